@@ -1,0 +1,29 @@
+# Two entry points (see README):  `make analyze`  and  `make test`.
+# Both create .venv on first use and install everything from package registries only.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+OUT    ?= results
+
+.PHONY: install analyze test clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip numpy cython setuptools wheel
+	# pkuseg's setup.py imports numpy: build it without isolation (it carries the pretrained model).
+	$(BIN)/python -m pip install --quiet --no-build-isolation pkuseg==0.0.25
+	$(BIN)/python -m pip install --quiet -e '.[test,notebooks]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $@
+
+analyze: install
+	$(BIN)/cppcc-nlp analyze corpora --out $(OUT) --force
+	@echo "Report: $(OUT)/report.html"
+
+test: install
+	$(BIN)/python -m pytest -n 2 tests
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache

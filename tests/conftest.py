@@ -1,0 +1,42 @@
+"""Shared fixtures: the bundled sample report and, where present, ../shared/corpora."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED = ROOT / "corpora"
+SAMPLE = BUNDLED / "000_e661db7dabda7a33.txt"
+SHARED = ROOT.parent / "shared" / "corpora"
+DATA = Path(__file__).resolve().parent / "data"
+
+needs_shared = pytest.mark.skipif(
+    not SHARED.is_dir(), reason=f"the shared corpora are not present at {SHARED} (reference data beside the clone)")
+
+
+@pytest.fixture(scope="session")
+def sample_path() -> Path:
+    return SAMPLE
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip(f"the shared corpora are not present at {SHARED}")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def sample_corpus():
+    from cppcc_nlp import Corpus
+
+    return Corpus.from_path(SAMPLE)
+
+
+@pytest.fixture(scope="session")
+def shared_corpus(shared_dir):
+    from cppcc_nlp import Corpus
+
+    return Corpus.from_path(shared_dir, strict=True)
