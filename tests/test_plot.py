@@ -1,0 +1,72 @@
+"""Figures show Chinese text with real glyphs: drawing any figure must not make matplotlib report a missing glyph."""
+
+from __future__ import annotations
+
+import warnings
+
+import matplotlib
+import pandas as pd
+import pytest
+
+from cppcc_nlp import plot
+from cppcc_nlp.errors import ParameterError
+
+SLOGANS = pd.DataFrame({
+    "canonical": ["两个确立", "四个意识", "同心政协", "两个确立", "全过程人民民主"],
+    "year": [2021, 2017, 2024, 2022, 2024],
+    "count": [3, 5, 2, 4, 1],
+    "rate": [1.0, 2.0, 0.5, 0.7, 0.2],
+})
+
+
+def _draw_without_missing_glyphs(fig):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.canvas.draw()
+        fig.savefig(__import__("io").BytesIO(), format="svg")
+    missing = [str(w.message) for w in caught if "missing from" in str(w.message)]
+    matplotlib.pyplot.close(fig)
+    assert not missing, missing
+
+
+def test_bundled_font_is_a_cjk_font_from_our_dependencies():
+    path = plot.cjk_font_path()
+    assert "mplfonts" in str(path) and path.stat().st_size > 1_000_000
+    assert plot.use_cjk_font() == plot.CJK_FONT_NAME
+    assert matplotlib.rcParams["font.sans-serif"][0] == plot.CJK_FONT_NAME
+
+
+def test_the_missing_glyph_check_catches_a_font_without_cjk():
+    """Control: without our font matplotlib's DejaVu Sans reports missing glyphs, so the check can fail."""
+    import matplotlib.pyplot as plt
+
+    with matplotlib.rc_context({"font.family": "DejaVu Sans"}):
+        fig, ax = plt.subplots()
+        ax.set_title("两个确立")
+        with pytest.raises(AssertionError, match="missing from"):
+            _draw_without_missing_glyphs(fig)
+
+
+@pytest.mark.parametrize("draw", [
+    lambda: plot.slogan_timeline(SLOGANS),
+    lambda: plot.slogan_lifecycle(SLOGANS, ["两个确立", "四个意识"]),
+    lambda: plot.term_trends(pd.DataFrame({"term": ["高质量发展", "乡村振兴", "高质量发展"],
+                                           "year": [2018, 2018, 2019], "freq": [3, 1, 8]}),
+                             ["高质量发展", "乡村振兴"]),
+    lambda: plot.keyness_bars(pd.DataFrame({"term": ["供给侧结构性改革", "去产能", "西部大开发"],
+                                            "G2": [40.0, 25.0, 12.0], "log_ratio": [3.0, 2.0, -1.5]}),
+                              target_label="2016", reference_label="2000–2015"),
+    lambda: plot.topic_shares(pd.DataFrame({"党的建设": [0.3, 0.2], "协商议政": [0.7, 0.8]}, index=[2023, 2024])),
+    lambda: plot.coherence_by_k(pd.DataFrame({"k": [4, 6, 8], "npmi": [0.05, 0.09, 0.07]}), chosen=6),
+    lambda: plot.corpus_overview(pd.DataFrame({"year": [2023, 2024, 2024], "level": ["县级", "省级", "county"],
+                                               "n_chars": [5000, 18000, 5311]})),
+], ids=["timeline", "lifecycle", "term_trends", "keyness", "topic_shares", "coherence", "overview"])
+def test_figures_render_chinese_glyphs(draw):
+    _draw_without_missing_glyphs(draw())
+
+
+def test_bad_tables_get_clear_errors():
+    with pytest.raises(ParameterError, match="lacks column"):
+        plot.slogan_timeline(pd.DataFrame({"x": [1]}))
+    with pytest.raises(ParameterError, match="not in the table"):
+        plot.slogan_lifecycle(SLOGANS, "八项规定")
