@@ -1,0 +1,301 @@
+"""The domain lexicon: multi-word policy terms and formulations that the token pipeline keeps whole.
+
+General-purpose segmenters split political vocabulary (pkuseg: ``两 / 个 / 确立``, ``全 / 过程 / 人民 / 民主``,
+``审议县 / 政协``).  The lexicon lists the words that must come out as one token.  It is the union of
+
+* the bundled term list ``cppcc_nlp/data/domain_terms.txt`` (one term per line, ``#`` starts a comment),
+* every ``canonical`` form and every ``variants`` entry of the slogan lexicon ``cppcc_nlp/data/slogans.yaml``
+  (when that file is present), and
+* any files the user names: plain-text files in the same one-term-per-line format, or YAML files shaped like
+  ``slogans.yaml`` (a list of mappings with ``canonical`` and optional ``variants``).
+
+Only *words* can be tokens: an entry made of letters, digits and the joiners ``+ · -``.  Quoted series such as
+``把方向、管大局、保落实`` are slogans but not words; when they come from a YAML slogan lexicon they are set aside
+in :attr:`Lexicon.skipped` (the slogan detector matches them on the text), and in a plain-text term file they
+are an error, since a term file should hold terms.
+
+The lexicon carries a ``version``: a hash of its sorted entries.  The token cache is keyed by it, and
+:meth:`Lexicon.changed_entries` tells the cache which paragraphs a lexicon change can affect.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import pandas as pd
+
+from .errors import LexiconError
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DOMAIN_TERMS = DATA_DIR / "domain_terms.txt"
+SLOGANS = DATA_DIR / "slogans.yaml"
+
+#: characters allowed inside an entry besides letters, digits and marks
+JOINERS = frozenset("+＋·・-－")
+MIN_CHARS = 2
+MAX_CHARS = 40
+
+LEXICON_COLUMNS = ["term", "n_chars", "kind", "source", "line"]
+
+
+@dataclass(frozen=True)
+class LexiconEntry:
+    """One lexicon entry and where it came from.
+
+    Attributes
+    ----------
+    term : the word kept whole, e.g. ``"全过程人民民主"``.
+    kind : ``"term"`` for term files, the slogan ``kind`` (``"numbered"``, ``"branded"`` …) for YAML entries.
+    source : the file the entry was read from.
+    line : its line number in a text file (1-based), or its item number in a YAML list.
+    """
+
+    term: str
+    kind: str
+    source: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """A loaded domain lexicon: unique entries, where they came from, and a version hash.
+
+    Attributes
+    ----------
+    entries : tuple of str, sorted, unique.  The words the pipeline keeps whole.
+    records : tuple of :class:`LexiconEntry`, the first occurrence of each entry.
+    sources : tuple of str, the files read, in order.
+    skipped : tuple of (str, str, str), ``(text, source, reason)`` for YAML items that are not words.
+    version : str, 16 hex digits hashing the sorted entries (independent of file order and comments).
+
+    Examples
+    --------
+    >>> lex = load_lexicon()
+    >>> "全过程人民民主" in lex
+    True
+    >>> len(lex.version)
+    16
+    """
+
+    entries: tuple[str, ...]
+    records: tuple[LexiconEntry, ...] = field(repr=False)
+    sources: tuple[str, ...]
+    skipped: tuple[tuple[str, str, str], ...] = field(default=(), repr=False)
+
+    @property
+    def version(self) -> str:
+        return lexicon_version(self.entries)
+
+    def __contains__(self, term: object) -> bool:
+        return term in self._entry_set
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @property
+    def _entry_set(self) -> frozenset[str]:
+        cached = self.__dict__.get("_set")
+        if cached is None:
+            cached = frozenset(self.entries)
+            object.__setattr__(self, "_set", cached)
+        return cached
+
+    def changed_entries(self, other: "Lexicon | Iterable[str]") -> frozenset[str]:
+        """Entries in one lexicon but not the other (the symmetric difference).
+
+        A paragraph in which none of these strings occurs is segmented identically under both lexicons,
+        so the token cache can keep it.
+        """
+        other_set = other._entry_set if isinstance(other, Lexicon) else frozenset(other)
+        return self._entry_set ^ other_set
+
+    def to_frame(self) -> pd.DataFrame:
+        """The entries as a DataFrame with columns ``term, n_chars, kind, source, line``."""
+        rows = [(r.term, len(r.term), r.kind, r.source, r.line) for r in self.records]
+        return pd.DataFrame(rows, columns=LEXICON_COLUMNS).sort_values("term", ignore_index=True)
+
+
+def lexicon_version(entries: Iterable[str]) -> str:
+    """A 16-hex-digit hash of a set of entries (order and duplicates do not matter)."""
+    text = "\n".join(sorted(set(entries)))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def word_problem(term: str) -> str | None:
+    """Why ``term`` cannot be a lexicon entry, or ``None`` when it can."""
+    if len(term) < MIN_CHARS:
+        return f"{term!r} is shorter than {MIN_CHARS} characters"
+    if len(term) > MAX_CHARS:
+        return f"{term[:20]!r}… is longer than {MAX_CHARS} characters"
+    for ch in term:
+        if ch.isspace():
+            return f"{term!r} contains whitespace (write one term per line, no spaces inside a term)"
+        cat = unicodedata.category(ch)
+        if cat[0] in "LNM" or ch in JOINERS:
+            continue
+        if cat[0] == "C":
+            return f"{term!r} contains the control character U+{ord(ch):04X}"
+        return f"{term!r} contains the punctuation {ch!r}; a lexicon entry must be a single word"
+    if all(unicodedata.category(ch)[0] == "N" for ch in term):
+        return f"{term!r} is only digits"
+    return None
+
+
+def _read_text_file(path: Path) -> list[LexiconEntry]:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise LexiconError(path, None, "no such lexicon file (give the path of a .txt or .yaml lexicon)") from None
+    except OSError as exc:
+        raise LexiconError(path, None, f"cannot read the file ({exc.strerror})") from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    entries = []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise LexiconError(path, number, "the line is not valid UTF-8 (save the lexicon as UTF-8)") from None
+        term = unicodedata.normalize("NFC", line.split("#", 1)[0].strip())
+        if not term:
+            continue
+        problem = word_problem(term)
+        if problem:
+            raise LexiconError(path, number, problem)
+        entries.append(LexiconEntry(term, "term", str(path), number))
+    return entries
+
+
+def _read_yaml_file(path: Path) -> tuple[list[LexiconEntry], list[tuple[str, str, str]]]:
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise LexiconError(path, None, "no such lexicon file (give the path of a .txt or .yaml lexicon)") from None
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise LexiconError(path, line, "the file is not valid UTF-8 (save the lexicon as UTF-8)") from None
+    try:
+        items = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise LexiconError(path, line, f"not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+    if items is None:
+        return [], []
+    if isinstance(items, dict) and isinstance(items.get("slogans"), list):
+        items = items["slogans"]
+    if not isinstance(items, list):
+        raise LexiconError(path, None, "a YAML lexicon must be a list of mappings with a 'canonical' key")
+    entries, skipped = [], []
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict) or not isinstance(item.get("canonical"), str):
+            raise LexiconError(path, _yaml_item_line(text, number),
+                               f"item {number} has no 'canonical' string (each item is a mapping with "
+                               f"'canonical' and optional 'variants')")
+        variants = item.get("variants") or []
+        if isinstance(variants, str):
+            variants = [variants]
+        if not isinstance(variants, list) or not all(isinstance(v, str) for v in variants):
+            raise LexiconError(path, _yaml_item_line(text, number),
+                               f"item {number} ({item['canonical']!r}): 'variants' must be a list of strings")
+        kind = str(item.get("kind") or "slogan")
+        for form in [item["canonical"], *variants]:
+            term = unicodedata.normalize("NFC", form.strip())
+            if not term:
+                continue
+            problem = word_problem(term)
+            if problem:
+                skipped.append((term, str(path), problem))
+            else:
+                entries.append(LexiconEntry(term, kind, str(path), number))
+    return entries, skipped
+
+
+def _yaml_item_line(text: str, number: int) -> int | None:
+    """The line on which the ``number``-th top-level list item starts (best effort)."""
+    count = 0
+    for i, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("- ") or line.rstrip() == "-":
+            count += 1
+            if count == number:
+                return i
+    return None
+
+
+def _as_paths(paths) -> list[Path]:
+    if paths is None:
+        return []
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    return [Path(p).expanduser() for p in paths]
+
+
+def load_lexicon(paths=None, *, defaults: bool = True) -> Lexicon:
+    """Load the domain lexicon: the bundled terms and slogans plus any user files.
+
+    Parameters
+    ----------
+    paths : path or list of paths, optional
+        Extra lexicon files.  ``.yaml``/``.yml`` files are read as slogan lexicons (a list of mappings with
+        ``canonical`` and optional ``variants``); any other file as plain text, one term per line, ``#``
+        starting a comment, UTF-8.
+    defaults : bool, default True
+        Include the bundled ``domain_terms.txt`` and ``slogans.yaml``.
+
+    Returns
+    -------
+    Lexicon
+
+    Raises
+    ------
+    LexiconError
+        A file that does not exist or cannot be read, or a malformed line (the message names file and line).
+
+    Examples
+    --------
+    >>> lex = load_lexicon()
+    >>> "两个确立" in lex and "专门协商机构" in lex
+    True
+    """
+    return _load_cached(tuple(str(p) for p in _as_paths(paths)), defaults, _stamp(_as_paths(paths), defaults))
+
+
+def _stamp(paths: list[Path], defaults: bool) -> tuple:
+    """File sizes and modification times, so that an edited file is read again."""
+    files = ([DOMAIN_TERMS, SLOGANS] if defaults else []) + paths
+    stamp = []
+    for p in files:
+        try:
+            st = p.stat()
+            stamp.append((str(p), st.st_size, st.st_mtime_ns))
+        except OSError:
+            stamp.append((str(p), None, None))
+    return tuple(stamp)
+
+
+@lru_cache(maxsize=16)
+def _load_cached(paths: tuple[str, ...], defaults: bool, stamp: tuple) -> Lexicon:
+    files = ([DOMAIN_TERMS] + ([SLOGANS] if SLOGANS.is_file() else []) if defaults else []) + [Path(p) for p in paths]
+    records: dict[str, LexiconEntry] = {}
+    skipped: list[tuple[str, str, str]] = []
+    for path in files:
+        if path.suffix.lower() in (".yaml", ".yml"):
+            found, skip = _read_yaml_file(path)
+            skipped.extend(skip)
+        else:
+            found = _read_text_file(path)
+        for entry in found:
+            records.setdefault(entry.term, entry)
+    entries = tuple(sorted(records))
+    return Lexicon(entries=entries, records=tuple(records[t] for t in entries),
+                   sources=tuple(str(p) for p in files), skipped=tuple(skipped))
