@@ -1,0 +1,564 @@
+"""The :class:`Corpus`: reports read, repaired, structured and described, as pandas tables.
+
+The quanteda idea in Python: a corpus of documents with document variables (docvars) carried on every row of
+every table, so any result can be grouped by ``doc_id``, ``year``, ``period``, ``part`` or ``section_id``.
+
+Examples
+--------
+>>> import cppcc_nlp as cn
+>>> corpus = cn.Corpus.from_path("corpora")                        # doctest: +SKIP
+>>> corpus.documents[["doc_id", "year", "level", "region"]]         # doctest: +SKIP
+>>> corpus.sections[["section_id", "heading", "part", "period"]]     # doctest: +SKIP
+>>> corpus.kwic("同心政协", window=10)                                # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, NamedTuple
+
+import pandas as pd
+
+from .errors import (CppccError, MissingMetadataError, NoReportsError, ParameterError, ReportFileError,
+                     UnsupportedFormatError)
+from .metadata import (FIELDS, extract_metadata, find_manifest, manifest_entry, read_manifest,
+                       resolve_metadata)
+from .normalise import Removed, normalise
+from .reading import EXTENSIONS, read_report
+from .structure import Paragraph, Section, Sentence, parse_structure, _year_of
+
+#: docvars carried on every row of the sections/paragraphs/sentences tables (after the table's own columns)
+DOCVARS = ("year", "level", "region", "organ")
+DOCUMENT_COLUMNS = ["doc_id", "path", "title", "organ", "level", "region", "session", "date", "year", "speaker",
+                    "abridged", "n_chars", "n_sections", "n_paragraphs", "encoding", "format", "sha256"]
+SECTION_COLUMNS = ["doc_id", "section_id", "heading", "depth", "kind", "part", "period", "start", "end", "n_chars"]
+PARAGRAPH_COLUMNS = ["doc_id", "para_id", "section_id", "part", "period", "start", "end", "text"]
+SENTENCE_COLUMNS = ["doc_id", "para_id", "sent_id", "section_id", "part", "period", "start", "end", "text"]
+KWIC_COLUMNS = ["doc_id", "year", "period", "part", "section_id", "para_id", "start", "end", "left", "match",
+                "right"]
+
+# files met in report folders that are not reports: skipped silently when a folder is read
+_NOT_REPORTS = {".md", ".csv", ".yaml", ".yml", ".json", ".py", ".ipynb", ".parquet", ".pkl", ".log", ".tsv"}
+
+
+class ParagraphRow(NamedTuple):
+    """What :meth:`Corpus.iter_paragraphs` yields."""
+
+    doc_id: str
+    para_id: str
+    section_id: str
+    part: str
+    period: int | None
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Document:
+    """One report: normalised text, structure and docvars.
+
+    Attributes
+    ----------
+    doc_id : str
+        File stem, made unique with ``-2``, ``-3`` … in a corpus.
+    path : Path
+    text : str
+        Normalised text, one paragraph per line; every offset points into it.
+    original_text : str or None
+        Normalised text before OpenCC conversion (same layout and offsets), ``None`` if not converted.
+    meta : dict
+        Docvars: title, organ, level, region, session, date, year, speaker, abridged, encoding, format, sha256.
+    sections, paragraphs, sentences : list
+        :class:`~cppcc_nlp.structure.Section`, ``Paragraph``, ``Sentence`` records.
+    removed : list of Removed
+        Clutter cut out of the raw text by :func:`~cppcc_nlp.normalise.normalise`.
+    layout : str
+        Layout detected in the raw text (``wrapped``, ``lines``, ``spaced``).
+    """
+
+    doc_id: str
+    path: Path
+    text: str
+    meta: dict
+    sections: list[Section] = field(default_factory=list)
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+    removed: list[Removed] = field(default_factory=list)
+    original_text: str | None = None
+    layout: str = "lines"
+
+    @property
+    def year(self) -> int:
+        return self.meta["year"]
+
+    def __repr__(self) -> str:
+        return (f"Document({self.doc_id!r}, year={self.meta.get('year')}, level={self.meta.get('level')!r}, "
+                f"region={self.meta.get('region')!r}, {len(self.text)} chars, {len(self.sections)} sections)")
+
+    @classmethod
+    def from_file(cls, path, *, doc_id: str | None = None, manifest_row: dict | None = None,
+                  to_simplified: bool = False) -> "Document":
+        """Read, normalise, describe and structure one report file.
+
+        Raises a :class:`~cppcc_nlp.errors.ReportFileError` subclass for a bad file, and
+        :class:`~cppcc_nlp.errors.MissingMetadataError` when no year can be found.
+        """
+        path = Path(path)
+        raw = read_report(path, to_simplified=to_simplified)
+        return cls.from_text(raw.text, path=path, doc_id=doc_id, manifest_row=manifest_row,
+                             encoding=raw.encoding, fmt=raw.format, sha256=raw.sha256,
+                             original_text=raw.original_text)
+
+    @classmethod
+    def from_text(cls, text: str, *, path="<text>", doc_id: str | None = None, manifest_row: dict | None = None,
+                  encoding: str = "str", fmt: str = "txt", sha256: str | None = None,
+                  original_text: str | None = None) -> "Document":
+        """A document from raw text already in memory (``path`` used for the id, the file-name rule, messages)."""
+        import hashlib
+
+        path = Path(path)
+        norm = normalise(text)
+        original = None
+        if original_text is not None:
+            # OpenCC t2s maps character for character in practice; normalise the original the same way so that
+            # offsets agree, and keep it only when they do
+            onorm = normalise(original_text, layout=norm.layout)
+            original = onorm.text if len(onorm.text) == len(norm.text) else onorm.text
+        if not norm.text.strip():
+            from .errors import EmptyFileError
+
+            raise EmptyFileError(path, "no text left after layout repair", "check that the file holds the report")
+        text_meta = extract_metadata(norm.text)
+        meta = resolve_metadata(text_meta, path, manifest_row)
+        month = int(meta["date"][5:7]) if meta.get("date") else None
+        if meta["year"] is None:
+            meta["year"] = _infer_year(norm.text)
+        if meta["year"] is None:
+            raise MissingMetadataError(
+                path, "no delivery year in the text (no '——YYYY年M月D日在…会议上' line), in the file name "
+                      "(<level>_<year>.txt) or in a manifest",
+                "rename it like county-阜新_2024.txt or add a manifest.csv line: file,year")
+        doc_id = doc_id or path.stem
+        structure = parse_structure(norm.text, doc_id=doc_id, year=meta["year"], month=month)
+        meta.update(encoding=encoding, format=fmt,
+                    sha256=sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest())
+        return cls(doc_id=doc_id, path=path, text=norm.text, meta=meta, sections=structure.sections,
+                   paragraphs=structure.paragraphs, sentences=structure.sentences, removed=norm.removed,
+                   original_text=original, layout=norm.layout)
+
+
+def _infer_year(text: str) -> int | None:
+    """Delivery year from a plan heading (``2019年政府工作任务`` → 2019) or a review heading (+1)."""
+    from .structure import heading_kind
+
+    for para in text.split("\n"):
+        kind = heading_kind(para)
+        if kind and kind[0] in ("part", "numbered"):
+            year = _year_of(para)
+            if year is None:
+                continue
+            if re.search(r"回顾", para):
+                return year + 1
+            if re.search(r"安排|任务|部署|要求", para):
+                return year
+    return None
+
+
+class Corpus:
+    """A collection of :class:`Document` with tidy tables.
+
+    Build one with :meth:`from_path`.  Tables (pandas DataFrames, built on first use):
+
+    ``documents``   one row per document: doc_id, path, title, organ, level, region, session, date, year,
+                    speaker, abridged, n_chars, n_sections, n_paragraphs, encoding, format, sha256
+    ``sections``    doc_id, section_id, heading, depth, kind, part, period, start, end, n_chars + docvars
+    ``paragraphs``  doc_id, para_id, section_id, part, period, start, end, text + docvars
+    ``sentences``   doc_id, para_id, sent_id, section_id, part, period, start, end, text + docvars
+
+    ``period`` is a nullable ``Int64`` column; docvars are year (int), level, region, organ.
+    ``problems`` lists ``(path, message)`` for files skipped in non-strict reading.
+    """
+
+    def __init__(self, docs: list[Document] | None = None, problems: list | None = None):
+        docs = list(docs or [])
+        seen: dict[str, int] = {}
+        for doc in docs:  # unique ids: national_2019, national_2019-2, …
+            n = seen.get(doc.doc_id, 0) + 1
+            seen[doc.doc_id] = n
+            if n > 1:
+                _rename(doc, f"{doc.doc_id}-{n}")
+        self.docs: list[Document] = docs
+        self.problems: list[tuple[str, str]] = list(problems or [])
+        self._by_id = {d.doc_id: d for d in docs}
+        self._tables: dict[str, pd.DataFrame] = {}
+
+    # -- construction ----------------------------------------------------------------------------------------
+    @classmethod
+    def from_path(cls, path_or_paths, *, manifest=None, to_simplified: bool = False,
+                  strict: bool = False) -> "Corpus":
+        """Read report files and folders into a corpus.
+
+        Parameters
+        ----------
+        path_or_paths : str, Path or list of them
+            Files (``.txt .docx .pdf .html .htm``) and folders (searched recursively; a ``manifest.csv`` /
+            ``manifest.yaml`` in a folder applies to the reports under it).
+        manifest : str or Path, optional
+            A manifest (CSV or YAML) overriding metadata; entries matched by file name or relative path.
+        to_simplified : bool
+            Convert traditional characters to simplified (OpenCC), keeping ``Document.original_text``.
+        strict : bool
+            Raise on the first bad file instead of skipping it (skipped files are in ``corpus.problems`` and
+            reported with a warning).
+
+        Raises
+        ------
+        NoReportsError
+            No readable report in the paths.
+        ReportFileError (subclasses)
+            A bad file, in strict mode or when it is the only file named.
+
+        Examples
+        --------
+        >>> corpus = Corpus.from_path("corpora/000_e661db7dabda7a33.txt")     # doctest: +SKIP
+        >>> corpus.documents.loc[0, ["level", "region", "date", "speaker"]].tolist()  # doctest: +SKIP
+        ['county', '阜新蒙古族自治县', '2024-12-25', '陈忠民']
+        """
+        if isinstance(path_or_paths, (str, Path)):
+            paths = [Path(path_or_paths)]
+        else:
+            paths = [Path(p) for p in path_or_paths]
+        if not paths:
+            raise NoReportsError("no paths given: name report files or folders")
+        explicit = None
+        if manifest is not None:
+            explicit = (Path(manifest), read_manifest(manifest))
+        files: list[tuple[Path, bool]] = []  # (file, named explicitly)
+        problems: list[tuple[str, str]] = []
+        for p in paths:
+            if p.is_dir():
+                found = sorted(f for f in p.rglob("*") if f.is_file() and not _hidden(f, p))
+                for f in found:
+                    suffix = f.suffix.lower()
+                    if suffix in EXTENSIONS:
+                        files.append((f, False))
+                    elif suffix not in _NOT_REPORTS and f.name not in ("README", "LICENSE"):
+                        err = UnsupportedFormatError(f, f"unsupported file type {suffix or '(no extension)'!r}",
+                                                     "convert it to .txt, .docx, .pdf or .html, or move it out")
+                        if strict:
+                            raise err
+                        problems.append((str(f), str(err)))
+            elif p.exists():
+                files.append((p, True))
+            else:
+                err = ReportFileError(p, "no such file or folder", "check the path")
+                if strict or len(paths) == 1:
+                    raise err
+                problems.append((str(p), str(err)))
+        manifests: dict[Path, tuple[Path, dict]] = {}
+        docs = []
+        for f, named in files:
+            row = _manifest_row(f, paths, explicit, manifests)
+            try:
+                docs.append(Document.from_file(f, manifest_row=row, to_simplified=to_simplified))
+            except ReportFileError as err:
+                if strict or (named and len(files) == 1):
+                    raise
+                problems.append((str(f), str(err)))
+        for _, message in problems:
+            warnings.warn(f"skipped: {message}", stacklevel=2)
+        if not docs:
+            where = ", ".join(str(p) for p in paths)
+            detail = f"; {len(problems)} file(s) skipped, first: {problems[0][1]}" if problems else ""
+            raise NoReportsError(f"{where}: no readable report (.txt .docx .pdf .html .htm){detail}")
+        return cls(docs, problems)
+
+    # -- access ----------------------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def __iter__(self) -> Iterator[Document]:
+        return iter(self.docs)
+
+    def __getitem__(self, doc_id: str) -> Document:
+        try:
+            return self._by_id[doc_id]
+        except KeyError:
+            raise ParameterError(f"no document {doc_id!r} in the corpus; ids are: "
+                                 f"{', '.join(list(self._by_id)[:10])}{' …' if len(self._by_id) > 10 else ''}")
+
+    def __contains__(self, doc_id) -> bool:
+        return doc_id in self._by_id
+
+    def __repr__(self) -> str:
+        years = sorted({d.meta["year"] for d in self.docs})
+        span = f"{years[0]}–{years[-1]}" if years else "no years"
+        return f"<Corpus: {len(self.docs)} documents, {span}, {sum(len(d.text) for d in self.docs)} chars>"
+
+    # -- tables ----------------------------------------------------------------------------------------------
+    @property
+    def documents(self) -> pd.DataFrame:
+        """One row per document (see the class docstring for the columns)."""
+        if "documents" not in self._tables:
+            rows = []
+            for d in self.docs:
+                m = d.meta
+                rows.append({"doc_id": d.doc_id, "path": str(d.path), **{k: m.get(k) for k in FIELDS},
+                             "n_chars": len(d.text.replace("\n", "")), "n_sections": len(d.sections),
+                             "n_paragraphs": len(d.paragraphs), "encoding": m.get("encoding"),
+                             "format": m.get("format"), "sha256": m.get("sha256")})
+            df = pd.DataFrame(rows, columns=DOCUMENT_COLUMNS)
+            df["year"] = df["year"].astype("int64")
+            df["abridged"] = df["abridged"].astype(bool)
+            for col in ("n_chars", "n_sections", "n_paragraphs"):
+                df[col] = df[col].astype("int64")
+            self._tables["documents"] = df
+        return self._tables["documents"]
+
+    def _table(self, name: str, attr: str, columns: list[str]) -> pd.DataFrame:
+        if name not in self._tables:
+            rows = []
+            for d in self.docs:
+                extra = {k: d.meta.get(k) for k in DOCVARS}
+                for item in getattr(d, attr):
+                    row = {c: getattr(item, c) for c in columns}
+                    row.update(extra)
+                    rows.append(row)
+            df = pd.DataFrame(rows, columns=columns + list(DOCVARS))
+            df["period"] = df["period"].astype("Int64")
+            df["year"] = df["year"].astype("int64")
+            for col in ("start", "end") + (("depth", "n_chars") if name == "sections" else ()):
+                df[col] = df[col].astype("int64")
+            self._tables[name] = df
+        return self._tables[name]
+
+    @property
+    def sections(self) -> pd.DataFrame:
+        """One row per section: doc_id, section_id, heading, depth, kind, part, period, start, end, n_chars,
+        year, level, region, organ."""
+        return self._table("sections", "sections", SECTION_COLUMNS)
+
+    @property
+    def paragraphs(self) -> pd.DataFrame:
+        """One row per paragraph: doc_id, para_id, section_id, part, period, start, end, text, year, level,
+        region, organ."""
+        return self._table("paragraphs", "paragraphs", PARAGRAPH_COLUMNS)
+
+    @property
+    def sentences(self) -> pd.DataFrame:
+        """One row per sentence: doc_id, para_id, sent_id, section_id, part, period, start, end, text, year,
+        level, region, organ."""
+        return self._table("sentences", "sentences", SENTENCE_COLUMNS)
+
+    def iter_paragraphs(self) -> Iterator[ParagraphRow]:
+        """Paragraphs in corpus order, as ``ParagraphRow(doc_id, para_id, section_id, part, period, start, end,
+        text)``."""
+        for d in self.docs:
+            for p in d.paragraphs:
+                yield ParagraphRow(p.doc_id, p.para_id, p.section_id, p.part, p.period, p.start, p.end, p.text)
+
+    # -- subset and concordance ------------------------------------------------------------------------------
+    def subset(self, *, year=None, period=None, level=None, region=None, organ=None, doc_id=None) -> "Corpus":
+        """Documents matching every given docvar (scalars or lists); ``period`` keeps the documents that have a
+        section about that period **and restricts their sections to it** (paragraphs outside are dropped).
+
+        Examples
+        --------
+        >>> corpus.subset(level="county", year=[2023, 2024])     # doctest: +SKIP
+        >>> corpus.subset(period=2018)   # review of 2018 (national_2019) and plan of 2018 (national_2018)  # doctest: +SKIP
+        """
+        def want(value, wanted):
+            if wanted is None:
+                return True
+            wanted = wanted if isinstance(wanted, (list, tuple, set, frozenset, range)) else [wanted]
+            return value in wanted
+
+        for name, value in (("year", year), ("period", period)):
+            items = value if isinstance(value, (list, tuple, set, frozenset, range)) else [value]
+            for v in items:
+                if v is not None and not isinstance(v, (int,)) and not (hasattr(v, "__int__") and not isinstance(v, str)):
+                    raise ParameterError(f"subset({name}={v!r}): a year is an int such as 2024")
+        keep = [d for d in self.docs
+                if want(d.meta.get("year"), year) and want(d.meta.get("level"), level)
+                and want(d.meta.get("region"), region) and want(d.meta.get("organ"), organ)
+                and want(d.doc_id, doc_id)]
+        if period is not None:
+            keep = [_restrict_period(d, period, want) for d in keep]
+            keep = [d for d in keep if d is not None]
+        out = Corpus.__new__(Corpus)
+        out.docs, out.problems = keep, list(self.problems)
+        out._by_id = {d.doc_id: d for d in keep}
+        out._tables = {}
+        return out
+
+    def kwic(self, pattern: str, window: int = 20, regex: bool = False) -> pd.DataFrame:
+        """Keywords in context over the whole corpus.
+
+        Parameters
+        ----------
+        pattern : str
+            Literal text (default) or a regular expression (``regex=True``).
+        window : int
+            Characters of context on each side, within the paragraph.
+
+        Returns
+        -------
+        DataFrame
+            doc_id, year, period, part, section_id, para_id, start, end, left, match, right; ``start``/``end``
+            are offsets into ``Document.text`` (``doc.text[start:end] == match``).
+
+        Examples
+        --------
+        >>> corpus.kwic("两个确立", window=8)[["left", "match", "right"]]    # doctest: +SKIP
+        """
+        if not isinstance(pattern, str) or not pattern:
+            raise ParameterError("kwic() needs a non-empty pattern string")
+        if not isinstance(window, int) or window < 0:
+            raise ParameterError(f"kwic(window={window!r}): give a number of characters >= 0")
+        try:
+            rx = re.compile(pattern if regex else re.escape(pattern))
+        except re.error as exc:
+            raise ParameterError(f"kwic pattern {pattern!r} is not a valid regular expression: {exc}") from exc
+        rows = []
+        for d in self.docs:
+            for p in d.paragraphs:
+                for m in rx.finditer(p.text):
+                    if m.end() == m.start():
+                        continue
+                    rows.append({"doc_id": d.doc_id, "year": d.meta["year"], "period": p.period, "part": p.part,
+                                 "section_id": p.section_id, "para_id": p.para_id,
+                                 "start": p.start + m.start(), "end": p.start + m.end(),
+                                 "left": p.text[max(0, m.start() - window):m.start()], "match": m.group(),
+                                 "right": p.text[m.end():m.end() + window]})
+        df = pd.DataFrame(rows, columns=KWIC_COLUMNS)
+        df["period"] = df["period"].astype("Int64")
+        df["year"] = df["year"].astype("int64")
+        return df
+
+
+def _rename(doc: Document, new_id: str) -> None:
+    old = doc.doc_id
+    doc.doc_id = new_id
+
+    def fix(s: str) -> str:
+        return new_id + s[len(old):] if s.startswith(old + "/") else s
+
+    for sec in doc.sections:
+        sec.doc_id, sec.section_id = new_id, fix(sec.section_id)
+    for p in doc.paragraphs:
+        p.doc_id, p.para_id, p.section_id = new_id, fix(p.para_id), fix(p.section_id)
+    for s in doc.sentences:
+        s.doc_id, s.para_id, s.sent_id, s.section_id = new_id, fix(s.para_id), fix(s.sent_id), fix(s.section_id)
+
+
+def _restrict_period(doc: Document, period, want) -> Document | None:
+    sections = [s for s in doc.sections if want(s.period, period)]
+    if not sections:
+        return None
+    if len(sections) == len(doc.sections):
+        return doc
+    ids = {s.section_id for s in sections}
+    return Document(doc_id=doc.doc_id, path=doc.path, text=doc.text, meta=doc.meta, sections=sections,
+                    paragraphs=[p for p in doc.paragraphs if p.section_id in ids],
+                    sentences=[s for s in doc.sentences if s.section_id in ids], removed=doc.removed,
+                    original_text=doc.original_text, layout=doc.layout)
+
+
+def _hidden(f: Path, root: Path) -> bool:
+    return any(part.startswith(".") or part.startswith("~$") for part in f.relative_to(root).parts)
+
+
+def _manifest_row(f: Path, roots, explicit, cache) -> dict:
+    row: dict = {}
+    # folder manifests, nearest last so that it wins
+    folders = [f.parent] + list(f.parent.parents)
+    for folder in reversed(folders):
+        if not any(_is_within(folder, r) for r in roots if r.is_dir()):
+            continue
+        if folder not in cache:
+            found = find_manifest(folder)
+            cache[folder] = (found, read_manifest(found)) if found else (None, {})
+        mpath, entries = cache[folder]
+        if mpath is not None:
+            row.update(manifest_entry(entries, mpath, f))
+    if explicit is not None:
+        row.update(manifest_entry(explicit[1], explicit[0], f))
+    return row
+
+
+def _is_within(folder: Path, root: Path) -> bool:
+    try:
+        folder.resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+# -- CLI -------------------------------------------------------------------------------------------------------
+
+def register_cli(subparsers) -> None:
+    """Add the ``corpus``, ``sections`` and ``kwic`` subcommands."""
+    from . import cli
+
+    p = subparsers.add_parser("corpus", help="one row per document: docvars and sizes",
+                              description="Read reports and list one row per document.")
+    cli.add_paths(p)
+    cli.add_format(p)
+    p.set_defaults(func=_cmd_corpus)
+
+    p = subparsers.add_parser("sections", help="one row per section: heading, depth, part, period",
+                              description="List the sections of each report with their part and period.")
+    cli.add_paths(p)
+    cli.add_format(p)
+    p.set_defaults(func=_cmd_sections)
+
+    p = subparsers.add_parser("kwic", help="keywords in context (concordance)",
+                              description="Concordance: every occurrence of PATTERN with its context.")
+    p.add_argument("pattern", metavar="PATTERN", help="text to find (a regular expression with --regex)")
+    cli.add_paths(p)
+    p.add_argument("--window", type=int, default=20, help="characters of context on each side (default 20)")
+    p.add_argument("--regex", action="store_true", help="PATTERN is a regular expression")
+    cli.add_format(p)
+    p.set_defaults(func=_cmd_kwic)
+
+
+def _cmd_corpus(args) -> int:
+    from . import cli
+
+    corpus = _load(args)
+    cols = ["doc_id", "path", "title", "organ", "level", "region", "session", "date", "year", "speaker",
+            "abridged", "n_chars", "n_sections", "n_paragraphs"]
+    cli.emit(corpus.documents[cols], args.format)
+    return 0
+
+
+def _cmd_sections(args) -> int:
+    from . import cli
+
+    corpus = _load(args)
+    cols = ["doc_id", "section_id", "heading", "depth", "kind", "part", "period", "n_chars"]
+    cli.emit(corpus.sections[cols], args.format)
+    return 0
+
+
+def _cmd_kwic(args) -> int:
+    from . import cli
+
+    if args.window < 0:
+        raise ParameterError(f"--window {args.window}: give a number of characters >= 0")
+    corpus = _load(args)
+    df = corpus.kwic(args.pattern, window=args.window, regex=args.regex)
+    cli.emit(df[["doc_id", "year", "period", "section_id", "left", "match", "right"]], args.format)
+    return 0
+
+
+def _load(args) -> Corpus:
+    from . import cli
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # skipped files are printed by cli.load_corpus
+        return cli.load_corpus(args)
