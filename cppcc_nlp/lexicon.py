@@ -40,7 +40,7 @@ JOINERS = frozenset("+＋·・-－")
 MIN_CHARS = 2
 MAX_CHARS = 40
 
-LEXICON_COLUMNS = ["term", "n_chars", "kind", "source", "line"]
+LEXICON_COLUMNS = ["term", "n_chars", "kind", "quoted_only", "exclude", "source", "line"]
 
 
 @dataclass(frozen=True)
@@ -53,12 +53,18 @@ class LexiconEntry:
     kind : ``"term"`` for term files, the slogan ``kind`` (``"numbered"``, ``"branded"`` …) for YAML entries.
     source : the file the entry was read from.
     line : its line number in a text file (1-based), or its item number in a YAML list.
+    quoted_only : kept whole only when it stands inside quotes (“十五” the plan, not 十五届 the session);
+        from the YAML key ``quoted_only``.
+    exclude : longer strings in which a match is not this entry (新发展理念 inside 创新发展理念); from the YAML
+        key ``exclude``.
     """
 
     term: str
     kind: str
     source: str
     line: int
+    quoted_only: bool = False
+    exclude: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,24 @@ class Lexicon:
 
     @property
     def version(self) -> str:
-        return lexicon_version(self.entries)
+        return lexicon_version(self.signatures())
+
+    def signatures(self) -> tuple[str, ...]:
+        """One line per entry: the term, plus its ``quoted_only`` and ``exclude`` settings when set.
+
+        Two lexicons with the same signatures segment every text the same way.
+        """
+        return tuple(_signature(r) for r in self.records)
+
+    @property
+    def quoted_only(self) -> frozenset[str]:
+        """Entries kept whole only inside quotes."""
+        return frozenset(r.term for r in self.records if r.quoted_only)
+
+    @property
+    def exclude(self) -> dict[str, tuple[str, ...]]:
+        """``{entry: longer strings in which it is not matched}`` for the entries that have such strings."""
+        return {r.term: r.exclude for r in self.records if r.exclude}
 
     def __contains__(self, term: object) -> bool:
         return term in self._entry_set
@@ -109,22 +132,30 @@ class Lexicon:
         return cached
 
     def changed_entries(self, other: "Lexicon | Iterable[str]") -> frozenset[str]:
-        """Entries in one lexicon but not the other (the symmetric difference).
+        """Terms added, removed or re-flagged between this lexicon and ``other``.
 
-        A paragraph in which none of these strings occurs is segmented identically under both lexicons,
-        so the token cache can keep it.
+        ``other`` is a Lexicon or its :meth:`signatures`.  A paragraph in which none of these terms occurs is
+        segmented identically under both lexicons, so the token cache can keep it.
         """
-        other_set = other._entry_set if isinstance(other, Lexicon) else frozenset(other)
-        return self._entry_set ^ other_set
+        theirs = frozenset(other.signatures() if isinstance(other, Lexicon) else other)
+        return frozenset(sig.split("\t", 1)[0] for sig in frozenset(self.signatures()) ^ theirs)
 
     def to_frame(self) -> pd.DataFrame:
-        """The entries as a DataFrame with columns ``term, n_chars, kind, source, line``."""
-        rows = [(r.term, len(r.term), r.kind, r.source, r.line) for r in self.records]
+        """The entries as a DataFrame: ``term, n_chars, kind, quoted_only, exclude, source, line``."""
+        rows = [(r.term, len(r.term), r.kind, r.quoted_only, "|".join(r.exclude), r.source, r.line)
+                for r in self.records]
         return pd.DataFrame(rows, columns=LEXICON_COLUMNS).sort_values("term", ignore_index=True)
 
 
+def _signature(record: LexiconEntry) -> str:
+    sig = record.term
+    if record.quoted_only or record.exclude:
+        sig += "\t" + ("quoted" if record.quoted_only else "") + "\t" + "|".join(record.exclude)
+    return sig
+
+
 def lexicon_version(entries: Iterable[str]) -> str:
-    """A 16-hex-digit hash of a set of entries (order and duplicates do not matter)."""
+    """A 16-hex-digit hash of a set of entries or signatures (order and duplicates do not matter)."""
     text = "\n".join(sorted(set(entries)))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
@@ -209,6 +240,13 @@ def _read_yaml_file(path: Path) -> tuple[list[LexiconEntry], list[tuple[str, str
             raise LexiconError(path, _yaml_item_line(text, number),
                                f"item {number} ({item['canonical']!r}): 'variants' must be a list of strings")
         kind = str(item.get("kind") or "slogan")
+        quoted_only = bool(item.get("quoted_only", False))
+        exclude = item.get("exclude") or []
+        if isinstance(exclude, str):
+            exclude = [exclude]
+        if not isinstance(exclude, list) or not all(isinstance(x, str) for x in exclude):
+            raise LexiconError(path, _yaml_item_line(text, number),
+                               f"item {number} ({item['canonical']!r}): 'exclude' must be a list of strings")
         for form in [item["canonical"], *variants]:
             term = unicodedata.normalize("NFC", form.strip())
             if not term:
@@ -217,7 +255,9 @@ def _read_yaml_file(path: Path) -> tuple[list[LexiconEntry], list[tuple[str, str
             if problem:
                 skipped.append((term, str(path), problem))
             else:
-                entries.append(LexiconEntry(term, kind, str(path), number))
+                blockers = tuple(sorted({unicodedata.normalize("NFC", x.strip()) for x in exclude
+                                         if term in x and x.strip() != term}))
+                entries.append(LexiconEntry(term, kind, str(path), number, quoted_only, blockers))
     return entries, skipped
 
 
@@ -295,7 +335,15 @@ def _load_cached(paths: tuple[str, ...], defaults: bool, stamp: tuple) -> Lexico
         else:
             found = _read_text_file(path)
         for entry in found:
-            records.setdefault(entry.term, entry)
+            known = records.get(entry.term)
+            if known is None:
+                records[entry.term] = entry
+            elif known.quoted_only != entry.quoted_only or set(entry.exclude) - set(known.exclude):
+                # the same word from two sources: it is kept whole unquoted if either source says so, and
+                # every source's exclusions apply
+                records[entry.term] = LexiconEntry(
+                    known.term, known.kind, known.source, known.line, known.quoted_only and entry.quoted_only,
+                    tuple(sorted(set(known.exclude) | set(entry.exclude))))
     entries = tuple(sorted(records))
     return Lexicon(entries=entries, records=tuple(records[t] for t in entries),
                    sources=tuple(str(p) for p in files), skipped=tuple(skipped))

@@ -79,6 +79,8 @@ TOKEN_COLUMNS = ["doc_id", "para_id", "section_id", "year", "period", "part", "i
 #: columns of the cached rows (one paragraph text, offsets relative to it)
 _CACHE_COLUMNS = ["text_hash", "lexicon_version", "i", "token", "start", "end", "is_punct", "in_lexicon"]
 _UNITS = {"paragraph": "para_id", "sentence": "sent_id", "section": "section_id", "document": "doc_id"}
+OPEN_QUOTES = "“‘「『\"'《"
+CLOSE_QUOTES = "”’」』\"'》"
 _SENT_END = re.compile(r"[。！？!?；;…]+[”’」』）)]*")
 
 # ----------------------------------------------------------------------------------------------------------
@@ -173,18 +175,46 @@ class LexiconMerger:
         self.name = name
         self.set_entries(entries)
 
-    def set_entries(self, entries: Iterable[str], version: str | None = None) -> None:
-        """Replace the entries (and the lexicon version written to ``doc._.lexicon_version``)."""
+    def set_entries(self, entries: Iterable[str], version: str | None = None, *,
+                    quoted_only: Iterable[str] = (), exclude: dict[str, Iterable[str]] | None = None) -> None:
+        """Replace the entries.
+
+        Parameters
+        ----------
+        entries : the words to keep whole.
+        version : the lexicon version, written to ``doc._.lexicon_version``.
+        quoted_only : entries merged only when they stand inside quotes (“十五”).
+        exclude : ``{entry: longer strings}``; inside such a string the entry is not matched
+            (新发展理念 inside 创新发展理念).
+        """
         self.entries = tuple(sorted(set(entries)))
         self.version = version
-        ordered = sorted(self.entries, key=lambda t: (-len(t), t))
+        self.quoted_only = frozenset(quoted_only) & frozenset(self.entries)
+        self.exclude = {k: tuple(v) for k, v in (exclude or {}).items() if k in self.entries and v}
+        self._blockers = frozenset(b for v in self.exclude.values() for b in v) - frozenset(self.entries)
+        ordered = sorted(set(self.entries) | self._blockers, key=lambda t: (-len(t), t))
         self._regex = re.compile("|".join(map(re.escape, ordered))) if ordered else None
 
     def find(self, text: str) -> list[tuple[int, int]]:
-        """Character spans ``(start, end)`` of the lexicon matches in ``text`` (leftmost, longest)."""
+        """Character spans ``(start, end)`` of the lexicon matches in ``text``.
+
+        Scanning left to right, the longest entry (or exclusion string) starting at a position wins and
+        matches do not overlap; a match of an exclusion string, or of a quoted-only entry outside quotes,
+        is consumed but not reported.
+        """
         if self._regex is None:
             return []
-        return [m.span() for m in self._regex.finditer(text)]
+        spans = []
+        for m in self._regex.finditer(text):
+            term = m.group()
+            if term in self._blockers:
+                continue
+            s, e = m.span()
+            if term in self.quoted_only and not (s > 0 and text[s - 1] in OPEN_QUOTES and e < len(text)
+                                                 and text[e] in CLOSE_QUOTES):
+                continue
+            spans.append((s, e))
+        return spans
 
     def __call__(self, doc):
         doc._.lexicon_version = self.version
@@ -223,16 +253,20 @@ class LexiconMerger:
         return doc
 
     def to_disk(self, path, *, exclude=()):
+        import json
+
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        (path / "entries.txt").write_text("\n".join(self.entries), encoding="utf-8")
-        (path / "version.txt").write_text(self.version or "", encoding="utf-8")
+        data = {"entries": list(self.entries), "version": self.version, "quoted_only": sorted(self.quoted_only),
+                "exclude": {k: list(v) for k, v in sorted(self.exclude.items())}}
+        (path / "lexicon.json").write_text(json.dumps(data, ensure_ascii=False, indent=0), encoding="utf-8")
 
     def from_disk(self, path, *, exclude=()):
-        path = Path(path)
-        entries = (path / "entries.txt").read_text(encoding="utf-8").split("\n")
-        version = (path / "version.txt").read_text(encoding="utf-8").strip() or None
-        self.set_entries([e for e in entries if e], version)
+        import json
+
+        data = json.loads((Path(path) / "lexicon.json").read_text(encoding="utf-8"))
+        self.set_entries(data["entries"], data.get("version"), quoted_only=data.get("quoted_only", ()),
+                         exclude=data.get("exclude") or {})
         return self
 
 
@@ -290,9 +324,12 @@ def nlp(*, lexicon=None, pkuseg_model=None):
     except Exception as exc:  # pickle, zip, numpy or file errors from a damaged model
         raise ModelError(f"{folder}: the pkuseg model cannot be loaded ({type(exc).__name__}: {exc}); "
                          f"the folder may be corrupt; {PKUSEG_INSTALL}") from None
-    pipe.tokenizer.pkuseg_update_user_dict(list(lex.entries))
+    # entries that are words only in some contexts stay out of pkuseg's user dictionary (it would force them
+    # everywhere); the merge component handles them
+    special = lex.quoted_only | set(lex.exclude)
+    pipe.tokenizer.pkuseg_update_user_dict([e for e in lex.entries if e not in special])
     merger = pipe.add_pipe(MERGE_COMPONENT)
-    merger.set_entries(lex.entries, lex.version)
+    merger.set_entries(lex.entries, lex.version, quoted_only=lex.quoted_only, exclude=lex.exclude)
     pipe.max_length = 10 ** 8  # long paragraphs are cut into pieces by tokens(); spaCy's own check is not needed
     pipe.meta["cppcc_nlp"] = {"pipeline_version": pipeline_version(folder), "lexicon_version": lex.version,
                               "pkuseg_model": str(folder), "n_lexicon_entries": len(lex)}
@@ -400,7 +437,7 @@ class TokenCache:
         if not path.is_file():
             self.lexicon_folder.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
-            tmp.write_text("\n".join(lex.entries), encoding="utf-8")
+            tmp.write_text("\n".join(lex.signatures()), encoding="utf-8")
             os.replace(tmp, path)
 
     def _lexicon_entries(self, version: str) -> frozenset[str] | None:

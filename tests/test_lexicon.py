@@ -1,0 +1,154 @@
+"""The domain lexicon: bundled files, user files, malformed files, versions (fast: no pkuseg model)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cppcc_nlp.errors import CppccError, LexiconError
+from cppcc_nlp.lexicon import DOMAIN_TERMS, SLOGANS, load_lexicon, word_problem
+
+
+def test_bundled_lexicon_holds_the_standing_formulations_and_slogans():
+    lex = load_lexicon()
+    for term in ["全过程人民民主", "专门协商机构", "习近平新时代中国特色社会主义思想", "社情民意信息", "委员工作站",
+                 "供给侧结构性改革", "高质量发展", "乡村振兴", "两个确立", "四个意识"]:
+        assert term in lex, term
+    assert len(lex) == len(set(lex.entries)) == len(lex.records)
+    assert list(lex.entries) == sorted(lex.entries)
+    # every entry is a word: no whitespace or punctuation inside
+    assert all(word_problem(e) is None for e in lex)
+    assert str(DOMAIN_TERMS) in lex.sources
+
+
+@pytest.mark.skipif(not SLOGANS.is_file(), reason="cppcc_nlp/data/slogans.yaml (the slogans engineer's) is absent")
+def test_every_word_form_of_the_slogan_lexicon_is_an_entry():
+    import yaml
+
+    lex = load_lexicon()
+    items = yaml.safe_load(SLOGANS.read_text(encoding="utf-8"))
+    forms = {f.strip() for item in items for f in [item["canonical"], *(item.get("variants") or [])]}
+    words = {f for f in forms if word_problem(f) is None}
+    series = forms - words
+    assert words and words <= set(lex.entries)
+    # quoted series are set aside with a reason, not lost silently
+    assert series == {t for t, _src, _why in lex.skipped}
+    assert all("、" in t or "，" in t or "," in t for t in series)
+    # the yaml's context rules reach the lexicon
+    # the yaml's context rules reach the lexicon (a word also listed plainly in domain_terms.txt is plain)
+    plain = set(load_lexicon(DOMAIN_TERMS, defaults=False).entries)
+    flagged = {f.strip() for item in items if item.get("quoted_only")
+               for f in [item["canonical"], *(item.get("variants") or [])]}
+    assert (flagged & words) - plain == lex.quoted_only
+    excluded = {item["canonical"] for item in items if item.get("exclude")}
+    assert excluded == set(lex.exclude)
+
+
+def test_user_file_extends_the_lexicon_and_changes_the_version(tmp_path):
+    base = load_lexicon()
+    extra = tmp_path / "mine.txt"
+    extra.write_text("# my terms\n两市四区\n\n双进双促   # inline comment\n全过程人民民主\n", encoding="utf-8")
+    lex = load_lexicon(extra)
+    assert {"两市四区", "双进双促"} <= set(lex.entries)
+    assert len(lex) == len(base) + 2  # 全过程人民民主 was already there
+    assert lex.version != base.version
+    assert lex.changed_entries(base) == {"两市四区", "双进双促"}
+    row = lex.to_frame().set_index("term").loc["两市四区"]
+    assert row["line"] == 2 and row["source"] == str(extra) and row["kind"] == "term"
+
+
+def test_version_ignores_order_comments_and_duplicates(tmp_path):
+    a = tmp_path / "a.txt"
+    b = tmp_path / "b.txt"
+    a.write_text("甲乙丙\n丁戊己\n", encoding="utf-8")
+    b.write_text("# same words, other order\n丁戊己\n甲乙丙\n甲乙丙\n", encoding="utf-8")
+    la, lb = load_lexicon(a, defaults=False), load_lexicon(b, defaults=False)
+    assert la.entries == lb.entries == ("丁戊己", "甲乙丙")
+    assert la.version == lb.version
+    assert re.fullmatch(r"[0-9a-f]{16}", la.version)
+
+
+def test_edited_file_is_read_again(tmp_path):
+    f = tmp_path / "t.txt"
+    f.write_text("甲乙丙\n", encoding="utf-8")
+    first = load_lexicon(f, defaults=False)
+    f.write_text("甲乙丙\n丁戊己庚\n", encoding="utf-8")
+    second = load_lexicon(f, defaults=False)
+    assert first.entries == ("甲乙丙",)
+    assert second.entries == ("丁戊己庚", "甲乙丙")
+
+
+@pytest.mark.parametrize("content, line, words", [
+    ("协商议政\n两个 确立\n", 2, "whitespace"),
+    ("协商议政\n\n# c\n把方向、管大局\n", 4, "punctuation '、'"),
+    ("党\n", 1, "shorter than 2"),
+    ("好" * 41 + "\n", 1, "longer than 40"),
+    ("2024\n", 1, "only digits"),
+    ("甲乙\x07丙\n", 1, "control character"),
+])
+def test_malformed_text_lexicon_names_file_and_line(tmp_path, content, line, words):
+    f = tmp_path / "bad.txt"
+    f.write_text(content, encoding="utf-8")
+    with pytest.raises(LexiconError) as info:
+        load_lexicon(f)
+    message = str(info.value)
+    assert str(f) in message and f"line {line}" in message and words in message
+    assert info.value.line == line and info.value.exit_status == 2
+
+
+def test_non_utf8_lexicon_names_the_line(tmp_path):
+    f = tmp_path / "gbk.txt"
+    f.write_bytes("协商议政\n".encode("utf-8") + "专门协商机构\n".encode("gbk"))
+    with pytest.raises(LexiconError, match=r"gbk\.txt, line 2: .*UTF-8"):
+        load_lexicon(f)
+
+
+def test_missing_lexicon_file(tmp_path):
+    with pytest.raises(LexiconError, match="no such lexicon file"):
+        load_lexicon(tmp_path / "absent.txt")
+
+
+def test_yaml_user_lexicon(tmp_path):
+    f = tmp_path / "local.yaml"
+    f.write_text("- canonical: 同心政协\n  variants: [同心 政协, 同心政协品牌]\n  kind: branded\n"
+                 "- canonical: 把方向、管大局、保落实\n  kind: series\n"
+                 "- canonical: 十五\n  quoted_only: true\n"
+                 "- canonical: 新发展理念\n  exclude: [创新发展理念]\n", encoding="utf-8")
+    lex = load_lexicon(f, defaults=False)
+    assert lex.entries == ("十五", "同心政协", "同心政协品牌", "新发展理念")
+    assert lex.quoted_only == {"十五"}
+    assert lex.exclude == {"新发展理念": ("创新发展理念",)}
+    assert {t for t, _, _ in lex.skipped} == {"同心 政协", "把方向、管大局、保落实"}
+    assert lex.to_frame().set_index("term").loc["同心政协", "kind"] == "branded"
+
+
+@pytest.mark.parametrize("content, line, words", [
+    ("- canonical: 同心政协\n- variants: [有为政协]\n", 2, "item 2 has no 'canonical'"),
+    ("- canonical: 同心政协\n  variants: 7\n", 1, "'variants' must be a list"),
+    ("- canonical: 同心政协\n\tkind: branded\n", 2, "not valid YAML"),
+])
+def test_malformed_yaml_lexicon_names_file_and_line(tmp_path, content, line, words):
+    f = tmp_path / "bad.yaml"
+    f.write_text(content, encoding="utf-8")
+    with pytest.raises(LexiconError) as info:
+        load_lexicon(f)
+    assert str(f) in str(info.value) and words in str(info.value)
+    assert info.value.line == line
+    assert isinstance(info.value, CppccError)
+
+
+def test_cli_lists_the_lexicon_and_reports_bad_files(tmp_path, capsys):
+    from cppcc_nlp.cli import main
+
+    f = tmp_path / "mine.txt"
+    f.write_text("两市四区\n", encoding="utf-8")
+    assert main(["lexicon", "--no-defaults", "--lexicon", str(f), "--format", "csv"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "term,n_chars,kind,quoted_only,exclude,source,line"
+    assert out[1] == f"两市四区,4,term,False,,{f},1"
+    bad = tmp_path / "bad.txt"
+    bad.write_text("两市 四区\n", encoding="utf-8")
+    assert main(["lexicon", "--lexicon", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: ") and f"{bad}, line 1" in err
