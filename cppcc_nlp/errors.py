@@ -102,3 +102,7 @@ class ParameterError(InputError, ValueError):
 
 class OutputError(InputError):
     """An output location that cannot be used (exists, unwritable …)."""
+
+
+class StoreError(InputError):
+    """A folder that is not a usable corpus store, or one locked by another ``add`` (exit status 2)."""

@@ -246,7 +246,7 @@ def _clean_entry(row: dict, path, where: str) -> dict:
     out = {}
     for key, value in row.items():
         if key not in FIELDS:
-            if key in ("", "doc_id", "path", "note", "notes", "sha256"):
+            if key in ("", "doc_id", "path", "note", "notes", "sha256", "text_sha256", "added"):
                 continue
             raise ManifestError(path, f"{where}: unknown field {key!r}", f"use only: file, {', '.join(FIELDS)}")
         if value is None or (isinstance(value, str) and not value.strip()):

@@ -1,0 +1,354 @@
+"""The corpus store: a folder of reports, their manifest and derived caches, refreshed once a year.
+
+Layout::
+
+    <store>/
+      manifest.csv     one line per report: file, sha256, text_sha256, added, and the docvars
+                       (title organ level region session date year speaker abridged), editable by hand
+      reports/         the report files, as given (names made unique with -2, -3 …)
+      cache/           derived results keyed by content hash + library version (documents/, tokens/ …)
+
+``cppcc-nlp add FILE... --corpus DIR`` (:meth:`CorpusStore.add`) validates every new report (read, repair,
+structure, a delivery year), refuses exact duplicates (same bytes or the same normalised text as a stored
+report, or twice in one call), reports likely duplicates (same organ, region and year as a stored report) and
+writes **atomically**: the manifest is the commit record, replaced in one ``os.replace`` after the new files
+are in place; a failure before that removes the files it copied, and files left by a killed ``add`` are not in
+the manifest, so the store reads as it was (the next ``add`` removes them).
+
+Examples
+--------
+>>> store = CorpusStore("my_store", create=True)                       # doctest: +SKIP
+>>> store.add(["county-阜新_2025.txt"])                                 # doctest: +SKIP
+>>> corpus = store.corpus()                                            # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import hashlib
+import io
+import os
+import shutil
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from .cache import DocumentCache, atomic_write_bytes
+from .errors import DuplicateReportError, ManifestError, NoReportsError, ReportFileError, StoreError
+from .metadata import FIELDS, read_manifest
+
+MANIFEST = "manifest.csv"
+REPORTS = "reports"
+CACHE = "cache"
+MANIFEST_COLUMNS = ["file", "sha256", "text_sha256", "added", *FIELDS]
+ADD_COLUMNS = ["file", "stored_as", "doc_id", "year", "organ", "region", "level", "status", "note"]
+
+
+class CorpusStore:
+    """A corpus store folder (see the module docstring).
+
+    Parameters
+    ----------
+    path : str or Path
+        The store folder.
+    create : bool
+        Create an empty store if the folder is missing or empty.
+    """
+
+    def __init__(self, path, *, create: bool = False):
+        self.path = Path(path)
+        manifest = self.path / MANIFEST
+        if not manifest.is_file():
+            empty = not self.path.exists() or (self.path.is_dir() and not any(self.path.iterdir()))
+            if not (create and empty):
+                if self.path.is_dir() and not empty:
+                    raise StoreError(f"{self.path}: a folder with files but no {MANIFEST}: not a corpus store "
+                                     "(give an empty or new folder to create one)")
+                raise StoreError(f"{self.path}: no corpus store here (create one with `cppcc-nlp add FILE "
+                                 f"--corpus {self.path}` or CorpusStore(path, create=True))")
+            (self.path / REPORTS).mkdir(parents=True, exist_ok=True)
+            (self.path / CACHE).mkdir(exist_ok=True)
+            self._write_manifest([])
+        self.cache = DocumentCache(self.path / CACHE)
+
+    # -- reading -----------------------------------------------------------------------------------------
+    def entries(self) -> list[dict]:
+        """The manifest's rows (dicts of strings), in order."""
+        path = self.path / MANIFEST
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            raise ManifestError(path, f"cannot be read ({exc})", "check the store folder") from exc
+        reader = csv.DictReader(io.StringIO(text))
+        if reader.fieldnames is None or "file" not in reader.fieldnames:
+            raise ManifestError(path, "line 1: no 'file' column", "restore the store's manifest.csv")
+        return [dict(row) for row in reader]
+
+    @property
+    def manifest(self) -> pd.DataFrame:
+        """The manifest as a DataFrame (columns :data:`MANIFEST_COLUMNS`)."""
+        return pd.DataFrame(self.entries(), columns=MANIFEST_COLUMNS)
+
+    def __len__(self) -> int:
+        return len(self.entries())
+
+    def __repr__(self) -> str:
+        return f"<CorpusStore {self.path}: {len(self)} reports>"
+
+    def corpus(self, *, to_simplified: bool = False, strict: bool = True):
+        """The stored reports as a :class:`~cppcc_nlp.corpus.Corpus`, parsed documents taken from the cache.
+
+        Only files listed in the manifest are read; the manifest's docvars override the text's.
+        """
+        from .corpus import Corpus, Document
+
+        overrides = read_manifest(self.path / MANIFEST)
+        docs, problems = [], []
+        for row in self.entries():
+            f = self.path / row["file"]
+            try:
+                docs.append(self._document(f, overrides.get(row["file"], {}), to_simplified))
+            except ReportFileError as err:
+                if strict:
+                    raise
+                problems.append((str(f), str(err)))
+        if not docs:
+            raise NoReportsError(f"{self.path}: the store holds no report yet (add some with `cppcc-nlp add`)")
+        return Corpus(docs, problems)
+
+    def _document(self, f: Path, override: dict, to_simplified: bool):
+        from .corpus import Document
+
+        data_hash = _sha256_file(f)
+        options = f"simplified={to_simplified};meta={sorted(override.items())};name={f.name}"
+        doc = self.cache.get(data_hash, options)
+        if doc is None:
+            doc = Document.from_file(f, manifest_row=override, to_simplified=to_simplified)
+            self.cache.put(data_hash, doc, options)
+        doc.path = f
+        return doc
+
+    # -- adding ------------------------------------------------------------------------------------------
+    def add(self, files, *, overrides: dict | None = None, skip_duplicates: bool = False,
+            to_simplified: bool = False) -> pd.DataFrame:
+        """Validate and add report files, atomically.
+
+        Parameters
+        ----------
+        files : path or list of paths
+            Report files (``.txt .docx .pdf .html``).
+        overrides : dict, optional
+            Docvars applied to every new file (e.g. ``{"level": "county"}``), as a manifest entry would.
+        skip_duplicates : bool
+            Skip exact duplicates instead of refusing the whole ``add``.
+
+        Returns
+        -------
+        DataFrame
+            One row per file given: file, stored_as, doc_id, year, organ, region, level, status
+            (``added``, ``likely-duplicate`` (added, but same organ/region/year as a stored report) or
+            ``skipped-duplicate``), note.
+
+        Raises
+        ------
+        DuplicateReportError
+            A file whose content is already stored (unless ``skip_duplicates``); nothing is written.
+        ReportFileError, MissingMetadataError
+            A file that does not validate; nothing is written.
+        """
+        from .corpus import Document
+
+        files = [Path(files)] if isinstance(files, (str, Path)) else [Path(f) for f in files]
+        if not files:
+            raise NoReportsError("add: no files given")
+        for f in files:
+            if f.is_dir():
+                raise ReportFileError(f, "is a folder", "name the report files to add (e.g. DIR/*.txt)")
+        overrides = dict(overrides or {})
+        if overrides:
+            from .metadata import _clean_entry
+
+            overrides = _clean_entry(overrides, self.path / MANIFEST, "--option")
+        lock = self._lock()
+        try:
+            self._remove_leftovers()
+            existing = self.entries()
+            by_sha = {e["sha256"]: e for e in existing}
+            by_text = {e.get("text_sha256"): e for e in existing if e.get("text_sha256")}
+            by_key = {}
+            for e in existing:
+                by_key.setdefault((e.get("organ"), e.get("region"), str(e.get("year"))), e)
+            taken = {Path(e["file"]).name for e in existing}
+
+            # 1. validate everything in memory before touching the store
+            plan, results = [], []
+            for f in files:
+                doc = Document.from_file(f, manifest_row=overrides, to_simplified=to_simplified)
+                sha = doc.meta["sha256"]
+                text_sha = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
+                dup = by_sha.get(sha) or by_text.get(text_sha)
+                if dup is not None:
+                    what = "the same bytes" if dup.get("sha256") == sha else "the same text"
+                    if not skip_duplicates:
+                        raise DuplicateReportError(
+                            f, f"already in the store as {dup['file']} ({what}); nothing was added",
+                            "leave it out, or pass --skip-duplicates")
+                    results.append(_row(f, dup["file"], doc, "skipped-duplicate", f"{what} as {dup['file']}"))
+                    continue
+                m = doc.meta
+                key = (m.get("organ"), m.get("region"), str(m.get("year")))
+                likely = by_key.get(key)
+                name = _unique_name(f.name, taken)
+                taken.add(name)
+                stored = f"{REPORTS}/{name}"
+                entry = {"file": stored, "sha256": sha, "text_sha256": text_sha,
+                         "added": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                         **{k: _fmt(m.get(k)) for k in FIELDS}}
+                status, note = "added", ""
+                if likely is not None:
+                    status = "likely-duplicate"
+                    note = (f"same organ, region and year ({key[0]}, {key[1]}, {key[2]}) as {likely['file']}: "
+                            "check it is not the same report")
+                    warnings.warn(f"{f}: {note}", stacklevel=2)
+                plan.append((f, stored, entry))
+                results.append(_row(f, stored, doc, status, note))
+                by_sha[sha] = by_text[text_sha] = by_key[key] = entry
+
+            # 2. copy the files in, 3. commit by replacing the manifest
+            copied = []
+            try:
+                for f, stored, _ in plan:
+                    target = self.path / stored
+                    tmp = target.with_name(f".{target.name}.adding")
+                    shutil.copyfile(f, tmp)
+                    os.replace(tmp, target)
+                    copied.append(target)
+                if plan:
+                    self._write_manifest(existing + [entry for _, _, entry in plan])
+            except BaseException:
+                for target in copied:
+                    try:
+                        target.unlink()
+                    except OSError:
+                        pass
+                raise
+        finally:
+            _unlock(lock)
+        return pd.DataFrame(results, columns=ADD_COLUMNS)
+
+    # -- internals ---------------------------------------------------------------------------------------
+    def _write_manifest(self, rows: list[dict]) -> None:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=MANIFEST_COLUMNS, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in MANIFEST_COLUMNS})
+        atomic_write_bytes(self.path / MANIFEST, buf.getvalue().encode("utf-8"))
+
+    def _remove_leftovers(self) -> None:
+        """Files in reports/ that no manifest line names: left by an interrupted ``add``."""
+        listed = {Path(e["file"]).name for e in self.entries()}
+        folder = self.path / REPORTS
+        if not folder.is_dir():
+            folder.mkdir(parents=True)
+            return
+        for f in folder.iterdir():
+            if f.is_file() and f.name not in listed:
+                warnings.warn(f"{f}: not in the manifest (left by an interrupted add); removed", stacklevel=3)
+                f.unlink()
+
+    def _lock(self):
+        lock = self.path / ".add.lock"
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            raise StoreError(f"{lock}: another `add` is running on this store (if none is, remove the lock file)")
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+        return lock
+
+
+def _unlock(lock: Path) -> None:
+    try:
+        lock.unlink()
+    except OSError:
+        pass
+
+
+def _row(f, stored, doc, status, note) -> dict:
+    m = doc.meta
+    return {"file": str(f), "stored_as": stored, "doc_id": Path(stored).stem, "year": m.get("year"),
+            "organ": m.get("organ"), "region": m.get("region"), "level": m.get("level"), "status": status,
+            "note": note}
+
+
+def _fmt(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def _unique_name(name: str, taken: set[str]) -> str:
+    if name not in taken:
+        return name
+    stem, suffix = Path(name).stem, Path(name).suffix
+    n = 2
+    while f"{stem}-{n}{suffix}" in taken:
+        n += 1
+    return f"{stem}-{n}{suffix}"
+
+
+def _sha256_file(f: Path) -> str:
+    h = hashlib.sha256()
+    try:
+        with open(f, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError as exc:
+        raise ReportFileError(f, f"listed in the manifest but cannot be read ({exc.strerror or exc})",
+                              "restore the file or remove its line from manifest.csv") from exc
+    return h.hexdigest()
+
+
+# -- CLI -------------------------------------------------------------------------------------------------------
+
+def register_cli(subparsers) -> None:
+    """Add the ``add`` subcommand."""
+    from . import cli
+
+    p = subparsers.add_parser(
+        "add", help="add reports to a corpus store (validated, duplicates refused, atomic)",
+        description="Validate report files and add them to a corpus store folder (created if new or empty). "
+                    "Exact duplicates are refused, likely duplicates (same organ, region, year) reported; "
+                    "a failed add leaves the store as it was.")
+    p.add_argument("files", nargs="+", metavar="FILE", help="report files to add")
+    p.add_argument("--corpus", required=True, metavar="DIR", help="the corpus store folder")
+    for name in ("year", "level", "region", "organ", "date", "speaker", "session", "title"):
+        p.add_argument(f"--{name}", help=f"set {name} for every file added (overrides the text)")
+    p.add_argument("--skip-duplicates", action="store_true", help="skip exact duplicates instead of failing")
+    p.add_argument("--to-simplified", action="store_true", help="convert traditional characters (OpenCC)")
+    cli.add_format(p)
+    p.set_defaults(func=_cmd_add)
+
+
+def _cmd_add(args) -> int:
+    import sys
+
+    from . import cli
+
+    store = CorpusStore(args.corpus, create=True)
+    overrides = {k: getattr(args, k) for k in ("year", "level", "region", "organ", "date", "speaker", "session",
+                                               "title") if getattr(args, k) is not None}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        df = store.add(args.files, overrides=overrides, skip_duplicates=args.skip_duplicates,
+                       to_simplified=args.to_simplified)
+    for w in caught:
+        print(f"Warning: {w.message}", file=sys.stderr)
+    cli.emit(df, args.format)
+    print(f"{(df.status != 'skipped-duplicate').sum()} added to {store.path} ({len(store)} reports)", file=sys.stderr)
+    return 0
