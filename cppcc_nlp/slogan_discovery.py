@@ -1,0 +1,294 @@
+"""Discovery of slogans that are in no lexicon: quote scanning and the rules that accept or reject a candidate.
+
+A candidate is a phrase standing in quotes (“…”, 「…」, 『…』, straight "…"), the main way reports mark a
+formulation.  Most quoted phrases are slogans, but not all: titles, event names, labels and codes are quoted
+too.  Each candidate goes through ordered rules; the first rule that fires decides, and its name is kept
+(``rule``) so that every decision can be explained and each heuristic measured
+(:func:`cppcc_nlp.slogans.slogan_candidates`; precision per kind in ``docs/slogans.md``).
+
+Rules that reject (in this order)
+---------------------------------
+``title_mark``  a 《…》 title is never a slogan (quotes nested inside a title are still scanned).
+``code``        fewer than two Chinese characters, or Latin letters: letter and number codes (“AB”角, “12345”).
+``title``       starts with 关于 or ends with 建议/报告/办法/细则/规则/意见/通知/决定/条例/纲要/提案: the title of a
+                proposal or report (“关于强化特色产业建设，赋能乡村振兴的建议”).
+``too_long``    more than 24 characters, or more than 12 without being a series: a sentence or a title.
+``package``     ends with a number + 条 (“金融30条”, “沪十条”): the nickname of a policy document.
+``event``       ends with 杯/节/赛/展/博览会/论坛/峰会/运动会/周/月/晚会: an event (“赏石艺术杯”, “五五购物节”).
+``adversary``   台独/法轮功/分裂 …: a label for an adversary, not a formulation of one's own.
+``label``       starts with 友好/兄弟/姊妹/结对 (a relationship label: “友好医院”, “友好政协”) or ends with an
+                institution, place or vessel word (医院, 学校, 公司, 银行, 舰, 号, 园, 在线, 之星, 之家, 馆).
+``number``      only numerals (“七一”, “八七”): a date or a number, unless it is a five-year-plan name.
+``sentence``    separated parts that are not parallel (a clause with a comma, not a series).
+``short_word``  one or two characters without a numeral: a word in scare quotes (“蛋糕”, “瓶颈”).
+``plain_word``  an everyday word in scare quotes (“正能量”, “一体化”, “双语”): listed in :data:`PLAIN_WORDS`.
+``scare_quote`` none of the accepting rules below fired.
+
+Rules that accept (and give the kind)
+-------------------------------------
+``plan``        a five-year-plan name: “九五”, “十四五”, “十五五”                      → numbered
+``pattern``     a ``+`` pattern with Chinese on one side: “玛瑙+”, “旅游+红色”          → branded
+``series``      two or more parallel parts (same length, or a shared first or last character), each at
+                most 8 characters: “把方向、管大局、保落实”                             → series
+``numbered``    starts with 两/二/三 … 十/百/千/万/双 (or 一 with a second numeral later: “一江一河”), at most
+                10 characters: “两市四区”, “百十一”, “双进双促”, “两代表一委员”       → numbered
+and, for the rest, evidence from the whole corpus (see :func:`decide_corpus`):
+``family``      shares a two-character head (同心政协, 有为政协 …) or prefix (政协品格, 政协使命 …) with other
+                quoted candidates, or a one-character head with a candidate of the same length
+                (“路线图”/“施工图”)                                                    → branded
+``recurrent``   quoted in two or more documents (“连心桥”, “直通车”)                      → branded
+``framed``      introduced by a verb that takes a slogan (打造, 构建, 创建, 叫响, 擦亮, 践行, 深化, 实施 …) or
+                followed by a noun that names one (品牌, 行动, 工程, 制度, 理念, 模式, 机制 …)  → branded
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: opening mark → closing mark; straight double quotes toggle
+QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", "‘": "’", "〝": "〞", "＂": "＂", '"': '"'}
+TITLE_PAIRS = {"《": "》", "〈": "〉"}
+CLOSERS = {v: k for k, v in {**QUOTE_PAIRS, **TITLE_PAIRS}.items() if k != v}
+TOGGLES = {'"', "＂"}
+#: a quote longer than this is not closed on purpose (a missing close mark): it is dropped as unbalanced
+MAX_QUOTE_CHARS = 120
+
+NUMERALS = "一二两三四五六七八九十百千万双"
+LEAD_NUMERALS = "两二三四五六七八九十百千万双"
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]")
+SEPARATORS = re.compile(r"[、，,；;]")
+
+TITLE_END = ("建议", "建议案", "报告", "办法", "细则", "规则", "意见", "通知", "决定", "条例", "纲要", "提案",
+             "实施方案")
+EVENT_END = ("杯", "节", "赛", "大赛", "展", "博览会", "论坛", "峰会", "运动会", "周", "月", "晚会", "音乐会")
+ADVERSARY = ("台独", "台湾独立", "法轮功", "邪教", "分裂", "藏独", "疆独", "港独")
+LABEL_START = ("友好", "兄弟", "姊妹", "结对")
+LABEL_END = ("医院", "学校", "大学", "中学", "小学", "公司", "集团", "银行", "舰", "号", "园", "在线", "之星",
+             "之家", "馆", "大世界")
+#: everyday words that reports put in scare quotes; none is a formulation of its own
+PLAIN_WORDS = frozenset("""
+正能量 一体化 一站式 一卡通 双语 双方 双向 双边 双赢 双重 高质量 赋能 造血 减法 乘法 加法 除法 拦路虎 定心丸
+独角戏 加速键 探索者 源动力 金点子 小而美 大文章 热钱 红线 底线 瓶颈 蛋糕 群租 哨点 烟花 潮品 硬着陆 软着陆
+半壁江山 世界影响力 国际大都市 社会主义现代化 四两拨千斤 王牌 中等收入陷阱 数字鸿沟 僵尸企业 五保户 老工伤
+低保 订单农业 公司加农户 经认证的经营者 区域全面经济伙伴关系协定 产学研 网购型 便捷就医服务
+""".split())
+
+FRAME_BEFORE = ("打造", "构建", "创建", "叫响", "擦亮", "争创", "践行", "锚定", "胸怀", "牢记", "坚持", "推行",
+                "推广", "实施", "深化", "实行", "开展", "启动", "树立", "弘扬", "争当")
+FRAME_AFTER = ("品牌", "行动", "工程", "制度", "战略", "理念", "模式", "机制", "标准", "目标", "活动", "改革",
+               "经验", "计划", "工作法", "精神", "方针", "原则", "要求", "系列", "创建", "品格")
+PLAN_NAME = re.compile(r"^(?:[六七八九]|十[一二三四五]?)五$")
+PACKAGE = re.compile(r"(?:\d+|[一二三四五六七八九十百]+)条$")
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A quoted stretch of a paragraph.
+
+    Attributes
+    ----------
+    start, end : offsets of the quoted text *inside* the marks (paragraph-relative).
+    open, close : the quote marks.
+    in_title : the quote stands inside a 《…》 title.
+    is_title : the stretch is itself a 《…》 title.
+    """
+
+    start: int
+    end: int
+    open: str
+    close: str
+    in_title: bool = False
+    is_title: bool = False
+
+
+def scan_quotes(text: str) -> tuple[list[Quote], list[int]]:
+    """Find quoted stretches in one paragraph, nested ones included.
+
+    Handles “…”, 「…」, 『…』, ‘…’, straight "…" (toggling), and 《…》 titles, with nesting
+    (``《修好“民心路”架起“连心桥”》`` gives the title and the two quotes inside it).  A mark that is never
+    closed, or closed by the wrong mark, is *unbalanced*: its offset is returned in the second list and no
+    quote is made of it; the scan goes on after it.
+
+    Parameters
+    ----------
+    text : str, one paragraph.
+
+    Returns
+    -------
+    quotes : list of Quote, in order of their closing mark.
+    unbalanced : list of int, offsets of unbalanced marks.
+
+    Examples
+    --------
+    >>> quotes, bad = scan_quotes("我县《修好“民心路”架起“连心桥”》案例")
+    >>> [("title" if q.is_title else "quote", "我县《修好“民心路”架起“连心桥”》案例"[q.start:q.end]) for q in quotes]
+    [('quote', '民心路'), ('quote', '连心桥'), ('title', '修好“民心路”架起“连心桥”')]
+    >>> scan_quotes("坚持“两个覆盖，推进")[1]
+    [2]
+    """
+    stack: list[tuple[str, int]] = []
+    quotes: list[Quote] = []
+    unbalanced: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in TOGGLES and stack and stack[-1][0] == ch:
+            _close(stack, quotes, i, ch)
+        elif ch in QUOTE_PAIRS or ch in TITLE_PAIRS:
+            stack.append((ch, i))
+        elif ch in CLOSERS:
+            opener = CLOSERS[ch]
+            depth = next((k for k in range(len(stack) - 1, -1, -1) if stack[k][0] == opener), None)
+            if depth is None:
+                unbalanced.append(i)
+                continue
+            while len(stack) - 1 > depth:  # openers left inside are unbalanced
+                unbalanced.append(stack.pop()[1])
+            _close(stack, quotes, i, ch)
+        if stack and i - stack[0][1] > MAX_QUOTE_CHARS and stack[0][0] not in TITLE_PAIRS:
+            unbalanced.append(stack.pop(0)[1])
+    unbalanced.extend(pos for _, pos in stack)
+    return quotes, sorted(unbalanced)
+
+
+def _close(stack, quotes, i, ch):
+    opener, pos = stack.pop()
+    in_title = any(o in TITLE_PAIRS for o, _ in stack)
+    quotes.append(Quote(pos + 1, i, opener, ch, in_title=in_title, is_title=opener in TITLE_PAIRS))
+
+
+def clean_candidate(text: str) -> str:
+    """The canonical spelling of a quoted candidate: no spaces, ``＋`` → ``+``, full-width digits → ASCII."""
+    text = re.sub(r"\s+", "", text)
+    return text.translate(str.maketrans("＋０１２３４５６７８９，", "+0123456789，"))
+
+
+def _parallel(parts: list[str]) -> bool:
+    if len({len(p) for p in parts}) == 1:
+        return True
+    return len({p[0] for p in parts}) == 1 or len({p[-1] for p in parts}) == 1
+
+
+def classify_text(text: str, *, is_title: bool = False) -> tuple[str | None, str]:
+    """Apply the context-free rules to one candidate.
+
+    Parameters
+    ----------
+    text : the candidate, quotes stripped (cleaned with :func:`clean_candidate`).
+    is_title : the candidate is a 《…》 title.
+
+    Returns
+    -------
+    (kind, rule) : kind is ``"numbered" | "branded" | "series"``, ``"rejected"``, or None when the decision
+        needs corpus evidence (:func:`decide_corpus`); rule names the rule that decided.
+
+    Examples
+    --------
+    >>> classify_text("两市四区"), classify_text("把方向、管大局、保落实"), classify_text("赏石艺术杯")
+    (('numbered', 'numbered'), ('series', 'series'), ('rejected', 'event'))
+    >>> classify_text("关于强化特色产业建设，赋能乡村振兴的建议")
+    ('rejected', 'title')
+    >>> classify_text("同心政协")
+    (None, 'pending')
+    """
+    if is_title:
+        return "rejected", "title_mark"
+    n_cjk = len(CJK.findall(text))
+    if n_cjk < 2 or LATIN.search(text):
+        return "rejected", "code"
+    parts = [p for p in SEPARATORS.split(text) if p]
+    is_series = len(parts) >= 2 and all(len(p) <= 8 for p in parts) and _parallel(parts)
+    if text.startswith("关于") or text.endswith(TITLE_END):
+        return "rejected", "title"
+    if len(text) > 24 or (len(text) > 12 and not is_series):
+        return "rejected", "too_long"
+    if PACKAGE.search(text):
+        return "rejected", "package"
+    if text.endswith(EVENT_END):
+        return "rejected", "event"
+    if any(a in text for a in ADVERSARY):
+        return "rejected", "adversary"
+    if text.startswith(LABEL_START) or text.endswith(LABEL_END):
+        return "rejected", "label"
+    if all(c in NUMERALS for c in text):
+        return ("numbered", "plan") if PLAN_NAME.match(text) else ("rejected", "number")
+    if "+" in text:
+        sides = [s for s in text.split("+") if s]
+        if any(len(CJK.findall(s)) >= 2 and len(CJK.findall(s)) == len(s) for s in sides):
+            return "branded", "pattern"
+        return "rejected", "code"
+    if len(parts) >= 2:
+        return ("series", "series") if is_series else ("rejected", "sentence")
+    if text in PLAIN_WORDS:
+        return "rejected", "plain_word"
+    if len(text) <= 10 and (text[0] in LEAD_NUMERALS or (text[0] == "一" and any(c in NUMERALS for c in text[1:]))):
+        return "numbered", "numbered"
+    if len(text) <= 2:
+        return "rejected", "short_word"
+    return None, "pending"
+
+
+def family_key(text: str) -> str | None:
+    """The family a slogan belongs to, by its shape.
+
+    ``X+`` and ``X+Y`` patterns → ``"X+…"`` (``玛瑙+`` → ``玛瑙+…``, ``旅游+红色`` → ``旅游+…``);
+    number-led forms → the numeral and measure word (``两个确立`` → ``两个…``, ``四化标准`` → ``四…``);
+    other forms of four or more characters → the two-character head (``同心政协`` → ``…政协``).
+    Three-character and shorter forms → None.
+    """
+    if "+" in text:
+        left = text.split("+")[0]
+        return f"{left}+…" if left else "+…"
+    if text[0] in NUMERALS:
+        return f"{text[:2]}…" if len(text) > 2 and text[1] in "个项大条" else f"{text[0]}…"
+    if len(text) >= 4:
+        return f"…{text[-2:]}"
+    return None
+
+
+def decide_corpus(pending: dict[str, dict]) -> dict[str, tuple[str, str]]:
+    """Decide the candidates the context-free rules left open, from evidence across the corpus.
+
+    Parameters
+    ----------
+    pending : dict text → {"docs": set of doc_ids where it is quoted, "framed": bool (a frame word seen around
+        one of its uses), "others": set of the other quoted candidates (not rejected) of the corpus}.
+
+    Returns
+    -------
+    dict text → (kind, rule): ``("branded", "family" | "recurrent" | "framed")`` or ``("rejected",
+    "scare_quote")``.
+    """
+    decided = {}
+    others = set()
+    for info in pending.values():
+        others |= info["others"]
+    heads2: dict[str, set] = {}
+    prefixes2: dict[str, set] = {}
+    heads1: dict[tuple[str, int], set] = {}
+    for t in others:
+        if len(t) >= 4:
+            heads2.setdefault(t[-2:], set()).add(t)
+            prefixes2.setdefault(t[:2], set()).add(t)
+        if len(t) == 3:
+            heads1.setdefault((t[-1], 3), set()).add(t)
+    for text, info in pending.items():
+        family = (len(text) >= 4 and (len(heads2.get(text[-2:], ())) >= 2 or len(prefixes2.get(text[:2], ())) >= 3)) \
+            or (len(text) == 3 and len(heads1.get((text[-1], 3), ())) >= 2
+                and any(o[:1] not in NUMERALS for o in heads1[(text[-1], 3)] - {text}))
+        if family:
+            decided[text] = ("branded", "family")
+        elif len(info["docs"]) >= 2:
+            decided[text] = ("branded", "recurrent")
+        elif info["framed"]:
+            decided[text] = ("branded", "framed")
+        else:
+            decided[text] = ("rejected", "scare_quote")
+    return decided
+
+
+def is_framed(paragraph: str, start: int, end: int) -> bool:
+    """A frame word right before the opening mark (within 4 characters, same clause) or right after the close."""
+    before = re.split(r"[，。；：！？、]", paragraph[max(0, start - 5):max(0, start - 1)])[-1]
+    after = paragraph[end + 1:end + 5]
+    return any(w in before for w in FRAME_BEFORE) or after.startswith(FRAME_AFTER)
