@@ -215,6 +215,8 @@ def detect_layout(text: str) -> str:
 
 def _column_width(widths: list[float]) -> float:
     ordered = sorted(widths)
+    if not ordered:
+        return 0.0
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.75))]
 
 

@@ -174,33 +174,33 @@ def decode_bytes(data: bytes, path=None, *, allow_markup: bool = False) -> tuple
 
 
 def _sniff_utf16(data: bytes) -> str | None:
-    """UTF-16 without a BOM: NUL bytes in every other position of mostly-ASCII/CJK text."""
-    sample = data[:4000]
-    if len(sample) < 4 or len(sample) % 2:
-        sample = sample[:len(sample) - len(sample) % 2]
-    if len(sample) < 4:
+    """UTF-16 without a BOM: NUL bytes on one side only (ASCII characters), or none at all (pure CJK), and a
+    decoded text that reads as Chinese."""
+    n = len(data) - len(data) % 2
+    if n < 4:
         return None
-    even_nul = sample[0::2].count(0) / (len(sample) / 2)
-    odd_nul = sample[1::2].count(0) / (len(sample) / 2)
-    # ASCII-heavy text has NULs on one side; CJK text has none, so also test the decoded result
-    for encoding, nuls in (("utf-16-le", odd_nul), ("utf-16-be", even_nul)):
-        if nuls > 0.3:
-            return encoding
-    if b"\x00" in sample:
-        return None
-    for encoding in ("utf-16-le", "utf-16-be"):
+    even, odd = data[0:n:2].count(0), data[1:n:2].count(0)
+    # CJK code points may have a zero low byte (U+4E00 一), so compare the sides rather than require zero
+    if odd > 4 * even and odd:
+        candidates = ["utf-16-le"]
+    elif even > 4 * odd and even:
+        candidates = ["utf-16-be"]
+    elif not even and not odd:
         try:
-            text = data.decode(encoding)
+            data.decode("utf-8")
+            return None  # valid UTF-8 is the likelier reading
+        except UnicodeDecodeError:
+            candidates = ["utf-16-le", "utf-16-be"]
+    else:
+        return None
+    for encoding in candidates:
+        try:
+            text = data[:n].decode(encoding)
         except UnicodeDecodeError:
             continue
         han = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
-        punct = sum(1 for c in text if c in "，。、；：“”（）\n")
-        if len(text) >= 8 and han / len(text) > 0.5 and punct / len(text) > 0.02:
-            try:
-                data.decode("utf-8")
-                return None  # valid UTF-8 is the likelier reading
-            except UnicodeDecodeError:
-                return encoding
+        if _plausible_chinese(text) and han / max(len(text), 1) > 0.3:
+            return encoding
     return None
 
 

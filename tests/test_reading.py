@@ -1,0 +1,112 @@
+"""Reading report files: encodings detected from the bytes, .docx/.pdf/.html, OpenCC, bad input."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from cppcc_nlp import errors
+from cppcc_nlp.normalise import normalise
+from cppcc_nlp.reading import decode_bytes, read_report, to_simplified_text
+
+_spec = importlib.util.spec_from_file_location("make_samples", Path(__file__).parent / "data" / "make_samples.py")
+make_samples_mod = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(make_samples_mod)
+
+
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory):
+    return make_samples_mod.make_samples(tmp_path_factory.mktemp("samples"))
+
+
+@pytest.fixture(scope="module")
+def reference(sample_path):
+    return normalise(sample_path.read_text(encoding="utf-8")).text
+
+
+@pytest.mark.parametrize("name, encoding", [
+    ("utf8.txt", "utf-8"),
+    ("utf8_bom.txt", "utf-8-sig"),
+    ("utf16le_bom.txt", "utf-16-le"),
+    ("utf16le_nobom.txt", "utf-16-le"),
+    ("utf16be_nobom.txt", "utf-16-be"),
+    ("gb18030.txt", "gb18030"),
+    ("gbk.txt", "gb18030"),
+    ("gbk_as.docx.txt", "gb18030"),
+])
+def test_encodings_are_detected_and_give_the_same_text(samples, reference, name, encoding):
+    raw = read_report(samples[name])
+    assert raw.encoding == encoding
+    assert raw.format == "txt"
+    assert "\ufeff" not in raw.text
+    assert normalise(raw.text).text == reference
+
+
+def test_sha256_is_the_hash_of_the_file_bytes(samples):
+    raw = read_report(samples["gbk.txt"])
+    assert raw.sha256 == hashlib.sha256(samples["gbk.txt"].read_bytes()).hexdigest()
+
+
+def test_docx_paragraphs_come_out_as_the_report(samples, reference):
+    raw = read_report(samples["report.docx"])
+    assert raw.format == "docx"
+    assert normalise(raw.text).text == reference
+
+
+def test_html_page_loses_its_clutter_and_keeps_the_report(samples, reference):
+    raw = read_report(samples["page.html"])
+    assert raw.format == "html" and raw.encoding == "gb18030"
+    for clutter in ("首页", "要闻", "广告", "相关新闻", "县政协常委会工作报告"):
+        assert clutter not in raw.text
+    assert normalise(raw.text).text == reference
+
+
+def test_pdf_text_layer_is_read_and_rewrapped(samples, reference):
+    raw = read_report(samples["report.pdf"])
+    norm = normalise(raw.text)
+    assert raw.format == "pdf"
+    assert norm.layout == "wrapped"
+    assert norm.paragraphs == reference.split("\n")[:6]
+
+
+def test_traditional_is_converted_on_request_keeping_the_original(samples, reference):
+    plain = read_report(samples["traditional.txt"])
+    assert "報告" in plain.text and plain.original_text is None
+    converted = read_report(samples["traditional.txt"], to_simplified=True)
+    assert "報告" in converted.original_text
+    assert normalise(converted.text).text == reference
+    assert to_simplified_text("國務院政府工作報告") == "国务院政府工作报告"
+
+
+@pytest.mark.parametrize("name, error, words", [
+    ("empty.txt", errors.EmptyFileError, "empty"),
+    ("blank.txt", errors.EmptyFileError, "empty"),
+    ("binary.txt", errors.BinaryFileError, "binary"),
+    ("undecodable.txt", errors.DecodingError, "undecodable bytes"),
+    ("notes.rtf", errors.UnsupportedFormatError, "unsupported file type '.rtf'"),
+    ("scan.pdf", errors.NoTextLayerError, "no text layer"),
+    ("fake.docx", errors.BinaryFileError, "not a valid .docx"),
+])
+def test_bad_files_raise_typed_errors_naming_the_file(samples, name, error, words):
+    with pytest.raises(error) as info:
+        read_report(samples[name])
+    message = str(info.value)
+    assert str(samples[name]) in message
+    assert words in message
+    assert info.value.exit_status == 2
+    assert "(" in message  # every message carries a hint of what to do
+
+
+def test_missing_file_is_a_report_file_error(tmp_path):
+    with pytest.raises(errors.ReportFileError, match="no such file"):
+        read_report(tmp_path / "absent.txt")
+
+
+def test_decode_bytes_prefers_utf8_and_falls_back_to_gb18030():
+    text = "阜新蒙古族自治县政协"
+    assert decode_bytes(text.encode("utf-8")) == (text, "utf-8")
+    assert decode_bytes(text.encode("gb18030")) == (text, "gb18030")
+    assert decode_bytes(text.encode("utf-16-le")) == (text, "utf-16-le")
