@@ -18,7 +18,8 @@ Rules that reject (in this order)
 ``adversary``   台独/法轮功/分裂 …: a label for an adversary, not a formulation of one's own.
 ``label``       starts with 友好/兄弟/姊妹/结对 (a relationship label: “友好医院”, “友好政协”) or ends with an
                 institution, place or vessel word (医院, 学校, 公司, 银行, 舰, 号, 园, 在线, 之星, 之家, 馆).
-``number``      only numerals (“七一”, “八七”): a date or a number, unless it is a five-year-plan name.
+``number``      two numerals and nothing else (“七一”, “八七”): a date or a number, unless a five-year-plan name
+                (three or more numerals, such as “百十一”, are number-led formulations).
 ``sentence``    separated parts that are not parallel (a clause with a comma, not a series).
 ``short_word``  one or two characters without a numeral: a word in scare quotes (“蛋糕”, “瓶颈”).
 ``plain_word``  an everyday word in scare quotes (“正能量”, “一体化”, “双语”): listed in :data:`PLAIN_WORDS`.
@@ -30,15 +31,17 @@ Rules that accept (and give the kind)
 ``pattern``     a ``+`` pattern with Chinese on one side: “玛瑙+”, “旅游+红色”          → branded
 ``series``      two or more parallel parts (same length, or a shared first or last character), each at
                 most 8 characters: “把方向、管大局、保落实”                             → series
-``numbered``    starts with 两/二/三 … 十/百/千/万/双 (or 一 with a second numeral later: “一江一河”), at most
-                10 characters: “两市四区”, “百十一”, “双进双促”, “两代表一委员”       → numbered
+``numbered``    starts with 两/二/三 … 十/百/千/万/双 (or 一 with a second numeral later: “一江一河”), 3 to 10
+                characters: “两市四区”, “百十一”, “双进双促”, “两代表一委员”          → numbered
+                (two-character ones, “双减”, “六地”, “五保”, need corpus evidence: recurrence or a frame)
 and, for the rest, evidence from the whole corpus (see :func:`decide_corpus`):
-``family``      shares a two-character head (同心政协, 有为政协 …) or prefix (政协品格, 政协使命 …) with other
-                quoted candidates, or a one-character head with a candidate of the same length
+``family``      shares a two-character head (同心政协, 有为政协 …) or prefix (政协品格, 政协使命 …; not a place
+                prefix such as 上海, 中国, 国家: :data:`PLACE_PREFIXES`) with other quoted candidates, or a one-character head with a candidate of the same length
                 (“路线图”/“施工图”)                                                    → branded
-``recurrent``   quoted in two or more documents (“连心桥”, “直通车”)                      → branded
-``framed``      introduced by a verb that takes a slogan (打造, 构建, 创建, 叫响, 擦亮, 践行, 深化, 实施 …) or
-                followed by a noun that names one (品牌, 行动, 工程, 制度, 理念, 模式, 机制 …)  → branded
+``recurrent``   quoted in two or more paragraphs (“连心桥”, “直通车”), titles included     → branded
+``framed``      introduced by a verb that takes a slogan (打造, 构建, 创建, 叫响, 擦亮, 践行, 深化, 实施 …), in a
+                clause whose verb makes a metaphor or names a practice (架起, 成为…的, 接受 …), or followed
+                by a noun that names one (品牌, 行动, 工程, 制度, 理念, 模式, 机制 …)        → branded
 """
 
 from __future__ import annotations
@@ -63,22 +66,28 @@ SEPARATORS = re.compile(r"[、，,；;]")
 TITLE_END = ("建议", "建议案", "报告", "办法", "细则", "规则", "意见", "通知", "决定", "条例", "纲要", "提案",
              "实施方案")
 EVENT_END = ("杯", "节", "赛", "大赛", "展", "博览会", "论坛", "峰会", "运动会", "周", "月", "晚会", "音乐会")
-ADVERSARY = ("台独", "台湾独立", "法轮功", "邪教", "分裂", "藏独", "疆独", "港独")
+ADVERSARY = ("台独", "台湾独立", "法理独立", "法轮功", "邪教", "分裂", "藏独", "疆独", "港独", "两个中国", "一中一台", "两国论",
+             "干涉主义", "霸权")
 LABEL_START = ("友好", "兄弟", "姊妹", "结对")
 LABEL_END = ("医院", "学校", "大学", "中学", "小学", "公司", "集团", "银行", "舰", "号", "园", "在线", "之星",
-             "之家", "馆", "大世界")
+             "之家", "馆", "大世界", "组织", "港", "湾", "巷", "码")
+#: a shared prefix that is a place or the state names things of that place, not a family of slogans
+PLACE_PREFIXES = ("上海", "中国", "国家", "全国", "浦江", "北京", "阜新", "辽宁", "长三", "京津")
 #: everyday words that reports put in scare quotes; none is a formulation of its own
 PLAIN_WORDS = frozenset("""
 正能量 一体化 一站式 一卡通 双语 双方 双向 双边 双赢 双重 高质量 赋能 造血 减法 乘法 加法 除法 拦路虎 定心丸
 独角戏 加速键 探索者 源动力 金点子 小而美 大文章 热钱 红线 底线 瓶颈 蛋糕 群租 哨点 烟花 潮品 硬着陆 软着陆
 半壁江山 世界影响力 国际大都市 社会主义现代化 四两拨千斤 王牌 中等收入陷阱 数字鸿沟 僵尸企业 五保户 老工伤
-低保 订单农业 公司加农户 经认证的经营者 区域全面经济伙伴关系协定 产学研 网购型 便捷就医服务
+低保 城中村 空心村 小空间 微空间 订单农业 公司加农户 经认证的经营者 区域全面经济伙伴关系协定 产学研 网购型 便捷就医服务
 """.split())
 
 FRAME_BEFORE = ("打造", "构建", "创建", "叫响", "擦亮", "争创", "践行", "锚定", "胸怀", "牢记", "坚持", "推行",
                 "推广", "实施", "深化", "实行", "开展", "启动", "树立", "弘扬", "争当")
 FRAME_AFTER = ("品牌", "行动", "工程", "制度", "战略", "理念", "模式", "机制", "标准", "目标", "活动", "改革",
                "经验", "计划", "工作法", "精神", "方针", "原则", "要求", "系列", "创建", "品格")
+#: verbs that make a quoted phrase a metaphor or a named practice when they open its clause (架起“连心桥”,
+#: 成为…的“直通车”, 接受“政治体检”), looked for anywhere in the 16 characters of the clause before the quote
+FRAME_CLAUSE = ("成为", "当好", "架起", "搭建", "打通", "接受", "转化为", "争做", "锚定", "聚焦")
 PLAN_NAME = re.compile(r"^(?:[六七八九]|十[一二三四五]?)五$")
 PACKAGE = re.compile(r"(?:\d+|[一二三四五六七八九十百]+)条$")
 
@@ -211,7 +220,9 @@ def classify_text(text: str, *, is_title: bool = False) -> tuple[str | None, str
     if text.startswith(LABEL_START) or text.endswith(LABEL_END):
         return "rejected", "label"
     if all(c in NUMERALS for c in text):
-        return ("numbered", "plan") if PLAN_NAME.match(text) else ("rejected", "number")
+        if PLAN_NAME.match(text):
+            return "numbered", "plan"
+        return ("rejected", "number") if len(text) <= 2 else ("numbered", "numbered")
     if "+" in text:
         sides = [s for s in text.split("+") if s]
         if any(len(CJK.findall(s)) >= 2 and len(CJK.findall(s)) == len(s) for s in sides):
@@ -221,8 +232,11 @@ def classify_text(text: str, *, is_title: bool = False) -> tuple[str | None, str
         return ("series", "series") if is_series else ("rejected", "sentence")
     if text in PLAIN_WORDS:
         return "rejected", "plain_word"
-    if len(text) <= 10 and (text[0] in LEAD_NUMERALS or (text[0] == "一" and any(c in NUMERALS for c in text[1:]))):
+    if 3 <= len(text) <= 10 and (text[0] in LEAD_NUMERALS
+                                 or (text[0] == "一" and any(c in NUMERALS for c in text[1:]))):
         return "numbered", "numbered"
+    if len(text) == 2 and text[0] in LEAD_NUMERALS:
+        return None, "pending_numbered"
     if len(text) <= 2:
         return "rejected", "short_word"
     return None, "pending"
@@ -251,7 +265,7 @@ def decide_corpus(pending: dict[str, dict]) -> dict[str, tuple[str, str]]:
 
     Parameters
     ----------
-    pending : dict text → {"docs": set of doc_ids where it is quoted, "framed": bool (a frame word seen around
+    pending : dict text → {"paras": set of para_ids where it is quoted, "framed": bool (a frame word seen around
         one of its uses), "others": set of the other quoted candidates (not rejected) of the corpus}.
 
     Returns
@@ -273,12 +287,17 @@ def decide_corpus(pending: dict[str, dict]) -> dict[str, tuple[str, str]]:
         if len(t) == 3:
             heads1.setdefault((t[-1], 3), set()).add(t)
     for text, info in pending.items():
-        family = (len(text) >= 4 and (len(heads2.get(text[-2:], ())) >= 2 or len(prefixes2.get(text[:2], ())) >= 3)) \
+        if info.get("numbered"):  # two-character number-led forms (“双减”, “六地”): recurrence or frame only
+            evidence = "recurrent" if len(info["paras"]) >= 2 else ("framed" if info["framed"] else None)
+            decided[text] = ("numbered", evidence) if evidence else ("rejected", "scare_quote")
+            continue
+        family = (len(text) >= 4 and (len(heads2.get(text[-2:], ())) >= 2
+                                      or (len(prefixes2.get(text[:2], ())) >= 3 and text[:2] not in PLACE_PREFIXES))) \
             or (len(text) == 3 and len(heads1.get((text[-1], 3), ())) >= 2
                 and any(o[:1] not in NUMERALS for o in heads1[(text[-1], 3)] - {text}))
         if family:
             decided[text] = ("branded", "family")
-        elif len(info["docs"]) >= 2:
+        elif len(info["paras"]) >= 2:
             decided[text] = ("branded", "recurrent")
         elif info["framed"]:
             decided[text] = ("branded", "framed")
@@ -288,7 +307,11 @@ def decide_corpus(pending: dict[str, dict]) -> dict[str, tuple[str, str]]:
 
 
 def is_framed(paragraph: str, start: int, end: int) -> bool:
-    """A frame word right before the opening mark (within 4 characters, same clause) or right after the close."""
+    """A frame word right before the opening mark (:data:`FRAME_BEFORE`, within 4 characters, same clause),
+    a clause verb (:data:`FRAME_CLAUSE`, within the 16 characters of the clause before the mark), or a frame
+    noun right after the closing mark (:data:`FRAME_AFTER`)."""
     before = re.split(r"[，。；：！？、]", paragraph[max(0, start - 5):max(0, start - 1)])[-1]
+    clause = re.split(r"[，。；：！？、]", paragraph[max(0, start - 17):max(0, start - 1)])[-1]
     after = paragraph[end + 1:end + 5]
-    return any(w in before for w in FRAME_BEFORE) or after.startswith(FRAME_AFTER)
+    return (any(w in before for w in FRAME_BEFORE) or any(w in clause for w in FRAME_CLAUSE)
+            or after.startswith(FRAME_AFTER))
