@@ -271,6 +271,16 @@ class LexiconMerger:
 
 
 _NLP_CACHE: dict[tuple, object] = {}
+_SEGMENTERS: dict[str, object] = {}  # model folder -> loaded pkuseg segmenter with the default user dictionary
+
+
+def _copy_segmenter(seg):
+    """A pkuseg segmenter sharing ``seg``'s model but with its own copy of the user dictionary."""
+    import copy
+
+    new = copy.copy(seg)
+    new.preprocesser = copy.deepcopy(seg.preprocesser)
+    return new
 
 
 def nlp(*, lexicon=None, pkuseg_model=None):
@@ -317,13 +327,19 @@ def nlp(*, lexicon=None, pkuseg_model=None):
 
     _register()
     pipe = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}})
-    try:
-        # pkuseg prints "features.msgpack does not exist …" while loading; keep it off the user's terminal
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            pipe.tokenizer.initialize(pkuseg_model=str(folder))
-    except Exception as exc:  # pickle, zip, numpy or file errors from a damaged model
-        raise ModelError(f"{folder}: the pkuseg model cannot be loaded ({type(exc).__name__}: {exc}); "
-                         f"the folder may be corrupt; {PKUSEG_INSTALL}") from None
+    base = _SEGMENTERS.get(str(folder))
+    if base is None:
+        try:
+            # pkuseg prints "features.msgpack does not exist …" while loading; keep it off the user's terminal
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                pipe.tokenizer.initialize(pkuseg_model=str(folder))
+        except Exception as exc:  # pickle, zip, numpy or file errors from a damaged model
+            raise ModelError(f"{folder}: the pkuseg model cannot be loaded ({type(exc).__name__}: {exc}); "
+                             f"the folder may be corrupt; {PKUSEG_INSTALL}") from None
+        base = _SEGMENTERS[str(folder)] = _copy_segmenter(pipe.tokenizer.pkuseg_seg)
+    # the loaded model (~1 GB in memory) is shared by every pipeline on the same folder; each pipeline has
+    # its own user dictionary
+    pipe.tokenizer.pkuseg_seg = _copy_segmenter(base)
     # entries that are words only in some contexts stay out of pkuseg's user dictionary (it would force them
     # everywhere); the merge component handles them
     special = lex.quoted_only | set(lex.exclude)

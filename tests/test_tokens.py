@@ -1,0 +1,434 @@
+"""The token pipeline on real reports: whole lexicon tokens, offsets, cache, filters, bad input.
+
+Everything here needs the pkuseg model, so it is all marked slow; the pipeline and the token tables are built
+once per module.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import cppcc_nlp as cn
+from cppcc_nlp import tokens as tokens_module
+from cppcc_nlp.errors import InputError, LexiconError, ModelError, ParameterError
+from cppcc_nlp.lexicon import load_lexicon
+from cppcc_nlp.tokens import (MERGE_COMPONENT, TOKEN_COLUMNS, LexiconMerger, default_model_dir, text_hash,
+                              token_lists)
+
+pytestmark = pytest.mark.slow
+
+WHOLE = ["两个确立", "四个意识", "全过程人民民主", "专门协商机构", "习近平新时代中国特色社会主义思想"]
+OPEN_Q, CLOSE_Q = "“‘「『\"'《", "”’」』\"'》"
+
+
+@pytest.fixture(scope="module")
+def pipe():
+    return cn.nlp()
+
+
+@pytest.fixture(scope="module")
+def cache_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("token-cache")
+
+
+@pytest.fixture(scope="module")
+def sample_tokens(pipe, sample_corpus, cache_root):
+    return cn.tokens(sample_corpus, nlp=pipe, cache_dir=cache_root)
+
+
+@pytest.fixture(scope="module")
+def shared_tokens(pipe, shared_corpus, tmp_path_factory):
+    return cn.tokens(shared_corpus, nlp=pipe, cache_dir=tmp_path_factory.mktemp("shared-cache"))
+
+
+def counting(monkeypatch, pipe):
+    """Count calls of the pkuseg segmenter behind ``pipe``."""
+    seg = pipe.tokenizer.pkuseg_seg
+    calls = []
+    original = seg.cut
+
+    def cut(text):
+        calls.append(text)
+        return original(text)
+
+    monkeypatch.setattr(seg, "cut", cut)
+    return calls
+
+
+def lexicon_violations(text: str, table: pd.DataFrame, lex) -> tuple[list, set]:
+    """Occurrences of lexicon entries in ``text`` that are not one token, and the entries found whole.
+
+    Computed independently of the merge component: every occurrence of every entry (str.find) must be a token
+    of its own, unless a lexicon token overlapping it won (one that starts earlier, or at the same place and is
+    longer: leftmost, longest), or the entry is quoted-only and stands outside quotes, or the occurrence lies
+    inside one of its exclusion strings.
+    """
+    spans = set(zip(table["start"], table["end"]))
+    lex_tokens = table.loc[table["in_lexicon"], ["start", "end"]].to_numpy().tolist()
+    bad, whole = [], set()
+    for entry in lex.entries:
+        at = text.find(entry)
+        while at >= 0:
+            end = at + len(entry)
+            if entry in lex.quoted_only and not (at > 0 and text[at - 1] in OPEN_Q and end < len(text)
+                                                 and text[end] in CLOSE_Q):
+                pass
+            elif (at, end) in spans:
+                whole.add(entry)
+            elif any(text.find(x, max(0, at - len(x)), end + len(x)) >= 0 for x in lex.exclude.get(entry, ())):
+                pass
+            else:
+                rivals = [(s, e) for s, e in lex_tokens if s < end and at < e]
+                if not any(s < at or (s == at and e > end) for s, e in rivals):
+                    bad.append((entry, at, text[max(0, at - 5): end + 5]))
+            at = text.find(entry, at + 1)
+    return bad, whole
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the pipeline
+
+
+def test_pipeline_is_pkuseg_with_the_merge_component(pipe):
+    assert pipe.lang == "zh" and pipe.tokenizer.segmenter == "pkuseg"
+    assert pipe.pipe_names == [MERGE_COMPONENT]
+    meta = pipe.meta["cppcc_nlp"]
+    assert meta["lexicon_version"] == load_lexicon().version
+    assert Path(meta["pkuseg_model"]) == default_model_dir().resolve()
+    assert cn.nlp() is pipe  # cached per arguments
+
+
+def test_formulations_whole_where_raw_pkuseg_splits_them(pipe):
+    text = "做到坚决拥护“两个确立”，自觉增强“四个意识”，发展全过程人民民主，发挥专门协商机构作用"
+    raw = pipe.tokenizer.pkuseg_seg.cut  # has the user dictionary; compare with a plain segmenter below
+    doc = pipe(text)
+    assert [t.text for t in doc] == ["做到", "坚决", "拥护", "“", "两个确立", "”", "，", "自觉", "增强", "“",
+                                     "四个意识", "”", "，", "发展", "全过程人民民主", "，", "发挥", "专门协商机构",
+                                     "作用"]
+    assert [t.text for t in doc if t._.in_lexicon] == ["两个确立", "四个意识", "全过程人民民主", "专门协商机构"]
+    plain = tokens_module._copy_segmenter(tokens_module._SEGMENTERS[str(default_model_dir().resolve())])
+    assert plain.cut("拥护两个确立") == ["拥护", "两", "个", "确立"]  # what the lexicon repairs
+    assert raw("拥护两个确立") == ["拥护", "两个确立"]
+
+
+def test_merge_component_splits_and_merges_across_any_tokenizer():
+    import spacy
+
+    nlp = spacy.blank("zh")  # character segmenter: every entry spans several tokens
+    tokens_module._register()
+    merger = nlp.add_pipe(MERGE_COMPONENT)
+    merger.set_entries(["政协委员", "委员工作站", "协商", "十五", "新发展理念"], "v-test",
+                       quoted_only=["十五"], exclude={"新发展理念": ["创新发展理念"]})
+    doc = nlp("县政协委员工作站开展“十五”协商，十五届，贯彻新发展理念和创新发展理念")
+    words = [t.text for t in doc]
+    # leftmost wins over a later overlapping entry (政协委员 vs 委员工作站), quoted-only only inside quotes,
+    # nothing inside an exclusion string
+    assert "政协委员" in words and "委员工作站" not in words
+    assert words.count("十五") == 1 and doc[words.index("十五") - 1].text == "“"
+    assert words.count("新发展理念") == 1 and "创" in words
+    assert doc._.lexicon_version == "v-test"
+    assert [t.text for t in doc if t._.in_lexicon] == ["政协委员", "十五", "协商", "新发展理念"]
+    # longest at the same start wins
+    merger.set_entries(["全过程", "全过程人民民主"])
+    assert [t.text for t in nlp("发展全过程人民民主")][-1] == "全过程人民民主"
+
+
+def test_merge_component_splits_a_token_straddling_an_entry(pipe):
+    # pkuseg gives 审议县 / 政协; a user entry 县政协 must cut 审议县 and merge 县 + 政协
+    merger = LexiconMerger(entries=["县政协"])
+    doc = pipe.make_doc("审议县政协年度协商工作计划")
+    assert [t.text for t in doc][:2] == ["审议县", "政协"]
+    doc = merger(doc)
+    assert [t.text for t in doc][:3] == ["审议", "县政协", "年度"]
+    assert doc[1]._.in_lexicon and doc.text == "审议县政协年度协商工作计划"
+
+
+def test_merge_component_round_trips_to_disk(tmp_path):
+    a = LexiconMerger(entries=["十五", "新发展理念"])
+    a.set_entries(a.entries, "v1", quoted_only=["十五"], exclude={"新发展理念": ["创新发展理念"]})
+    a.to_disk(tmp_path / "m")
+    b = LexiconMerger().from_disk(tmp_path / "m")
+    assert (b.entries, b.version, b.quoted_only, b.exclude) == (a.entries, a.version, a.quoted_only, a.exclude)
+    text = "“十五”计划，十五届，创新发展理念，新发展理念"
+    assert b.find(text) == a.find(text) == [(1, 3), (18, 23)]
+
+
+def test_user_lexicon_shares_the_loaded_model(pipe, tmp_path):
+    f = tmp_path / "mine.txt"
+    f.write_text("两市四区\n", encoding="utf-8")
+    mine = cn.nlp(lexicon=[f])
+    assert mine is not pipe and mine.meta["cppcc_nlp"]["lexicon_version"] != pipe.meta["cppcc_nlp"]["lexicon_version"]
+    assert mine.tokenizer.pkuseg_seg.model is pipe.tokenizer.pkuseg_seg.model  # ~1 GB loaded once
+    assert "两市四区" in [t.text for t in mine("打造两市四区")]
+    assert "两市四区" not in [t.text for t in pipe("打造两市四区")]  # the default pipeline is untouched
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the token table on the sample report
+
+
+def test_token_table_columns_and_docvars(sample_tokens, sample_corpus):
+    t = sample_tokens
+    assert list(t.columns) == TOKEN_COLUMNS
+    paras = sample_corpus.paragraphs
+    assert set(t["para_id"]) == set(paras.loc[paras["text"].str.strip() != "", "para_id"])
+    merged = t.merge(paras[["para_id", "section_id", "year", "period", "part"]], on="para_id", suffixes=("", "_p"))
+    for col in ("section_id", "year", "period", "part"):
+        assert (merged[col] == merged[f"{col}_p"]).all(), col
+    assert set(t["year"]) == {2024} and set(t["period"].dropna()) == {2024, 2025}
+    # i counts tokens within each paragraph, in text order
+    assert (t.groupby("para_id")["i"].apply(lambda s: list(s) == list(range(len(s))))).all()
+    assert (t.groupby("para_id")["start"].apply(lambda s: s.is_monotonic_increasing)).all()
+
+
+def test_offsets_point_into_the_normalised_text(sample_tokens, sample_corpus):
+    doc = sample_corpus.docs[0]
+    quoted = [doc.text[s:e] for s, e in zip(sample_tokens["start"], sample_tokens["end"])]
+    assert quoted == sample_tokens["token"].tolist()
+    # no non-space character of the paragraphs is lost
+    for para in sample_corpus.paragraphs.itertuples():
+        got = "".join(sample_tokens.loc[sample_tokens["para_id"] == para.para_id, "token"])
+        assert got == "".join(para.text.split())
+
+
+def test_whole_token_guarantee_in_the_sample(sample_tokens, sample_corpus):
+    doc = sample_corpus.docs[0]
+    for term in WHOLE:
+        n = doc.text.count(term)
+        assert n >= 1, term
+        assert (sample_tokens["token"] == term).sum() == n, term
+    lex = load_lexicon()
+    bad, whole = lexicon_violations(doc.text, sample_tokens, lex)
+    assert bad == []
+    assert set(WHOLE) <= whole and len(whole) >= 40
+    assert set(sample_tokens.loc[sample_tokens["in_lexicon"], "token"]) == whole
+
+
+def test_flags_on_real_tokens(sample_tokens):
+    t = sample_tokens.set_index("token")
+    flags = lambda tok: tuple(bool(x) for x in t.loc[[tok], ["is_punct", "is_stop", "is_num", "in_lexicon"]].iloc[0])
+    assert flags("，") == (True, False, False, False)
+    assert flags("的") == (False, True, False, False)
+    assert flags("18") == (False, False, True, False)
+    assert flags("十四五") == (False, False, False, True)  # a lexicon entry is never a number
+    assert flags("两个确立") == (False, False, False, True)
+    assert flags("政协") == (False, False, False, False)
+
+
+def test_sentence_index_matches_the_corpus_sentences(sample_tokens, sample_corpus):
+    sents = sample_corpus.sentences
+    t = sample_tokens
+    sent_ids = t["para_id"] + "/" + t["sent"].map("{:02d}".format)
+    assert set(sent_ids) <= set(sents["sent_id"])
+    bounds = sents.set_index("sent_id")[["start", "end"]]
+    joined = bounds.loc[sent_ids]
+    assert (t["start"].to_numpy() >= joined["start"].to_numpy()).all()
+    assert (t["end"].to_numpy() <= joined["end"].to_numpy()).all()
+
+
+def test_token_lists_units_and_filters(sample_tokens, sample_corpus):
+    paras = token_lists(sample_tokens)
+    assert paras.name == "tokens" and paras.index.name == "para_id"
+    assert list(paras.index) == list(pd.unique(sample_tokens["para_id"]))
+    sents = token_lists(sample_tokens, unit="sentence")
+    assert set(sents.index) <= set(sample_corpus.sentences["sent_id"])
+    assert token_lists(sample_tokens, unit="section").index.name == "section_id"
+    docs = token_lists(sample_tokens, unit="document")
+    assert list(docs.index) == [sample_corpus.docs[0].doc_id]
+    words = docs.iloc[0]
+    assert "的" not in words and "，" not in words and "18" not in words
+    assert "坚持" in words and words.count("两个确立") == 2
+    lean = token_lists(sample_tokens, unit="document", keep_boilerplate=False).iloc[0]
+    assert "坚持" not in lean and "推进" not in lean and lean.count("两个确立") == 2
+    assert len(lean) < len(words)
+    everything = token_lists(sample_tokens, unit="document", drop_stop=False, drop_punct=False, drop_num=False)
+    assert everything.iloc[0] == sample_tokens["token"].tolist()
+    # the same lists from the corpus directly
+    assert token_lists(sample_corpus, nlp=cn.nlp(), cache=False).equals(paras)
+
+
+def test_parallel_equals_serial(pipe, sample_corpus):
+    one = cn.tokens(sample_corpus, nlp=pipe, cache=False)
+    two = cn.tokens(sample_corpus, nlp=pipe, cache=False, n_process=2)
+    pd.testing.assert_frame_equal(one, two)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the cache
+
+
+def test_second_run_does_no_segmentation(pipe, sample_corpus, tmp_path, monkeypatch):
+    calls = counting(monkeypatch, pipe)
+    first = cn.tokens(sample_corpus, nlp=pipe, cache_dir=tmp_path)
+    n_paras = sample_corpus.paragraphs["text"].str.strip().ne("").sum()
+    assert len(calls) == n_paras > 30
+    assert list((tmp_path / "tokens").rglob("part-*.parquet"))
+    calls.clear()
+    second = cn.tokens(sample_corpus, nlp=pipe, cache_dir=tmp_path)
+    assert calls == []
+    pd.testing.assert_frame_equal(first, second)
+    # without the cache, everything is segmented again
+    cn.tokens(sample_corpus, nlp=pipe, cache=False)
+    assert len(calls) == n_paras
+
+
+def test_lexicon_change_invalidates_only_paragraphs_with_changed_entries(pipe, sample_corpus, tmp_path,
+                                                                        monkeypatch):
+    cn.tokens(sample_corpus, nlp=pipe, cache_dir=tmp_path)
+    f = tmp_path / "mine.txt"
+    f.write_text("两市四区\n委员之家\n", encoding="utf-8")
+    mine = cn.nlp(lexicon=[f])
+    paras = sample_corpus.paragraphs
+    touched = paras["text"].str.contains("两市四区|委员之家")
+    assert 0 < touched.sum() < len(paras) // 4
+    calls = counting(monkeypatch, mine)
+    table = cn.tokens(sample_corpus, nlp=mine, cache_dir=tmp_path)
+    assert sorted(calls) == sorted(paras.loc[touched, "text"])
+    assert (table["token"] == "两市四区").sum() == sample_corpus.docs[0].text.count("两市四区")
+    # back to the first lexicon: all of it is still cached
+    calls_default = counting(monkeypatch, pipe)
+    cn.tokens(sample_corpus, nlp=pipe, cache_dir=tmp_path)
+    assert calls_default == []
+
+
+def test_damaged_cache_part_is_ignored_with_a_warning(pipe, sample_corpus, tmp_path, monkeypatch):
+    cn.tokens(sample_corpus, nlp=pipe, cache_dir=tmp_path)
+    for part in (tmp_path / "tokens").rglob("part-*.parquet"):
+        part.write_bytes(b"not parquet")
+    calls = counting(monkeypatch, pipe)
+    with pytest.warns(UserWarning, match="unreadable token cache part"):
+        table = cn.tokens(sample_corpus, nlp=pipe, cache_dir=tmp_path)
+    assert len(calls) > 30 and len(table) > 2000
+
+
+def test_default_cache_location_follows_the_environment(pipe, tmp_path, monkeypatch):
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path))
+    cn.tokens("坚决拥护“两个确立”", nlp=pipe)
+    assert list((tmp_path / "tokens").rglob("part-*.parquet"))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# bad input
+
+
+def test_empty_punctuation_and_latin_paragraphs(pipe):
+    assert cn.tokens("", nlp=pipe, cache=False).empty
+    assert list(cn.tokens(" \u3000\n", nlp=pipe, cache=False).columns) == TOKEN_COLUMNS
+    punct = cn.tokens("，。！？——“”", nlp=pipe, cache=False)
+    assert "".join(punct["token"]) == "，。！？——“”" and punct["is_punct"].all()
+    latin = cn.tokens("GDP growth 6.5% and the AB role", nlp=pipe, cache=False)
+    assert {"GDP", "growth", "AB"} <= set(latin["token"])
+    assert latin.loc[latin["token"] == "6.5%", "is_num"].all()
+    text = "GDP growth 6.5% and the AB role"
+    assert all(text[s:e] == tok for s, e, tok in zip(latin["start"], latin["end"], latin["token"]))
+
+
+def test_a_one_megabyte_paragraph(pipe, sample_corpus, tmp_path):
+    body = "".join(sample_corpus.paragraphs["text"])
+    text = (body * (1_000_000 // len(body.encode("utf-8")) + 1))
+    assert len(text.encode("utf-8")) >= 1_000_000
+    table = cn.tokens(text, nlp=pipe, cache_dir=tmp_path)
+    assert table["end"].max() == len(text) or text[table["end"].max():].strip() == ""
+    assert all(text[s:e] == tok for s, e, tok in zip(table["start"], table["end"], table["token"]))
+    reps = len(text) // len(body)
+    for term in WHOLE:
+        assert (table["token"] == term).sum() >= body.count(term) * reps, term
+    assert table["i"].tolist() == list(range(len(table)))
+
+
+def test_long_paragraph_pieces_never_cut_an_entry():
+    text = ("坚持以习近平新时代中国特色社会主义思想为指导" * 2000)
+    pieces = tokens_module._chunks(text, limit=1000)
+    assert "".join(p for _, p in pieces) == text
+    assert all(len(p) <= 1000 for _, p in pieces)
+    assert all(text[o:o + len(p)] == p for o, p in pieces)
+    assert all("习近平新时代中国特色社会主义思想" in p for _, p in pieces)
+
+
+def test_missing_model_folder(tmp_path, monkeypatch):
+    with pytest.raises(ModelError, match=r"no pkuseg model folder here.*pip install --no-build-isolation pkuseg"):
+        cn.nlp(pkuseg_model=tmp_path / "absent")
+    monkeypatch.setenv("CPPCC_NLP_PKUSEG_MODEL", str(tmp_path / "absent"))
+    with pytest.raises(ModelError, match="absent"):
+        cn.nlp()
+
+
+def test_corrupt_model_folder(tmp_path):
+    (tmp_path / "features.pkl").write_bytes(b"\x80\x04garbage")
+    (tmp_path / "weights.npz").write_bytes(b"PK\x03\x04garbage")
+    with pytest.raises(ModelError, match=r"cannot be loaded.*corrupt.*pip install"):
+        cn.nlp(pkuseg_model=tmp_path)
+    (tmp_path / "weights.npz").unlink()
+    with pytest.raises(ModelError, match="weights.npz"):
+        cn.nlp(pkuseg_model=tmp_path)
+
+
+def test_pkuseg_not_installed(monkeypatch):
+    monkeypatch.delenv("CPPCC_NLP_PKUSEG_MODEL", raising=False)
+    monkeypatch.setattr(tokens_module.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ModelError, match=r"pip install numpy cython setuptools wheel"):
+        default_model_dir()
+
+
+def test_malformed_user_lexicon(tmp_path):
+    f = tmp_path / "bad.txt"
+    f.write_text("两市四区\n双进 双促\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"bad\.txt, line 2"):
+        cn.nlp(lexicon=[f])
+
+
+def test_bad_arguments(pipe):
+    with pytest.raises(InputError, match="needs a Corpus"):
+        cn.tokens(42, nlp=pipe)
+    with pytest.raises(InputError, match="lacks the columns"):
+        cn.tokens(pd.DataFrame({"text": ["政协"]}), nlp=pipe)
+    with pytest.raises(ParameterError, match="n_process=0"):
+        cn.tokens("政协", nlp=pipe, n_process=0)
+    with pytest.raises(ParameterError, match="unit='word'"):
+        token_lists(cn.tokens("政协", nlp=pipe, cache=False), unit="word")
+
+
+def test_text_hash_is_the_content_key():
+    assert text_hash("政协") == text_hash("政协") != text_hash("政协 ")
+    assert len(text_hash("")) == 32
+
+
+# ---------------------------------------------------------------------------------------------------------
+# CLI
+
+
+def test_cli_tokens(sample_path, tmp_path, monkeypatch, capsys):
+    from cppcc_nlp.cli import main
+
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path))
+    assert main(["tokens", str(sample_path), "--format", "csv"]) == 0
+    out = pd.read_csv(__import__("io").StringIO(capsys.readouterr().out))
+    assert list(out.columns) == TOKEN_COLUMNS and (out["token"] == "两个确立").sum() == 2
+    assert main(["tokens", str(sample_path), "--unit", "section", "--drop-boilerplate", "--format", "json"]) == 0
+    rows = pd.read_json(__import__("io").StringIO(capsys.readouterr().out))
+    assert list(rows.columns) == ["section_id", "n_tokens", "tokens"] and rows["n_tokens"].sum() > 1000
+    assert main(["tokens", str(sample_path), "--pkuseg-model", str(tmp_path / "none")]) == 1
+    assert capsys.readouterr().err.startswith("Error: ")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the shared corpora
+
+
+def test_shared_corpora_offsets_and_whole_tokens(shared_tokens, shared_corpus):
+    lex = load_lexicon()
+    found = set()
+    for doc in shared_corpus.docs:
+        t = shared_tokens[shared_tokens["doc_id"] == doc.doc_id]
+        assert len(t) > 1000, doc.doc_id
+        assert all(doc.text[s:e] == tok for s, e, tok in zip(t["start"], t["end"], t["token"])), doc.doc_id
+        bad, whole = lexicon_violations(doc.text, t, lex)
+        assert bad == [], doc.doc_id
+        found |= whole
+    assert len(found) >= 200  # most of the lexicon occurs somewhere and comes out whole
+    assert {"供给侧结构性改革", "高质量发展", "乡村振兴", "全过程人民民主"} <= found
