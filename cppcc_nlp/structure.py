@@ -202,9 +202,9 @@ def parse_structure(text: str, *, doc_id: str, year: int | None, month: int | No
         if hk:
             heads.append((i, hk[0], hk[1]))
     kinds = {k for _, k, _ in heads if k != "title"}
-    n_part = sum(1 for _, k, _ in heads if k == "part")
+    n_part = sum(1 for i, k, _ in heads if k == "part" and paras[i] not in ("结束语", "结语"))
     rank = dict(_RANK)
-    if n_part == 1 and "numbered" in kinds:
+    if n_part <= 1 and "numbered" in kinds:
         rank["part"] = rank["numbered"]
     ranks = sorted({rank[k] for k in kinds})
     depth_of = {k: ranks.index(rank[k]) + 1 for k in kinds}

@@ -1,0 +1,130 @@
+"""Sections, parts, periods, paragraphs and sentences on the sample and the shared reports."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cppcc_nlp.structure import heading_kind, parse_structure, split_sentences
+
+
+@pytest.fixture(scope="module")
+def sample_doc(sample_corpus):
+    return sample_corpus.docs[0]
+
+
+def test_sample_top_sections_review_2024_plan_2025(sample_doc):
+    tops = [(s.heading, s.part, s.period) for s in sample_doc.sections if s.depth == 1]
+    assert tops == [("2024年工作回顾", "review", 2024), ("2025年工作安排", "plan", 2025),
+                    ("中国人民政治协商会议阜新蒙古族自治县第十五届委员会常务委员会工作报告", "other", 2024)]
+
+
+def test_sample_numbered_and_lead_sections(sample_doc):
+    numbered = [s for s in sample_doc.sections if s.kind == "numbered"]
+    assert [s.heading[:2] for s in numbered] == ["一、", "二、", "三、", "四、", "五、", "一、", "二、", "三、", "四、"]
+    assert [s.part for s in numbered] == ["review"] * 5 + ["plan"] * 4
+    assert numbered[0].heading == "一、把牢政治方向，在构建“同心政协”中夯实了思想基础"
+    leads = [s for s in sample_doc.sections if s.kind == "lead"]
+    assert leads[0].heading == "——坚持党的领导，把牢正确政治方向。"
+    assert leads[-1].heading == "一要发挥政协党组的领导作用。"
+    assert {s.depth for s in numbered} == {2} and {s.depth for s in leads} == {3}
+    # no preamble: the text starts with a heading
+    assert sample_doc.sections[0].section_id == "000_e661db7dabda7a33/s01"
+
+
+def test_offsets_point_into_the_normalised_text(sample_doc):
+    text = sample_doc.text
+    for s in sample_doc.sections:
+        assert text[s.heading_start:s.heading_end] == s.heading
+        assert text[s.start:s.heading_start] == ""
+    for p in sample_doc.paragraphs:
+        assert text[p.start:p.end] == p.text
+    for s in sample_doc.sentences:
+        assert text[s.start:s.end] == s.text
+    # sentences cover every character of their paragraph, in order
+    by_para = {}
+    for s in sample_doc.sentences:
+        by_para.setdefault(s.para_id, []).append(s.text)
+    for p in sample_doc.paragraphs:
+        assert "".join(by_para[p.para_id]) == p.text
+
+
+def test_ids_follow_the_contract(sample_doc):
+    assert sample_doc.paragraphs[3].para_id == "000_e661db7dabda7a33/p0003"
+    sent = [s for s in sample_doc.sentences if s.para_id.endswith("p0003")]
+    assert [s.sent_id[-3:] for s in sent[:3]] == ["/00", "/01", "/02"]
+    assert sent[0].text == "——坚持党的领导，把牢正确政治方向。"
+    assert all(re.fullmatch(r".+/s\d{2}", s.section_id) for s in sample_doc.sections)
+
+
+def test_title_block_is_its_own_section(sample_doc):
+    title = sample_doc.sections[-1]
+    assert title.kind == "title" and title.part == "other"
+    paras = [p.text for p in sample_doc.paragraphs if p.section_id == title.section_id]
+    assert paras[1:] == ["——2024年12月25日在政协阜新蒙古族自治县第十五届委员会第四次会议上", "陈忠民", "（摘要）"]
+
+
+def test_national_2019_review_2018_plan_2019(shared_corpus):
+    secs = shared_corpus.sections
+    top = secs[(secs.doc_id == "national_2019") & (secs.depth == 1)]
+    assert top[["heading", "part", "period"]].values.tolist() == [
+        ["一、2018年工作回顾", "review", 2018],
+        ["二、2019年经济社会发展总体要求和政策取向", "plan", 2019],
+        ["三、2019年政府工作任务", "plan", 2019]]
+    doc = shared_corpus["national_2019"]
+    assert doc.sections[0].section_id == "national_2019/s00" and doc.sections[0].part == "other"
+    leads = [s.heading for s in doc.sections if s.kind == "lead"]
+    assert "——经济运行保持在合理区间。" in leads
+
+
+@pytest.mark.slow
+def test_every_shared_report_reviews_the_year_before_and_plans_its_year(shared_corpus):
+    secs = shared_corpus.sections
+    for doc in shared_corpus.docs:
+        if doc.doc_id.startswith("000_"):
+            continue
+        year = doc.meta["year"]
+        mine = secs[secs.doc_id == doc.doc_id]
+        review = mine[mine.part == "review"]
+        plan = mine[mine.part == "plan"]
+        assert len(review) and len(plan), doc.doc_id
+        assert set(review.period) == {year - 1}, doc.doc_id
+        assert set(plan.period) == {year}, doc.doc_id
+        # review comes first
+        assert review.start.min() < plan.start.min()
+
+
+def test_single_part_heading_ranks_with_numbered_ones(shared_corpus):
+    doc = shared_corpus["national_2002"]
+    tops = [(s.heading, s.part, s.period) for s in doc.sections if s.depth == 1]
+    assert tops[0] == ("首先报告２００１年的工作", "review", 2001)
+    assert tops[1] == ("一、扩大和培育内需，促进经济较快增长", "plan", 2002)
+    assert tops[-1] == ("结束语", "other", 2002)
+
+
+def test_run_in_sub_headings_in_shanghai(shared_corpus):
+    doc = shared_corpus["provincial-shanghai_2022"]
+    subs = [s.heading for s in doc.sections if s.kind == "sub"]
+    assert subs[0] == "（一）毫不放松抓好疫情防控各项工作。"
+
+
+def test_december_delivery_shifts_unwritten_periods():
+    text = "一、过去一年工作回顾\n成绩显著。\n二、明年主要任务\n一要学习。"
+    march = parse_structure(text, doc_id="d", year=2024, month=3)
+    december = parse_structure(text, doc_id="d", year=2024, month=12)
+    assert [(s.part, s.period) for s in march.sections if s.depth == 1] == [("review", 2023), ("plan", 2024)]
+    assert [(s.part, s.period) for s in december.sections if s.depth == 1] == [("review", 2024), ("plan", 2025)]
+
+
+def test_heading_kinds_and_sentences():
+    assert heading_kind("（二）大力调整经济结构，夯实长远发展基础") == ("sub", 20)
+    assert heading_kind("二是扎实打好三大攻坚战，重点任务取得积极进展。全年") == ("lead", 23)
+    assert heading_kind("过去一年，我们……") is None
+    p = "他说：“要团结。”我们同意！还有……"
+    assert [p[a:b] for a, b in split_sentences(p)] == ["他说：“要团结。”", "我们同意！", "还有……"]
+
+
+def test_empty_text_gives_empty_structure():
+    s = parse_structure("", doc_id="x", year=2020)
+    assert s.sections == [] and s.paragraphs == [] and s.sentences == []
