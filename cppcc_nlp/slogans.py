@@ -138,45 +138,61 @@ class _Sentences:
         return texts[max(k, 0)]
 
 
-def _paragraph_records(corpus):
+class _Para:
+    """A paragraph for the engine: where it belongs and its text (offsets are paragraph-relative)."""
+
+    __slots__ = ("doc_id", "year", "period", "section_id", "para_id", "start", "text")
+
+    def __init__(self, doc_id, year, period, section_id, para_id, start, text):
+        self.doc_id, self.year, self.period, self.section_id = doc_id, year, period, section_id
+        self.para_id, self.start, self.text = para_id, start, text
+
+
+def _corpus_paragraphs(corpus) -> list[_Para]:
+    out = []
     for doc in corpus.docs:
         year = int(doc.meta.get("year") or 0)
         for p in doc.paragraphs:
-            yield doc, year, p
+            out.append(_Para(doc.doc_id, year, p.period, p.section_id, p.para_id, p.start, p.text))
+    return out
 
 
-# ------------------------------------------------------------------------------------------------ discovery
+def text_paragraphs(text: str, doc_id: str = "text") -> list[_Para]:
+    """The lines of a raw text as engine paragraphs, offsets into ``text`` itself (no normalisation)."""
+    out, pos = [], 0
+    for n, line in enumerate(text.split("\n")):
+        if line.strip():
+            out.append(_Para(doc_id, 0, None, f"{doc_id}/s00", f"{doc_id}/p{n:04d}", pos, line))
+        pos += len(line) + 1
+    return out
 
 
-def _discover(corpus, lexicon: SloganLexicon):
-    """Quoted candidates of the corpus and the decision on each.
+def _discover(paragraphs: list[_Para], lexicon: SloganLexicon):
+    """Quoted candidates of the paragraphs and the decision on each.
 
     Returns
     -------
-    uses : list of dict (one per quoted use: doc, year, paragraph, start, end, text, candidate, framed)
-    decisions : dict candidate → (decision, rule)
+    uses : list of dict (one per quoted use: paragraph, start, end, candidate, key, is_title, framed)
+    decisions : dict key → (decision, rule); the key is the candidate, or 《candidate》 for a title
     """
     uses = []
-    for doc, year, p in _paragraph_records(corpus):
+    for p in paragraphs:
         quotes, _unbalanced = scan_quotes(p.text)
         for q in quotes:
-            raw = p.text[q.start:q.end]
-            cand = clean_candidate(raw)
+            cand = clean_candidate(p.text[q.start:q.end])
             if not cand:
                 continue
             if not q.is_title and lexicon.lookup(cand) is not None:
                 continue  # a lexicon formulation: found by the lexicon pass
-            uses.append({"doc_id": doc.doc_id, "year": year, "para": p, "start": q.start, "end": q.end,
-                         "candidate": cand, "is_title": q.is_title,
+            uses.append({"para": p, "start": q.start, "end": q.end, "candidate": cand, "is_title": q.is_title,
+                         "key": ("《" + cand + "》") if q.is_title else cand,
                          "framed": is_framed(p.text, q.start, q.end)})
     decisions: dict[str, tuple[str, str]] = {}
     pending: dict[str, dict] = {}
     for u in uses:
-        cand = u["candidate"]
-        key = ("《" + cand + "》") if u["is_title"] else cand
-        u["key"] = key
+        key = u["key"]
         if key not in decisions:
-            decisions[key] = classify_text(cand, is_title=u["is_title"])
+            decisions[key] = classify_text(u["candidate"], is_title=u["is_title"])
         if decisions[key][0] is None:
             info = pending.setdefault(key, {"paras": set(), "framed": False,
                                             "numbered": decisions[key][1] == "pending_numbered"})
@@ -187,6 +203,57 @@ def _discover(corpus, lexicon: SloganLexicon):
         info["others"] = others
     decisions.update(decide_corpus(pending))
     return uses, decisions
+
+
+def find_slogans(paragraphs: list[_Para], lexicon: SloganLexicon, *, discover: bool = True,
+                 unquoted: bool = True) -> list[tuple]:
+    """The detection engine behind :func:`detect_slogans` and the spaCy component.
+
+    Returns
+    -------
+    list of (paragraph, start, end, canonical, kind, in_lexicon, quoted), offsets paragraph-relative.
+    """
+    regex = _lexicon_regex(lexicon)
+    hits: list[tuple] = []
+    taken: dict[str, list[tuple[int, int]]] = defaultdict(list)  # para_id → spans already reported
+
+    def add(p, s, e, canonical, kind, in_lexicon, quoted):
+        hits.append((p, s, e, canonical, kind, in_lexicon, quoted))
+        taken[p.para_id].append((s, e))
+
+    if regex is not None:
+        for p in paragraphs:
+            for m in regex.finditer(p.text):
+                entry = lexicon.form_index[m.group()]
+                s, e = m.span()
+                quoted = _quoted_at(p.text, s, e)
+                if entry.quoted_only and not quoted:
+                    continue
+                if entry.exclude and _excluded(p.text, s, e, entry.exclude):
+                    continue
+                add(p, s, e, entry.canonical, entry.kind, True, quoted)
+    if not discover:
+        return hits
+    uses, decisions = _discover(paragraphs, lexicon)
+    accepted: dict[str, str] = {}
+    for u in uses:
+        decision, _rule = decisions[u["key"]]
+        if decision in (None, "rejected") or u["is_title"]:
+            continue
+        accepted[u["candidate"]] = decision
+        add(u["para"], u["start"], u["end"], u["candidate"], decision, False, True)
+    if unquoted and accepted:
+        forms = sorted((c for c, k in accepted.items()
+                        if len(c) >= MIN_UNQUOTED_CHARS or (k == "numbered" and len(c) >= 3)),
+                       key=lambda c: (-len(c), c))
+        rx = re.compile("|".join(re.escape(f) for f in forms)) if forms else None
+        for p in paragraphs if rx is not None else ():
+            for m in rx.finditer(p.text):
+                s, e = m.span()
+                if any(a <= s < b or a < e <= b for a, b in taken[p.para_id]) or _quoted_at(p.text, s, e):
+                    continue
+                add(p, s, e, m.group(), accepted[m.group()], False, False)
+    return hits
 
 
 def slogan_candidates(corpus, *, lexicons=None, include_default: bool = True) -> pd.DataFrame:
@@ -219,7 +286,7 @@ def slogan_candidates(corpus, *, lexicons=None, include_default: bool = True) ->
     """
     corpus = _as_corpus(corpus)
     lexicon = load_slogan_lexicon(lexicons, include_default=include_default)
-    uses, decisions = _discover(corpus, lexicon)
+    uses, decisions = _discover(_corpus_paragraphs(corpus), lexicon)
     sentences = _Sentences(corpus)
     by_key: dict[str, list] = defaultdict(list)
     for u in uses:
@@ -229,10 +296,10 @@ def slogan_candidates(corpus, *, lexicons=None, include_default: bool = True) ->
         first = us[0]
         p = first["para"]
         decision, rule = decisions[key]
-        years = [u["year"] for u in us]
+        years = [u["para"].year for u in us]
         rows.append({"candidate": key, "decision": decision, "rule": rule, "n_quoted": len(us),
-                     "n_docs": len({u["doc_id"] for u in us}), "first_year": min(years),
-                     "last_year": max(years), "doc_id": first["doc_id"], "para_id": p.para_id,
+                     "n_docs": len({u["para"].doc_id for u in us}), "first_year": min(years),
+                     "last_year": max(years), "doc_id": p.doc_id, "para_id": p.para_id,
                      "start": p.start + first["start"], "end": p.start + first["end"],
                      "sentence": sentences(p.para_id, p.start + first["start"], p.text)})
     df = pd.DataFrame(rows, columns=CANDIDATE_COLUMNS)
@@ -291,58 +358,13 @@ def detect_slogans(corpus, *, lexicons=None, discover: bool = True, include_defa
     """
     corpus = _as_corpus(corpus)
     lexicon = load_slogan_lexicon(lexicons, include_default=include_default)
-    regex = _lexicon_regex(lexicon)
     sentences = _Sentences(corpus)
-    rows = []
-    taken: dict[str, list[tuple[int, int]]] = defaultdict(list)  # para_id → spans already reported
-
-    def add(doc, year, p, s, e, canonical, kind, in_lexicon, quoted):
-        rows.append({"doc_id": doc.doc_id, "year": year, "period": p.period, "section_id": p.section_id,
-                     "para_id": p.para_id, "start": p.start + s, "end": p.start + e, "text": p.text[s:e],
-                     "canonical": canonical, "kind": kind, "in_lexicon": in_lexicon, "quoted": quoted,
-                     "sentence": sentences(p.para_id, p.start + s, p.text)})
-        taken[p.para_id].append((s, e))
-
-    for doc, year, p in _paragraph_records(corpus):
-        if regex is None:
-            break
-        for m in regex.finditer(p.text):
-            entry = lexicon.form_index[m.group()]
-            s, e = m.span()
-            quoted = _quoted_at(p.text, s, e)
-            if entry.quoted_only and not quoted:
-                continue
-            if entry.exclude and _excluded(p.text, s, e, entry.exclude):
-                continue
-            add(doc, year, p, s, e, entry.canonical, entry.kind, True, quoted)
-
-    if discover:
-        uses, decisions = _discover(corpus, lexicon)
-        accepted: dict[str, str] = {}
-        for u in uses:
-            decision, _rule = decisions[u["key"]]
-            if decision in (None, "rejected") or u["is_title"]:
-                continue
-            p = u["para"]
-            doc = corpus[u["doc_id"]]
-            accepted[u["candidate"]] = decision
-            add(doc, u["year"], p, u["start"], u["end"], u["candidate"], decision, False, True)
-        if unquoted and accepted:
-            forms = sorted((c for c, k in accepted.items()
-                            if len(c) >= MIN_UNQUOTED_CHARS or (k == "numbered" and len(c) >= 3)),
-                           key=lambda c: (-len(c), c))
-            rx = re.compile("|".join(re.escape(f) for f in forms)) if forms else None
-            for doc, year, p in _paragraph_records(corpus):
-                if rx is None:
-                    break
-                for m in rx.finditer(p.text):
-                    s, e = m.span()
-                    if any(a <= s < b or a < e <= b for a, b in taken[p.para_id]):
-                        continue
-                    if _quoted_at(p.text, s, e):
-                        continue
-                    add(doc, year, p, s, e, m.group(), accepted[m.group()], False, False)
-
+    hits = find_slogans(_corpus_paragraphs(corpus), lexicon, discover=discover, unquoted=unquoted)
+    rows = [{"doc_id": p.doc_id, "year": p.year, "period": p.period, "section_id": p.section_id,
+             "para_id": p.para_id, "start": p.start + s, "end": p.start + e, "text": p.text[s:e],
+             "canonical": canonical, "kind": kind, "in_lexicon": in_lexicon, "quoted": quoted,
+             "sentence": sentences(p.para_id, p.start + s, p.text)}
+            for p, s, e, canonical, kind, in_lexicon, quoted in hits]
     df = pd.DataFrame(rows, columns=OCCURRENCE_COLUMNS)
     df["year"] = df["year"].astype("int64")
     df["period"] = df["period"].astype("Int64")
