@@ -56,10 +56,10 @@ TOKEN_COLUMNS = ["doc_id", "para_id", "sent", "token", "is_punct", "is_stop", "i
 
 # Edges of a term.  A candidate neither starts nor ends with a stop word, a number or a function word; function
 # words are the tokens that jieba's part-of-speech dictionary (about 350,000 words, shipped with jieba) tags as
-# conjunction, preposition, particle, pronoun, adverb, time word, modal particle or interjection (not localizers
+# conjunction, preposition, particle, pronoun, adverb, measure word, time word, modal particle or interjection (not localizers
 # and numerals: jieba tags 西部 and 一带 so), plus the list below, which general dictionaries miss or tag as nouns.  A term may still contain
 # them inside (国防和军队建设, 以人民为中心的发展思想).
-FUNCTION_TAGS = ("c", "p", "u", "r", "d", "y", "e", "o", "x", "t")
+FUNCTION_TAGS = ("c", "p", "u", "r", "d", "q", "y", "e", "o", "x", "t")
 EDGE_WORDS = frozenset("""
 的 地 得 之 了 着 过 和 与 及 以及 或 或者 并 并且 而 而且 同时 还 也 都 又 再 就 才 更 更加 最 很 较 比较 进一步
 在 于 对 对于 把 将 被 由 从 向 以 为 为了 按 按照 根据 通过 围绕 经过 关于 至 到 自 给 让 使 等 等等 其 其中
@@ -76,10 +76,13 @@ LEADING_WORDS = frozenset("""
 切实 扎实 稳步 坚定不移 全力 严格 严厉 高度 充分 充分发挥 重视 高度重视 进一步 继续 不断 加紧 抓紧 狠抓 着眼
 坚决 力争 确保 保持 维护 支持 鼓励 引导 提高 提升 增强 改善 完善 健全 建立 建立健全 优化 强化 巩固 规范 整顿
 全面贯彻 认真贯彻 深入推进 深入开展 稳妥 积极稳妥 有效 有序 逐步 主动 广泛 普遍 初步 进行 组织 搞
+持续 夺取 发挥 打造 聚焦 紧扣 紧盯 围绕 立足 服务 动员 引领 助力 赋能 承办 召开 举办 开展好 成为 形成 做到
 """.split())
 # trailing words that end a clause rather than a term
 TRAILING_WORDS = frozenset("""取得 实现 达到 增加 明显 显著 进行 开展 加强 推进 推动 促进 加快 提高 不断 进一步 贯彻 落实
-实施 坚持 完善 工作人员""".split())
+实施 坚持 完善 工作人员 打造 参与 发挥 成为 形成 做到 召开 举办 承办""".split())
+# prepositions that turn a run into a clause when they occur inside it (习近平总书记关于东北…, 工作对政协委员)
+INNER_BREAK_WORDS = frozenset("关于 对于 对 通过 按照 根据 围绕 在 把 被 将 向 从 由 等 等等 进行 以及".split())
 # numbers with an optional measure word (2002年, 三年, 18次) never sit at an edge
 # a candidate holding Arabic digits states a figure (国内生产总值增长8%左右), not a term
 _DIGIT_RE = re.compile(r"[0-9０-９%％]")
@@ -144,34 +147,39 @@ def _edge_flags(table: pd.DataFrame, tok: np.ndarray) -> tuple[np.ndarray, np.nd
     # an opener used attributively stays (积极的财政政策, 稳健的货币政策)
     next_de = np.zeros(len(tok), bool)
     next_de[:-1] = tok[1:] == "的"
-    can_start = ~bad & ~(lead & ~next_de)
+    # nor does an adverb that modifies a following opener (全面|贯彻落实…, 积极|推进…)
+    next_lead = np.zeros(len(tok), bool)
+    next_lead[:-1] = lead[1:]
+    can_start = ~bad & ~(lead & ~next_de) & ~next_lead
     can_end = ~bad & ~np.fromiter((t in trail_vocab for t in tok), bool, len(tok))
     return can_start, can_end
 
 
-def _runs(table: pd.DataFrame):
-    """Token runs inside sentences, split at punctuation and whitespace.
+def _runs(table: pd.DataFrame, by: str | None = None):
+    """Token runs inside sentences, split at punctuation, whitespace and clause-making prepositions.
 
-    Yields ``(doc_index, year, tokens, can_start, can_end)``.
+    Yields ``(doc_index, year, group, tokens, can_start, can_end)``; ``group`` is the value of column ``by``.
     """
     tok = table["token"].astype(str).to_numpy()
-    punct = table["is_punct"].to_numpy(dtype=bool) | np.fromiter((not t.strip() for t in tok), bool, len(tok))
+    punct = (table["is_punct"].to_numpy(dtype=bool) | np.fromiter((not t.strip() for t in tok), bool, len(tok))
+             | np.fromiter((t in INNER_BREAK_WORDS for t in tok), bool, len(tok)))
     can_start, can_end = _edge_flags(table, tok)
     doc_codes, _ = pd.factorize(table["doc_id"], sort=False)
     year = pd.to_numeric(table["year"], errors="coerce").to_numpy(dtype=float)
+    group = table[by].to_numpy(dtype=object) if by else np.zeros(len(table), dtype=object)
     sent_key = pd.factorize(pd.MultiIndex.from_arrays([table["para_id"].astype(str), table["sent"]]))[0]
     start = 0
     n = len(tok)
     for k in range(1, n + 1):
         if k == n or punct[k] or sent_key[k] != sent_key[k - 1] or punct[k - 1]:
             if not punct[start]:
-                yield (doc_codes[start], year[start], list(tok[start:k]), can_start[start:k].tolist(),
+                yield (doc_codes[start], year[start], group[start], list(tok[start:k]), can_start[start:k].tolist(),
                        can_end[start:k].tolist())
             start = k
 
 
 def term_candidates(corpus_or_tokens, *, max_len: int = 8, min_freq: int = 2, min_chars: int = 2,
-                    max_chars: int = 16) -> pd.DataFrame:
+                    max_chars: int = 16, by: str | None = None) -> pd.DataFrame:
     """Every candidate term with its counts and component scores (no ranking, no cut-off beyond ``min_freq``).
 
     Parameters
@@ -180,12 +188,15 @@ def term_candidates(corpus_or_tokens, *, max_len: int = 8, min_freq: int = 2, mi
     max_len : the longest candidate, in tokens.
     min_freq : candidates seen fewer times are not kept.
     min_chars, max_chars : bounds on the candidate's length in characters.
+    by : a column of the token table (``"year"``, ``"period"``, ``"doc_id"`` …) to count occurrences by, in
+        the column ``group_freq``.
 
     Returns
     -------
     pandas.DataFrame
         term, tokens (tuple), n_tokens, n_chars, freq, doc_freq, first_year, last_year, cvalue, pmi,
-        left_entropy, right_entropy; one row per term string.
+        left_entropy, right_entropy, in_lexicon, year_freq (Counter year → count), doc_counts (Counter),
+        group_freq (Counter value of ``by`` → count); one row per term string.
     """
     for name, value in (("max_len", max_len), ("min_freq", min_freq), ("min_chars", min_chars),
                         ("max_chars", max_chars)):
@@ -194,19 +205,24 @@ def term_candidates(corpus_or_tokens, *, max_len: int = 8, min_freq: int = 2, mi
     if max_chars < min_chars:
         raise ParameterError(f"max_chars={max_chars} is below min_chars={min_chars}")
     table = token_table(corpus_or_tokens)
-    runs = list(_runs(table))
+    if by is not None and by not in table.columns:
+        raise ParameterError(f"by={by!r} is not a column of the token table; choose one of "
+                             f"{', '.join(map(str, table.columns))}")
+    runs = list(_runs(table, by))
+    lexicon_words = (set(table.loc[table["in_lexicon"].to_numpy(dtype=bool), "token"].astype(str))
+                     if "in_lexicon" in table.columns else set())
 
     # pass 1: counts of every n-gram inside runs (the parts PMI needs), and of the edge-valid candidates
     count: Counter = Counter()
     n_tokens_total = 0
-    for _, _, toks, _, _ in runs:
+    for _, _, _, toks, _, _ in runs:
         n_tokens_total += len(toks)
         length = len(toks)
         for i in range(length):
             for n in range(1, min(max_len, length - i) + 1):
                 count[tuple(toks[i:i + n])] += 1
     cands: dict[tuple, dict] = {}
-    for _, _, toks, can_start, can_end in runs:
+    for _, _, _, toks, can_start, can_end in runs:
         length = len(toks)
         for i in range(length):
             if not can_start[i]:
@@ -219,15 +235,19 @@ def term_candidates(corpus_or_tokens, *, max_len: int = 8, min_freq: int = 2, mi
                     break
                 if not can_end[j] or chars < min_chars:
                     continue
+                if n >= 3 and toks[j - 1] == "的":     # …乡村振兴的建议: a title's tail, not a term
+                    continue
                 gram = tuple(toks[i:j + 1])
-                if count[gram] >= min_freq and gram not in cands and not _DIGIT_RE.search("".join(gram)):
+                if gram in cands or _DIGIT_RE.search("".join(gram)):
+                    continue
+                if count[gram] >= min_freq or (n == 1 and gram[0] in lexicon_words):
                     cands[gram] = {"left": Counter(), "right": Counter(), "lb": 0, "rb": 0,
-                                   "docs": Counter(), "years": Counter()}
+                                   "docs": Counter(), "years": Counter(), "groups": Counter()}
     if not cands:
         return _empty_candidates()
 
     # pass 2: neighbours, documents and years of each candidate occurrence
-    for doc, year, toks, _, _ in runs:
+    for doc, year, grp, toks, _, _ in runs:
         length = len(toks)
         for i in range(length):
             for n in range(1, min(max_len, length - i) + 1):
@@ -244,6 +264,7 @@ def term_candidates(corpus_or_tokens, *, max_len: int = 8, min_freq: int = 2, mi
                 else:
                     info["rb"] += 1
                 info["docs"][doc] += 1
+                info["groups"][grp] += 1
                 if not math.isnan(year):
                     info["years"][int(year)] += 1
 
@@ -256,9 +277,9 @@ def term_candidates(corpus_or_tokens, *, max_len: int = 8, min_freq: int = 2, mi
         years = info["years"]
         rows.append({
             "term": "".join(g), "tokens": g, "n_tokens": len(g), "n_chars": sum(len(t) for t in g),
-            "freq": freq[g], "docs": info["docs"], "years": years,
+            "freq": freq[g], "docs": info["docs"], "years": years, "groups": info["groups"],
             "first_year": min(years) if years else pd.NA, "last_year": max(years) if years else pd.NA,
-            "cvalue": cv[g],
+            "cvalue": cv[g], "in_lexicon": len(g) == 1 and g[0] in lexicon_words,
             "pmi": min_split_pmi(g, count, n_tokens_total) if len(g) > 1 else np.nan,
             "left": info["left"], "right": info["right"], "lb": info["lb"], "rb": info["rb"],
         })
@@ -270,14 +291,15 @@ def term_candidates(corpus_or_tokens, *, max_len: int = 8, min_freq: int = 2, mi
     df["left_entropy"] = [branching_entropy(c, unique=u) for c, u in zip(df["left"], df["lb"])]
     df["right_entropy"] = [branching_entropy(c, unique=u) for c, u in zip(df["right"], df["rb"])]
     df["_years"] = df["years"]
-    df.attrs["n_tokens"] = n_tokens_total
-    df.attrs["doc_ids"] = list(pd.unique(table["doc_id"]))
     out = df[["term", "tokens", "n_tokens", "n_chars", "freq", "doc_freq", "first_year", "last_year", "cvalue",
-              "pmi", "left_entropy", "right_entropy", "_years", "docs"]]
-    out = out.rename(columns={"_years": "year_freq", "docs": "doc_counts"})
+              "pmi", "left_entropy", "right_entropy", "in_lexicon", "_years", "docs", "groups"]]
+    out = out.rename(columns={"_years": "year_freq", "docs": "doc_counts", "groups": "group_freq"})
     out["first_year"] = out["first_year"].astype("Int64")
     out["last_year"] = out["last_year"].astype("Int64")
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["n_tokens"] = n_tokens_total
+    out.attrs["doc_ids"] = list(pd.unique(table["doc_id"]))
+    return out
 
 
 def _merge_same_string(df: pd.DataFrame) -> pd.DataFrame:
@@ -287,7 +309,7 @@ def _merge_same_string(df: pd.DataFrame) -> pd.DataFrame:
             merged.append(grp.iloc[0].to_dict())
             continue
         best = grp.sort_values("freq", ascending=False).iloc[0].to_dict()
-        for key in ("docs", "years", "left", "right"):
+        for key in ("docs", "years", "groups", "left", "right"):
             total = Counter()
             for c in grp[key]:
                 total.update(c)
@@ -296,6 +318,7 @@ def _merge_same_string(df: pd.DataFrame) -> pd.DataFrame:
         best["lb"], best["rb"] = int(grp["lb"].sum()), int(grp["rb"].sum())
         best["cvalue"] = float(grp["cvalue"].sum())
         best["pmi"] = grp["pmi"].max()
+        best["in_lexicon"] = bool(grp["in_lexicon"].any())
         years = best["years"]
         best["first_year"] = min(years) if years else pd.NA
         best["last_year"] = max(years) if years else pd.NA
@@ -310,7 +333,8 @@ def _empty_candidates() -> pd.DataFrame:
                        "first_year": pd.Series(dtype="Int64"), "last_year": pd.Series(dtype="Int64"),
                        "cvalue": pd.Series(dtype=float), "pmi": pd.Series(dtype=float),
                        "left_entropy": pd.Series(dtype=float), "right_entropy": pd.Series(dtype=float),
-                       "year_freq": pd.Series(dtype=object), "doc_counts": pd.Series(dtype=object)})
+                       "in_lexicon": pd.Series(dtype=bool), "year_freq": pd.Series(dtype=object), "doc_counts": pd.Series(dtype=object),
+                       "group_freq": pd.Series(dtype=object)})
     df.attrs["n_tokens"] = 0
     return df
 
@@ -319,7 +343,7 @@ RANK_BY = ("default", "cvalue", "pmi", "entropy", "tfidf", "freq")
 
 
 def _rank_scores(cands: pd.DataFrame, rank_by: str, *, entropy_floor: float, pmi_scale: float,
-                 n_docs: int) -> pd.Series:
+                 n_docs: int, lexicon_boost: float = 1.0) -> pd.Series:
     boundary = np.minimum(cands["left_entropy"], cands["right_entropy"])
     idf = np.log((1.0 + n_docs) / (1.0 + cands["doc_freq"])) + 1.0
     if rank_by == "cvalue":
@@ -332,16 +356,62 @@ def _rank_scores(cands: pd.DataFrame, rank_by: str, *, entropy_floor: float, pmi
         return cands["freq"].astype(float)
     if rank_by == "tfidf":
         return pd.Series(tfidf(cands["freq"], cands["doc_freq"], n_docs), index=cands.index)
-    boundary_factor = np.minimum(1.0, boundary / entropy_floor) if entropy_floor > 0 else 1.0
+    # the entropy a candidate seen f times can reach is log2(f) (all neighbours different): a term said twice
+    # with two different neighbours has fully open boundaries
+    attainable = np.minimum(entropy_floor, np.log2(cands["freq"].clip(lower=1).astype(float)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        boundary_factor = np.where(attainable > 0, np.minimum(1.0, boundary / attainable), 0.0)
     # one-token candidates have no split: the segmenter already judged them cohesive
     cohesion_factor = np.clip(cands["pmi"].fillna(pmi_scale) / pmi_scale, 0.0, 1.0)
-    return cands["cvalue"].clip(lower=0) * boundary_factor * cohesion_factor * idf
+    # a domain-lexicon entry is a known term: its boundaries are trusted and its score boosted
+    lexicon = cands["in_lexicon"].to_numpy(dtype=bool)
+    boundary_factor = np.where(lexicon, 1.0, boundary_factor)
+    boost = np.where(lexicon, lexicon_boost, 1.0)
+    return cands["cvalue"].clip(lower=0) * boundary_factor * cohesion_factor * idf * boost
+
+
+def _empty_terms() -> pd.DataFrame:
+    out = pd.DataFrame({c: pd.Series(dtype=float) for c in TERM_COLUMNS})
+    out["term"] = out["term"].astype(str)
+    for col in ("freq", "doc_freq", "n_tokens", "n_chars"):
+        out[col] = out[col].astype(int)
+    for col in ("first_year", "last_year"):
+        out[col] = out[col].astype("Int64")
+    return out
+
+
+def _scored_candidates(corpus_or_tokens, *, max_len=8, min_freq=2, min_chars=2, max_chars=16, min_pmi=1.0,
+                       entropy_floor=2.0, pmi_scale=8.0, lexicon_boost=2.0, rank_by="default",
+                       single_token_min_chars=3, by=None) -> pd.DataFrame:
+    """Candidates after the term filters, with ``score``; unsorted.  Shared by extract_terms and keyness."""
+    if rank_by not in RANK_BY:
+        raise ParameterError(f"rank_by={rank_by!r}: choose one of {', '.join(RANK_BY)}")
+    for name, value in (("entropy_floor", entropy_floor), ("pmi_scale", pmi_scale),
+                        ("lexicon_boost", lexicon_boost), ("min_pmi", min_pmi)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or (
+                name != "min_pmi" and (value < 0 or (name == "pmi_scale" and value == 0))):
+            raise ParameterError(f"{name}={value!r}: give a positive number")
+    cands = term_candidates(corpus_or_tokens, max_len=max_len, min_freq=min_freq, min_chars=min_chars,
+                            max_chars=max_chars, by=by)
+    attrs = dict(cands.attrs)
+    n_docs = len(attrs.get("doc_ids", [])) or 1
+    if len(cands):
+        keep = (cands["n_tokens"] > 1) | (cands["n_chars"] >= single_token_min_chars)
+        keep &= ~(cands["pmi"] < min_pmi)
+        cands = cands[keep].copy()
+    if len(cands):
+        cands["score"] = _rank_scores(cands, rank_by, entropy_floor=entropy_floor, pmi_scale=pmi_scale,
+                                      n_docs=n_docs, lexicon_boost=lexicon_boost)
+    else:
+        cands["score"] = pd.Series(dtype=float)
+    cands.attrs.update(attrs)
+    return cands
 
 
 def extract_terms(corpus_or_tokens, *, top: int | None = None, max_len: int = 8, min_freq: int = 2,
                   min_chars: int = 2, max_chars: int = 16, min_pmi: float = 1.0, entropy_floor: float = 2.0,
-                  pmi_scale: float = 8.0, rank_by: str = "default", single_token_min_chars: int = 3,
-                  by_year: bool = False) -> pd.DataFrame:
+                  pmi_scale: float = 8.0, lexicon_boost: float = 2.0, rank_by: str = "default",
+                  single_token_min_chars: int = 3, by_year: bool = False) -> pd.DataFrame:
     """Multi-word policy terms of a corpus, ranked, with their frequencies and years.
 
     Parameters
@@ -394,33 +464,17 @@ def extract_terms(corpus_or_tokens, *, top: int | None = None, max_len: int = 8,
            term  freq
     0  政协委员    ..
     """
-    if rank_by not in RANK_BY:
-        raise ParameterError(f"rank_by={rank_by!r}: choose one of {', '.join(RANK_BY)}")
     if top is not None and (not isinstance(top, (int, np.integer)) or isinstance(top, bool) or top < 1):
         raise ParameterError(f"top={top!r}: give a positive whole number, or None for every term")
-    for name, value in (("entropy_floor", entropy_floor), ("pmi_scale", pmi_scale)):
-        if not isinstance(value, (int, float)) or value < 0 or (name == "pmi_scale" and value == 0):
-            raise ParameterError(f"{name}={value!r}: give a positive number")
-    cands = term_candidates(corpus_or_tokens, max_len=max_len, min_freq=min_freq, min_chars=min_chars,
-                            max_chars=max_chars)
-    n_docs = len(cands.attrs.get("doc_ids", [])) or 1
-    years = sorted({y for yf in cands["year_freq"] for y in yf})
-    if len(cands):
-        keep = (cands["n_tokens"] > 1) | (cands["n_chars"] >= single_token_min_chars)
-        keep &= ~(cands["pmi"] < min_pmi)
-        cands = cands[keep].copy()
+    cands = _scored_candidates(corpus_or_tokens, max_len=max_len, min_freq=min_freq, min_chars=min_chars,
+                               max_chars=max_chars, min_pmi=min_pmi, entropy_floor=entropy_floor,
+                               pmi_scale=pmi_scale, lexicon_boost=lexicon_boost, rank_by=rank_by,
+                               single_token_min_chars=single_token_min_chars)
     if len(cands) == 0:
         warnings.warn("no term candidate survived: the text is too short or only holds stop words and numbers "
                       f"(min_freq={min_freq}); lower min_freq or give more reports", stacklevel=2)
-        out = pd.DataFrame({c: pd.Series(dtype=float) for c in TERM_COLUMNS})
-        out["term"] = out["term"].astype(str)
-        for col in ("freq", "doc_freq", "n_tokens", "n_chars"):
-            out[col] = out[col].astype(int)
-        for col in ("first_year", "last_year"):
-            out[col] = out[col].astype("Int64")
-        return out
-    cands["score"] = _rank_scores(cands, rank_by, entropy_floor=entropy_floor, pmi_scale=pmi_scale,
-                                  n_docs=n_docs)
+        return _empty_terms()
+    years = sorted({y for yf in cands["year_freq"] for y in yf})
     cands = cands.sort_values(["score", "freq", "term"], ascending=[False, False, True], kind="mergesort")
     if top is not None:
         cands = cands.head(top)
@@ -431,3 +485,143 @@ def extract_terms(corpus_or_tokens, *, top: int | None = None, max_len: int = 8,
         for year in years:
             out[year] = [int(yf.get(year, 0)) for yf in cands["year_freq"]]
     return out
+
+
+def term_frequencies(corpus_or_tokens, terms=None, *, by: str = "year", top: int = 50, **term_options
+                     ) -> pd.DataFrame:
+    """Tidy frequencies of terms per year (or period, document …): one row per term and value of ``by``.
+
+    Parameters
+    ----------
+    corpus_or_tokens : a Corpus or a token table.
+    terms : the terms to follow; default the ``top`` terms of :func:`extract_terms`.
+    by : token-table column to count by (``"year"``, ``"period"``, ``"doc_id"`` …).
+    **term_options : passed to the term finder (see :func:`extract_terms`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        term, <by>, freq, n_tokens (words counted in that group), per_10k; zero rows included, so a term
+        absent from a year shows 0.
+
+    Examples
+    --------
+    >>> term_frequencies(corpus, ["供给侧结构性改革"]).query("freq > 0")        # doctest: +SKIP
+    """
+    table = token_table(corpus_or_tokens)
+    cands = _scored_candidates(table, by=by, **term_options)
+    if terms is None:
+        if len(cands) == 0:
+            wanted = []
+        else:
+            wanted = cands.sort_values(["score", "freq", "term"], ascending=[False, False, True],
+                                       kind="mergesort").head(top)["term"].tolist()
+    else:
+        wanted = [terms] if isinstance(terms, str) else list(terms)
+    groups = sorted(pd.unique(table[by].dropna()).tolist())
+    sizes = table[~table["is_punct"].to_numpy(dtype=bool)].groupby(by).size()
+    found = dict(zip(cands["term"], cands["group_freq"])) if len(cands) else {}
+    rows = []
+    for term in wanted:
+        gf = found.get(term)
+        if gf is None:     # a term the finder does not keep (or a user's string): count its exact runs
+            gf = _count_string(table, term, by)
+        for g in groups:
+            n = int(gf.get(g, 0))
+            size = int(sizes.get(g, 0))
+            rows.append({"term": term, by: g, "freq": n, "n_tokens": size,
+                         "per_10k": n / size * 10_000 if size else np.nan})
+    return pd.DataFrame(rows, columns=["term", by, "freq", "n_tokens", "per_10k"])
+
+
+def _count_string(table: pd.DataFrame, term: str, by: str) -> Counter:
+    """Occurrences of ``term`` as a run of whole tokens inside sentences, counted by ``by``."""
+    counts: Counter = Counter()
+    for _, _, grp, toks, _, _ in _runs(table, by):
+        joined = "".join(toks)
+        if term not in joined:
+            continue
+        bounds = np.cumsum([0] + [len(t) for t in toks])
+        starts = set(bounds[:-1].tolist())
+        ends = set(bounds[1:].tolist())
+        pos = joined.find(term)
+        while pos >= 0:
+            if pos in starts and pos + len(term) in ends:
+                counts[grp] += 1
+            pos = joined.find(term, pos + 1)
+    return counts
+
+
+def term_tfidf(corpus_or_tokens, *, top: int = 20, sublinear: bool = True, **term_options) -> pd.DataFrame:
+    """The report-level TF-IDF view: the terms most characteristic of each report against the others.
+
+    Parameters
+    ----------
+    corpus_or_tokens : a Corpus or a token table with several reports.
+    top : terms kept per report.
+    sublinear : ``1 + log(tf)`` instead of raw counts.
+    **term_options : passed to the term finder (see :func:`extract_terms`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        doc_id, year, rank (1 = most characteristic), term, tf, doc_freq, tfidf.
+
+    Examples
+    --------
+    >>> term_tfidf(corpus, top=3).query("year == 2016")                      # doctest: +SKIP
+    """
+    table = token_table(corpus_or_tokens)
+    cands = _scored_candidates(table, by="doc_id", **term_options)
+    cands = cands[cands["score"] > 0] if len(cands) else cands
+    doc_year = table.drop_duplicates("doc_id").set_index("doc_id")["year"]
+    n_docs = len(doc_year)
+    rows = []
+    for term, gf, df_ in zip(cands["term"], cands["group_freq"], cands["doc_freq"]):
+        for doc, tf in gf.items():
+            rows.append((doc, term, tf, df_))
+    frame = pd.DataFrame(rows, columns=["doc_id", "term", "tf", "doc_freq"])
+    if frame.empty:
+        return pd.DataFrame(columns=["doc_id", "year", "rank", "term", "tf", "doc_freq", "tfidf"])
+    frame["tfidf"] = tfidf(frame["tf"], frame["doc_freq"], n_docs, sublinear=sublinear)
+    frame = frame.sort_values(["doc_id", "tfidf", "tf", "term"], ascending=[True, False, False, True],
+                              kind="mergesort")
+    frame["rank"] = frame.groupby("doc_id").cumcount() + 1
+    frame = frame[frame["rank"] <= top]
+    frame["year"] = frame["doc_id"].map(doc_year)
+    return frame[["doc_id", "year", "rank", "term", "tf", "doc_freq", "tfidf"]].reset_index(drop=True)
+
+
+def register_cli(subparsers) -> None:
+    """Add ``cppcc-nlp terms`` to the command line."""
+    from .cli import add_format, add_paths
+
+    p = subparsers.add_parser("terms", help="multi-word policy terms, ranked (C-value, PMI, branching entropy)",
+                              description="Rank the multi-word terms of the reports; see docs/terms.md.")
+    add_paths(p)
+    add_format(p)
+    p.add_argument("--top", type=int, default=30, help="number of terms (default 30)")
+    p.add_argument("--max-len", type=int, default=8, help="longest candidate in tokens (default 8)")
+    p.add_argument("--min-freq", type=int, default=2, help="minimum frequency (default 2)")
+    p.add_argument("--rank-by", choices=RANK_BY, default="default", help="score to rank by (default: combined)")
+    p.add_argument("--by-year", action="store_true", help="add one frequency column per delivery year")
+    p.add_argument("--per-report", action="store_true",
+                   help="the report-level TF-IDF view: the --top terms of each report instead")
+    p.set_defaults(func=_cli_terms)
+
+
+def _cli_terms(args) -> int:
+    from .cli import emit, load_corpus
+
+    if args.top is not None and args.top < 1:
+        raise ParameterError(f"--top {args.top}: give a positive number")
+    corpus = load_corpus(args)
+    if args.per_report:
+        df = term_tfidf(corpus, top=args.top, max_len=args.max_len, min_freq=args.min_freq)
+    else:
+        df = extract_terms(corpus, top=args.top, max_len=args.max_len, min_freq=args.min_freq,
+                           rank_by=args.rank_by, by_year=args.by_year)
+        df = df.round({"score": 3, "cvalue": 3, "pmi": 3, "left_entropy": 3, "right_entropy": 3})
+        df.columns = [str(c) for c in df.columns]
+    emit(df, args.format)
+    return 0
