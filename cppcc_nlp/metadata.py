@@ -113,11 +113,12 @@ def extract_metadata(text: str) -> dict:
         meta["region"] = "全国"
         meta["level"] = "national"
     else:
-        g = re.search(r"我代表([\u4e00-\u9fff]{2,12}?)人民政府", opening) or \
-            re.search(r"^([\u4e00-\u9fff]{2,12}?)(?:人民)?政府工作报告$", title)
+        g = re.search(r"我代表([\u4e00-\u9fff]{0,12}?)人民政府", opening) or \
+            re.search(r"^([\u4e00-\u9fff]{0,12}?)(?:人民)?政府工作报告$", title)
         if g:
             meta["organ"] = "人民政府"
-            meta["region"] = g.group(1)
+            if len(g.group(1)) >= 2:  # "我代表县人民政府" names no region
+                meta["region"] = g.group(1)
         elif "政府工作报告" in title:
             meta["organ"] = "人民政府"
     if "region" in meta and "level" not in meta:

@@ -1,0 +1,174 @@
+"""The Corpus: tables with the contract's columns, subset, kwic, iteration, folders with bad files."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cppcc_nlp import Corpus, Document, errors
+
+_spec = importlib.util.spec_from_file_location("make_samples", Path(__file__).parent / "data" / "make_samples.py")
+make_samples_mod = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(make_samples_mod)
+
+DOCVARS = ["doc_id", "year", "period", "part", "section_id"]
+
+
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory):
+    return make_samples_mod.make_samples(tmp_path_factory.mktemp("samples"))
+
+
+def test_documents_table_has_the_contract_columns(sample_corpus):
+    df = sample_corpus.documents
+    assert list(df.columns) == ["doc_id", "path", "title", "organ", "level", "region", "session", "date", "year",
+                                "speaker", "abridged", "n_chars", "n_sections", "n_paragraphs", "encoding",
+                                "format", "sha256"]
+    row = df.iloc[0]
+    assert row.doc_id == "000_e661db7dabda7a33"
+    assert (row.n_paragraphs, row.n_sections) == (37, 32)
+    assert row.encoding == "utf-8" and row.format == "txt"
+    assert df.year.dtype == "int64"
+
+
+def test_tables_carry_the_docvars_on_every_row(sample_corpus):
+    for name in ("sections", "paragraphs", "sentences"):
+        df = getattr(sample_corpus, name)
+        for col in DOCVARS + ["start", "end", "level", "region", "organ"]:
+            assert col in df.columns, (name, col)
+        assert str(df.period.dtype) == "Int64"
+        assert (df.year == 2024).all() and (df.region == "阜新蒙古族自治县").all()
+    paras = sample_corpus.paragraphs
+    assert list(paras.columns[:8]) == ["doc_id", "para_id", "section_id", "part", "period", "start", "end", "text"]
+    assert paras.groupby("part").size().to_dict() == {"review": 23, "plan": 10, "other": 4}
+    assert set(paras[paras.part == "plan"].period) == {2025}
+    sents = sample_corpus.sentences
+    assert list(sents.columns[:9]) == ["doc_id", "para_id", "sent_id", "section_id", "part", "period", "start",
+                                       "end", "text"]
+
+
+def test_paragraph_offsets_quote_the_text(sample_corpus):
+    doc = sample_corpus["000_e661db7dabda7a33"]
+    for row in sample_corpus.paragraphs.itertuples():
+        assert doc.text[row.start:row.end] == row.text
+    whole = [p for p in doc.paragraphs if p.text.startswith("——坚持党的领导，把牢正确政治方向。")]
+    assert len(whole) == 1 and whole[0].text.endswith("推动党中央决策部署及省、市、县委工作要求在县政协落地见效。")
+
+
+def test_iter_paragraphs_yields_every_paragraph(sample_corpus):
+    items = list(sample_corpus.iter_paragraphs())
+    assert len(items) == len(sample_corpus.paragraphs) == 37
+    first = items[1]
+    assert first.para_id == "000_e661db7dabda7a33/p0001" and first.part == "review" and first.period == 2024
+    assert first.text.startswith("2024年，是全面贯彻落实党的二十大精神的关键之年")
+
+
+def test_kwic_finds_every_occurrence_with_its_period(sample_corpus):
+    hits = sample_corpus.kwic("两个确立", window=6)
+    assert list(hits.columns) == ["doc_id", "year", "period", "part", "section_id", "para_id", "start", "end",
+                                  "left", "match", "right"]
+    assert hits.period.tolist() == [2024, 2025]
+    assert hits.left.tolist() == ["到坚决拥护“", "，深刻领悟“"]
+    doc = sample_corpus.docs[0]
+    for row in hits.itertuples():
+        assert doc.text[row.start:row.end] == "两个确立"
+    rx = sample_corpus.kwic(r"“[^”]{2,4}政协”", regex=True)
+    assert rx.match.tolist() == ["“同心政协”", "“有为政协”", "“亲民政协”", "“品质政协”", "“友好政协”",
+                                 "“创新政协”", "“书香政协”"]
+    assert sample_corpus.kwic("不存在的词").empty
+    with pytest.raises(errors.ParameterError, match="not a valid regular expression"):
+        sample_corpus.kwic("(", regex=True)
+    with pytest.raises(errors.ParameterError):
+        sample_corpus.kwic("")
+
+
+def test_subset_by_docvars(shared_corpus):
+    assert len(shared_corpus) == 26
+    assert len(shared_corpus.subset(level="national")) == 20
+    assert shared_corpus.subset(region="上海市", year=[2023, 2024]).documents.doc_id.tolist() == [
+        "provincial-shanghai_2023", "provincial-shanghai_2024"]
+    assert len(shared_corpus.subset(organ="政协常委会")) == 1
+    assert len(shared_corpus.subset(year=1990)) == 0
+    with pytest.raises(errors.ParameterError, match="a year is an int"):
+        shared_corpus.subset(year="2019")
+
+
+def test_subset_by_period_keeps_the_sections_about_that_year(shared_corpus):
+    sub = shared_corpus.subset(period=2018)
+    # national_2019 reviews 2018, national_2018 plans 2018
+    assert sub.documents.doc_id.tolist() == ["national_2018", "national_2019"]
+    parts = sub.paragraphs.groupby("doc_id").part.unique().to_dict()
+    assert set(parts["national_2019"]) == {"review"}
+    assert set(parts["national_2018"]) >= {"plan"}
+    assert (sub.paragraphs.period == 2018).all()
+
+
+def test_folder_with_bad_files_skips_them_and_names_them(samples, tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for name in ("utf8.txt", "gbk.txt", "empty.txt", "binary.txt", "noyear.txt", "notes.rtf"):
+        shutil.copy(samples[name], folder / name)
+    (folder / "README.md").write_text("not a report", encoding="utf-8")
+    with pytest.warns(UserWarning, match="skipped"):
+        corpus = Corpus.from_path(folder)
+    assert corpus.documents.doc_id.tolist() == ["gbk", "utf8"]
+    skipped = {Path(p).name: message for p, message in corpus.problems}
+    assert set(skipped) == {"empty.txt", "binary.txt", "noyear.txt", "notes.rtf"}
+    assert "no delivery year" in skipped["noyear.txt"] and str(folder / "noyear.txt") in skipped["noyear.txt"]
+    with pytest.raises(errors.ReportFileError):
+        Corpus.from_path(folder, strict=True)
+
+
+def test_a_manifest_beside_the_reports_fills_what_the_text_lacks(samples, tmp_path):
+    folder = tmp_path / "with_manifest"
+    folder.mkdir()
+    shutil.copy(samples["noyear.txt"], folder / "report_a.txt")
+    (folder / "manifest.csv").write_text("file,year,level,region\nreport_a.txt,2021,county,彰武县\n",
+                                         encoding="utf-8")
+    corpus = Corpus.from_path(folder)
+    row = corpus.documents.iloc[0]
+    assert (row.year, row.level, row.region, row.organ) == (2021, "county", "彰武县", "人民政府")
+    other = tmp_path / "m.yaml"
+    other.write_text("report_a.txt: {year: 2020}\n", encoding="utf-8")
+    assert Corpus.from_path(folder, manifest=other).documents.year.tolist() == [2020]
+
+
+def test_no_reports_and_missing_paths(tmp_path, samples):
+    empty = tmp_path / "empty_folder"
+    empty.mkdir()
+    with pytest.raises(errors.NoReportsError, match="no readable report"):
+        Corpus.from_path(empty)
+    with pytest.raises(errors.ReportFileError, match="no such file"):
+        Corpus.from_path(tmp_path / "absent")
+    with pytest.raises(errors.MissingMetadataError, match="no delivery year"):
+        Corpus.from_path(samples["noyear.txt"])
+
+
+def test_same_stem_gets_a_suffix(samples, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    shutil.copy(samples["utf8.txt"], a / "report.txt")
+    shutil.copy(samples["gbk.txt"], b / "report.txt")
+    corpus = Corpus.from_path([a / "report.txt", b / "report.txt"])
+    assert corpus.documents.doc_id.tolist() == ["report", "report-2"]
+    assert corpus.paragraphs.para_id.iloc[-1] == "report-2/p0036"
+    assert corpus["report-2"].sections[0].section_id == "report-2/s01"
+
+
+def test_to_simplified_keeps_the_original(samples, sample_corpus):
+    corpus = Corpus.from_path(samples["traditional.txt"], to_simplified=True)
+    doc = corpus.docs[0]
+    assert doc.text == sample_corpus.docs[0].text
+    assert "報告" in doc.original_text and len(doc.original_text) == len(doc.text)
+    assert doc.meta["region"] == "阜新蒙古族自治县"
+
+
+def test_document_from_text_and_repr(sample_path):
+    doc = Document.from_text(sample_path.read_text(encoding="utf-8"), path="county-阜新蒙古族自治县_2024.txt")
+    assert doc.doc_id == "county-阜新蒙古族自治县_2024" and doc.layout == "wrapped"
+    assert "year=2024" in repr(doc)
+    assert isinstance(Corpus([doc]).documents, pd.DataFrame)
