@@ -183,7 +183,7 @@ class CorpusStore:
             taken = {Path(e["file"]).name for e in existing}
 
             # 1. validate everything in memory before touching the store
-            plan, results = [], []
+            plan, results, notices = [], [], []
             for f in files:
                 doc = Document.from_file(f, manifest_row=overrides, to_simplified=to_simplified)
                 sha = doc.meta["sha256"]
@@ -211,7 +211,7 @@ class CorpusStore:
                     status = "likely-duplicate"
                     note = (f"same organ, region and year ({key[0]}, {key[1]}, {key[2]}) as {likely['file']}: "
                             "check it is not the same report")
-                    warnings.warn(f"{f}: {note}", stacklevel=2)
+                    notices.append(f"{f}: {note}")
                 plan.append((f, stored, entry))
                 results.append(_row(f, stored, doc, status, note))
                 by_sha[sha] = by_text[text_sha] = by_key[key] = entry
@@ -236,6 +236,8 @@ class CorpusStore:
                 raise
         finally:
             _unlock(lock)
+        for notice in notices:  # reported once the add has succeeded
+            warnings.warn(notice, stacklevel=2)
         return pd.DataFrame(results, columns=ADD_COLUMNS)
 
     # -- internals ---------------------------------------------------------------------------------------

@@ -1,0 +1,155 @@
+"""The corpus store: validated, atomic adds; duplicates; caches keyed by content hash and version."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cppcc_nlp import errors
+from cppcc_nlp.cache import cache_dir, cache_key
+from cppcc_nlp.store import CorpusStore
+
+_spec = importlib.util.spec_from_file_location("make_samples", Path(__file__).parent / "data" / "make_samples.py")
+make_samples_mod = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(make_samples_mod)
+
+
+def snapshot(folder: Path) -> dict:
+    """Every file under the store except caches, with its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and "cache" not in p.relative_to(folder).parts}
+
+
+@pytest.fixture()
+def reports(tmp_path, sample_path):
+    """The sample, the sample in GBK, and the sample with one change: a likely duplicate."""
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    raw = sample_path.read_text(encoding="utf-8")
+    (folder / "sample.txt").write_text(raw, encoding="utf-8")
+    (folder / "sample_gbk.txt").write_bytes(raw.encode("gbk"))
+    (folder / "sample_v2.txt").write_text(raw.replace("书记联系政协常委10次", "书记联系政协常委11次"), encoding="utf-8")
+    (folder / "bad.txt").write_bytes(b"")
+    (folder / "noyear.txt").write_text("各位代表：\n现在，我代表县人民政府，向大会报告工作。\n", encoding="utf-8")
+    return folder
+
+
+def test_add_creates_the_store_and_records_the_manifest(tmp_path, reports):
+    store = CorpusStore(tmp_path / "store", create=True)
+    result = store.add([reports / "sample.txt"])
+    assert result[["doc_id", "year", "organ", "region", "level", "status"]].values.tolist() == [
+        ["sample", 2024, "政协常委会", "阜新蒙古族自治县", "county", "added"]]
+    assert (tmp_path / "store" / "reports" / "sample.txt").read_bytes() == (reports / "sample.txt").read_bytes()
+    m = store.manifest
+    assert m.file.tolist() == ["reports/sample.txt"]
+    assert m.loc[0, "year"] == "2024" and m.loc[0, "speaker"] == "陈忠民" and m.loc[0, "abridged"] == "true"
+    corpus = store.corpus()
+    assert corpus.documents.doc_id.tolist() == ["sample"]
+    assert corpus.sections[corpus.sections.depth == 1].period.tolist() == [2024, 2025, 2024]
+
+
+def test_exact_duplicates_are_refused_by_bytes_and_by_text(tmp_path, reports):
+    store = CorpusStore(tmp_path / "store", create=True)
+    store.add([reports / "sample.txt"])
+    before = snapshot(store.path)
+    with pytest.raises(errors.DuplicateReportError, match="already in the store as reports/sample.txt"):
+        store.add([reports / "sample.txt"])
+    with pytest.raises(errors.DuplicateReportError, match="the same text"):
+        store.add([reports / "sample_gbk.txt"])       # other bytes, same report
+    assert snapshot(store.path) == before
+    result = store.add([reports / "sample_gbk.txt"], skip_duplicates=True)
+    assert result.status.tolist() == ["skipped-duplicate"]
+    assert snapshot(store.path) == before
+    # twice in one call
+    fresh = CorpusStore(tmp_path / "fresh", create=True)
+    with pytest.raises(errors.DuplicateReportError):
+        fresh.add([reports / "sample.txt", reports / "sample_gbk.txt"])
+    assert len(fresh) == 0
+
+
+def test_likely_duplicates_are_added_and_reported(tmp_path, reports):
+    store = CorpusStore(tmp_path / "store", create=True)
+    store.add([reports / "sample.txt"])
+    with pytest.warns(UserWarning, match="same organ, region and year"):
+        result = store.add([reports / "sample_v2.txt"])
+    assert result.status.tolist() == ["likely-duplicate"]
+    assert "reports/sample.txt" in result.note[0]
+    assert len(store) == 2
+
+
+def test_a_failed_add_leaves_the_store_as_it_was(tmp_path, reports, monkeypatch):
+    store = CorpusStore(tmp_path / "store", create=True)
+    store.add([reports / "sample.txt"])
+    before = snapshot(store.path)
+    # a bad file among good ones: nothing is written
+    with pytest.raises(errors.EmptyFileError):
+        store.add([reports / "sample_v2.txt", reports / "bad.txt"])
+    with pytest.raises(errors.MissingMetadataError):
+        store.add([reports / "noyear.txt"])
+    assert snapshot(store.path) == before
+
+    # a crash while committing: the copied files are taken back, the manifest is untouched
+    def boom(self, rows):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(CorpusStore, "_write_manifest", boom)
+    with pytest.raises(OSError, match="disk full"):
+        store.add([reports / "sample_v2.txt"])
+    assert snapshot(store.path) == before
+    assert not (store.path / ".add.lock").exists()
+
+
+def test_files_left_by_a_killed_add_are_ignored_then_removed(tmp_path, reports):
+    store = CorpusStore(tmp_path / "store", create=True)
+    store.add([reports / "sample.txt"])
+    shutil.copy(reports / "sample_v2.txt", store.path / "reports" / "sample_v2.txt")  # copied, never committed
+    assert store.corpus().documents.doc_id.tolist() == ["sample"]
+    with pytest.warns(UserWarning, match="left by an interrupted add"):
+        store.add([reports / "noyear.txt"], overrides={"year": 2023})
+    assert not (store.path / "reports" / "sample_v2.txt").exists()
+    assert sorted(store.manifest.file) == ["reports/noyear.txt", "reports/sample.txt"]
+    assert store.corpus()["noyear"].meta["year"] == 2023
+
+
+def test_refresh_reads_only_new_reports_from_text(tmp_path, reports, monkeypatch):
+    store = CorpusStore(tmp_path / "store", create=True)
+    store.add([reports / "sample.txt"])
+    store.corpus()
+    assert (store.cache.hits, store.cache.misses) == (0, 1)
+    with pytest.warns(UserWarning, match="likely|same organ"):
+        store.add([reports / "sample_v2.txt"])
+    again = CorpusStore(store.path)
+    corpus = again.corpus()
+    assert (again.cache.hits, again.cache.misses) == (1, 1)      # only the new report was parsed
+    assert len(corpus) == 2
+    # a new library version invalidates every entry
+    import cppcc_nlp
+
+    monkeypatch.setattr(cppcc_nlp, "__version__", "99.0")
+    newer = CorpusStore(store.path)
+    newer.corpus()
+    assert (newer.cache.hits, newer.cache.misses) == (0, 2)
+
+
+def test_cache_keys_and_dir(monkeypatch, tmp_path):
+    assert cache_key("abc", "x") != cache_key("abd", "x") != cache_key("abc", "y")
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path / "c"))
+    assert cache_dir() == tmp_path / "c"
+    monkeypatch.delenv("CPPCC_NLP_CACHE")
+    assert cache_dir() == Path.home() / ".cache" / "cppcc-nlp"
+
+
+def test_not_a_store_and_locked_store(tmp_path, reports):
+    with pytest.raises(errors.StoreError, match="no corpus store here"):
+        CorpusStore(tmp_path / "nothing")
+    with pytest.raises(errors.StoreError, match="not a corpus store"):
+        CorpusStore(reports, create=True)
+    store = CorpusStore(tmp_path / "store", create=True)
+    (store.path / ".add.lock").write_text("123")
+    with pytest.raises(errors.StoreError, match="another `add` is running"):
+        store.add([reports / "sample.txt"])
+    with pytest.raises(errors.NoReportsError):
+        store.corpus()
