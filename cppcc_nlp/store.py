@@ -170,7 +170,7 @@ class CorpusStore:
         if overrides:
             from .metadata import _clean_entry
 
-            overrides = _clean_entry(overrides, self.path / MANIFEST, "--option")
+            overrides = _clean_entry(overrides, None, "option")
         lock = self._lock()
         try:
             self._remove_leftovers()

@@ -1,0 +1,139 @@
+"""The `corpus`, `sections`, `kwic` and `add` commands, called in-process: output, exit codes, messages."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cppcc_nlp.cli import main
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_corpus_csv_row_for_the_sample(capsys, sample_path):
+    status, out, err = run(capsys, "corpus", str(sample_path), "--format", "csv")
+    assert status == 0 and err == ""
+    df = pd.read_csv(io.StringIO(out))
+    assert list(df.columns) == ["doc_id", "path", "title", "organ", "level", "region", "session", "date", "year",
+                                "speaker", "abridged", "n_chars", "n_sections", "n_paragraphs"]
+    row = df.iloc[0]
+    assert (row.level, row.region, row.organ, row.date, row.year, row.speaker, bool(row.abridged)) == (
+        "county", "阜新蒙古族自治县", "政协常委会", "2024-12-25", 2024, "陈忠民", True)
+
+
+def test_sections_json(capsys, sample_path):
+    status, out, _ = run(capsys, "sections", str(sample_path), "--format", "json")
+    assert status == 0
+    rows = json.loads(out)
+    tops = [(r["heading"], r["part"], r["period"]) for r in rows if r["depth"] == 1]
+    assert tops[:2] == [("2024年工作回顾", "review", 2024), ("2025年工作安排", "plan", 2025)]
+    assert set(rows[0]) == {"doc_id", "section_id", "heading", "depth", "kind", "part", "period", "n_chars"}
+
+
+def test_kwic_table(capsys, sample_path):
+    status, out, _ = run(capsys, "kwic", "有事好商量", str(sample_path), "--window", "5")
+    assert status == 0
+    lines = out.strip().splitlines()
+    assert len(lines) == 3  # header + 2 hits
+    assert "有事好商量" in lines[1] and "2024" in lines[1]
+
+
+def test_kwic_regex_and_bad_regex(capsys, sample_path):
+    status, out, _ = run(capsys, "kwic", "“[^”]{2}政协”", str(sample_path), "--regex", "--format", "csv")
+    assert status == 0 and len(pd.read_csv(io.StringIO(out))) == 7
+    status, _, err = run(capsys, "kwic", "(", str(sample_path), "--regex")
+    assert status == 2 and err.startswith("Error: ") and "not a valid regular expression" in err
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"", "the file is empty"),
+    (bytes(range(256)) * 20, "binary data"),
+    ("各位代表：\n现在，我代表县人民政府报告工作。".encode("utf-8"), "no delivery year"),
+])
+def test_bad_files_exit_2_with_one_line_naming_the_file(capsys, tmp_path, content, words):
+    path = tmp_path / "report.txt"
+    path.write_bytes(content)
+    status, out, err = run(capsys, "corpus", str(path))
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith(f"Error: {path}") and words in err
+
+
+def test_unsupported_missing_and_empty_folder_exit_2(capsys, tmp_path):
+    odd = tmp_path / "report.doc"
+    odd.write_bytes(b"\xd0\xcf\x11\xe0")
+    status, _, err = run(capsys, "corpus", str(odd))
+    assert status == 2 and "unsupported file type '.doc'" in err
+    status, _, err = run(capsys, "sections", str(tmp_path / "absent.txt"))
+    assert status == 2 and "no such file" in err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    status, _, err = run(capsys, "kwic", "政协", str(empty))
+    assert status == 2 and "no readable report" in err
+
+
+def test_folder_skips_bad_files_unless_strict(capsys, tmp_path, sample_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "good.txt").write_bytes(sample_path.read_bytes())
+    (folder / "bad.txt").write_bytes(b"")
+    status, out, err = run(capsys, "corpus", str(folder), "--format", "csv")
+    assert status == 0
+    assert pd.read_csv(io.StringIO(out)).doc_id.tolist() == ["good"]
+    assert err.startswith("Skipped: ") and str(folder / "bad.txt") in err
+    status, out, err = run(capsys, "corpus", str(folder), "--strict")
+    assert status == 2 and out == "" and str(folder / "bad.txt") in err
+
+
+def test_manifest_option(capsys, tmp_path):
+    report = tmp_path / "report.txt"
+    report.write_text("各位代表：\n现在，我代表县人民政府报告工作。", encoding="utf-8")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("file,year,region\nreport.txt,2022,彰武县\n", encoding="utf-8")
+    status, out, _ = run(capsys, "corpus", str(report), "--manifest", str(manifest), "--format", "json")
+    assert status == 0
+    row = json.loads(out)[0]
+    assert (row["year"], row["region"], row["level"]) == (2022, "彰武县", "county")
+
+
+def test_add_then_duplicate_exits_2(capsys, tmp_path, sample_path):
+    store = tmp_path / "store"
+    status, out, err = run(capsys, "add", str(sample_path), "--corpus", str(store), "--format", "csv")
+    assert status == 0
+    df = pd.read_csv(io.StringIO(out))
+    assert df.status.tolist() == ["added"] and df.year.tolist() == [2024]
+    assert "1 added" in err
+    status, out, err = run(capsys, "add", str(sample_path), "--corpus", str(store))
+    assert status == 2 and out == ""
+    assert err.startswith(f"Error: {sample_path}") and "already in the store" in err
+    status, out, err = run(capsys, "add", str(sample_path), "--corpus", str(store), "--skip-duplicates")
+    assert status == 0 and "skipped-duplicate" in out
+    status, out, _ = run(capsys, "corpus", str(store / "reports"), "--format", "csv")
+    assert pd.read_csv(io.StringIO(out)).doc_id.tolist() == ["000_e661db7dabda7a33"]
+
+
+def test_add_with_overrides_and_bad_override(capsys, tmp_path):
+    report = tmp_path / "report.txt"
+    report.write_text("各位代表：\n现在，我代表县人民政府报告工作。", encoding="utf-8")
+    store = tmp_path / "store"
+    status, _, err = run(capsys, "add", str(report), "--corpus", str(store))
+    assert status == 2 and "no delivery year" in err
+    status, _, err = run(capsys, "add", str(report), "--corpus", str(store), "--level", "village")
+    assert status == 2 and "level 'village' unknown" in err
+    status, out, _ = run(capsys, "add", str(report), "--corpus", str(store), "--year", "2023", "--format", "csv")
+    assert status == 0 and pd.read_csv(io.StringIO(out)).year.tolist() == [2023]
+
+
+def test_help_everywhere(capsys):
+    for command in ("corpus", "sections", "kwic", "add"):
+        with pytest.raises(SystemExit) as info:
+            main([command, "--help"])
+        assert info.value.code == 0
+        assert "--format" in capsys.readouterr().out
