@@ -1,0 +1,345 @@
+"""Slogan detection: lexicon, discovery rules, occurrences, tracking, spaCy component, CLI.
+
+Behaviour tests run on the bundled sample report and on ../shared/corpora (skipped when absent); rule tests on
+short snippets.  The precision of discovery is checked against hand judgements in
+tests/data/slogan_precision.csv.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cppcc_nlp.errors import EmptyCorpusError, LexiconError, ParameterError
+from cppcc_nlp.slogan_discovery import classify_text, scan_quotes
+from cppcc_nlp.slogan_lexicon import KINDS, load_slogan_lexicon, read_slogan_file
+from cppcc_nlp.slogans import (OCCURRENCE_COLUMNS, detect_slogans, slogan_candidates, slogan_concordance,
+                               slogan_cooccurrence, slogan_families, slogan_summary, track_slogans)
+
+DATA = Path(__file__).resolve().parent / "data"
+PRECISION = DATA / "slogan_precision.csv"
+
+# DOMAIN.md, "Formulations and slogans": what the sample report must yield, with the kind
+SAMPLE_SLOGANS = {
+    "numbered": ["两个确立", "四个意识", "四个自信", "两个维护", "两个覆盖", "两个大局", "四化标准", "四个小镇",
+                 "两市四区", "六地", "百十一", "两代表一委员", "双进双促", "十四五", "十五五"],
+    "branded": ["同心政协", "有为政协", "亲民政协", "品质政协", "创新政协", "书香政协", "有事好商量", "家在阜新",
+                "连心桥", "直通车", "路线图", "施工图", "第一议题", "政治体检", "玛瑙+", "旅游+红色"],
+    "series": ["把方向、管大局、保落实", "政治型、学习型、创新型、服务型、廉洁型",
+               "协商项目化、项目目标化、目标节点化、节点责任化"],
+    "standing": ["全过程人民民主", "专门协商机构", "习近平新时代中国特色社会主义思想", "大团结大联合", "最大同心圆"],
+}
+SAMPLE_NON_SLOGANS = ["关于强化特色产业建设，赋能乡村振兴的建议", "赏石艺术杯", "友好医院", "AB", "阜新玛瑙",
+                      "鹳哥的乡愁", "千年回眸懿州古塔", "修好“民心路”架起“连心桥”",
+                      "视察科尔沁沙地歼灭战项目情况，助力我县在打造辽西北防风治沙固土生态屏障区中当排头"]
+
+# first delivery year in gwr-national named by the issue
+FIRST_YEARS = {"三个代表": 2001, "科学发展观": 2004, "四个全面": 2015, "一带一路": 2015, "四个意识": 2017}
+
+
+@pytest.fixture(scope="module")
+def sample_occ(sample_corpus):
+    return detect_slogans(sample_corpus)
+
+
+@pytest.fixture(scope="module")
+def national(shared_dir):
+    from cppcc_nlp import Corpus
+
+    return Corpus.from_path(shared_dir / "gwr-national", strict=True)
+
+
+@pytest.fixture(scope="module")
+def national_occ(national):
+    return detect_slogans(national)
+
+
+# ------------------------------------------------------------------------------------------------ lexicon
+
+
+def test_bundled_lexicon_is_large_valid_and_spans_the_period():
+    lex = load_slogan_lexicon()
+    assert len(lex) >= 120
+    frame = lex.to_frame()
+    assert set(frame["kind"]) == set(KINDS)
+    assert frame["canonical"].is_unique
+    since = frame["since"].dropna()
+    assert since.min() <= 1979 and since.max() >= 2024
+    for name in ["四项基本原则", "三个代表", "科学发展观", "中国梦", "四个全面", "五位一体", "新发展理念", "两个确立",
+                 "两个维护", "四个意识", "四个自信", "全过程人民民主", "新质生产力", "一带一路", "供给侧结构性改革"]:
+        assert name in lex, name
+    assert lex["两个确立"].expansion.startswith("确立习近平同志党中央的核心")
+    assert lex.lookup("三个代表重要思想").canonical == "三个代表"
+    assert lex.lookup("“二个确立”").canonical == "两个确立"  # derived 两/二 form, quotes stripped
+
+
+def _write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ("- canonical: 同心政协\n  kind: brandd\n", 2, "kind 'brandd'"),
+    ("- canonical: 同心政协\n  kind: branded\n- canonical: 有为政协\n  kid: branded\n", 4, "unknown key 'kid'"),
+    ("- canonical: 同心政协\n  kind: branded\n  since: 二〇二三\n", 3, "must be a year"),
+    ("- canonical: “同心政协”\n  kind: branded\n", 1, "quote marks"),
+    ("- canonical: 同心政协\n  kind: branded\n- canonical: 同心政协\n  kind: branded\n", 3, "listed twice"),
+    ("- canonical: 同心政协\n kind: branded\n", 2, "not valid YAML"),
+    ("- kind: branded\n", 1, "no 'canonical'"),
+    ("canonical: 同心政协\n", 1, "list of mappings"),
+])
+def test_malformed_yaml_lexicon_names_file_and_line(tmp_path, text, line, words):
+    path = _write(tmp_path, "local.yaml", text)
+    with pytest.raises(LexiconError) as err:
+        read_slogan_file(path)
+    assert err.value.line == line
+    assert str(path) in str(err.value) and f"line {line}" in str(err.value) and words in str(err.value)
+
+
+def test_malformed_csv_lexicon_and_bad_format(tmp_path):
+    bad = _write(tmp_path, "local.csv", "canonical,kind\n同心政协,branded\n有为政协,bogus\n")
+    with pytest.raises(LexiconError, match=r"line 3: kind 'bogus'"):
+        read_slogan_file(bad)
+    with pytest.raises(LexiconError, match="unknown column"):
+        read_slogan_file(_write(tmp_path, "b.csv", "canonical,kind,colour\n同心政协,branded,red\n"))
+    with pytest.raises(LexiconError, match="use .yaml or .csv"):
+        read_slogan_file(_write(tmp_path, "c.txt", "同心政协\n"))
+    with pytest.raises(LexiconError, match="no such slogan lexicon file"):
+        read_slogan_file(tmp_path / "missing.yaml")
+
+
+def test_user_csv_lexicon_is_used_by_detection(tmp_path, sample_corpus):
+    path = _write(tmp_path, "fuxin.csv", "canonical,variants,kind,expansion,since,note\n"
+                                         "两市四区,,numbered,,2023,阜新市\n同心政协,,branded,,,\n")
+    lex = load_slogan_lexicon(path)
+    assert lex["两市四区"].since == 2023 and lex["两市四区"].source == str(path)
+    occ = detect_slogans(sample_corpus, lexicons=[path])
+    rows = occ[occ["canonical"] == "两市四区"]
+    assert len(rows) == 2 and rows["in_lexicon"].all()
+    assert occ.loc[occ["canonical"] == "有为政协", "in_lexicon"].eq(False).all()
+
+
+# ------------------------------------------------------------------------------------------------ quotes and rules
+
+
+def test_scan_quotes_nested_straight_corner_and_unbalanced():
+    text = "我县《修好“民心路”架起“连心桥”》入选"
+    quotes, bad = scan_quotes(text)
+    assert [text[q.start:q.end] for q in quotes] == ["民心路", "连心桥", "修好“民心路”架起“连心桥”"]
+    assert [q.in_title for q in quotes] == [True, True, False] and quotes[-1].is_title and not bad
+    text = '构建"同心政协"和「有为政协」'
+    assert [text[q.start:q.end] for q in scan_quotes(text)[0]] == ["同心政协", "有为政协"]
+    text = "坚持“两个覆盖，推进“同心政协”建设"
+    quotes, bad = scan_quotes(text)
+    assert [text[q.start:q.end] for q in quotes] == ["同心政协"] and bad == [2]
+    assert scan_quotes("”多余的右引号")[1] == [0]
+
+
+@pytest.mark.parametrize("text, kind, rule", [
+    ("两市四区", "numbered", "numbered"), ("百十一", "numbered", "numbered"), ("十五五", "numbered", "plan"),
+    ("把方向、管大局、保落实", "series", "series"), ("玛瑙+", "branded", "pattern"),
+    ("旅游+红色", "branded", "pattern"), ("关于强化特色产业建设，赋能乡村振兴的建议", "rejected", "title"),
+    ("赏石艺术杯", "rejected", "event"), ("五五购物节", "rejected", "event"), ("友好医院", "rejected", "label"),
+    ("AB", "rejected", "code"), ("1+3+N", "rejected", "code"), ("沪十条", "rejected", "package"),
+    ("七一", "rejected", "number"), ("台独", "rejected", "adversary"), ("面子", "rejected", "short_word"),
+    ("正能量", "rejected", "plain_word"), ("城市，让生活更美好", "rejected", "sentence"),
+    ("同心政协", None, "pending"), ("双减", None, "pending_numbered"),
+])
+def test_context_free_rules(text, kind, rule):
+    assert classify_text(text) == (kind, rule)
+    assert classify_text(text, is_title=True) == ("rejected", "title_mark")
+
+
+def test_bad_input_text_quotes():
+    occ = detect_slogans('2024年，坚持“两个覆盖，推进"同心政协"建设，打造「有为政协」，《修好“民心路”架起“连心桥”》。')
+    got = dict(zip(occ["text"], occ["quoted"]))
+    assert "两个覆盖" not in got  # not in the lexicon, and its quote is never closed: no evidence
+    assert got["同心政协"] and got["有为政协"]  # straight quotes and 「」
+    assert got["连心桥"]  # quoted inside a 《》 title (framed by 架起); the title itself is not reported
+    assert not occ["text"].str.contains("修好").any()
+
+
+def test_empty_inputs():
+    from cppcc_nlp import Corpus
+
+    with pytest.raises(EmptyCorpusError, match="no documents"):
+        detect_slogans(Corpus([]))
+    occ = detect_slogans("2024年工作回顾\n今年没有提法。")
+    assert list(occ.columns) == OCCURRENCE_COLUMNS and occ.empty
+    assert slogan_families(occ).empty and slogan_cooccurrence(occ).empty
+
+
+# ------------------------------------------------------------------------------------------------ sample report
+
+
+def test_sample_occurrence_table_shape_and_offsets(sample_corpus, sample_occ):
+    assert list(sample_occ.columns) == OCCURRENCE_COLUMNS
+    assert str(sample_occ["period"].dtype) == "Int64" and sample_occ["year"].dtype == "int64"
+    doc = sample_corpus.docs[0]
+    for row in sample_occ.itertuples():
+        assert doc.text[row.start:row.end] == row.text
+        assert row.text in row.sentence
+        assert row.quoted == (doc.text[row.start - 1] in "“「\"" and doc.text[row.end] in "”」\"")
+    assert set(sample_occ["year"]) == {2024} and set(sample_occ["period"]) == {2024, 2025}
+
+
+@pytest.mark.parametrize("kind", list(SAMPLE_SLOGANS))
+def test_sample_domain_slogans_found_with_kind(sample_occ, kind):
+    found = sample_occ.groupby("text")["kind"].agg(set)
+    for text in SAMPLE_SLOGANS[kind]:
+        assert text in found.index, text
+        assert found[text] == {kind}, (text, found[text])
+    if kind == "standing":
+        assert not sample_occ.loc[sample_occ["kind"] == "standing", "quoted"].any()
+
+
+def test_sample_non_slogans_not_reported(sample_corpus, sample_occ):
+    assert not set(SAMPLE_NON_SLOGANS) & set(sample_occ["text"])
+    assert not set(SAMPLE_NON_SLOGANS) & set(sample_occ["canonical"])
+    assert "友好政协" not in set(sample_occ["text"])  # a relationship label, like 友好医院
+    cands = slogan_candidates(sample_corpus).set_index("candidate")
+    assert cands.loc["赏石艺术杯", "rule"] == "event"
+    assert cands.loc["《修好“民心路”架起“连心桥”》", "rule"] == "title_mark"
+    assert cands.loc["同心政协", "rule"] == "family" and cands.loc["连心桥", "rule"] == "recurrent"
+
+
+def test_sample_lexicon_only_and_one_year_tracking(sample_corpus, sample_occ):
+    lex_only = detect_slogans(sample_corpus, discover=False)
+    assert lex_only["in_lexicon"].all() and "同心政协" not in set(lex_only["text"])
+    table = track_slogans(sample_occ, sample_corpus, by="year")
+    assert set(table["year"]) == {2024}
+    n_chars = sample_corpus.paragraphs["text"].str.len().sum()
+    row = table[table["canonical"] == "两个确立"].iloc[0]
+    assert row["count"] == 2 and row["n_chars"] == n_chars
+    assert row["rate_per_10k"] == pytest.approx(2 * 10_000 / n_chars, abs=1e-4)
+    summary = slogan_summary(sample_occ, sample_corpus, by="year")
+    assert set(summary["trend"]) == {"one year only"}
+    assert summary.set_index("canonical").loc["两个确立", "since"] == 2022
+    by_period = track_slogans(sample_occ, sample_corpus, by="period")
+    assert set(by_period["period"]) == {2024, 2025}
+    assert by_period.groupby("canonical")["count"].sum().sum() == len(sample_occ)
+
+
+def test_sample_families_cooccurrence_concordance(sample_corpus, sample_occ):
+    fam = slogan_families(sample_occ)
+    members = set(fam.loc[fam["family"] == "…政协", "canonical"])
+    assert {"同心政协", "有为政协", "亲民政协", "品质政协", "创新政协", "书香政协"} <= members
+    assert {"两个确立", "两个维护", "两个大局", "两个覆盖"} <= set(fam.loc[fam["family"] == "两个…", "canonical"])
+    co = slogan_cooccurrence(sample_occ, sample_corpus)
+    n = len(sample_corpus.paragraphs)
+    pair = co[(co["canonical_a"] == "两个确立") & (co["canonical_b"] == "四个意识")].iloc[0]
+    assert pair["n_units"] == n and pair["n_both"] == 2 and pair["n_a"] == 2 and pair["n_b"] == 2
+    p_ab = 2 / n
+    assert pair["pmi"] == pytest.approx(math.log(p_ab / (2 / n * 2 / n)), abs=1e-6)
+    assert pair["npmi"] == pytest.approx(1.0, abs=1e-6)  # always together
+    kw = slogan_concordance(sample_corpus, "两个确立", window=6)
+    assert len(kw) == 2 and set(kw["match"]) == {"两个确立"} and kw["quoted"].all()
+    assert kw["left"].iloc[0].endswith("坚决拥护“")
+    with pytest.raises(ParameterError):
+        track_slogans(sample_occ, sample_corpus, by="decade")
+
+
+# ------------------------------------------------------------------------------------------------ shared corpora
+
+
+@pytest.mark.slow
+def test_gwr_national_first_years_agree_with_lexicon(national_occ):
+    first = national_occ[national_occ["in_lexicon"]].groupby("canonical")["year"].min()
+    for name, year in FIRST_YEARS.items():
+        assert first[name] == year, name
+    lex = load_slogan_lexicon()
+    years = sorted(set(national_occ["year"]))
+    assert years == list(range(2000, 2020))
+    for entry in lex:
+        if entry.since is None or entry.canonical not in first.index:
+            continue
+        # the convention of slogans.yaml: `since` is the first government work report using it
+        assert first[entry.canonical] >= entry.since, entry.canonical
+        if 2001 <= entry.since <= 2019:
+            assert first[entry.canonical] == entry.since, entry.canonical
+    # 新发展理念 is not matched inside 创新发展理念 (national_2013)
+    assert first["新发展理念"] == 2016
+
+
+@pytest.mark.slow
+def test_gwr_national_tracking_trends(national, national_occ):
+    summary = slogan_summary(national_occ, national, by="year").set_index("canonical")
+    assert summary.loc["三个代表", "trend"] == "fading"
+    assert summary.loc["一带一路", "trend"] == "rising"
+    assert summary.loc["三个代表", "first_year"] == 2001 and summary.loc["三个代表", "last_year"] == 2018
+    by_period = track_slogans(national_occ, national, by="period")
+    by_year = track_slogans(national_occ, national, by="year")
+    assert by_year["count"].sum() == len(national_occ)
+    assert 1999 in set(by_period["period"])  # the review in national_2000 speaks about 1999
+
+
+@pytest.mark.slow
+def test_discovery_precision_fixture_still_matches(shared_corpus):
+    judged = pd.read_csv(PRECISION)
+    assert len(judged) == 100 and judged["candidate"].is_unique
+    cands = slogan_candidates(shared_corpus).set_index("candidate")
+    accepted = cands[cands["decision"] != "rejected"]
+    # every judged candidate is still discovered, with the same kind and rule: the judgements are about
+    # what the detector outputs today
+    for row in judged.itertuples():
+        assert row.candidate in accepted.index, row.candidate
+        assert accepted.loc[row.candidate, "decision"] == row.kind, row.candidate
+        assert accepted.loc[row.candidate, "rule"] == row.rule, row.candidate
+    # the sample is the seeded draw over today's accepted candidates
+    assert sorted(random.Random(20241225).sample(sorted(accepted.index), 100)) == sorted(judged["candidate"])
+    precision = judged.groupby("kind")["is_slogan"].mean()
+    assert judged["is_slogan"].mean() >= 0.9
+    assert (precision >= 0.85).all(), precision.to_dict()
+
+
+# ------------------------------------------------------------------------------------------------ spaCy, CLI
+
+
+def test_spacy_component_spans_and_round_trip(tmp_path):
+    import spacy
+
+    import cppcc_nlp.slogan_component  # noqa: F401  registers cppcc_slogans_v1
+
+    nlp = spacy.blank("zh")
+    pipe = nlp.add_pipe("cppcc_slogans_v1")
+    pipe.add_slogans([{"canonical": "两市四区", "kind": "numbered"}])
+    doc = nlp("锚定阜新两市四区创建，坚决拥护“两个确立”，构建“同心政协”。")
+    spans = [(s.text, s.label_, s.kb_id_, s._.in_lexicon, s._.quoted) for s in doc.spans["slogans"]]
+    assert spans == [("两市四区", "numbered", "两市四区", True, False), ("两个确立", "numbered", "两个确立", True, True),
+                     ("同心政协", "branded", "同心政协", False, True)]
+    nlp.to_disk(tmp_path / "pipe")
+    loaded = spacy.load(tmp_path / "pipe")
+    doc2 = loaded("阜新两市四区创建")
+    assert [s.text for s in doc2.spans["slogans"]] == ["两市四区"]
+
+
+@pytest.mark.slow
+def test_spacy_component_on_token_pipeline(sample_corpus):
+    import cppcc_nlp
+    import cppcc_nlp.slogan_component  # noqa: F401
+
+    nlp = cppcc_nlp.nlp()
+    doc = nlp.make_doc(sample_corpus.docs[0].paragraphs[3].text)
+    pipe = cppcc_nlp.slogan_component.SloganRecognizer(nlp)
+    doc = pipe(doc)
+    assert {"两个确立", "四个意识"} <= {s.text for s in doc.spans["slogans"]}
+    assert all(s.text == s.kb_id_ or s.label_ for s in doc.spans["slogans"])
+
+
+def test_cli_slogans(sample_path, tmp_path, capsys):
+    from cppcc_nlp.cli import main
+
+    assert main(["slogans", str(sample_path), "--format", "csv"]) == 0
+    out = pd.read_csv(__import__("io").StringIO(capsys.readouterr().out))
+    assert list(out.columns) == OCCURRENCE_COLUMNS and "同心政协" in set(out["canonical"])
+    assert main(["slogans", str(sample_path), "--by-year", "--by", "year", "--format", "json"]) == 0
+    assert '"rate_per_10k"' in capsys.readouterr().out
+    bad = _write(tmp_path, "bad.yaml", "- canonical: 同心政协\n  kind: slogan\n")
+    assert main(["slogans", str(sample_path), "--lexicon", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error:") and "line 2" in err and "bad.yaml" in err
