@@ -629,7 +629,7 @@ class TopicModel:
         self.coherence_reference_ = units.reference_name
         self._headings = units.headings
         self._build_topic_tables(coh)
-        self.doc_topics_ = self._unit_table(units, counts, x)
+        self.doc_topics_, self._raw_weights = self._unit_table(units, counts, x)
         self._texts = dict(zip(self.doc_topics_[UNITS[self.unit]], units.texts))
         self._finish_topic_tables()
         return self
@@ -694,8 +694,7 @@ class TopicModel:
         meta["dominant_label"] = [labels[d] if h else None for d, h in zip(theta.argmax(axis=1), has)]
         meta["dominant_weight"] = np.where(has, theta.max(axis=1), np.nan)
         topic_cols = pd.DataFrame(theta, columns=[f"topic_{t}" for t in range(theta.shape[1])])
-        self._raw_weights = weights
-        return pd.concat([meta.reset_index(drop=True), topic_cols], axis=1)
+        return pd.concat([meta.reset_index(drop=True), topic_cols], axis=1), weights
 
     def _finish_topic_tables(self):
         dt = self.doc_topics_
@@ -731,7 +730,7 @@ class TopicModel:
         index = {t: i for i, t in enumerate(self.vocabulary_)}
         counts = _count_matrix(units.tokens, index)
         x = _tfidf(counts, self.idf_) if self.method == "nmf" else counts
-        return self._unit_table(units, counts, x)
+        return self._unit_table(units, counts, x)[0]
 
     # -- reading results --------------------------------------------------------------------------------------
     def shares(self, by="year", *, doc_topics: pd.DataFrame | None = None, wide: bool = True) -> pd.DataFrame:

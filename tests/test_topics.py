@@ -1,0 +1,407 @@
+"""TopicModel: unit tests on small hand-made unit tables, behaviour tests on the sample and the shared corpora."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from contextlib import redirect_stderr, redirect_stdout
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from cppcc_nlp import topics as T
+from cppcc_nlp.errors import EmptyCorpusError, InputError, ModelError, ParameterError
+from cppcc_nlp.topics import TopicModel, match_topics
+
+# ---------------------------------------------------------------------------------------------------------------
+# small hand-made unit tables (fast)
+
+THEMES = {
+    "cppcc": ["政协", "协商", "委员", "提案", "履职", "议政", "民主监督", "界别", "常委会", "视察"],
+    "economy": ["经济", "增长", "产业", "投资", "消费", "企业", "项目", "市场", "外贸", "制造业"],
+    "ecology": ["生态", "污染", "绿地", "治理", "环境", "河湖", "减排", "绿色", "碳达峰", "湿地"],
+}
+
+
+def make_units(n_per_theme=12, seed=0, years=(2020, 2021, 2022, 2023), drift=None):
+    """Paragraph-like units drawn from three themes; ``drift`` (theme -> extra units per year) skews shares."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for y_i, year in enumerate(years):
+        for theme, words in THEMES.items():
+            n = n_per_theme + (drift or {}).get(theme, 0) * y_i
+            for i in range(n):
+                toks = list(rng.choice(words, size=int(rng.integers(6, 12))))
+                doc = f"r_{year}"
+                rows.append({"para_id": f"{doc}/p{len(rows):04d}", "doc_id": doc, "year": year,
+                             "period": year, "part": "review", "section_id": f"{doc}/s{list(THEMES).index(theme):02d}",
+                             "text": "".join(toks), "tokens": toks, "theme": theme})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def toy():
+    units = make_units()
+    model = TopicModel(n_topics=3, random_state=0, max_df=0.9).fit(units.drop(columns="theme"))
+    return units, model
+
+
+def test_toy_topics_recover_the_themes(toy):
+    units, model = toy
+    assert model.n_topics_ == 3
+    assert list(model.topics_.columns) == ["topic_id", "label", "top_terms", "weights", "share", "n_units",
+                                           "coherence"]
+    dominant = model.doc_topics_["dominant_topic"].to_numpy()
+    # every theme maps onto one topic, and different themes onto different topics
+    mapping = {theme: set(dominant[(units["theme"] == theme).to_numpy()]) for theme in THEMES}
+    assert all(len(v) == 1 for v in mapping.values())
+    assert len({next(iter(v)) for v in mapping.values()}) == 3
+    cppcc_topic = next(iter(mapping["cppcc"]))
+    assert set(model.topics_.loc[cppcc_topic, "top_terms"].split()) == set(THEMES["cppcc"])
+    assert set(model.topics_.loc[cppcc_topic, "label"].split("·")) <= set(THEMES["cppcc"])
+    assert model.topics_["share"].sum() == pytest.approx(1.0)
+
+
+def test_doc_topics_columns_and_rows(toy):
+    units, model = toy
+    dt = model.doc_topics_
+    assert list(dt.columns[:5]) == ["para_id", "doc_id", "year", "period", "part"]
+    assert {"section_id", "n_chars", "n_terms", "dominant_topic", "dominant_label", "dominant_weight"} <= set(dt)
+    assert dt["para_id"].tolist() == units["para_id"].tolist()
+    theta = dt[[f"topic_{t}" for t in range(3)]].to_numpy()
+    assert np.allclose(theta.sum(axis=1), 1.0)
+    assert (dt["n_chars"] == units["text"].str.len()).all()
+    assert model.terms_.groupby("topic_id").size().tolist() == [10, 10, 10]
+
+
+def test_shares_sum_to_one_and_weight_by_text():
+    units = make_units(drift={"cppcc": 6})
+    model = TopicModel(n_topics=3, max_df=0.9).fit(units.drop(columns="theme"))
+    shares = model.shares("year")
+    cols = [f"topic_{t}" for t in range(3)]
+    assert np.allclose(shares[cols].sum(axis=1), 1.0)
+    assert shares["year"].tolist() == [2020, 2021, 2022, 2023]
+    # hand computation: character-weighted share of the cppcc theme per year
+    cppcc = int(model.doc_topics_.loc[units["theme"] == "cppcc", "dominant_topic"].mode()[0])
+    dt = model.doc_topics_
+    for year in (2020, 2023):
+        sub = dt[dt["year"] == year]
+        expected = (sub[f"topic_{cppcc}"] * sub["n_chars"]).sum() / sub["n_chars"].sum()
+        assert shares.loc[shares.year == year, f"topic_{cppcc}"].iloc[0] == pytest.approx(expected)
+    long = model.shares("year", wide=False)
+    assert list(long.columns) == ["year", "topic_id", "label", "share", "n_units", "n_chars"]
+    assert np.allclose(long.groupby("year")["share"].sum(), 1.0)
+    # the drifting theme rises, the others fade, by Kendall's tau over 4 years (p = 1/12 < 0.1)
+    trends = model.trends("year", alpha=0.1)
+    assert trends.loc[trends.topic_id == cppcc, "trend"].iloc[0] == "rising"
+    assert set(trends.loc[trends.topic_id != cppcc, "trend"]) == {"fading"}
+    assert trends.loc[trends.topic_id == cppcc, "slope"].iloc[0] > 0
+    # with alpha=0.05 four points cannot reach significance (smallest two-sided p is 1/12)
+    assert set(model.trends("year")["trend"]) == {"stable"}
+    assert set(model.trends("year", doc_topics=model.doc_topics_[model.doc_topics_.year < 2022])["trend"]) == {
+        "undetermined"}
+
+
+def test_same_seed_identical_other_seed_matches(toy):
+    units, model = toy
+    again = TopicModel(n_topics=3, random_state=0, max_df=0.9).fit(units.drop(columns="theme"))
+    pd.testing.assert_frame_equal(model.topics_, again.topics_)
+    pd.testing.assert_frame_equal(model.doc_topics_, again.doc_topics_)
+    pd.testing.assert_frame_equal(model.coherence_, again.coherence_)
+    stab = model.stability(units.drop(columns="theme"), seeds=(0, 1, 2))
+    assert list(stab.columns) == ["seed_a", "seed_b", "mean_cosine", "min_cosine"]
+    assert len(stab) == 3 and (stab["mean_cosine"] > 0.95).all()
+
+
+def test_match_topics_recovers_a_permutation():
+    rng = np.random.default_rng(1)
+    a = rng.random((5, 30))
+    perm = np.array([3, 0, 4, 1, 2])
+    m = match_topics(a, a[perm])
+    assert np.allclose(m["cosine"], 1.0)
+    assert (perm[m["topic_b"].to_numpy()] == m["topic_a"].to_numpy()).all()
+    with pytest.raises(ParameterError, match="vocabulary"):
+        match_topics(a, a[:, :10])
+
+
+def test_nnls_weights_equal_scipy_nnls():
+    from scipy.optimize import nnls
+
+    rng = np.random.default_rng(2)
+    h = rng.random((4, 25))
+    x = sp.csr_matrix(rng.random((6, 25)) * (rng.random((6, 25)) > 0.5))
+    w = T._nnls_weights(x, h)
+    for r in range(6):
+        expected, _ = nnls(h.T, x[r].toarray().ravel())
+        assert np.allclose(w[r], expected, atol=1e-8)
+
+
+def test_lda_e_step_equals_scikit_learn_transform():
+    from sklearn.decomposition import LatentDirichletAllocation
+
+    rng = np.random.default_rng(3)
+    counts = sp.csr_matrix(rng.poisson(0.6, size=(30, 40)).astype(float))
+    lda = LatentDirichletAllocation(n_components=4, random_state=0, max_iter=20).fit(counts)
+    ours = T._normalise_rows(T._lda_gamma(counts, lda.components_, lda.doc_topic_prior_))
+    nonempty = np.diff(counts.indptr) > 0
+    assert np.allclose(ours[nonempty], lda.transform(counts)[nonempty], atol=1e-10)
+
+
+def test_lda_method_on_toy(toy):
+    units, _ = toy
+    model = TopicModel(n_topics=3, method="lda", max_df=0.9, max_iter=40).fit(units.drop(columns="theme"))
+    dominant = model.doc_topics_["dominant_topic"].to_numpy()
+    purity = sum(pd.Series(dominant[(units.theme == t).to_numpy()]).value_counts().iloc[0] for t in THEMES)
+    assert purity / len(units) > 0.9
+    assert np.allclose(model.shares("year")[[f"topic_{t}" for t in range(3)]].sum(axis=1), 1.0)
+
+
+def test_k_chosen_by_coherence_and_reported(toy):
+    units, _ = toy
+    model = TopicModel(k_range=(2, 3, 4, 6), max_df=0.9).fit(units.drop(columns="theme"))
+    c = model.coherence_
+    assert c["k"].tolist() == [2, 3, 4, 6]
+    assert c["chosen"].sum() == 1
+    assert c.loc[c.chosen, "k"].iloc[0] == model.n_topics_
+    assert c.loc[c.chosen, "coherence"].iloc[0] == pytest.approx(c["coherence"].max(), abs=5e-4)
+    assert model.n_topics_ == 3  # three themes: the most coherent k
+
+
+def test_transform_applies_without_refitting(toy):
+    units, model = toy
+    again = model.transform(units.drop(columns="theme"))
+    pd.testing.assert_frame_equal(again, model.doc_topics_)
+    new = make_units(seed=7, years=(2024,))
+    out = model.transform(new.drop(columns="theme"))
+    mapping = model.doc_topics_.groupby(units["theme"])["dominant_topic"].agg(lambda s: s.mode()[0])
+    assert (out["dominant_topic"].to_numpy() == new["theme"].map(mapping).to_numpy()).all()
+    assert np.allclose(model.shares("year", doc_topics=out)[[f"topic_{t}" for t in range(3)]].sum(axis=1), 1)
+
+
+def test_save_load_round_trip_exact(toy, tmp_path):
+    units, model = toy
+    path = model.save(tmp_path / "models" / "toy.zip")
+    assert path.is_file()
+    loaded = TopicModel.load(path)
+    for name in ("topics_", "terms_", "coherence_", "doc_topics_", "section_topics_"):
+        pd.testing.assert_frame_equal(getattr(loaded, name), getattr(model, name), check_exact=True)
+    assert loaded.vocabulary_ == model.vocabulary_
+    assert np.array_equal(loaded.components_, model.components_)
+    assert loaded.get_params() == model.get_params()
+    pd.testing.assert_frame_equal(loaded.transform(units.drop(columns="theme")), model.doc_topics_)
+    pd.testing.assert_frame_equal(loaded.representative(n=2), model.representative(n=2))
+    # a folder: topic-model.zip inside it
+    assert model.save(tmp_path).name == "topic-model.zip"
+    assert TopicModel.load(tmp_path).n_topics_ == 3
+
+
+def test_load_refuses_incompatible_or_broken_files(toy, tmp_path):
+    _, model = toy
+    good = model.save(tmp_path / "m.zip")
+    old = tmp_path / "old.zip"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(old, "w") as dst:
+        for item in src.namelist():
+            data = src.read(item)
+            if item == "meta.json":
+                meta = json.loads(data)
+                meta["format_version"] = 0
+                meta["library_version"] = "0.0.1"
+                data = json.dumps(meta).encode()
+            dst.writestr(item, data)
+    with pytest.raises(ModelError, match=r"old\.zip.*0\.0\.1.*format 0.*refit"):
+        TopicModel.load(old)
+    junk = tmp_path / "junk.zip"
+    junk.write_bytes(b"not a zip")
+    with pytest.raises(ModelError, match="junk.zip"):
+        TopicModel.load(junk)
+    with pytest.raises(ModelError, match="no saved topic model"):
+        TopicModel.load(tmp_path / "missing.zip")
+    with pytest.raises(ModelError, match="not fitted"):
+        TopicModel().transform(pd.DataFrame({"para_id": ["a"], "tokens": [["政协"]]}))
+
+
+def test_representative_units(toy):
+    units, model = toy
+    rep = model.representative(n=2)
+    assert list(rep.columns) == ["topic_id", "label", "rank", "para_id", "doc_id", "year", "period", "section_id",
+                                 "weight", "text"]
+    assert rep.groupby("topic_id").size().tolist() == [2, 2, 2]
+    for row in rep.itertuples():
+        theme = units.loc[units.para_id == row.para_id, "theme"].iloc[0]
+        assert set(model.topics_.loc[row.topic_id, "label"].split("·")) <= set(THEMES[theme])
+        assert row.text == units.loc[units.para_id == row.para_id, "text"].iloc[0]
+    with pytest.raises(ParameterError, match="topic_id=7"):
+        model.representative(7)
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"n_topics": 0}, "n_topics=0"), ({"n_topics": -2}, "n_topics=-2"), ({"n_topics": 2.5}, "n_topics=2.5"),
+    ({"method": "lsa"}, "method='lsa'"), ({"unit": "word"}, "unit='word'"), ({"k_range": []}, "k_range"),
+    ({"max_df": 1.5}, "max_df"), ({"random_state": "x"}, "random_state"), ({"coherence_window": 1}, "window"),
+])
+def test_bad_parameters(params, match):
+    units = make_units(n_per_theme=3, years=(2020,))
+    with pytest.raises(ParameterError, match=match):
+        TopicModel(**params).fit(units.drop(columns="theme"))
+
+
+def test_bad_input():
+    with pytest.raises(EmptyCorpusError):
+        TopicModel().fit(pd.DataFrame({"para_id": [], "tokens": []}))
+    with pytest.raises(EmptyCorpusError, match="min_df=2"):
+        TopicModel().fit(pd.DataFrame({"para_id": ["a", "b"], "tokens": [["政协"], ["经济"]]}))
+    with pytest.raises(InputError, match="'tokens' column must hold lists"):
+        TopicModel().fit(pd.DataFrame({"para_id": ["a"], "tokens": ["政协 协商"]}))
+    with pytest.raises(InputError, match="cannot read a int"):
+        TopicModel().fit(42)
+    with pytest.raises(InputError, match="no 'section_id' column"):
+        TopicModel(unit="section").fit(pd.DataFrame({"para_id": ["a"], "tokens": [["政协"]]}))
+
+
+def test_fewer_units_than_topics():
+    units = make_units(n_per_theme=2, years=(2020,)).drop(columns="theme")  # 6 units
+    with pytest.raises(ParameterError, match=r"n_topics=8 but only 6 paragraphs carry terms"):
+        TopicModel(n_topics=8, max_df=0.9).fit(units)
+    with pytest.warns(UserWarning, match=r"k_range reduced to \[2, 4\]"):
+        model = TopicModel(k_range=(2, 4, 8, 10), max_df=0.9).fit(units)
+    assert model.coherence_["k"].tolist() == [2, 4]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# real reports: the sample with the Shanghai government work reports (pkuseg pipeline: slow)
+
+@pytest.fixture(scope="module")
+def sample_shanghai(sample_path, shared_dir):
+    from cppcc_nlp import Corpus, tokens
+
+    corpus = Corpus.from_path([sample_path, shared_dir / "gwr-shanghai"])
+    return corpus, tokens(corpus)
+
+
+@pytest.fixture(scope="module")
+def fitted(sample_shanghai):
+    corpus, table = sample_shanghai
+    return TopicModel(random_state=0).fit(corpus, tokens=table)
+
+
+@pytest.mark.slow
+def test_real_cppcc_topic_holds_the_sample(fitted, sample_path):
+    model = fitted
+    assert 6 <= model.n_topics_ <= 20
+    top = model.topics_["top_terms"].str.split()
+    cppcc = [t for t, terms in zip(model.topics_["topic_id"], top)
+             if len({"政协", "协商", "委员"} & set(terms[:10])) >= 2]
+    assert len(cppcc) == 1, model.topics_[["label", "top_terms"]]
+    dt = model.doc_topics_
+    sample = dt[(dt["doc_id"] == sample_path.stem) & dt["dominant_topic"].notna()]
+    assert len(sample) >= 20
+    share_in = (sample["dominant_topic"] == cppcc[0]).mean()
+    assert share_in >= 0.6, share_in
+    # and almost no Shanghai paragraph lands there
+    shanghai = dt[dt["doc_id"].str.startswith("provincial-shanghai") & dt["dominant_topic"].notna()]
+    assert (shanghai["dominant_topic"] == cppcc[0]).mean() < 0.05
+    # labels are multi-character terms
+    assert all(len(term) >= 2 for label in model.topics_["label"] for term in label.split("·"))
+
+
+@pytest.mark.slow
+def test_real_shares_and_rows_carry_docvars(fitted):
+    model = fitted
+    cols = [f"topic_{t}" for t in range(model.n_topics_)]
+    for by in ("year", "period", "doc_id", ["year", "part"]):
+        shares = model.shares(by)
+        assert np.allclose(shares[cols].sum(axis=1), 1.0), by
+    assert model.shares("year")["year"].tolist() == [2020, 2021, 2022, 2023, 2024]
+    assert {"doc_id", "year", "period", "part", "section_id", "para_id"} <= set(model.doc_topics_)
+    assert model.doc_topics_["period"].notna().all()
+    trends = model.trends("year")
+    assert set(trends["trend"]) <= {"rising", "stable", "fading"}
+    assert ((trends["trend"] != "stable") == (trends["p_value"] < 0.05)).all()
+
+
+@pytest.mark.slow
+def test_real_same_seed_identical(sample_shanghai, fitted):
+    corpus, table = sample_shanghai
+    again = TopicModel(random_state=0).fit(corpus, tokens=table)
+    pd.testing.assert_frame_equal(again.topics_, fitted.topics_)
+    pd.testing.assert_frame_equal(again.doc_topics_, fitted.doc_topics_)
+    pd.testing.assert_frame_equal(again.coherence_, fitted.coherence_)
+    pd.testing.assert_frame_equal(again.section_topics_, fitted.section_topics_)
+
+
+@pytest.mark.slow
+def test_real_sections_line_up_across_years(fitted):
+    sections = fitted.section_topics()
+    rural = sections[sections["heading"].fillna("").str.contains("乡村振兴") & sections["doc_id"].str.startswith(
+        "provincial-shanghai")]
+    assert rural["year"].nunique() >= 3
+    # the rural-revitalisation sections of the different years share one topic, which names the countryside
+    topic = rural["dominant_topic"].mode()[0]
+    assert (rural["dominant_topic"] == topic).mean() >= 0.75
+    assert any(w in fitted.topics_.loc[topic, "top_terms"] for w in ("农村", "乡村", "农业"))
+    wide = fitted.section_topics(wide=True)
+    assert list(wide.columns[:2]) == ["topic_id", "label"]
+    assert len(wide) == fitted.n_topics_
+
+
+@pytest.mark.slow
+def test_real_seed_stability(sample_shanghai, fitted):
+    corpus, table = sample_shanghai
+    stab = fitted.stability(corpus, seeds=(0, 1, 2), tokens=table)
+    assert stab["mean_cosine"].mean() >= 0.8, stab
+
+
+@pytest.mark.slow
+def test_real_new_year_without_refitting(sample_shanghai, tmp_path):
+    from cppcc_nlp import Corpus, tokens
+
+    corpus, table = sample_shanghai
+    old = corpus.subset(year=[2020, 2021, 2022, 2023])
+    model = TopicModel(n_topics=12, random_state=0).fit(old, tokens=table[table["doc_id"].isin(old.documents.doc_id)])
+    path = model.save(tmp_path / "shanghai-2020-2023.zip")
+    loaded = TopicModel.load(path)
+    new = corpus.subset(doc_id=["provincial-shanghai_2024"])
+    out = loaded.transform(new, tokens=table[table["doc_id"] == "provincial-shanghai_2024"])
+    assert set(out["doc_id"]) == {"provincial-shanghai_2024"}
+    assert out["dominant_topic"].notna().mean() > 0.9
+    assert out["n_terms"].sum() > 0.5 * 0  # terms known to the old vocabulary are used
+    shares = loaded.shares("period", doc_topics=out)
+    assert shares["period"].tolist() == [2023, 2024]
+    # the same report through the unsaved model gives the same distributions
+    pd.testing.assert_frame_equal(out, model.transform(new, tokens=table[table["doc_id"] == "provincial-shanghai_2024"]))
+
+
+@pytest.mark.slow
+def test_token_table_input_gives_the_same_topics(sample_shanghai, fitted):
+    corpus, table = sample_shanghai
+    from_table = TopicModel(n_topics=fitted.n_topics_, random_state=0).fit(table)
+    assert from_table.vocabulary_ == fitted.vocabulary_
+    assert np.allclose(from_table.components_, fitted.components_)
+
+
+@pytest.mark.slow
+def test_cli_topics_and_shares(sample_path, shared_dir):
+    from cppcc_nlp.cli import main
+
+    paths = [str(sample_path), str(shared_dir / "gwr-shanghai")]
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        status = main(["topics", *paths, "-k", "10", "--format", "csv"])
+    assert status == 0, err.getvalue()
+    table = pd.read_csv(io.StringIO(out.getvalue()))
+    assert list(table.columns) == ["topic_id", "label", "top_terms", "share", "n_units", "coherence"]
+    assert len(table) == 10
+    out = io.StringIO()
+    with redirect_stdout(out), redirect_stderr(io.StringIO()):
+        status = main(["topics", *paths, "-k", "10", "--shares", "year", "--format", "json"])
+    assert status == 0
+    shares = pd.read_json(io.StringIO(out.getvalue()))
+    assert shares["year"].tolist() == [2020, 2021, 2022, 2023, 2024]
+    assert np.allclose(shares.iloc[:, 3:].sum(axis=1), 1.0, atol=0.01)  # rounded to 3 decimals
+    err = io.StringIO()
+    with redirect_stdout(io.StringIO()), redirect_stderr(err):
+        status = main(["topics", str(sample_path), "-k", "0"])
+    assert status == 2 and err.getvalue().startswith("Error: n_topics=0")
