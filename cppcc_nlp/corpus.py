@@ -124,10 +124,9 @@ class Document:
         norm = normalise(text)
         original = None
         if original_text is not None:
-            # OpenCC t2s maps character for character in practice; normalise the original the same way so that
-            # offsets agree, and keep it only when they do
-            onorm = normalise(original_text, layout=norm.layout)
-            original = onorm.text if len(onorm.text) == len(norm.text) else onorm.text
+            # the text before OpenCC, repaired with the same layout; t2s maps character for character in
+            # practice, so its offsets match Document.text (a phrase conversion could shift them)
+            original = normalise(original_text, layout=norm.layout).text
         if not norm.text.strip():
             from .errors import EmptyFileError
 
