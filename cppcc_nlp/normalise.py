@@ -62,8 +62,9 @@ _ENUMERATOR = re.compile(rf"^(?:[{_CN_NUM}]+[是要]|第[{_CN_NUM}]+[，、]?|�
 
 _SOURCE_NOTE = re.compile(r"[（(]\s*(?:来源|稿源|来\s*源|摘自|原载)\s*[:：]?[^（）()\n]{1,40}[）)]\s*\Z")
 _PAGE_MARKER = re.compile(rf"[（(]\s*[上下]\s*[接转]\s*第?\s*[{_DIGIT}{_CN_NUM}]+\s*版\s*[）)]")
-_WIKI_LINE = re.compile(r"(?m)^[ \t\u3000]*(?:'{1,5}|粗体文字|斜体文字|内部链接|标题文字|链接标题)[ \t\u3000]*$")
-_WIKI_TAIL = re.compile(r"(?m)(?<=[。！？”])'{1,5}[ \t]*$")
+_WIKI_LINE = re.compile(r"(?m)^[ \t\u3000]*(?:'{1,5}|粗体文字|斜体文字|内部链接|标题文字|链接标题)[ \t\r\u3000]*$")
+_WIKI_TAIL = re.compile(r"(?m)(?<=[。！？”])'{1,5}[ \t\r]*$")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
@@ -128,8 +129,7 @@ def normalise(text: str, *, layout: str | None = None) -> Normalised:
         raise ParameterError(f"normalise() takes the report's text as str, not {type(text).__name__}")
     if layout is not None and layout not in LAYOUTS:
         raise ParameterError(f"unknown layout {layout!r}: use one of {', '.join(LAYOUTS)} or None to detect it")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    removed = find_clutter(text)
+    removed = find_clutter(text)  # offsets into the text as given (line breaks \r\n, \r or \n)
     cleaned = _cut(text, removed)
     layout = layout or detect_layout(cleaned)
     if layout == "spaced":
@@ -197,7 +197,7 @@ def detect_layout(text: str) -> str:
     >>> detect_layout("一二三四五六七八九十一二三四\\n" * 30)
     'wrapped'
     """
-    lines = [ln for ln in text.split("\n") if ln.strip()]
+    lines = [ln for ln in _LINE_BREAK.split(text) if ln.strip()]
     if not lines:
         return "lines"
     longest = max(len(ln) for ln in lines)
@@ -234,7 +234,7 @@ def _ends_terminal(line: str, wrapped: bool) -> bool:
 
 
 def _join_lines(text: str, *, wrapped: bool) -> list[str]:
-    lines = text.split("\n")
+    lines = _LINE_BREAK.split(text)
     column = 0.0
     if wrapped:
         column = _column_width([_width(ln) for ln in lines if ln.strip()])
@@ -311,7 +311,7 @@ def _split_spaced(text: str) -> list[str]:
     units, pos = [], 0
     for m in runs:
         run = m.group()
-        if "\n" in run:
+        if "\n" in run or "\r" in run:
             is_sep = True
         elif multi_dominant:
             is_sep = len(run) >= 2

@@ -86,6 +86,7 @@ def test_kwic_finds_every_occurrence_with_its_period(sample_corpus):
         sample_corpus.kwic("")
 
 
+@pytest.mark.slow
 def test_subset_by_docvars(shared_corpus):
     assert len(shared_corpus) == 26
     assert len(shared_corpus.subset(level="national")) == 20
@@ -97,6 +98,7 @@ def test_subset_by_docvars(shared_corpus):
         shared_corpus.subset(year="2019")
 
 
+@pytest.mark.slow
 def test_subset_by_period_keeps_the_sections_about_that_year(shared_corpus):
     sub = shared_corpus.subset(period=2018)
     # national_2019 reviews 2018, national_2018 plans 2018

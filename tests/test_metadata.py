@@ -22,6 +22,7 @@ def test_sample_metadata_comes_from_its_title_block(sample_corpus):
     assert meta["title"] == "中国人民政治协商会议阜新蒙古族自治县第十五届委员会常务委员会工作报告"
 
 
+@pytest.mark.slow
 def test_every_shared_file_gets_its_year_right(shared_corpus, shared_dir):
     docs = shared_corpus.documents.set_index("doc_id")
     assert len(docs) == len(list(shared_dir.rglob("*.txt")))
@@ -32,6 +33,7 @@ def test_every_shared_file_gets_its_year_right(shared_corpus, shared_dir):
             assert row.year == int(doc_id[-4:]), doc_id
 
 
+@pytest.mark.slow
 def test_shared_levels_regions_organs(shared_corpus):
     docs = shared_corpus.documents.set_index("doc_id")
     for doc_id, row in docs.iterrows():

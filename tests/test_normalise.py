@@ -86,12 +86,14 @@ def test_sample_keeps_every_character(sample_raw, sample_norm):
 
 # -- the shared corpora ---------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_layouts_detected_on_every_shared_file(shared_texts):
     for stem, text in shared_texts.items():
         expected = ("wrapped" if stem.startswith("000_") else "spaced" if "shanghai" in stem else "lines")
         assert detect_layout(text) == expected, stem
 
 
+@pytest.mark.slow
 def test_invariant_on_every_shared_file(shared_texts):
     for stem, text in shared_texts.items():
         result = normalise(text)
@@ -99,6 +101,7 @@ def test_invariant_on_every_shared_file(shared_texts):
         assert "\n\n" not in result.text and result.text == result.text.strip()
 
 
+@pytest.mark.slow
 def test_stray_breaks_in_one_paragraph_per_line_reports(shared_texts):
     n2017 = normalise(shared_texts["national_2017"]).paragraphs
     assert n2017[0] == "政府工作报告"
@@ -111,6 +114,7 @@ def test_stray_breaks_in_one_paragraph_per_line_reports(shared_texts):
     assert "细颗粒物（PM2.5）浓度继续下降" in n2019
 
 
+@pytest.mark.slow
 def test_shanghai_space_runs_split_paragraphs_and_clutter_is_reported(shared_texts):
     result = normalise(shared_texts["provincial-shanghai_2024"])
     assert result.layout == "spaced"
@@ -124,6 +128,7 @@ def test_shanghai_space_runs_split_paragraphs_and_clutter_is_reported(shared_tex
     assert "PM 2.5" in normalise(shared_texts["provincial-shanghai_2023"]).text   # kept between ASCII
 
 
+@pytest.mark.slow
 def test_wikisource_debris_is_reported(shared_texts):
     result = normalise(shared_texts["national_2007"])
     assert [r.text for r in result.removed] == ["'", "'", "粗体文字"]
@@ -149,7 +154,7 @@ def test_find_clutter_only_at_the_end_for_source_notes():
 # -- hypothesis: the invariant over generated texts, and re-wrapping real paragraphs ---------------------------
 
 _ALPHABET = st.sampled_from(list("政协委员会议工作报告县市二十大精神一二三四五")
-                            + list("。，、；：！？“”《》（）——…") + ["\n", "\n\n", " ", "\u3000", "  ", "\u2003"]
+                            + list("。，、；：！？“”《》（）——…") + ["\n", "\n\n", " ", "\u3000", "  ", "\u2003", "\r\n", "\r"]
                             + ["（来源：解放日报）", "（上接第4版）", "'", "粗体文字", "一、", "（一）", "——",
                                "2024年工作回顾", "PM", "2.5", "8 次", "一是"])
 
@@ -187,3 +192,39 @@ def test_rewrapped_sample_comes_back_whole(sample_norm, data):
     got = result.paragraphs
     # the title block lines are longer than the column and stay apart; the body must come back exactly
     assert got[:33] == body[:33]
+
+
+def _perturbed_slices(texts):
+    """Random slices of real reports with whitespace (spaces, breaks, blank lines, ideographic spaces) injected."""
+    @st.composite
+    def build(draw):
+        text = draw(st.sampled_from(texts))
+        a = draw(st.integers(0, max(len(text) - 1, 0)))
+        b = draw(st.integers(a, min(len(text), a + 3000)))
+        piece = list(text[a:b])
+        for _ in range(draw(st.integers(0, 25))):
+            pos = draw(st.integers(0, len(piece)))
+            piece.insert(pos, draw(st.sampled_from(["\n", "\n\n", " ", "\u3000\u3000", "  ", "\r\n", "\t"])))
+        return "".join(piece)
+    return build()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_invariant_on_real_sample_slices(sample_raw, data):
+    raw = data.draw(_perturbed_slices([sample_raw]), label="raw")
+    result = normalise(raw)
+    assert nonws(result.text) == nonws(cut(raw, result.removed))
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_invariant_on_real_shared_slices(shared_texts, data):
+    raw = data.draw(_perturbed_slices(list(shared_texts.values())), label="raw")
+    result = normalise(raw)
+    assert nonws(result.text) == nonws(cut(raw, result.removed))
+    # clutter is only what the library names
+    assert all(r.kind in ("source-note", "page-marker", "wiki-markup") for r in result.removed)

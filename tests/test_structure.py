@@ -65,6 +65,7 @@ def test_title_block_is_its_own_section(sample_doc):
     assert paras[1:] == ["——2024年12月25日在政协阜新蒙古族自治县第十五届委员会第四次会议上", "陈忠民", "（摘要）"]
 
 
+@pytest.mark.slow
 def test_national_2019_review_2018_plan_2019(shared_corpus):
     secs = shared_corpus.sections
     top = secs[(secs.doc_id == "national_2019") & (secs.depth == 1)]
@@ -95,6 +96,7 @@ def test_every_shared_report_reviews_the_year_before_and_plans_its_year(shared_c
         assert review.start.min() < plan.start.min()
 
 
+@pytest.mark.slow
 def test_single_part_heading_ranks_with_numbered_ones(shared_corpus):
     doc = shared_corpus["national_2002"]
     tops = [(s.heading, s.part, s.period) for s in doc.sections if s.depth == 1]
@@ -103,6 +105,7 @@ def test_single_part_heading_ranks_with_numbered_ones(shared_corpus):
     assert tops[-1] == ("结束语", "other", 2002)
 
 
+@pytest.mark.slow
 def test_run_in_sub_headings_in_shanghai(shared_corpus):
     doc = shared_corpus["provincial-shanghai_2022"]
     subs = [s.heading for s in doc.sections if s.kind == "sub"]
