@@ -242,20 +242,37 @@ def classify_text(text: str, *, is_title: bool = False) -> tuple[str | None, str
     return None, "pending"
 
 
-def family_key(text: str) -> str | None:
+def family_key(text: str, kind: str | None = None) -> str | None:
     """The family a slogan belongs to, by its shape.
 
-    ``X+`` and ``X+Y`` patterns → ``"X+…"`` (``玛瑙+`` → ``玛瑙+…``, ``旅游+红色`` → ``旅游+…``);
-    number-led forms → the numeral and measure word (``两个确立`` → ``两个…``, ``四化标准`` → ``四…``);
-    other forms of four or more characters → the two-character head (``同心政协`` → ``…政协``).
-    Three-character and shorter forms → None.
+    * ``X+`` and ``X+Y`` patterns → ``"X+…"`` (``玛瑙+`` → ``玛瑙+…``, ``旅游+红色`` → ``旅游+…``);
+    * five-year-plan names → ``"…五"`` (九五, 十一五, 十四五 …);
+    * number-led forms → the numeral and measure word when there is one (``两个确立`` → ``两个…``,
+      ``四大功能`` → ``四大…``), else everything up to the second numeral (``一城一中心``, ``一城一意象`` →
+      ``一城一…``), else the numeral and the next character (``四化标准`` → ``四化…``);
+    * branded forms of four or more characters → their two-character head (``同心政协`` → ``…政协``,
+      ``美丽中国`` → ``…中国``);
+    * anything else (standing formulations, series, short forms) → None.
+
+    Examples
+    --------
+    >>> [family_key(t, k) for t, k in [("同心政协", "branded"), ("两个确立", "numbered"), ("一城一中心", "numbered"),
+    ...                                ("玛瑙+", "branded"), ("十四五", "numbered"), ("全过程人民民主", "standing")]]
+    ['…政协', '两个…', '一城一…', '玛瑙+…', '…五', None]
     """
     if "+" in text:
         left = text.split("+")[0]
         return f"{left}+…" if left else "+…"
-    if text[0] in NUMERALS:
-        return f"{text[:2]}…" if len(text) > 2 and text[1] in "个项大条" else f"{text[0]}…"
-    if len(text) >= 4:
+    if PLAN_NAME.match(text):
+        return "…五"
+    if text[0] in NUMERALS and (kind in (None, "numbered")) and len(text) >= 3:
+        if text[1] in "个项大条":
+            return f"{text[:2]}…"
+        later = [i for i, c in enumerate(text[1:], 1) if c in NUMERALS]
+        if later and later[0] < len(text) - 1:
+            return f"{text[:later[0] + 1]}…"
+        return f"{text[:2]}…"
+    if kind in (None, "branded") and len(text) >= 4:
         return f"…{text[-2:]}"
     return None
 

@@ -328,7 +328,8 @@ def detect_slogans(corpus, *, lexicons=None, discover: bool = True, include_defa
     Parameters
     ----------
     corpus : Corpus or str
-        A :class:`~cppcc_nlp.corpus.Corpus`, or the raw text of one report (doc_id ``"text"``).
+        A :class:`~cppcc_nlp.corpus.Corpus`, or the raw text of one report (doc_id ``"text"``; its year is the
+        latest ``20xx年`` the text mentions, 0 when it mentions none).
     lexicons : path, list of paths or SloganLexicon, optional
         The user's slogan lexicons (YAML or CSV, see :func:`~cppcc_nlp.slogan_lexicon.load_slogan_lexicon`).
     discover : bool, default True
@@ -511,7 +512,8 @@ def slogan_summary(occurrences: pd.DataFrame, corpus, *, by: str = "period", lex
         peak = g.loc[g["rate_per_10k"].idxmax()]
         entry = lexicon.lookup(canonical) if canonical in lexicon else None
         rows.append({"canonical": canonical, "kind": g["kind"].iat[0], "in_lexicon": bool(g["in_lexicon"].iat[0]),
-                     "since": entry.since if entry else None, "family": family_key(canonical),
+                     "since": entry.since if entry else None,
+                     "family": family_key(canonical, g["kind"].iat[0]),
                      "n": int(stats.at[canonical, "n"]), "n_docs": int(stats.at[canonical, "n_docs"]),
                      "first_year": int(seen[by].min()), "last_year": int(seen[by].max()),
                      "peak_year": int(peak[by]), "peak_rate": float(peak["rate_per_10k"]),
@@ -524,9 +526,11 @@ def slogan_summary(occurrences: pd.DataFrame, corpus, *, by: str = "period", lex
 def slogan_families(occurrences: pd.DataFrame, *, min_members: int = 2) -> pd.DataFrame:
     """Slogans grouped into families that share a head, a numeral pattern or a ``+`` pattern.
 
-    The family key (:func:`~cppcc_nlp.slogan_discovery.family_key`): ``X+`` patterns → ``X+…``; number-led
-    forms → their numeral and measure word (``两个确立``, ``两个维护`` → ``两个…``); other forms of four or more
-    characters → their two-character head (``同心政协``, ``有为政协``, ``亲民政协`` → ``…政协``).
+    The family key (:func:`~cppcc_nlp.slogan_discovery.family_key`): ``X+`` patterns → ``X+…``; plan names →
+    ``…五``; number-led forms → their numeral and measure word (``两个确立``, ``两个维护`` → ``两个…``) or their
+    shape up to the second numeral (``一城一中心``, ``一城一意象`` → ``一城一…``); branded forms of four or more
+    characters → their two-character head (``同心政协``, ``有为政协``, ``亲民政协`` → ``…政协``).  Standing
+    formulations and series have no family.
 
     Returns
     -------
@@ -540,7 +544,7 @@ def slogan_families(occurrences: pd.DataFrame, *, min_members: int = 2) -> pd.Da
     g = occurrences.groupby("canonical").agg(kind=("kind", "first"), in_lexicon=("in_lexicon", "max"),
                                              n=("doc_id", "size"), n_docs=("doc_id", "nunique"),
                                              first_year=("year", "min"), last_year=("year", "max")).reset_index()
-    g["family"] = g["canonical"].map(family_key)
+    g["family"] = [family_key(c, k) for c, k in zip(g["canonical"], g["kind"])]
     g = g[g["family"].notna()]
     sizes = g.groupby("family")["canonical"].transform("size")
     g = g[sizes >= min_members].assign(_size=sizes)
