@@ -18,7 +18,7 @@ of the input with the :class:`Removed` spans cut out.  Characters are never chan
 only whitespace and named clutter go.  Clutter removed:
 
 ``source-note``  a trailing ``（来源：解放日报）``;
-``page-marker``  newspaper jump lines ``（上接第4版）`` / ``（下转第2版）``;
+``page-marker``  newspaper jump lines ``（上接第4版）`` / ``（下转第2版）``, or bare ``下转7版`` standing alone;
 ``wiki-markup``  MediaWiki debris in Wikisource copies: lines of ``'`` quotes and toolbar placeholders
                  (``粗体文字``) standing alone on a line.
 
@@ -61,7 +61,9 @@ _HEADING_START = re.compile(
 _ENUMERATOR = re.compile(rf"^(?:[{_CN_NUM}]+[是要]|第[{_CN_NUM}]+[，、]?|——|（[{_CN_NUM}{_DIGIT}]+）|[{_DIGIT}]+[.．、])$")
 
 _SOURCE_NOTE = re.compile(r"[（(]\s*(?:来源|稿源|来\s*源|摘自|原载)\s*[:：]?[^（）()\n]{1,40}[）)]\s*\Z")
-_PAGE_MARKER = re.compile(rf"[（(]\s*[上下]\s*[接转]\s*第?\s*[{_DIGIT}{_CN_NUM}]+\s*版\s*[）)]")
+_PAGE_MARKER = re.compile(
+    rf"[（(]\s*[上下]\s*[接转]\s*第?\s*[{_DIGIT}{_CN_NUM}]+\s*版\s*[）)]"
+    rf"|(?:(?<=\s)|^)[上下][接转]第?[{_DIGIT}]+版(?=\s|$)")  # bare, standing between whitespace
 _WIKI_LINE = re.compile(r"(?m)^[ \t\u3000]*(?:'{1,5}|粗体文字|斜体文字|内部链接|标题文字|链接标题)[ \t\r\u3000]*$")
 _WIKI_TAIL = re.compile(r"(?m)(?<=[。！？”])'{1,5}[ \t\r]*$")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")

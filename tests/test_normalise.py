@@ -121,6 +121,8 @@ def test_shanghai_space_runs_split_paragraphs_and_clutter_is_reported(shared_tex
     kinds = {(r.kind, r.text) for r in result.removed}
     assert ("source-note", "（来源：解放日报）") in kinds
     assert ("page-marker", "（上接第4版）") in kinds
+    assert ("page-marker", "下转7版") in kinds
+    assert "“上海标准”和“上海品牌”。" in result.paragraphs[51]
     assert not result.text.endswith("（来源：解放日报）")
     assert result.text.endswith("努力为中国式现代化建设作出新贡献！")
     assert "一、2023年工作回顾" in result.paragraphs
