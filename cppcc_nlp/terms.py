@@ -88,6 +88,13 @@ INNER_BREAK_WORDS = frozenset("关于 对于 对 通过 按照 根据 围绕 在
 _DIGIT_RE = re.compile(r"[0-9０-９%％]")
 NUMBER_RE = re.compile(r"^[0-9０-９.．,，%％万亿千百十一二三四五六七八九零〇两几数第余多]+[年月日次个项件名位家元倍届期批]?$")
 
+# Whole phrases that every report carries but that are no policy vocabulary: forms of address, the speaker's
+# organ, persons.  extract_terms(exclude=...) replaces the list; exclude=() keeps everything.
+GENRE_PHRASES = frozenset("""
+各位代表 各位委员 各位 同志们 全国各族人民 各族人民 人民群众 广大人民群众 国务院 政府工作 政府工作报告 工作报告
+习近平 习近平同志 习近平总书记 表示诚挚感谢 表示诚挚的感谢 致以崇高的敬意 衷心感谢
+""".split())
+
 _POS_CACHE: dict | None = None
 
 
@@ -283,10 +290,7 @@ def term_candidates(corpus_or_tokens, *, max_len: int = 8, min_freq: int = 2, mi
             "pmi": min_split_pmi(g, count, n_tokens_total) if len(g) > 1 else np.nan,
             "left": info["left"], "right": info["right"], "lb": info["lb"], "rb": info["rb"],
         })
-    df = pd.DataFrame(rows)
-    # one row per term string: segmentations of the same string are the same term
-    if df["term"].duplicated().any():
-        df = _merge_same_string(df)
+    df = pd.DataFrame(_merge_same_string(rows))
     df["doc_freq"] = [len(d) for d in df["docs"]]
     df["left_entropy"] = [branching_entropy(c, unique=u) for c, u in zip(df["left"], df["lb"])]
     df["right_entropy"] = [branching_entropy(c, unique=u) for c, u in zip(df["right"], df["rb"])]
@@ -302,28 +306,33 @@ def term_candidates(corpus_or_tokens, *, max_len: int = 8, min_freq: int = 2, mi
     return out
 
 
-def _merge_same_string(df: pd.DataFrame) -> pd.DataFrame:
+def _merge_same_string(rows: list[dict]) -> list[dict]:
+    """One row per term string: segmentations of the same string (政协委员 | 政协/委员) are one term."""
+    by_term: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_term[row["term"]].append(row)
     merged = []
-    for term, grp in df.groupby("term", sort=False):
-        if len(grp) == 1:
-            merged.append(grp.iloc[0].to_dict())
+    for group in by_term.values():
+        if len(group) == 1:
+            merged.append(group[0])
             continue
-        best = grp.sort_values("freq", ascending=False).iloc[0].to_dict()
+        best = dict(max(group, key=lambda r: r["freq"]))
         for key in ("docs", "years", "groups", "left", "right"):
-            total = Counter()
-            for c in grp[key]:
-                total.update(c)
+            total: Counter = Counter()
+            for r in group:
+                total.update(r[key])
             best[key] = total
-        best["freq"] = int(grp["freq"].sum())
-        best["lb"], best["rb"] = int(grp["lb"].sum()), int(grp["rb"].sum())
-        best["cvalue"] = float(grp["cvalue"].sum())
-        best["pmi"] = grp["pmi"].max()
-        best["in_lexicon"] = bool(grp["in_lexicon"].any())
+        best["freq"] = sum(r["freq"] for r in group)
+        best["lb"], best["rb"] = sum(r["lb"] for r in group), sum(r["rb"] for r in group)
+        best["cvalue"] = float(sum(r["cvalue"] for r in group))
+        pmis = [r["pmi"] for r in group if not math.isnan(r["pmi"])]
+        best["pmi"] = max(pmis) if pmis and all(r["n_tokens"] > 1 for r in group) else np.nan
+        best["in_lexicon"] = any(r["in_lexicon"] for r in group)
         years = best["years"]
         best["first_year"] = min(years) if years else pd.NA
         best["last_year"] = max(years) if years else pd.NA
         merged.append(best)
-    return pd.DataFrame(merged)
+    return merged
 
 
 def _empty_candidates() -> pd.DataFrame:
@@ -382,7 +391,7 @@ def _empty_terms() -> pd.DataFrame:
 
 def _scored_candidates(corpus_or_tokens, *, max_len=8, min_freq=2, min_chars=2, max_chars=16, min_pmi=1.0,
                        entropy_floor=2.0, pmi_scale=8.0, lexicon_boost=2.0, rank_by="default",
-                       single_token_min_chars=3, by=None) -> pd.DataFrame:
+                       single_token_min_chars=3, exclude=GENRE_PHRASES, by=None) -> pd.DataFrame:
     """Candidates after the term filters, with ``score``; unsorted.  Shared by extract_terms and keyness."""
     if rank_by not in RANK_BY:
         raise ParameterError(f"rank_by={rank_by!r}: choose one of {', '.join(RANK_BY)}")
@@ -398,6 +407,8 @@ def _scored_candidates(corpus_or_tokens, *, max_len=8, min_freq=2, min_chars=2, 
     if len(cands):
         keep = (cands["n_tokens"] > 1) | (cands["n_chars"] >= single_token_min_chars)
         keep &= ~(cands["pmi"] < min_pmi)
+        if exclude:
+            keep &= ~cands["term"].isin(set(exclude))
         cands = cands[keep].copy()
     if len(cands):
         cands["score"] = _rank_scores(cands, rank_by, entropy_floor=entropy_floor, pmi_scale=pmi_scale,
@@ -411,7 +422,7 @@ def _scored_candidates(corpus_or_tokens, *, max_len=8, min_freq=2, min_chars=2, 
 def extract_terms(corpus_or_tokens, *, top: int | None = None, max_len: int = 8, min_freq: int = 2,
                   min_chars: int = 2, max_chars: int = 16, min_pmi: float = 1.0, entropy_floor: float = 2.0,
                   pmi_scale: float = 8.0, lexicon_boost: float = 2.0, rank_by: str = "default",
-                  single_token_min_chars: int = 3, by_year: bool = False) -> pd.DataFrame:
+                  single_token_min_chars: int = 3, exclude=GENRE_PHRASES, by_year: bool = False) -> pd.DataFrame:
     """Multi-word policy terms of a corpus, ranked, with their frequencies and years.
 
     Parameters
@@ -433,6 +444,10 @@ def extract_terms(corpus_or_tokens, *, top: int | None = None, max_len: int = 8,
         ``"freq"``.
     single_token_min_chars : a one-token candidate must have at least this many characters (政协委员,
         农民工); shorter single words (发展, 改革) are the general vocabulary, not terms.
+    lexicon_boost : factor on the score of domain-lexicon entries (tokens with ``in_lexicon``), which are also
+        kept when seen fewer than ``min_freq`` times and whose boundaries are trusted.
+    exclude : whole phrases never returned (default :data:`GENRE_PHRASES`: forms of address, the speaker's organ,
+        persons); ``()`` to keep everything.
     by_year : add one column of frequencies per delivery year (column label: the year, an int).
 
     Returns
@@ -469,7 +484,7 @@ def extract_terms(corpus_or_tokens, *, top: int | None = None, max_len: int = 8,
     cands = _scored_candidates(corpus_or_tokens, max_len=max_len, min_freq=min_freq, min_chars=min_chars,
                                max_chars=max_chars, min_pmi=min_pmi, entropy_floor=entropy_floor,
                                pmi_scale=pmi_scale, lexicon_boost=lexicon_boost, rank_by=rank_by,
-                               single_token_min_chars=single_token_min_chars)
+                               single_token_min_chars=single_token_min_chars, exclude=exclude)
     if len(cands) == 0:
         warnings.warn("no term candidate survived: the text is too short or only holds stop words and numbers "
                       f"(min_freq={min_freq}); lower min_freq or give more reports", stacklevel=2)
