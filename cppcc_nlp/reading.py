@@ -255,10 +255,17 @@ def _docx_text(data: bytes, path) -> str:
     except Exception as exc:  # python-docx raises assorted errors on corrupt packages
         raise BinaryFileError(path, f"not a readable .docx file ({exc})",
                               "open and re-save it in a word processor, or export it as .txt") from exc
-    blocks = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            blocks.append("\t".join(cell.text for cell in row.cells))
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    blocks = []  # paragraphs and table rows in document order (never reordered)
+    for child in document.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            blocks.append(Paragraph(child, document).text)
+        elif tag == "tbl":
+            for row in Table(child, document).rows:
+                blocks.append("\t".join(cell.text for cell in row.cells))
     return "\n\n".join(b for b in blocks if b.strip())
 
 
@@ -282,7 +289,7 @@ def _pdf_text(data: bytes, path) -> str:
     return text
 
 
-_BLOCK_TAGS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article",
+_BLOCK_TAGS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article",
                "blockquote", "pre", "table", "ul", "ol", "header", "footer")
 
 
@@ -295,6 +302,8 @@ def _html_text(html: str, path) -> str:
     for tag in soup(["nav", "aside"]):  # menus and side bars: web-page clutter, not report text
         tag.decompose()
     root = soup.find("article") or soup.find("main") or soup.body or soup
+    for tag in root.find_all("br"):
+        tag.replace_with("\n")  # a line break, not necessarily a paragraph end
     for tag in root.find_all(_BLOCK_TAGS):
         tag.insert_before("\n\n")
         tag.insert_after("\n\n")

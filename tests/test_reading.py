@@ -110,3 +110,23 @@ def test_decode_bytes_prefers_utf8_and_falls_back_to_gb18030():
     assert decode_bytes(text.encode("utf-8")) == (text, "utf-8")
     assert decode_bytes(text.encode("gb18030")) == (text, "gb18030")
     assert decode_bytes(text.encode("utf-16-le")) == (text, "utf-16-le")
+
+
+def test_docx_tables_stay_in_document_order(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("一、2023年工作回顾")
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "立案率", "87.1%"
+    document.add_paragraph("二、2024年主要任务")
+    document.save(tmp_path / "t.docx")
+    assert read_report(tmp_path / "t.docx").text == "一、2023年工作回顾\n\n立案率\t87.1%\n\n二、2024年主要任务"
+
+
+def test_html_line_breaks_inside_a_paragraph_are_not_paragraph_ends(tmp_path):
+    page = tmp_path / "t.html"
+    page.write_text("<html><body><p>各位代表：<br>现在，我代表<br/>县人民政府报告工作。</p><p>一、2023年工作回顾</p>"
+                    "</body></html>", encoding="utf-8")
+    raw = read_report(page)
+    assert normalise(raw.text).paragraphs == ["各位代表：", "现在，我代表县人民政府报告工作。", "一、2023年工作回顾"]
