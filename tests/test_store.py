@@ -153,3 +153,14 @@ def test_not_a_store_and_locked_store(tmp_path, reports):
         store.add([reports / "sample.txt"])
     with pytest.raises(errors.NoReportsError):
         store.corpus()
+
+
+def test_a_store_folder_reads_as_a_corpus_with_its_manifest(tmp_path, reports):
+    from cppcc_nlp import Corpus
+
+    store = CorpusStore(tmp_path / "store", create=True)
+    store.add([reports / "noyear.txt"], overrides={"year": 2022, "region": "彰武县"})
+    store.corpus()  # fills cache/ with pickles, which a folder read must ignore
+    corpus = Corpus.from_path(store.path, strict=True)
+    row = corpus.documents.iloc[0]
+    assert (row.doc_id, row.year, row.region, row.level) == ("noyear", 2022, "彰武县", "county")

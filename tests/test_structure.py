@@ -131,3 +131,20 @@ def test_heading_kinds_and_sentences():
 def test_empty_text_gives_empty_structure():
     s = parse_structure("", doc_id="x", year=2020)
     assert s.sections == [] and s.paragraphs == [] and s.sentences == []
+
+
+def test_title_block_at_the_start_gives_the_same_report(sample_path):
+    """Newspapers put the title block at the end (the sample) or at the start: both must read the same."""
+    from cppcc_nlp import Document
+
+    raw = sample_path.read_text(encoding="utf-8")
+    lines = raw.rstrip("\n").split("\n")
+    moved = "\n".join(lines[334:340]) + "\n\n" + "\n".join(lines[:333]) + "\n"
+    doc = Document.from_text(moved, path="x.txt")
+    ref = Document.from_text(raw, path="x.txt")
+    assert [p.text for p in doc.paragraphs[4:]] == [p.text for p in ref.paragraphs[:-4]]
+    assert [(s.heading, s.part, s.period) for s in doc.sections if s.depth == 1] == [
+        ("2024年工作回顾", "review", 2024), ("2025年工作安排", "plan", 2025)]
+    assert doc.sections[0].section_id == "x/s00" and doc.sections[0].part == "other"
+    for key in ("title", "organ", "level", "region", "session", "date", "year", "speaker", "abridged"):
+        assert doc.meta[key] == ref.meta[key], key
