@@ -230,3 +230,10 @@ def test_invariant_on_real_shared_slices(shared_texts, data):
     assert nonws(result.text) == nonws(cut(raw, result.removed))
     # clutter is only what the library names
     assert all(r.kind in ("source-note", "page-marker", "wiki-markup") for r in result.removed)
+
+
+def test_package_level_normalise_is_callable_even_after_the_submodule_is_imported():
+    import cppcc_nlp
+    import cppcc_nlp.corpus  # noqa: F401  (imports the submodule, which Python binds on the package)
+
+    assert cppcc_nlp.normalise("政府工作报\n告\n\n各位代表：").text == "政府工作报告\n各位代表："
