@@ -57,6 +57,7 @@ def test_kwic_regex_and_bad_regex(capsys, sample_path):
     (b"", "the file is empty"),
     (bytes(range(256)) * 20, "binary data"),
     ("各位代表：\n现在，我代表县人民政府报告工作。".encode("utf-8"), "no delivery year"),
+    ("各位代表：".encode("utf-8") + b"\x81\x30\xff" * 40, "undecodable bytes"),
 ])
 def test_bad_files_exit_2_with_one_line_naming_the_file(capsys, tmp_path, content, words):
     path = tmp_path / "report.txt"
@@ -64,6 +65,20 @@ def test_bad_files_exit_2_with_one_line_naming_the_file(capsys, tmp_path, conten
     status, out, err = run(capsys, "corpus", str(path))
     assert status == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith(f"Error: {path}") and words in err
+
+
+def test_image_only_pdf_exits_2(capsys, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(1, 1))
+    fig.add_axes([0, 0, 1, 1]).imshow([[0, 1], [1, 0]])
+    fig.savefig(tmp_path / "scan.pdf")
+    plt.close(fig)
+    status, out, err = run(capsys, "corpus", str(tmp_path / "scan.pdf"))
+    assert status == 2 and out == "" and "no text layer" in err and "OCR" in err
 
 
 def test_unsupported_missing_and_empty_folder_exit_2(capsys, tmp_path):
