@@ -12,12 +12,15 @@ Rules that reject (in this order)
 ``code``        fewer than two Chinese characters, or Latin letters: letter and number codes (“AB”角, “12345”).
 ``title``       starts with 关于 or ends with 建议/报告/办法/细则/规则/意见/通知/决定/条例/纲要/提案: the title of a
                 proposal or report (“关于强化特色产业建设，赋能乡村振兴的建议”).
-``too_long``    more than 24 characters, or more than 12 without being a series: a sentence or a title.
+``too_long``    more than 24 characters, or more than 12 without being a series or a number-led shape with two
+                or more numerals (“两特四区一中心一样板一保障”): a sentence or a title.
 ``package``     ends with a number + 条 (“金融30条”, “沪十条”): the nickname of a policy document.
 ``event``       ends with 杯/节/赛/展/博览会/论坛/峰会/运动会/周/月/晚会: an event (“赏石艺术杯”, “五五购物节”).
-``adversary``   台独/法轮功/分裂 …: a label for an adversary, not a formulation of one's own.
+``adversary``   台独/法轮功/分裂 …: a label for an adversary, not a formulation of one's own (unless it opposes
+                one: “反台独、促统一”).
 ``label``       starts with 友好/兄弟/姊妹/结对 (a relationship label: “友好医院”, “友好政协”) or ends with an
-                institution, place or vessel word (医院, 学校, 公司, 银行, 舰, 号, 园, 在线, 之星, 之家, 馆).
+                institution, place, vessel or product word (医院, 学校, 公司, 银行, 舰, 号, 软件园, 在线, 之星,
+                之家, 馆, 组织, 港, 湾, 巷, 码).
 ``number``      two numerals and nothing else (“七一”, “八七”): a date or a number, unless a five-year-plan name
                 (three or more numerals, such as “百十一”, are number-led formulations).
 ``sentence``    separated parts that are not parallel (a clause with a comma, not a series).
@@ -37,7 +40,7 @@ Rules that accept (and give the kind)
 and, for the rest, evidence from the whole corpus (see :func:`decide_corpus`):
 ``family``      shares a two-character head (同心政协, 有为政协 …) or prefix (政协品格, 政协使命 …; not a place
                 prefix such as 上海, 中国, 国家: :data:`PLACE_PREFIXES`) with other quoted candidates, or a one-character head with a candidate of the same length
-                (“路线图”/“施工图”)                                                    → branded
+                (“路线图”/“施工图”; not a nominal suffix such as 子: “紧日子”/“半拉子”)  → branded
 ``recurrent``   quoted in two or more paragraphs (“连心桥”, “直通车”), titles included     → branded
 ``framed``      introduced by a verb that takes a slogan (打造, 构建, 创建, 叫响, 擦亮, 践行, 深化, 实施 …), in a
                 clause whose verb makes a metaphor or names a practice (架起, 成为…的, 接受 …), or followed
@@ -68,8 +71,10 @@ TITLE_END = ("建议", "建议案", "报告", "办法", "细则", "规则", "意
 EVENT_END = ("杯", "节", "赛", "大赛", "展", "博览会", "论坛", "峰会", "运动会", "周", "月", "晚会", "音乐会")
 ADVERSARY = ("台独", "台湾独立", "法理独立", "法轮功", "邪教", "分裂", "藏独", "疆独", "港独", "两个中国", "一中一台", "两国论",
              "干涉主义", "霸权")
+#: a phrase opposing an adversary is one's own slogan (“反台独、促统一”)
+OPPOSING = ("反", "遏制", "打击", "粉碎", "防止", "防范")
 LABEL_START = ("友好", "兄弟", "姊妹", "结对")
-LABEL_END = ("医院", "学校", "大学", "中学", "小学", "公司", "集团", "银行", "舰", "号", "园", "在线", "之星",
+LABEL_END = ("医院", "学校", "大学", "中学", "小学", "公司", "集团", "银行", "舰", "号", "软件园", "产业园", "科技园", "在线", "之星",
              "之家", "馆", "大世界", "组织", "港", "湾", "巷", "码")
 #: a shared prefix that is a place or the state names things of that place, not a family of slogans
 PLACE_PREFIXES = ("上海", "中国", "国家", "全国", "浦江", "北京", "阜新", "辽宁", "长三", "京津")
@@ -84,7 +89,9 @@ PLAIN_WORDS = frozenset("""
 FRAME_BEFORE = ("打造", "构建", "创建", "叫响", "擦亮", "争创", "践行", "锚定", "胸怀", "牢记", "坚持", "推行",
                 "推广", "实施", "深化", "实行", "开展", "启动", "树立", "弘扬", "争当")
 FRAME_AFTER = ("品牌", "行动", "工程", "制度", "战略", "理念", "模式", "机制", "标准", "目标", "活动", "改革",
-               "经验", "计划", "工作法", "精神", "方针", "原则", "要求", "系列", "创建", "品格")
+               "经验", "计划", "工作法", "精神", "方针", "原则", "要求", "创建", "品格")
+#: nominal suffixes are not heads: “紧日子” and “半拉子” are no family
+SUFFIX_HEADS = ("子", "儿", "头")
 #: verbs that make a quoted phrase a metaphor or a named practice when they open its clause (架起“连心桥”,
 #: 成为…的“直通车”, 接受“政治体检”), looked for anywhere in the 16 characters of the clause before the quote
 FRAME_CLAUSE = ("成为", "当好", "架起", "搭建", "打通", "接受", "转化为", "争做", "锚定", "聚焦")
@@ -209,13 +216,14 @@ def classify_text(text: str, *, is_title: bool = False) -> tuple[str | None, str
     is_series = len(parts) >= 2 and all(len(p) <= 8 for p in parts) and _parallel(parts)
     if text.startswith("关于") or text.endswith(TITLE_END):
         return "rejected", "title"
-    if len(text) > 24 or (len(text) > 12 and not is_series):
+    numeral_shape = text[0] in NUMERALS and sum(c in NUMERALS for c in text) >= 2 and len(parts) == 1
+    if len(text) > 24 or (len(text) > 12 and not is_series and not (numeral_shape and len(text) <= 16)):
         return "rejected", "too_long"
     if PACKAGE.search(text):
         return "rejected", "package"
     if text.endswith(EVENT_END):
         return "rejected", "event"
-    if any(a in text for a in ADVERSARY):
+    if any(a in text for a in ADVERSARY) and not text.startswith(OPPOSING):
         return "rejected", "adversary"
     if text.startswith(LABEL_START) or text.endswith(LABEL_END):
         return "rejected", "label"
@@ -232,8 +240,8 @@ def classify_text(text: str, *, is_title: bool = False) -> tuple[str | None, str
         return ("series", "series") if is_series else ("rejected", "sentence")
     if text in PLAIN_WORDS:
         return "rejected", "plain_word"
-    if 3 <= len(text) <= 10 and (text[0] in LEAD_NUMERALS
-                                 or (text[0] == "一" and any(c in NUMERALS for c in text[1:]))):
+    if 3 <= len(text) <= (16 if numeral_shape else 10) and (
+            text[0] in LEAD_NUMERALS or (text[0] == "一" and any(c in NUMERALS for c in text[1:]))):
         return "numbered", "numbered"
     if len(text) == 2 and text[0] in LEAD_NUMERALS:
         return None, "pending_numbered"
@@ -283,12 +291,17 @@ def decide_corpus(pending: dict[str, dict]) -> dict[str, tuple[str, str]]:
     Parameters
     ----------
     pending : dict text → {"paras": set of para_ids where it is quoted, "framed": bool (a frame word seen around
-        one of its uses), "others": set of the other quoted candidates (not rejected) of the corpus}.
+        one of its uses), "others": set of the other quoted candidates (not rejected) of the corpus,
+        "numbered": bool (a two-character number-led form)}.
+
+    (A rule accepting candidates listed right beside an accepted one, “A”、“B”, was tried and dropped: on the
+    shared corpora it accepted one slogan, 发展绣带, and three product or place names, 玉兰债, 虹桥之源,
+    海派城市考古.)
 
     Returns
     -------
-    dict text → (kind, rule): ``("branded", "family" | "recurrent" | "framed")`` or ``("rejected",
-    "scare_quote")``.
+    dict text → (kind, rule): ``("branded", "family" | "recurrent" | "framed")``,
+    ``("numbered", "recurrent" | "framed")`` or ``("rejected", "scare_quote")``.
     """
     decided = {}
     others = set()
@@ -301,7 +314,7 @@ def decide_corpus(pending: dict[str, dict]) -> dict[str, tuple[str, str]]:
         if len(t) >= 4:
             heads2.setdefault(t[-2:], set()).add(t)
             prefixes2.setdefault(t[:2], set()).add(t)
-        if len(t) == 3:
+        if len(t) == 3 and t[-1] not in SUFFIX_HEADS:
             heads1.setdefault((t[-1], 3), set()).add(t)
     for text, info in pending.items():
         if info.get("numbered"):  # two-character number-led forms (“双减”, “六地”): recurrence or frame only
