@@ -23,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 
 import numpy as np
@@ -168,6 +169,9 @@ def keyness(corpus_or_tokens, *, target, reference=None, by: str = "year", min_f
                   zip(cands["term"], cands["group_freq"])], dtype=float)
     b = np.array([sum(n for g, n in gf.items() if g in ref_set) for g, gf in
                   zip(cands["term"], cands["group_freq"])], dtype=float)
+    if not a.any():
+        warnings.warn(f"{target_label} holds none of the terms found (only stop words, numbers or very short "
+                      f"text?); every term is under-represented", stacklevel=2)
     g2 = log_likelihood(a, b, size_target - a, size_reference - b, correction=correction)
     out = pd.DataFrame({
         "term": cands["term"].to_numpy(),

@@ -1,0 +1,130 @@
+"""Keyness: G² and Log Ratio of terms, target vs reference, checked by hand on small tables, then 2016 vs
+2000–2015 on the government work reports (slow)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from scipy.stats import chi2_contingency
+
+from cppcc_nlp.errors import ParameterError
+from cppcc_nlp.keyness import KEYNESS_COLUMNS, keyness, new_terms
+
+from test_terms import make_table
+
+Y2014 = ["推进 宏观 调控 ， 完善 宏观 调控 。", "加强 宏观 调控 ， 扩大 内需 。", "扩大 内需 ， 保持 稳定 。"]
+Y2015 = ["创新 宏观 调控 ， 扩大 内需 。", "宏观 调控 有力 ， 扩大 内需 见效 。"]
+Y2016 = ["推进 供给 侧 结构性 改革 ， 深化 供给 侧 结构性 改革 。", "坚持 供给 侧 结构性 改革 ， 宏观 调控 有效 。",
+         "落实 供给 侧 结构性 改革 ， 稳定 发展 。"]
+
+
+@pytest.fixture(scope="module")
+def years():
+    return make_table([("national_2014", 2014, Y2014), ("national_2015", 2015, Y2015),
+                       ("national_2016", 2016, Y2016)])
+
+
+def test_keyness_counts_and_g2_match_scipy(years):
+    k = keyness(years, target=2016)
+    assert list(k.columns) == KEYNESS_COLUMNS
+    row = k.set_index("term").loc["供给侧结构性改革"]
+    assert (row["target_freq"], row["reference_freq"]) == (4, 0)
+    assert row["is_new"] and row["direction"] == "over"
+    words = ~years["is_punct"]
+    size_t = int((words & (years["year"] == 2016)).sum())
+    size_r = int((words & (years["year"] < 2016)).sum())
+    stat = chi2_contingency([[4, 0], [size_t - 4, size_r]], correction=False, lambda_="log-likelihood")[0]
+    assert row["g2"] == pytest.approx(stat)
+    assert row["log_ratio"] == pytest.approx(math.log2((4.5 / size_t) / (0.5 / size_r)))
+    assert k.attrs["target_size"] == size_t and k.attrs["reference_size"] == size_r
+    # 宏观调控: 5 times before, once in 2016: under-represented, signed negative
+    macro = k.set_index("term").loc["宏观调控"]
+    assert (macro["target_freq"], macro["reference_freq"]) == (1, 5)
+    assert macro["g2"] < 0 and macro["direction"] == "under" and not macro["is_new"]
+    assert k["g2"].is_monotonic_decreasing
+    assert k["term"].iloc[0] == "供给侧结构性改革"
+    assert (k["target"].iloc[0], k["reference"].iloc[0]) == ("year 2016", "year 2014–2015")
+
+
+def test_new_terms_listed_apart(years):
+    new = new_terms(years, target=2016)
+    assert new["term"].tolist() == ["供给侧结构性改革"]
+    assert new_terms(years, target=2015).empty
+
+
+def test_reference_and_target_lists_and_strings(years):
+    k = keyness(years, target="2016", reference=[2014])
+    row = k.set_index("term").loc["宏观调控"]
+    assert (row["target_freq"], row["reference_freq"]) == (1, 3)
+    k2 = keyness(years, target=[2015, 2016], reference=2014)
+    assert k2.set_index("term").loc["扩大内需", "target_freq"] == 2
+    by_doc = keyness(years, target="national_2016", by="doc_id")
+    assert by_doc["reference"].iloc[0] == "every other doc_id"
+    top = keyness(years, target=2016, top=1)
+    assert len(top) == 2 and top["g2"].iloc[0] > 0 > top["g2"].iloc[-1]
+
+
+def test_bad_targets_raise_parameter_error(years):
+    with pytest.raises(ParameterError, match=r"target year=2030 is not in the corpus; its year values are 2014, 2015"):
+        keyness(years, target=2030)
+    with pytest.raises(ParameterError, match="no reference"):
+        keyness(years, target=2014)
+    with pytest.raises(ParameterError, match="both target and reference"):
+        keyness(years, target=2016, reference=[2015, 2016])
+    with pytest.raises(ParameterError, match="reference year=1999"):
+        keyness(years, target=2016, reference=1999)
+    with pytest.raises(ParameterError, match="not a column"):
+        keyness(years, target=2016, by="province")
+    with pytest.raises(ParameterError, match="not a number"):
+        keyness(years, target="last year")
+    with pytest.raises(ParameterError, match="top"):
+        keyness(years, target=2016, top=0)
+
+
+def test_all_stopword_target_gives_no_rows():
+    table = make_table([("a", 2014, ["宏观 调控 。", "宏观 调控 。"]), ("b", 2015, ["我们 的 了 。"])])
+    with pytest.warns(UserWarning):
+        k = keyness(table, target=2015)
+    assert k.empty or (k["target_freq"] == 0).all()
+
+
+# --- 2016 against 2000–2015 on the government work reports (slow) ----------------------------------------------
+
+@pytest.fixture(scope="module")
+def national_until_2016(shared_dir, tmp_path_factory):
+    import cppcc_nlp as cn
+
+    corpus = cn.Corpus.from_path(shared_dir / "gwr-national", strict=True).subset(year=list(range(2000, 2017)))
+    table = cn.tokens(corpus, cache_dir=tmp_path_factory.getbasetemp() / "terms_token_cache")
+    return keyness(table, target=2016)
+
+
+@pytest.mark.slow
+def test_2016_keyness_puts_supply_side_reform_on_top(national_until_2016):
+    k = national_until_2016
+    top10 = k["term"].head(10).tolist()
+    assert top10[0] == "供给侧结构性改革"
+    row = k.set_index("term").loc["供给侧结构性改革"]
+    assert row["is_new"] and row["reference_freq"] == 0 and row["target_freq"] >= 5 and row["p"] < 1e-5
+    # other terms first used in 2016 (absent from 2000–2015), among the 30 most over-represented
+    new_top = k[k["is_new"]].head(30)["term"].tolist()
+    assert {"供给侧结构性改革", "去产能"} <= set(new_top) or {"供给侧结构性改革", "三严三实"} <= set(new_top)
+    # the 2015 newcomers that 2016 keeps using (一带一路, 大众创业) are over-represented but not new
+    assert not k.set_index("term").loc["一带一路", "is_new"]
+    assert k.set_index("term").loc["一带一路", "g2"] > 10
+
+
+@pytest.mark.slow
+def test_cli_keyness(shared_dir, capsys):
+    from cppcc_nlp.cli import main
+
+    national = shared_dir / "gwr-national"
+    paths = [str(national / f"national_{y}.txt") for y in (2014, 2015, 2016)]
+    assert main(["keyness", *paths, "--target", "2016", "--top", "3", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["term"] == "供给侧结构性改革" and rows[0]["is_new"] is True
+    assert main(["keyness", *paths, "--target", "2031"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: target year=2031 is not in the corpus")
