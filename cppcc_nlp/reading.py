@@ -283,8 +283,12 @@ def _pdf_text(data: bytes, path) -> str:
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise BinaryFileError(path, f"not a readable PDF ({exc})", "re-export it as PDF with text, or as .txt") from exc
     text = "\n\n".join(pages)
-    if not text.strip():
-        raise NoTextLayerError(path, f"PDF with {len(pages)} page(s) and no text layer (scanned images?)",
+    visible = re.sub(r"\s", "", text)
+    han = sum(1 for c in visible if "\u4e00" <= c <= "\u9fff")
+    # a scan may still carry page numbers or a stamp: no Chinese and a few characters a page is no text layer
+    if not visible or (han == 0 and len(visible) < 50 * max(len(pages), 1)):
+        found = f" (only {len(visible)} non-Chinese characters)" if visible else ""
+        raise NoTextLayerError(path, f"PDF with {len(pages)} page(s) and no text layer{found} (scanned images?)",
                                "run OCR on it first (e.g. ocrmypdf --language chi_sim) or supply a .txt")
     return text
 
