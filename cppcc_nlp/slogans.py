@@ -680,7 +680,8 @@ def _cmd_slogans(args) -> int:
     corpus = load_corpus(args)
     lex = load_slogan_lexicon(args.lexicon, include_default=not args.no_default_lexicon)
     if args.candidates:
-        emit(slogan_candidates(corpus, lexicons=lex).drop(columns=["para_id", "start", "end"]), args.format)
+        cands = slogan_candidates(corpus, lexicons=lex).drop(columns=["para_id", "start", "end"])
+        emit(cands.drop(columns=["sentence"]) if args.format == "table" else cands, args.format)
         return 0
     if args.kwic:
         emit(slogan_concordance(corpus, args.kwic, window=args.window, lexicons=lex), args.format)
