@@ -189,8 +189,8 @@ def _cut(text: str, removed: list[Removed]) -> str:
 # -- layout detection --------------------------------------------------------------------------------------
 
 def _width(line: str) -> float:
-    """Display width in CJK cells: ASCII and spaces count half."""
-    return sum(0.5 if ord(c) < 128 else 1.0 for c in line.strip())
+    """Display width in CJK cells, indentation included: ASCII characters and spaces count half."""
+    return sum(0.5 if ord(c) < 128 else 1.0 for c in line.rstrip())
 
 
 def detect_layout(text: str) -> str:
@@ -250,7 +250,8 @@ def _join_lines(text: str, *, wrapped: bool) -> list[str]:
         if not line:
             blank = True
             continue
-        if prev is not None and _breaks(prev, prev_raw, line, raw, blank, wrapped, column):
+        if prev is not None and (_breaks(prev, prev_raw, line, raw, blank, wrapped, column)
+                                 or (wrapped and _heading_then_item(current, line))):
             paragraphs.append(_squeeze("".join(_glue(current))))
             current = []
         current.append(line)
@@ -261,14 +262,19 @@ def _join_lines(text: str, *, wrapped: bool) -> list[str]:
 
 
 def _glue(lines: list[str]) -> list[str]:
-    """Lines of one paragraph joined with no space, except between two ASCII letters/digits."""
-    out = []
-    for i, line in enumerate(lines):
-        if i and line[0].isascii() and line[0].isalpha() and lines[i - 1][-1].isascii() \
-                and lines[i - 1][-1].isalpha():
-            out.append(" ")
-        out.append(line)
-    return out
+    """Lines of one paragraph, joined with no space: a break between two Latin letters in hard-wrapped Chinese
+    text is inside a token (``“A\nB”角`` → ``“AB”角``), and Chinese needs no space."""
+    return lines
+
+
+_ITEM_START = re.compile(rf"^(?:——(?!—)|[{_CN_NUM}]+[是要]|（[{_CN_NUM}]+）|[{_CN_NUM}]+、)")
+
+
+def _heading_then_item(current: list[str], line: str) -> bool:
+    """A numbered heading (``一、…``, no full stop yet) ends where a lead item or another heading starts."""
+    head = "".join(current)
+    return (bool(re.match(rf"^(?:[{_CN_NUM}]+、|（[{_CN_NUM}]+）)", head)) and "。" not in head
+            and len(head) <= 60 and bool(_ITEM_START.match(line)))
 
 
 def _breaks(prev: str, prev_raw: str, line: str, raw: str, blank: bool, wrapped: bool, column: float) -> bool:
@@ -282,9 +288,9 @@ def _breaks(prev: str, prev_raw: str, line: str, raw: str, blank: bool, wrapped:
     if re.match(r"^[ \t]*[\u3000\u2003]|^[ \t]{2,}", raw):   # an indented first line
         return True
     if wrapped:
-        if _width(prev) > column * 1.3 or _width(line) > column * 1.3:   # not part of the column
+        if _width(prev_raw) > column * 1.3 or _width(raw) > column * 1.3:   # not part of the column
             return True
-        if _width(prev) < column * 0.7:                                   # the line stopped short
+        if _width(prev_raw) < column * 0.7:                                   # the line stopped short
             return True
         if _ends_terminal(prev, True) and (blank or _HEADING_START.match(line)):
             return True
