@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cppcc_nlp.errors import EmptyCorpusError, LexiconError, ParameterError
 from cppcc_nlp.slogan_discovery import classify_text, scan_quotes
@@ -141,6 +143,20 @@ def test_scan_quotes_nested_straight_corner_and_unbalanced():
     quotes, bad = scan_quotes(text)
     assert [text[q.start:q.end] for q in quotes] == ["同心政协"] and bad == [2]
     assert scan_quotes("”多余的右引号")[1] == [0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="两个确立同心政协关于建议“”「」《》\"、，。X", max_size=40))
+def test_quote_scanner_and_engine_never_break(text):
+    quotes, unbalanced = scan_quotes(text)
+    for q in quotes:
+        assert 0 < q.start <= q.end < len(text)
+        assert text[q.start - 1] + text[q.end] in ("“”", "「」", "《》", '""')
+    assert all(0 <= i < len(text) for i in unbalanced)
+    from cppcc_nlp.slogans import find_slogans, text_paragraphs
+
+    for p, s, e, canonical, kind, in_lexicon, quoted in find_slogans(text_paragraphs(text), load_slogan_lexicon()):
+        assert p.text[s:e] and kind in KINDS and canonical
 
 
 @pytest.mark.parametrize("text, kind, rule", [
