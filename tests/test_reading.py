@@ -130,3 +130,11 @@ def test_html_line_breaks_inside_a_paragraph_are_not_paragraph_ends(tmp_path):
                     "</body></html>", encoding="utf-8")
     raw = read_report(page)
     assert normalise(raw.text).paragraphs == ["各位代表：", "现在，我代表县人民政府报告工作。", "一、2023年工作回顾"]
+
+
+def test_gb18030_four_byte_characters_outside_gbk():
+    text = "刘䶮与𠀀：阜新蒙古族自治县政协常委会工作报告"   # U+4DAE and U+20000 are not in GBK
+    data = text.encode("gb18030")
+    with pytest.raises(UnicodeEncodeError):
+        text.encode("gbk")
+    assert decode_bytes(data) == (text, "gb18030")
