@@ -22,7 +22,7 @@ from typing import Iterator, NamedTuple
 
 import pandas as pd
 
-from .errors import (CppccError, MissingMetadataError, NoReportsError, ParameterError, ReportFileError,
+from .errors import (MissingMetadataError, NoReportsError, ParameterError, ReportFileError,
                      UnsupportedFormatError)
 from .metadata import (FIELDS, extract_metadata, find_manifest, manifest_entry, read_manifest,
                        resolve_metadata)

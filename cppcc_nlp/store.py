@@ -102,7 +102,7 @@ class CorpusStore:
 
         Only files listed in the manifest are read; the manifest's docvars override the text's.
         """
-        from .corpus import Corpus, Document
+        from .corpus import Corpus
 
         overrides = read_manifest(self.path / MANIFEST)
         docs, problems = [], []
