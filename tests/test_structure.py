@@ -148,3 +148,30 @@ def test_title_block_at_the_start_gives_the_same_report(sample_path):
     assert doc.sections[0].section_id == "x/s00" and doc.sections[0].part == "other"
     for key in ("title", "organ", "level", "region", "session", "date", "year", "speaker", "abridged"):
         assert doc.meta[key] == ref.meta[key], key
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from(["一、2023年工作回顾", "二、2024年主要任务", "（一）加强党建", "——坚持团结。", "一要学习。",
+                           "2024年工作安排", "结束语", "过去一年，成绩显著。", "我们要努力奋斗！", "“两个确立”",
+                           "各位代表：", "——2024年1月5日在第十五届委员会第四次会议上", "陈忠民", "（摘要）",
+                           "政协", "\n", "。"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join), st.sampled_from([None, 3, 12]))
+def test_structure_is_consistent_on_any_normalised_text(raw, month):
+    from cppcc_nlp.normalise import normalise
+
+    text = normalise(raw).text
+    s = parse_structure(text, doc_id="d", year=2024, month=month)
+    ids = {sec.section_id for sec in s.sections}
+    assert len(ids) == len(s.sections)
+    for p in s.paragraphs:
+        assert text[p.start:p.end] == p.text and p.section_id in ids
+        assert p.part in ("review", "plan", "other")
+    for sec in s.sections:
+        assert text[sec.heading_start:sec.heading_end] == sec.heading
+        assert sec.period is None or 2022 <= sec.period <= 2025
+    assert "".join(x.text for x in s.sentences) == text.replace("\n", "")
