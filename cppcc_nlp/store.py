@@ -11,9 +11,10 @@ Layout::
 ``cppcc-nlp add FILE... --corpus DIR`` (:meth:`CorpusStore.add`) validates every new report (read, repair,
 structure, a delivery year), refuses exact duplicates (same bytes or the same normalised text as a stored
 report, or twice in one call), reports likely duplicates (same organ, region and year as a stored report) and
-writes **atomically**: the manifest is the commit record, replaced in one ``os.replace`` after the new files
-are in place; a failure before that removes the files it copied, and files left by a killed ``add`` are not in
-the manifest, so the store reads as it was (the next ``add`` removes them).
+writes **atomically**: new files are copied into a hidden staging folder in the store, renamed into
+``reports/``, and the manifest — the commit record — is replaced in one ``os.replace``.  A failure before that
+removes what was copied; a killed ``add`` leaves at most a staging folder or files that no manifest line names,
+so the store reads as it was (the next ``add`` removes them).
 
 Examples
 --------
@@ -30,6 +31,7 @@ import hashlib
 import io
 import os
 import shutil
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -216,24 +218,28 @@ class CorpusStore:
                 results.append(_row(f, stored, doc, status, note))
                 by_sha[sha] = by_text[text_sha] = by_key[key] = entry
 
-            # 2. copy the files in, 3. commit by replacing the manifest
-            copied = []
+            # 2. copy into a staging folder (the slow part: the store is untouched), 3. rename the files into
+            # reports/ (fast), 4. commit by replacing the manifest in one os.replace
+            staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.path))
+            moved = []
             try:
                 for f, stored, _ in plan:
+                    shutil.copyfile(f, staging / Path(stored).name)
+                for f, stored, _ in plan:
                     target = self.path / stored
-                    tmp = target.with_name(f".{target.name}.adding")
-                    shutil.copyfile(f, tmp)
-                    os.replace(tmp, target)
-                    copied.append(target)
+                    os.replace(staging / target.name, target)
+                    moved.append(target)
                 if plan:
                     self._write_manifest(existing + [entry for _, _, entry in plan])
             except BaseException:
-                for target in copied:
+                for target in moved:
                     try:
                         target.unlink()
                     except OSError:
                         pass
                 raise
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
         finally:
             _unlock(lock)
         for notice in notices:  # reported once the add has succeeded
@@ -250,7 +256,9 @@ class CorpusStore:
         atomic_write_bytes(self.path / MANIFEST, buf.getvalue().encode("utf-8"))
 
     def _remove_leftovers(self) -> None:
-        """Files in reports/ that no manifest line names: left by an interrupted ``add``."""
+        """Staging folders and files in reports/ that no manifest line names: left by an interrupted ``add``."""
+        for staging in self.path.glob(".staging-*"):
+            shutil.rmtree(staging, ignore_errors=True)
         listed = {Path(e["file"]).name for e in self.entries()}
         folder = self.path / REPORTS
         if not folder.is_dir():

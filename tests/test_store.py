@@ -164,3 +164,28 @@ def test_a_store_folder_reads_as_a_corpus_with_its_manifest(tmp_path, reports):
     corpus = Corpus.from_path(store.path, strict=True)
     row = corpus.documents.iloc[0]
     assert (row.doc_id, row.year, row.region, row.level) == ("noyear", 2022, "彰武县", "county")
+
+
+def test_a_failure_while_copying_leaves_no_trace(tmp_path, reports, monkeypatch):
+    import cppcc_nlp.store as store_module
+
+    store = CorpusStore(tmp_path / "store", create=True)
+    store.add([reports / "sample.txt"])
+    before = snapshot(store.path)
+    calls = []
+    real_copy = store_module.shutil.copyfile
+
+    def copy_then_fail(src, dst, **kwargs):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # interrupted while staging the second file
+        return real_copy(src, dst, **kwargs)
+
+    noyear_copy = reports / "noyear_2023.txt"
+    shutil.copy(reports / "noyear.txt", noyear_copy)
+    monkeypatch.setattr(store_module.shutil, "copyfile", copy_then_fail)
+    with pytest.raises(KeyboardInterrupt):
+        store.add([reports / "sample_v2.txt", noyear_copy], overrides={"year": 2023})
+    assert Path(calls[0]).parent.name.startswith(".staging-")
+    assert snapshot(store.path) == before
+    assert not list(store.path.glob(".staging-*"))
