@@ -23,6 +23,7 @@ import matplotlib
 matplotlib.use("Agg", force=False)  # headless by default; a notebook's inline backend still wins
 
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
@@ -85,6 +86,7 @@ def corpus_overview(documents: pd.DataFrame, *, year="year", level="level", size
     chars = documents.pivot_table(index=year, columns=level, values=size, aggfunc="sum", fill_value=0) / 10_000
     counts.plot.bar(stacked=True, ax=ax_docs, width=0.8)
     chars.plot.bar(stacked=True, ax=ax_chars, width=0.8, legend=False)
+    ax_docs.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax_docs.set_ylabel("报告数 (documents)")
     ax_chars.set_ylabel("字数 (万字, 10k chars)")
     ax_chars.set_xlabel("年份 (year delivered)")

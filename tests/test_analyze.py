@@ -1,0 +1,90 @@
+"""The main job `cppcc-nlp analyze`: what it writes, caches, and refuses."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from cppcc_nlp import cli
+from cppcc_nlp.analyze import analyze
+
+from conftest import BUNDLED
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def token_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="module")
+def bundled_run(tmp_path_factory, token_cache):
+    out = tmp_path_factory.mktemp("analyze") / "results"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CPPCC_NLP_CACHE", str(token_cache))
+        return analyze(BUNDLED, out, progress=False)
+
+
+def test_writes_tables_figures_and_a_self_contained_report(bundled_run):
+    out = bundled_run.out
+    for name in ("documents", "slogan_occurrences", "slogan_summary", "terms", "topics", "topic_shares_by_year"):
+        assert (out / "tables" / f"{name}.csv").is_file() and (out / "tables" / f"{name}.parquet").is_file()
+    for name in ("corpus_overview", "slogan_timeline", "topic_coherence"):
+        assert (out / "figures" / f"{name}.png").stat().st_size > 5_000
+        assert (out / "figures" / f"{name}.svg").is_file()
+    html = bundled_run.report.read_text(encoding="utf-8")
+    assert "src='data:image/png;base64," in html                      # figures inline
+    assert "@font-face" in html and "data:font/otf;base64," in html   # CJK glyphs travel with the page
+    assert not re.search(r"(src|href)=['\"]https?://", html)           # nothing fetched from elsewhere
+    assert "同心政协" in html and "阜新蒙古族自治县" in html
+
+
+def test_tables_hold_the_sample_findings(bundled_run):
+    docs = pd.read_parquet(bundled_run.out / "tables" / "documents.parquet")
+    assert docs.loc[0, "region"] == "阜新蒙古族自治县" and int(docs.loc[0, "year"]) == 2024
+    slogans = pd.read_csv(bundled_run.out / "tables" / "slogan_summary.csv")
+    assert {"两个确立", "四个意识", "同心政协"} <= set(slogans["canonical"])
+    terms = pd.read_csv(bundled_run.out / "tables" / "terms.csv")
+    assert "政协委员" in set(terms["term"].head(30))
+    # one year only: keyness is skipped and the job says why
+    assert any("only 2024" in note for note in bundled_run.notes)
+
+
+def test_second_run_reuses_the_token_cache(bundled_run, token_cache, monkeypatch):
+    import cppcc_nlp.tokens as tokens_module
+
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(token_cache))
+    calls = []
+    original = tokens_module._segment
+    monkeypatch.setattr(tokens_module, "_segment", lambda pipe, texts, **kw: calls.append(len(texts))
+                        or original(pipe, texts, **kw))
+    analyze(BUNDLED, bundled_run.out, force=True, progress=False)
+    assert sum(calls) == 0
+
+
+def test_refuses_a_folder_with_other_files_and_force_deletes_nothing(tmp_path, capsys):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("my notes", encoding="utf-8")
+    assert cli.main(["analyze", str(BUNDLED), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: ") and "notes.txt" in err and "--force" in err
+    assert cli.main(["analyze", str(BUNDLED), "--out", str(out), "--quiet", "--force"]) == 0
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "my notes"
+    assert (out / "report.html").is_file()
+
+
+def test_unwritable_output_and_paths_without_reports(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    assert cli.main(["analyze", str(BUNDLED), "--out", str(blocker / "sub"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: ") and "cannot write there" in err and "a-file" in err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert cli.main(["analyze", str(empty), "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: ") and str(empty) in err
