@@ -37,7 +37,10 @@ _EXPORTS = {
     "slogan_candidates": "slogans",
     "load_slogan_lexicon": "slogan_lexicon",
     "extract_terms": "terms",
+    "term_frequencies": "terms",
+    "term_tfidf": "terms",
     "keyness": "keyness",
+    "new_terms": "keyness",
     "TopicModel": "topics",
     "analyze": "analyze",
 }

@@ -303,6 +303,8 @@ def term_candidates(corpus_or_tokens, *, max_len: int = 8, min_freq: int = 2, mi
     out = out.reset_index(drop=True)
     out.attrs["n_tokens"] = n_tokens_total
     out.attrs["doc_ids"] = list(pd.unique(table["doc_id"]))
+    out.attrs["years"] = sorted(int(y) for y in pd.unique(pd.to_numeric(table["year"], errors="coerce"))
+                                if not pd.isna(y))
     return out
 
 
@@ -489,7 +491,7 @@ def extract_terms(corpus_or_tokens, *, top: int | None = None, max_len: int = 8,
         warnings.warn("no term candidate survived: the text is too short or only holds stop words and numbers "
                       f"(min_freq={min_freq}); lower min_freq or give more reports", stacklevel=2)
         return _empty_terms()
-    years = sorted({y for yf in cands["year_freq"] for y in yf})
+    years = cands.attrs.get("years") or sorted({y for yf in cands["year_freq"] for y in yf})
     cands = cands.sort_values(["score", "freq", "term"], ascending=[False, False, True], kind="mergesort")
     if top is not None:
         cands = cands.head(top)
