@@ -16,7 +16,9 @@ Each entry matches its ``canonical`` form and every ``variants`` entry, plus the
 
 * 两/二: a form starting with ``两`` also matches with ``二`` (``二个确立`` in OCR'd or older texts), and back;
 * full-width/half-width ``+``: ``互联网+`` also matches ``互联网＋``;
-* series punctuation: ``把方向、管大局、保落实`` also matches with ``，`` between its parts.
+* series punctuation: ``把方向、管大局、保落实`` also matches with ``，`` between its parts;
+* traditional characters (OpenCC ``s2t``): ``兩個確立`` in an unconverted traditional report is 两个确立
+  (the canonical form stays simplified; ``text`` keeps what is written).
 
 Quotes are never part of a form: the detector looks at the characters around a match to set ``quoted``.
 An entry with ``quoted_only: true`` matches only inside quotes (“十五” the plan, not 十五届 the session), and
@@ -94,9 +96,22 @@ class SloganEntry:
         out: list[str] = []
         for form in (self.canonical, *self.variants):
             for derived in derived_forms(form):
-                if derived not in out:
-                    out.append(derived)
+                for f in (derived, _traditional(derived)):
+                    if f not in out:
+                        out.append(f)
         return sorted(out, key=lambda f: (-len(f), f))
+
+
+@lru_cache(maxsize=1)
+def _s2t():
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
+def _traditional(form: str) -> str:
+    """The traditional-character spelling of ``form`` (OpenCC ``s2t``): 两个确立 → 兩個確立."""
+    return _s2t().convert(form)
 
 
 def derived_forms(form: str) -> list[str]:

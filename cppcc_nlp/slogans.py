@@ -167,6 +167,21 @@ def text_paragraphs(text: str, doc_id: str = "text") -> list[_Para]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _simplified(text: str) -> str:
+    """``text`` in simplified characters, offset for offset (OpenCC ``t2s``; the text itself when a conversion
+    would change its length).  Discovery decides on this view, so that a traditional report gets the same
+    decisions and simplified canonical forms; occurrences keep the characters as written."""
+    view = _t2s().convert(text)
+    return view if len(view) == len(text) else text
+
+
 def _discover(paragraphs: list[_Para], lexicon: SloganLexicon):
     """Quoted candidates of the paragraphs and the decision on each.
 
@@ -178,15 +193,16 @@ def _discover(paragraphs: list[_Para], lexicon: SloganLexicon):
     uses = []
     for p in paragraphs:
         quotes, _unbalanced = scan_quotes(p.text)
+        view = _simplified(p.text) if quotes else p.text
         for q in quotes:
-            cand = clean_candidate(p.text[q.start:q.end])
+            cand = clean_candidate(view[q.start:q.end])
             if not cand:
                 continue
             if not q.is_title and lexicon.lookup(cand) is not None:
                 continue  # a lexicon formulation: found by the lexicon pass
             uses.append({"para": p, "start": q.start, "end": q.end, "candidate": cand, "is_title": q.is_title,
                          "key": ("《" + cand + "》") if q.is_title else cand,
-                         "framed": is_framed(p.text, q.start, q.end)})
+                         "framed": is_framed(view, q.start, q.end)})
     decisions: dict[str, tuple[str, str]] = {}
     pending: dict[str, dict] = {}
     for u in uses:
@@ -248,7 +264,7 @@ def find_slogans(paragraphs: list[_Para], lexicon: SloganLexicon, *, discover: b
                        key=lambda c: (-len(c), c))
         rx = re.compile("|".join(re.escape(f) for f in forms)) if forms else None
         for p in paragraphs if rx is not None else ():
-            for m in rx.finditer(p.text):
+            for m in rx.finditer(_simplified(p.text)):
                 s, e = m.span()
                 if any(a <= s < b or a < e <= b for a, b in taken[p.para_id]) or _quoted_at(p.text, s, e):
                     continue

@@ -183,6 +183,13 @@ def test_bad_input_text_quotes():
     assert not occ["text"].str.contains("修好").any()
 
 
+def test_traditional_characters_without_conversion():
+    occ = detect_slogans("2005年\n堅持「兩個確立」，貫徹科學發展觀，構建「同心政協」。")
+    assert occ[["text", "canonical", "kind", "quoted"]].values.tolist() == [
+        ["兩個確立", "两个确立", "numbered", True], ["科學發展觀", "科学发展观", "standing", False],
+        ["同心政協", "同心政协", "branded", True]]
+
+
 def test_empty_inputs():
     from cppcc_nlp import Corpus
 
