@@ -10,7 +10,7 @@ each first and last appears, which rise and which fade, which go together.
 * :func:`track_slogans` — slogan × year (or period) counts and rates per 10,000 characters.
 * :func:`slogan_summary` — first, last and peak year and the trend of each slogan.
 * :func:`slogan_families`, :func:`slogan_cooccurrence`, :func:`slogan_concordance`.
-* the spaCy component ``cppcc.slogans.v1`` (:mod:`cppcc_nlp.slogan_component`) writes ``doc.spans["slogans"]``.
+* the spaCy component ``cppcc_slogans_v1`` (:mod:`cppcc_nlp.slogan_component`) writes ``doc.spans["slogans"]``.
 
 Slogans are matched on the normalised text, not on tokens: general segmenters split them (``两 / 个 / 确立``),
 and the quote marks around a slogan are evidence the token table does not keep.  Offsets point into
