@@ -276,6 +276,28 @@ class Corpus:
             raise NoReportsError(f"{where}: no readable report (.txt .docx .pdf .html .htm){detail}")
         return cls(docs, problems)
 
+    @classmethod
+    def from_texts(cls, texts, *, meta: dict | None = None) -> "Corpus":
+        """A corpus from texts in memory: ``{name: text}`` (the name plays the file name: ``national_2019``
+        gives level and year by the file-name rule) or a list of texts (named ``text0``, ``text1`` …).
+
+        ``meta`` maps a name to docvars overriding the text's, as a manifest entry would.
+
+        Examples
+        --------
+        >>> c = Corpus.from_texts({"county-彰武县_2023": "一、2022年工作回顾\\n成绩显著。\\n二、2023年主要任务\\n一要学习。"})
+        >>> c.sections[["heading", "part", "period"]].values.tolist()
+        [['一、2022年工作回顾', 'review', 2022], ['二、2023年主要任务', 'plan', 2023], ['一要学习。', 'plan', 2023]]
+        """
+        if isinstance(texts, str):
+            raise ParameterError("from_texts() takes a dict {name: text} or a list of texts, not one string")
+        items = texts.items() if isinstance(texts, dict) else ((f"text{i}", t) for i, t in enumerate(texts))
+        meta = meta or {}
+        docs = [Document.from_text(text, path=f"{name}.txt", manifest_row=meta.get(name)) for name, text in items]
+        if not docs:
+            raise NoReportsError("from_texts(): no texts given")
+        return cls(docs)
+
     # -- access ----------------------------------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self.docs)

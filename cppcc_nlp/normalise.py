@@ -285,6 +285,8 @@ def _breaks(prev: str, prev_raw: str, line: str, raw: str, blank: bool, wrapped:
         return False
     if _ENUMERATOR.match(prev):
         return False
+    if prev[-1] in "，、,":  # a paragraph never ends on a comma
+        return False
     if re.match(r"^[ \t]*[\u3000\u2003]|^[ \t]{2,}", raw):   # an indented first line
         return True
     if wrapped:

@@ -127,7 +127,7 @@ def heading_kind(paragraph: str) -> tuple[str, int] | None:
     >>> heading_kind("一、把牢政治方向，在构建“同心政协”中夯实了思想基础")
     ('numbered', 26)
     >>> heading_kind("——坚持党的领导，把牢正确政治方向。把坚持党对政协工作的全面领导作为第一要求")
-    ('lead', 17)
+    ('lead', 18)
     """
     p = paragraph
     short = len(p) <= 60 and "。" not in p.rstrip("。")

@@ -174,3 +174,22 @@ def test_document_from_text_and_repr(sample_path):
     assert doc.doc_id == "county-阜新蒙古族自治县_2024" and doc.layout == "wrapped"
     assert "year=2024" in repr(doc)
     assert isinstance(Corpus([doc]).documents, pd.DataFrame)
+
+
+def test_from_texts_uses_the_name_as_the_file_name():
+    corpus = Corpus.from_texts({"national_2019": "一、2018年工作回顾\n成绩显著。\n二、2019年主要任务\n一要学习。"})
+    row = corpus.documents.iloc[0]
+    assert (row.doc_id, row.year, row.level, row.region) == ("national_2019", 2019, "national", "全国")
+    assert corpus.sections.period.tolist() == [2018, 2019, 2019]
+    assert Corpus.from_texts(["2024年工作回顾\n好。"], meta={"text0": {"year": 2024}}).docs[0].meta["year"] == 2024
+    with pytest.raises(errors.ParameterError):
+        Corpus.from_texts("one string")
+
+
+@pytest.mark.parametrize("module", ["reading", "normalise", "structure", "metadata", "corpus", "store", "cache"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"cppcc_nlp.{module}"), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
