@@ -91,13 +91,13 @@ def _guess_year(text: str) -> int:
 
 
 @lru_cache(maxsize=16)
-def _form_regex(lexicon_key: int, forms: tuple[str, ...]):
+def _form_regex(forms: tuple[str, ...]):
     return re.compile("|".join(re.escape(f) for f in forms)) if forms else None
 
 
 def _lexicon_regex(lexicon: SloganLexicon):
-    forms = tuple(sorted(lexicon.form_index, key=lambda f: (-len(f), f)))
-    return _form_regex(id(lexicon), forms)
+    """One alternation of every form, longest first, so that a match is the longest form at its position."""
+    return _form_regex(tuple(sorted(lexicon.form_index, key=lambda f: (-len(f), f))))
 
 
 def _quoted_at(text: str, start: int, end: int) -> bool:
