@@ -293,6 +293,8 @@ def _pdf_text(data: bytes, path) -> str:
     return text
 
 
+_CLUTTER_ATTR = re.compile(r"(?:^|[-_\s])(?:nav|navbar|menu|breadcrumb|footer|share|comment|sidebar|related|"
+                           r"advert|ads|banner|toolbar)(?:$|[-_\s])", re.I)
 _BLOCK_TAGS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article",
                "blockquote", "pre", "table", "ul", "ol", "header", "footer")
 
@@ -303,8 +305,11 @@ def _html_text(html: str, path) -> str:
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup(["script", "style", "noscript", "template", "iframe", "svg", "head"]):
         tag.decompose()
-    for tag in soup(["nav", "aside"]):  # menus and side bars: web-page clutter, not report text
+    for tag in soup(["nav", "aside", "footer", "form", "button"]):  # menus, side bars, footers: web clutter
         tag.decompose()
+    for tag in soup.find_all(attrs={"class": _CLUTTER_ATTR}) + soup.find_all(attrs={"id": _CLUTTER_ATTR}):
+        if not tag.decomposed:
+            tag.decompose()
     root = soup.find("article") or soup.find("main") or soup.body or soup
     for tag in root.find_all("br"):
         tag.replace_with("\n")  # a line break, not necessarily a paragraph end

@@ -138,3 +138,12 @@ def test_gb18030_four_byte_characters_outside_gbk():
     with pytest.raises(UnicodeEncodeError):
         text.encode("gbk")
     assert decode_bytes(data) == (text, "gb18030")
+
+
+def test_html_page_clutter_by_tag_and_class_is_dropped(tmp_path):
+    page = tmp_path / "gov.html"
+    page.write_text(
+        "<html><body><div class='top-menu'>首页 政务公开</div><div id='breadcrumb'>当前位置</div>"
+        "<div class='pages_content'><p>各位代表：</p><p>现在，我代表县人民政府报告工作。</p></div>"
+        "<div class='share-bar'>分享到</div><footer>版权所有 ICP备</footer></body></html>", encoding="utf-8")
+    assert normalise(read_report(page).text).paragraphs == ["各位代表：", "现在，我代表县人民政府报告工作。"]
