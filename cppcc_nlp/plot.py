@@ -19,16 +19,13 @@ from importlib import resources
 from pathlib import Path
 
 import matplotlib
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+import numpy as np
+import pandas as pd
+from matplotlib import font_manager
 
-matplotlib.use("Agg", force=False)  # headless by default; a notebook's inline backend still wins
-
-import matplotlib.pyplot as plt  # noqa: E402
-import matplotlib.ticker  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-
-from .errors import CppccError, ParameterError  # noqa: E402
+from .errors import CppccError, ParameterError
 
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
 CJK_FONT_NAME = "Noto Sans CJK SC"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,11 @@ BUNDLED = ROOT / "corpora"
 SAMPLE = BUNDLED / "000_e661db7dabda7a33.txt"
 SHARED = ROOT.parent / "shared" / "corpora"
 DATA = Path(__file__).resolve().parent / "data"
+
+# One token cache for the whole test run (and the notebook kernels it starts), inside the clone and ignored by
+# git: the shared corpora are segmented once per run, not once per test module.  Tests of the cache itself use
+# their own temporary folders.
+os.environ["CPPCC_NLP_CACHE"] = str(ROOT / ".cache" / "tests")
 
 needs_shared = pytest.mark.skipif(
     not SHARED.is_dir(), reason=f"the shared corpora are not present at {SHARED} (reference data beside the clone)")
