@@ -598,10 +598,9 @@ class TopicModel:
         lexicon_prob = np.asarray(counts.sum(axis=0)).ravel()
         lexicon_prob = lexicon_prob / lexicon_prob.sum()
 
-        # k is chosen on one start per candidate; the chosen k then gets the other n_init - 1 starts
         results = []
         for k in candidates:
-            components, prior, err = self._fit_components(x, counts, k, first_only=True)
+            components, prior, err = self._fit_components(x, counts, k)
             results.append((k, components, prior, err, self._coherence(components, vocab, units)))
         scores = pd.DataFrame({
             "k": [r[0] for r in results],
@@ -612,11 +611,6 @@ class TopicModel:
         best = int(np.nanargmax(np.round(scores["coherence"].to_numpy(), 3)))  # near-ties -> smaller k
         scores["chosen"] = np.arange(len(scores)) == best
         k, components, prior, err, coh = results[best]
-        if self.method == "nmf" and self.n_init > 1:
-            more, more_err = _fit_nmf(x, k, seeds=_seeds(self.random_state, self.n_init)[1:],
-                                      max_iter=self.max_iter or 400)
-            if more_err < err - 1e-12:
-                components, coh = more, self._coherence(more, vocab, units)
 
         self.vocabulary_ = vocab
         self.idf_ = idf
@@ -638,10 +632,9 @@ class TopicModel:
         """Fit and return ``doc_topics_``."""
         return self.fit(X, tokens=tokens).doc_topics_
 
-    def _fit_components(self, x, counts, k, *, first_only=False):
+    def _fit_components(self, x, counts, k):
         if self.method == "nmf":
-            seeds = _seeds(self.random_state, self.n_init)
-            components, err = _fit_nmf(x, k, seeds=seeds[:1] if first_only else seeds,
+            components, err = _fit_nmf(x, k, seeds=_seeds(self.random_state, self.n_init),
                                        max_iter=self.max_iter or 400)
             return components, None, err
         components, prior = _fit_lda(counts, k, random_state=self.random_state, max_iter=self.max_iter or 60)

@@ -386,20 +386,23 @@ def test_token_table_input_gives_the_same_topics(sample_shanghai, fitted):
 def test_cli_topics_and_shares(sample_path, shared_dir):
     from cppcc_nlp.cli import main
 
-    paths = [str(sample_path), str(shared_dir / "gwr-shanghai")]
+    # the sample (reviews 2024, plans 2025) with one Shanghai report (delivered 2024: reviews 2023, plans 2024)
+    paths = [str(sample_path), str(shared_dir / "gwr-shanghai" / "provincial-shanghai_2024.txt")]
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
-        status = main(["topics", *paths, "-k", "10", "--format", "csv"])
+        status = main(["topics", *paths, "-k", "6", "--format", "csv"])
     assert status == 0, err.getvalue()
+    assert "k = 6 topics over" in err.getvalue()
     table = pd.read_csv(io.StringIO(out.getvalue()))
     assert list(table.columns) == ["topic_id", "label", "top_terms", "share", "n_units", "coherence"]
-    assert len(table) == 10
+    assert len(table) == 6
+    assert table["share"].sum() == pytest.approx(1.0, abs=0.01)
     out = io.StringIO()
     with redirect_stdout(out), redirect_stderr(io.StringIO()):
-        status = main(["topics", *paths, "-k", "10", "--shares", "year", "--format", "json"])
+        status = main(["topics", *paths, "-k", "6", "--shares", "period", "--format", "json"])
     assert status == 0
     shares = pd.read_json(io.StringIO(out.getvalue()))
-    assert shares["year"].tolist() == [2020, 2021, 2022, 2023, 2024]
+    assert shares["period"].tolist() == [2023, 2024, 2025]
     assert np.allclose(shares.iloc[:, 3:].sum(axis=1), 1.0, atol=0.01)  # rounded to 3 decimals
     err = io.StringIO()
     with redirect_stdout(io.StringIO()), redirect_stderr(err):
