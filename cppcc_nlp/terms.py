@@ -14,13 +14,13 @@ Scores (see :mod:`cppcc_nlp.termhood`; every one is a column of the result):
 ``left_entropy``, ``right_entropy``
     boundary strength, branching entropy of the tokens seen just before and just after the candidate.
 ``score`` (the ranking)
-    ``cvalue`` × a boundary factor ``min(1, min(left_entropy, right_entropy) / entropy_floor)``.  C-value
-    alone ranks the vocabulary well but still rewards fragments that are frequent because the term they
-    belong to is (委员工作 in 委员工作站, 供给侧结构性 in 供给侧结构性改革); a fragment always has the same
-    neighbour on its cut side, so its branching entropy is near 0 and the factor removes it, while a whole term
-    with varied neighbours keeps its C-value unchanged.  Candidates whose weakest joint has a PMI below
-    ``min_pmi`` (parts that co-occur no more than chance: 工作|取得) are dropped before ranking.
-    ``rank_by="cvalue" | "pmi" | "entropy" | "tfidf"`` ranks by a single score instead, for comparison.
+    ``cvalue × boundary × cohesion × idf`` (×2 for domain-lexicon entries), see :func:`extract_terms`.
+    C-value alone ranks the vocabulary but also rewards general words and fragments that are frequent
+    because the term they belong to is (供给侧结构性 in 供给侧结构性改革); a fragment always has the same
+    neighbour on its cut side, so its branching entropy is near 0 and the boundary factor removes it; free
+    combinations of very common words (经济发展) have a low PMI; stock phrases used in every report get the
+    lowest idf.  Candidates whose weakest joint has a PMI below ``min_pmi`` are dropped before ranking.
+    ``rank_by="cvalue" | "pmi" | "entropy" | "tfidf" | "freq"`` ranks by a single score instead.
 
 The report-level TF-IDF view is :func:`term_tfidf`: the terms most characteristic of each report against the
 other reports.
@@ -56,9 +56,9 @@ TOKEN_COLUMNS = ["doc_id", "para_id", "sent", "token", "is_punct", "is_stop", "i
 
 # Edges of a term.  A candidate neither starts nor ends with a stop word, a number or a function word; function
 # words are the tokens that jieba's part-of-speech dictionary (about 350,000 words, shipped with jieba) tags as
-# conjunction, preposition, particle, pronoun, adverb, measure word, time word, modal particle or interjection (not localizers
-# and numerals: jieba tags 西部 and 一带 so), plus the list below, which general dictionaries miss or tag as nouns.  A term may still contain
-# them inside (国防和军队建设, 以人民为中心的发展思想).
+# conjunction, preposition, particle, pronoun, adverb, measure word, time word, modal particle or
+# interjection (not localizers and numerals: jieba tags 西部 and 一带 so), plus the list below, which general
+# dictionaries miss or tag as nouns.  A term may still contain them inside (国防和军队建设).
 FUNCTION_TAGS = ("c", "p", "u", "r", "d", "q", "y", "e", "o", "x", "t")
 EDGE_WORDS = frozenset("""
 的 地 得 之 了 着 过 和 与 及 以及 或 或者 并 并且 而 而且 同时 还 也 都 又 再 就 才 更 更加 最 很 较 比较 进一步
@@ -75,9 +75,13 @@ LEADING_WORDS = frozenset("""
 加强 推进 推动 促进 实施 坚持 落实 贯彻 贯彻落实 加快 加大 做好 抓好 搞好 开展 着力 努力 大力 积极 认真 深入
 切实 扎实 稳步 坚定不移 全力 严格 严厉 高度 充分 充分发挥 重视 高度重视 进一步 继续 不断 加紧 抓紧 狠抓 着眼
 坚决 力争 确保 保持 维护 支持 鼓励 引导 提高 提升 增强 改善 完善 健全 建立 建立健全 优化 强化 巩固 规范 整顿
-全面贯彻 认真贯彻 深入推进 深入开展 稳妥 积极稳妥 有效 有序 逐步 主动 广泛 普遍 初步 进行 组织 搞
-持续 夺取 发挥 打造 聚焦 紧扣 紧盯 围绕 立足 服务 动员 引领 助力 赋能 承办 召开 举办 开展好 成为 形成 做到
+全面贯彻 认真贯彻 深入推进 深入开展 稳妥 积极稳妥 有效 有序 逐步 主动 广泛 普遍 初步 进行 搞
+持续 夺取 发挥 打造 聚焦 紧扣 紧盯 围绕 立足 动员 引领 助力 赋能 承办 召开 举办 开展好 成为 形成 做到
 """.split())
+# adverbs that may not start a candidate when an opener follows them (全面|贯彻落实…, 不断|完善…); jieba's
+# adverbial adjectives (tag "ad") count too.  Before a noun they may start a term (全面深化改革 is not blocked:
+# 深化 is no opener).
+ADVERB_OPENERS = frozenset("全面 大力 积极 深入 认真 切实 扎实 稳步 持续 不断 努力 着力 进一步 继续 全力 坚决 更好".split())
 # trailing words that end a clause rather than a term
 TRAILING_WORDS = frozenset("""取得 实现 达到 增加 明显 显著 进行 开展 加强 推进 推动 促进 加快 提高 不断 进一步 贯彻 落实
 实施 坚持 完善 工作人员 打造 参与 发挥 成为 形成 做到 召开 举办 承办""".split())
@@ -100,6 +104,12 @@ _POS_CACHE: dict | None = None
 
 def _function_word(token: str) -> bool:
     """True for a token jieba's dictionary tags as a function word (see FUNCTION_TAGS)."""
+    tag = _pos_tag(token)
+    return bool(tag) and tag.startswith(FUNCTION_TAGS)
+
+
+def _pos_tag(token: str) -> str | None:
+    """The part of speech jieba's dictionary gives ``token`` (None when absent); loaded once, lazily."""
     global _POS_CACHE
     if _POS_CACHE is None:
         import logging
@@ -110,8 +120,7 @@ def _function_word(token: str) -> bool:
         jieba.setLogLevel(logging.WARNING)
         jieba.posseg.dt.tokenizer.initialize()
         _POS_CACHE = jieba.posseg.dt.word_tag_tab
-    tag = _POS_CACHE.get(token)
-    return bool(tag) and tag.startswith(FUNCTION_TAGS)
+    return _POS_CACHE.get(token)
 
 
 def _is_corpus(obj) -> bool:
@@ -147,6 +156,7 @@ def _edge_flags(table: pd.DataFrame, tok: np.ndarray) -> tuple[np.ndarray, np.nd
     bad_vocab = {t for t in vocab if t in EDGE_WORDS or _function_word(t) or NUMBER_RE.match(t)
                  or not any(ch.isalpha() for ch in t)}
     lead_vocab = {t for t in vocab if t in LEADING_WORDS}
+    adverb_vocab = {t for t in vocab if t in ADVERB_OPENERS or _pos_tag(t) == "ad"}
     trail_vocab = {t for t in vocab if t in TRAILING_WORDS}
     bad = (table["is_stop"].to_numpy(dtype=bool) | table["is_num"].to_numpy(dtype=bool)
            | np.fromiter((t in bad_vocab for t in tok), bool, len(tok)))
@@ -155,8 +165,9 @@ def _edge_flags(table: pd.DataFrame, tok: np.ndarray) -> tuple[np.ndarray, np.nd
     next_de = np.zeros(len(tok), bool)
     next_de[:-1] = tok[1:] == "的"
     # nor does an adverb that modifies a following opener (全面|贯彻落实…, 积极|推进…)
+    adverb = np.fromiter((t in adverb_vocab for t in tok), bool, len(tok))
     next_lead = np.zeros(len(tok), bool)
-    next_lead[:-1] = lead[1:]
+    next_lead[:-1] = lead[1:] & adverb[:-1]
     can_start = ~bad & ~(lead & ~next_de) & ~next_lead
     can_end = ~bad & ~np.fromiter((t in trail_vocab for t in tok), bool, len(tok))
     return can_start, can_end
