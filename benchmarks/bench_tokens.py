@@ -156,7 +156,7 @@ def main(argv=None) -> int:
     paras = corpus.paragraphs[["doc_id", "para_id", "section_id", "year", "period", "part", "start", "end", "text"]]
     print(f"corpus: {args.corpus}: {len(corpus)} documents, {len(paras)} paragraphs, "
           f"{int(paras['text'].str.len().sum()):,} characters (read in {time.perf_counter() - t0:.1f} s); "
-          f"{os.cpu_count()} cores")
+          f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}", flush=True)
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "paras.parquet"
@@ -169,6 +169,9 @@ def main(argv=None) -> int:
                 print(f"{method}: failed\n{out.stderr[-2000:]}", file=sys.stderr)
                 return 1
             results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            r = results[-1]
+            print(f"  {method}: {r['chars'] / r['seconds']:,.0f} chars/s ({r['seconds']:.1f} s, load "
+                  f"{r['load_s']:.1f} s), peak {r['peak_mb']:,.0f} MB", flush=True)
     speed = pd.DataFrame(results)
     speed["chars_per_s"] = speed["chars"] / speed["seconds"]
     base = speed.loc[speed["method"] == "raw pkuseg", "chars_per_s"].iloc[0]

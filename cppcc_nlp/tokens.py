@@ -559,6 +559,7 @@ def _segment(pipe, texts: dict[str, str], *, n_process: int, batch_size: int) ->
     n_process = max(1, min(int(n_process), len(jobs)))
     docs = pipe.pipe((piece for _, _, piece in jobs), n_process=n_process, batch_size=batch_size)
     counters: dict[str, int] = {}
+    punct: dict[str, bool] = {}
     for (h, offset, _piece), doc in zip(jobs, docs):
         i = counters.get(h, 0)
         for tok in doc:
@@ -570,7 +571,10 @@ def _segment(pipe, texts: dict[str, str], *, n_process: int, batch_size: int) ->
             columns["token"].append(text)
             columns["start"].append(offset + tok.idx)
             columns["end"].append(offset + tok.idx + len(text))
-            columns["is_punct"].append(is_punct_text(text))
+            flag = punct.get(text)
+            if flag is None:
+                flag = punct[text] = is_punct_text(text)
+            columns["is_punct"].append(flag)
             columns["in_lexicon"].append(bool(tok._.in_lexicon))
             i += 1
         counters[h] = i
@@ -603,7 +607,9 @@ def tokens(corpus, *, nlp=None, n_process: int = 1, cache: bool = True, cache_di
     cache : bool, default True
         Read and write the token cache.
     cache_dir : path, optional
-        Cache root; default ``cppcc_nlp.cache.cache_dir()`` (``$CPPCC_NLP_CACHE`` or ``~/.cache/cppcc-nlp``).
+        Cache root; default the corpus's own ``cache_dir`` attribute when it has one (a corpus store's
+        ``<store>/cache``), else ``cppcc_nlp.cache.cache_dir()`` (``$CPPCC_NLP_CACHE`` or
+        ``~/.cache/cppcc-nlp``).  Token rows live under ``<root>/tokens/``.
     batch_size : int, default 64
         Paragraphs per ``nlp.pipe`` batch.
 
@@ -645,14 +651,16 @@ def tokens(corpus, *, nlp=None, n_process: int = 1, cache: bool = True, cache_di
     store = None
     found = pd.DataFrame(columns=_CACHE_COLUMNS)
     if cache:
-        store = TokenCache(Path(cache_dir) if cache_dir else _default_cache_dir(), pipe.meta["cppcc_nlp"]["pipeline_version"])
+        root = cache_dir or getattr(corpus, "cache_dir", None) or _default_cache_dir()
+        store = TokenCache(Path(root), pipe.meta["cppcc_nlp"]["pipeline_version"])
         try:
             found = store.lookup(unique, lex)
         except OSError as exc:
             import warnings
 
             warnings.warn(f"token cache at {store.folder} unreadable ({exc}); segmenting anew", stacklevel=2)
-    todo = {h: t for h, t in unique.items() if h not in set(found["text_hash"])}
+    done = set(found["text_hash"])
+    todo = {h: t for h, t in unique.items() if h not in done}
     fresh = _segment(pipe, todo, n_process=n_process, batch_size=batch_size)
     if store is not None and not fresh.empty:
         try:

@@ -432,3 +432,58 @@ def test_shared_corpora_offsets_and_whole_tokens(shared_tokens, shared_corpus):
         found |= whole
     assert len(found) >= 200  # most of the lexicon occurs somewhere and comes out whole
     assert {"供给侧结构性改革", "高质量发展", "乡村振兴", "全过程人民民主"} <= found
+
+
+# ---------------------------------------------------------------------------------------------------------
+# segmentation quality on the hand-annotated gold sentences
+
+
+def _gold():
+    import json
+
+    path = Path(__file__).parent / "data" / "segmentation_gold.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_gold_sentences_come_from_the_shared_corpora(shared_corpus):
+    gold = _gold()
+    assert len(gold) == 200 and len({(g["doc_id"], g["sentence"]) for g in gold}) == 200
+    lex = load_lexicon()
+    terms = [t for g in gold for t in g["terms"]]
+    for g in gold:
+        assert g["sentence"] in shared_corpus[g["doc_id"]].text, g["n"]
+        assert all(t in g["sentence"] for t in g["terms"]), g["n"]
+    assert len(terms) > 400
+    # the gold is what a reader marks, not the lexicon: most gold terms are not lexicon entries
+    assert sum(t not in lex for t in terms) > 0.7 * len(terms)
+    assert len({g["doc_id"] for g in gold}) == len(shared_corpus)
+
+
+def test_gold_terms_whole_more_often_than_raw_pkuseg(pipe):
+    gold = _gold()
+    lex = load_lexicon()
+    raw = tokens_module._copy_segmenter(tokens_module._SEGMENTERS[str(default_model_dir().resolve())])
+
+    def share(words_of, in_lexicon):
+        whole = total = 0
+        for g in gold:
+            s = g["sentence"]
+            spans, pos = set(), 0
+            for w in words_of(s):
+                pos = s.find(w, pos)
+                spans.add((pos, pos + len(w)))
+                pos += len(w)
+            for term in g["terms"]:
+                if (term in lex) != in_lexicon:
+                    continue
+                at = s.find(term)
+                while at >= 0:
+                    total += 1
+                    whole += (at, at + len(term)) in spans
+                    at = s.find(term, at + 1)
+        return whole / total
+
+    ours = lambda s: [t.text for t in pipe(s)]
+    assert share(ours, True) >= 0.95 > 0.3 > share(raw.cut, True)
+    # outside the lexicon the pipeline is pkuseg itself: no better, and no worse
+    assert share(ours, False) == pytest.approx(share(raw.cut, False), abs=0.01)
