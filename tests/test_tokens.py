@@ -487,3 +487,26 @@ def test_gold_terms_whole_more_often_than_raw_pkuseg(pipe):
     assert share(ours, True) >= 0.95 > 0.3 > share(raw.cut, True)
     # outside the lexicon the pipeline is pkuseg itself: no better, and no worse
     assert share(ours, False) == pytest.approx(share(raw.cut, False), abs=0.01)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# property: any mix of Chinese, Latin, digits, punctuation and spaces
+
+
+def test_offsets_and_characters_survive_any_text(pipe):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    pieces = st.sampled_from(["两个确立", "全过程人民民主", "政协", "委员", "工作站", "十五", "“", "”", "，", "。",
+                              " ", "\u3000", "\n", "AB", "GDP", "2024", "年", "87.1%", "——", "审议县", "的", "+"])
+
+    @settings(max_examples=60, deadline=None, derandomize=True)
+    @given(st.lists(pieces, max_size=30).map("".join))
+    def check(text):
+        t = cn.tokens(text, nlp=pipe, cache=False)
+        assert all(text[s:e] == tok for s, e, tok in zip(t["start"], t["end"], t["token"]))
+        assert "".join(t["token"]) == "".join(text.split())
+        assert t["i"].tolist() == list(range(len(t)))
+        assert not t["token"].str.contains(r"\s").any()
+
+    check()
