@@ -34,7 +34,7 @@ entries occurs in its text, so only what must be redone is redone.
 Examples
 --------
 >>> import cppcc_nlp as cn
->>> [t.text for t in cn.nlp()("做到“两个维护”，发展全过程人民民主")]          # doctest: +SKIP
+>>> [t.text for t in cn.nlp()("做到“两个维护”，发展全过程人民民主")]
 ['做到', '“', '两个维护', '”', '，', '发展', '全过程人民民主']
 >>> table = cn.tokens(cn.Corpus.from_path("corpora"))                        # doctest: +SKIP
 >>> cn.token_lists(table, unit="paragraph", keep_boilerplate=False)          # doctest: +SKIP
@@ -313,8 +313,8 @@ def nlp(*, lexicon=None, pkuseg_model=None):
 
     Examples
     --------
-    >>> pipe = nlp()                                                            # doctest: +SKIP
-    >>> [t.text for t in pipe("坚决拥护“两个确立”，自觉增强“四个意识”")]          # doctest: +SKIP
+    >>> pipe = nlp()
+    >>> [t.text for t in pipe("坚决拥护“两个确立”，自觉增强“四个意识”")]
     ['坚决', '拥护', '“', '两个确立', '”', '，', '自觉', '增强', '“', '四个意识', '”']
     """
     lex = lexicon if isinstance(lexicon, Lexicon) else load_lexicon(lexicon)
@@ -630,8 +630,8 @@ def tokens(corpus, *, nlp=None, n_process: int = 1, cache: bool = True, cache_di
 
     Examples
     --------
-    >>> t = tokens("坚决拥护“两个确立”")                                       # doctest: +SKIP
-    >>> t[["token", "start", "end", "in_lexicon"]].values.tolist()              # doctest: +SKIP
+    >>> t = tokens("坚决拥护“两个确立”", cache=False)
+    >>> t[["token", "start", "end", "in_lexicon"]].values.tolist()
     [['坚决', 0, 2, False], ['拥护', 2, 4, False], ['“', 4, 5, False], ['两个确立', 5, 9, True], ['”', 9, 10, False]]
     """
     if not isinstance(n_process, int) or n_process == 0 or n_process < -1:

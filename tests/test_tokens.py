@@ -510,3 +510,12 @@ def test_offsets_and_characters_survive_any_text(pipe):
         assert not t["token"].str.contains(r"\s").any()
 
     check()
+
+
+@pytest.mark.parametrize("module", ["tokens", "lexicon", "stopwords"])
+def test_docstring_examples_run(module, pipe):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"cppcc_nlp.{module}"), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted >= 3
