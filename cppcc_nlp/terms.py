@@ -382,7 +382,8 @@ def _rank_scores(cands: pd.DataFrame, rank_by: str, *, entropy_floor: float, pmi
     # with two different neighbours has fully open boundaries
     attainable = np.minimum(entropy_floor, np.log2(cands["freq"].clip(lower=1).astype(float)))
     with np.errstate(divide="ignore", invalid="ignore"):
-        boundary_factor = np.where(attainable > 0, np.minimum(1.0, boundary / attainable), 0.0)
+        # seen once (min_freq=1), a boundary cannot be judged: no penalty
+        boundary_factor = np.where(attainable > 0, np.minimum(1.0, boundary / attainable), 1.0)
     # one-token candidates have no split: the segmenter already judged them cohesive
     cohesion_factor = np.clip(cands["pmi"].fillna(pmi_scale) / pmi_scale, 0.0, 1.0)
     # a domain-lexicon entry is a known term: its boundaries are trusted and its score boosted
@@ -466,7 +467,7 @@ def extract_terms(corpus_or_tokens, *, top: int | None = None, max_len: int = 8,
     Returns
     -------
     pandas.DataFrame
-        One row per term, best first: term, score, freq, doc_freq, n_tokens, first_year, last_year, cvalue,
+        One row per term with a positive score (default ranking), best first: term, score, freq, doc_freq, n_tokens, first_year, last_year, cvalue,
         pmi, left_entropy, right_entropy, n_chars [, one int column per year].
 
     Notes
@@ -488,9 +489,16 @@ def extract_terms(corpus_or_tokens, *, top: int | None = None, max_len: int = 8,
     --------
     >>> import cppcc_nlp as cn
     >>> corpus = cn.Corpus.from_path("corpora")                    # doctest: +SKIP
-    >>> cn.extract_terms(corpus, top=3)[["term", "freq"]]           # doctest: +SKIP
-           term  freq
-    0  政协委员    ..
+    >>> cn.extract_terms(corpus, top=3)[["term", "freq", "n_tokens"]]   # doctest: +SKIP
+                  term  freq  n_tokens
+    0  全面振兴新突破三年行动     6         1
+    1          政协委员    10         1
+    2  习近平新时代中国特色社会主义思想     3         1
+    >>> gwr = cn.Corpus.from_path("../shared/corpora/gwr-national")          # doctest: +SKIP
+    >>> cn.extract_terms(gwr, by_year=True).set_index("term").loc["供给侧结构性改革", [2015, 2016, 2017]]  # doctest: +SKIP
+    2015    0
+    2016    5
+    2017    5
     """
     if top is not None and (not isinstance(top, (int, np.integer)) or isinstance(top, bool) or top < 1):
         raise ParameterError(f"top={top!r}: give a positive whole number, or None for every term")
@@ -498,6 +506,8 @@ def extract_terms(corpus_or_tokens, *, top: int | None = None, max_len: int = 8,
                                max_chars=max_chars, min_pmi=min_pmi, entropy_floor=entropy_floor,
                                pmi_scale=pmi_scale, lexicon_boost=lexicon_boost, rank_by=rank_by,
                                single_token_min_chars=single_token_min_chars, exclude=exclude)
+    if rank_by == "default" and len(cands):
+        cands = cands[cands["score"] > 0]      # 0: a fragment (nested only, or one fixed neighbour)
     if len(cands) == 0:
         warnings.warn("no term candidate survived: the text is too short or only holds stop words and numbers "
                       f"(min_freq={min_freq}); lower min_freq or give more reports", stacklevel=2)

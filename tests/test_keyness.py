@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 
+import pandas as pd
 import pytest
 from scipy.stats import chi2_contingency
 
@@ -64,6 +65,16 @@ def test_reference_and_target_lists_and_strings(years):
     assert by_doc["reference"].iloc[0] == "every other doc_id"
     top = keyness(years, target=2016, top=1)
     assert len(top) == 2 and top["g2"].iloc[0] > 0 > top["g2"].iloc[-1]
+
+
+def test_keyness_by_period_with_missing_periods(years):
+    table = years.copy()
+    table["period"] = table["year"].astype("Int64")
+    table.loc[table["doc_id"] == "national_2014", "period"] = pd.NA
+    k = keyness(table, target=2016, by="period")
+    row = k.set_index("term").loc["宏观调控"]
+    assert (row["target_freq"], row["reference_freq"]) == (1, 2)     # only the 2015 report is a reference
+    assert k["reference"].iloc[0] == "period 2015"
 
 
 def test_bad_targets_raise_parameter_error(years):

@@ -158,6 +158,19 @@ def test_empty_and_malformed_input():
         extract_terms(["改革"])
 
 
+def test_single_short_report():
+    # two sentences: the term said twice is found, with its year; said once, nothing is (and a warning says why)
+    twice = make_table([("county_2024", 2024, ["建好 委员 工作站 。", "用好 委员 工作站 ， 服务 群众 。"])])
+    terms = extract_terms(twice)
+    assert terms["term"].tolist() == ["委员工作站"]
+    assert (terms["freq"].iloc[0], terms["doc_freq"].iloc[0], terms["first_year"].iloc[0]) == (2, 1, 2024)
+    once = make_table([("county_2024", 2024, ["建好 委员 工作站 。"])])
+    with pytest.warns(UserWarning, match="lower min_freq"):
+        assert extract_terms(once).empty
+    # with min_freq=1 the longest run wins (C-value gives its parts nothing); boundaries seen once are not judged
+    assert any("委员工作站" in t for t in extract_terms(once, min_freq=1)["term"])
+
+
 def test_all_stopword_text_gives_empty_result_with_columns():
     table = make_table([("d", 2024, ["我们 的 了 和 。", "我们 的 了 和 。", "123 ， 456 。"])])
     with pytest.warns(UserWarning, match="no term candidate"):
