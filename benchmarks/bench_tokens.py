@@ -127,11 +127,11 @@ def quality() -> "pd.DataFrame":
                     at = s.find(term, at + 1)
         whole = counts[True][0] + counts[False][0]
         total = counts[True][1] + counts[False][1]
-        rows.append({"segmenter": name, "whole / all gold": f"{whole}/{total}", "share": whole / total,
-                     "in lexicon": f"{counts[True][0]}/{counts[True][1]}",
-                     "share in lexicon": counts[True][0] / max(1, counts[True][1]),
-                     "not in lexicon": f"{counts[False][0]}/{counts[False][1]}",
-                     "share not in lexicon": counts[False][0] / max(1, counts[False][1])})
+        rows.append({"segmenter": name, "whole/all": f"{whole}/{total}", "share_all": whole / total,
+                     "whole/in_lexicon": f"{counts[True][0]}/{counts[True][1]}",
+                     "share_in_lexicon": counts[True][0] / max(1, counts[True][1]),
+                     "whole/not_in_lexicon": f"{counts[False][0]}/{counts[False][1]}",
+                     "share_not_in_lexicon": counts[False][0] / max(1, counts[False][1])})
     return pd.DataFrame(rows), len(gold), sum(len(g["terms"]) for g in gold)
 
 

@@ -395,10 +395,16 @@ def text_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
-def _chunks(text: str, limit: int = MAX_CHUNK_CHARS) -> list[tuple[int, str]]:
-    """Cut a long text into pieces of at most ``limit`` characters, at sentence ends or whitespace if possible."""
+def _chunks(text: str, limit: int = MAX_CHUNK_CHARS, find=None) -> list[tuple[int, str]]:
+    """Cut a long text into pieces of at most ``limit`` characters: ``[(offset, piece), ...]``.
+
+    Cuts fall after the last sentence end of each window, else after whitespace or a comma, else at the
+    window's end; never inside a lexicon match (``find(text) -> [(start, end), ...]``), so no entry is split.
+    """
     if len(text) <= limit:
         return [(0, text)]
+    matches = find(text) if find is not None else []
+    starts = [s for s, _ in matches]
     pieces, pos = [], 0
     while len(text) - pos > limit:
         window = text[pos: pos + limit]
@@ -408,6 +414,9 @@ def _chunks(text: str, limit: int = MAX_CHUNK_CHARS) -> list[tuple[int, str]]:
         if cut < limit // 2:
             ws = max(window.rfind(" "), window.rfind("\n"), window.rfind("\u3000"), window.rfind("，"))
             cut = ws + 1 if ws >= limit // 2 else limit
+        k = bisect_right(starts, pos + cut - 1) - 1  # the last match starting before the cut
+        if k >= 0 and matches[k][0] > pos and matches[k][1] > pos + cut:
+            cut = matches[k][0] - pos  # move the cut back to the start of the straddling match
         pieces.append((pos, text[pos: pos + cut]))
         pos += cut
     pieces.append((pos, text[pos:]))
@@ -546,9 +555,10 @@ class TokenCache:
 def _segment(pipe, texts: dict[str, str], *, n_process: int, batch_size: int) -> pd.DataFrame:
     """Segment the paragraphs ``{text_hash: text}``; rows with offsets relative to each paragraph."""
     lex = _lexicon_of(pipe)
+    find = pipe.get_pipe(MERGE_COMPONENT).find if MERGE_COMPONENT in pipe.pipe_names else None
     jobs = []  # (text_hash, offset of the piece in the paragraph, piece)
     for h, text in texts.items():
-        for offset, piece in _chunks(text):
+        for offset, piece in _chunks(text, find=find):
             if piece.strip():
                 jobs.append((h, offset, piece))
     columns = {c: [] for c in _CACHE_COLUMNS}

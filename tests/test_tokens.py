@@ -342,12 +342,21 @@ def test_a_one_megabyte_paragraph(pipe, sample_corpus, tmp_path):
 
 
 def test_long_paragraph_pieces_never_cut_an_entry():
-    text = ("坚持以习近平新时代中国特色社会主义思想为指导" * 2000)
-    pieces = tokens_module._chunks(text, limit=1000)
-    assert "".join(p for _, p in pieces) == text
-    assert all(len(p) <= 1000 for _, p in pieces)
-    assert all(text[o:o + len(p)] == p for o, p in pieces)
-    assert all("习近平新时代中国特色社会主义思想" in p for _, p in pieces)
+    entry = "习近平新时代中国特色社会主义思想"
+    text = ("坚持以" + entry + "为指导") * 2000  # no sentence end, no space, no comma: hard cuts
+    merger = LexiconMerger(entries=[entry])
+    for limit in (997, 1000, 1013):
+        pieces = tokens_module._chunks(text, limit=limit, find=merger.find)
+        assert len(pieces) > 40
+        assert "".join(p for _, p in pieces) == text
+        assert all(len(p) <= limit for _, p in pieces)
+        assert all(text[o:o + len(p)] == p for o, p in pieces)
+        cuts = {o for o, _ in pieces}
+        assert not any(s < c < e for s, e in merger.find(text) for c in cuts)
+        assert sum(p.count(entry) for _, p in pieces) == 2000
+    # without the matcher a hard cut does fall inside an entry, which is what the matcher prevents
+    blind = {o for o, _ in tokens_module._chunks(text, limit=1000)}
+    assert any(s < c < e for s, e in merger.find(text) for c in blind)
 
 
 def test_missing_model_folder(tmp_path, monkeypatch):
