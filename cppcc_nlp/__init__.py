@@ -38,6 +38,7 @@ _EXPORTS = {
     "load_slogan_lexicon": "slogan_lexicon",
     "extract_terms": "terms",
     "term_frequencies": "terms",
+    "term_occurrences": "terms",
     "term_tfidf": "terms",
     "keyness": "keyness",
     "new_terms": "keyness",

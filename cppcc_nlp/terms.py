@@ -45,8 +45,8 @@ import pandas as pd
 from .errors import EmptyCorpusError, InputError, ParameterError
 from .termhood import branching_entropy, cvalue, min_split_pmi, tfidf
 
-__all__ = ["extract_terms", "term_candidates", "term_frequencies", "term_tfidf", "TERM_COLUMNS",
-           "token_table"]
+__all__ = ["extract_terms", "term_candidates", "term_frequencies", "term_occurrences", "term_tfidf",
+           "TERM_COLUMNS", "OCCURRENCE_COLUMNS", "token_table"]
 
 #: columns of :func:`extract_terms`, in order (per-year frequency columns follow when ``by_year=True``)
 TERM_COLUMNS = ["term", "score", "freq", "doc_freq", "n_tokens", "first_year", "last_year",
@@ -572,22 +572,94 @@ def term_frequencies(corpus_or_tokens, terms=None, *, by: str = "year", top: int
     return pd.DataFrame(rows, columns=["term", by, "freq", "n_tokens", "per_10k"])
 
 
+def _matches(table: pd.DataFrame, terms, by: str | None = None):
+    """Occurrences of ``terms`` as runs of whole tokens inside sentences (never across punctuation).
+
+    Yields ``(term, group, first_row, last_row)``: positional rows of the table's first and last token.
+    """
+    wanted = sorted(set(terms), key=len, reverse=True)
+    if not wanted:
+        return
+    first_chars = {t[0] for t in wanted if t}
+    row = 0
+    tok = table["token"].astype(str).to_numpy()
+    # _runs yields runs in table order; recover each run's first row by walking the token column
+    for _, _, grp, toks, _, _ in _runs(table, by):
+        while tok[row] != toks[0] or list(tok[row:row + len(toks)]) != toks:
+            row += 1
+        joined = "".join(toks)
+        if any(c in joined for c in first_chars):
+            bounds = np.cumsum([0] + [len(t) for t in toks]).tolist()
+            start_at = {b: i for i, b in enumerate(bounds[:-1])}
+            end_at = {b: i for i, b in enumerate(bounds[1:])}
+            for term in wanted:
+                pos = joined.find(term)
+                while pos >= 0:
+                    end = pos + len(term)
+                    if pos in start_at and end in end_at:
+                        yield term, grp, row + start_at[pos], row + end_at[end]
+                    pos = joined.find(term, pos + 1)
+        row += len(toks)
+
+
 def _count_string(table: pd.DataFrame, term: str, by: str) -> Counter:
     """Occurrences of ``term`` as a run of whole tokens inside sentences, counted by ``by``."""
-    counts: Counter = Counter()
-    for _, _, grp, toks, _, _ in _runs(table, by):
-        joined = "".join(toks)
-        if term not in joined:
-            continue
-        bounds = np.cumsum([0] + [len(t) for t in toks])
-        starts = set(bounds[:-1].tolist())
-        ends = set(bounds[1:].tolist())
-        pos = joined.find(term)
-        while pos >= 0:
-            if pos in starts and pos + len(term) in ends:
-                counts[grp] += 1
-            pos = joined.find(term, pos + 1)
-    return counts
+    return Counter(grp for _, grp, _, _ in _matches(table, [term], by))
+
+
+#: columns of :func:`term_occurrences`
+OCCURRENCE_COLUMNS = ["doc_id", "year", "period", "part", "section_id", "para_id", "start", "end", "term"]
+
+
+def term_occurrences(corpus_or_tokens, terms=None, *, top: int = 50, **term_options) -> pd.DataFrame:
+    """Every occurrence of the terms, one row each, with the docvars, so uses can be grouped by period,
+    part or section and quoted from ``Document.text[start:end]``.
+
+    Parameters
+    ----------
+    corpus_or_tokens : a Corpus or a token table (with ``start``/``end`` offsets and docvars).
+    terms : term strings to find; default the ``top`` terms of :func:`extract_terms`.
+    top : how many terms to take from :func:`extract_terms` when ``terms`` is not given.
+    **term_options : passed to :func:`extract_terms`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        doc_id, year, period, part, section_id, para_id, start, end, term; in text order.  A term nested in
+        another requested term is reported at both (政协委员 inside 政协委员工作站 when both are asked for).
+
+    Examples
+    --------
+    >>> occ = term_occurrences(corpus, ["委员工作站"])                             # doctest: +SKIP
+    >>> occ.groupby("part").size()                                              # doctest: +SKIP
+    """
+    table = token_table(corpus_or_tokens)
+    if terms is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wanted = extract_terms(table, top=top, **term_options)["term"].tolist()
+    else:
+        wanted = [terms] if isinstance(terms, str) else [str(t) for t in terms]
+        if any(not t.strip() for t in wanted):
+            raise ParameterError("term_occurrences: a term is empty; give non-empty strings")
+    table = table.reset_index(drop=True)
+    found = list(_matches(table, wanted))
+    if not found:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in OCCURRENCE_COLUMNS})
+    first = np.array([f[2] for f in found])
+    last = np.array([f[3] for f in found])
+    cols = {}
+    for col in ("doc_id", "year", "period", "part", "section_id", "para_id"):
+        cols[col] = table[col].to_numpy()[first] if col in table.columns else pd.NA
+    cols["start"] = table["start"].to_numpy()[first] if "start" in table.columns else pd.NA
+    cols["end"] = table["end"].to_numpy()[last] if "end" in table.columns else pd.NA
+    cols["term"] = [f[0] for f in found]
+    out = pd.DataFrame(cols, columns=OCCURRENCE_COLUMNS)
+    out["_row"] = first
+    out = out.sort_values(["_row", "term"], kind="mergesort").drop(columns="_row").reset_index(drop=True)
+    if "period" in table.columns:
+        out["period"] = out["period"].astype(table["period"].dtype)
+    return out
 
 
 def term_tfidf(corpus_or_tokens, *, top: int = 20, sublinear: bool = True, **term_options) -> pd.DataFrame:

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from cppcc_nlp.errors import EmptyCorpusError, InputError, ParameterError
-from cppcc_nlp.terms import (TERM_COLUMNS, extract_terms, term_candidates, term_frequencies, term_tfidf,
-                             token_table)
+from cppcc_nlp.terms import (OCCURRENCE_COLUMNS, TERM_COLUMNS, extract_terms, term_candidates, term_frequencies,
+                             term_occurrences, term_tfidf, token_table)
 
 DATA = Path(__file__).resolve().parent / "data"
 PUNCT = set("，。、；：？！“”（）《》——")
@@ -146,6 +146,22 @@ def test_term_frequencies_and_tfidf(small):
     assert first_b["term"] == "供给侧结构性改革" and first_b["doc_freq"] == 1
 
 
+def test_term_occurrences_carry_docvars(small):
+    occ = term_occurrences(small, ["社情民意信息", "供给侧结构性改革", "不存在的词"])
+    assert list(occ.columns) == OCCURRENCE_COLUMNS
+    assert occ.groupby(["term", "year"]).size().to_dict() == {("供给侧结构性改革", 2024): 3, ("社情民意信息", 2023): 4}
+    assert set(occ["section_id"]) == {"cppcc_2023/s00", "cppcc_2024/s00"}
+    assert occ.loc[occ["term"] == "供给侧结构性改革", "para_id"].tolist() == ["cppcc_2024/p0000"] * 2 + [
+        "cppcc_2024/p0001"]
+    # only whole tokens: 民意信息 is inside 社情民意信息 but 信息 alone is not asked for
+    assert term_occurrences(small, "民意信息")["term"].tolist() == ["民意信息"] * 4
+    assert len(term_occurrences(small, "意信")) == 0
+    top = term_occurrences(small, top=2)
+    assert set(top["term"]) == set(extract_terms(small, top=2)["term"])
+    with pytest.raises(ParameterError, match="empty"):
+        term_occurrences(small, [""])
+
+
 # --- bad input ---------------------------------------------------------------------------------------------------
 
 def test_empty_and_malformed_input():
@@ -223,6 +239,17 @@ SAMPLE_FORBIDDEN = ["振兴新突破三年行动", "突破三年行动", "全面
                     "委员工作站作用", "发挥政协党组", "持续打造", "夺取全面振兴新突破三年行动",
                     "全面贯彻落实党的二十大精神", "习近平总书记关于东北", "赋能乡村振兴的建议", "篇调研报告",
                     "政协工作取得", "社情民意"]
+
+
+@pytest.mark.slow
+def test_sample_occurrences_quote_the_text(sample_corpus):
+    occ = term_occurrences(sample_corpus, ["委员工作站", "政协委员", "全面振兴新突破三年行动"])
+    doc = sample_corpus.docs[0]
+    assert len(occ) >= 15
+    assert all(doc.text[s:e] == t for s, e, t in zip(occ["start"], occ["end"], occ["term"]))
+    # the plan section speaks about 2025, the review about 2024
+    assert set(occ["period"].dropna()) == {2024, 2025}
+    assert set(occ["part"]) >= {"review", "plan"}
 
 
 @pytest.mark.slow
