@@ -717,6 +717,8 @@ def register_cli(subparsers) -> None:
     p.add_argument("--by-year", action="store_true", help="add one frequency column per delivery year")
     p.add_argument("--per-report", action="store_true",
                    help="the report-level TF-IDF view: the --top terms of each report instead")
+    p.add_argument("--occurrences", nargs="+", metavar="TERM",
+                   help="list every use of these terms (doc_id, year, period, part, section_id, offsets) instead")
     p.set_defaults(func=_cli_terms)
 
 
@@ -726,7 +728,9 @@ def _cli_terms(args) -> int:
     if args.top is not None and args.top < 1:
         raise ParameterError(f"--top {args.top}: give a positive number")
     corpus = load_corpus(args)
-    if args.per_report:
+    if args.occurrences:
+        df = term_occurrences(corpus, args.occurrences)
+    elif args.per_report:
         df = term_tfidf(corpus, top=args.top, max_len=args.max_len, min_freq=args.min_freq)
     else:
         df = extract_terms(corpus, top=args.top, max_len=args.max_len, min_freq=args.min_freq,

@@ -269,6 +269,9 @@ def test_cli_terms_json(sample_path, capsys):
     rows = json.loads(capsys.readouterr().out)
     assert len(rows) == 5 and "政协委员" in [r["term"] for r in rows]
     assert all(r["freq"] >= 2 for r in rows) and rows[0]["score"] >= rows[-1]["score"]
+    assert main(["terms", str(sample_path), "--occurrences", "委员工作站", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == ",".join(OCCURRENCE_COLUMNS) and len(lines) >= 3 and lines[1].endswith(",委员工作站")
     assert main(["terms", str(sample_path), "--top", "0"]) == 2
     assert "Error: --top 0" in capsys.readouterr().err
 
