@@ -51,6 +51,7 @@ import re
 import time
 import uuid
 from bisect import bisect_right
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -65,7 +66,7 @@ from .stopwords import boilerplate, is_num_text, is_punct_text, stopwords
 #: registered name of the lexicon-merge component
 MERGE_COMPONENT = "cppcc_merge_lexicon_v1"  # spaCy forbids "." in factory names
 #: bump when the layout of cached token rows or the segmentation procedure changes
-TOKEN_FORMAT = 1
+TOKEN_FORMAT = 2  # 2: traditional-character spellings of the entries are merged too
 #: paragraphs longer than this are segmented in pieces cut at sentence ends (pkuseg's memory grows with length)
 MAX_CHUNK_CHARS = 20_000
 MODEL_ENV = "CPPCC_NLP_PKUSEG_MODEL"
@@ -270,6 +271,41 @@ class LexiconMerger:
         return self
 
 
+def spellings(term: str) -> set[str]:
+    """``term`` and its traditional-character spelling (OpenCC ``s2t``): 两个确立 → {两个确立, 兩個確立}.
+
+    The pipeline keeps both whole, so a traditional-character report read without ``to_simplified`` still has
+    its formulations as single tokens (the token is the text as written).
+    """
+    converter = _s2t()
+    return {term, converter.convert(term)} if converter is not None else {term}
+
+
+@lru_cache(maxsize=1)
+def _s2t():
+    try:
+        import opencc
+    except ImportError:  # optional: without OpenCC only the simplified spellings are merged
+        return None
+    return opencc.OpenCC("s2t")
+
+
+def _with_traditional(lex: Lexicon) -> tuple[list[str], frozenset[str], dict[str, tuple[str, ...]]]:
+    """The entries plus their traditional spellings, with the context rules carried over."""
+    entries, quoted_only, exclude = set(), set(), {}
+    for term in lex.entries:
+        forms = spellings(term)
+        entries |= forms
+        if term in lex.quoted_only:
+            quoted_only |= forms
+    for term, blockers in lex.exclude.items():
+        converter = _s2t()
+        for form in spellings(term):
+            exclude[form] = tuple(blockers) if form == term or converter is None else tuple(
+                converter.convert(b) for b in blockers)
+    return sorted(entries), frozenset(quoted_only), exclude
+
+
 _NLP_CACHE: dict[tuple, object] = {}
 _SEGMENTERS: dict[str, object] = {}  # model folder -> loaded pkuseg segmenter with the default user dictionary
 
@@ -342,10 +378,11 @@ def nlp(*, lexicon=None, pkuseg_model=None):
     pipe.tokenizer.pkuseg_seg = _copy_segmenter(base)
     # entries that are words only in some contexts stay out of pkuseg's user dictionary (it would force them
     # everywhere); the merge component handles them
-    special = lex.quoted_only | set(lex.exclude)
-    pipe.tokenizer.pkuseg_update_user_dict([e for e in lex.entries if e not in special])
+    entries, quoted_only, exclude = _with_traditional(lex)
+    special = quoted_only | set(exclude)
+    pipe.tokenizer.pkuseg_update_user_dict([e for e in entries if e not in special])
     merger = pipe.add_pipe(MERGE_COMPONENT)
-    merger.set_entries(lex.entries, lex.version, quoted_only=lex.quoted_only, exclude=lex.exclude)
+    merger.set_entries(entries, lex.version, quoted_only=quoted_only, exclude=exclude)
     pipe.max_length = 10 ** 8  # long paragraphs are cut into pieces by tokens(); spaCy's own check is not needed
     pipe.meta["cppcc_nlp"] = {"pipeline_version": pipeline_version(folder), "lexicon_version": lex.version,
                               "pkuseg_model": str(folder), "n_lexicon_entries": len(lex)}
@@ -510,7 +547,7 @@ class TokenCache:
                 old = self._lexicon_entries(v)
                 diff_cache[v] = None if old is None else lex.changed_entries(old)
             changed = diff_cache[v]
-            if changed is not None and not any(term in texts[h] for term in changed):
+            if changed is not None and not any(form in texts[h] for term in changed for form in spellings(term)):
                 chosen[h] = v
         if not chosen:
             return pd.DataFrame(columns=_CACHE_COLUMNS)

@@ -528,3 +528,23 @@ def test_docstring_examples_run(module, pipe):
 
     result = doctest.testmod(importlib.import_module(f"cppcc_nlp.{module}"), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted >= 3
+
+
+def test_traditional_spellings_are_kept_whole_too(pipe, sample_corpus):
+    from cppcc_nlp.reading import to_simplified_text
+
+    # the sample report written in traditional characters (OpenCC s2t), read without conversion
+    import opencc
+
+    simplified = sample_corpus.docs[0].text
+    traditional = opencc.OpenCC("s2t").convert(simplified)
+    assert to_simplified_text(traditional).count("两个确立") == simplified.count("两个确立")
+    t = cn.tokens(traditional, nlp=pipe, cache=False)
+    assert (t["token"] == "兩個確立").sum() == simplified.count("两个确立") == 2
+    assert (t["token"] == "習近平新時代中國特色社會主義思想").sum() == 3
+    assert t["in_lexicon"].sum() == (sample_corpus_tokens_in_lexicon := cn.tokens(
+        simplified, nlp=pipe, cache=False)["in_lexicon"].sum())
+    assert sample_corpus_tokens_in_lexicon > 80
+    # context rules follow: “十五” quoted only, 創新發展理念 is not 新發展理念
+    doc = pipe("“十五”計劃，十五屆，創新發展理念，新發展理念")
+    assert [(x.text, x.idx) for x in doc if x._.in_lexicon] == [("十五", 1), ("新發展理念", 18)]
