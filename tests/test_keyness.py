@@ -49,6 +49,13 @@ def test_keyness_counts_and_g2_match_scipy(years):
     assert (k["target"].iloc[0], k["reference"].iloc[0]) == ("year 2016", "year 2014–2015")
 
 
+def test_package_attribute_calls_keyness_after_the_module_is_imported(years):
+    import cppcc_nlp as cn
+    import cppcc_nlp.keyness  # noqa: F401  (sets the package attribute to the module)
+
+    assert cn.keyness(years, target=2016)["term"].iloc[0] == "供给侧结构性改革"
+
+
 def test_new_terms_listed_apart(years):
     new = new_terms(years, target=2016)
     assert new["term"].tolist() == ["供给侧结构性改革"]
