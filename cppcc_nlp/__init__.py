@@ -28,6 +28,7 @@ _EXPORTS = {
     "tokens": "tokens",
     "token_lists": "tokens",
     "load_lexicon": "lexicon",
+    "lexicon_coverage": "lexicon",
     "detect_slogans": "slogans",
     "track_slogans": "slogans",
     "slogan_summary": "slogans",

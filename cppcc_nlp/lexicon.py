@@ -154,6 +154,45 @@ def _signature(record: LexiconEntry) -> str:
     return sig
 
 
+def lexicon_coverage(token_table: pd.DataFrame, lexicon: Lexicon | None = None) -> pd.DataFrame:
+    """How often each lexicon entry occurs as a token: which entries a corpus uses, and when.
+
+    Parameters
+    ----------
+    token_table : DataFrame
+        The table of :func:`cppcc_nlp.tokens`.
+    lexicon : Lexicon, optional
+        Default: the bundled lexicon.  Entries never seen get ``freq == 0``.
+
+    Returns
+    -------
+    DataFrame
+        ``term, kind, freq, n_docs, first_year, last_year`` sorted by ``freq`` (descending) then ``term``.
+        A traditional spelling in the text counts for its simplified entry.
+    """
+    lex = lexicon if lexicon is not None else load_lexicon()
+    kinds = {r.term: r.kind for r in lex.records}
+    hits = token_table.loc[token_table["in_lexicon"].to_numpy(dtype=bool), ["token", "doc_id", "year"]].copy()
+    if len(hits):
+        import opencc
+
+        t2s = opencc.OpenCC("t2s")
+        simplified = {w: (w if w in kinds else t2s.convert(w)) for w in hits["token"].unique()}
+        hits["term"] = hits["token"].map(simplified)
+    else:
+        hits["term"] = pd.Series(dtype=object)
+    hits = hits[hits["term"].isin(kinds)]
+    grouped = hits.groupby("term").agg(freq=("doc_id", "size"), n_docs=("doc_id", "nunique"),
+                                       first_year=("year", "min"), last_year=("year", "max"))
+    out = grouped.reindex(sorted(kinds)).reset_index().rename(columns={"index": "term"})
+    out["freq"] = out["freq"].fillna(0).astype("int64")
+    out["n_docs"] = out["n_docs"].fillna(0).astype("int64")
+    out["first_year"] = out["first_year"].astype("Int64")
+    out["last_year"] = out["last_year"].astype("Int64")
+    out.insert(1, "kind", out["term"].map(kinds))
+    return out.sort_values(["freq", "term"], ascending=[False, True], ignore_index=True)
+
+
 def lexicon_version(entries: Iterable[str]) -> str:
     """A 16-hex-digit hash of a set of entries or signatures (order and duplicates do not matter)."""
     text = "\n".join(sorted(set(entries)))
@@ -338,11 +377,12 @@ def _load_cached(paths: tuple[str, ...], defaults: bool, stamp: tuple) -> Lexico
             known = records.get(entry.term)
             if known is None:
                 records[entry.term] = entry
-            elif known.quoted_only != entry.quoted_only or set(entry.exclude) - set(known.exclude):
-                # the same word from two sources: it is kept whole unquoted if either source says so, and
-                # every source's exclusions apply
+            else:
+                # the same word from two sources: a slogan kind (numbered, branded …) says more than "term";
+                # it is kept whole unquoted if either source says so, and every source's exclusions apply
+                first = entry if known.kind == "term" and entry.kind != "term" else known
                 records[entry.term] = LexiconEntry(
-                    known.term, known.kind, known.source, known.line, known.quoted_only and entry.quoted_only,
+                    known.term, first.kind, first.source, first.line, known.quoted_only and entry.quoted_only,
                     tuple(sorted(set(known.exclude) | set(entry.exclude))))
     entries = tuple(sorted(records))
     return Lexicon(entries=entries, records=tuple(records[t] for t in entries),

@@ -853,7 +853,12 @@ def register_cli(subparsers) -> None:
     p.set_defaults(func=_cli_tokens)
 
     q = subparsers.add_parser("lexicon", help="list the domain lexicon (bundled terms, slogans, your files)",
-                              description="The words the token pipeline keeps whole, and where each comes from.")
+                              description="The words the token pipeline keeps whole, and where each comes from; "
+                                          "with report PATHs, how often each occurs as a token.")
+    q.add_argument("paths", nargs="*", metavar="PATH", help="report files or folders: show each entry's frequency")
+    q.add_argument("--strict", action="store_true", help="fail on the first bad file instead of skipping it")
+    q.add_argument("--manifest", help="manifest file (CSV or YAML) overriding metadata")
+    q.add_argument("--to-simplified", action="store_true", help="convert traditional characters (OpenCC)")
     cli.add_format(q)
     q.add_argument("--lexicon", action="append", metavar="FILE", help="extra lexicon file (repeatable)")
     q.add_argument("--no-defaults", action="store_true", help="leave out the bundled lexicon")
@@ -878,7 +883,14 @@ def _cli_lexicon(args) -> int:
     from . import cli
 
     lex = load_lexicon(args.lexicon, defaults=not args.no_defaults)
-    cli.emit(lex.to_frame(), args.format)
+    if args.paths:
+        from .lexicon import lexicon_coverage
+
+        corpus = cli.load_corpus(args)
+        table = tokens(corpus, nlp=nlp(lexicon=lex))
+        cli.emit(lexicon_coverage(table, lex), args.format)
+    else:
+        cli.emit(lex.to_frame(), args.format)
     return 0
 
 

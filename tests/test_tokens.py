@@ -548,3 +548,28 @@ def test_traditional_spellings_are_kept_whole_too(pipe, sample_corpus):
     # context rules follow: “十五” quoted only, 創新發展理念 is not 新發展理念
     doc = pipe("“十五”計劃，十五屆，創新發展理念，新發展理念")
     assert [(x.text, x.idx) for x in doc if x._.in_lexicon] == [("十五", 1), ("新發展理念", 18)]
+
+
+def test_lexicon_coverage_counts_entry_tokens(sample_tokens, sample_path, tmp_path, monkeypatch, capsys):
+    from cppcc_nlp.lexicon import lexicon_coverage
+
+    lex = load_lexicon()
+    cov = lexicon_coverage(sample_tokens, lex)
+    assert list(cov.columns) == ["term", "kind", "freq", "n_docs", "first_year", "last_year"]
+    assert len(cov) == len(lex) and cov["freq"].is_monotonic_decreasing
+    row = cov.set_index("term").loc["两个确立"]
+    assert (row["freq"], row["n_docs"], row["first_year"], row["last_year"], row["kind"]) == (2, 1, 2024, 2024,
+                                                                                              "numbered")
+    assert cov["freq"].sum() == sample_tokens["in_lexicon"].sum()
+    assert cov.set_index("term").loc["供给侧结构性改革", "freq"] == 0
+    # traditional spellings count for their entry
+    trad = sample_tokens.assign(token=sample_tokens["token"].replace({"两个确立": "兩個確立"}))
+    assert lexicon_coverage(trad, lex).set_index("term").loc["两个确立", "freq"] == 2
+
+    from cppcc_nlp.cli import main
+
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path))
+    assert main(["lexicon", str(sample_path), "--format", "csv"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "term,kind,freq,n_docs,first_year,last_year"
+    assert "两个确立,numbered,2,1,2024,2024" in out
