@@ -207,7 +207,8 @@ def new_terms(corpus_or_tokens, *, target, reference=None, by: str = "year", min
     """Terms used in the target and absent from every reference report ("new this year"), most used first.
 
     Same parameters as :func:`keyness`; ``min_freq`` applies to the target alone here.  Returns the rows of
-    :func:`keyness` with ``is_new`` true, sorted by target frequency, then G².
+    :func:`keyness` with ``is_new`` true, sorted by target frequency, then by how term-like they are
+    (``term_score``), so that 国际产能合作 comes before a chance pair such as 项目减少.
 
     Examples
     --------
@@ -215,7 +216,7 @@ def new_terms(corpus_or_tokens, *, target, reference=None, by: str = "year", min
     """
     k = keyness(corpus_or_tokens, target=target, reference=reference, by=by, min_freq=min_freq, **term_options)
     k = k[k["is_new"] & (k["target_freq"] >= min_freq)]
-    return k.sort_values(["target_freq", "g2", "term"], ascending=[False, False, True],
+    return k.sort_values(["target_freq", "term_score", "term"], ascending=[False, False, True],
                          kind="mergesort").reset_index(drop=True)
 
 
