@@ -59,7 +59,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .errors import CppccError, InputError, ModelError, ParameterError
+from .errors import InputError, ModelError, ParameterError
 from .lexicon import Lexicon, load_lexicon
 from .stopwords import boilerplate, is_num_text, is_punct_text, stopwords
 
@@ -140,8 +140,11 @@ def pipeline_version(model_dir: Path | str | None = None) -> str:
     return f"cppcc{__version__}-spacy{spacy.__version__}-{MERGE_COMPONENT}-f{TOKEN_FORMAT}-m{_model_id(folder)}"
 
 
-def _register():
-    """Register the merge component and the token extension with spaCy (idempotent)."""
+def register_components() -> None:
+    """Register the merge component and the ``Token._.in_lexicon`` extension with spaCy (idempotent).
+
+    :func:`nlp` calls it; call it yourself before ``spacy.load`` of a pipeline saved with ``nlp.to_disk``.
+    """
     from spacy.language import Language
     from spacy.tokens import Doc, Token
 
@@ -361,7 +364,7 @@ def nlp(*, lexicon=None, pkuseg_model=None):
         return cached
     import spacy
 
-    _register()
+    register_components()
     pipe = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}})
     base = _SEGMENTERS.get(str(folder))
     if base is None:

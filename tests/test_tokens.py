@@ -120,7 +120,7 @@ def test_merge_component_splits_and_merges_across_any_tokenizer():
     import spacy
 
     nlp = spacy.blank("zh")  # character segmenter: every entry spans several tokens
-    tokens_module._register()
+    tokens_module.register_components()
     merger = nlp.add_pipe(MERGE_COMPONENT)
     merger.set_entries(["政协委员", "委员工作站", "协商", "十五", "新发展理念"], "v-test",
                        quoted_only=["十五"], exclude={"新发展理念": ["创新发展理念"]})
