@@ -324,7 +324,8 @@ def test_national_recall_at_200_beats_jieba_baselines(national_terms, national_t
     ours = recall_at(national_terms["term"], expected_terms["term"])
     tfidf_kw = recall_at(jieba.analyse.extract_tags(text, topK=200), expected_terms["term"])
     textrank_kw = recall_at(jieba.analyse.textrank(text, topK=200), expected_terms["term"])
-    assert ours >= 0.85, ours          # measured 0.85 with the bundled lexicon (docs/terms.md)
+    # measured 0.850 with the bundled lexicon (docs/terms.md); the guard leaves room for lexicon edits (1 term = 0.017)
+    assert ours >= 0.8, ours
     assert ours > tfidf_kw + 0.5 and ours > textrank_kw + 0.5
 
 
