@@ -779,12 +779,15 @@ class TopicModel:
         return long.sort_values(keys + ["topic_id"]).reset_index(drop=True)[
             keys + ["topic_id", "label", "share", "n_units", "n_chars"]]
 
-    def trends(self, by="period", *, alpha: float = 0.05, doc_topics: pd.DataFrame | None = None) -> pd.DataFrame:
+    def trends(self, by="period", *, alpha: float = 0.05, min_chars: int = 1000,
+               doc_topics: pd.DataFrame | None = None) -> pd.DataFrame:
         """Is each topic's share rising, stable or fading across ``by`` (a numeric docvar such as year)?
 
         A topic is ``rising`` (``fading``) when Kendall's τ between the group value and the topic's share is
         positive (negative) with two-sided p < ``alpha``; otherwise ``stable``.  With fewer than 3 groups the
         trend is ``undetermined``.  ``slope`` is the Theil–Sen slope of the share per unit of ``by`` (per year).
+        Groups with fewer than ``min_chars`` characters of topical text are left out (a plan section of a
+        single short report would otherwise decide the last point); ``n_groups`` counts the groups used.
 
         Returns
         -------
@@ -796,7 +799,10 @@ class TopicModel:
 
         if not 0 < alpha < 1:
             raise ParameterError(f"alpha={alpha!r}: give a significance level between 0 and 1")
+        if isinstance(min_chars, bool) or not isinstance(min_chars, (int, np.integer)) or min_chars < 0:
+            raise ParameterError(f"min_chars={min_chars!r}: give a number of characters >= 0")
         table = self.shares(by=by, doc_topics=doc_topics)
+        table = table[table["n_chars"] >= min_chars].reset_index(drop=True)
         try:
             x = table[by].astype(float).to_numpy()
         except (TypeError, ValueError):
@@ -1089,6 +1095,8 @@ def register_cli(subparsers) -> None:
     what.add_argument("--representative", metavar="N", type=int, help="print the N most representative units")
     what.add_argument("--coherence", action="store_true", help="print the NPMI coherence of each candidate k")
     what.add_argument("--units", action="store_true", help="print each unit's dominant topic")
+    p.add_argument("--min-chars", type=int, default=1000,
+                   help="with --trends: leave out groups with less text than this (default 1000)")
     p.add_argument("--model", metavar="FILE", help="apply this saved model instead of fitting")
     p.add_argument("--save", metavar="FILE", help="save the fitted model to FILE (e.g. models/topics.zip)")
     add_format(p)
@@ -1104,15 +1112,12 @@ def _run_cli(args) -> int:
     if args.model:
         model = TopicModel.load(args.model)
         doc_topics = model.transform(corpus)
-        if args.coherence:
-            table = model.coherence_
-        else:
-            table = None
+        table = model.coherence_.round(3) if args.coherence else None
     else:
         model = TopicModel(n_topics=args.n_topics, method=args.method, unit=args.unit, random_state=args.seed)
         model.fit(corpus)
         doc_topics = model.doc_topics_
-        table = model.coherence_ if args.coherence else None
+        table = model.coherence_.round(3) if args.coherence else None
         print(f"k = {model.n_topics_} topics over {len(doc_topics)} {model.unit}s", file=sys.stderr)
     if args.save:
         print(f"Saved: {model.save(args.save)}", file=sys.stderr)
@@ -1125,7 +1130,7 @@ def _run_cli(args) -> int:
         for col in table.columns[3:]:
             table[col] = table[col].round(3)
     elif args.trends:
-        table = model.trends(by=args.trends, doc_topics=doc_topics)
+        table = model.trends(by=args.trends, doc_topics=doc_topics, min_chars=args.min_chars)
         table = table.round({"share_first": 3, "share_last": 3, "mean_share": 3, "slope": 4, "tau": 2,
                              "p_value": 3})
     elif args.sections:

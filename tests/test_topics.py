@@ -95,14 +95,21 @@ def test_shares_sum_to_one_and_weight_by_text():
     assert list(long.columns) == ["year", "topic_id", "label", "share", "n_units", "n_chars"]
     assert np.allclose(long.groupby("year")["share"].sum(), 1.0)
     # the drifting theme rises, the others fade, by Kendall's tau over 4 years (p = 1/12 < 0.1)
-    trends = model.trends("year", alpha=0.1)
+    trends = model.trends("year", alpha=0.1, min_chars=0)
     assert trends.loc[trends.topic_id == cppcc, "trend"].iloc[0] == "rising"
     assert set(trends.loc[trends.topic_id != cppcc, "trend"]) == {"fading"}
     assert trends.loc[trends.topic_id == cppcc, "slope"].iloc[0] > 0
     # with alpha=0.05 four points cannot reach significance (smallest two-sided p is 1/12)
-    assert set(model.trends("year")["trend"]) == {"stable"}
-    assert set(model.trends("year", doc_topics=model.doc_topics_[model.doc_topics_.year < 2022])["trend"]) == {
-        "undetermined"}
+    assert set(model.trends("year", min_chars=0)["trend"]) == {"stable"}
+    assert set(model.trends("year", min_chars=0, doc_topics=model.doc_topics_[model.doc_topics_.year < 2022])[
+        "trend"]) == {"undetermined"}
+    # groups with less text than min_chars are left out of the trend
+    chars = shares.set_index("year")["n_chars"]
+    cut = int(chars.loc[2021]) + 1  # drops 2020 and 2021 (fewer characters: the drift adds units each year)
+    assert (chars.loc[[2020, 2021]] < cut).all() and (chars.loc[[2022, 2023]] >= cut).all()
+    assert (model.trends("year", min_chars=cut)["n_groups"] == 2).all()
+    with pytest.raises(ParameterError, match="min_chars"):
+        model.trends("year", min_chars=-1)
 
 
 def test_same_seed_identical_other_seed_matches(toy):
