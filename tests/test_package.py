@@ -1,0 +1,28 @@
+"""The package surface: public names, and what `import cppcc_nlp` loads."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def test_public_names_stay_functions_after_their_modules_are_imported():
+    code = ("import cppcc_nlp as cn, cppcc_nlp.analyze, cppcc_nlp.tokens, cppcc_nlp.keyness, cppcc_nlp.normalise;"
+            "import types; bad = [n for n in cn.__all__ if isinstance(getattr(cn, n), types.ModuleType)"
+            " and n != 'errors']; print(bad)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_import_does_not_load_the_heavy_libraries():
+    code = ("import sys, cppcc_nlp; print(sorted(m for m in ('spacy', 'sklearn', 'matplotlib', 'jieba', 'torch')"
+            " if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_every_public_name_is_documented():
+    import cppcc_nlp as cn
+
+    undocumented = [n for n in cn.__all__ if n not in ("__version__",) and not (getattr(cn, n).__doc__ or "").strip()]
+    assert undocumented == []
