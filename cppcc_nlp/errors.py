@@ -106,3 +106,7 @@ class OutputError(InputError):
 
 class StoreError(InputError):
     """A folder that is not a usable corpus store, or one locked by another ``add`` (exit status 2)."""
+
+
+class SavedModelError(ModelError, InputError):
+    """A saved topic model that cannot be used: missing, unreadable or from an incompatible version (exit 2)."""

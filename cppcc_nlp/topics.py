@@ -69,7 +69,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .coherence import topic_coherence
-from .errors import EmptyCorpusError, InputError, ModelError, ParameterError
+from .errors import EmptyCorpusError, InputError, ModelError, ParameterError, SavedModelError
 
 __all__ = ["TopicModel", "match_topics"]
 
@@ -1007,8 +1007,8 @@ class TopicModel:
 
         Raises
         ------
-        ModelError
-            The file is missing, not a saved topic model, or from an incompatible format version.
+        SavedModelError
+            (a :class:`~cppcc_nlp.errors.ModelError`) The file is missing, not a saved topic model, or from an incompatible format version.
         """
         from . import __version__
 
@@ -1016,24 +1016,24 @@ class TopicModel:
         if path.is_dir():
             path = path / "topic-model.zip"
         if not path.is_file():
-            raise ModelError(f"{path}: no saved topic model there (save one with TopicModel.save(path))")
+            raise SavedModelError(f"{path}: no saved topic model there (save one with TopicModel.save(path))")
         try:
             with zipfile.ZipFile(path) as zf:
                 meta = json.loads(zf.read("meta.json").decode("utf-8"))
                 if meta.get("library") != "cppcc-nlp":
-                    raise ModelError(f"{path}: not a cppcc-nlp topic model")
+                    raise SavedModelError(f"{path}: not a cppcc-nlp topic model")
                 if meta.get("format_version") != FORMAT_VERSION:
-                    raise ModelError(
+                    raise SavedModelError(
                         f"{path}: saved by cppcc-nlp {meta.get('library_version', '?')} in model format "
                         f"{meta.get('format_version')!r}, but cppcc-nlp {__version__} reads format {FORMAT_VERSION}: "
                         "refit the model on its corpus with this version (TopicModel(...).fit(corpus).save(path))")
                 arrays = np.load(io.BytesIO(zf.read("arrays.npz")))
                 frames = {n[:-8]: pd.read_parquet(io.BytesIO(zf.read(n))) for n in zf.namelist()
                           if n.endswith(".parquet")}
-        except ModelError:
+        except SavedModelError:
             raise
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-            raise ModelError(f"{path}: not a readable saved topic model ({exc}); save it again with "
+            raise SavedModelError(f"{path}: not a readable saved topic model ({exc}); save it again with "
                              "TopicModel.save(path)") from None
         params = meta["params"]
         if params.get("k_range") is not None:
@@ -1142,6 +1142,8 @@ def _run_cli(args) -> int:
             print("Note: representative units come from the corpus the saved model was fitted on",
                   file=sys.stderr)
         table = model.representative(n=args.representative).round(3)
+        if args.format == "table":
+            table["text"] = [t if not isinstance(t, str) or len(t) <= 60 else t[:60] + "…" for t in table["text"]]
     elif args.units:
         id_col = UNITS[model.unit]
         table = doc_topics[[c for c in dict.fromkeys([id_col, "doc_id", "year", "period", "section_id", "n_chars",

@@ -420,6 +420,10 @@ def test_cli_topics_and_shares(sample_path, shared_dir):
     with redirect_stdout(io.StringIO()), redirect_stderr(err):
         status = main(["topics", str(sample_path), "-k", "0"])
     assert status == 2 and err.getvalue().startswith("Error: n_topics=0")
+    err = io.StringIO()
+    with redirect_stdout(io.StringIO()), redirect_stderr(err):
+        status = main(["topics", str(sample_path), "--model", str(sample_path.parent / "no-such-model.zip")])
+    assert status == 2 and "no-such-model.zip: no saved topic model there" in err.getvalue()
 
 
 @pytest.mark.slow
