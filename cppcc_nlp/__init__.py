@@ -22,7 +22,7 @@ from . import errors  # noqa: E402
 from .analyze import analyze  # noqa: E402
 from .corpus import Corpus, Document  # noqa: E402
 from .keyness import keyness, new_terms  # noqa: E402
-from .lexicon import lexicon_coverage, load_lexicon  # noqa: E402
+from .lexicon import lexicon_coverage, load_lexicon, save_lexicon  # noqa: E402
 from .normalise import normalise  # noqa: E402
 from .reading import read_report  # noqa: E402
 from .slogan_lexicon import load_slogan_lexicon  # noqa: E402
@@ -37,8 +37,8 @@ __all__ = [
     "Corpus", "CorpusStore", "Document", "TopicModel", "__version__", "analyze", "detect_slogans", "errors",
     "extract_terms", "keyness", "lexicon_coverage", "load_lexicon", "load_slogan_lexicon", "new_terms", "nlp",
     "normalise", "read_report", "slogan_candidates", "slogan_concordance", "slogan_cooccurrence",
-    "slogan_families", "slogan_summary", "term_frequencies", "term_occurrences", "term_tfidf", "token_lists",
-    "tokens", "track_slogans",
+    "save_lexicon", "slogan_families", "slogan_summary", "term_frequencies", "term_occurrences", "term_tfidf",
+    "token_lists", "tokens", "track_slogans",
 ]
 
 

@@ -154,6 +154,64 @@ def _signature(record: LexiconEntry) -> str:
     return sig
 
 
+def save_lexicon(terms, path, *, top: int | None = None, skip_known: bool = True,
+                 comment: str | None = None) -> pd.DataFrame:
+    """Write terms to a plain-text lexicon file that :func:`load_lexicon` and ``nlp(lexicon=[path])`` read.
+
+    The usual source is :func:`cppcc_nlp.extract_terms` on your own corpus: adding its best terms makes the
+    token pipeline keep them whole on the next run (a two-pass workflow; see ``docs/tokens.md`` for the
+    measured effect).
+
+    Parameters
+    ----------
+    terms : DataFrame with a ``term`` column (best first), or an iterable of str
+    path : file to write (UTF-8, one term per line, replaced if it exists)
+    top : keep the first ``top`` terms before filtering
+    skip_known : leave out terms already in the bundled lexicon
+    comment : a first line, written as ``# comment``
+
+    Returns
+    -------
+    DataFrame
+        ``term, written, reason`` for every term considered: ``reason`` says why a term was left out
+        (not a single word, a duplicate, already bundled).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "mine.txt"
+    >>> save_lexicon(["两市四区", "高质量发展", "把方向、管大局"], out)["written"].tolist()
+    [True, False, False]
+    >>> load_lexicon(out, defaults=False).entries
+    ('两市四区',)
+    """
+    words = list(terms["term"]) if isinstance(terms, pd.DataFrame) else list(terms)
+    if top is not None:
+        words = words[:top]
+    known = set(load_lexicon().entries) if skip_known else set()
+    rows, kept, seen = [], [], set()
+    for raw in words:
+        term = unicodedata.normalize("NFC", str(raw).strip())
+        reason = word_problem(term)
+        if reason is None and term in seen:
+            reason = "duplicate"
+        if reason is None and term in known:
+            reason = "already in the bundled lexicon"
+        rows.append((term, reason is None, reason or ""))
+        if reason is None:
+            kept.append(term)
+            seen.add(term)
+    path = Path(path).expanduser()
+    header = [f"# {line}" for line in (comment or "").splitlines() if line.strip()]
+    try:
+        path.write_text("\n".join(header + kept) + "\n", encoding="utf-8")
+    except OSError as exc:
+        from .errors import OutputError
+
+        raise OutputError(f"{path}: cannot write the lexicon ({exc.strerror}); choose a writable path") from None
+    return pd.DataFrame(rows, columns=["term", "written", "reason"])
+
+
 def lexicon_coverage(token_table: pd.DataFrame, lexicon: Lexicon | None = None) -> pd.DataFrame:
     """How often each lexicon entry occurs as a token: which entries a corpus uses, and when.
 

@@ -896,19 +896,3 @@ def _cli_lexicon(args) -> int:
         cli.emit(lex.to_frame(), args.format)
     return 0
 
-
-# ----------------------------------------------------------------------------------------------------------
-# `cppcc_nlp.tokens` names both this module and the function above.  Once the module is imported, Python sets
-# the package attribute `cppcc_nlp.tokens` to the module (after this code runs, so it cannot be overridden
-# here), and `cppcc_nlp.tokens(corpus)` would fail with "'module' object is not callable".  Making the module
-# callable keeps both spellings working: `cppcc_nlp.tokens(corpus)` and `cppcc_nlp.tokens.token_lists(...)`.
-import sys as _sys
-import types as _types
-
-
-class _CallableModule(_types.ModuleType):
-    def __call__(self, *args, **kwargs):
-        return tokens(*args, **kwargs)
-
-
-_sys.modules[__name__].__class__ = _CallableModule

@@ -152,3 +152,30 @@ def test_cli_lists_the_lexicon_and_reports_bad_files(tmp_path, capsys):
     assert main(["lexicon", "--lexicon", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("Error: ") and f"{bad}, line 1" in err
+
+
+def test_save_lexicon_writes_loadable_words_and_says_what_it_left_out(tmp_path):
+    import pandas as pd
+
+    from cppcc_nlp.lexicon import save_lexicon
+
+    terms = pd.DataFrame({"term": ["两市四区", "高质量发展", "把方向、管大局", "两市四区", "双进双促", "县"],
+                          "score": [6, 5, 4, 3, 2, 1]})
+    out = tmp_path / "grown.txt"
+    report = save_lexicon(terms, out, comment="from extract_terms\nsecond line")
+    assert report["written"].tolist() == [True, False, False, False, True, False]
+    assert report["reason"].tolist()[1:4] == ["already in the bundled lexicon",
+                                               "'把方向、管大局' contains the punctuation '、'; a lexicon entry must be a "
+                                               "single word", "duplicate"]
+    assert out.read_text(encoding="utf-8").splitlines()[:2] == ["# from extract_terms", "# second line"]
+    assert load_lexicon(out, defaults=False).entries == ("两市四区", "双进双促")
+    assert save_lexicon(terms, out, top=2)["written"].tolist() == [True, False]
+    assert save_lexicon(["高质量发展"], out, skip_known=False)["written"].tolist() == [True]
+
+
+def test_save_lexicon_unwritable_path(tmp_path):
+    from cppcc_nlp.errors import OutputError
+    from cppcc_nlp.lexicon import save_lexicon
+
+    with pytest.raises(OutputError, match="cannot write the lexicon"):
+        save_lexicon(["两市四区"], tmp_path / "no" / "such" / "dir" / "x.txt")

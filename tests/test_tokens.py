@@ -14,7 +14,9 @@ import pandas as pd
 import pytest
 
 import cppcc_nlp as cn
-from cppcc_nlp import tokens as tokens_module
+import importlib
+
+tokens_module = importlib.import_module("cppcc_nlp.tokens")  # the module (cppcc_nlp.tokens is the function)
 from cppcc_nlp.errors import InputError, LexiconError, ModelError, ParameterError
 from cppcc_nlp.lexicon import load_lexicon
 from cppcc_nlp.tokens import (MERGE_COMPONENT, TOKEN_COLUMNS, LexiconMerger, default_model_dir, text_hash,
