@@ -418,7 +418,7 @@ class TopicModel:
         Shortest term kept (2 drops single characters such as 年, 县).
     n_init : int, default 4
         NMF random starts; the one with the lowest reconstruction error is kept.
-    max_iter : int, default 400 (NMF) / 60 (LDA)
+    max_iter : int, default 400 (NMF) / 20 (LDA)
         Iterations of the solver.
     coherence_window : None or int, default None
         None: two terms co-occur when they are in the same paragraph; int n: in a sliding window of n tokens.
@@ -637,7 +637,7 @@ class TopicModel:
             components, err = _fit_nmf(x, k, seeds=_seeds(self.random_state, self.n_init),
                                        max_iter=self.max_iter or 400)
             return components, None, err
-        components, prior = _fit_lda(counts, k, random_state=self.random_state, max_iter=self.max_iter or 60)
+        components, prior = _fit_lda(counts, k, random_state=self.random_state, max_iter=self.max_iter or 20)
         return components, prior, np.nan
 
     def _coherence(self, components, vocab, units) -> pd.DataFrame:
@@ -744,7 +744,8 @@ class TopicModel:
         Notes
         -----
         A unit counts with its number of characters spread over its topic distribution; units with no
-        vocabulary term (headings, one-line formulae) carry no topic and are left out of ``n_chars``.
+        vocabulary term (headings, one-line formulae) carry no topic and are left out of ``n_chars``.  Units
+        whose group value is missing (a section with no known period) are left out with a warning.
         """
         self._check_fitted()
         dt = self.doc_topics_ if doc_topics is None else doc_topics
@@ -755,10 +756,15 @@ class TopicModel:
                                  f"{', '.join(c for c in dt.columns if not c.startswith('topic_'))}")
         cols = self._topic_columns()
         valid = dt["dominant_topic"].notna()
-        if dt.loc[valid, keys].isna().any().any():
-            bad = [k for k in keys if dt.loc[valid, k].isna().any()]
-            raise ParameterError(f"by={by!r}: column {bad[0]!r} is missing for some {self.unit}s (with "
-                                 f"unit={self.unit!r}, period is only known per paragraph or section)")
+        missing_key = dt[keys].isna().any(axis=1) & valid
+        if missing_key.any():
+            bad = [k for k in keys if dt.loc[valid, k].isna().any()][0]
+            if missing_key.sum() == valid.sum():
+                raise ParameterError(f"by={by!r}: column {bad!r} is missing for every {self.unit} (with "
+                                     f"unit={self.unit!r}; period is only known per paragraph or section)")
+            warnings.warn(f"shares by {by!r}: {int(missing_key.sum())} {self.unit}(s) with no {bad!r} left out "
+                          f"({int(dt.loc[missing_key, 'n_chars'].sum())} characters)", UserWarning, stacklevel=2)
+            valid &= ~missing_key
         sub = dt.loc[valid, keys + cols + ["n_chars"]].copy()
         mass = sub[cols].to_numpy() * sub["n_chars"].to_numpy(dtype=float)[:, None]
         mass = pd.DataFrame(mass, columns=cols)

@@ -91,6 +91,12 @@ def test_shares_sum_to_one_and_weight_by_text():
         sub = dt[dt["year"] == year]
         expected = (sub[f"topic_{cppcc}"] * sub["n_chars"]).sum() / sub["n_chars"].sum()
         assert shares.loc[shares.year == year, f"topic_{cppcc}"].iloc[0] == pytest.approx(expected)
+    holes = model.doc_topics_.copy()
+    holes["period"] = holes["period"].astype("Int64")
+    holes.loc[:4, "period"] = pd.NA
+    with pytest.warns(UserWarning, match=r"5 paragraph\(s\) with no 'period' left out"):
+        partial = model.shares("period", doc_topics=holes)
+    assert partial["n_units"].sum() == len(holes) - 5
     long = model.shares("year", wide=False)
     assert list(long.columns) == ["year", "topic_id", "label", "share", "n_units", "n_chars"]
     assert np.allclose(long.groupby("year")["share"].sum(), 1.0)
@@ -440,7 +446,7 @@ def test_real_section_and_document_units(sample_shanghai):
     by_doc = TopicModel(n_topics=3, unit="document", min_df=2, max_df=0.5, random_state=0).fit(corpus, tokens=table)
     assert sorted(by_doc.doc_topics_["doc_id"]) == sorted(corpus.documents["doc_id"])
     assert np.allclose(by_doc.shares("year")[["topic_0", "topic_1", "topic_2"]].sum(axis=1), 1.0)
-    with pytest.raises(ParameterError, match="period is only known per paragraph or section"):
+    with pytest.raises(ParameterError, match="missing for every document.*period is only known per paragraph"):
         by_doc.shares("period")
     with pytest.raises(ParameterError, match="section topics need"):
         by_doc.section_topics()
