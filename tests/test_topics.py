@@ -450,3 +450,22 @@ def test_real_section_and_document_units(sample_shanghai):
         by_doc.shares("period")
     with pytest.raises(ParameterError, match="section topics need"):
         by_doc.section_topics()
+
+
+def test_sliding_window_coherence_and_section_view(toy):
+    units, model = toy
+    windowed = TopicModel(n_topics=3, max_df=0.9, coherence_window=4).fit(units.drop(columns="theme"))
+    # same topics (the window only changes the score), scored over 4-token windows instead of whole units
+    assert np.allclose(windowed.components_, model.components_)
+    from cppcc_nlp.coherence import topic_coherence
+
+    top = [t.split() for t in windowed.topics_["top_terms"]]
+    expected = topic_coherence(top, units["tokens"].tolist(), window=4)["coherence"].to_numpy()
+    assert np.allclose(windowed.topics_["coherence"], expected)
+    assert not np.allclose(windowed.topics_["coherence"], model.topics_["coherence"])
+    # one section per theme and year in the toy: each section's topic is its theme's topic
+    sections = model.section_topics()
+    assert len(sections) == 12 and (sections["dominant_weight"] > 0.9).all()
+    wide = model.section_topics(wide=True)
+    assert list(wide.columns) == ["topic_id", "label", "r_2020", "r_2021", "r_2022", "r_2023"]
+    assert wide[["r_2020", "r_2023"]].notna().all().all()
