@@ -445,7 +445,8 @@ class TopicModel:
         ``doc_id, year, period, part, section_id, heading, n_chars, dominant_topic, dominant_label,
         dominant_weight`` (paragraph or section units): the topic of each section of each report.
     coherence_ : pandas.DataFrame
-        ``k, coherence, coherence_min, coherence_std, chosen``: mean NPMI per candidate k.
+        ``k, coherence, coherence_min, coherence_std, diversity, chosen``: mean, worst and spread of the topics'
+        NPMI per candidate k, and topic diversity (share of distinct terms among the top terms; 1 = no overlap).
     vocabulary_ : list of str
     components_ : numpy.ndarray, shape (n_topics_, n_terms)
         Topic-term weights (rows sum to 1).
@@ -607,6 +608,7 @@ class TopicModel:
             "coherence": [float(r[4]["coherence"].mean()) for r in results],
             "coherence_min": [float(r[4]["coherence"].min()) for r in results],
             "coherence_std": [float(r[4]["coherence"].std(ddof=0)) for r in results],
+            "diversity": [_diversity(r[1], self.top_n) for r in results],
         })
         best = int(np.nanargmax(np.round(scores["coherence"].to_numpy(), 3)))  # near-ties -> smaller k
         scores["chosen"] = np.arange(len(scores)) == best
@@ -1070,6 +1072,12 @@ def _to_parquet(frame: pd.DataFrame) -> bytes:
     buffer = io.BytesIO()
     frame.to_parquet(buffer, index=False)
     return buffer.getvalue()
+
+
+def _diversity(components: np.ndarray, n: int) -> float:
+    """Topic diversity (Dieng, Ruiz & Blei 2020): share of distinct terms among all topics' top ``n``."""
+    top = _top_term_ids(components, n)
+    return float(len(np.unique(top)) / top.size)
 
 
 def _top_term_ids(components: np.ndarray, n: int) -> np.ndarray:

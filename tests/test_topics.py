@@ -177,6 +177,8 @@ def test_k_chosen_by_coherence_and_reported(toy):
     model = TopicModel(k_range=(3, 4, 6), max_df=0.9).fit(units.drop(columns="theme"))
     c = model.coherence_
     assert c["k"].tolist() == [3, 4, 6]
+    assert list(c.columns) == ["k", "coherence", "coherence_min", "coherence_std", "diversity", "chosen"]
+    assert c.loc[c.k == 3, "diversity"].iloc[0] == 1.0  # three themes of ten words: no top term shared
     assert c["chosen"].sum() == 1
     assert c.loc[c.chosen, "k"].iloc[0] == model.n_topics_
     assert c.loc[c.chosen, "coherence"].iloc[0] == pytest.approx(c["coherence"].max(), abs=5e-4)
