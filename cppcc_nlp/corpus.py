@@ -44,6 +44,11 @@ KWIC_COLUMNS = ["doc_id", "year", "period", "part", "section_id", "para_id", "st
 _NOT_REPORTS = {".md", ".csv", ".yaml", ".yml", ".json", ".py", ".ipynb", ".parquet", ".pkl", ".log", ".tsv"}
 
 
+def _is_store(path: Path) -> bool:
+    """True for a corpus store folder: a ``manifest.csv`` beside a ``reports/`` folder."""
+    return path.is_dir() and (path / "manifest.csv").is_file() and (path / "reports").is_dir()
+
+
 class ParagraphRow(NamedTuple):
     """What :meth:`Corpus.iter_paragraphs` yields."""
 
@@ -192,6 +197,8 @@ class Corpus:
                 _rename(doc, f"{doc.doc_id}-{n}")
         self.docs: list[Document] = docs
         self.problems: list[tuple[str, str]] = list(problems or [])
+        #: where derived results (tokens) are cached; None: the user cache (a corpus store sets its own)
+        self.cache_dir = None
         self._by_id = {d.doc_id: d for d in docs}
         self._tables: dict[str, pd.DataFrame] = {}
 
@@ -233,6 +240,11 @@ class Corpus:
             paths = [Path(p) for p in path_or_paths]
         if not paths:
             raise NoReportsError("no paths given: name report files or folders")
+        if len(paths) == 1 and manifest is None and _is_store(paths[0]):
+            # a corpus store (`cppcc-nlp add`): its manifest, its parsed-document cache and its token cache
+            from .store import CorpusStore
+
+            return CorpusStore(paths[0]).corpus(to_simplified=to_simplified, strict=strict)
         explicit = None
         if manifest is not None:
             explicit = (Path(manifest), read_manifest(manifest))
@@ -411,7 +423,7 @@ class Corpus:
             keep = [_restrict_period(d, period, want) for d in keep]
             keep = [d for d in keep if d is not None]
         out = Corpus.__new__(Corpus)
-        out.docs, out.problems = keep, list(self.problems)
+        out.docs, out.problems, out.cache_dir = keep, list(self.problems), self.cache_dir
         out._by_id = {d.doc_id: d for d in keep}
         out._tables = {}
         return out

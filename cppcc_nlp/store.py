@@ -118,7 +118,9 @@ class CorpusStore:
                 problems.append((str(f), str(err)))
         if not docs:
             raise NoReportsError(f"{self.path}: the store holds no report yet (add some with `cppcc-nlp add`)")
-        return Corpus(docs, problems)
+        corpus = Corpus(docs, problems)
+        corpus.cache_dir = self.path / CACHE  # tokens and other derived results are cached in the store
+        return corpus
 
     def _document(self, f: Path, override: dict, to_simplified: bool):
         from .corpus import Document

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 
 import pandas as pd
@@ -54,7 +55,7 @@ def test_tables_hold_the_sample_findings(bundled_run):
 
 
 def test_second_run_reuses_the_token_cache(bundled_run, token_cache, monkeypatch):
-    import cppcc_nlp.tokens as tokens_module
+    tokens_module = importlib.import_module("cppcc_nlp.tokens")  # cppcc_nlp.tokens is the function
 
     monkeypatch.setenv("CPPCC_NLP_CACHE", str(token_cache))
     calls = []

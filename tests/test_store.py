@@ -189,3 +189,23 @@ def test_a_failure_while_copying_leaves_no_trace(tmp_path, reports, monkeypatch)
     assert Path(calls[0]).parent.name.startswith(".staging-")
     assert snapshot(store.path) == before
     assert not list(store.path.glob(".staging-*"))
+
+
+def test_a_store_path_reads_as_the_store_with_its_own_token_cache(tmp_path, sample_path, monkeypatch):
+    """The yearly refresh: `analyze store/` reads the store and caches tokens inside it."""
+    import cppcc_nlp as cn
+    tokens_module = importlib.import_module("cppcc_nlp.tokens")  # cppcc_nlp.tokens is the function
+
+    store = tmp_path / "store"
+    cn.CorpusStore(store, create=True).add([sample_path])
+    corpus = cn.Corpus.from_path(store)
+    assert corpus.cache_dir == store / "cache" and len(corpus) == 1
+    assert corpus.subset(year=2024).cache_dir == store / "cache"
+    first = cn.tokens(corpus)
+    assert any((store / "cache" / "tokens").rglob("part-*.parquet"))
+    calls = []
+    original = tokens_module._segment
+    monkeypatch.setattr(tokens_module, "_segment", lambda pipe, texts, **kw: calls.append(len(texts))
+                        or original(pipe, texts, **kw))
+    again = cn.tokens(cn.Corpus.from_path(store))
+    assert sum(calls) == 0 and again["token"].tolist() == first["token"].tolist()
