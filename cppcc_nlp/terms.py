@@ -43,14 +43,14 @@ import numpy as np
 import pandas as pd
 
 from .errors import EmptyCorpusError, InputError, ParameterError
-from .termhood import branching_entropy, cvalue, min_split_pmi, tfidf
+from .termhood import branching_entropy, cvalue, min_split_pmi, specificity, tfidf
 
 __all__ = ["extract_terms", "term_candidates", "term_frequencies", "term_occurrences", "term_tfidf",
            "TERM_COLUMNS", "OCCURRENCE_COLUMNS", "token_table"]
 
 #: columns of :func:`extract_terms`, in order (per-year frequency columns follow when ``by_year=True``)
 TERM_COLUMNS = ["term", "score", "freq", "doc_freq", "n_tokens", "first_year", "last_year",
-                "cvalue", "pmi", "left_entropy", "right_entropy", "n_chars"]
+                "cvalue", "pmi", "left_entropy", "right_entropy", "n_chars", "specificity"]
 
 TOKEN_COLUMNS = ["doc_id", "para_id", "sent", "token", "is_punct", "is_stop", "is_num", "year"]
 
@@ -300,14 +300,18 @@ def term_candidates(corpus_or_tokens, *, max_len: int = 8, min_freq: int = 2, mi
             "cvalue": cv[g], "in_lexicon": len(g) == 1 and g[0] in lexicon_words,
             "pmi": min_split_pmi(g, count, n_tokens_total) if len(g) > 1 else np.nan,
             "left": info["left"], "right": info["right"], "lb": info["lb"], "rb": info["rb"],
+            # uses inside its most frequent one-token extension that is itself a candidate (经济社会 → 经济社会发展)
+            "max_extension": max([freq[g + (x,)] for x in info["right"] if g + (x,) in cands]
+                                 + [freq[(x,) + g] for x in info["left"] if (x,) + g in cands] + [0]),
         })
     df = pd.DataFrame(_merge_same_string(rows))
     df["doc_freq"] = [len(d) for d in df["docs"]]
+    df["nested_share"] = np.clip(df["max_extension"] / df["freq"].clip(lower=1), 0.0, 1.0)
     df["left_entropy"] = [branching_entropy(c, unique=u) for c, u in zip(df["left"], df["lb"])]
     df["right_entropy"] = [branching_entropy(c, unique=u) for c, u in zip(df["right"], df["rb"])]
     df["_years"] = df["years"]
     out = df[["term", "tokens", "n_tokens", "n_chars", "freq", "doc_freq", "first_year", "last_year", "cvalue",
-              "pmi", "left_entropy", "right_entropy", "in_lexicon", "_years", "docs", "groups"]]
+              "pmi", "left_entropy", "right_entropy", "nested_share", "in_lexicon", "_years", "docs", "groups"]]
     out = out.rename(columns={"_years": "year_freq", "docs": "doc_counts", "groups": "group_freq"})
     out["first_year"] = out["first_year"].astype("Int64")
     out["last_year"] = out["last_year"].astype("Int64")
@@ -341,6 +345,7 @@ def _merge_same_string(rows: list[dict]) -> list[dict]:
         pmis = [r["pmi"] for r in group if not math.isnan(r["pmi"])]
         best["pmi"] = max(pmis) if pmis and all(r["n_tokens"] > 1 for r in group) else np.nan
         best["in_lexicon"] = any(r["in_lexicon"] for r in group)
+        best["max_extension"] = max(r["max_extension"] for r in group)
         years = best["years"]
         best["first_year"] = min(years) if years else pd.NA
         best["last_year"] = max(years) if years else pd.NA
@@ -355,17 +360,19 @@ def _empty_candidates() -> pd.DataFrame:
                        "first_year": pd.Series(dtype="Int64"), "last_year": pd.Series(dtype="Int64"),
                        "cvalue": pd.Series(dtype=float), "pmi": pd.Series(dtype=float),
                        "left_entropy": pd.Series(dtype=float), "right_entropy": pd.Series(dtype=float),
-                       "in_lexicon": pd.Series(dtype=bool), "year_freq": pd.Series(dtype=object), "doc_counts": pd.Series(dtype=object),
+                       "nested_share": pd.Series(dtype=float), "in_lexicon": pd.Series(dtype=bool), "year_freq": pd.Series(dtype=object), "doc_counts": pd.Series(dtype=object),
                        "group_freq": pd.Series(dtype=object)})
     df.attrs["n_tokens"] = 0
     return df
 
 
-RANK_BY = ("default", "cvalue", "pmi", "entropy", "tfidf", "freq")
+RANK_BY = ("default", "cvalue", "pmi", "entropy", "tfidf", "freq", "specificity")
+#: lexicon kinds that are slogans rather than terms: kept whole, not given the lexicon boost
+SLOGAN_KINDS = ("numbered", "branded", "series")
 
 
 def _rank_scores(cands: pd.DataFrame, rank_by: str, *, entropy_floor: float, pmi_scale: float,
-                 n_docs: int, lexicon_boost: float = 1.0) -> pd.Series:
+                 n_docs: int, lexicon_boost: float = 1.0, specificity_scale: float = 8.0) -> pd.Series:
     boundary = np.minimum(cands["left_entropy"], cands["right_entropy"])
     idf = np.log((1.0 + n_docs) / (1.0 + cands["doc_freq"])) + 1.0
     if rank_by == "cvalue":
@@ -376,6 +383,8 @@ def _rank_scores(cands: pd.DataFrame, rank_by: str, *, entropy_floor: float, pmi
         return boundary
     if rank_by == "freq":
         return cands["freq"].astype(float)
+    if rank_by == "specificity":
+        return cands["specificity"]
     if rank_by == "tfidf":
         return pd.Series(tfidf(cands["freq"], cands["doc_freq"], n_docs), index=cands.index)
     # the entropy a candidate seen f times can reach is log2(f) (all neighbours different): a term said twice
@@ -389,8 +398,30 @@ def _rank_scores(cands: pd.DataFrame, rank_by: str, *, entropy_floor: float, pmi
     # a domain-lexicon entry is a known term: its boundaries are trusted and its score boosted
     lexicon = cands["in_lexicon"].to_numpy(dtype=bool)
     boundary_factor = np.where(lexicon, 1.0, boundary_factor)
-    boost = np.where(lexicon, lexicon_boost, 1.0)
-    return cands["cvalue"].clip(lower=0) * boundary_factor * cohesion_factor * idf * boost
+    # slogans of the lexicon (两个确立, 有事好商量) are kept whole but are slogans.py's business, not boosted
+    boost = np.where(lexicon & ~cands["term"].isin(_slogan_entries()).to_numpy(), lexicon_boost, 1.0)
+    # domain specificity against general language; its weight is 1/n_docs: with many reports the idf factor
+    # already contrasts a term with the other reports, with one report general language is the only contrast
+    specific = np.clip(cands["specificity"].to_numpy(dtype=float) / specificity_scale, 0.0, 1.0) ** (1.0 / n_docs)
+    # a candidate mostly used inside one longer candidate is a fragment of it (经济社会 in 经济社会发展, 设施建设 in
+    # 基础设施建设): C-value averages over all containers and misses a single dominant one; count its other uses
+    independent = 1.0 - cands["nested_share"].to_numpy(dtype=float)
+    return (cands["cvalue"].clip(lower=0) * boundary_factor * cohesion_factor * idf * boost * specific
+            * independent)
+
+
+_SLOGANS: frozenset | None = None
+
+
+def _slogan_entries() -> frozenset:
+    """Entries of the bundled lexicon whose kind is a slogan (numbered, branded, series), loaded once."""
+    global _SLOGANS
+    if _SLOGANS is None:
+        from .lexicon import load_lexicon
+
+        frame = load_lexicon().to_frame()
+        _SLOGANS = frozenset(frame.loc[frame["kind"].isin(SLOGAN_KINDS), "term"].astype(str))
+    return _SLOGANS
 
 
 def _empty_terms() -> pd.DataFrame:
@@ -405,14 +436,16 @@ def _empty_terms() -> pd.DataFrame:
 
 def _scored_candidates(corpus_or_tokens, *, max_len=8, min_freq=2, min_chars=2, max_chars=16, min_pmi=1.0,
                        entropy_floor=2.0, pmi_scale=8.0, lexicon_boost=2.0, rank_by="default",
-                       single_token_min_chars=3, exclude=GENRE_PHRASES, by=None) -> pd.DataFrame:
+                       single_token_min_chars=3, exclude=GENRE_PHRASES, by=None,
+                       specificity_scale=8.0) -> pd.DataFrame:
     """Candidates after the term filters, with ``score``; unsorted.  Shared by extract_terms and keyness."""
     if rank_by not in RANK_BY:
         raise ParameterError(f"rank_by={rank_by!r}: choose one of {', '.join(RANK_BY)}")
     for name, value in (("entropy_floor", entropy_floor), ("pmi_scale", pmi_scale),
-                        ("lexicon_boost", lexicon_boost), ("min_pmi", min_pmi)):
+                        ("lexicon_boost", lexicon_boost), ("min_pmi", min_pmi),
+                        ("specificity_scale", specificity_scale)):
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or (
-                name != "min_pmi" and (value < 0 or (name == "pmi_scale" and value == 0))):
+                name != "min_pmi" and (value < 0 or (name in ("pmi_scale", "specificity_scale") and value == 0))):
             raise ParameterError(f"{name}={value!r}: give a positive number")
     cands = term_candidates(corpus_or_tokens, max_len=max_len, min_freq=min_freq, min_chars=min_chars,
                             max_chars=max_chars, by=by)
@@ -425,9 +458,12 @@ def _scored_candidates(corpus_or_tokens, *, max_len=8, min_freq=2, min_chars=2, 
             keep &= ~cands["term"].isin(set(exclude))
         cands = cands[keep].copy()
     if len(cands):
+        cands["specificity"] = specificity(cands["term"]).to_numpy()
         cands["score"] = _rank_scores(cands, rank_by, entropy_floor=entropy_floor, pmi_scale=pmi_scale,
-                                      n_docs=n_docs, lexicon_boost=lexicon_boost)
+                                      n_docs=n_docs, lexicon_boost=lexicon_boost,
+                                      specificity_scale=specificity_scale)
     else:
+        cands["specificity"] = pd.Series(dtype=float)
         cands["score"] = pd.Series(dtype=float)
     cands.attrs.update(attrs)
     return cands
@@ -436,7 +472,8 @@ def _scored_candidates(corpus_or_tokens, *, max_len=8, min_freq=2, min_chars=2, 
 def extract_terms(corpus_or_tokens, *, top: int | None = None, max_len: int = 8, min_freq: int = 2,
                   min_chars: int = 2, max_chars: int = 16, min_pmi: float = 1.0, entropy_floor: float = 2.0,
                   pmi_scale: float = 8.0, lexicon_boost: float = 2.0, rank_by: str = "default",
-                  single_token_min_chars: int = 3, exclude=GENRE_PHRASES, by_year: bool = False) -> pd.DataFrame:
+                  single_token_min_chars: int = 3, exclude=GENRE_PHRASES, by_year: bool = False,
+                  specificity_scale: float = 8.0) -> pd.DataFrame:
     """Multi-word policy terms of a corpus, ranked, with their frequencies and years.
 
     Parameters
@@ -505,7 +542,8 @@ def extract_terms(corpus_or_tokens, *, top: int | None = None, max_len: int = 8,
     cands = _scored_candidates(corpus_or_tokens, max_len=max_len, min_freq=min_freq, min_chars=min_chars,
                                max_chars=max_chars, min_pmi=min_pmi, entropy_floor=entropy_floor,
                                pmi_scale=pmi_scale, lexicon_boost=lexicon_boost, rank_by=rank_by,
-                               single_token_min_chars=single_token_min_chars, exclude=exclude)
+                               single_token_min_chars=single_token_min_chars, exclude=exclude,
+                               specificity_scale=specificity_scale)
     if rank_by == "default" and len(cands):
         cands = cands[cands["score"] > 0]      # 0: a fragment (nested only, or one fixed neighbour)
     if len(cands) == 0:

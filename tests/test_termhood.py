@@ -135,3 +135,17 @@ def test_tfidf_matches_scikit_learn():
             assert tfidf(words.count(word), df, len(docs)) == pytest.approx(matrix[i, vocab[word]])
     with pytest.raises(ParameterError):
         tfidf(1, 5, 3)
+
+
+def test_specificity_against_general_language():
+    from cppcc_nlp.termhood import general_idf, specificity
+
+    idf, median, _ = general_idf()
+    s = specificity(["社情民意信息", "委员工作站", "经济发展", "建设国际", "新时代"])
+    # the mean general IDF of jieba's dictionary words: 社情民意|信息, 经济|发展
+    assert s["社情民意信息"] == pytest.approx((idf["社情民意"] + idf["信息"]) / 2)
+    assert s["经济发展"] == pytest.approx((idf["经济"] + idf["发展"]) / 2)
+    assert min(s["社情民意信息"], s["委员工作站"]) > max(s["经济发展"], s["建设国际"], s["新时代"])
+    assert specificity(["经济发展"], reduce="max").iloc[0] == pytest.approx(max(idf["经济"], idf["发展"]))
+    with pytest.raises(ParameterError, match="reduce"):
+        specificity(["经济"], reduce="sum")

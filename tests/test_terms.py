@@ -117,6 +117,26 @@ def test_top_and_rank_by(small):
     assert by_cvalue["score"].tolist() == by_cvalue["cvalue"].tolist()
 
 
+def test_fragment_inside_one_dominant_longer_term_is_discounted():
+    # 经济 社会 is followed by 发展 in 4 of 5 uses: it is ranked by its one independent use only
+    table = make_table([("d", 2024, ["推动 经济 社会 发展 。", "促进 经济 社会 发展 ， 加快 改革 。",
+                                     "实现 经济 社会 发展 目标 。", "服务 经济 社会 发展 大局 。",
+                                     "统筹 经济 社会 ， 稳定 就业 。"])])
+    cands = term_candidates(table).set_index("term")
+    assert cands.loc["经济社会", "nested_share"] == pytest.approx(4 / 5)
+    assert cands.loc["经济社会发展", "nested_share"] == 0.0
+    terms = extract_terms(table).set_index("term")["score"]
+    assert terms["经济社会发展"] > terms.get("经济社会", 0.0)
+
+
+def test_specificity_column_and_ranking(small):
+    terms = extract_terms(small).set_index("term")
+    # built from words general text rarely uses, against a phrase of everyday words
+    assert terms.loc["社情民意信息", "specificity"] > terms.loc["高质量发展", "specificity"]
+    by_spec = extract_terms(small, rank_by="specificity")
+    assert by_spec["score"].tolist() == by_spec["specificity"].tolist()
+
+
 def test_lexicon_entries_kept_when_seen_once():
     table = make_table([("d", 2024, ["形成 社情民意信息 318 期 。", "委员 工作站 建设 。", "委员 工作站 活动 。"])],
                        lexicon={"社情民意信息"})
@@ -197,7 +217,8 @@ def test_all_stopword_text_gives_empty_result_with_columns():
 @pytest.mark.parametrize("kwargs, word", [({"top": 0}, "top"), ({"max_len": 0}, "max_len"),
                                           ({"min_freq": -1}, "min_freq"), ({"rank_by": "magic"}, "rank_by"),
                                           ({"pmi_scale": 0}, "pmi_scale"), ({"entropy_floor": -1}, "entropy_floor"),
-                                          ({"min_chars": 5, "max_chars": 3}, "max_chars")])
+                                          ({"min_chars": 5, "max_chars": 3}, "max_chars"),
+                                          ({"specificity_scale": 0}, "specificity_scale")])
 def test_bad_parameters(small, kwargs, word):
     with pytest.raises(ParameterError, match=word):
         extract_terms(small, **kwargs)
@@ -228,9 +249,9 @@ def test_sample_top30_holds_the_cppcc_vocabulary(sample_terms):
     assert "政协委员" in top30
     assert any("委员工作站" in t for t in top30)
     assert "全面振兴新突破三年行动" in top30
-    # 社情民意信息 occurs once in this report (形成社情民意信息318期): it is kept, as a lexicon term, but a
-    # single mention cannot outrank terms said three to ten times; it must still come out whole.
-    assert "社情民意信息" in sample_terms["term"].head(80).tolist()
+    # 社情民意信息 occurs once in this report (形成社情民意信息318期); the general-language specificity factor
+    # (its words are rare in general text) lifts it into the top 30 (measured rank 27), above general phrases
+    assert "社情民意信息" in top30
 
 
 # fragments observed in development runs on the sample report (before the edge rules): each starts or ends
@@ -324,8 +345,9 @@ def test_national_recall_at_200_beats_jieba_baselines(national_terms, national_t
     ours = recall_at(national_terms["term"], expected_terms["term"])
     tfidf_kw = recall_at(jieba.analyse.extract_tags(text, topK=200), expected_terms["term"])
     textrank_kw = recall_at(jieba.analyse.textrank(text, topK=200), expected_terms["term"])
-    # measured 0.850 with the bundled lexicon (docs/terms.md); the guard leaves room for lexicon edits (1 term = 0.017)
-    assert ours >= 0.8, ours
+    # measured 0.800 with the bundled lexicon (docs/terms.md; 0.850 before the fragment discount, which trades
+    # three nested expected terms for no fragment in the top 50); 1 term = 0.017
+    assert ours >= 0.78, ours
     assert ours > tfidf_kw + 0.5 and ours > textrank_kw + 0.5
 
 
@@ -337,6 +359,14 @@ def test_national_precision_at_50_by_hand_judgement(national_terms):
     assert not unjudged, f"judge these in tests/data/terms_gwr_national_judged.csv: {unjudged}"
     precision = sum(judged[t] for t in top50) / 50
     assert precision >= 0.9, precision
+
+
+@pytest.mark.slow
+def test_national_top50_has_no_dominated_fragment(national_terms):
+    # 经济社会 (inside 经济社会发展 173 of 211 times) and 设施建设 (inside 基础设施建设) topped the ranking before
+    top50 = national_terms["term"].head(50).tolist()
+    assert "经济社会" not in top50 and "设施建设" not in top50
+    assert "经济社会发展" in top50 and any("基础设施" in t for t in top50)
 
 
 @pytest.mark.slow
