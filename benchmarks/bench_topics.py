@@ -55,12 +55,37 @@ def mean_pairwise_stability(components_by_seed):
     return float(np.mean(values)), float(np.min(values))
 
 
+def cppcc_topic_check(corpus_dir: Path, seeds) -> None:
+    """Does the sample CPPCC report get its own topic when fitted with the Shanghai reports? Per seed and k."""
+    corpus = Corpus.from_path([ROOT / "corpora", corpus_dir / "gwr-shanghai"])
+    table = tokens(corpus, cache=False)
+    sample = "000_e661db7dabda7a33"
+    print("\nCPPCC topic (>= 2 of 政协/协商/委员 in its top 10) when the sample is fitted with Shanghai 2020-2024;"
+          "\nshare of the sample's paragraphs that fall in it (- = no such topic):")
+    for n_topics in (None, 16, 20, 22, 24):
+        cells = []
+        for seed in seeds:
+            model = TopicModel(n_topics=n_topics, random_state=seed).fit(corpus, tokens=table)
+            top = model.topics_["top_terms"].str.split()
+            found = [t for t, terms in zip(model.topics_["topic_id"], top) if len({"政协", "协商", "委员"} & set(terms)) >= 2]
+            dt = model.doc_topics_
+            mine = dt[(dt["doc_id"] == sample) & dt["dominant_topic"].notna()]
+            share = (mine["dominant_topic"] == found[0]).mean() if found else None
+            cells.append(f"{'k=' + str(model.n_topics_) + ':' if n_topics is None else ''}"
+                         f"{'-' if share is None else f'{share:.2f}'}")
+        print(f"  n_topics={str(n_topics):5s} " + "  ".join(f"seed {s}: {c:9s}" for s, c in zip(seeds, cells)))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpora"))
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--only-cppcc", action="store_true", help="run only the CPPCC-topic check")
     args = parser.parse_args(argv)
     seeds = list(range(args.seeds))
+    if args.only_cppcc:
+        cppcc_topic_check(Path(args.corpus), seeds)
+        return
 
     t0 = time.perf_counter()
     corpus = Corpus.from_path(args.corpus)
@@ -159,6 +184,7 @@ def main(argv=None):
     print("\nshare of text by year, with trends (ours):")
     print(ours.trends("year")[["topic_id", "label", "first", "last", "share_first", "share_last", "slope", "tau",
                                "p_value", "trend"]].round(3).to_string(index=False))
+    cppcc_topic_check(Path(args.corpus), seeds)
 
 
 if __name__ == "__main__":
