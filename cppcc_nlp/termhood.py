@@ -292,7 +292,8 @@ _GENERAL_IDF: tuple | None = None
 def general_idf() -> tuple[dict, float, "object"]:
     """The general-language reference: jieba's bundled IDF table (about 270,000 words with their inverse
     document frequency in a large general Chinese collection, natural log), its median (jieba's value for an
-    unseen word), and jieba's dictionary tokenizer.  Loaded once, lazily; nothing is downloaded."""
+    unseen word), and a private tokenizer on jieba's bundled dictionary.  Loaded once, lazily (about 1 s);
+    nothing is downloaded."""
     global _GENERAL_IDF
     if _GENERAL_IDF is None:
         import logging
@@ -301,8 +302,12 @@ def general_idf() -> tuple[dict, float, "object"]:
         import jieba.analyse
 
         jieba.setLogLevel(logging.WARNING)
-        table = jieba.analyse.default_tfidf
-        _GENERAL_IDF = (table.idf_freq, float(table.median_idf), jieba.dt)
+        table = jieba.analyse.TFIDF()          # a fresh copy: jieba.analyse.set_idf_path cannot change it
+        # a tokenizer of our own with jieba's general dictionary only: words a user adds to jieba's global
+        # tokenizer (jieba.add_word, load_userdict) must not change what counts as general language
+        tokenizer = jieba.Tokenizer()
+        tokenizer.initialize()
+        _GENERAL_IDF = (table.idf_freq, float(table.median_idf), tokenizer)
     return _GENERAL_IDF
 
 

@@ -14,13 +14,24 @@ Scores (see :mod:`cppcc_nlp.termhood`; every one is a column of the result):
 ``left_entropy``, ``right_entropy``
     boundary strength, branching entropy of the tokens seen just before and just after the candidate.
 ``score`` (the ranking)
-    ``cvalue × boundary × cohesion × idf`` (×2 for domain-lexicon entries), see :func:`extract_terms`.
+    ``cvalue × boundary × cohesion × idf × specificity × independence`` (×2 for domain-lexicon terms), see
+    :func:`extract_terms`.
     C-value alone ranks the vocabulary but also rewards general words and fragments that are frequent
     because the term they belong to is (供给侧结构性 in 供给侧结构性改革); a fragment always has the same
     neighbour on its cut side, so its branching entropy is near 0 and the boundary factor removes it; free
     combinations of very common words (经济发展) have a low PMI; stock phrases used in every report get the
-    lowest idf.  Candidates whose weakest joint has a PMI below ``min_pmi`` are dropped before ranking.
-    ``rank_by="cvalue" | "pmi" | "entropy" | "tfidf" | "freq"`` ranks by a single score instead.
+    lowest idf; terms built from everyday words (调查研究, 新时代) have a low ``specificity`` against general
+    language (:func:`cppcc_nlp.termhood.specificity`), which ranks a single report's domain vocabulary
+    (社情民意信息, 委员工作站) above general phrases; the tail of one dominant longer term (设施建设 in
+    基础设施建设) keeps only its other uses.  Candidates whose weakest joint has a PMI below ``min_pmi`` are
+    dropped before ranking, and words the corpus shows never to end (start) a phrase (国际, 经济社会; 设施)
+    never end (start) a candidate.
+    ``rank_by="cvalue" | "pmi" | "entropy" | "tfidf" | "freq" | "specificity"`` ranks by a single score instead.
+``specificity``
+    domain specificity against general language: mean IDF (nats) of the term's words in jieba's bundled
+    general-language table.
+``nested_share`` (of :func:`term_candidates`)
+    the share of the candidate's uses preceded by one and the same longer candidate.
 
 The report-level TF-IDF view is :func:`term_tfidf`: the terms most characteristic of each report against the
 other reports.
@@ -543,16 +554,20 @@ def extract_terms(corpus_or_tokens, *, top: int | None = None, max_len: int = 8,
     exclude : whole phrases never returned (default :data:`GENRE_PHRASES`: forms of address, the speaker's organ,
         persons); ``()`` to keep everything.
     by_year : add one column of frequencies per delivery year (column label: the year, an int).
+    specificity_scale : general-language specificity (mean IDF of the term's words, nats) from which a term
+        counts as fully domain-specific; below it the score shrinks in proportion (see Notes).
 
     Returns
     -------
     pandas.DataFrame
-        One row per term with a positive score (default ranking), best first: term, score, freq, doc_freq, n_tokens, first_year, last_year, cvalue,
-        pmi, left_entropy, right_entropy, n_chars [, one int column per year].
+        One row per term with a positive score (default ranking), best first: term, score, freq, doc_freq,
+        n_tokens, first_year, last_year, cvalue, pmi, left_entropy, right_entropy, n_chars, specificity
+        [, one int column per year].
 
     Notes
     -----
-    The default ``score`` is ``cvalue × boundary × cohesion × idf``:
+    The default ``score`` is ``cvalue × boundary × cohesion × idf × specificity × independence``
+    (× ``lexicon_boost`` for entries of the domain lexicon that are terms, not slogans):
 
     * ``cvalue`` (termhood): frequency, minus what is owed to longer candidates containing the term;
     * ``boundary = min(1, min(left_entropy, right_entropy) / entropy_floor)``: fragments of a longer word
@@ -560,7 +575,17 @@ def extract_terms(corpus_or_tokens, *, top: int | None = None, max_len: int = 8,
     * ``cohesion = clip(pmi / pmi_scale, 0, 1)``: free combinations of very common words (经济发展, 工作取得)
       have a low PMI and are pushed down, fixed expressions (简政放权, 人民币汇率) are not;
     * ``idf = log((1 + n_docs) / (1 + doc_freq)) + 1``: a phrase used in every report is more likely the
-      genre's stock vocabulary than a policy term; 1 for a single report.
+      genre's stock vocabulary than a policy term; 1 for a single report;
+    * ``specificity = clip(s / specificity_scale, 0, 1) ** (1 / n_docs)``, ``s`` the mean general-language IDF
+      of the term's words (:func:`cppcc_nlp.termhood.specificity`): the general side of a weirdness ratio
+      (Ahmad et al. 1999), whose domain side is the frequency already in C-value.  Its weight is ``1/n_docs``:
+      idf contrasts a term with the other reports of the corpus, and the fewer the reports the weaker that
+      contrast; with one report general language is the only contrast (调查研究, 新时代 go down, 社情民意信息
+      up), with 20 the factor barely moves a ranking whose idf already does the work;
+    * ``independence = 1 - nested_share``: a candidate used mostly after the same modifier is the tail of the
+      longer term (设施建设 of 基础设施建设; C-value averages over all containers and misses one dominant
+      container); right extensions do not count, since a term used as a modifier (最低生活保障|制度) is still a
+      term.
 
     Each factor was added because the plain C-value ranking of the 2000–2019 government work reports was
     topped by general words and clause openers; the measured effect of each is in ``docs/terms.md``.
