@@ -71,7 +71,7 @@ import scipy.sparse as sp
 from .coherence import topic_coherence
 from .errors import EmptyCorpusError, InputError, ModelError, ParameterError, SavedModelError
 
-__all__ = ["TopicModel", "match_topics"]
+__all__ = ["TopicModel", "match_topics", "load_formulae", "Formulae"]
 
 FORMAT_VERSION = 1
 """Version of the saved-model layout; a file with another version is refused by :meth:`TopicModel.load`."""
@@ -87,6 +87,118 @@ _STANDARD = ["doc_id", "year", "period", "part", "section_id"]
 _TOKEN_COLUMNS = {"i", "sent", "token", "start", "end", "is_punct", "is_stop", "is_num", "in_lexicon", "sent_id",
                   "lemma", "pos", "tag", "norm"}
 
+FORMULAE_FILE = Path(__file__).resolve().parent / "data" / "report_formulae.txt"
+
+
+@dataclass(frozen=True)
+class Formulae:
+    """The genre's ritual: sentences and words left out of a topic model (see :func:`load_formulae`).
+
+    Attributes
+    ----------
+    sentences : tuple of str
+        Regular expressions; a sentence (its tokens joined without spaces) that matches one is left out.
+    words : frozenset of str
+        Words left out of the topic vocabulary.
+    source : str
+        Where the list came from (a file path, ``"bundled"`` or ``"none"``).
+    """
+
+    sentences: tuple = ()
+    words: frozenset = frozenset()
+    source: str = "none"
+
+    def __post_init__(self):
+        object.__setattr__(self, "_regex", re.compile("|".join(f"(?:{p})" for p in self.sentences))
+                           if self.sentences else None)
+
+    def is_formula(self, sentence: str) -> bool:
+        """True when ``sentence`` matches one of the formula patterns."""
+        return self._regex is not None and self._regex.search(re.sub(r"\s+", "", sentence)) is not None
+
+
+def load_formulae(path=None) -> Formulae:
+    """Read a list of report formulae (default: the bundled ``cppcc_nlp/data/report_formulae.txt``).
+
+    The file has two sections: ``[sentences]`` (one regular expression per line, searched in each sentence)
+    and ``[words]`` (one word per line); ``#`` starts a comment.
+
+    Examples
+    --------
+    >>> f = load_formulae()
+    >>> f.is_formula("现在，我代表国务院，向大会报告政府工作，请予审议，并请全国政协委员提出意见。")
+    True
+    >>> f.is_formula("各位代表！"), f.is_formula("政协委员积极建言献策。")
+    (True, False)
+    >>> "各位" in f.words and "委员" not in f.words
+    True
+    """
+    from .errors import LexiconError
+
+    path = FORMULAE_FILE if path is None else Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except FileNotFoundError:
+        raise LexiconError(path, None, "no such formulae file (give a UTF-8 file with [sentences] and [words] "
+                                       "sections, or formulae=True for the bundled list)") from None
+    except UnicodeDecodeError:
+        raise LexiconError(path, None, "the file is not valid UTF-8 (save the formulae list as UTF-8)") from None
+    section, sentences, words = None, [], set()
+    for number, line in enumerate(lines, start=1):
+        entry = line.split("#", 1)[0].strip()
+        if not entry:
+            continue
+        if entry in ("[sentences]", "[words]"):
+            section = entry[1:-1]
+            continue
+        if section is None:
+            raise LexiconError(path, number, f"{entry!r} comes before any section: start the file with "
+                                             "[sentences] or [words]")
+        if section == "sentences":
+            try:
+                re.compile(entry)
+            except re.error as exc:
+                raise LexiconError(path, number, f"{entry!r} is not a valid regular expression ({exc})") from None
+            sentences.append(entry)
+        else:
+            if any(ch.isspace() for ch in entry):
+                raise LexiconError(path, number, f"{entry!r} contains whitespace (write one word per line)")
+            words.add(entry)
+    source = "bundled" if path == FORMULAE_FILE else str(path)
+    return Formulae(tuple(sentences), frozenset(words), source)
+
+
+def _resolve_formulae(option) -> Formulae:
+    if option is True:
+        return load_formulae()
+    if option is False or option is None:
+        return Formulae()
+    return load_formulae(option)
+
+
+def _formula_sentences(table: pd.DataFrame, formulae: Formulae) -> pd.DataFrame:
+    """The sentences of a token table that are formulae: doc_id, para_id, sent, text."""
+    columns = ["doc_id", "para_id", "sent", "text"]
+    if formulae._regex is None or table.empty or "sent" not in table or "para_id" not in table:
+        return pd.DataFrame(columns=columns)
+    text = table.groupby(["doc_id", "para_id", "sent"], sort=False)["token"].agg("".join).reset_index(name="text")
+    hit = text["text"].map(formulae.is_formula).astype(bool)
+    return text[hit].reset_index(drop=True)[columns]
+
+
+def _drop_sentences(table: pd.DataFrame, dropped: pd.DataFrame) -> pd.DataFrame:
+    if dropped.empty:
+        return table
+    keys = pd.MultiIndex.from_frame(dropped[["para_id", "sent"]])
+    mask = pd.MultiIndex.from_frame(table[["para_id", "sent"]]).isin(keys)
+    return table[~mask]
+
+
+def _drop_words(lists: list, words: frozenset) -> list:
+    if not words:
+        return lists
+    return [[t for t in toks if t not in words] for toks in lists]
+
 
 # --------------------------------------------------------------------------------------------------------------
 # units: one row per paragraph / section / document with its docvars and its token list
@@ -99,6 +211,7 @@ class _Units:
     reference: list                          # token lists for coherence (paragraphs where available)
     reference_name: str
     headings: dict = field(default_factory=dict)   # section_id -> heading
+    dropped: pd.DataFrame | None = None            # formula sentences left out (doc_id, para_id, sent, text)
 
 
 def _token_lists_of(source, unit: str, token_options: dict) -> pd.Series:
@@ -112,7 +225,8 @@ def _as_lists(series: pd.Series, ids: Iterable) -> list:
     return [list(mapping.get(i, []) or []) for i in ids]
 
 
-def _units_from_corpus(corpus, unit: str, token_options: dict, table: pd.DataFrame | None = None) -> _Units:
+def _units_from_corpus(corpus, unit: str, token_options: dict, table: pd.DataFrame | None = None,
+                       formulae: Formulae = Formulae()) -> _Units:
     id_col = UNITS[unit]
     if table is None:
         from .tokens import tokens as token_table
@@ -146,20 +260,23 @@ def _units_from_corpus(corpus, unit: str, token_options: dict, table: pd.DataFra
             if col not in meta:
                 meta[col] = pd.Series([pd.NA] * len(meta), dtype="Int64" if col == "period" else "object")
     meta = meta.drop(columns=[c for c in ("text", "path", "sha256") if c in meta]).reset_index(drop=True)
-    lists = _as_lists(_token_lists_of(table, unit, token_options), meta[id_col])
+    dropped = _formula_sentences(table, formulae)
+    table = _drop_sentences(table, dropped)
+    lists = _drop_words(_as_lists(_token_lists_of(table, unit, token_options), meta[id_col]), formulae.words)
     if unit == "paragraph":
         reference, name = lists, "paragraphs"
     else:
-        reference = _token_lists_of(table, "paragraph", token_options).tolist()
+        reference = _drop_words(_token_lists_of(table, "paragraph", token_options).tolist(), formulae.words)
         name = "paragraphs"
     headings = {}
     sections = corpus.sections
     if "heading" in sections:
         headings = dict(zip(sections["section_id"], sections["heading"]))
-    return _Units(meta, lists, texts, [list(r) for r in reference], name, headings)
+    return _Units(meta, lists, texts, [list(r) for r in reference], name, headings, dropped)
 
 
-def _units_from_token_table(table: pd.DataFrame, unit: str, token_options: dict) -> _Units:
+def _units_from_token_table(table: pd.DataFrame, unit: str, token_options: dict,
+                            formulae: Formulae = Formulae()) -> _Units:
     id_col = UNITS[unit]
     if id_col not in table:
         raise InputError(f"the token table has no {id_col!r} column, needed for unit={unit!r} "
@@ -176,15 +293,18 @@ def _units_from_token_table(table: pd.DataFrame, unit: str, token_options: dict)
     for col in ("period", "section_id", "part"):
         if col not in meta:
             meta[col] = pd.Series([pd.NA] * len(meta), dtype="Int64" if col == "period" else "object")
-    lists = _as_lists(_token_lists_of(table, unit, token_options), meta[id_col])
+    dropped = _formula_sentences(table, formulae)
+    table = _drop_sentences(table, dropped)
+    lists = _drop_words(_as_lists(_token_lists_of(table, unit, token_options), meta[id_col]), formulae.words)
     if unit == "paragraph" or "para_id" not in table:
         reference, name = lists, f"{unit}s"
     else:
-        reference, name = _token_lists_of(table, "paragraph", token_options).tolist(), "paragraphs"
-    return _Units(meta, lists, [None] * len(meta), [list(r) for r in reference], name)
+        reference = _drop_words(_token_lists_of(table, "paragraph", token_options).tolist(), formulae.words)
+        name = "paragraphs"
+    return _Units(meta, lists, [None] * len(meta), [list(r) for r in reference], name, dropped=dropped)
 
 
-def _units_from_unit_table(table: pd.DataFrame, unit: str) -> _Units:
+def _units_from_unit_table(table: pd.DataFrame, unit: str, formulae: Formulae = Formulae()) -> _Units:
     id_col = UNITS[unit]
     if id_col not in table:
         raise InputError(f"the unit table has no {id_col!r} column, needed for unit={unit!r}; give one row per "
@@ -204,16 +324,17 @@ def _units_from_unit_table(table: pd.DataFrame, unit: str) -> _Units:
     for col in _STANDARD:
         if col not in meta:
             meta[col] = pd.Series([pd.NA] * len(meta), dtype="Int64" if col in ("year", "period") else "object")
-    lists = [list(t) for t in table["tokens"]]
+    lists = _drop_words([list(t) for t in table["tokens"]], formulae.words)  # no sentences here: words only
     return _Units(meta, lists, texts, lists, f"{unit}s")
 
 
-def _collect_units(X, unit: str, token_options: dict, table: pd.DataFrame | None = None) -> _Units:
+def _collect_units(X, unit: str, token_options: dict, table: pd.DataFrame | None = None,
+                   formulae: Formulae = Formulae()) -> _Units:
     if isinstance(X, pd.DataFrame):
         if "tokens" in X.columns:
-            return _units_from_unit_table(X, unit)
+            return _units_from_unit_table(X, unit, formulae)
         if "token" in X.columns:
-            return _units_from_token_table(X, unit, token_options)
+            return _units_from_token_table(X, unit, token_options, formulae)
         raise InputError("a DataFrame given to TopicModel must be a token table (column 'token', from "
                          "cppcc_nlp.tokens) or a unit table (column 'tokens' holding lists of str); got columns "
                          f"{list(X.columns)[:8]}")
@@ -224,7 +345,7 @@ def _collect_units(X, unit: str, token_options: dict, table: pd.DataFrame | None
     if hasattr(X, "paragraphs") and hasattr(X, "documents"):
         if len(X) == 0:
             raise EmptyCorpusError("the corpus has no documents: nothing to cluster")
-        return _units_from_corpus(X, unit, token_options, table)
+        return _units_from_corpus(X, unit, token_options, table, formulae)
     raise InputError(f"TopicModel cannot read a {type(X).__name__}: give a Corpus, report paths, a token table "
                      "from cppcc_nlp.tokens, or a unit table with a 'tokens' column")
 
@@ -284,20 +405,21 @@ def _seeds(random_state, n: int) -> list[int]:
     return [int(s) for s in rng.randint(0, 2**31 - 1, size=n)]
 
 
-def _fit_nmf(x: sp.csr_matrix, k: int, *, seeds: Sequence[int], max_iter: int) -> tuple[np.ndarray, float]:
-    """Best NMF (lowest reconstruction error) over random starts with the given seeds."""
+def _fit_nmf(x: sp.csr_matrix, k: int, *, seeds: Sequence[int], max_iter: int) -> tuple[np.ndarray, float, list]:
+    """Best NMF (lowest reconstruction error) over random starts with the given seeds, and every start's topics."""
     from sklearn.decomposition import NMF
 
-    best, best_err = None, np.inf
+    best, best_err, starts = None, np.inf, []
     for seed in seeds:
         model = NMF(n_components=k, init="random", solver="cd", beta_loss="frobenius", max_iter=max_iter,
                     tol=1e-4, random_state=seed)
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Maximum number of iterations")
             model.fit(x)
+        starts.append(model.components_.copy())
         if model.reconstruction_err_ < best_err - 1e-12:
-            best, best_err = model.components_.copy(), float(model.reconstruction_err_)
-    return best, best_err
+            best, best_err = starts[-1], float(model.reconstruction_err_)
+    return best, best_err, starts
 
 
 def _fit_lda(counts: sp.csr_matrix, k: int, *, random_state, max_iter: int) -> tuple[np.ndarray, float]:
@@ -425,6 +547,12 @@ class TopicModel:
     token_options : dict, optional
         Keyword arguments passed to :func:`cppcc_nlp.token_lists` (default: stop words, punctuation and
         numbers dropped).
+    formulae : bool or path, default True
+        The genre's ritual left out of the model (:func:`load_formulae`): True, the bundled list
+        (``cppcc_nlp/data/report_formulae.txt``: the opening "现在，我代表…请予审议", forms of address, thanks,
+        "…领导的结果", title block, the genre's own headings, and words such as 各位, 今年, 回顾); a path, your
+        own list in the same format; False, keep everything.  Sentences that match are dropped from the token
+        lists (a paragraph made only of them carries no topic); listed words are dropped from the vocabulary.
 
     Attributes
     ----------
@@ -448,6 +576,10 @@ class TopicModel:
         ``k, coherence, coherence_min, coherence_std, diversity, chosen``: mean, worst and spread of the topics'
         NPMI per candidate k, and topic diversity (share of distinct terms among the top terms; 1 = no overlap).
     vocabulary_ : list of str
+    formulae_ : Formulae
+        The formula list used (kept with a saved model, so :meth:`transform` filters new reports alike).
+    formula_sentences_ : pandas.DataFrame
+        ``doc_id, para_id, sent, text``: the sentences of the fitted corpus left out as formulae.
     components_ : numpy.ndarray, shape (n_topics_, n_terms)
         Topic-term weights (rows sum to 1).
 
@@ -465,7 +597,7 @@ class TopicModel:
 
     def __init__(self, *, n_topics=None, method="nmf", unit="paragraph", random_state=0, k_range=DEFAULT_K_RANGE,
                  top_n=10, min_df=2, max_df=0.3, min_chars=2, n_init=4, max_iter=None, coherence_window=None,
-                 token_options=None):
+                 token_options=None, formulae=True):
         self.n_topics = n_topics
         self.method = method
         self.unit = unit
@@ -479,11 +611,12 @@ class TopicModel:
         self.max_iter = max_iter
         self.coherence_window = coherence_window
         self.token_options = token_options
+        self.formulae = formulae
 
     # -- parameters -------------------------------------------------------------------------------------------
     def get_params(self, deep=True) -> dict:
         names = ["n_topics", "method", "unit", "random_state", "k_range", "top_n", "min_df", "max_df",
-                 "min_chars", "n_init", "max_iter", "coherence_window", "token_options"]
+                 "min_chars", "n_init", "max_iter", "coherence_window", "token_options", "formulae"]
         return {n: getattr(self, n) for n in names}
 
     def set_params(self, **params) -> "TopicModel":
@@ -533,6 +666,9 @@ class TopicModel:
             _check_window(self.coherence_window)
         if self.token_options is not None and not isinstance(self.token_options, dict):
             raise ParameterError(f"token_options={self.token_options!r}: give a dict of token_lists arguments")
+        if not isinstance(self.formulae, (bool, str, Path)):
+            raise ParameterError(f"formulae={self.formulae!r}: give True (the bundled list), False (keep "
+                                 "everything) or the path of a formulae file")
 
     def _token_options(self) -> dict:
         options = {"keep_boilerplate": False}
@@ -564,7 +700,8 @@ class TopicModel:
             A bad parameter, or ``n_topics`` larger than the number of units that have terms.
         """
         self._validate()
-        units = _collect_units(X, self.unit, self._token_options(), tokens)
+        formulae = _resolve_formulae(self.formulae)
+        units = _collect_units(X, self.unit, self._token_options(), tokens, formulae)
         vocab, df = _build_vocabulary(units.tokens, min_df=self.min_df, max_df=self.max_df,
                                       min_chars=self.min_chars)
         if not vocab:
@@ -599,22 +736,28 @@ class TopicModel:
         lexicon_prob = np.asarray(counts.sum(axis=0)).ravel()
         lexicon_prob = lexicon_prob / lexicon_prob.sum()
 
-        results = []
+        results, rows = [], []
         for k in candidates:
-            components, prior, err = self._fit_components(x, counts, k)
-            results.append((k, components, prior, err, self._coherence(components, vocab, units)))
-        scores = pd.DataFrame({
-            "k": [r[0] for r in results],
-            "coherence": [float(r[4]["coherence"].mean()) for r in results],
-            "coherence_min": [float(r[4]["coherence"].min()) for r in results],
-            "coherence_std": [float(r[4]["coherence"].std(ddof=0)) for r in results],
-            "diversity": [_diversity(r[1], self.top_n) for r in results],
-        })
-        best = int(np.nanargmax(np.round(scores["coherence"].to_numpy(), 3)))  # near-ties -> smaller k
+            components, prior, err, starts = self._fit_components(x, counts, k)
+            kept = next(i for i, c in enumerate(starts) if c is components)
+            per_start = self._coherence(starts, vocab, units)       # one NPMI table per random start
+            coh = per_start[kept]
+            results.append((k, components, prior, err, coh))
+            means = np.array([c["coherence"].mean() for c in per_start])
+            se = float(means.std(ddof=1) / math.sqrt(len(means))) if len(means) > 1 else float("nan")
+            rows.append((k, float(means.mean()), se, float(coh["coherence"].mean()), float(coh["coherence"].min()),
+                         float(coh["coherence"].std(ddof=0)), _diversity(components, self.top_n),
+                         _agreement(starts, self.top_n)))
+        scores = pd.DataFrame(rows, columns=["k", "coherence", "coherence_se", "coherence_best", "coherence_min",
+                                             "coherence_std", "diversity", "agreement"])
+        best = _choose_k(scores)
         scores["chosen"] = np.arange(len(scores)) == best
         k, components, prior, err, coh = results[best]
 
         self.vocabulary_ = vocab
+        self.formulae_ = formulae
+        self.formula_sentences_ = units.dropped if units.dropped is not None else _formula_sentences(
+            pd.DataFrame(), formulae)
         self.idf_ = idf
         self.term_prob_ = lexicon_prob
         self.components_ = _normalise_rows(components)
@@ -635,17 +778,25 @@ class TopicModel:
         return self.fit(X, tokens=tokens).doc_topics_
 
     def _fit_components(self, x, counts, k):
+        """The kept topic-term matrix, LDA's prior, NMF's error, and the topics of every random start."""
         if self.method == "nmf":
-            components, err = _fit_nmf(x, k, seeds=_seeds(self.random_state, self.n_init),
-                                       max_iter=self.max_iter or 400)
-            return components, None, err
+            components, err, starts = _fit_nmf(x, k, seeds=_seeds(self.random_state, self.n_init),
+                                               max_iter=self.max_iter or 400)
+            return components, None, err, starts
         components, prior = _fit_lda(counts, k, random_state=self.random_state, max_iter=self.max_iter or 20)
-        return components, prior, np.nan
+        return components, prior, np.nan, [components]
 
-    def _coherence(self, components, vocab, units) -> pd.DataFrame:
-        top = _top_term_ids(components, self.top_n)
-        return topic_coherence([[vocab[j] for j in row] for row in top], units.reference,
-                               window=self.coherence_window)
+    def _coherence(self, starts, vocab, units) -> list:
+        """NPMI of each start's topics (one pass over the reference for all starts together)."""
+        tops = [[[vocab[j] for j in row] for row in _top_term_ids(c, self.top_n)] for c in starts]
+        table = topic_coherence([t for top in tops for t in top], units.reference, window=self.coherence_window)
+        out, at = [], 0
+        for top in tops:
+            part = table.iloc[at:at + len(top)].reset_index(drop=True)
+            part["topic_id"] = np.arange(len(top))
+            out.append(part)
+            at += len(top)
+        return out
 
     def _weights(self, counts, x) -> np.ndarray:
         if self.method == "nmf":
@@ -721,7 +872,7 @@ class TopicModel:
             The columns of ``doc_topics_``.
         """
         self._check_fitted()
-        units = _collect_units(X, self.unit, self._token_options(), tokens)
+        units = _collect_units(X, self.unit, self._token_options(), tokens, self.formulae_)
         index = {t: i for i, t in enumerate(self.vocabulary_)}
         counts = _count_matrix(units.tokens, index)
         x = _tfidf(counts, self.idf_) if self.method == "nmf" else counts
@@ -984,10 +1135,14 @@ class TopicModel:
             raise OutputError(f"{path.parent}: cannot create the folder for the model ({exc.strerror})") from None
         params = self.get_params()
         params["k_range"] = list(params["k_range"]) if params["k_range"] is not None else None
+        if isinstance(params["formulae"], Path):
+            params["formulae"] = str(params["formulae"])
         meta = {"library": "cppcc-nlp", "library_version": __version__, "format_version": FORMAT_VERSION,
                 "params": params, "n_topics": self.n_topics_, "vocabulary": self.vocabulary_,
                 "doc_topic_prior": self.doc_topic_prior_, "coherence_reference": self.coherence_reference_,
-                "headings": self._headings}
+                "headings": self._headings,
+                "formulae": {"sentences": list(self.formulae_.sentences), "words": sorted(self.formulae_.words),
+                             "source": self.formulae_.source}}
         arrays = io.BytesIO()
         np.savez(arrays, idf=self.idf_, term_prob=self.term_prob_, components=self.components_,
                  raw_components=self.raw_components_, raw_weights=self._raw_weights)
@@ -999,7 +1154,7 @@ class TopicModel:
                 zf.writestr("arrays.npz", arrays.getvalue())
                 for name, frame in (("topics", self.topics_), ("terms", self.terms_), ("coherence", self.coherence_),
                                     ("doc_topics", self.doc_topics_), ("section_topics", self.section_topics_),
-                                    ("texts", texts)):
+                                    ("formula_sentences", self.formula_sentences_), ("texts", texts)):
                     if frame is not None:
                         zf.writestr(f"{name}.parquet", _to_parquet(frame))
             tmp.replace(path)
@@ -1052,6 +1207,12 @@ class TopicModel:
         model.doc_topic_prior_ = meta["doc_topic_prior"]
         model.coherence_reference_ = meta["coherence_reference"]
         model._headings = meta.get("headings") or {}
+        stored = meta.get("formulae")  # absent in files saved before formulae existed: nothing was filtered
+        if stored is None:
+            model.formulae = False
+            model.formulae_ = Formulae()
+        else:
+            model.formulae_ = Formulae(tuple(stored["sentences"]), frozenset(stored["words"]), stored["source"])
         model.idf_ = arrays["idf"]
         model.term_prob_ = arrays["term_prob"]
         model.components_ = arrays["components"]
@@ -1062,6 +1223,7 @@ class TopicModel:
         model.coherence_ = frames["coherence"]
         model.doc_topics_ = frames["doc_topics"]
         model.section_topics_ = frames.get("section_topics")
+        model.formula_sentences_ = frames.get("formula_sentences", _formula_sentences(pd.DataFrame(), Formulae()))
         texts = frames["texts"]
         model._texts = dict(zip(texts["unit"], texts["text"]))
         model.library_version_ = meta.get("library_version")
@@ -1078,6 +1240,42 @@ def _diversity(components: np.ndarray, n: int) -> float:
     """Topic diversity (Dieng, Ruiz & Blei 2020): share of distinct terms among all topics' top ``n``."""
     top = _top_term_ids(components, n)
     return float(len(np.unique(top)) / top.size)
+
+
+def _choose_k(scores: pd.DataFrame) -> int:
+    """Row of the chosen k: the best mean NPMI over the random starts, and among the k whose score is within one
+    standard error of it (indistinguishable given the spread of the starts), the k whose starts agree most.
+
+    The one-standard-error rule (Breiman et al. 1984; Hastie, Tibshirani & Friedman 2009, 7.10) with start
+    agreement (Greene et al. 2014) as the tie-breaker; ties of agreement go to the smaller k.  Without a
+    standard error (one start: LDA, n_init=1) it is the best mean NPMI, the smaller k on a tie at 3 decimals.
+    """
+    coherence = np.round(scores["coherence"].to_numpy(dtype=float), 3)
+    best = int(np.nanargmax(coherence))
+    se = float(scores["coherence_se"].iloc[best])
+    agreement = scores["agreement"].to_numpy(dtype=float)
+    if not np.isfinite(se) or np.isnan(agreement).all():
+        return best
+    near = np.flatnonzero(scores["coherence"].to_numpy(dtype=float) >= scores["coherence"].iloc[best] - se)
+    return int(near[np.nanargmax(np.round(agreement[near], 3))])
+
+
+def _agreement(starts: list, n: int) -> float:
+    """Agreement of random starts (Greene, O'Callaghan & Cunningham 2014): for every pair of starts, the mean
+    Jaccard similarity of their topics' top ``n`` term sets under the best one-to-one matching; averaged over
+    the pairs.  1 = every start finds the same topics; NaN with a single start (LDA)."""
+    from scipy.optimize import linear_sum_assignment
+
+    if len(starts) < 2:
+        return float("nan")
+    sets = [[set(row) for row in _top_term_ids(c, n)] for c in starts]
+    values = []
+    for i in range(len(sets)):
+        for j in range(i + 1, len(sets)):
+            sim = np.array([[len(a & b) / len(a | b) for b in sets[j]] for a in sets[i]])
+            r, c = linear_sum_assignment(-sim)
+            values.append(sim[r, c].mean())
+    return float(np.mean(values))
 
 
 def _top_term_ids(components: np.ndarray, n: int) -> np.ndarray:

@@ -177,13 +177,35 @@ def test_k_chosen_by_coherence_and_reported(toy):
     model = TopicModel(k_range=(3, 4, 6), max_df=0.9).fit(units.drop(columns="theme"))
     c = model.coherence_
     assert c["k"].tolist() == [3, 4, 6]
-    assert list(c.columns) == ["k", "coherence", "coherence_min", "coherence_std", "diversity", "chosen"]
+    assert list(c.columns) == ["k", "coherence", "coherence_best", "coherence_min", "coherence_std", "diversity",
+                               "agreement", "chosen"]
     assert c.loc[c.k == 3, "diversity"].iloc[0] == 1.0  # three themes of ten words: no top term shared
     assert c["chosen"].sum() == 1
     assert c.loc[c.chosen, "k"].iloc[0] == model.n_topics_
     assert c.loc[c.chosen, "coherence"].iloc[0] == pytest.approx(c["coherence"].max(), abs=5e-4)
     assert model.n_topics_ == 3  # three themes: splitting them further mixes their top terms
     assert c["coherence"].is_monotonic_decreasing
+    # coherence_best is the kept start's mean NPMI (= its topics' NPMI); coherence averages the n_init starts
+    chosen = c[c.chosen].iloc[0]
+    assert chosen["coherence_best"] == pytest.approx(model.topics_["coherence"].mean())
+    from cppcc_nlp.coherence import topic_coherence
+
+    x = model.coherence_  # recompute the start average by hand from the same seeded starts
+    units_only = units.drop(columns="theme")
+    vocab = model.vocabulary_
+    index = {t: i for i, t in enumerate(vocab)}
+    counts = T._count_matrix(units_only["tokens"].tolist(), index)
+    df = np.asarray((counts > 0).sum(axis=0)).ravel()
+    tfidf = T._tfidf(counts, np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0)
+    _, _, starts = T._fit_nmf(tfidf, 3, seeds=T._seeds(0, 4), max_iter=400)
+    by_hand = np.mean([topic_coherence([[vocab[j] for j in row] for row in T._top_term_ids(comp, 10)],
+                                       units_only["tokens"].tolist())["coherence"].mean() for comp in starts])
+    assert x.loc[x.k == 3, "coherence"].iloc[0] == pytest.approx(by_hand)
+    # three clean themes: every start finds them (agreement 1); LDA has a single start (agreement NaN)
+    assert chosen["agreement"] == pytest.approx(1.0)
+    lda = TopicModel(n_topics=3, method="lda", max_df=0.9).fit(units_only)
+    assert lda.coherence_["agreement"].isna().all()
+    assert lda.coherence_["coherence"].iloc[0] == pytest.approx(lda.coherence_["coherence_best"].iloc[0])
 
 
 def test_transform_applies_without_refitting(toy):
