@@ -297,12 +297,16 @@ def general_idf() -> tuple[dict, float, "object"]:
     global _GENERAL_IDF
     if _GENERAL_IDF is None:
         import logging
+        import warnings
 
         import jieba
-        import jieba.analyse
 
         jieba.setLogLevel(logging.WARNING)
-        table = jieba.analyse.TFIDF()          # a fresh copy: jieba.analyse.set_idf_path cannot change it
+        with warnings.catch_warnings():         # jieba leaves its idf.txt open (ResourceWarning)
+            warnings.simplefilter("ignore", ResourceWarning)
+            import jieba.analyse
+
+            table = jieba.analyse.TFIDF()       # a fresh copy: jieba.analyse.set_idf_path cannot change it
         # a tokenizer of our own with jieba's general dictionary only: words a user adds to jieba's global
         # tokenizer (jieba.add_word, load_userdict) must not change what counts as general language
         tokenizer = jieba.Tokenizer()

@@ -841,7 +841,7 @@ def _cli_terms(args) -> int:
     else:
         df = extract_terms(corpus, top=args.top, max_len=args.max_len, min_freq=args.min_freq,
                            rank_by=args.rank_by, by_year=args.by_year)
-        df = df.round({"score": 3, "cvalue": 3, "pmi": 3, "left_entropy": 3, "right_entropy": 3})
+        df = df.round({"score": 3, "cvalue": 3, "pmi": 3, "left_entropy": 3, "right_entropy": 3, "specificity": 3})
         df.columns = [str(c) for c in df.columns]
     emit(df, args.format)
     return 0
