@@ -147,6 +147,28 @@ def test_words_the_corpus_never_ends_a_phrase_with_do_not_end_a_term():
     assert "建设国际" in set(few["term"])
 
 
+def test_specificity_decides_between_equally_frequent_terms_of_one_report():
+    # 委员 工作站 and 调查 研究 are said equally often with the same neighbours; in a single report general
+    # language is the only contrast: the everyday words of 调查研究 put it below the CPPCC term
+    sentences = []
+    for verb in ("建好", "用好", "依托", "完善"):
+        sentences += [f"{verb} 委员 工作站 ， 服务 群众 。", f"{verb} 调查 研究 ， 服务 群众 。"]
+    one = make_table([("county_2024", 2024, sentences)])
+    terms = extract_terms(one).set_index("term")
+    assert terms.loc["委员工作站", "score"] > terms.loc["调查研究", "score"]
+    assert terms.loc["委员工作站", "specificity"] >= 8.0 > terms.loc["调查研究", "specificity"]
+    # the factor is clip(specificity / 8, 0, 1): 1 for 委员工作站, about 0.61 for 调查研究
+    flat = extract_terms(one, specificity_scale=1e-9).set_index("term")["score"]
+    factor = min(1.0, terms.loc["调查研究", "specificity"] / 8)
+    assert terms.loc["调查研究", "score"] == pytest.approx(flat["调查研究"] * factor)
+    assert terms.loc["委员工作站", "score"] == pytest.approx(flat["委员工作站"])
+    # with 8 reports its weight is 1/8: the factor becomes factor ** (1/8)
+    many = make_table([(f"county_{2017 + k}", 2017 + k, [sentences[k]]) for k in range(8)])
+    spread = extract_terms(many).set_index("term")["score"]
+    spread_flat = extract_terms(many, specificity_scale=1e-9).set_index("term")["score"]
+    assert spread["调查研究"] == pytest.approx(spread_flat["调查研究"] * factor ** (1 / 8))
+
+
 def test_specificity_column_and_ranking(small):
     terms = extract_terms(small).set_index("term")
     # built from words general text rarely uses, against a phrase of everyday words
