@@ -8,8 +8,9 @@ Both models are fitted on the same paragraphs (``Corpus.paragraphs`` of the whol
 number of topics (the k our default chooses), in the same run:
 
 * **ours**: ``TopicModel()`` defaults: the project's token pipeline (domain lexicon merged, stop words and
-  boilerplate verbs dropped), terms of >= 2 characters in >= 2 and <= 30 % of paragraphs, NMF on sublinear TF-IDF,
-  k chosen by NPMI;
+  boilerplate verbs dropped), the report formulae left out (``data/report_formulae.txt``), terms of >= 2
+  characters in >= 2 and <= 30 % of paragraphs, NMF on sublinear TF-IDF, k chosen by NPMI (mean over the random
+  starts, one-standard-error rule, start agreement as tie-breaker);
 * **baseline**: raw pkuseg (default model, no user dictionary), spaCy's default Chinese stop words, punctuation
   and numbers dropped, ``CountVectorizer`` defaults, ``LatentDirichletAllocation(n_components=k,
   learning_method="batch", random_state=seed)`` with its other defaults.
@@ -55,17 +56,27 @@ def mean_pairwise_stability(components_by_seed):
     return float(np.mean(values)), float(np.min(values))
 
 
+RITUAL = {"各位", "代表", "市长", "请予", "审议", "列席", "现在", "报告", "表示", "感谢", "诚挚", "回顾", "过去", "今年",
+          "着重", "这是", "结果"}
+
+
+def ritual_topics(model) -> list[str]:
+    """Labels of topics with >= 3 words of the genre's ritual (forms of address, opening, thanks) in their top 10."""
+    return [lab for lab, top in zip(model.topics_["label"], model.topics_["top_terms"])
+            if len(RITUAL & set(top.split())) >= 3]
+
+
 def cppcc_topic_check(corpus_dir: Path, seeds) -> None:
     """Does the sample CPPCC report get its own topic when fitted with the Shanghai reports? Per seed and k."""
     corpus = Corpus.from_path([ROOT / "corpora", corpus_dir / "gwr-shanghai"])
     table = tokens(corpus, cache=False)
     sample = "000_e661db7dabda7a33"
     print("\nCPPCC topic (>= 2 of 政协/协商/委员 in its top 10) when the sample is fitted with Shanghai 2020-2024;"
-          "\nshare of the sample's paragraphs that fall in it (- = no such topic):")
-    for n_topics in (None, 16, 20, 22, 24):
+          "\nshare of the sample's paragraphs that fall in it (- = no such topic); 'kept' = formulae=False:")
+    for n_topics, formulae in ((None, True), (None, False), (16, True), (20, True), (22, True), (24, True)):
         cells = []
         for seed in seeds:
-            model = TopicModel(n_topics=n_topics, random_state=seed).fit(corpus, tokens=table)
+            model = TopicModel(n_topics=n_topics, random_state=seed, formulae=formulae).fit(corpus, tokens=table)
             top = model.topics_["top_terms"].str.split()
             found = [t for t, terms in zip(model.topics_["topic_id"], top) if len({"政协", "协商", "委员"} & set(terms)) >= 2]
             dt = model.doc_topics_
@@ -73,7 +84,8 @@ def cppcc_topic_check(corpus_dir: Path, seeds) -> None:
             share = (mine["dominant_topic"] == found[0]).mean() if found else None
             cells.append(f"{'k=' + str(model.n_topics_) + ':' if n_topics is None else ''}"
                          f"{'-' if share is None else f'{share:.2f}'}")
-        print(f"  n_topics={str(n_topics):5s} " + "  ".join(f"seed {s}: {c:9s}" for s, c in zip(seeds, cells)))
+        name = f"{n_topics}{'' if formulae else ' kept'}"
+        print(f"  n_topics={name:10s} " + "  ".join(f"seed {s}: {c:9s}" for s, c in zip(seeds, cells)))
 
 
 def main(argv=None):
@@ -109,6 +121,14 @@ def main(argv=None):
     t0 = time.perf_counter()
     ours_fixed = TopicModel(n_topics=k, random_state=0).fit(corpus, tokens=table)
     t_ours_fixed = time.perf_counter() - t0
+    kept = TopicModel(random_state=0, formulae=False).fit(corpus, tokens=table)
+    kept_same_k = TopicModel(n_topics=k, random_state=0, formulae=False).fit(corpus, tokens=table)
+    print(f"\nritual topics (>= 3 of {' '.join(sorted(RITUAL))} in the top 10):")
+    print(f"  formulae left out (default), k = {k}: {len(ritual_topics(ours))} {ritual_topics(ours)}; "
+          f"{len(ours.formula_sentences_)} formula sentences left out")
+    print(f"  formulae kept, k = {kept_same_k.n_topics_}: {len(ritual_topics(kept_same_k))} "
+          f"{ritual_topics(kept_same_k)}")
+    print(f"  formulae kept, k chosen = {kept.n_topics_}: {len(ritual_topics(kept))} {ritual_topics(kept)}")
     ours_lists = ours.vocabulary_
     ours_top = top_terms_of(ours.components_, ours_lists)
 

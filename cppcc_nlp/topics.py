@@ -15,8 +15,19 @@ Choosing the number of topics
 With ``n_topics=None`` a model is fitted for every k in ``k_range`` and scored by NPMI coherence
 (:mod:`cppcc_nlp.coherence`) of each topic's ``top_n`` terms, counted over the **paragraphs of the fitted
 corpus** (two terms co-occur when they are in the same paragraph; ``coherence_window=n`` switches to sliding
-windows of n tokens).  The k with the highest mean coherence is kept (the smaller k on a tie).  The per-k
-scores are in ``coherence_`` for plotting.
+windows of n tokens).  The score of k is the mean NPMI over the ``n_init`` random starts (not only the start
+that is kept), with its standard error.  The chosen k is, among the k whose score is within one standard error
+of the best (the one-standard-error rule), the one whose random starts agree most (mean matched Jaccard of
+their top terms, Greene et al. 2014); ties go to the smaller k.  The per-k figures are in ``coherence_`` for
+plotting.
+
+Report formulae
+---------------
+The ritual of the genre (the opening "现在，我代表…向大会报告…请予审议", forms of address, thanks, "…领导的结果",
+title block, the genre's own headings) is left out by default (``formulae=True``, the list in
+``cppcc_nlp/data/report_formulae.txt``, read by :func:`load_formulae`): matching sentences are dropped and listed
+words (各位, 代表, 今年, 回顾 …) leave the vocabulary.  Without it, these sentences form topics of their own
+(各位·代表·市长, 请予·现在·报告, 行政区·表示·感谢).  ``formula_sentences_`` lists what was left out.
 
 Labels and representative units
 -------------------------------
