@@ -30,6 +30,7 @@ from . import __version__
 from .errors import EmptyCorpusError, OutputError, ParameterError
 
 MARKER = ".cppcc-nlp-output"
+TIMELINE_MIN_CHARS = 2000  # periods with less text are left out of the slogan timeline figure
 
 
 @dataclass
@@ -186,9 +187,12 @@ def analyze(paths, out, *, force: bool = False, n_process: int = 1, progress: bo
                      f"({', '.join(f'{k}: {v}' for k, v in sorted(kinds.items()))}); "
                      f"{int((~occ['in_lexicon']).sum())} occurrences are of slogans found by discovery "
                      "(in no lexicon). Rates are per 10,000 characters of the text speaking about each year "
-                     "(period).")
+                     f"(period); the timeline leaves out periods with under {TIMELINE_MIN_CHARS:,} characters "
+                     "of text, whose rates are noise (all periods are in slogan_tracking.csv).")
         period_col = "period" if "period" in tracking.columns else "year"
-        figure("slogan_timeline", plot.slogan_timeline(tracking, year=period_col, value="rate_per_10k"), slog)
+        shown = tracking if tracking[period_col].nunique() == 1 else tracking[
+            tracking["n_chars"] >= min(TIMELINE_MIN_CHARS, tracking["n_chars"].max())]
+        figure("slogan_timeline", plot.slogan_timeline(shown, year=period_col, value="rate_per_10k"), slog)
         top5 = summary["canonical"].head(5).tolist()
         if tracking[period_col].nunique() > 1 and top5:
             figure("slogan_lifecycle", plot.slogan_lifecycle(tracking, top5, year=period_col,

@@ -93,16 +93,21 @@ def corpus_overview(documents: pd.DataFrame, *, year="year", level="level", size
 
 
 def slogan_timeline(table: pd.DataFrame, *, slogan="canonical", year="year", value="rate", top=30,
-                    title="提法时间线 Slogan timeline"):
+                    min_chars=None, title="提法时间线 Slogan timeline"):
     """Heat map of slogans × years.
 
     Parameters
     ----------
     table : long table with one row per (slogan, year): the output of ``track_slogans``.
-    value : the column to colour by: ``"rate"`` (per 10,000 characters) or ``"count"``.
+    value : the column to colour by: a rate (``"rate_per_10k"``, per 10,000 characters) or ``"count"``.
     top : keep the ``top`` slogans by total ``value``.
+    min_chars : leave out years whose text (column ``n_chars``) is shorter: a rate over a few hundred
+        characters (e.g. the short plan part of one report) would dominate the colour scale.
     """
     _require(table, [slogan, year, value], "slogan_timeline")
+    if min_chars is not None:
+        _require(table, ["n_chars"], "slogan_timeline(min_chars=…)")
+        table = table[table["n_chars"] >= min_chars]
     wide = table.pivot_table(index=slogan, columns=year, values=value, aggfunc="sum", fill_value=0)
     if wide.empty:
         raise ParameterError("slogan_timeline: no slogans to draw")
@@ -116,7 +121,7 @@ def slogan_timeline(table: pd.DataFrame, *, slogan="canonical", year="year", val
     ax.set_xticks(range(wide.shape[1]), [str(c) for c in wide.columns], rotation=90)
     ax.set_xlabel("年份 year")
     ax.set_title(title)
-    fig.colorbar(image, ax=ax, label="每万字次数 per 10k chars" if value == "rate" else value)
+    fig.colorbar(image, ax=ax, label="每万字次数 per 10k chars" if value.startswith("rate") else value)
     return fig
 
 
@@ -131,7 +136,7 @@ def slogan_lifecycle(table: pd.DataFrame, slogans, *, slogan="canonical", year="
     fig, ax = _figure()
     wide[slogans].plot(ax=ax, marker="o")
     ax.set_xlabel("年份 year")
-    ax.set_ylabel("每万字次数 per 10k chars" if value == "rate" else value)
+    ax.set_ylabel("每万字次数 per 10k chars" if value.startswith("rate") else value)
     ax.set_title("提法生命周期 Slogan lifecycle: " + "、".join(slogans))
     return fig
 

@@ -70,3 +70,11 @@ def test_bad_tables_get_clear_errors():
         plot.slogan_timeline(pd.DataFrame({"x": [1]}))
     with pytest.raises(ParameterError, match="not in the table"):
         plot.slogan_lifecycle(SLOGANS, "八项规定")
+
+
+def test_timeline_can_leave_out_years_with_little_text():
+    table = SLOGANS.assign(n_chars=[5000, 300, 5000, 5000, 5000])   # 2017 has 300 characters of text
+    fig = plot.slogan_timeline(table, min_chars=1000)
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert "2017" not in labels and "2024" in labels
+    matplotlib.pyplot.close(fig)
