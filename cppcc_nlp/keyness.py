@@ -23,8 +23,6 @@ Examples
 
 from __future__ import annotations
 
-import sys as _sys
-import types as _types
 import warnings
 from collections.abc import Iterable
 
@@ -256,13 +254,3 @@ def _cli_keyness(args) -> int:
     df["p"] = df["p"].map(lambda v: float(f"{v:.3g}"))
     emit(df, args.format)
     return 0
-
-
-# ``cppcc_nlp.keyness`` names both this module and the function: once the module is imported, the package
-# attribute is the module (Python's import system sets it), so the module itself calls the function.
-class _CallableModule(_types.ModuleType):
-    def __call__(self, *args, **kwargs):
-        return keyness(*args, **kwargs)
-
-
-_sys.modules[__name__].__class__ = _CallableModule

@@ -352,18 +352,3 @@ def _squeeze(paragraph: str) -> str:
         return ""
 
     return _WS.sub(repl, paragraph)
-
-
-# ``cppcc_nlp.normalise`` is both this module and the public function (``_EXPORTS`` in ``__init__``).  Once the
-# submodule is imported (by corpus.py, for instance), Python binds the *module* to the package attribute; make
-# the module callable so that ``cppcc_nlp.normalise(text)`` works whichever one a caller gets.
-import sys as _sys  # noqa: E402
-import types as _types  # noqa: E402
-
-
-class _CallableModule(_types.ModuleType):
-    def __call__(self, text, *, layout=None):
-        return normalise(text, layout=layout)
-
-
-_sys.modules[__name__].__class__ = _CallableModule
