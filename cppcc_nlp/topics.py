@@ -1318,6 +1318,13 @@ def register_cli(subparsers) -> None:
     what.add_argument("--representative", metavar="N", type=int, help="print the N most representative units")
     what.add_argument("--coherence", action="store_true", help="print the NPMI coherence of each candidate k")
     what.add_argument("--units", action="store_true", help="print each unit's dominant topic")
+    what.add_argument("--formula-sentences", action="store_true",
+                      help="print the ritual sentences left out of the model (opening, address, thanks …)")
+    kept = p.add_mutually_exclusive_group()
+    kept.add_argument("--keep-formulae", action="store_true",
+                      help="keep the report formulae (default: left out, see cppcc_nlp/data/report_formulae.txt)")
+    kept.add_argument("--formulae", metavar="FILE", help="leave out the formulae listed in FILE instead of the "
+                                                          "bundled list (same format)")
     p.add_argument("--min-chars", type=int, default=1000,
                    help="with --trends: leave out groups with less text than this (default 1000)")
     p.add_argument("--model", metavar="FILE", help="apply this saved model instead of fitting")
@@ -1333,11 +1340,16 @@ def _run_cli(args) -> int:
 
     corpus = load_corpus(args)
     if args.model:
+        if args.keep_formulae or args.formulae:
+            print("Note: a saved model filters new reports with the formulae it was fitted with; "
+                  "--keep-formulae/--formulae are ignored", file=sys.stderr)
         model = TopicModel.load(args.model)
         doc_topics = model.transform(corpus)
         table = model.coherence_.round(3) if args.coherence else None
     else:
-        model = TopicModel(n_topics=args.n_topics, method=args.method, unit=args.unit, random_state=args.seed)
+        formulae = False if args.keep_formulae else (args.formulae or True)
+        model = TopicModel(n_topics=args.n_topics, method=args.method, unit=args.unit, random_state=args.seed,
+                           formulae=formulae)
         model.fit(corpus)
         doc_topics = model.doc_topics_
         table = model.coherence_.round(3) if args.coherence else None
@@ -1367,6 +1379,12 @@ def _run_cli(args) -> int:
         table = model.representative(n=args.representative).round(3)
         if args.format == "table":
             table["text"] = [t if not isinstance(t, str) or len(t) <= 60 else t[:60] + "…" for t in table["text"]]
+    elif args.formula_sentences:
+        if args.model:
+            print("Note: formula sentences come from the corpus the saved model was fitted on", file=sys.stderr)
+        table = model.formula_sentences_
+        if args.format == "table":
+            table = table.assign(text=[t if len(t) <= 60 else t[:60] + "…" for t in table["text"]])
     elif args.units:
         id_col = UNITS[model.unit]
         table = doc_topics[[c for c in dict.fromkeys([id_col, "doc_id", "year", "period", "section_id", "n_chars",

@@ -603,3 +603,33 @@ def test_sliding_window_coherence_and_section_view(toy):
     wide = model.section_topics(wide=True)
     assert list(wide.columns) == ["topic_id", "label", "r_2020", "r_2021", "r_2022", "r_2023"]
     assert wide[["r_2020", "r_2023"]].notna().all().all()
+
+
+@pytest.mark.slow
+def test_cli_formulae_options(sample_path, tmp_path):
+    from cppcc_nlp.cli import main
+
+    def run(*argv):
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            status = main(["topics", str(sample_path), "-k", "4", *argv])
+        return status, out.getvalue(), err.getvalue()
+
+    status, out, _ = run("--formula-sentences", "--format", "csv")
+    assert status == 0
+    left_out = pd.read_csv(io.StringIO(out))
+    assert list(left_out.columns) == ["doc_id", "para_id", "sent", "text"]
+    assert left_out["text"].tolist() == ["2024年工作回顾", "中国人民政治协商会议阜新蒙古族自治县第十五届委员会常务委员会工作报告",
+                                         "——2024年12月25日在政协阜新蒙古族自治县第十五届委员会第四次会议上"]
+    status, out, _ = run("--keep-formulae", "--formula-sentences", "--format", "csv")
+    assert status == 0 and out.strip() == "doc_id,para_id,sent,text"
+    own = tmp_path / "mine.txt"
+    own.write_text("[sentences]\n工作回顾$\n", encoding="utf-8")
+    status, out, _ = run("--formulae", str(own), "--formula-sentences", "--format", "json")
+    assert status == 0 and pd.read_json(io.StringIO(out))["text"].tolist() == ["2024年工作回顾"]
+    status, _, err = run("--formulae", str(tmp_path / "missing.txt"))
+    assert status == 2 and "missing.txt: no such formulae file" in err
+    err = io.StringIO()
+    with redirect_stderr(err), pytest.raises(SystemExit) as exit_info:  # argparse: bad usage
+        main(["topics", str(sample_path), "--keep-formulae", "--formulae", str(own)])
+    assert exit_info.value.code == 2 and "not allowed with argument" in err.getvalue()
