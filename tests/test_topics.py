@@ -240,6 +240,7 @@ def test_save_load_round_trip_exact(toy, tmp_path):
     for name in ("topics_", "terms_", "coherence_", "doc_topics_", "section_topics_"):
         pd.testing.assert_frame_equal(getattr(loaded, name), getattr(model, name), check_exact=True)
     assert loaded.formulae_ == model.formulae_ and loaded.formulae_.source == "bundled"
+    pd.testing.assert_frame_equal(loaded.formula_sentences_, model.formula_sentences_)
     assert loaded.vocabulary_ == model.vocabulary_
     assert np.array_equal(loaded.components_, model.components_)
     assert loaded.get_params() == model.get_params()
@@ -265,6 +266,19 @@ def test_load_refuses_incompatible_or_broken_files(toy, tmp_path):
             dst.writestr(item, data)
     with pytest.raises(ModelError, match=r"old\.zip.*0\.0\.1.*format 0.*refit"):
         TopicModel.load(old)
+    # a model saved before formulae existed (no "formulae" in meta.json) loads as one that filtered nothing
+    older = tmp_path / "older.zip"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(older, "w") as dst:
+        for item in src.namelist():
+            data = src.read(item)
+            if item == "meta.json":
+                meta = json.loads(data)
+                del meta["formulae"]
+                data = json.dumps(meta).encode()
+            dst.writestr(item, data)
+    loaded = TopicModel.load(older)
+    assert loaded.formulae is False and loaded.formulae_ == T.Formulae()
+    assert not loaded.formulae_.is_formula("各位代表！")
     junk = tmp_path / "junk.zip"
     junk.write_bytes(b"not a zip")
     with pytest.raises(ModelError, match="junk.zip"):
@@ -515,6 +529,8 @@ def test_real_new_year_without_refitting(sample_shanghai, tmp_path):
     model = TopicModel(n_topics=12, random_state=0).fit(old, tokens=table[table["doc_id"].isin(old.documents.doc_id)])
     path = model.save(tmp_path / "shanghai-2020-2023.zip")
     loaded = TopicModel.load(path)
+    assert len(model.formula_sentences_) >= 4 * 5  # opening, its second half, address, thanks … per report
+    pd.testing.assert_frame_equal(loaded.formula_sentences_, model.formula_sentences_, check_exact=True)
     new = corpus.subset(doc_id=["provincial-shanghai_2024"])
     out = loaded.transform(new, tokens=table[table["doc_id"] == "provincial-shanghai_2024"])
     assert set(out["doc_id"]) == {"provincial-shanghai_2024"}
