@@ -89,6 +89,7 @@ FORMAT_VERSION = 1
 
 METHODS = ("nmf", "lda")
 UNITS = {"paragraph": "para_id", "section": "section_id", "document": "doc_id"}
+MIN_UNITS_PER_TOPIC = 5  # automatic k: at most one topic per this many units that carry terms
 DEFAULT_K_RANGE = (6, 8, 10, 12, 14, 16, 18, 20)
 LABEL_TERMS = 3
 RELEVANCE_LAMBDA = 0.6
@@ -540,7 +541,8 @@ class TopicModel:
     random_state : int, default 0
         Seed of the random starts; the same input and seed give identical results.
     k_range : sequence of int, default (6, 8, …, 20)
-        Candidate k when ``n_topics`` is None; values above the number of usable units are dropped.
+        Candidate k when ``n_topics`` is None; values above one topic per ``MIN_UNITS_PER_TOPIC`` (5) usable
+        units are dropped, with a warning (a single short report gets a few topics, not twenty).
     top_n : int, default 10
         Top terms per topic kept in ``topics_`` and scored for coherence.
     min_df : int, default 2
@@ -737,13 +739,16 @@ class TopicModel:
                     f"{self.unit!r}")
             candidates = [int(self.n_topics)]
         else:
+            # a theme chosen automatically should be carried by several units: at most one topic per
+            # MIN_UNITS_PER_TOPIC units (a 37-paragraph report gets at most 7 topics, not 20)
+            auto_limit = min(limit, max(2, usable // MIN_UNITS_PER_TOPIC))
             wanted = sorted({int(k) for k in self.k_range})
-            candidates = [k for k in wanted if k <= limit]
+            candidates = [k for k in wanted if k <= auto_limit]
             if not candidates:
-                candidates = [max(1, min(limit, wanted[0]))]
+                candidates = [max(1, min(auto_limit, wanted[0]))]
             if len(candidates) < len(wanted):
-                warnings.warn(f"only {usable} {self.unit}s carry terms: k_range reduced to {candidates}",
-                              UserWarning, stacklevel=2)
+                warnings.warn(f"only {usable} {self.unit}s carry terms (at most one topic per "
+                              f"{MIN_UNITS_PER_TOPIC}): k_range reduced to {candidates}", UserWarning, stacklevel=2)
         lexicon_prob = np.asarray(counts.sum(axis=0)).ravel()
         lexicon_prob = lexicon_prob / lexicon_prob.sum()
 

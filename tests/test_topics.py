@@ -331,9 +331,19 @@ def test_fewer_units_than_topics():
     units = make_units(n_per_theme=2, years=(2020,)).drop(columns="theme")  # 6 units
     with pytest.raises(ParameterError, match=r"n_topics=8 but only 6 paragraphs carry terms"):
         TopicModel(n_topics=8, max_df=0.9).fit(units)
-    with pytest.warns(UserWarning, match=r"k_range reduced to \[2, 4\]"):
+    with pytest.warns(UserWarning, match=r"at most one topic per 5\): k_range reduced to \[2\]"):
         model = TopicModel(k_range=(2, 4, 8, 10), max_df=0.9).fit(units)
-    assert model.coherence_["k"].tolist() == [2, 4]
+    assert model.coherence_["k"].tolist() == [2]
+    # an explicit k is still allowed up to one topic short of the units
+    assert TopicModel(n_topics=4, max_df=0.9).fit(units).n_topics_ == 4
+
+
+@pytest.mark.slow
+def test_a_single_short_report_gets_a_few_topics_not_twenty(sample_corpus):
+    with pytest.warns(UserWarning, match="k_range reduced"):
+        model = TopicModel(random_state=0).fit(sample_corpus)
+    usable = int((model.doc_topics_["n_terms"] > 0).sum())
+    assert 2 <= model.n_topics_ <= usable // 5 < 10
 
 
 # ---------------------------------------------------------------------------------------------------------------
