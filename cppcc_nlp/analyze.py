@@ -187,15 +187,15 @@ def analyze(paths, out, *, force: bool = False, n_process: int = 1, progress: bo
                      f"({', '.join(f'{k}: {v}' for k, v in sorted(kinds.items()))}); "
                      f"{int((~occ['in_lexicon']).sum())} occurrences are of slogans found by discovery "
                      "(in no lexicon). Rates are per 10,000 characters of the text speaking about each year "
-                     f"(period); the timeline leaves out periods with under {TIMELINE_MIN_CHARS:,} characters "
+                     f"(period); the timeline and lifecycle figures leave out periods with under {TIMELINE_MIN_CHARS:,} characters "
                      "of text, whose rates are noise (all periods are in slogan_tracking.csv).")
         period_col = "period" if "period" in tracking.columns else "year"
         shown = tracking if tracking[period_col].nunique() == 1 else tracking[
             tracking["n_chars"] >= min(TIMELINE_MIN_CHARS, tracking["n_chars"].max())]
         figure("slogan_timeline", plot.slogan_timeline(shown, year=period_col, value="rate_per_10k"), slog)
         top5 = summary["canonical"].head(5).tolist()
-        if tracking[period_col].nunique() > 1 and top5:
-            figure("slogan_lifecycle", plot.slogan_lifecycle(tracking, top5, year=period_col,
+        if shown[period_col].nunique() > 1 and top5:
+            figure("slogan_lifecycle", plot.slogan_lifecycle(shown, top5, year=period_col,
                                                              value="rate_per_10k"), slog)
         slog.tables.append(("Slogans, most frequent first", summary))
         if not cooc.empty:
