@@ -18,7 +18,7 @@ import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import Iterator
 
 import pandas as pd
 
@@ -47,19 +47,6 @@ _NOT_REPORTS = {".md", ".csv", ".yaml", ".yml", ".json", ".py", ".ipynb", ".parq
 def _is_store(path: Path) -> bool:
     """True for a corpus store folder: a ``manifest.csv`` beside a ``reports/`` folder."""
     return path.is_dir() and (path / "manifest.csv").is_file() and (path / "reports").is_dir()
-
-
-class ParagraphRow(NamedTuple):
-    """What :meth:`Corpus.iter_paragraphs` yields."""
-
-    doc_id: str
-    para_id: str
-    section_id: str
-    part: str
-    period: int | None
-    start: int
-    end: int
-    text: str
 
 
 @dataclass
@@ -387,12 +374,11 @@ class Corpus:
         level, region, organ."""
         return self._table("sentences", "sentences", SENTENCE_COLUMNS)
 
-    def iter_paragraphs(self) -> Iterator[ParagraphRow]:
-        """Paragraphs in corpus order, as ``ParagraphRow(doc_id, para_id, section_id, part, period, start, end,
-        text)``."""
+    def iter_paragraphs(self) -> Iterator[Paragraph]:
+        """Paragraphs in corpus order, as :class:`~cppcc_nlp.structure.Paragraph` (doc_id, para_id,
+        section_id, part, period, start, end, text): the stream downstream steps read."""
         for d in self.docs:
-            for p in d.paragraphs:
-                yield ParagraphRow(p.doc_id, p.para_id, p.section_id, p.part, p.period, p.start, p.end, p.text)
+            yield from d.paragraphs
 
     # -- subset and concordance ------------------------------------------------------------------------------
     def subset(self, *, year=None, period=None, level=None, region=None, organ=None, doc_id=None) -> "Corpus":
