@@ -476,9 +476,12 @@ def track_slogans(occurrences: pd.DataFrame, corpus, *, by: str = "period", min_
     return df[columns].sort_values(["canonical", by], ignore_index=True)
 
 
+MIN_TREND_YEARS = 3  # a trend needs at least this many years (periods) in the corpus
+
+
 def _trend(years: np.ndarray, rates: np.ndarray) -> tuple[str, float]:
-    if len(years) < 2:
-        return "one year only", float("nan")
+    if len(years) < MIN_TREND_YEARS:
+        return ("one year only" if len(years) == 1 else "too few years"), float("nan")
     mean = rates.mean()
     if mean == 0:
         return "stable", 0.0
@@ -497,7 +500,8 @@ def slogan_summary(occurrences: pd.DataFrame, corpus, *, by: str = "period", lex
     **Trend**: a least-squares line through the slogan's rate per 10,000 characters in every year of the corpus
     (zeros included); ``trend_change`` is the line's rise over the corpus span divided by the mean rate.  Above
     +0.5 the slogan is ``rising``, below -0.5 ``fading``, else ``stable``.  A corpus of one year gives
-    ``"one year only"`` (and NaN change): no trend can be read from one year.
+    ``"one year only"`` and one of two years ``"too few years"`` (NaN change): a line through two points — such
+    as the review (2024) and plan (2025) periods of a single report — is no trend.
 
     Parameters
     ----------

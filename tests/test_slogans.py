@@ -248,6 +248,8 @@ def test_sample_lexicon_only_and_one_year_tracking(sample_corpus, sample_occ):
     assert summary.set_index("canonical").loc["两个确立", "since"] == 2022
     by_period = track_slogans(sample_occ, sample_corpus, by="period")
     assert set(by_period["period"]) == {2024, 2025}
+    # review 2024 and plan 2025 of one report: two points make no trend
+    assert set(slogan_summary(sample_occ, sample_corpus, by="period")["trend"]) == {"too few years"}
     assert by_period.groupby("canonical")["count"].sum().sum() == len(sample_occ)
 
 
