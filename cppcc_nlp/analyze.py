@@ -145,7 +145,7 @@ def analyze(paths, out, *, force: bool = False, n_process: int = 1, progress: bo
         result.notes.append(f"Skipped {message}")
     docs = corpus.documents
     table("documents", docs)
-    table("sections", corpus.sections.drop(columns=[], errors="ignore"))
+    table("sections", corpus.sections)
     years = sorted(int(y) for y in docs["year"].dropna().unique())
     overview = Section("语料 Corpus", (
         f"{len(docs)} report(s), {int(docs['n_chars'].sum()):,} characters, delivered "
@@ -280,8 +280,8 @@ def analyze(paths, out, *, force: bool = False, n_process: int = 1, progress: bo
 
     # 7. report -------------------------------------------------------------------------------------------------
     t = step("report")
-    subtitle = (f"{len(docs)} report(s) from {', '.join(map(str, paths)) if isinstance(paths, (list, tuple)) else paths}; "
-                f"cppcc-nlp {__version__}")
+    sources = ", ".join(map(str, paths)) if isinstance(paths, (list, tuple)) else str(paths)
+    subtitle = f"{len(docs)} report(s) from {sources}; cppcc-nlp {__version__}"
     result.report = out / "report.html"
     result.report.write_text(render("政治工作报告分析 · Work-report analysis", sections, subtitle=subtitle),
                              encoding="utf-8")
