@@ -28,7 +28,7 @@ from .metadata import (FIELDS, extract_metadata, find_manifest, manifest_entry, 
                        resolve_metadata)
 from .normalise import Removed, normalise
 from .reading import EXTENSIONS, read_report
-from .structure import Paragraph, Section, Sentence, parse_structure, _year_of
+from .structure import Paragraph, Section, Sentence, parse_structure, simplified_view, _year_of
 
 #: docvars carried on every row of the sections/paragraphs/sentences tables (after the table's own columns)
 DOCVARS = ("year", "level", "region", "organ")
@@ -123,11 +123,14 @@ class Document:
             from .errors import EmptyFileError
 
             raise EmptyFileError(path, "no text left after layout repair", "check that the file holds the report")
-        text_meta = extract_metadata(norm.text)
+        # read in simplified characters (offset for offset): a traditional report not converted on reading still
+        # has its title block, date and headings recognised; docvars come out simplified, as grouping keys
+        view = simplified_view(norm.text)
+        text_meta = extract_metadata(view)
         meta = resolve_metadata(text_meta, path, manifest_row)
         month = int(meta["date"][5:7]) if meta.get("date") else None
         if meta["year"] is None:
-            meta["year"] = _infer_year(norm.text)
+            meta["year"] = _infer_year(view)
         if meta["year"] is None:
             raise MissingMetadataError(
                 path, "no delivery year in the text (no '——YYYY年M月D日在…会议上' line), in the file name "

@@ -25,7 +25,9 @@ plan section (the numbered task chapters of a government report), else ``other``
 preamble are ``other``.  Subsections inherit.  ``period`` is the year written in the top heading; failing that,
 the reviewed year is the delivery year minus one (the delivery year itself for a report delivered in
 December, as the sample is) and the planned year is the delivery year (plus one when delivered in December);
-``other`` sections get the delivery year.
+``other`` sections get the delivery year.  Headings are read in simplified characters (OpenCC ``t2s``, offset
+for offset), so a traditional report not converted on reading (``2024年工作回顧``, ``工作報告``) gets the same
+sections, parts and periods; ``heading`` and every offset still quote the text as it is.
 
 Examples
 --------
@@ -166,6 +168,26 @@ def _title_block_start(paras: list[str]) -> int:
     return len(paras)
 
 
+def simplified_view(text: str) -> str:
+    """``text`` in simplified characters for matching keywords, offset for offset (OpenCC ``t2s``).
+
+    The text itself when it is already simplified, when OpenCC is missing, or when a conversion would change the
+    length of a line (so offsets found in the view always hold in ``text``).
+
+    >>> simplified_view("2024年工作回顧\\n工作報告")
+    '2024年工作回顾\\n工作报告'
+    """
+    try:
+        from .reading import to_simplified_text
+
+        view = to_simplified_text(text)
+    except ImportError:  # OpenCC absent: match the text as it is
+        return text
+    if view == text or [len(x) for x in view.split("\n")] != [len(x) for x in text.split("\n")]:
+        return text
+    return view
+
+
 def parse_structure(text: str, *, doc_id: str, year: int | None, month: int | None = None) -> Structure:
     """Sections, paragraphs and sentences of a normalised text.
 
@@ -185,15 +207,16 @@ def parse_structure(text: str, *, doc_id: str, year: int | None, month: int | No
     Structure
     """
     paras = text.split("\n") if text else []
+    keys = simplified_view(text).split("\n") if text else []  # what headings are matched on; same offsets
     offsets, pos = [], 0
     for p in paras:
         offsets.append((pos, pos + len(p)))
         pos += len(p) + 1
-    title_from = _title_block_start(paras)
+    title_from = _title_block_start(keys)
 
     # 1. headings
     heads = []  # (para index, kind, heading length)
-    for i, p in enumerate(paras):
+    for i, p in enumerate(keys):
         if i >= title_from:
             if i == title_from:
                 heads.append((i, "title", len(p)))
@@ -202,7 +225,7 @@ def parse_structure(text: str, *, doc_id: str, year: int | None, month: int | No
         if hk:
             heads.append((i, hk[0], hk[1]))
     kinds = {k for _, k, _ in heads if k != "title"}
-    n_part = sum(1 for i, k, _ in heads if k == "part" and paras[i] not in ("结束语", "结语"))
+    n_part = sum(1 for i, k, _ in heads if k == "part" and keys[i] not in ("结束语", "结语"))
     rank = dict(_RANK)
     if n_part <= 1 and "numbered" in kinds:
         rank["part"] = rank["numbered"]
@@ -222,19 +245,19 @@ def parse_structure(text: str, *, doc_id: str, year: int | None, month: int | No
     top_part, top_period, seen_body = "other", year, False
     for n, (i, kind, hlen) in enumerate(heads):
         depth = depth_of[kind]
-        heading = paras[i][:hlen]
-        if kind == "title" or (depth == 1 and heading in ("结束语", "结语")):
+        heading, key = paras[i][:hlen], keys[i][:hlen]
+        if kind == "title" or (depth == 1 and key in ("结束语", "结语")):
             part, period = "other", year
             top_part, top_period = "other", year
         elif depth == 1:
-            if _REVIEW_WORDS.search(heading):
+            if _REVIEW_WORDS.search(key):
                 top_part = "review"
-            elif _PLAN_WORDS.search(heading) or seen_body:
+            elif _PLAN_WORDS.search(key) or seen_body:
                 top_part = "plan"
             else:
                 top_part = "other"
             seen_body = seen_body or top_part in ("review", "plan")
-            written = _year_of(heading)
+            written = _year_of(key)
             if top_part == "review":
                 top_period = written or (year if december or year is None else year - 1)
             elif top_part == "plan":

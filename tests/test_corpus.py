@@ -193,3 +193,19 @@ def test_docstring_examples_run(module):
 
     result = doctest.testmod(importlib.import_module(f"cppcc_nlp.{module}"), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
+
+
+def test_unconverted_traditional_report_keeps_its_sections_periods_and_docvars(samples, sample_corpus):
+    # without to_simplified the text stays traditional (researchers quote it), but headings (回顧, 工作報告)
+    # and the title block must still be read: the review section is about 2024, the plan about 2025
+    doc = Corpus.from_path(samples["traditional.txt"]).docs[0]
+    ref = sample_corpus.docs[0]
+    assert "回顧" in doc.text and doc.original_text is None
+    assert [(s.section_id, s.kind, s.part, s.period, s.start, s.end) for s in doc.sections] == \
+        [(s.section_id.replace(ref.doc_id, doc.doc_id), s.kind, s.part, s.period, s.start, s.end)
+         for s in ref.sections]
+    assert doc.sections[0].heading == "2024年工作回顧"
+    assert doc.text[doc.sections[0].heading_start:doc.sections[0].heading_end] == "2024年工作回顧"
+    # docvars are grouping keys: in simplified characters, so a traditional report groups with the others
+    for field in ("title", "date", "year", "session", "organ", "level", "region", "speaker", "abridged"):
+        assert doc.meta[field] == ref.meta[field], field
