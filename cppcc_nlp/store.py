@@ -188,6 +188,7 @@ class CorpusStore:
 
             # 1. validate everything in memory before touching the store
             plan, results, notices = [], [], []
+            given = {}  # id(entry) → the file it comes from, for entries planned in this add
             for f in files:
                 doc = Document.from_file(f, manifest_row=overrides, to_simplified=to_simplified)
                 sha = doc.meta["sha256"]
@@ -195,11 +196,15 @@ class CorpusStore:
                 dup = by_sha.get(sha) or by_text.get(text_sha)
                 if dup is not None:
                     what = "the same bytes" if dup.get("sha256") == sha else "the same text"
+                    earlier = given.get(id(dup))  # a file given before it in this add, not yet in the store
                     if not skip_duplicates:
+                        where = (f"the same report as {earlier} given earlier in this add" if earlier
+                                 else f"already in the store as {dup['file']}")
                         raise DuplicateReportError(
-                            f, f"already in the store as {dup['file']} ({what}); nothing was added",
-                            "leave it out, or pass --skip-duplicates")
-                    results.append(_row(f, dup["file"], doc, "skipped-duplicate", f"{what} as {dup['file']}"))
+                            f, f"{where} ({what}); nothing was added", "leave it out, or pass --skip-duplicates")
+                    note = (f"{what} as {earlier} (given earlier in this add)" if earlier
+                            else f"{what} as {dup['file']}")
+                    results.append(_row(f, dup["file"], doc, "skipped-duplicate", note))
                     continue
                 m = doc.meta
                 key = (m.get("organ"), m.get("region"), str(m.get("year")))
@@ -219,6 +224,7 @@ class CorpusStore:
                 plan.append((f, stored, entry))
                 results.append(_row(f, stored, doc, status, note))
                 by_sha[sha] = by_text[text_sha] = by_key[key] = entry
+                given[id(entry)] = f
 
             # 2. copy into a staging folder (the slow part: the store is untouched), 3. rename the files into
             # reports/ (fast), 4. commit by replacing the manifest in one os.replace

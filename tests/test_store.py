@@ -209,3 +209,20 @@ def test_a_store_path_reads_as_the_store_with_its_own_token_cache(tmp_path, samp
                         or original(pipe, texts, **kw))
     again = cn.tokens(cn.Corpus.from_path(store))
     assert sum(calls) == 0 and again["token"].tolist() == first["token"].tolist()
+
+
+def test_a_duplicate_within_one_add_names_the_file_given_before_it(tmp_path, reports):
+    # the GBK copy repeats sample.txt given in the same call: the store is empty, so the message must not
+    # say "already in the store"
+    store = CorpusStore(tmp_path / "store", create=True)
+    with pytest.raises(errors.DuplicateReportError) as info:
+        store.add([reports / "sample.txt", reports / "sample_gbk.txt"])
+    message = str(info.value)
+    assert "already in the store" not in message
+    assert str(reports / "sample_gbk.txt") in message and f"as {reports / 'sample.txt'}" in message
+    assert "given earlier in this add" in message and "the same text" in message
+    assert len(store) == 0
+    result = store.add([reports / "sample.txt", reports / "sample_gbk.txt"], skip_duplicates=True)
+    assert result.status.tolist() == ["added", "skipped-duplicate"]
+    assert result.note.iloc[1] == f"the same text as {reports / 'sample.txt'} (given earlier in this add)"
+    assert [e["file"] for e in store.entries()] == ["reports/sample.txt"]
