@@ -8,6 +8,7 @@ failures.  Output goes to stdout, diagnostics (warnings, skipped files, progress
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import warnings
 
@@ -25,7 +26,9 @@ def emit(df: pd.DataFrame, fmt: str = "table", stream=None) -> None:
     if fmt == "csv":
         df.to_csv(stream, index=False)
     elif fmt == "json":
-        stream.write(df.to_json(orient="records", force_ascii=False, date_format="iso", indent=1))
+        # pandas escapes "/" as "\\/"; going through json writes ids and paths as they are (…/s01)
+        records = json.loads(df.to_json(orient="records", force_ascii=False, date_format="iso"))
+        json.dump(records, stream, ensure_ascii=False, indent=1)
         stream.write("\n")
     else:
         with pd.option_context("display.max_rows", None, "display.max_columns", None,

@@ -151,3 +151,16 @@ def test_help_everywhere(capsys):
             main([command, "--help"])
         assert info.value.code == 0
         assert "--format" in capsys.readouterr().out
+
+
+def test_json_output_writes_ids_and_paths_as_they_are(capsys, sample_path):
+    # emit() promises UTF-8 with no escaping: ids and paths must read as written ("…/s01", not "…\/s01"),
+    # so that grep and copy-paste of an id from the JSON work
+    status, out, _ = run(capsys, "sections", str(sample_path), "--format", "json")
+    assert status == 0
+    assert "\\/" not in out
+    assert '"section_id":"000_e661db7dabda7a33/s01"' in out.replace(" ", "").replace("\n", "")
+    assert '"heading":"2024年工作回顾"' in out.replace(" ", "")
+    assert json.loads(out)[0]["section_id"] == "000_e661db7dabda7a33/s01"
+    status, out, _ = run(capsys, "corpus", str(sample_path), "--format", "json")
+    assert json.loads(out)[0]["path"] == str(sample_path) and f'"{sample_path}"' in out
