@@ -33,6 +33,7 @@ Examples
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import re
 from pathlib import Path
 
@@ -218,8 +219,9 @@ def read_manifest(path) -> dict[str, dict]:
 
         try:
             data = yaml.safe_load(raw)
-        except yaml.YAMLError as exc:
-            raise ManifestError(path, f"invalid YAML ({exc})".replace("\n", " "), "fix the YAML syntax") from exc
+        except (yaml.YAMLError, ValueError, TypeError) as exc:  # ValueError: an impossible date like 2023-13-01
+            raise ManifestError(path, f"invalid YAML ({exc})".replace("\n", " "),
+                                "fix the YAML syntax; dates are YYYY-MM-DD") from exc
         if data is None:
             return {}
         if isinstance(data, dict):
@@ -269,6 +271,11 @@ def _clean_entry(row: dict, path, where: str) -> dict:
             value = str(value).strip()
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
                 raise ManifestError(path, f"{where}: date {value!r} is not YYYY-MM-DD", "write e.g. 2024-12-25")
+            try:
+                _dt.date.fromisoformat(value)
+            except ValueError:
+                raise ManifestError(path, f"{where}: date {value!r} is not a calendar date",
+                                    "write the delivery date, e.g. 2024-12-25") from None
         else:
             value = str(value).strip()
         out[key] = value

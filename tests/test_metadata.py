@@ -104,6 +104,9 @@ def test_manifest_csv_and_yaml(tmp_path):
     ("manifest.csv", "file,date\na.txt,25/12/2024\n", "is not YYYY-MM-DD"),
     ("manifest.yaml", "a.txt: [1, 2\n", "invalid YAML"),
     ("manifest.yaml", "- year: 2020\n", "entry 1: not a mapping with a 'file' key"),
+    # YAML reads an unquoted 2023-13-01 as a date and fails inside the loader (was a bare ValueError)
+    ("manifest.yaml", "a.txt: {year: 2023, date: 2023-13-01}\n", "invalid YAML (month must be in 1..12)"),
+    ("manifest.csv", "file,date\na.txt,2024-13-45\n", "line 2: date '2024-13-45' is not a calendar date"),
     ("manifest.json", "{}", "unsupported manifest type"),
 ])
 def test_bad_manifests_name_the_file_and_the_line(tmp_path, name, content, words):
