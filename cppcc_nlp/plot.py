@@ -159,10 +159,18 @@ def term_trends(per_year: pd.DataFrame, terms, *, term="term", year="year", valu
 
 def keyness_bars(table: pd.DataFrame, *, term="term", score="G2", effect="log_ratio", n=15,
                  target_label="target", reference_label="reference"):
-    """Horizontal bars of the most over- and under-represented terms (signed G², as quanteda's textplot_keyness)."""
+    """Horizontal bars of the most over- and under-represented terms (signed G², as quanteda's textplot_keyness).
+
+    ``score`` may be signed already (``keyness()``'s ``g2``: negative = under-represented), and then its sign is
+    the direction; an unsigned score takes the sign of ``effect`` (the log ratio).
+    """
     _require(table, [term, score, effect], "keyness_bars")
-    signed = table.assign(_signed=np.sign(table[effect]) * table[score])
-    top = signed.nlargest(n, "_signed")
+    values = table[score].astype(float)
+    if (values < 0).any():      # signed already: multiplying by the sign of the effect would flip the under-used
+        signed = table.assign(_signed=values)
+    else:
+        signed = table.assign(_signed=np.sign(table[effect]) * values)
+    top = signed[signed["_signed"] >= 0].nlargest(n, "_signed")   # each term once: over-used here, under below
     bottom = signed[signed["_signed"] < 0].nsmallest(n, "_signed")
     both = pd.concat([top, bottom.iloc[::-1]]).iloc[::-1]
     fig, ax = _figure(9, max(4.0, 0.25 * len(both) + 1.5))

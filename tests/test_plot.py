@@ -78,3 +78,36 @@ def test_timeline_can_leave_out_years_with_little_text():
     labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert "2017" not in labels and "2024" in labels
     matplotlib.pyplot.close(fig)
+
+
+def _bars(fig):
+    ax = fig.axes[0]
+    bars = {label.get_text(): patch.get_width() for label, patch in zip(ax.get_yticklabels(), ax.patches)}
+    labels = [label.get_text() for label in ax.get_yticklabels()]
+    matplotlib.pyplot.close(fig)
+    return bars, labels
+
+
+@pytest.mark.slow
+def test_keyness_bars_keep_the_sign_of_keyness_g2(sample_corpus):
+    """keyness() returns a signed g2; the figure must draw under-used terms below zero, each term once
+    (the plan of the sample report, period 2025, against its review, period 2024)."""
+    import cppcc_nlp as cn
+    from cppcc_nlp.keyness import keyness
+
+    k = keyness(cn.tokens(sample_corpus), target=2025, by="period")
+    row = k.set_index("term")
+    assert row.loc["调研报告", "direction"] == "under" and row.loc["调研报告", "g2"] < -4
+    bars, labels = _bars(plot.keyness_bars(k, score="g2", effect="log_ratio", n=5))
+    assert len(labels) == len(set(labels)) == 10
+    assert bars["调研报告"] == pytest.approx(row.loc["调研报告", "g2"])       # under-used: a negative bar
+    assert bars["保障民生"] == pytest.approx(row.loc["保障民生", "g2"]) and bars["保障民生"] > 0   # over-used
+    assert all((bars[t] < 0) == (row.loc[t, "direction"] == "under") for t in bars)
+
+
+def test_keyness_bars_with_an_unsigned_score_take_the_sign_of_the_effect():
+    table = pd.DataFrame({"term": ["供给侧结构性改革", "去产能", "西部大开发"],
+                          "G2": [40.0, 25.0, 12.0], "log_ratio": [3.0, 2.0, -1.5]})
+    bars, labels = _bars(plot.keyness_bars(table, score="G2"))
+    assert sorted(labels) == sorted(table["term"])                      # 西部大开发 once, not twice
+    assert bars == {"供给侧结构性改革": 40.0, "去产能": 25.0, "西部大开发": -12.0}
