@@ -228,6 +228,15 @@ def lexicon_coverage(token_table: pd.DataFrame, lexicon: Lexicon | None = None) 
         ``term, kind, freq, n_docs, first_year, last_year`` sorted by ``freq`` (descending) then ``term``.
         A traditional spelling in the text counts for its simplified entry.
     """
+    from .errors import InputError
+
+    if not isinstance(token_table, pd.DataFrame):
+        raise InputError(f"lexicon_coverage() needs the token table of cppcc_nlp.tokens(corpus), not "
+                         f"{type(token_table).__name__} (call cn.lexicon_coverage(cn.tokens(corpus)))")
+    missing = [c for c in ("doc_id", "year", "token", "in_lexicon") if c not in token_table.columns]
+    if missing:
+        raise InputError(f"lexicon_coverage(): the table lacks the column(s) {', '.join(map(repr, missing))} "
+                         "(pass the token table of cppcc_nlp.tokens(corpus))")
     lex = lexicon if lexicon is not None else load_lexicon()
     kinds = {r.term: r.kind for r in lex.records}
     hits = token_table.loc[token_table["in_lexicon"].to_numpy(dtype=bool), ["token", "doc_id", "year"]].copy()
@@ -318,6 +327,8 @@ def _read_yaml_file(path: Path) -> tuple[list[LexiconEntry], list[tuple[str, str
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise LexiconError(path, line, f"not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+    except (ValueError, TypeError) as exc:  # a value the loader cannot build, e.g. the date 2099-13-01
+        raise LexiconError(path, None, f"not valid YAML ({exc}; quote values that are not dates)") from None
     if items is None:
         return [], []
     if isinstance(items, dict) and isinstance(items.get("slogans"), list):

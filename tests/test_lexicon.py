@@ -127,6 +127,8 @@ def test_yaml_user_lexicon(tmp_path):
     ("- canonical: 同心政协\n- variants: [有为政协]\n", 2, "item 2 has no 'canonical'"),
     ("- canonical: 同心政协\n  variants: 7\n", 1, "'variants' must be a list"),
     ("- canonical: 同心政协\n\tkind: branded\n", 2, "not valid YAML"),
+    # an impossible unquoted date fails inside the YAML loader (was a bare ValueError); the line is unknown
+    ("- canonical: 同心政协\n  first_year: 2099-13-01\n", None, "not valid YAML (month must be in 1..12"),
 ])
 def test_malformed_yaml_lexicon_names_file_and_line(tmp_path, content, line, words):
     f = tmp_path / "bad.yaml"
@@ -179,3 +181,17 @@ def test_save_lexicon_unwritable_path(tmp_path):
 
     with pytest.raises(OutputError, match="cannot write the lexicon"):
         save_lexicon(["两市四区"], tmp_path / "no" / "such" / "dir" / "x.txt")
+
+
+def test_lexicon_coverage_refuses_what_is_not_a_token_table(sample_corpus):
+    # a Corpus or the paragraphs table was an AttributeError/KeyError traceback
+    from cppcc_nlp.errors import InputError
+    from cppcc_nlp.lexicon import lexicon_coverage
+
+    with pytest.raises(InputError, match=r"lexicon_coverage\(\) needs the token table.*not Corpus"):
+        lexicon_coverage(sample_corpus)
+    with pytest.raises(InputError, match=r"lacks the column\(s\) 'token', 'in_lexicon'"):
+        lexicon_coverage(sample_corpus.paragraphs)
+    # the four columns it needs are enough: an empty table counts every entry 0 times
+    table = sample_corpus.paragraphs.iloc[:0][["doc_id", "year"]].assign(token=[], in_lexicon=[])
+    assert lexicon_coverage(table)["freq"].sum() == 0
