@@ -703,7 +703,7 @@ def _cmd_slogans(args) -> int:
         cands = slogan_candidates(corpus, lexicons=lex).drop(columns=["para_id", "start", "end"])
         emit(cands.drop(columns=["sentence"]) if args.format == "table" else cands, args.format)
         return 0
-    if args.kwic:
+    if args.kwic is not None:     # an empty --kwic '' is an error, not the occurrence listing
         emit(slogan_concordance(corpus, args.kwic, window=args.window, lexicons=lex), args.format)
         return 0
     occ = detect_slogans(corpus, lexicons=lex, discover=not args.no_discover)

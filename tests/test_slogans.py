@@ -405,3 +405,14 @@ def test_cli_slogans(sample_path, tmp_path, capsys):
     assert main(["slogans", str(sample_path), "--lexicon", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("Error:") and "line 2" in err and "bad.yaml" in err
+
+
+def test_cli_kwic_with_an_empty_slogan_is_an_error_not_the_occurrence_list(sample_path, capsys):
+    from cppcc_nlp.cli import main
+
+    assert main(["slogans", str(sample_path), "--kwic", "两个确立", "--window", "4", "--format", "csv"]) == 0
+    kw = pd.read_csv(__import__("io").StringIO(capsys.readouterr().out))
+    assert set(kw["match"]) == {"两个确立"} and set(kw["canonical"]) == {"两个确立"} and len(kw) == 2
+    assert main(["slogans", str(sample_path), "--kwic", "", "--format", "csv"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.startswith("Error:") and "needs a slogan" in captured.err
