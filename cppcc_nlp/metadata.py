@@ -56,9 +56,9 @@ _PINYIN_REGION = {"beijing": "北京市", "tianjin": "天津市", "shanghai": "�
 _DATE = re.compile(rf"([{_D}]{{4}})\s*年\s*([{_D}]{{1,2}})\s*月\s*([{_D}]{{1,2}})\s*日\s*在(.{{0,60}}?)会议上")
 _SESSION = re.compile(r"(第[一二三四五六七八九十百]+届(?:[\u4e00-\u9fff]{0,12}?)?(?:委员会|人民代表大会)第[一二三四五六七八九十]+次"
                       r"(?:全体)?会议)")
-_CPPCC_TITLE = re.compile(r"(?:中国人民政治协商会议|政协)([\u4e00-\u9fff]{2,20}?)第[一二三四五六七八九十]+届委员会"
-                          r"常务委员会工作报告")
-_SPEAKER_ROLE = re.compile(r"(国务院总理|[\u4e00-\u9fff]{2,10}?(?:市长|省长|主席|县长|区长|州长|旗长))"
+_CPPCC_TITLE = re.compile(r"(?:中国人民政治协商会议|政协)([\u4e00-\u9fff]{2,20}?)(?:第[一二三四五六七八九十]+届)?委员会"
+                          r"常务委员会工作报告")  # the term (第十五届) is in county titles, not in 上海市委员会 / 全国委员会
+_SPEAKER_ROLE = re.compile(r"(国务院总理|[\u4e00-\u9fff]{2,20}?(?:市长|省长|主席|县长|区长|州长|旗长|主任|委员长))"
                            r"[\s\u3000]*([\u4e00-\u9fff](?:[\s\u3000]?[\u4e00-\u9fff]){1,3})(?=\s*各位代表|\s*$)")
 _NAME_LINE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 _FILE_RULE = re.compile(r"^(national|provincial|city|county)(?:-([A-Za-z0-9\u4e00-\u9fff]+))?_((?:19|20)\d{2})$")
@@ -109,6 +109,10 @@ def extract_metadata(text: str) -> dict:
         meta["region"] = cppcc.group(1)
     elif re.search(r"常务委员会工作报告", joined) and "人民代表大会" in joined:
         meta["organ"] = "人大常委会"
+        npc = re.search(r"^([\u4e00-\u9fff]{2,20}?)人民代表大会常务委员会工作报告$", title, re.M) or \
+            re.search(r"^([\u4e00-\u9fff]{2,20}?)人民代表大会常务委员会工作报告$", joined, re.M)
+        if npc:  # 上海市人民代表大会… → 上海市; 全国人民代表大会… → 全国
+            meta["region"] = npc.group(1)
     elif re.search(r"我代表国务院|国务院总理", opening + joined):
         meta["organ"] = "国务院"
         meta["region"] = "全国"

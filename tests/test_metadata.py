@@ -115,3 +115,38 @@ def test_bad_manifests_name_the_file_and_the_line(tmp_path, name, content, words
     with pytest.raises(errors.ManifestError) as info:
         read_manifest(path)
     assert str(path) in str(info.value) and words in str(info.value)
+
+
+@pytest.mark.parametrize("block, organ, region, level, session, speaker", [
+    # the sample's county form names the term inside the title
+    ("中国人民政治协商会议阜新蒙古族自治县第十五届委员会常务委员会工作报告\n"
+     "——2024年12月25日在政协阜新蒙古族自治县第十五届委员会第四次会议上\n陈忠民",
+     "政协常委会", "阜新蒙古族自治县", "county", "第十五届委员会第四次会议", "陈忠民"),
+    # provincial and national titles do not (Shanghai 2024, national 2024): they were left with no organ,
+    # region or level
+    ("中国人民政治协商会议上海市委员会常务委员会工作报告\n——2024年1月21日在政协上海市第十四届委员会第二次会议上\n胡文容",
+     "政协常委会", "上海市", "provincial", "第十四届委员会第二次会议", "胡文容"),
+    ("中国人民政治协商会议全国委员会常务委员会工作报告\n——2024年3月4日在政协第十四届全国委员会第二次会议上\n王沪宁",
+     "政协常委会", "全国", "national", "第十四届全国委员会第二次会议", "王沪宁"),
+    ("政协阜新市委员会常务委员会工作报告\n——2024年1月8日在政协第十二届阜新市委员会第三次会议上\n李四",
+     "政协常委会", "阜新市", "city", "第十二届阜新市委员会第三次会议", "李四"),
+])
+def test_cppcc_title_blocks_at_every_level(block, organ, region, level, session, speaker):
+    for text in (block + "\n各位委员：\n现在，我代表常务委员会，向大会报告工作。",
+                 "各位委员：\n现在，我代表常务委员会，向大会报告工作。\n" + block):  # title block first or last
+        meta = extract_metadata(text)
+        assert (meta.get("organ"), meta.get("region"), meta.get("level")) == (organ, region, level)
+        assert (meta["session"], meta["speaker"], meta["year"]) == (session, speaker, 2024)
+
+
+@pytest.mark.parametrize("block, region, level, speaker", [
+    ("上海市人民代表大会常务委员会工作报告\n——2024年1月23日在上海市第十六届人民代表大会第二次会议上\n"
+     "上海市人大常委会主任　黄莉新", "上海市", "provincial", "黄莉新"),
+    ("全国人民代表大会常务委员会工作报告\n——2024年3月8日在第十四届全国人民代表大会第二次会议上\n"
+     "全国人民代表大会常务委员会委员长　赵乐际", "全国", "national", "赵乐际"),
+])
+def test_people_congress_standing_committee_title_blocks(block, region, level, speaker):
+    # the organ was found, but the region, level and speaker (主任, 委员长) were not
+    meta = extract_metadata(block + "\n各位代表：\n现在，我代表常务委员会，向大会报告工作。")
+    assert (meta["organ"], meta.get("region"), meta.get("level")) == ("人大常委会", region, level)
+    assert (meta.get("speaker"), meta["date"][:4]) == (speaker, "2024")
