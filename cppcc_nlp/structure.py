@@ -156,7 +156,7 @@ def _title_block_start(paras: list[str]) -> int:
         return bool(_DATE_LINE.match(p) or re.fullmatch(r"[（(]摘\s*要[）)]", p)
                     or (len(p) <= 60 and "。" not in p and re.search(r"工作报告$", p))
                     or re.fullmatch(r"[\u4e00-\u9fff·]{2,4}", p)
-                    or (len(p) <= 20 and re.search(r"(?:总理|主席|市长|省长|县长|区长|书记)[\u4e00-\u9fff·]{0,4}$", p)))
+                    or (len(p) <= 20 and re.search(r"(?:总理|主席|市长|省长|县长|区长|书记|主任|委员长)[\u4e00-\u9fff·]{0,4}$", p)))
 
     i = len(paras)
     while i > 0 and is_title_line(paras[i - 1]):

@@ -175,3 +175,16 @@ def test_structure_is_consistent_on_any_normalised_text(raw, month):
         assert text[sec.heading_start:sec.heading_end] == sec.heading
         assert sec.period is None or 2022 <= sec.period <= 2025
     assert "".join(x.text for x in s.sentences) == text.replace("\n", "")
+
+
+def test_trailing_title_block_with_a_people_congress_speaker_line():
+    # the 主任 line was not a title line, so the whole block stayed inside the last plan section
+    from cppcc_nlp.normalise import normalise
+
+    text = normalise("各位代表：\n现在，我代表常务委员会，向大会报告工作。\n一、2023年工作回顾\n过去一年成绩显著。\n"
+                     "二、2024年主要任务\n一要学习。\n上海市人民代表大会常务委员会工作报告\n"
+                     "——2024年1月23日在上海市第十六届人民代表大会第二次会议上\n上海市人大常委会主任　黄莉新\n").text
+    s = parse_structure(text, doc_id="d", year=2024, month=1)
+    assert [(x.heading, x.kind, x.part, x.period) for x in s.sections][-2:] == [
+        ("一要学习。", "lead", "plan", 2024), ("上海市人民代表大会常务委员会工作报告", "title", "other", 2024)]
+    assert text[s.sections[-2].start:s.sections[-2].end] == "一要学习。"
