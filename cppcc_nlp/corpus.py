@@ -45,8 +45,10 @@ _NOT_REPORTS = {".md", ".csv", ".yaml", ".yml", ".json", ".py", ".ipynb", ".parq
 
 
 def _is_store(path: Path) -> bool:
-    """True for a corpus store folder: a ``manifest.csv`` beside a ``reports/`` folder."""
-    return path.is_dir() and (path / "manifest.csv").is_file() and (path / "reports").is_dir()
+    """True for a corpus store folder: a store's ``manifest.csv`` (with ``sha256``) beside a ``reports/`` folder."""
+    from .store import is_store_manifest
+
+    return path.is_dir() and (path / "reports").is_dir() and is_store_manifest(path / "manifest.csv")
 
 
 @dataclass

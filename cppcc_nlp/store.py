@@ -45,6 +45,16 @@ MANIFEST = "manifest.csv"
 REPORTS = "reports"
 CACHE = "cache"
 MANIFEST_COLUMNS = ["file", "sha256", "text_sha256", "added", *FIELDS]
+def is_store_manifest(path) -> bool:
+    """True when ``path`` is a store's ``manifest.csv`` (its header has ``file`` and ``sha256``), not a user's."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            header = next(csv.reader(fh), [])
+    except (OSError, UnicodeDecodeError):
+        return False
+    return "file" in header and "sha256" in header
+
+
 ADD_COLUMNS = ["file", "stored_as", "doc_id", "year", "organ", "region", "level", "status", "note"]
 
 
@@ -62,6 +72,10 @@ class CorpusStore:
     def __init__(self, path, *, create: bool = False):
         self.path = Path(path)
         manifest = self.path / MANIFEST
+        if manifest.is_file() and not is_store_manifest(manifest):
+            raise StoreError(f"{self.path}: its {MANIFEST} is not a corpus store's (no sha256 column: a manifest "
+                             "of your own reports?); read the folder as a corpus, or give an empty or new "
+                             "folder to create a store")
         if not manifest.is_file():
             empty = not self.path.exists() or (self.path.is_dir() and not any(self.path.iterdir()))
             if not (create and empty):

@@ -226,3 +226,27 @@ def test_a_duplicate_within_one_add_names_the_file_given_before_it(tmp_path, rep
     assert result.status.tolist() == ["added", "skipped-duplicate"]
     assert result.note.iloc[1] == f"the same text as {reports / 'sample.txt'} (given earlier in this add)"
     assert [e["file"] for e in store.entries()] == ["reports/sample.txt"]
+
+
+def test_a_folder_with_the_users_own_manifest_is_not_a_store(tmp_path, sample_path, capsys):
+    # a reports folder with a hand-written manifest.csv (docs: "a manifest.csv beside the reports") and a
+    # reports/ subfolder: `add --corpus` on it was a KeyError traceback ('sha256'); reading it must still work
+    folder = tmp_path / "mine"
+    (folder / "reports").mkdir(parents=True)
+    shutil.copy(sample_path, folder / "reports" / "fx.txt")
+    (folder / "manifest.csv").write_text("file,year,level,region\nreports/fx.txt,2023,city,阜新市\n", encoding="utf-8")
+    before = snapshot(folder)
+    with pytest.raises(errors.StoreError, match=r"mine: its manifest\.csv is not a corpus store's"):
+        CorpusStore(folder)
+    from cppcc_nlp.cli import main
+
+    assert main(["add", str(sample_path), "--corpus", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"Error: {folder}: its manifest.csv is not a corpus store's") and "Traceback" not in err
+    assert snapshot(folder) == before
+    from cppcc_nlp import Corpus
+
+    corpus = Corpus.from_path(folder)                  # a folder of reports with its manifest
+    row = corpus.documents.iloc[0]
+    assert (row.doc_id, row.year, row.level, row.region) == ("fx", 2023, "city", "阜新市")
+    assert not (folder / "cache").exists()
