@@ -1267,6 +1267,8 @@ def _choose_k(scores: pd.DataFrame) -> int:
     standard error (one start: LDA, n_init=1) it is the best mean NPMI, the smaller k on a tie at 3 decimals.
     """
     coherence = np.round(scores["coherence"].to_numpy(dtype=float), 3)
+    if np.isnan(coherence).all():   # no k has a measurable NPMI (too few units share terms): the smallest k
+        return int(np.argmin(scores["k"].to_numpy()))
     best = int(np.nanargmax(coherence))
     se = float(scores["coherence_se"].iloc[best])
     agreement = scores["agreement"].to_numpy(dtype=float)

@@ -346,6 +346,31 @@ def test_a_single_short_report_gets_a_few_topics_not_twenty(sample_corpus):
     assert 2 <= model.n_topics_ <= usable // 5 < 10
 
 
+@pytest.mark.slow
+def test_the_opening_of_a_report_fits_one_topic_without_a_coherence_figure(sample_corpus, tmp_path):
+    """The first two paragraphs of the sample report (its review opening and first heading): two units share
+    terms, k falls to 1, whose NPMI cannot be measured; fit chooses it instead of crashing in nanargmax."""
+    doc = sample_corpus.docs[0]
+    end = int(sample_corpus.paragraphs["end"].iloc[2])
+    (tmp_path / "county-阜新_2024.txt").write_text(doc.text[:end], encoding="utf-8")
+    from cppcc_nlp import Corpus
+
+    with pytest.warns(UserWarning, match="k_range reduced"):
+        model = TopicModel(random_state=0).fit(Corpus.from_path(tmp_path))
+    assert model.n_topics_ == 1
+    assert model.coherence_["k"].tolist() == [1] and model.coherence_["chosen"].tolist() == [True]
+    assert model.coherence_["coherence"].isna().all()
+    carried = model.doc_topics_[model.doc_topics_["n_terms"] > 0]
+    assert len(carried) == 2 and (carried["dominant_topic"] == 0).all()
+    assert model.shares("year")["topic_0"].tolist() == [1.0]
+
+
+def test_choose_k_without_any_measurable_coherence_takes_the_smallest_k():
+    table = pd.DataFrame({"k": [2, 4], "coherence": [np.nan, np.nan], "coherence_se": [np.nan, np.nan],
+                          "agreement": [1.0, 0.5]})
+    assert T._choose_k(table) == 0
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # report formulae (the genre's ritual) left out of the vocabulary
 
