@@ -236,7 +236,10 @@ class Corpus:
             # a corpus store (`cppcc-nlp add`): its manifest, its parsed-document cache and its token cache
             from .store import CorpusStore
 
-            return CorpusStore(paths[0]).corpus(to_simplified=to_simplified, strict=strict)
+            corpus = CorpusStore(paths[0]).corpus(to_simplified=to_simplified, strict=strict)
+            for _, message in corpus.problems:
+                warnings.warn(f"skipped: {message}", stacklevel=2)
+            return corpus
         explicit = None
         if manifest is not None:
             explicit = (Path(manifest), read_manifest(manifest))

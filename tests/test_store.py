@@ -250,3 +250,18 @@ def test_a_folder_with_the_users_own_manifest_is_not_a_store(tmp_path, sample_pa
     row = corpus.documents.iloc[0]
     assert (row.doc_id, row.year, row.level, row.region) == ("fx", 2023, "city", "阜新市")
     assert not (folder / "cache").exists()
+
+
+def test_a_store_report_gone_missing_is_skipped_with_a_warning(tmp_path, reports):
+    # Corpus.from_path promises a warning for every skipped file; read as a store it gave none
+    from cppcc_nlp import Corpus
+
+    store = CorpusStore(tmp_path / "store", create=True)
+    store.add([reports / "sample.txt", reports / "noyear.txt"], overrides={"year": 2024})
+    (store.path / "reports" / "sample.txt").unlink()
+    with pytest.warns(UserWarning, match=r"skipped: .*sample\.txt: listed in the manifest but cannot be read"):
+        corpus = Corpus.from_path(store.path)
+    assert corpus.documents.doc_id.tolist() == ["noyear"]
+    assert [p for p, _ in corpus.problems] == [str(store.path / "reports" / "sample.txt")]
+    with pytest.raises(errors.ReportFileError, match="listed in the manifest"):
+        Corpus.from_path(store.path, strict=True)
