@@ -249,7 +249,7 @@ def analyze(paths, out, *, force: bool = False, n_process: int = 1, progress: bo
             model = TopicModel(n_topics=n_topics, random_state=random_state).fit(corpus, tokens=tok)
         for w in caught:
             result.notes.append(f"Topics: {w.message}")
-    except ParameterError as exc:
+    except (ParameterError, EmptyCorpusError) as exc:   # too little text for topics: the rest still stands
         model = None
         top_sec.text = f"No topic model: {exc}"
         result.notes.append(top_sec.text)

@@ -89,3 +89,22 @@ def test_unwritable_output_and_paths_without_reports(tmp_path, capsys):
     assert cli.main(["analyze", str(empty), "--out", str(tmp_path / "o"), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("Error: ") and str(empty) in err
+
+
+def test_a_report_too_short_for_topics_still_gets_its_tables_and_report(sample_corpus, tmp_path, token_cache,
+                                                                          monkeypatch, capsys):
+    """The opening paragraph of the sample report alone: no term recurs, so no topic model can be fitted;
+    the job says so and writes everything else (it used to stop with exit 2 and no report.html)."""
+    end = int(sample_corpus.paragraphs["end"].iloc[1])
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "county-阜新_2024.txt").write_text(sample_corpus.docs[0].text[:end], encoding="utf-8")
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(token_cache))
+    out = tmp_path / "results"
+    assert cli.main(["analyze", str(reports), "--out", str(out), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "No topic model: no term occurs in at least min_df=2" in err
+    assert (out / "report.html").is_file() and not (out / "tables" / "topics.csv").exists()
+    slogans = pd.read_csv(out / "tables" / "slogan_occurrences.csv")
+    assert set(slogans["canonical"]) >= {"习近平新时代中国特色社会主义思想"}
+    assert "No topic model" in (out / "report.html").read_text(encoding="utf-8")
