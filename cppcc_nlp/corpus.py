@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 import re
+import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -267,8 +268,9 @@ class Corpus:
                 problems.append((str(p), str(err)))
         manifests: dict[Path, tuple[Path, dict]] = {}
         docs = []
+        used: set[int] = set()
         for f, named in files:
-            row = _manifest_row(f, paths, explicit, manifests)
+            row = _manifest_row(f, paths, explicit, manifests, used)
             try:
                 docs.append(Document.from_file(f, manifest_row=row, to_simplified=to_simplified))
             except ReportFileError as err:
@@ -277,6 +279,12 @@ class Corpus:
                 problems.append((str(f), str(err)))
         for _, message in problems:
             warnings.warn(f"skipped: {message}", stacklevel=2)
+        # a folder manifest is read only for a folder read whole, so each line should name a report read
+        for folder, (mpath, entries) in manifests.items():
+            for name, entry in entries.items():
+                if mpath is not None and id(entry) not in used:
+                    warnings.warn(f"{mpath}: the line for {name!r} matches no report read from {folder} "
+                                  "(check the file name)", stacklevel=2)
         if not docs:
             where = ", ".join(str(p) for p in paths)
             detail = f"; {len(problems)} file(s) skipped, first: {problems[0][1]}" if problems else ""
@@ -499,7 +507,8 @@ def _hidden(f: Path, root: Path) -> bool:
     return any(part.startswith(".") or part.startswith("~$") for part in f.relative_to(root).parts)
 
 
-def _manifest_row(f: Path, roots, explicit, cache) -> dict:
+def _manifest_row(f: Path, roots, explicit, cache, used: set) -> dict:
+    """The manifest fields of ``f``; ``used`` collects the ids of the folder-manifest entries applied."""
     row: dict = {}
     # folder manifests, nearest last so that it wins
     folders = [f.parent] + list(f.parent.parents)
@@ -511,7 +520,10 @@ def _manifest_row(f: Path, roots, explicit, cache) -> dict:
             cache[folder] = (found, read_manifest(found)) if found else (None, {})
         mpath, entries = cache[folder]
         if mpath is not None:
-            row.update(manifest_entry(entries, mpath, f))
+            entry = manifest_entry(entries, mpath, f)
+            if any(entry is e for e in entries.values()):  # not the {} of "no line for this file"
+                used.add(id(entry))
+            row.update(entry)
     if explicit is not None:
         row.update(manifest_entry(explicit[1], explicit[0], f))
     return row
@@ -586,6 +598,10 @@ def _cmd_kwic(args) -> int:
 def _load(args) -> Corpus:
     from . import cli
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # skipped files are printed by cli.load_corpus
-        return cli.load_corpus(args)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        corpus = cli.load_corpus(args)
+    for w in caught:  # skipped files are printed by cli.load_corpus; anything else (manifest lines) here
+        if not str(w.message).startswith("skipped: "):
+            print(f"Warning: {w.message}", file=sys.stderr)
+    return corpus

@@ -164,3 +164,14 @@ def test_json_output_writes_ids_and_paths_as_they_are(capsys, sample_path):
     assert json.loads(out)[0]["section_id"] == "000_e661db7dabda7a33/s01"
     status, out, _ = run(capsys, "corpus", str(sample_path), "--format", "json")
     assert json.loads(out)[0]["path"] == str(sample_path) and f'"{sample_path}"' in out
+
+
+def test_manifest_line_matching_no_report_is_one_warning_line(capsys, tmp_path, sample_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "fx.txt").write_text(sample_path.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "manifest.csv").write_text("file,year\nfx.txt,2023\nfx-typo.txt,2022\n", encoding="utf-8")
+    status, out, err = run(capsys, "corpus", str(folder), "--format", "csv")
+    assert status == 0 and pd.read_csv(io.StringIO(out)).year.tolist() == [2023]
+    assert err == (f"Warning: {folder / 'manifest.csv'}: the line for 'fx-typo.txt' matches no report read "
+                   f"from {folder} (check the file name)\n")

@@ -209,3 +209,25 @@ def test_unconverted_traditional_report_keeps_its_sections_periods_and_docvars(s
     # docvars are grouping keys: in simplified characters, so a traditional report groups with the others
     for field in ("title", "date", "year", "session", "organ", "level", "region", "speaker", "abridged"):
         assert doc.meta[field] == ref.meta[field], field
+
+
+def test_a_manifest_line_naming_no_report_in_its_folder_is_reported(sample_path, tmp_path):
+    # a typo in a manifest's file name silently left that report with the text's docvars
+    folder = tmp_path / "typo"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(sample_path, folder / "fx.txt")
+    shutil.copy(sample_path, folder / "sub" / "fx2.txt")
+    (folder / "manifest.csv").write_text("file,year,level,region\nfx.txt,2023,city,阜新市\n"
+                                         "sub/fx2.txt,2022,,\nfx_2024.txt,2024,city,阜新市\n", encoding="utf-8")
+    with pytest.warns(UserWarning) as record:
+        corpus = Corpus.from_path(folder)
+    messages = [str(w.message) for w in record]
+    assert messages == [f"{folder / 'manifest.csv'}: the line for 'fx_2024.txt' matches no report read from "
+                        f"{folder} (check the file name)"]
+    assert corpus.documents.set_index("doc_id").year.to_dict() == {"fx": 2023, "fx2": 2022}
+    # a single file named from that folder: the other lines are not expected to match
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert Corpus.from_path(folder / "fx.txt").documents.year.tolist() == [2024]
