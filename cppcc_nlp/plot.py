@@ -71,6 +71,13 @@ def _require(df: pd.DataFrame, columns, what: str) -> None:
         raise ParameterError(f"{what}: the table lacks column(s) {missing}; it has {list(df.columns)}")
 
 
+def _time_column(table: pd.DataFrame, year):
+    """The column given, else ``period`` when the table has it (track_slogans' default), else ``year``."""
+    if year is not None:
+        return year
+    return "period" if "period" in table.columns else "year"
+
+
 def corpus_overview(documents: pd.DataFrame, *, year="year", level="level", size="n_chars"):
     """Documents and characters per year, coloured by level (the corpus at a glance).
 
@@ -92,18 +99,21 @@ def corpus_overview(documents: pd.DataFrame, *, year="year", level="level", size
     return fig
 
 
-def slogan_timeline(table: pd.DataFrame, *, slogan="canonical", year="year", value="rate", top=30,
+def slogan_timeline(table: pd.DataFrame, *, slogan="canonical", year=None, value="rate_per_10k", top=30,
                     min_chars=None, title="提法时间线 Slogan timeline"):
     """Heat map of slogans × years.
 
     Parameters
     ----------
     table : long table with one row per (slogan, year): the output of ``track_slogans``.
+    year : the time column; default ``"period"`` when the table has one (``track_slogans(by="period")``, the
+        default), else ``"year"``.
     value : the column to colour by: a rate (``"rate_per_10k"``, per 10,000 characters) or ``"count"``.
     top : keep the ``top`` slogans by total ``value``.
     min_chars : leave out years whose text (column ``n_chars``) is shorter: a rate over a few hundred
         characters (e.g. the short plan part of one report) would dominate the colour scale.
     """
+    year = _time_column(table, year)
     _require(table, [slogan, year, value], "slogan_timeline")
     if min_chars is not None:
         _require(table, ["n_chars"], "slogan_timeline(min_chars=…)")
@@ -125,8 +135,12 @@ def slogan_timeline(table: pd.DataFrame, *, slogan="canonical", year="year", val
     return fig
 
 
-def slogan_lifecycle(table: pd.DataFrame, slogans, *, slogan="canonical", year="year", value="rate"):
-    """Line chart of one or more slogans' use over the years (first use, peak, fading)."""
+def slogan_lifecycle(table: pd.DataFrame, slogans, *, slogan="canonical", year=None, value="rate_per_10k"):
+    """Line chart of one or more slogans' use over the years (first use, peak, fading).
+
+    ``table`` is the output of ``track_slogans``; ``year`` defaults as in :func:`slogan_timeline`.
+    """
+    year = _time_column(table, year)
     _require(table, [slogan, year, value], "slogan_lifecycle")
     slogans = [slogans] if isinstance(slogans, str) else list(slogans)
     wide = table.pivot_table(index=year, columns=slogan, values=value, aggfunc="sum", fill_value=0)
@@ -157,7 +171,7 @@ def term_trends(per_year: pd.DataFrame, terms, *, term="term", year="year", valu
     return fig
 
 
-def keyness_bars(table: pd.DataFrame, *, term="term", score="G2", effect="log_ratio", n=15,
+def keyness_bars(table: pd.DataFrame, *, term="term", score="g2", effect="log_ratio", n=15,
                  target_label="target", reference_label="reference"):
     """Horizontal bars of the most over- and under-represented terms (signed G², as quanteda's textplot_keyness).
 
@@ -202,8 +216,8 @@ def topic_shares(shares: pd.DataFrame, *, labels=None, title="主题占比 Topic
     return fig
 
 
-def coherence_by_k(coherence: pd.DataFrame, *, k="k", score="npmi", chosen=None):
-    """NPMI coherence for each number of topics, with the chosen k marked."""
+def coherence_by_k(coherence: pd.DataFrame, *, k="k", score="coherence", chosen=None):
+    """NPMI coherence for each number of topics (``TopicModel.coherence_``), with the chosen k marked."""
     _require(coherence, [k, score], "coherence_by_k")
     fig, ax = _figure(7, 4)
     ax.plot(coherence[k], coherence[score], marker="o")

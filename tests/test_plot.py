@@ -15,7 +15,7 @@ SLOGANS = pd.DataFrame({
     "canonical": ["两个确立", "四个意识", "同心政协", "两个确立", "全过程人民民主"],
     "year": [2021, 2017, 2024, 2022, 2024],
     "count": [3, 5, 2, 4, 1],
-    "rate": [1.0, 2.0, 0.5, 0.7, 0.2],
+    "rate_per_10k": [1.0, 2.0, 0.5, 0.7, 0.2],
 })
 
 
@@ -55,9 +55,9 @@ def test_the_missing_glyph_check_catches_a_font_without_cjk():
                              ["高质量发展", "乡村振兴"]),
     lambda: plot.keyness_bars(pd.DataFrame({"term": ["供给侧结构性改革", "去产能", "西部大开发"],
                                             "G2": [40.0, 25.0, 12.0], "log_ratio": [3.0, 2.0, -1.5]}),
-                              target_label="2016", reference_label="2000–2015"),
+                              score="G2", target_label="2016", reference_label="2000–2015"),
     lambda: plot.topic_shares(pd.DataFrame({"党的建设": [0.3, 0.2], "协商议政": [0.7, 0.8]}, index=[2023, 2024])),
-    lambda: plot.coherence_by_k(pd.DataFrame({"k": [4, 6, 8], "npmi": [0.05, 0.09, 0.07]}), chosen=6),
+    lambda: plot.coherence_by_k(pd.DataFrame({"k": [4, 6, 8], "coherence": [0.05, 0.09, 0.07]}), chosen=6),
     lambda: plot.corpus_overview(pd.DataFrame({"year": [2023, 2024, 2024], "level": ["县级", "省级", "county"],
                                                "n_chars": [5000, 18000, 5311]})),
 ], ids=["timeline", "lifecycle", "term_trends", "keyness", "topic_shares", "coherence", "overview"])
@@ -111,3 +111,27 @@ def test_keyness_bars_with_an_unsigned_score_take_the_sign_of_the_effect():
     bars, labels = _bars(plot.keyness_bars(table, score="G2"))
     assert sorted(labels) == sorted(table["term"])                      # 西部大开发 once, not twice
     assert bars == {"供给侧结构性改革": 40.0, "去产能": 25.0, "西部大开发": -12.0}
+
+
+@pytest.mark.slow
+def test_the_library_tables_plot_with_the_default_column_names(sample_corpus):
+    """What track_slogans, keyness and TopicModel return is drawn without naming any column."""
+    import cppcc_nlp as cn
+    from cppcc_nlp.keyness import keyness
+    from cppcc_nlp.topics import TopicModel
+
+    tracking = cn.track_slogans(cn.detect_slogans(sample_corpus), sample_corpus)    # by="period"
+    fig = plot.slogan_timeline(tracking)
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["2024", "2025"]   # review 2024, plan 2025
+    matplotlib.pyplot.close(fig)
+    fig = plot.slogan_lifecycle(tracking, ["两个确立", "同心政协"])
+    assert sorted(line.get_label() for line in fig.axes[0].get_lines()) == ["两个确立", "同心政协"]
+    matplotlib.pyplot.close(fig)
+    table = cn.tokens(sample_corpus)
+    bars, _ = _bars(plot.keyness_bars(keyness(table, target=2025, by="period"), n=3))
+    assert bars["调研报告"] < 0 < bars["保障民生"]
+    model = TopicModel(random_state=0, k_range=(2, 4)).fit(sample_corpus, tokens=table)
+    assert model.coherence_["k"].tolist() == [2, 4]
+    fig = plot.coherence_by_k(model.coherence_, chosen=model.n_topics_)
+    assert list(fig.axes[0].get_lines()[0].get_ydata()) == model.coherence_["coherence"].tolist()
+    matplotlib.pyplot.close(fig)
