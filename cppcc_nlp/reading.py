@@ -132,7 +132,7 @@ def read_report(path, *, to_simplified: bool = False) -> RawReport:
 def decode_bytes(data: bytes, path=None, *, allow_markup: bool = False) -> tuple[str, str]:
     """Decode ``data`` as text, detecting the encoding; return ``(text, encoding)``.
 
-    Order: BOM → UTF-16 without BOM → strict UTF-8 → GB18030 → charset-normalizer.  Raises
+    Order: BOM → UTF-16 without BOM → strict UTF-8 → GB18030 → Big5 → charset-normalizer.  Raises
     :class:`BinaryFileError` for binary data and :class:`DecodingError` when nothing decodes cleanly.
     """
     for bom, encoding in _BOMS:
@@ -155,12 +155,15 @@ def decode_bytes(data: bytes, path=None, *, allow_markup: bool = False) -> tuple
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as utf8_error:
         bad_at = utf8_error.start
-    try:
-        text = data.decode("gb18030")
-        if _plausible_chinese(text):
-            return text, "gb18030"
-    except UnicodeDecodeError:
-        pass
+    # GB18030 first (GBK/GB2312, mainland files); Big5 (traditional, Taiwan/Hong Kong copies) when the GB18030
+    # reading is mojibake: Big5 bytes decode as GB18030 without error, but into private-use characters
+    for encoding in ("gb18030", "big5"):
+        try:
+            text = data.decode(encoding)
+            if _plausible_chinese(text):
+                return text, encoding
+        except UnicodeDecodeError:
+            pass
     try:
         from charset_normalizer import from_bytes
 
@@ -218,7 +221,8 @@ def _plausible_chinese(text: str) -> bool:
     if not visible:
         return False
     cjk = sum(1 for c in visible if _CJK.match(c))
-    return cjk / len(visible) > 0.3
+    private = sum(1 for c in visible if "\ue000" <= c <= "\uf8ff")  # none in real text; a third in mis-decoded Big5
+    return cjk / len(visible) > 0.3 and private / len(visible) < 0.01
 
 
 @lru_cache(maxsize=1)

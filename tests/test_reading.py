@@ -147,3 +147,21 @@ def test_html_page_clutter_by_tag_and_class_is_dropped(tmp_path):
         "<div class='pages_content'><p>各位代表：</p><p>现在，我代表县人民政府报告工作。</p></div>"
         "<div class='share-bar'>分享到</div><footer>版权所有 ICP备</footer></body></html>", encoding="utf-8")
     assert normalise(read_report(page).text).paragraphs == ["各位代表：", "现在，我代表县人民政府报告工作。"]
+
+
+def test_big5_traditional_report_is_not_read_as_gb18030_mojibake(sample_path, tmp_path):
+    # Big5 bytes decode as GB18030 without an error, into private-use and rare characters (34 % of them
+    # on the sample): that text was accepted as "reading as Chinese"
+    import opencc
+
+    simplified = sample_path.read_text(encoding="utf-8")[:4000]  # Big5 lacks a character further on (礴)
+    traditional = opencc.OpenCC("s2tw").convert(simplified)        # Taiwan forms: 為, not 爲 (not in Big5)
+    path = tmp_path / "county-阜新_2024.txt"
+    path.write_bytes(traditional.encode("big5"))
+    raw = read_report(path)
+    assert raw.encoding == "big5"
+    assert raw.text == traditional and "2024 年工作回顧" in raw.text[:20]
+    assert to_simplified_text(raw.text) == simplified
+    # GBK stays GB18030, also for traditional characters written in GBK
+    path.write_bytes(traditional.encode("gbk"))
+    assert read_report(path).encoding == "gb18030" and read_report(path).text == traditional
