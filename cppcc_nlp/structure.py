@@ -7,7 +7,7 @@ recognised by their shape:
 kind       looks like                                                example
 =========  =======================================================  ======================
 part       a year and 回顾/安排/任务 with no numeral; 首先报告…; 结束语   ``2024年工作回顾``
-numbered   ``一、`` … (short, no full stop inside)                    ``一、2018年工作回顾``
+numbered   ``一、`` or ``第一部分`` … (short, no full stop inside)      ``一、2018年工作回顾``
 sub        ``（一）`` …, a whole line or run in before the first 。    ``（二）大力调整经济结构``
 lead       ``——`` …, ``一是/一要`` …, ``第一，`` at a paragraph start   ``——坚持党的领导，…。``
 title      the title block (title, ``——2024年12月25日在…会议上``,      at the start or the end
@@ -19,9 +19,10 @@ the kinds present in the document (1 = top).  A document with a single ``part`` 
 followed by ``一、`` sections) ranks it with the numbered headings.  Text before the first heading is the
 preamble ``s00``.
 
-**Part and period.**  Each top-level section is classified by its heading: ``review`` (回顾, 过去…年, 首先报告,
-一年来), ``plan`` (安排, 任务, 部署, 要求, 今年, 建议, 目标, 规划…), otherwise ``plan`` when it follows a review or
-plan section (the numbered task chapters of a government report), else ``other``; the title block and the
+**Part and period.**  Each top-level section is classified by its heading: ``review`` (回顾, 总结, 过去…年,
+首先报告, 一年来), ``plan`` (安排, 任务, 部署, 要求, 打算, 今年, 建议, 目标, 规划…), otherwise by a year written in it
+(``一、2023年主要工作`` in a 2024 report: review; the delivery year or later: plan, the delivery year itself being
+the review in a December report), otherwise ``plan`` when it follows a review or plan section (the numbered task chapters of a government report), else ``other``; the title block and the
 preamble are ``other``.  Subsections inherit.  ``period`` is the year written in the top heading; failing that,
 the reviewed year is the delivery year minus one (the delivery year itself for a report delivered in
 December, as the sample is) and the planned year is the delivery year (plus one when delivered in December);
@@ -48,15 +49,15 @@ _CN = "一二三四五六七八九十"
 _D = "0-9０-９"
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 
-_PART = re.compile(rf"^(?:[{_D}]{{4}}\s*年.{{0,16}}(?:回顾|安排|任务|部署|要求)|首先报告.{{0,20}}|结束语)$")
-_NUMBERED = re.compile(rf"^[{_CN}]+、\s*\S")
+_PART = re.compile(rf"^(?:[{_D}]{{4}}\s*年.{{0,16}}(?:回顾|总结|安排|任务|部署|要求|打算)|首先报告.{{0,20}}|结束语)$")
+_NUMBERED = re.compile(rf"^(?:[{_CN}]+、|第[{_CN}]+部分)\s*\S")
 _SUB = re.compile(rf"^[（(][{_CN}]+[）)]\s*\S")
 _LEAD = re.compile(rf"^(?:——(?!—)\S|[{_CN}]+[是要]\S|第[{_CN}]+[，、])")
 _YEAR = re.compile(rf"(?<![{_D}])((?:19|20|１９|２０)[{_D}]{{2}})\s*年")
 _DATE_LINE = re.compile(rf"^——\s*[{_D}]{{4}}\s*年\s*[{_D}]{{1,2}}\s*月\s*[{_D}]{{1,2}}\s*日")
 
-_REVIEW_WORDS = re.compile(r"回顾|首先报告|过去.{0,3}年|去年工作|一年来")
-_PLAN_WORDS = re.compile(r"安排|任务|部署|要求|今年|建议|目标|计划|规划|展望|今后|[年的]工作$")
+_REVIEW_WORDS = re.compile(r"回顾|总结|首先报告|过去.{0,3}年|去年工作|一年来")
+_PLAN_WORDS = re.compile(r"安排|任务|部署|要求|打算|今年|建议|目标|计划|规划|展望|今后|[年的]工作$")
 
 _RANK = {"part": 1, "numbered": 2, "sub": 3, "lead": 4}
 _SENTENCE = re.compile(r"[^。！？!?…]*?(?:[。！？!?]+|…{1,2}|……)[”’」』）)]*|[^。！？!?…]+$")
@@ -250,14 +251,20 @@ def parse_structure(text: str, *, doc_id: str, year: int | None, month: int | No
             part, period = "other", year
             top_part, top_period = "other", year
         elif depth == 1:
+            written = _year_of(key)
             if _REVIEW_WORDS.search(key):
                 top_part = "review"
-            elif _PLAN_WORDS.search(key) or seen_body:
+            elif _PLAN_WORDS.search(key):
+                top_part = "plan"
+            elif written is not None and year is not None:
+                # a year but no review/plan word (一、2023年主要工作): a year before the delivery year (or the
+                # delivery year of a December report) is reviewed, a later one planned
+                top_part = "review" if written < year or (december and written == year) else "plan"
+            elif seen_body:
                 top_part = "plan"
             else:
                 top_part = "other"
             seen_body = seen_body or top_part in ("review", "plan")
-            written = _year_of(key)
             if top_part == "review":
                 top_period = written or (year if december or year is None else year - 1)
             elif top_part == "plan":

@@ -188,3 +188,25 @@ def test_trailing_title_block_with_a_people_congress_speaker_line():
     assert [(x.heading, x.kind, x.part, x.period) for x in s.sections][-2:] == [
         ("一要学习。", "lead", "plan", 2024), ("上海市人民代表大会常务委员会工作报告", "title", "other", 2024)]
     assert text[s.sections[-2].start:s.sections[-2].end] == "一要学习。"
+
+
+@pytest.mark.parametrize("month, tops", [
+    (1, [("一、2023年主要工作", "review", 2023), ("二、2024年主要工作", "plan", 2024)]),
+    (12, [("一、2023年主要工作", "review", 2023), ("二、2024年主要工作", "review", 2024)]),
+])
+def test_a_year_in_a_top_heading_without_review_or_plan_words_decides_the_part(month, tops):
+    # "一、2023年主要工作 / 二、2024年主要工作" (a common CPPCC layout) were both part 'other', period 2024:
+    # the review of 2023 counted as evidence about 2024
+    text = "各位委员：\n一、2023年主要工作\n一年来成绩显著。\n二、2024年主要工作\n一要学习。"
+    s = parse_structure(text, doc_id="d", year=2024, month=month)
+    assert [(x.heading, x.part, x.period) for x in s.sections if x.depth == 1] == tops
+
+
+def test_summary_and_intention_words_and_part_headings():
+    s = parse_structure("一、2023年工作总结\n成绩显著。\n二、2024年工作打算\n一要学习。", doc_id="d", year=2024)
+    assert [(x.part, x.period) for x in s.sections if x.depth == 1] == [("review", 2023), ("plan", 2024)]
+    # 第一部分 / 第二部分 open numbered sections like 一、 / 二、
+    s = parse_structure("各位委员：\n第一部分2023年工作回顾\n一年来成绩显著。\n第二部分2024年工作安排\n一要学习。",
+                        doc_id="d", year=2024, month=1)
+    assert [(x.heading, x.kind, x.part, x.period) for x in s.sections if x.depth == 1] == [
+        ("第一部分2023年工作回顾", "numbered", "review", 2023), ("第二部分2024年工作安排", "numbered", "plan", 2024)]
