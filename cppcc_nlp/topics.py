@@ -1379,7 +1379,7 @@ def _run_cli(args) -> int:
         table = model.section_topics(doc_topics if args.model else None)
         table = table[[c for c in ("doc_id", "year", "period", "section_id", "heading", "dominant_topic",
                                    "dominant_label", "dominant_weight") if c in table]].round(3)
-    elif args.representative:
+    elif args.representative is not None:    # --representative 0 is an error, not the topics table
         if args.model:
             print("Note: representative units come from the corpus the saved model was fitted on",
                   file=sys.stderr)

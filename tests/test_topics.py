@@ -684,3 +684,18 @@ def test_cli_formulae_options(sample_path, tmp_path):
     with redirect_stderr(err), pytest.raises(SystemExit) as exit_info:  # argparse: bad usage
         main(["topics", str(sample_path), "--keep-formulae", "--formulae", str(own)])
     assert exit_info.value.code == 2 and "not allowed with argument" in err.getvalue()
+
+
+@pytest.mark.slow
+def test_cli_representative_zero_is_an_error_not_the_topics_table(sample_path):
+    from cppcc_nlp.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        assert main(["topics", str(sample_path), "-k", "3", "--representative", "1", "--format", "csv"]) == 0
+    rows = pd.read_csv(io.StringIO(out.getvalue()))
+    assert rows["topic_id"].tolist() == [0, 1, 2] and rows["para_id"].str.startswith("000_e661db7dabda7a33/p").all()
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        assert main(["topics", str(sample_path), "-k", "3", "--representative", "0", "--format", "csv"]) == 2
+    assert out.getvalue() == "" and "Error: n=0: give a positive number of units per topic" in err.getvalue()
