@@ -266,6 +266,13 @@ class Corpus:
                 if strict or len(paths) == 1:
                     raise err
                 problems.append((str(p), str(err)))
+        unique, seen = [], set()
+        for f, named in files:  # a folder and a file inside it, or a folder named twice: read each file once
+            key = f.resolve()
+            if key not in seen:
+                seen.add(key)
+                unique.append((f, named))
+        files = unique
         manifests: dict[Path, tuple[Path, dict]] = {}
         docs = []
         used: set[int] = set()
@@ -279,6 +286,14 @@ class Corpus:
                 problems.append((str(f), str(err)))
         for _, message in problems:
             warnings.warn(f"skipped: {message}", stacklevel=2)
+        first_with: dict[str, Path] = {}
+        for doc in docs:  # a byte-identical copy is a second document: say so, or its counts double silently
+            sha = doc.meta.get("sha256")
+            if sha in first_with:
+                warnings.warn(f"{doc.path}: the same bytes as {first_with[sha]}; both are read (leave one out, "
+                              "or the report counts twice)", stacklevel=2)
+            else:
+                first_with[sha] = doc.path
         # a folder manifest is read only for a folder read whole, so each line should name a report read
         for folder, (mpath, entries) in manifests.items():
             for name, entry in entries.items():

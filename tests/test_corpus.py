@@ -216,7 +216,7 @@ def test_a_manifest_line_naming_no_report_in_its_folder_is_reported(sample_path,
     folder = tmp_path / "typo"
     (folder / "sub").mkdir(parents=True)
     shutil.copy(sample_path, folder / "fx.txt")
-    shutil.copy(sample_path, folder / "sub" / "fx2.txt")
+    (folder / "sub" / "fx2.txt").write_bytes(sample_path.read_bytes() + b"\n")  # not a byte-identical copy
     (folder / "manifest.csv").write_text("file,year,level,region\nfx.txt,2023,city,阜新市\n"
                                          "sub/fx2.txt,2022,,\nfx_2024.txt,2024,city,阜新市\n", encoding="utf-8")
     with pytest.warns(UserWarning) as record:
@@ -231,3 +231,17 @@ def test_a_manifest_line_naming_no_report_in_its_folder_is_reported(sample_path,
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert Corpus.from_path(folder / "fx.txt").documents.year.tolist() == [2024]
+
+
+def test_a_file_named_twice_is_read_once_and_a_copy_is_flagged(sample_path, tmp_path):
+    # a folder plus a file inside it (or the same folder twice) read the report twice: every count doubled
+    folder = sample_path.parent
+    corpus = Corpus.from_path([folder, sample_path, Path(str(folder) + "/.")])
+    assert corpus.documents.doc_id.tolist() == ["000_e661db7dabda7a33"]
+    assert len(corpus.kwic("两个确立")) == 2
+    # a byte-identical copy elsewhere is a second document, with a warning naming both files
+    copy = tmp_path / "copy_of_sample.txt"
+    shutil.copy(sample_path, copy)
+    with pytest.warns(UserWarning, match=rf"{copy}: the same bytes as {sample_path}"):
+        corpus = Corpus.from_path([sample_path, copy])
+    assert corpus.documents.doc_id.tolist() == ["000_e661db7dabda7a33", "copy_of_sample"]
