@@ -359,7 +359,9 @@ class Corpus:
             for d in self.docs:
                 m = d.meta
                 rows.append({"doc_id": d.doc_id, "path": str(d.path), **{k: m.get(k) for k in FIELDS},
-                             "n_chars": len(d.text.replace("\n", "")), "n_sections": len(d.sections),
+                             # the paragraphs kept (all of them, or a period subset's): the whole text less
+                             # its line breaks for a full document
+                             "n_chars": sum(len(p.text) for p in d.paragraphs), "n_sections": len(d.sections),
                              "n_paragraphs": len(d.paragraphs), "encoding": m.get("encoding"),
                              "format": m.get("format"), "sha256": m.get("sha256")})
             df = pd.DataFrame(rows, columns=DOCUMENT_COLUMNS)

@@ -245,3 +245,16 @@ def test_a_file_named_twice_is_read_once_and_a_copy_is_flagged(sample_path, tmp_
     with pytest.warns(UserWarning, match=rf"{copy}: the same bytes as {sample_path}"):
         corpus = Corpus.from_path([sample_path, copy])
     assert corpus.documents.doc_id.tolist() == ["000_e661db7dabda7a33", "copy_of_sample"]
+
+
+def test_a_period_subset_counts_only_the_characters_it_keeps(sample_corpus):
+    # n_sections and n_paragraphs followed subset(period=…) but n_chars stayed the whole report's (4957),
+    # so rates per character over a period subset were too low
+    full = sample_corpus.documents.iloc[0]
+    assert full.n_chars == 4957 == sample_corpus.paragraphs.text.str.len().sum()
+    plan = sample_corpus.subset(period=2025)
+    row = plan.documents.iloc[0]
+    assert (row.n_sections, row.n_paragraphs) == (9, 10)
+    assert row.n_chars == plan.paragraphs.text.str.len().sum() == plan.sections.n_chars.sum()
+    review = sample_corpus.subset(period=2024)
+    assert review.documents.n_chars.iloc[0] + row.n_chars == full.n_chars
