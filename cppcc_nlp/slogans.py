@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import os
 import re
 import warnings
 from collections import defaultdict
@@ -77,6 +78,9 @@ def _as_corpus(corpus):
                                    "(Corpus.from_path) before detecting slogans")
         return corpus
     if isinstance(corpus, str):
+        if "\n" not in corpus and len(corpus) < 4096 and os.path.exists(corpus):
+            raise InputError(f"{corpus!r} is the path of a file or folder, not report text: read it with "
+                             f"cppcc_nlp.Corpus.from_path({corpus!r}) and pass the corpus")
         doc = Document.from_text(corpus, doc_id="text", manifest_row={"year": _guess_year(corpus)})
         out = Corpus.__new__(Corpus)
         out.docs, out.problems, out._by_id, out._tables = [doc], [], {doc.doc_id: doc}, {}

@@ -416,3 +416,16 @@ def test_cli_kwic_with_an_empty_slogan_is_an_error_not_the_occurrence_list(sampl
     assert main(["slogans", str(sample_path), "--kwic", "", "--format", "csv"]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.startswith("Error:") and "needs a slogan" in captured.err
+
+
+def test_a_path_given_as_text_is_refused_not_searched_as_text(sample_path, sample_corpus):
+    """detect_slogans(str) takes report text; the name of the sample report file is no text with 0 slogans."""
+    from cppcc_nlp.errors import InputError
+
+    report = next(sample_path.glob("*.txt")) if sample_path.is_dir() else sample_path
+    for given in (str(report), str(report.parent)):
+        with pytest.raises(InputError, match=r"is the path of a file or folder.*Corpus\.from_path"):
+            detect_slogans(given)
+    # the text of that file, given as text, is searched
+    text = sample_corpus.docs[0].text
+    assert {"两个确立", "同心政协"} <= set(detect_slogans(text)["canonical"])
