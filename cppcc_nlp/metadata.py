@@ -60,6 +60,7 @@ _CPPCC_TITLE = re.compile(r"(?:中国人民政治协商会议|政协)([\u4e00-\u
                           r"常务委员会工作报告")  # the term (第十五届) is in county titles, not in 上海市委员会 / 全国委员会
 _SPEAKER_ROLE = re.compile(r"(国务院总理|[\u4e00-\u9fff]{2,20}?(?:市长|省长|主席|县长|区长|州长|旗长|主任|委员长))"
                            r"[\s\u3000]*([\u4e00-\u9fff](?:[\s\u3000]?[\u4e00-\u9fff]){1,3})(?=\s*各位代表|\s*$)")
+_ABRIDGED_SUFFIX = re.compile(r"\s*[（(]摘\s*要[）)]$")
 _NAME_LINE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 _FILE_RULE = re.compile(r"^(national|provincial|city|county)(?:-([A-Za-z0-9\u4e00-\u9fff]+))?_((?:19|20)\d{2})$")
 
@@ -83,10 +84,12 @@ def extract_metadata(text: str) -> dict:
     around = head + tail
     joined = "\n".join(around)
 
-    # title
+    # title ("政府工作报告（摘要）" on one line: the title, and an abridged text)
+    title_abridged = False
     for p in around:
-        if len(p) <= 60 and "。" not in p and re.search(r"工作报告$", p):
-            meta["title"] = p
+        q = _ABRIDGED_SUFFIX.sub("", p)
+        if len(q) <= 60 and "。" not in q and re.search(r"工作报告$", q):
+            meta["title"], title_abridged = q, q != p
             break
 
     # date, year, session
@@ -140,7 +143,7 @@ def extract_metadata(text: str) -> dict:
     if "speaker" not in meta:
         for i, p in enumerate(around):
             if _NAME_LINE.match(p) and i > 0 and (_DATE.search(around[i - 1]) or "总理" in around[i - 1]
-                                                   or re.search(r"工作报告$", around[i - 1])
+                                                   or re.search(r"工作报告$", _ABRIDGED_SUFFIX.sub("", around[i - 1]))
                                                    or (i + 1 < len(around) and "摘" in around[i + 1])):
                 meta["speaker"] = p
                 break
@@ -149,7 +152,7 @@ def extract_metadata(text: str) -> dict:
         if m2:
             meta["speaker"] = m2.group(1)
 
-    meta["abridged"] = bool(re.search(r"^[（(]摘\s*要[）)]$", joined, re.M))
+    meta["abridged"] = title_abridged or bool(re.search(r"^[（(]摘\s*要[）)]$", joined, re.M))
     return meta
 
 

@@ -155,7 +155,7 @@ def _title_block_start(paras: list[str]) -> int:
     """Index of the first paragraph of a trailing title block, ``len(paras)`` if none."""
     def is_title_line(p: str) -> bool:
         return bool(_DATE_LINE.match(p) or re.fullmatch(r"[（(]摘\s*要[）)]", p)
-                    or (len(p) <= 60 and "。" not in p and re.search(r"工作报告$", p))
+                    or (len(p) <= 60 and "。" not in p and re.search(r"工作报告(?:[（(]摘\s*要[）)])?$", p))
                     or re.fullmatch(r"[\u4e00-\u9fff·]{2,4}", p)
                     or (len(p) <= 20 and re.search(r"(?:总理|主席|市长|省长|县长|区长|书记|主任|委员长)[\u4e00-\u9fff·]{0,4}$", p)))
 
@@ -164,7 +164,7 @@ def _title_block_start(paras: list[str]) -> int:
         i -= 1
     block = paras[i:]
     # a real block holds a title or a date line, not just a short last word
-    if block and any(_DATE_LINE.match(p) or re.search(r"工作报告$", p) for p in block):
+    if block and any(_DATE_LINE.match(p) or re.search(r"工作报告(?:[（(]摘\s*要[）)])?$", p) for p in block):
         return i
     return len(paras)
 

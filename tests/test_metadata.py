@@ -150,3 +150,14 @@ def test_people_congress_standing_committee_title_blocks(block, region, level, s
     meta = extract_metadata(block + "\n各位代表：\n现在，我代表常务委员会，向大会报告工作。")
     assert (meta["organ"], meta.get("region"), meta.get("level")) == ("人大常委会", region, level)
     assert (meta.get("speaker"), meta["date"][:4]) == (speaker, "2024")
+
+
+def test_abridged_mark_at_the_end_of_the_title_line():
+    # newspapers print "政府工作报告（摘要）" on one line: the title was missed and abridged was False
+    meta = extract_metadata("政府工作报告（摘要）\n——2024年1月23日在上海市第十六届人民代表大会第二次会议上\n上海市市长龚正\n"
+                            "各位代表：\n现在，我代表上海市人民政府，向大会报告工作。")
+    assert (meta["title"], meta["abridged"], meta["organ"], meta["region"]) == ("政府工作报告", True, "人民政府", "上海市")
+    meta = extract_metadata("各位委员：\n一年来成绩显著。\n中国人民政治协商会议阜新蒙古族自治县第十五届委员会常务委员会工作报告(摘要)\n"
+                            "——2024年12月25日在政协阜新蒙古族自治县第十五届委员会第四次会议上\n陈忠民")
+    assert meta["title"] == "中国人民政治协商会议阜新蒙古族自治县第十五届委员会常务委员会工作报告"
+    assert (meta["abridged"], meta["region"], meta["speaker"]) == (True, "阜新蒙古族自治县", "陈忠民")

@@ -210,3 +210,11 @@ def test_summary_and_intention_words_and_part_headings():
                         doc_id="d", year=2024, month=1)
     assert [(x.heading, x.kind, x.part, x.period) for x in s.sections if x.depth == 1] == [
         ("第一部分2023年工作回顾", "numbered", "review", 2023), ("第二部分2024年工作安排", "numbered", "plan", 2024)]
+
+
+def test_trailing_title_line_with_the_abridged_mark_opens_the_title_section():
+    text = ("一、2023年工作回顾\n成绩显著。\n二、2024年主要任务\n一要学习。\n政府工作报告（摘要）\n"
+            "——2024年1月23日在上海市第十六届人民代表大会第二次会议上\n上海市市长龚正")
+    s = parse_structure(text, doc_id="d", year=2024, month=1)
+    assert [(x.heading, x.kind, x.part) for x in s.sections][-2:] == [
+        ("一要学习。", "lead", "plan"), ("政府工作报告（摘要）", "title", "other")]
