@@ -17,6 +17,7 @@ and nothing else is deleted.
 
 from __future__ import annotations
 
+import numbers
 import sys
 import tempfile
 import time
@@ -115,6 +116,10 @@ def analyze(paths, out, *, force: bool = False, n_process: int = 1, progress: bo
     from .tokens import tokens as make_tokens
     from .topics import TopicModel
 
+    for name, value, option in (("top_terms", top_terms, "--top-terms"), ("n_topics", n_topics, "-k/--topics")):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1):
+            raise ParameterError(f"{name}={value!r} ({option}): give a positive whole number"
+                                 + (", or leave it out to choose k by coherence" if name == "n_topics" else ""))
     out = Path(out)
     _prepare_output(out, force)
     result = AnalysisResult(out=out)

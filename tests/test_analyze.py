@@ -108,3 +108,16 @@ def test_a_report_too_short_for_topics_still_gets_its_tables_and_report(sample_c
     slogans = pd.read_csv(out / "tables" / "slogan_occurrences.csv")
     assert set(slogans["canonical"]) >= {"习近平新时代中国特色社会主义思想"}
     assert "No topic model" in (out / "report.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("-k", "0", "n_topics=0 (-k/--topics): give a positive whole number, or leave it out"),
+    ("--top-terms", "0", "top_terms=0 (--top-terms): give a positive whole number"),
+])
+def test_bad_numbers_are_refused_before_anything_is_written(tmp_path, capsys, option, value, message):
+    """-k 0 used to end with exit 0 and 'No topic model' after the whole run; --top-terms 0 failed midway."""
+    out = tmp_path / "results"
+    assert cli.main(["analyze", str(BUNDLED), "--out", str(out), "--quiet", option, value]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: ") and message in err
+    assert not out.exists()
