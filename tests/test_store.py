@@ -265,3 +265,22 @@ def test_a_store_report_gone_missing_is_skipped_with_a_warning(tmp_path, reports
     assert [p for p, _ in corpus.problems] == [str(store.path / "reports" / "sample.txt")]
     with pytest.raises(errors.ReportFileError, match="listed in the manifest"):
         Corpus.from_path(store.path, strict=True)
+
+
+def test_a_change_to_the_parsing_code_invalidates_parsed_documents(tmp_path, reports, monkeypatch):
+    # parsed documents were keyed by the library version only, so a store kept serving documents parsed by the
+    # old code after a fix to reading/normalising/structure/metadata (same 0.1.0): stale sections and docvars
+    import cppcc_nlp.cache as cache_module
+
+    store = CorpusStore(tmp_path / "store", create=True)
+    store.add([reports / "sample.txt"])
+    store.corpus()
+    again = CorpusStore(store.path)
+    again.corpus()
+    assert (again.cache.hits, again.cache.misses) == (1, 0)
+    fingerprint = cache_module.parser_fingerprint()
+    assert len(fingerprint) == 16 and fingerprint == cache_module.parser_fingerprint()
+    monkeypatch.setattr(cache_module, "parser_fingerprint", lambda: "edited-structure")
+    edited = CorpusStore(store.path)
+    edited.corpus()
+    assert (edited.cache.hits, edited.cache.misses) == (0, 1)
