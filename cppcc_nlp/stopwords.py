@@ -34,7 +34,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from .errors import LexiconError
+from .errors import InputError, LexiconError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 STOPWORDS_FILE = DATA_DIR / "stopwords.txt"
@@ -140,6 +140,11 @@ def filter_tokens(tokens: Iterable[str], *, drop_stop: bool = True, drop_punct: 
     stop : frozenset of str, optional
         The function words to use instead of the bundled list.
     """
+    if isinstance(tokens, str):
+        raise InputError(f"filter_tokens() needs a list of tokens, not the string {tokens[:20]!r} "
+                         "(segment it first: cppcc_nlp.tokens or cppcc_nlp.nlp())")
+    if isinstance(keep, str):
+        raise InputError(f"filter_tokens(keep={keep[:20]!r}): give a list of words, e.g. keep=[{keep[:20]!r}]")
     stop = stopwords() if stop is None else stop
     bp = boilerplate()
     keep = set(keep)

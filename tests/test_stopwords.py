@@ -61,3 +61,14 @@ def test_user_stopwords_from_words_and_files(tmp_path):
     bad.write_text("县委\n政 协\n", encoding="utf-8")
     with pytest.raises(LexiconError, match=r"bad\.txt, line 2"):
         load_stopwords(bad)
+
+
+def test_filter_tokens_refuses_a_plain_string():
+    # a string was filtered character by character: "坚持以习近平…为指导" gave ['坚', '持', '习', …]
+    from cppcc_nlp.errors import InputError
+
+    with pytest.raises(InputError, match=r"filter_tokens\(\) needs a list of tokens, not the string '坚持以人民为中心'"):
+        filter_tokens("坚持以人民为中心")
+    with pytest.raises(InputError, match=r"keep='两个确立'"):
+        filter_tokens(["两个确立"], keep="两个确立")
+    assert filter_tokens(["坚持", "以", "人民", "为", "中心"]) == ["坚持", "人民", "中心"]
