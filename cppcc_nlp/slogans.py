@@ -417,6 +417,22 @@ def _check_by(by: str) -> str:
     return by
 
 
+def _in_corpus(occurrences: pd.DataFrame, corpus) -> pd.DataFrame:
+    """The occurrences of the corpus's documents.  Others (occurrences of the whole corpus against one of its
+    subsets) are left out with a warning: counted against the subset's text they would inflate its rates, and
+    in co-occurrence they would be counted against the subset's paragraphs."""
+    known = set(corpus.documents["doc_id"])
+    inside = occurrences["doc_id"].isin(known)
+    if not inside.all():
+        others = sorted(set(occurrences.loc[~inside, "doc_id"]))
+        warnings.warn(f"{int((~inside).sum())} occurrence(s) come from {len(others)} document(s) not in the corpus "
+                      f"({', '.join(map(str, others[:3]))}{' …' if len(others) > 3 else ''}) and are left out; "
+                      "pass the corpus the occurrences were detected in, or the occurrences of this corpus",
+                      stacklevel=3)
+        occurrences = occurrences[inside]
+    return occurrences
+
+
 def _chars_per_time(corpus, by: str) -> pd.Series:
     """Characters of text per year (delivery) or per period (sections' year), newlines excluded."""
     paras = corpus.paragraphs
@@ -456,7 +472,7 @@ def track_slogans(occurrences: pd.DataFrame, corpus, *, by: str = "period", min_
     by = _check_by(by)
     corpus = _as_corpus(corpus)
     chars = _chars_per_time(corpus, by)
-    occ = occurrences
+    occ = _in_corpus(occurrences, corpus)
     if by == "period" and occ["period"].isna().any():
         warnings.warn(f"{int(occ['period'].isna().sum())} occurrence(s) have no period and are left out; use "
                       "by='year' to count them by delivery year", stacklevel=2)
@@ -521,6 +537,9 @@ def slogan_summary(occurrences: pd.DataFrame, corpus, *, by: str = "period", lex
         peak_year (the year of the highest rate; the earliest on ties), peak_rate, trend, trend_change; most
         frequent first.
     """
+    _check_occurrences(occurrences)
+    corpus = _as_corpus(corpus)
+    occurrences = _in_corpus(occurrences, corpus)
     table = track_slogans(occurrences, corpus, by=by)
     if table.empty:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
@@ -599,11 +618,13 @@ def slogan_cooccurrence(occurrences: pd.DataFrame, corpus=None, *, unit: str = "
     _check_occurrences(occurrences)
     if unit not in ("para_id", "section_id", "doc_id"):
         raise ParameterError(f"unit={unit!r}: choose 'para_id', 'section_id' or 'doc_id'")
+    if corpus is not None:
+        corpus = _as_corpus(corpus)
+        occurrences = _in_corpus(occurrences, corpus)
     if occurrences.empty:
         return pd.DataFrame(columns=COOCCURRENCE_COLUMNS)
     sets = occurrences.groupby(unit)["canonical"].agg(lambda s: sorted(set(s)))
     if corpus is not None:
-        corpus = _as_corpus(corpus)
         table = corpus.paragraphs if unit == "para_id" else (corpus.sections if unit == "section_id"
                                                               else corpus.documents)
         n_units = int(table[unit].nunique())

@@ -429,3 +429,28 @@ def test_a_path_given_as_text_is_refused_not_searched_as_text(sample_path, sampl
     # the text of that file, given as text, is searched
     text = sample_corpus.docs[0].text
     assert {"两个确立", "同心政协"} <= set(detect_slogans(text)["canonical"])
+
+
+def test_occurrences_of_a_whole_corpus_against_one_of_its_subsets(shared_dir):
+    """Shanghai 2020–2024 detected once, tracked over 2020–2021: the 2022 report's review of 2021 must not be
+    counted against the 2020–2021 reports' text (it inflated period 2021), the summary must not crash, and
+    co-occurrence must count pairs in the subset's paragraphs only."""
+    from cppcc_nlp import Corpus
+
+    corpus = Corpus.from_path(shared_dir / "gwr-shanghai", strict=True)
+    occ = detect_slogans(corpus)
+    sub = corpus.subset(year=[2020, 2021])
+    own = occ[occ["doc_id"].isin(sub.documents["doc_id"])]
+    assert 0 < len(own) < len(occ)
+    with pytest.warns(UserWarning, match=r"come from 3 document\(s\) not in the corpus \(provincial-shanghai_2022"):
+        by_period = track_slogans(occ, sub, by="period")
+    assert by_period["count"].sum() == len(own)
+    pd.testing.assert_frame_equal(by_period, track_slogans(own, sub, by="period"))
+    with pytest.warns(UserWarning, match="not in the corpus"):
+        summary = slogan_summary(occ, sub, by="year")
+    pd.testing.assert_frame_equal(summary, slogan_summary(own, sub, by="year"))
+    assert summary["last_year"].max() == 2021
+    with pytest.warns(UserWarning, match="not in the corpus"):
+        co = slogan_cooccurrence(occ, sub)
+    pd.testing.assert_frame_equal(co, slogan_cooccurrence(own, sub))
+    assert (co["n_units"] == len(sub.paragraphs)).all()
