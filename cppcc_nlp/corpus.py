@@ -457,6 +457,10 @@ class Corpus:
         window : int
             Characters of context on each side, within the paragraph.
 
+        Pattern and text are compared in simplified characters (OpenCC ``t2s``, offset for offset), so ``两个确立``
+        also finds ``兩個確立`` in a traditional report read without ``to_simplified``; ``match`` is the text as
+        written.
+
         Returns
         -------
         DataFrame
@@ -471,20 +475,26 @@ class Corpus:
             raise ParameterError("kwic() needs a non-empty pattern string")
         if not isinstance(window, int) or window < 0:
             raise ParameterError(f"kwic(window={window!r}): give a number of characters >= 0")
+        # matched in simplified characters on both sides (offset for offset), quoted as written: 两个确立 finds
+        # 兩個確立 in a traditional report read without to_simplified, and the other way round
+        key = simplified_view(pattern)
         try:
-            rx = re.compile(pattern if regex else re.escape(pattern))
+            rx = re.compile(key if regex else re.escape(key))
         except re.error as exc:
             raise ParameterError(f"kwic pattern {pattern!r} is not a valid regular expression: {exc}") from exc
         rows = []
         for d in self.docs:
+            view = simplified_view(d.text)
             for p in d.paragraphs:
-                for m in rx.finditer(p.text):
+                searched = p.text if view is d.text else view[p.start:p.end]
+                for m in rx.finditer(searched):
                     if m.end() == m.start():
                         continue
                     rows.append({"doc_id": d.doc_id, "year": d.meta["year"], "period": p.period, "part": p.part,
                                  "section_id": p.section_id, "para_id": p.para_id,
                                  "start": p.start + m.start(), "end": p.start + m.end(),
-                                 "left": p.text[max(0, m.start() - window):m.start()], "match": m.group(),
+                                 "left": p.text[max(0, m.start() - window):m.start()],
+                                 "match": p.text[m.start():m.end()],
                                  "right": p.text[m.end():m.end() + window]})
         df = pd.DataFrame(rows, columns=KWIC_COLUMNS)
         df["period"] = df["period"].astype("Int64")

@@ -258,3 +258,16 @@ def test_a_period_subset_counts_only_the_characters_it_keeps(sample_corpus):
     assert row.n_chars == plan.paragraphs.text.str.len().sum() == plan.sections.n_chars.sum()
     review = sample_corpus.subset(period=2024)
     assert review.documents.n_chars.iloc[0] + row.n_chars == full.n_chars
+
+
+def test_kwic_finds_a_formulation_in_either_script(samples, sample_corpus):
+    # a traditional report read without to_simplified gave no hit for 两个确立 (its text has 兩個確立), so a
+    # mixed corpus silently lost those documents from every concordance
+    corpus = Corpus([sample_corpus.docs[0], Corpus.from_path(samples["traditional.txt"]).docs[0]])
+    for pattern, regex in (("两个确立", False), ("兩個確立", False), ("两个确[立]", True)):
+        hits = corpus.kwic(pattern, window=4, regex=regex)
+        assert hits.groupby("doc_id").size().to_dict() == {"000_e661db7dabda7a33": 2, "traditional": 2}
+        for row in hits.itertuples():
+            assert corpus[row.doc_id].text[row.start:row.end] == row.match
+        assert sorted(hits["match"]) == ["两个确立", "两个确立", "兩個確立", "兩個確立"]
+        assert hits[hits.doc_id == "traditional"]["left"].tolist() == ["決擁護“", "刻領悟“"]
