@@ -372,13 +372,27 @@ def _cmd_add(args) -> int:
 
     from . import cli
 
+    folder = Path(args.corpus)
+    folder_existed, store_existed = folder.exists(), (folder / MANIFEST).is_file()
     store = CorpusStore(args.corpus, create=True)
     overrides = {k: getattr(args, k) for k in ("year", "level", "region", "organ", "date", "speaker", "session",
                                                "title") if getattr(args, k) is not None}
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        df = store.add(args.files, overrides=overrides, skip_duplicates=args.skip_duplicates,
-                       to_simplified=args.to_simplified)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            df = store.add(args.files, overrides=overrides, skip_duplicates=args.skip_duplicates,
+                           to_simplified=args.to_simplified)
+    except BaseException:
+        if not store_existed and len(store) == 0:  # the store this command created: leave no empty one behind
+            for name in (MANIFEST, REPORTS, CACHE):
+                target = folder / name
+                if target.is_dir():
+                    shutil.rmtree(target, ignore_errors=True)
+                else:
+                    target.unlink(missing_ok=True)
+            if not folder_existed:
+                shutil.rmtree(folder, ignore_errors=True)
+        raise
     for w in caught:
         print(f"Warning: {w.message}", file=sys.stderr)
     cli.emit(df, args.format)

@@ -175,3 +175,18 @@ def test_manifest_line_matching_no_report_is_one_warning_line(capsys, tmp_path, 
     assert status == 0 and pd.read_csv(io.StringIO(out)).year.tolist() == [2023]
     assert err == (f"Warning: {folder / 'manifest.csv'}: the line for 'fx-typo.txt' matches no report read "
                    f"from {folder} (check the file name)\n")
+
+
+def test_a_failed_first_add_leaves_no_empty_store_behind(capsys, tmp_path):
+    # the store folder was created before the files were checked: after "Error: … is empty", an empty store
+    # remained, and the next `corpus STORE` said "the store holds no report yet"
+    bad = tmp_path / "empty_2024.txt"
+    bad.write_bytes(b"")
+    store = tmp_path / "new_store"
+    status, _, err = run(capsys, "add", str(bad), "--corpus", str(store))
+    assert status == 2 and err.startswith(f"Error: {bad}: the file is empty")
+    assert not store.exists()
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    status, _, _ = run(capsys, "add", str(bad), "--corpus", str(existing))
+    assert status == 2 and existing.is_dir() and list(existing.iterdir()) == []
