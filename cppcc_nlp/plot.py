@@ -198,10 +198,18 @@ def keyness_bars(table: pd.DataFrame, *, term="term", score="g2", effect="log_ra
 
 
 def topic_shares(shares: pd.DataFrame, *, labels=None, title="主题占比 Topic shares by year"):
-    """Stacked area of each topic's share per group (rows = groups such as years, columns = topics)."""
+    """Stacked area of each topic's share per group (rows = groups such as years, columns = topics).
+
+    ``shares`` may also be the table of ``TopicModel.shares(by)`` as returned (a group column, ``n_units``,
+    ``n_chars``, ``topic_0`` …): its ``topic_*`` columns are drawn against its group column.
+    """
     if shares.empty:
         raise ParameterError("topic_shares: the share table is empty")
     data = shares.copy()
+    topic_cols = [c for c in data.columns if str(c).startswith("topic_")]
+    if topic_cols and len(topic_cols) < data.shape[1]:     # not only topics: the counts are no shares
+        groups = [c for c in data.columns if c not in topic_cols and c not in ("n_units", "n_chars")]
+        data = data.set_index(groups[0])[topic_cols] if groups else data[topic_cols]
     if labels is not None:
         data = data.rename(columns=labels)
     fig, ax = _figure(10, 5.5)

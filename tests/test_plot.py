@@ -135,3 +135,10 @@ def test_the_library_tables_plot_with_the_default_column_names(sample_corpus):
     fig = plot.coherence_by_k(model.coherence_, chosen=model.n_topics_)
     assert list(fig.axes[0].get_lines()[0].get_ydata()) == model.coherence_["coherence"].tolist()
     matplotlib.pyplot.close(fig)
+    shares = model.shares("period")                     # period, n_units, n_chars, topic_0 …
+    fig = plot.topic_shares(shares)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [f"topic_{i}" for i in range(model.n_topics_)]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2024", "2025"]
+    assert ax.get_ylim() == (0, 1) and len(ax.collections) == model.n_topics_   # counts are not stacked
+    matplotlib.pyplot.close(fig)
