@@ -214,7 +214,10 @@ def topic_shares(shares: pd.DataFrame, *, labels=None, title="主题占比 Topic
         data = data.rename(columns=labels)
     fig, ax = _figure(10, 5.5)
     x = np.arange(len(data))
-    ax.stackplot(x, data.T.values, labels=[str(c) for c in data.columns])
+    n = data.shape[1]    # one colour per topic: the default cycle has 10, so topic 0 and topic 10 looked alike
+    cmap = plt.get_cmap("tab10" if n <= 10 else "tab20" if n <= 20 else "turbo")
+    colors = [cmap(i) for i in range(n)] if n <= 20 else [cmap(i / (n - 1)) for i in range(n)]
+    ax.stackplot(x, data.T.values, labels=[str(c) for c in data.columns], colors=colors)
     ax.set_xticks(x, [str(i) for i in data.index], rotation=90 if len(x) > 12 else 0)
     ax.set_xlim(0, max(len(x) - 1, 1))
     ax.set_ylim(0, 1)

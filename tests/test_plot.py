@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 import matplotlib
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -142,3 +143,14 @@ def test_the_library_tables_plot_with_the_default_column_names(sample_corpus):
     assert [t.get_text() for t in ax.get_xticklabels()] == ["2024", "2025"]
     assert ax.get_ylim() == (0, 1) and len(ax.collections) == model.n_topics_   # counts are not stacked
     matplotlib.pyplot.close(fig)
+
+
+@pytest.mark.parametrize("n_topics", [4, 18, 25])
+def test_topic_shares_give_every_topic_its_own_colour(n_topics):
+    """18 topics (the k chosen on the 26 shared reports) used to share the 10 colours of the default cycle."""
+    shares = pd.DataFrame(np.full((3, n_topics), 1 / n_topics), index=[2022, 2023, 2024],
+                          columns=[f"{i}: 主题" for i in range(n_topics)])
+    fig = plot.topic_shares(shares)
+    colours = {tuple(np.round(c.get_facecolor()[0], 4)) for c in fig.axes[0].collections}
+    matplotlib.pyplot.close(fig)
+    assert len(colours) == n_topics
