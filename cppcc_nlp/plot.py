@@ -155,8 +155,12 @@ def slogan_lifecycle(table: pd.DataFrame, slogans, *, slogan="canonical", year=N
     return fig
 
 
-def term_trends(per_year: pd.DataFrame, terms, *, term="term", year="year", value="freq"):
-    """Line chart of chosen terms' frequency per year (long table term, year, value)."""
+def term_trends(per_year: pd.DataFrame, terms, *, term="term", year=None, value="freq"):
+    """Line chart of chosen terms' frequency per year (long table term, year, value: ``term_frequencies``).
+
+    ``year`` defaults to ``"period"`` when the table has it (``term_frequencies(by="period")``), else ``"year"``.
+    """
+    year = _time_column(per_year, year)
     _require(per_year, [term, year, value], "term_trends")
     terms = [terms] if isinstance(terms, str) else list(terms)
     wide = per_year[per_year[term].isin(terms)].pivot_table(

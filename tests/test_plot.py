@@ -129,6 +129,12 @@ def test_the_library_tables_plot_with_the_default_column_names(sample_corpus):
     assert sorted(line.get_label() for line in fig.axes[0].get_lines()) == ["两个确立", "同心政协"]
     matplotlib.pyplot.close(fig)
     table = cn.tokens(sample_corpus)
+    per_period = cn.term_frequencies(table, ["政协委员", "乡村振兴"], by="period")
+    fig = plot.term_trends(per_period, ["政协委员", "乡村振兴"])
+    lines = {line.get_label(): list(line.get_ydata()) for line in fig.axes[0].get_lines()}
+    matplotlib.pyplot.close(fig)
+    assert set(lines) == {"政协委员", "乡村振兴"}
+    assert sum(lines["政协委员"]) == per_period.loc[per_period["term"] == "政协委员", "freq"].sum() == 10
     bars, _ = _bars(plot.keyness_bars(keyness(table, target=2025, by="period"), n=3))
     assert bars["调研报告"] < 0 < bars["保障民生"]
     model = TopicModel(random_state=0, k_range=(2, 4)).fit(sample_corpus, tokens=table)
