@@ -111,7 +111,7 @@ def analyze(paths, out, *, force: bool = False, n_process: int = 1, progress: bo
     from .keyness import keyness
     from .report import Section, render
     from .slogans import detect_slogans, slogan_cooccurrence, slogan_summary, track_slogans
-    from .terms import extract_terms, term_frequencies
+    from .terms import extract_terms, group_sizes
     from .tokens import nlp as make_nlp
     from .tokens import tokens as make_tokens
     from .topics import TopicModel
@@ -210,17 +210,23 @@ def analyze(paths, out, *, force: bool = False, n_process: int = 1, progress: bo
 
     # 4. terms --------------------------------------------------------------------------------------------------
     t = step("terms")
-    terms = extract_terms(tok, top=top_terms)
+    terms = extract_terms(tok, top=top_terms, by_year=True)   # one int column of frequencies per year
     table("terms", terms)
     term_sec = Section("术语 Terms", "Multi-word terms ranked by C-value weighted by cohesion (PMI) and open "
                                      "boundaries (branching entropy); see docs/terms.md.")
     if not terms.empty:
         trend_terms = terms["term"].head(6).tolist()
-        per_year = term_frequencies(tok, terms["term"].head(50).tolist(), by="year")
+        # the per-year table of term_frequencies, from the counts extract_terms already made
+        years = [c for c in terms.columns if not isinstance(c, str)]
+        per_year = (terms.head(50)[["term", *years]].melt(id_vars="term", var_name="year", value_name="freq",
+                                                          ignore_index=False)
+                    .sort_index(kind="stable").reset_index(drop=True))          # term by term, as ranked
+        per_year["n_tokens"] = per_year["year"].map(group_sizes(tok, "year")).astype("int64")
+        per_year["per_10k"] = per_year["freq"] / per_year["n_tokens"] * 10_000
         table("term_frequencies", per_year)
         if per_year["year"].nunique() > 1:
             figure("term_trends", plot.term_trends(per_year, trend_terms, value="per_10k"), term_sec)
-        term_sec.tables.append(("Top terms", terms.head(50)))
+        term_sec.tables.append(("Top terms", terms.head(50).drop(columns=years)))
     sections.append(term_sec)
     done("terms", t)
 

@@ -631,6 +631,11 @@ def extract_terms(corpus_or_tokens, *, top: int | None = None, max_len: int = 8,
     return out
 
 
+def group_sizes(table: pd.DataFrame, by: str = "year") -> pd.Series:
+    """Words (tokens that are not punctuation) per value of ``by``: the denominator of ``per_10k``."""
+    return table[~table["is_punct"].to_numpy(dtype=bool)].groupby(by).size()
+
+
 def term_frequencies(corpus_or_tokens, terms=None, *, by: str = "year", top: int = 50, **term_options
                      ) -> pd.DataFrame:
     """Tidy frequencies of terms per year (or period, document …): one row per term and value of ``by``.
@@ -663,7 +668,7 @@ def term_frequencies(corpus_or_tokens, terms=None, *, by: str = "year", top: int
     else:
         wanted = [terms] if isinstance(terms, str) else list(terms)
     groups = sorted(pd.unique(table[by].dropna()).tolist())
-    sizes = table[~table["is_punct"].to_numpy(dtype=bool)].groupby(by).size()
+    sizes = group_sizes(table, by)
     found = dict(zip(cands["term"], cands["group_freq"])) if len(cands) else {}
     rows = []
     for term in wanted:

@@ -121,3 +121,13 @@ def test_bad_numbers_are_refused_before_anything_is_written(tmp_path, capsys, op
     err = capsys.readouterr().err
     assert err.startswith("Error: ") and message in err
     assert not out.exists()
+
+
+def test_term_frequencies_table_is_the_library_table(bundled_run):
+    """analyze derives the per-year table from extract_terms' counts; it must equal term_frequencies."""
+    import cppcc_nlp as cn
+
+    written = pd.read_csv(bundled_run.out / "tables" / "term_frequencies.csv")
+    expected = cn.term_frequencies(cn.tokens(cn.Corpus.from_path(BUNDLED)), written["term"].unique().tolist(),
+                                   by="year")
+    pd.testing.assert_frame_equal(written, expected, check_dtype=False)
