@@ -341,20 +341,19 @@ def _read_yaml_file(path: Path) -> tuple[list[LexiconEntry], list[tuple[str, str
             raise LexiconError(path, _yaml_item_line(text, number),
                                f"item {number} has no 'canonical' string (each item is a mapping with "
                                f"'canonical' and optional 'variants')")
-        variants = item.get("variants") or []
-        if isinstance(variants, str):
-            variants = [variants]
-        if not isinstance(variants, list) or not all(isinstance(v, str) for v in variants):
-            raise LexiconError(path, _yaml_item_line(text, number),
-                               f"item {number} ({item['canonical']!r}): 'variants' must be a list of strings")
+        def string_list(key: str) -> list[str]:
+            value = item.get(key) or []
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise LexiconError(path, _yaml_item_line(text, number),
+                                   f"item {number} ({item['canonical']!r}): '{key}' must be a list of strings")
+            return value
+
+        variants = string_list("variants")
         kind = str(item.get("kind") or "slogan")
         quoted_only = bool(item.get("quoted_only", False))
-        exclude = item.get("exclude") or []
-        if isinstance(exclude, str):
-            exclude = [exclude]
-        if not isinstance(exclude, list) or not all(isinstance(x, str) for x in exclude):
-            raise LexiconError(path, _yaml_item_line(text, number),
-                               f"item {number} ({item['canonical']!r}): 'exclude' must be a list of strings")
+        exclude = string_list("exclude")
         for form in [item["canonical"], *variants]:
             term = unicodedata.normalize("NFC", form.strip())
             if not term:
