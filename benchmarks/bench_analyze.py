@@ -30,7 +30,7 @@ def main(argv=None) -> int:
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["CPPCC_NLP_CACHE"] = str(Path(tmp) / "cache")
-        from cppcc_nlp.analyze import analyze
+        from cppcc_nlp.workflow import analyze
 
         runs = {}
         for label in ("cold", "warm"):

@@ -3,7 +3,7 @@
 Prints, for ``../shared/corpora`` (or a folder given as the first argument):
 
 * ``baseline``: bytes → str with ``Path.read_text`` + ``str.splitlines`` (the floor: I/O and UTF-8 decoding);
-* ``read``: :func:`cppcc_nlp.reading.read_report` (encoding detection, hashing);
+* ``read``: :func:`cppcc_nlp.io.reading.read_report` (encoding detection, hashing);
 * ``read+normalise``: plus layout repair;
 * ``Corpus.from_path``: the whole path (read, repair, metadata, structure, sentences), and its tables;
 * ``store, cold`` / ``store, warm``: :meth:`CorpusStore.corpus` on a fresh store (parse + cache write) and again
@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cppcc_nlp import Corpus  # noqa: E402
-from cppcc_nlp.normalise import normalise  # noqa: E402
-from cppcc_nlp.reading import read_report  # noqa: E402
-from cppcc_nlp.store import CorpusStore  # noqa: E402
+from cppcc_nlp.io.normalise import normalise  # noqa: E402
+from cppcc_nlp.io.reading import read_report  # noqa: E402
+from cppcc_nlp.corpus.store import CorpusStore  # noqa: E402
 
 
 def best(fn, repeat: int) -> float:

@@ -45,8 +45,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     from cppcc_nlp import Corpus
-    from cppcc_nlp.slogans import detect_slogans, slogan_candidates
-    from cppcc_nlp.slogan_lexicon import load_slogan_lexicon
+    from cppcc_nlp.slogans.detection import detect_slogans, slogan_candidates
+    from cppcc_nlp.resources.slogan_lexicon import load_slogan_lexicon
 
     t0 = time.perf_counter()
     corpus = Corpus.from_path(args.corpus)
@@ -66,7 +66,7 @@ def main(argv=None) -> int:
     print(f"  discovery only (slogan_candidates): {t_discover:.3f} s  ({len(cands):,} candidates, "
           f"{int((cands['decision'] != 'rejected').sum())} accepted)")
 
-    from cppcc_nlp.tokens import nlp as make_nlp
+    from cppcc_nlp.tokens.pipeline import nlp as make_nlp
 
     t0 = time.perf_counter()
     nlp = make_nlp()

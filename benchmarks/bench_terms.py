@@ -47,9 +47,9 @@ def main() -> None:
     import jieba.analyse
 
     import cppcc_nlp as cn
-    from cppcc_nlp.keyness import keyness
-    from cppcc_nlp.lexicon import load_lexicon
-    from cppcc_nlp.terms import extract_terms
+    from cppcc_nlp.terms.keyness import keyness
+    from cppcc_nlp.resources.lexicon import load_lexicon
+    from cppcc_nlp.terms.ranking import extract_terms
 
     jieba.setLogLevel(logging.WARNING)
     shared = Path(args.shared)

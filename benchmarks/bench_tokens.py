@@ -57,7 +57,7 @@ def worker(method: str, data_file: str, cache: str) -> dict:
 
         import spacy_pkuseg
 
-        from cppcc_nlp.tokens import default_model_dir
+        from cppcc_nlp.tokens.pipeline import default_model_dir
 
         with contextlib.redirect_stdout(io.StringIO()):
             seg = spacy_pkuseg.pkuseg(str(default_model_dir()))
@@ -96,8 +96,8 @@ def quality(corpus, grow_top: int = 1000) -> "pd.DataFrame":
     import cppcc_nlp as cn
     import importlib
 
-    tk = importlib.import_module("cppcc_nlp.tokens")
-    from cppcc_nlp.lexicon import load_lexicon
+    tk = importlib.import_module("cppcc_nlp.tokens.pipeline")
+    from cppcc_nlp.resources.lexicon import load_lexicon
 
     jieba.setLogLevel(60)
     gold = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -105,7 +105,7 @@ def quality(corpus, grow_top: int = 1000) -> "pd.DataFrame":
     lex = load_lexicon()
     raw = tk._copy_segmenter(tk._SEGMENTERS[str(tk.default_model_dir().resolve())])  # pkuseg, default dict only
     # the two-pass workflow: the corpus's own best terms (extract_terms, no gold involved) added to the lexicon
-    from cppcc_nlp.lexicon import save_lexicon
+    from cppcc_nlp.resources.lexicon import save_lexicon
 
     grown_file = Path(tempfile.mkdtemp()) / "grown.txt"
     terms = cn.extract_terms(cn.tokens(corpus, nlp=pipe))

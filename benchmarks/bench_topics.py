@@ -36,8 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cppcc_nlp import Corpus, tokens  # noqa: E402
-from cppcc_nlp.coherence import topic_coherence  # noqa: E402
-from cppcc_nlp.topics import TopicModel, match_topics  # noqa: E402
+from cppcc_nlp.topics.coherence import topic_coherence  # noqa: E402
+from cppcc_nlp.topics.model import TopicModel, match_topics  # noqa: E402
 
 
 def substring_reference(texts, terms):
@@ -132,7 +132,7 @@ def main(argv=None):
     ours_lists = ours.vocabulary_
     ours_top = top_terms_of(ours.components_, ours_lists)
 
-    from cppcc_nlp.tokens import token_lists
+    from cppcc_nlp.tokens.pipeline import token_lists
     own_ref_ours = token_lists(table, unit="paragraph", keep_boilerplate=False).tolist()
 
     # ---- baseline ----------------------------------------------------------------------------------------------

@@ -14,24 +14,20 @@ Examples
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from cppcc_nlp._version import __version__
 
-# Public names are imported eagerly: a module named like its main function (tokens, keyness, analyze,
-# normalise) would otherwise replace the function as a package attribute once the module is imported.
-from . import errors  # noqa: E402
-from .analyze import analyze  # noqa: E402
-from .corpus import Corpus, Document  # noqa: E402
-from .keyness import keyness, new_terms  # noqa: E402
-from .lexicon import lexicon_coverage, load_lexicon, save_lexicon  # noqa: E402
-from .normalise import normalise  # noqa: E402
-from .reading import read_report  # noqa: E402
-from .slogan_lexicon import load_slogan_lexicon  # noqa: E402
-from .slogans import (detect_slogans, slogan_candidates, slogan_concordance, slogan_cooccurrence,  # noqa: E402
-                      slogan_families, slogan_summary, track_slogans)
-from .store import CorpusStore  # noqa: E402
-from .terms import extract_terms, term_frequencies, term_occurrences, term_tfidf  # noqa: E402
-from .tokens import nlp, token_lists, tokens  # noqa: E402
-from .topics import TopicModel  # noqa: E402
+# The rooms, in the order data flows through them.  ``tokens`` is both a room and its main function: the
+# room is imported first, so the function is what ``cppcc_nlp.tokens`` names.
+from cppcc_nlp import errors
+from cppcc_nlp.io import normalise, read_report
+from cppcc_nlp.resources import lexicon_coverage, load_lexicon, load_slogan_lexicon, save_lexicon
+from cppcc_nlp.corpus import Corpus, CorpusStore, Document
+from cppcc_nlp.tokens import nlp, token_lists, tokens
+from cppcc_nlp.slogans import (detect_slogans, slogan_candidates, slogan_concordance, slogan_cooccurrence,
+                               slogan_families, slogan_summary, track_slogans)
+from cppcc_nlp.terms import extract_terms, keyness, new_terms, term_frequencies, term_occurrences, term_tfidf
+from cppcc_nlp.topics import TopicModel
+from cppcc_nlp.workflow import analyze
 
 __all__ = [
     "Corpus", "CorpusStore", "Document", "TopicModel", "__version__", "analyze", "detect_slogans", "errors",
@@ -46,5 +42,5 @@ def __getattr__(name):
     if name == "plot":  # matplotlib only when figures are asked for
         import importlib
 
-        return importlib.import_module(".plot", __name__)
+        return importlib.import_module("cppcc_nlp.output.plot")
     raise AttributeError(f"module 'cppcc_nlp' has no attribute {name!r}")

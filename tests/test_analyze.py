@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from cppcc_nlp import cli
-from cppcc_nlp.analyze import analyze
+from cppcc_nlp.workflow import analyze
 
 from conftest import BUNDLED
 
@@ -55,7 +55,7 @@ def test_tables_hold_the_sample_findings(bundled_run):
 
 
 def test_second_run_reuses_the_token_cache(bundled_run, token_cache, monkeypatch):
-    tokens_module = importlib.import_module("cppcc_nlp.tokens")  # cppcc_nlp.tokens is the function
+    tokens_module = importlib.import_module("cppcc_nlp.tokens.pipeline")  # cppcc_nlp.tokens is the function
 
     monkeypatch.setenv("CPPCC_NLP_CACHE", str(token_cache))
     calls = []

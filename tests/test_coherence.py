@@ -8,7 +8,7 @@ from itertools import combinations
 import numpy as np
 import pytest
 
-from cppcc_nlp.coherence import cooccurrence, npmi_pairs, topic_coherence
+from cppcc_nlp.topics.coherence import cooccurrence, npmi_pairs, topic_coherence
 from cppcc_nlp.errors import ParameterError
 
 PARAS = [["政协", "协商", "委员"], ["政协", "协商"], ["经济", "增长"], ["经济", "增长", "协商"], ["民生"]]

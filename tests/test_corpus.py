@@ -186,7 +186,8 @@ def test_from_texts_uses_the_name_as_the_file_name():
         Corpus.from_texts("one string")
 
 
-@pytest.mark.parametrize("module", ["reading", "normalise", "structure", "metadata", "corpus", "store", "cache"])
+@pytest.mark.parametrize("module", ["io.reading", "io.normalise", "io.structure", "io.metadata", "corpus.corpus",
+                                    "corpus.store", "_cache", "corpus._document_cache"])
 def test_docstring_examples_run(module):
     import doctest
     import importlib

@@ -11,7 +11,7 @@ import pytest
 from scipy.stats import chi2_contingency
 
 from cppcc_nlp.errors import ParameterError
-from cppcc_nlp.keyness import KEYNESS_COLUMNS, keyness, new_terms
+from cppcc_nlp.terms.keyness import KEYNESS_COLUMNS, keyness, new_terms
 
 from test_terms import make_table
 
@@ -51,7 +51,7 @@ def test_keyness_counts_and_g2_match_scipy(years):
 
 def test_package_attribute_calls_keyness_after_the_module_is_imported(years):
     import cppcc_nlp as cn
-    import cppcc_nlp.keyness  # noqa: F401  (sets the package attribute to the module)
+    import cppcc_nlp.terms.keyness  # noqa: F401  (binds the module on its room, not on cppcc_nlp)
 
     assert cn.keyness(years, target=2016)["term"].iloc[0] == "供给侧结构性改革"
 

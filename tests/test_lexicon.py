@@ -7,7 +7,7 @@ import re
 import pytest
 
 from cppcc_nlp.errors import CppccError, LexiconError
-from cppcc_nlp.lexicon import DOMAIN_TERMS, SLOGANS, load_lexicon, word_problem
+from cppcc_nlp.resources.lexicon import DOMAIN_TERMS, SLOGANS, load_lexicon, word_problem
 
 
 def test_bundled_lexicon_holds_the_standing_formulations_and_slogans():
@@ -159,7 +159,7 @@ def test_cli_lists_the_lexicon_and_reports_bad_files(tmp_path, capsys):
 def test_save_lexicon_writes_loadable_words_and_says_what_it_left_out(tmp_path):
     import pandas as pd
 
-    from cppcc_nlp.lexicon import save_lexicon
+    from cppcc_nlp.resources.lexicon import save_lexicon
 
     terms = pd.DataFrame({"term": ["两市四区", "高质量发展", "把方向、管大局", "两市四区", "双进双促", "县"],
                           "score": [6, 5, 4, 3, 2, 1]})
@@ -177,7 +177,7 @@ def test_save_lexicon_writes_loadable_words_and_says_what_it_left_out(tmp_path):
 
 def test_save_lexicon_unwritable_path(tmp_path):
     from cppcc_nlp.errors import OutputError
-    from cppcc_nlp.lexicon import save_lexicon
+    from cppcc_nlp.resources.lexicon import save_lexicon
 
     with pytest.raises(OutputError, match="cannot write the lexicon"):
         save_lexicon(["两市四区"], tmp_path / "no" / "such" / "dir" / "x.txt")
@@ -186,7 +186,7 @@ def test_save_lexicon_unwritable_path(tmp_path):
 def test_lexicon_coverage_refuses_what_is_not_a_token_table(sample_corpus):
     # a Corpus or the paragraphs table was an AttributeError/KeyError traceback
     from cppcc_nlp.errors import InputError
-    from cppcc_nlp.lexicon import lexicon_coverage
+    from cppcc_nlp.resources.lexicon import lexicon_coverage
 
     with pytest.raises(InputError, match=r"lexicon_coverage\(\) needs the token table.*not Corpus"):
         lexicon_coverage(sample_corpus)

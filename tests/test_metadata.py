@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cppcc_nlp import errors
-from cppcc_nlp.metadata import (extract_metadata, level_of_region, parse_filename, read_manifest,
+from cppcc_nlp.io.metadata import (extract_metadata, level_of_region, parse_filename, read_manifest,
                                 resolve_metadata)
 
 

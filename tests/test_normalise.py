@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cppcc_nlp import errors
-from cppcc_nlp.normalise import detect_layout, find_clutter, normalise
+from cppcc_nlp.io.normalise import detect_layout, find_clutter, normalise
 
 
 def nonws(text: str) -> str:
@@ -237,6 +237,6 @@ def test_invariant_on_real_shared_slices(shared_texts, data):
 
 def test_package_level_normalise_is_callable_even_after_the_submodule_is_imported():
     import cppcc_nlp
-    import cppcc_nlp.corpus  # noqa: F401  (imports the submodule, which Python binds on the package)
+    import cppcc_nlp.io.normalise  # noqa: F401  (imports the submodule, which Python binds on its package)
 
     assert cppcc_nlp.normalise("政府工作报\n告\n\n各位代表：").text == "政府工作报告\n各位代表："

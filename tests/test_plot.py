@@ -94,7 +94,7 @@ def test_keyness_bars_keep_the_sign_of_keyness_g2(sample_corpus):
     """keyness() returns a signed g2; the figure must draw under-used terms below zero, each term once
     (the plan of the sample report, period 2025, against its review, period 2024)."""
     import cppcc_nlp as cn
-    from cppcc_nlp.keyness import keyness
+    from cppcc_nlp.terms.keyness import keyness
 
     k = keyness(cn.tokens(sample_corpus), target=2025, by="period")
     row = k.set_index("term")
@@ -118,8 +118,8 @@ def test_keyness_bars_with_an_unsigned_score_take_the_sign_of_the_effect():
 def test_the_library_tables_plot_with_the_default_column_names(sample_corpus):
     """What track_slogans, keyness and TopicModel return is drawn without naming any column."""
     import cppcc_nlp as cn
-    from cppcc_nlp.keyness import keyness
-    from cppcc_nlp.topics import TopicModel
+    from cppcc_nlp.terms.keyness import keyness
+    from cppcc_nlp.topics.model import TopicModel
 
     tracking = cn.track_slogans(cn.detect_slogans(sample_corpus), sample_corpus)    # by="period"
     fig = plot.slogan_timeline(tracking)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from cppcc_nlp import errors
-from cppcc_nlp.normalise import normalise
-from cppcc_nlp.reading import decode_bytes, read_report, to_simplified_text
+from cppcc_nlp.io.normalise import normalise
+from cppcc_nlp.io.reading import decode_bytes, read_report, to_simplified_text
 
 _spec = importlib.util.spec_from_file_location("make_samples", Path(__file__).parent / "data" / "make_samples.py")
 make_samples_mod = importlib.util.module_from_spec(_spec)

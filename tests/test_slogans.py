@@ -17,9 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cppcc_nlp.errors import EmptyCorpusError, LexiconError, ParameterError
-from cppcc_nlp.slogan_discovery import classify_text, scan_quotes
-from cppcc_nlp.slogan_lexicon import KINDS, load_slogan_lexicon, read_slogan_file
-from cppcc_nlp.slogans import (OCCURRENCE_COLUMNS, detect_slogans, slogan_candidates, slogan_concordance,
+from cppcc_nlp.slogans.discovery import classify_text, scan_quotes
+from cppcc_nlp.resources.slogan_lexicon import KINDS, load_slogan_lexicon, read_slogan_file
+from cppcc_nlp.slogans.detection import (OCCURRENCE_COLUMNS, detect_slogans, slogan_candidates, slogan_concordance,
                                slogan_cooccurrence, slogan_families, slogan_summary, track_slogans)
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -153,7 +153,7 @@ def test_quote_scanner_and_engine_never_break(text):
         assert 0 < q.start <= q.end < len(text)
         assert text[q.start - 1] + text[q.end] in ("“”", "「」", "《》", '""')
     assert all(0 <= i < len(text) for i in unbalanced)
-    from cppcc_nlp.slogans import find_slogans, text_paragraphs
+    from cppcc_nlp.slogans.detection import find_slogans, text_paragraphs
 
     for p, s, e, canonical, kind, in_lexicon, quoted in find_slogans(text_paragraphs(text), load_slogan_lexicon()):
         assert p.text[s:e] and kind in KINDS and canonical
@@ -365,7 +365,7 @@ def test_rejection_sample_is_judged(shared_candidates):
 def test_spacy_component_spans_and_round_trip(tmp_path):
     import spacy
 
-    import cppcc_nlp.slogan_component  # noqa: F401  registers cppcc_slogans_v1
+    import cppcc_nlp.slogans.component  # noqa: F401  registers cppcc_slogans_v1
 
     nlp = spacy.blank("zh")
     pipe = nlp.add_pipe("cppcc_slogans_v1")
@@ -383,11 +383,11 @@ def test_spacy_component_spans_and_round_trip(tmp_path):
 @pytest.mark.slow
 def test_spacy_component_on_token_pipeline(sample_corpus):
     import cppcc_nlp
-    import cppcc_nlp.slogan_component  # noqa: F401
+    import cppcc_nlp.slogans.component  # noqa: F401
 
     nlp = cppcc_nlp.nlp()
     doc = nlp.make_doc(sample_corpus.docs[0].paragraphs[3].text)
-    pipe = cppcc_nlp.slogan_component.SloganRecognizer(nlp)
+    pipe = cppcc_nlp.slogans.component.SloganRecognizer(nlp)
     doc = pipe(doc)
     assert {"两个确立", "四个意识"} <= {s.text for s in doc.spans["slogans"]}
     assert all(s.text == s.kb_id_ or s.label_ for s in doc.spans["slogans"])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cppcc_nlp.errors import LexiconError
-from cppcc_nlp.lexicon import load_lexicon
-from cppcc_nlp.stopwords import (boilerplate, filter_tokens, is_num_text, is_punct_text, load_stopwords,
+from cppcc_nlp.resources.lexicon import load_lexicon
+from cppcc_nlp.resources.stopwords import (boilerplate, filter_tokens, is_num_text, is_punct_text, load_stopwords,
                                  stopword_table, stopwords)
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from cppcc_nlp import errors
-from cppcc_nlp.cache import cache_dir, cache_key
-from cppcc_nlp.store import CorpusStore
+from cppcc_nlp._cache import cache_dir, cache_key
+from cppcc_nlp.corpus.store import CorpusStore
 
 _spec = importlib.util.spec_from_file_location("make_samples", Path(__file__).parent / "data" / "make_samples.py")
 make_samples_mod = importlib.util.module_from_spec(_spec)
@@ -126,9 +126,9 @@ def test_refresh_reads_only_new_reports_from_text(tmp_path, reports, monkeypatch
     assert (again.cache.hits, again.cache.misses) == (1, 1)      # only the new report was parsed
     assert len(corpus) == 2
     # a new library version invalidates every entry
-    import cppcc_nlp
+    import cppcc_nlp._version
 
-    monkeypatch.setattr(cppcc_nlp, "__version__", "99.0")
+    monkeypatch.setattr(cppcc_nlp._version, "__version__", "99.0")
     newer = CorpusStore(store.path)
     newer.corpus()
     assert (newer.cache.hits, newer.cache.misses) == (0, 2)
@@ -167,7 +167,7 @@ def test_a_store_folder_reads_as_a_corpus_with_its_manifest(tmp_path, reports):
 
 
 def test_a_failure_while_copying_leaves_no_trace(tmp_path, reports, monkeypatch):
-    import cppcc_nlp.store as store_module
+    import cppcc_nlp.corpus.store as store_module
 
     store = CorpusStore(tmp_path / "store", create=True)
     store.add([reports / "sample.txt"])
@@ -194,7 +194,7 @@ def test_a_failure_while_copying_leaves_no_trace(tmp_path, reports, monkeypatch)
 def test_a_store_path_reads_as_the_store_with_its_own_token_cache(tmp_path, sample_path, monkeypatch):
     """The yearly refresh: `analyze store/` reads the store and caches tokens inside it."""
     import cppcc_nlp as cn
-    tokens_module = importlib.import_module("cppcc_nlp.tokens")  # cppcc_nlp.tokens is the function
+    tokens_module = importlib.import_module("cppcc_nlp.tokens.pipeline")  # cppcc_nlp.tokens is the function
 
     store = tmp_path / "store"
     cn.CorpusStore(store, create=True).add([sample_path])
@@ -270,7 +270,7 @@ def test_a_store_report_gone_missing_is_skipped_with_a_warning(tmp_path, reports
 def test_a_change_to_the_parsing_code_invalidates_parsed_documents(tmp_path, reports, monkeypatch):
     # parsed documents were keyed by the library version only, so a store kept serving documents parsed by the
     # old code after a fix to reading/normalising/structure/metadata (same 0.1.0): stale sections and docvars
-    import cppcc_nlp.cache as cache_module
+    import cppcc_nlp.corpus._document_cache as cache_module
 
     store = CorpusStore(tmp_path / "store", create=True)
     store.add([reports / "sample.txt"])

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from cppcc_nlp.structure import heading_kind, parse_structure, split_sentences
+from cppcc_nlp.io.structure import heading_kind, parse_structure, split_sentences
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +162,7 @@ _PIECES = st.sampled_from(["一、2023年工作回顾", "二、2024年主要任�
 @settings(max_examples=200, deadline=None)
 @given(st.lists(_PIECES, max_size=40).map("".join), st.sampled_from([None, 3, 12]))
 def test_structure_is_consistent_on_any_normalised_text(raw, month):
-    from cppcc_nlp.normalise import normalise
+    from cppcc_nlp.io.normalise import normalise
 
     text = normalise(raw).text
     s = parse_structure(text, doc_id="d", year=2024, month=month)
@@ -179,7 +179,7 @@ def test_structure_is_consistent_on_any_normalised_text(raw, month):
 
 def test_trailing_title_block_with_a_people_congress_speaker_line():
     # the 主任 line was not a title line, so the whole block stayed inside the last plan section
-    from cppcc_nlp.normalise import normalise
+    from cppcc_nlp.io.normalise import normalise
 
     text = normalise("各位代表：\n现在，我代表常务委员会，向大会报告工作。\n一、2023年工作回顾\n过去一年成绩显著。\n"
                      "二、2024年主要任务\n一要学习。\n上海市人民代表大会常务委员会工作报告\n"

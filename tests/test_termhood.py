@@ -1,4 +1,4 @@
-"""Scores of cppcc_nlp.termhood checked against scipy, scikit-learn or a hand computation on small tables."""
+"""Scores of cppcc_nlp.terms.termhood checked against scipy, scikit-learn or a hand computation on small tables."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from scipy.stats import chi2_contingency, entropy
 
 from cppcc_nlp.errors import ParameterError
-from cppcc_nlp.termhood import (branching_entropy, cvalue, log_likelihood, log_ratio, min_split_pmi, npmi, pmi,
+from cppcc_nlp.terms.termhood import (branching_entropy, cvalue, log_likelihood, log_ratio, min_split_pmi, npmi, pmi,
                                 tfidf)
 
 
@@ -138,7 +138,7 @@ def test_tfidf_matches_scikit_learn():
 
 
 def test_specificity_against_general_language():
-    from cppcc_nlp.termhood import general_idf, specificity
+    from cppcc_nlp.terms.termhood import general_idf, specificity
 
     idf, median, _ = general_idf()
     s = specificity(["社情民意信息", "委员工作站", "经济发展", "建设国际", "新时代"])

@@ -1,6 +1,6 @@
 """Term extraction: candidate rules on hand-made token tables (fast), then real reports (slow).
 
-The hand-made tables have the columns of ``cppcc_nlp.tokens()`` and tokens as pkuseg cuts them; the slow tests
+The hand-made tables have the columns of ``cppcc_nlp.tokens.pipeline()`` and tokens as pkuseg cuts them; the slow tests
 run the real pipeline on the bundled sample report and on ../shared/corpora/gwr-national.
 """
 
@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from cppcc_nlp.errors import EmptyCorpusError, InputError, ParameterError
-from cppcc_nlp.terms import (OCCURRENCE_COLUMNS, TERM_COLUMNS, extract_terms, term_candidates, term_frequencies,
+from cppcc_nlp.terms.ranking import (OCCURRENCE_COLUMNS, TERM_COLUMNS, extract_terms, term_candidates, term_frequencies,
                              term_occurrences, term_tfidf, token_table)
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -379,7 +379,7 @@ def test_national_recall_at_200_beats_jieba_baselines(national_terms, national_t
     import jieba
     import jieba.analyse
 
-    from cppcc_nlp.lexicon import load_lexicon
+    from cppcc_nlp.resources.lexicon import load_lexicon
 
     jieba.setLogLevel(logging.WARNING)
     corpus = national_tokens[0]

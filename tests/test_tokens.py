@@ -16,10 +16,10 @@ import pytest
 import cppcc_nlp as cn
 import importlib
 
-tokens_module = importlib.import_module("cppcc_nlp.tokens")  # the module (cppcc_nlp.tokens is the function)
+tokens_module = importlib.import_module("cppcc_nlp.tokens.pipeline")  # the module (cppcc_nlp.tokens is the function)
 from cppcc_nlp.errors import InputError, LexiconError, ModelError, ParameterError
-from cppcc_nlp.lexicon import load_lexicon
-from cppcc_nlp.tokens import (MERGE_COMPONENT, TOKEN_COLUMNS, LexiconMerger, default_model_dir, text_hash,
+from cppcc_nlp.resources.lexicon import load_lexicon
+from cppcc_nlp.tokens.pipeline import (MERGE_COMPONENT, TOKEN_COLUMNS, LexiconMerger, default_model_dir, text_hash,
                               token_lists)
 
 pytestmark = pytest.mark.slow
@@ -523,7 +523,7 @@ def test_offsets_and_characters_survive_any_text(pipe):
     check()
 
 
-@pytest.mark.parametrize("module", ["tokens", "lexicon", "stopwords"])
+@pytest.mark.parametrize("module", ["tokens.pipeline", "resources.lexicon", "resources.stopwords"])
 def test_docstring_examples_run(module, pipe):
     import doctest
     import importlib
@@ -533,7 +533,7 @@ def test_docstring_examples_run(module, pipe):
 
 
 def test_traditional_spellings_are_kept_whole_too(pipe, sample_corpus):
-    from cppcc_nlp.reading import to_simplified_text
+    from cppcc_nlp.io.reading import to_simplified_text
 
     # the sample report written in traditional characters (OpenCC s2t), read without conversion
     import opencc
@@ -553,7 +553,7 @@ def test_traditional_spellings_are_kept_whole_too(pipe, sample_corpus):
 
 
 def test_lexicon_coverage_counts_entry_tokens(sample_tokens, sample_path, tmp_path, monkeypatch, capsys):
-    from cppcc_nlp.lexicon import lexicon_coverage
+    from cppcc_nlp.resources.lexicon import lexicon_coverage
 
     lex = load_lexicon()
     cov = lexicon_coverage(sample_tokens, lex)

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from cppcc_nlp import topics as T
+from cppcc_nlp.topics import model as T
 from cppcc_nlp.errors import EmptyCorpusError, InputError, ModelError, ParameterError
-from cppcc_nlp.topics import TopicModel, match_topics
+from cppcc_nlp.topics.model import TopicModel, match_topics
 
 # ---------------------------------------------------------------------------------------------------------------
 # small hand-made unit tables (fast)
@@ -188,7 +188,7 @@ def test_k_chosen_by_coherence_and_reported(toy):
     # coherence_best is the kept start's mean NPMI (= its topics' NPMI); coherence averages the n_init starts
     chosen = c[c.chosen].iloc[0]
     assert chosen["coherence_best"] == pytest.approx(model.topics_["coherence"].mean())
-    from cppcc_nlp.coherence import topic_coherence
+    from cppcc_nlp.topics.coherence import topic_coherence
 
     x = model.coherence_  # recompute the start average by hand from the same seeded starts
     units_only = units.drop(columns="theme")
@@ -642,7 +642,7 @@ def test_sliding_window_coherence_and_section_view(toy):
     windowed = TopicModel(n_topics=3, max_df=0.9, coherence_window=4).fit(units.drop(columns="theme"))
     # same topics (the window only changes the score), scored over 4-token windows instead of whole units
     assert np.allclose(windowed.components_, model.components_)
-    from cppcc_nlp.coherence import topic_coherence
+    from cppcc_nlp.topics.coherence import topic_coherence
 
     top = [t.split() for t in windowed.topics_["top_terms"]]
     expected = topic_coherence(top, units["tokens"].tolist(), window=4)["coherence"].to_numpy()

@@ -117,7 +117,7 @@ else:
 else:
     print(f"Keyness needs two years or more; this corpus has {years[0]} only.")'''),
         ("md", "## Baselines: jieba.analyse TF-IDF and TextRank on the same texts"),
-        ("code", '''from cppcc_nlp.baselines import jieba_keywords
+        ("code", '''from cppcc_nlp.terms.baselines import jieba_keywords
 pd.DataFrame({"ours": terms["term"].head(20).tolist(),
               "jieba TF-IDF": jieba_keywords(corpus, method="tfidf", top=20),
               "jieba TextRank": jieba_keywords(corpus, method="textrank", top=20)})'''),

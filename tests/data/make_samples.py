@@ -20,7 +20,7 @@ def sample_raw() -> str:
 
 def make_samples(out: Path) -> dict[str, Path]:
     """Write the sample in many shapes under ``out``; return ``{name: path}``."""
-    from cppcc_nlp.normalise import normalise
+    from cppcc_nlp.io.normalise import normalise
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -82,7 +82,7 @@ def _pdf(path: Path, paragraphs: list[str]) -> Path:
     import matplotlib.pyplot as plt
     from matplotlib.font_manager import FontProperties
 
-    from cppcc_nlp.plot import cjk_font_path
+    from cppcc_nlp.output.plot import cjk_font_path
 
     fp = FontProperties(fname=str(cjk_font_path()))
     lines = []

@@ -1,0 +1,52 @@
+"""The ``cppcc-nlp`` command line: a thin layer over the library, one module per command.
+
+Each command builds a DataFrame and hands it to :func:`cppcc_nlp.output.tables.emit` (``--format
+table|csv|json``).  Library errors become one ``Error: …`` line on stderr; exit status 2 for bad input or
+usage, 1 for other failures.  Output goes to stdout, diagnostics (warnings, skipped files, progress) to stderr.
+The library never imports this package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+
+from cppcc_nlp._version import __version__
+from cppcc_nlp.cli import analyze, corpus, keyness, slogans, store, terms, tokens, topics
+from cppcc_nlp.errors import CppccError
+
+# One module per command group, in the order of ``cppcc-nlp --help``; each has register_cli(subparsers).
+COMMANDS = (corpus, store, tokens, slogans, terms, keyness, topics, analyze)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cppcc-nlp",
+        description="Slogans, terms and topics of Chinese political work reports, across years.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in COMMANDS:
+        command.register_cli(subparsers)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        try:
+            return int(args.func(args) or 0)
+        except CppccError as err:
+            print(f"Error: {err}", file=sys.stderr)
+            return err.exit_status
+        except BrokenPipeError:
+            return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""The ``keyness`` command of the command line."""
+
+from __future__ import annotations
+
+from cppcc_nlp.errors import ParameterError
+from cppcc_nlp.terms.keyness import keyness, new_terms
+
+
+def register_cli(subparsers) -> None:
+    """Add ``cppcc-nlp keyness`` to the command line."""
+    from cppcc_nlp.cli._common import add_format, add_paths
+
+    p = subparsers.add_parser("keyness", help="terms over/under-used in a target year against earlier years (G²)",
+                              description="Keyness of terms (G² log-likelihood and Log Ratio) for a target "
+                                          "year, period or report against a reference; see docs/terms.md.")
+    add_paths(p)
+    add_format(p)
+    p.add_argument("--target", required=True, nargs="+", help="target value(s) of --by, e.g. 2016")
+    p.add_argument("--reference", nargs="+", help="reference value(s) (default: all earlier years)")
+    p.add_argument("--by", default="year", help="year (default), period, doc_id, part …")
+    p.add_argument("--top", type=int, default=20, help="most over- and most under-represented terms (default 20)")
+    p.add_argument("--min-freq", type=int, default=2, help="minimum frequency (default 2)")
+    p.add_argument("--new", action="store_true", help="only the terms new in the target (absent from reference)")
+    p.set_defaults(func=_cli_keyness)
+
+
+def _cli_keyness(args) -> int:
+    from cppcc_nlp.cli._common import emit, load_corpus
+
+    if args.top < 1:
+        raise ParameterError(f"--top {args.top}: give a positive number")
+    corpus = load_corpus(args)
+    target = args.target if len(args.target) > 1 else args.target[0]
+    if args.new:
+        df = new_terms(corpus, target=target, reference=args.reference, by=args.by, min_freq=args.min_freq)
+        df = df.head(args.top)
+    else:
+        df = keyness(corpus, target=target, reference=args.reference, by=args.by, min_freq=args.min_freq,
+                     top=args.top)
+    df = df.drop(columns=["target", "reference"]).round(
+        {"target_per_10k": 2, "reference_per_10k": 2, "g2": 3, "log_ratio": 3, "term_score": 3})
+    df["p"] = df["p"].map(lambda v: float(f"{v:.3g}"))
+    emit(df, args.format)
+    return 0

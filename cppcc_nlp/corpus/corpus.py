@@ -1,0 +1,443 @@
+"""The :class:`Corpus`: reports read, repaired, structured and described, as pandas tables.
+
+The quanteda idea in Python: a corpus of documents with document variables (docvars) carried on every row of
+every table, so any result can be grouped by ``doc_id``, ``year``, ``period``, ``part`` or ``section_id``.
+
+Examples
+--------
+>>> import cppcc_nlp as cn
+>>> corpus = cn.Corpus.from_path("corpora")                        # doctest: +SKIP
+>>> corpus.documents[["doc_id", "year", "level", "region"]]         # doctest: +SKIP
+>>> corpus.sections[["section_id", "heading", "part", "period"]]     # doctest: +SKIP
+>>> corpus.kwic("同心政协", window=10)                                # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+
+from cppcc_nlp.corpus import _store_format
+from cppcc_nlp.corpus.document import Document
+from cppcc_nlp.errors import NoReportsError, ParameterError, ReportFileError, UnsupportedFormatError
+from cppcc_nlp.io.metadata import FIELDS, find_manifest, manifest_entry, read_manifest
+from cppcc_nlp.io.reading import EXTENSIONS
+from cppcc_nlp.io.structure import Paragraph, simplified_view
+
+#: docvars carried on every row of the sections/paragraphs/sentences tables (after the table's own columns)
+DOCVARS = ("year", "level", "region", "organ")
+DOCUMENT_COLUMNS = ["doc_id", "path", "title", "organ", "level", "region", "session", "date", "year", "speaker",
+                    "abridged", "n_chars", "n_sections", "n_paragraphs", "encoding", "format", "sha256"]
+SECTION_COLUMNS = ["doc_id", "section_id", "heading", "depth", "kind", "part", "period", "start", "end", "n_chars"]
+PARAGRAPH_COLUMNS = ["doc_id", "para_id", "section_id", "part", "period", "start", "end", "text"]
+SENTENCE_COLUMNS = ["doc_id", "para_id", "sent_id", "section_id", "part", "period", "start", "end", "text"]
+KWIC_COLUMNS = ["doc_id", "year", "period", "part", "section_id", "para_id", "start", "end", "left", "match",
+                "right"]
+
+# files met in report folders that are not reports: skipped silently when a folder is read
+_NOT_REPORTS = {".md", ".csv", ".yaml", ".yml", ".json", ".py", ".ipynb", ".parquet", ".pkl", ".log", ".tsv"}
+
+
+class Corpus:
+    """A collection of :class:`Document` with tidy tables.
+
+    Build one with :meth:`from_path`.  Tables (pandas DataFrames, built on first use):
+
+    ``documents``   one row per document: doc_id, path, title, organ, level, region, session, date, year,
+                    speaker, abridged, n_chars, n_sections, n_paragraphs, encoding, format, sha256
+    ``sections``    doc_id, section_id, heading, depth, kind, part, period, start, end, n_chars + docvars
+    ``paragraphs``  doc_id, para_id, section_id, part, period, start, end, text + docvars
+    ``sentences``   doc_id, para_id, sent_id, section_id, part, period, start, end, text + docvars
+
+    ``period`` is a nullable ``Int64`` column; docvars are year (int), level, region, organ.
+    ``problems`` lists ``(path, message)`` for files skipped in non-strict reading.
+    """
+
+    def __init__(self, docs: list[Document] | None = None, problems: list | None = None, *, cache_dir=None):
+        docs = list(docs or [])
+        seen: dict[str, int] = {}
+        for doc in docs:  # unique ids: national_2019, national_2019-2, …
+            n = seen.get(doc.doc_id, 0) + 1
+            seen[doc.doc_id] = n
+            if n > 1:
+                _rename(doc, f"{doc.doc_id}-{n}")
+        self.docs: list[Document] = docs
+        self.problems: list[tuple[str, str]] = list(problems or [])
+        #: where derived results (tokens) are cached: a corpus store's ``cache/`` folder, or None for the user
+        #: cache (:func:`cppcc_nlp._cache.cache_dir`); passed explicitly, kept by :meth:`subset`
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self._by_id = {d.doc_id: d for d in docs}
+        self._tables: dict[str, pd.DataFrame] = {}
+
+    # -- construction ----------------------------------------------------------------------------------------
+    @classmethod
+    def from_path(cls, path_or_paths, *, manifest=None, to_simplified: bool = False,
+                  strict: bool = False) -> "Corpus":
+        """Read report files and folders into a corpus.
+
+        Parameters
+        ----------
+        path_or_paths : str, Path or list of them
+            Files (``.txt .docx .pdf .html .htm``) and folders (searched recursively; a ``manifest.csv`` /
+            ``manifest.yaml`` in a folder applies to the reports under it).
+        manifest : str or Path, optional
+            A manifest (CSV or YAML) overriding metadata; entries matched by file name or relative path.
+        to_simplified : bool
+            Convert traditional characters to simplified (OpenCC), keeping ``Document.original_text``.
+        strict : bool
+            Raise on the first bad file instead of skipping it (skipped files are in ``corpus.problems`` and
+            reported with a warning).
+
+        Raises
+        ------
+        NoReportsError
+            No readable report in the paths.
+        ReportFileError (subclasses)
+            A bad file, in strict mode or when it is the only file named.
+
+        Examples
+        --------
+        >>> corpus = Corpus.from_path("corpora/000_e661db7dabda7a33.txt")     # doctest: +SKIP
+        >>> corpus.documents.loc[0, ["level", "region", "date", "speaker"]].tolist()  # doctest: +SKIP
+        ['county', '阜新蒙古族自治县', '2024-12-25', '陈忠民']
+        """
+        if isinstance(path_or_paths, (str, Path)):
+            paths = [Path(path_or_paths)]
+        else:
+            paths = [Path(p) for p in path_or_paths]
+        if not paths:
+            raise NoReportsError("no paths given: name report files or folders")
+        if len(paths) == 1 and manifest is None and _store_format.is_store(paths[0]):
+            # a corpus store (`cppcc-nlp add`): its manifest, its parsed-document cache and its token cache
+            docs, problems = _store_format.read_store(paths[0], to_simplified=to_simplified, strict=strict)
+            for _, message in problems:
+                warnings.warn(f"skipped: {message}", stacklevel=2)
+            return cls(docs, problems, cache_dir=_store_format.cache_folder(paths[0]))
+        explicit = None
+        if manifest is not None:
+            explicit = (Path(manifest), read_manifest(manifest))
+        files: list[tuple[Path, bool]] = []  # (file, named explicitly)
+        problems: list[tuple[str, str]] = []
+        for p in paths:
+            if p.is_dir():
+                found = sorted(f for f in p.rglob("*") if f.is_file() and not _hidden(f, p))
+                for f in found:
+                    suffix = f.suffix.lower()
+                    if suffix in EXTENSIONS:
+                        files.append((f, False))
+                    elif suffix not in _NOT_REPORTS and f.name not in ("README", "LICENSE"):
+                        err = UnsupportedFormatError(f, f"unsupported file type {suffix or '(no extension)'!r}",
+                                                     "convert it to .txt, .docx, .pdf or .html, or move it out")
+                        if strict:
+                            raise err
+                        problems.append((str(f), str(err)))
+            elif p.exists():
+                files.append((p, True))
+            else:
+                err = ReportFileError(p, "no such file or folder", "check the path")
+                if strict or len(paths) == 1:
+                    raise err
+                problems.append((str(p), str(err)))
+        unique, seen = [], set()
+        for f, named in files:  # a folder and a file inside it, or a folder named twice: read each file once
+            key = f.resolve()
+            if key not in seen:
+                seen.add(key)
+                unique.append((f, named))
+        files = unique
+        manifests: dict[Path, tuple[Path, dict]] = {}
+        docs = []
+        used: set[int] = set()
+        for f, named in files:
+            row = _manifest_row(f, paths, explicit, manifests, used)
+            try:
+                docs.append(Document.from_file(f, manifest_row=row, to_simplified=to_simplified))
+            except ReportFileError as err:
+                if strict or (named and len(files) == 1):
+                    raise
+                problems.append((str(f), str(err)))
+        for _, message in problems:
+            warnings.warn(f"skipped: {message}", stacklevel=2)
+        first_with: dict[str, Path] = {}
+        for doc in docs:  # a byte-identical copy is a second document: say so, or its counts double silently
+            sha = doc.meta.get("sha256")
+            if sha in first_with:
+                warnings.warn(f"{doc.path}: the same bytes as {first_with[sha]}; both are read (leave one out, "
+                              "or the report counts twice)", stacklevel=2)
+            else:
+                first_with[sha] = doc.path
+        # a folder manifest is read only for a folder read whole, so each line should name a report read
+        for folder, (mpath, entries) in manifests.items():
+            for name, entry in entries.items():
+                if mpath is not None and id(entry) not in used:
+                    warnings.warn(f"{mpath}: the line for {name!r} matches no report read from {folder} "
+                                  "(check the file name)", stacklevel=2)
+        if not docs:
+            where = ", ".join(str(p) for p in paths)
+            detail = f"; {len(problems)} file(s) skipped, first: {problems[0][1]}" if problems else ""
+            raise NoReportsError(f"{where}: no readable report (.txt .docx .pdf .html .htm){detail}")
+        return cls(docs, problems)
+
+    @classmethod
+    def from_texts(cls, texts, *, meta: dict | None = None) -> "Corpus":
+        """A corpus from texts in memory: ``{name: text}`` (the name plays the file name: ``national_2019``
+        gives level and year by the file-name rule) or a list of texts (named ``text0``, ``text1`` …).
+
+        ``meta`` maps a name to docvars overriding the text's, as a manifest entry would.
+
+        Examples
+        --------
+        >>> c = Corpus.from_texts({"county-彰武县_2023": "一、2022年工作回顾\\n成绩显著。\\n二、2023年主要任务\\n一要学习。"})
+        >>> c.sections[["heading", "part", "period"]].values.tolist()
+        [['一、2022年工作回顾', 'review', 2022], ['二、2023年主要任务', 'plan', 2023], ['一要学习。', 'plan', 2023]]
+        """
+        if isinstance(texts, str):
+            raise ParameterError("from_texts() takes a dict {name: text} or a list of texts, not one string")
+        items = texts.items() if isinstance(texts, dict) else ((f"text{i}", t) for i, t in enumerate(texts))
+        meta = meta or {}
+        docs = [Document.from_text(text, path=f"{name}.txt", manifest_row=meta.get(name)) for name, text in items]
+        if not docs:
+            raise NoReportsError("from_texts(): no texts given")
+        return cls(docs)
+
+    # -- access ----------------------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def __iter__(self) -> Iterator[Document]:
+        return iter(self.docs)
+
+    def __getitem__(self, doc_id: str) -> Document:
+        try:
+            return self._by_id[doc_id]
+        except KeyError:
+            raise ParameterError(f"no document {doc_id!r} in the corpus; ids are: "
+                                 f"{', '.join(list(self._by_id)[:10])}{' …' if len(self._by_id) > 10 else ''}")
+
+    def __contains__(self, doc_id) -> bool:
+        return doc_id in self._by_id
+
+    def __repr__(self) -> str:
+        years = sorted({d.meta["year"] for d in self.docs})
+        span = f"{years[0]}–{years[-1]}" if years else "no years"
+        return f"<Corpus: {len(self.docs)} documents, {span}, {sum(len(d.text) for d in self.docs)} chars>"
+
+    # -- tables ----------------------------------------------------------------------------------------------
+    @property
+    def documents(self) -> pd.DataFrame:
+        """One row per document (see the class docstring for the columns)."""
+        if "documents" not in self._tables:
+            rows = []
+            for d in self.docs:
+                m = d.meta
+                rows.append({"doc_id": d.doc_id, "path": str(d.path), **{k: m.get(k) for k in FIELDS},
+                             # the paragraphs kept (all of them, or a period subset's): the whole text less
+                             # its line breaks for a full document
+                             "n_chars": sum(len(p.text) for p in d.paragraphs), "n_sections": len(d.sections),
+                             "n_paragraphs": len(d.paragraphs), "encoding": m.get("encoding"),
+                             "format": m.get("format"), "sha256": m.get("sha256")})
+            df = pd.DataFrame(rows, columns=DOCUMENT_COLUMNS)
+            df["year"] = df["year"].astype("int64")
+            df["abridged"] = df["abridged"].astype(bool)
+            for col in ("n_chars", "n_sections", "n_paragraphs"):
+                df[col] = df[col].astype("int64")
+            self._tables["documents"] = df
+        return self._tables["documents"]
+
+    def _table(self, name: str, attr: str, columns: list[str]) -> pd.DataFrame:
+        if name not in self._tables:
+            rows = []
+            for d in self.docs:
+                extra = {k: d.meta.get(k) for k in DOCVARS}
+                for item in getattr(d, attr):
+                    row = {c: getattr(item, c) for c in columns}
+                    row.update(extra)
+                    rows.append(row)
+            df = pd.DataFrame(rows, columns=columns + list(DOCVARS))
+            df["period"] = df["period"].astype("Int64")
+            df["year"] = df["year"].astype("int64")
+            for col in ("start", "end") + (("depth", "n_chars") if name == "sections" else ()):
+                df[col] = df[col].astype("int64")
+            self._tables[name] = df
+        return self._tables[name]
+
+    @property
+    def sections(self) -> pd.DataFrame:
+        """One row per section: doc_id, section_id, heading, depth, kind, part, period, start, end, n_chars,
+        year, level, region, organ."""
+        return self._table("sections", "sections", SECTION_COLUMNS)
+
+    @property
+    def paragraphs(self) -> pd.DataFrame:
+        """One row per paragraph: doc_id, para_id, section_id, part, period, start, end, text, year, level,
+        region, organ."""
+        return self._table("paragraphs", "paragraphs", PARAGRAPH_COLUMNS)
+
+    @property
+    def sentences(self) -> pd.DataFrame:
+        """One row per sentence: doc_id, para_id, sent_id, section_id, part, period, start, end, text, year,
+        level, region, organ."""
+        return self._table("sentences", "sentences", SENTENCE_COLUMNS)
+
+    def iter_paragraphs(self) -> Iterator[Paragraph]:
+        """Paragraphs in corpus order, as :class:`~cppcc_nlp.io.structure.Paragraph` (doc_id, para_id,
+        section_id, part, period, start, end, text): the stream downstream steps read."""
+        for d in self.docs:
+            yield from d.paragraphs
+
+    # -- subset and concordance ------------------------------------------------------------------------------
+    def subset(self, *, year=None, period=None, level=None, region=None, organ=None, doc_id=None) -> "Corpus":
+        """Documents matching every given docvar (scalars or lists); ``period`` keeps the documents that have a
+        section about that period **and restricts their sections to it** (paragraphs outside are dropped).
+
+        Examples
+        --------
+        >>> corpus.subset(level="county", year=[2023, 2024])     # doctest: +SKIP
+        >>> corpus.subset(period=2018)   # review of 2018 (national_2019) and plan of 2018 (national_2018)  # doctest: +SKIP
+        """
+        def want(value, wanted):
+            if wanted is None:
+                return True
+            wanted = wanted if isinstance(wanted, (list, tuple, set, frozenset, range)) else [wanted]
+            return value in wanted
+
+        for name, value in (("year", year), ("period", period)):
+            items = value if isinstance(value, (list, tuple, set, frozenset, range)) else [value]
+            for v in items:
+                if v is not None and not isinstance(v, (int,)) and not (hasattr(v, "__int__") and not isinstance(v, str)):
+                    raise ParameterError(f"subset({name}={v!r}): a year is an int such as 2024")
+        keep = [d for d in self.docs
+                if want(d.meta.get("year"), year) and want(d.meta.get("level"), level)
+                and want(d.meta.get("region"), region) and want(d.meta.get("organ"), organ)
+                and want(d.doc_id, doc_id)]
+        if period is not None:
+            keep = [_restrict_period(d, period, want) for d in keep]
+            keep = [d for d in keep if d is not None]
+        out = Corpus.__new__(Corpus)
+        out.docs, out.problems, out.cache_dir = keep, list(self.problems), self.cache_dir
+        out._by_id = {d.doc_id: d for d in keep}
+        out._tables = {}
+        return out
+
+    def kwic(self, pattern: str, window: int = 20, regex: bool = False) -> pd.DataFrame:
+        """Keywords in context over the whole corpus.
+
+        Parameters
+        ----------
+        pattern : str
+            Literal text (default) or a regular expression (``regex=True``).
+        window : int
+            Characters of context on each side, within the paragraph.
+
+        Pattern and text are compared in simplified characters (OpenCC ``t2s``, offset for offset), so ``两个确立``
+        also finds ``兩個確立`` in a traditional report read without ``to_simplified``; ``match`` is the text as
+        written.
+
+        Returns
+        -------
+        DataFrame
+            doc_id, year, period, part, section_id, para_id, start, end, left, match, right; ``start``/``end``
+            are offsets into ``Document.text`` (``doc.text[start:end] == match``).
+
+        Examples
+        --------
+        >>> corpus.kwic("两个确立", window=8)[["left", "match", "right"]]    # doctest: +SKIP
+        """
+        if not isinstance(pattern, str) or not pattern:
+            raise ParameterError("kwic() needs a non-empty pattern string")
+        if not isinstance(window, int) or window < 0:
+            raise ParameterError(f"kwic(window={window!r}): give a number of characters >= 0")
+        # matched in simplified characters on both sides (offset for offset), quoted as written: 两个确立 finds
+        # 兩個確立 in a traditional report read without to_simplified, and the other way round
+        key = simplified_view(pattern)
+        try:
+            rx = re.compile(key if regex else re.escape(key))
+        except re.error as exc:
+            raise ParameterError(f"kwic pattern {pattern!r} is not a valid regular expression: {exc}") from exc
+        rows = []
+        for d in self.docs:
+            view = simplified_view(d.text)
+            for p in d.paragraphs:
+                searched = p.text if view is d.text else view[p.start:p.end]
+                for m in rx.finditer(searched):
+                    if m.end() == m.start():
+                        continue
+                    rows.append({"doc_id": d.doc_id, "year": d.meta["year"], "period": p.period, "part": p.part,
+                                 "section_id": p.section_id, "para_id": p.para_id,
+                                 "start": p.start + m.start(), "end": p.start + m.end(),
+                                 "left": p.text[max(0, m.start() - window):m.start()],
+                                 "match": p.text[m.start():m.end()],
+                                 "right": p.text[m.end():m.end() + window]})
+        df = pd.DataFrame(rows, columns=KWIC_COLUMNS)
+        df["period"] = df["period"].astype("Int64")
+        df["year"] = df["year"].astype("int64")
+        return df
+
+
+def _rename(doc: Document, new_id: str) -> None:
+    old = doc.doc_id
+    doc.doc_id = new_id
+
+    def fix(s: str) -> str:
+        return new_id + s[len(old):] if s.startswith(old + "/") else s
+
+    for sec in doc.sections:
+        sec.doc_id, sec.section_id = new_id, fix(sec.section_id)
+    for p in doc.paragraphs:
+        p.doc_id, p.para_id, p.section_id = new_id, fix(p.para_id), fix(p.section_id)
+    for s in doc.sentences:
+        s.doc_id, s.para_id, s.sent_id, s.section_id = new_id, fix(s.para_id), fix(s.sent_id), fix(s.section_id)
+
+
+def _restrict_period(doc: Document, period, want) -> Document | None:
+    sections = [s for s in doc.sections if want(s.period, period)]
+    if not sections:
+        return None
+    if len(sections) == len(doc.sections):
+        return doc
+    ids = {s.section_id for s in sections}
+    return Document(doc_id=doc.doc_id, path=doc.path, text=doc.text, meta=doc.meta, sections=sections,
+                    paragraphs=[p for p in doc.paragraphs if p.section_id in ids],
+                    sentences=[s for s in doc.sentences if s.section_id in ids], removed=doc.removed,
+                    original_text=doc.original_text, layout=doc.layout)
+
+
+def _hidden(f: Path, root: Path) -> bool:
+    return any(part.startswith(".") or part.startswith("~$") for part in f.relative_to(root).parts)
+
+
+def _manifest_row(f: Path, roots, explicit, cache, used: set) -> dict:
+    """The manifest fields of ``f``; ``used`` collects the ids of the folder-manifest entries applied."""
+    row: dict = {}
+    # folder manifests, nearest last so that it wins
+    folders = [f.parent] + list(f.parent.parents)
+    for folder in reversed(folders):
+        if not any(_is_within(folder, r) for r in roots if r.is_dir()):
+            continue
+        if folder not in cache:
+            found = find_manifest(folder)
+            cache[folder] = (found, read_manifest(found)) if found else (None, {})
+        mpath, entries = cache[folder]
+        if mpath is not None:
+            entry = manifest_entry(entries, mpath, f)
+            if any(entry is e for e in entries.values()):  # not the {} of "no line for this file"
+                used.add(id(entry))
+            row.update(entry)
+    if explicit is not None:
+        row.update(manifest_entry(explicit[1], explicit[0], f))
+    return row
+
+
+def _is_within(folder: Path, root: Path) -> bool:
+    try:
+        folder.resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+# -- CLI -------------------------------------------------------------------------------------------------------

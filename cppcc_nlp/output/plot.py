@@ -1,0 +1,255 @@
+"""Figures with Chinese text, drawn with matplotlib; every function returns the :class:`~matplotlib.figure.Figure`.
+
+The CJK font comes with the project's own dependencies: the ``mplfonts`` package ships *Noto Sans CJK SC*
+(SIL Open Font License), which :func:`use_cjk_font` registers with matplotlib.  Nothing is looked up on the
+system, so figures show real glyphs on a fresh machine.  Every plotting function calls it first.
+
+Inputs are the tidy tables the analyses return (column names are parameters with the library's defaults),
+so a notebook can pass them straight through:
+
+>>> from cppcc_nlp import plot
+>>> fig = plot.slogan_timeline(track_slogans(occurrences, corpus))   # doctest: +SKIP
+>>> fig.savefig("slogans.png")                                        # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+import numpy as np
+import pandas as pd
+from matplotlib import font_manager
+
+from cppcc_nlp.errors import CppccError, ParameterError
+
+CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
+CJK_FONT_NAME = "Noto Sans CJK SC"
+
+
+def cjk_font_path() -> Path:
+    """Path of the bundled CJK font file (from the ``mplfonts`` package)."""
+    try:
+        path = Path(str(resources.files("mplfonts") / "fonts" / CJK_FONT_FILE))
+    except ModuleNotFoundError as exc:  # pragma: no cover - it is a hard dependency
+        raise CppccError("the CJK font package is missing: pip install mplfonts") from exc
+    if not path.is_file():  # pragma: no cover
+        raise CppccError(f"{path}: the CJK font file is missing; reinstall with `pip install --force-reinstall mplfonts`")
+    return path
+
+
+@functools.cache
+def use_cjk_font() -> str:
+    """Register the bundled Noto Sans CJK SC font and make it matplotlib's default sans-serif family.
+
+    Returns the family name.  Safe to call many times (cached).
+    """
+    path = cjk_font_path()
+    font_manager.fontManager.addfont(str(path))
+    name = font_manager.FontProperties(fname=str(path)).get_name()
+    matplotlib.rcParams["font.family"] = "sans-serif"
+    matplotlib.rcParams["font.sans-serif"] = [name] + [
+        f for f in matplotlib.rcParams["font.sans-serif"] if f != name]
+    matplotlib.rcParams["axes.unicode_minus"] = False  # the CJK font has no U+2212 in some versions
+    matplotlib.rcParams["svg.fonttype"] = "path"       # SVGs carry outlines: they render anywhere
+    return name
+
+
+def _figure(width=9.0, height=5.0):
+    use_cjk_font()
+    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    return fig, ax
+
+
+def _require(df: pd.DataFrame, columns, what: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ParameterError(f"{what}: the table lacks column(s) {missing}; it has {list(df.columns)}")
+
+
+def _time_column(table: pd.DataFrame, year):
+    """The column given, else ``period`` when the table has it (track_slogans' default), else ``year``."""
+    if year is not None:
+        return year
+    return "period" if "period" in table.columns else "year"
+
+
+def corpus_overview(documents: pd.DataFrame, *, year="year", level="level", size="n_chars"):
+    """Documents and characters per year, coloured by level (the corpus at a glance).
+
+    ``documents`` is :attr:`Corpus.documents`.
+    """
+    _require(documents, [year, level, size], "corpus_overview")
+    use_cjk_font()
+    fig, (ax_docs, ax_chars) = plt.subplots(2, 1, figsize=(9, 6), sharex=True, layout="constrained")
+    counts = documents.pivot_table(index=year, columns=level, values=size, aggfunc="count", fill_value=0)
+    chars = documents.pivot_table(index=year, columns=level, values=size, aggfunc="sum", fill_value=0) / 10_000
+    counts.plot.bar(stacked=True, ax=ax_docs, width=0.8)
+    chars.plot.bar(stacked=True, ax=ax_chars, width=0.8, legend=False)
+    ax_docs.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax_docs.set_ylabel("报告数 (documents)")
+    ax_chars.set_ylabel("字数 (万字, 10k chars)")
+    ax_chars.set_xlabel("年份 (year delivered)")
+    ax_docs.set_title("语料概览 Corpus overview")
+    ax_docs.legend(title="级别 level", fontsize=8)
+    return fig
+
+
+def slogan_timeline(table: pd.DataFrame, *, slogan="canonical", year=None, value="rate_per_10k", top=30,
+                    min_chars=None, title="提法时间线 Slogan timeline"):
+    """Heat map of slogans × years.
+
+    Parameters
+    ----------
+    table : long table with one row per (slogan, year): the output of ``track_slogans``.
+    year : the time column; default ``"period"`` when the table has one (``track_slogans(by="period")``, the
+        default), else ``"year"``.
+    value : the column to colour by: a rate (``"rate_per_10k"``, per 10,000 characters) or ``"count"``.
+    top : keep the ``top`` slogans by total ``value``.
+    min_chars : leave out years whose text (column ``n_chars``) is shorter: a rate over a few hundred
+        characters (e.g. the short plan part of one report) would dominate the colour scale.
+    """
+    year = _time_column(table, year)
+    _require(table, [slogan, year, value], "slogan_timeline")
+    if min_chars is not None:
+        _require(table, ["n_chars"], "slogan_timeline(min_chars=…)")
+        table = table[table["n_chars"] >= min_chars]
+    wide = table.pivot_table(index=slogan, columns=year, values=value, aggfunc="sum", fill_value=0)
+    if wide.empty:
+        raise ParameterError("slogan_timeline: no slogans to draw")
+    wide = wide.loc[wide.sum(axis=1).sort_values(ascending=False).index[:top]]
+    # order rows by first year of use, so the picture reads as a history
+    first = (wide > 0).values.argmax(axis=1)
+    wide = wide.iloc[np.argsort(first, kind="stable")]
+    fig, ax = _figure(max(6.0, 0.45 * wide.shape[1] + 3), max(3.0, 0.28 * len(wide) + 1.5))
+    image = ax.imshow(wide.values, aspect="auto", cmap="YlOrRd", interpolation="nearest")
+    ax.set_yticks(range(len(wide)), wide.index)
+    ax.set_xticks(range(wide.shape[1]), [str(c) for c in wide.columns], rotation=90)
+    ax.set_xlabel("年份 year")
+    ax.set_title(title)
+    fig.colorbar(image, ax=ax, label="每万字次数 per 10k chars" if value.startswith("rate") else value)
+    return fig
+
+
+def slogan_lifecycle(table: pd.DataFrame, slogans, *, slogan="canonical", year=None, value="rate_per_10k"):
+    """Line chart of one or more slogans' use over the years (first use, peak, fading).
+
+    ``table`` is the output of ``track_slogans``; ``year`` defaults as in :func:`slogan_timeline`.
+    """
+    year = _time_column(table, year)
+    _require(table, [slogan, year, value], "slogan_lifecycle")
+    slogans = [slogans] if isinstance(slogans, str) else list(slogans)
+    wide = table.pivot_table(index=year, columns=slogan, values=value, aggfunc="sum", fill_value=0)
+    absent = [s for s in slogans if s not in wide.columns]
+    if absent:
+        raise ParameterError(f"slogan_lifecycle: {absent} not in the table")
+    fig, ax = _figure()
+    wide[slogans].plot(ax=ax, marker="o")
+    ax.set_xlabel("年份 year")
+    ax.set_ylabel("每万字次数 per 10k chars" if value.startswith("rate") else value)
+    ax.set_title("提法生命周期 Slogan lifecycle: " + "、".join(slogans))
+    return fig
+
+
+def term_trends(per_year: pd.DataFrame, terms, *, term="term", year=None, value="freq"):
+    """Line chart of chosen terms' frequency per year (long table term, year, value: ``term_frequencies``).
+
+    ``year`` defaults to ``"period"`` when the table has it (``term_frequencies(by="period")``), else ``"year"``.
+    """
+    year = _time_column(per_year, year)
+    _require(per_year, [term, year, value], "term_trends")
+    terms = [terms] if isinstance(terms, str) else list(terms)
+    wide = per_year[per_year[term].isin(terms)].pivot_table(
+        index=year, columns=term, values=value, aggfunc="sum", fill_value=0)
+    if wide.empty:
+        raise ParameterError(f"term_trends: none of {terms} in the table")
+    fig, ax = _figure()
+    wide.plot(ax=ax, marker="o")
+    ax.set_xlabel("年份 year")
+    ax.set_ylabel(value)
+    ax.set_title("术语趋势 Term trends")
+    return fig
+
+
+def keyness_bars(table: pd.DataFrame, *, term="term", score="g2", effect="log_ratio", n=15,
+                 target_label="target", reference_label="reference"):
+    """Horizontal bars of the most over- and under-represented terms (signed G², as quanteda's textplot_keyness).
+
+    ``score`` may be signed already (``keyness()``'s ``g2``: negative = under-represented), and then its sign is
+    the direction; an unsigned score takes the sign of ``effect`` (the log ratio).
+    """
+    _require(table, [term, score, effect], "keyness_bars")
+    values = table[score].astype(float)
+    if (values < 0).any():      # signed already: multiplying by the sign of the effect would flip the under-used
+        signed = table.assign(_signed=values)
+    else:
+        signed = table.assign(_signed=np.sign(table[effect]) * values)
+    top = signed[signed["_signed"] >= 0].nlargest(n, "_signed")   # each term once: over-used here, under below
+    bottom = signed[signed["_signed"] < 0].nsmallest(n, "_signed")
+    both = pd.concat([top, bottom.iloc[::-1]]).iloc[::-1]
+    fig, ax = _figure(9, max(4.0, 0.25 * len(both) + 1.5))
+    colors = ["#c0392b" if v > 0 else "#7f8c8d" for v in both["_signed"]]
+    ax.barh(range(len(both)), both["_signed"], color=colors)
+    ax.set_yticks(range(len(both)), both[term])
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlabel(f"signed G² ({target_label} vs {reference_label})")
+    ax.set_title(f"关键性 Keyness: {target_label} vs {reference_label}")
+    return fig
+
+
+def topic_shares(shares: pd.DataFrame, *, labels=None, title="主题占比 Topic shares by year"):
+    """Stacked area of each topic's share per group (rows = groups such as years, columns = topics).
+
+    ``shares`` may also be the table of ``TopicModel.shares(by)`` as returned (a group column, ``n_units``,
+    ``n_chars``, ``topic_0`` …): its ``topic_*`` columns are drawn against its group column.
+    """
+    if shares.empty:
+        raise ParameterError("topic_shares: the share table is empty")
+    data = shares.copy()
+    topic_cols = [c for c in data.columns if str(c).startswith("topic_")]
+    if topic_cols and len(topic_cols) < data.shape[1]:     # not only topics: the counts are no shares
+        groups = [c for c in data.columns if c not in topic_cols and c not in ("n_units", "n_chars")]
+        data = data.set_index(groups[0])[topic_cols] if groups else data[topic_cols]
+    if labels is not None:
+        data = data.rename(columns=labels)
+    fig, ax = _figure(10, 5.5)
+    x = np.arange(len(data))
+    n = data.shape[1]    # one colour per topic: the default cycle has 10, so topic 0 and topic 10 looked alike
+    cmap = plt.get_cmap("tab10" if n <= 10 else "tab20" if n <= 20 else "turbo")
+    colors = [cmap(i) for i in range(n)] if n <= 20 else [cmap(i / (n - 1)) for i in range(n)]
+    ax.stackplot(x, data.T.values, labels=[str(c) for c in data.columns], colors=colors)
+    ax.set_xticks(x, [str(i) for i in data.index], rotation=90 if len(x) > 12 else 0)
+    ax.set_xlim(0, max(len(x) - 1, 1))
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("文本占比 share of text")
+    ax.set_title(title)
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
+    return fig
+
+
+def coherence_by_k(coherence: pd.DataFrame, *, k="k", score="coherence", chosen=None):
+    """NPMI coherence for each number of topics (``TopicModel.coherence_``), with the chosen k marked."""
+    _require(coherence, [k, score], "coherence_by_k")
+    fig, ax = _figure(7, 4)
+    ax.plot(coherence[k], coherence[score], marker="o")
+    if chosen is not None:
+        ax.axvline(chosen, color="#c0392b", linestyle="--", label=f"k = {chosen}")
+        ax.legend()
+    ax.set_xlabel("主题数 k (number of topics)")
+    ax.set_ylabel("NPMI 一致性 coherence")
+    ax.set_title("选择主题数 Choosing k")
+    return fig
+
+
+def save(fig, path_stem, *, formats=("png", "svg"), dpi=150) -> list[Path]:
+    """Save ``fig`` as ``<path_stem>.png`` and ``.svg`` (or ``formats``); returns the paths written."""
+    written = []
+    for fmt in formats:
+        path = Path(f"{path_stem}.{fmt}")
+        fig.savefig(path, dpi=dpi, format=fmt)
+        written.append(path)
+    return written

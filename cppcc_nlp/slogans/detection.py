@@ -1,0 +1,690 @@
+"""Slogans (提法): find them, classify them, track them across years.
+
+What analysts of work reports track first: which formulations a report uses, how often, in which section, when
+each first and last appears, which rise and which fade, which go together.
+
+* :func:`detect_slogans` — every occurrence in a corpus, from the curated lexicon (``data/slogans.yaml`` plus the
+  user's files) **and** from discovery of slogans in no lexicon (quoted phrases accepted by the rules of
+  :mod:`cppcc_nlp.slogans.discovery`, and their later unquoted uses).
+* :func:`slogan_candidates` — every quoted candidate with the decision and the rule that made it.
+* :func:`track_slogans` — slogan × year (or period) counts and rates per 10,000 characters.
+* :func:`slogan_summary` — first, last and peak year and the trend of each slogan.
+* :func:`slogan_families`, :func:`slogan_cooccurrence`, :func:`slogan_concordance`.
+* the spaCy component ``cppcc_slogans_v1`` (:mod:`cppcc_nlp.slogans.component`) writes ``doc.spans["slogans"]``.
+
+Slogans are matched on the normalised text, not on tokens: general segmenters split them (``两 / 个 / 确立``),
+and the quote marks around a slogan are evidence the token table does not keep.  Offsets point into
+``Document.text`` so that ``doc.text[start:end] == text``.
+
+Examples
+--------
+>>> import cppcc_nlp as cn
+>>> corpus = cn.Corpus.from_path("corpora")                           # doctest: +SKIP
+>>> occ = cn.detect_slogans(corpus)                                    # doctest: +SKIP
+>>> occ[["text", "canonical", "kind", "quoted"]].head(3)              # doctest: +SKIP
+       text canonical      kind  quoted
+0  同心政协  同心政协   branded    True
+1  两个确立  两个确立  numbered    True
+2  四个意识  四个意识  numbered    True
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import os
+import re
+import warnings
+from collections import defaultdict
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from cppcc_nlp.errors import EmptyCorpusError, InputError, ParameterError
+from cppcc_nlp.slogans.discovery import (classify_text, clean_candidate, decide_corpus, family_key, is_framed,
+                               scan_quotes, QUOTE_PAIRS)
+from cppcc_nlp.resources.slogan_lexicon import SloganLexicon, load_slogan_lexicon
+
+OCCURRENCE_COLUMNS = ["doc_id", "year", "period", "section_id", "para_id", "start", "end", "text", "canonical",
+                      "kind", "in_lexicon", "quoted", "sentence"]
+CANDIDATE_COLUMNS = ["candidate", "decision", "rule", "n_quoted", "n_docs", "first_year", "last_year", "doc_id",
+                     "para_id", "start", "end", "sentence"]
+SUMMARY_COLUMNS = ["canonical", "kind", "in_lexicon", "since", "family", "n", "n_docs", "first_year",
+                   "last_year", "peak_year", "peak_rate", "trend", "trend_change"]
+FAMILY_COLUMNS = ["family", "canonical", "kind", "in_lexicon", "n", "n_docs", "first_year", "last_year"]
+COOCCURRENCE_COLUMNS = ["canonical_a", "canonical_b", "n_both", "n_a", "n_b", "n_units", "pmi", "npmi"]
+CONCORDANCE_COLUMNS = ["doc_id", "year", "period", "section_id", "para_id", "start", "end", "left", "match",
+                       "right", "canonical", "quoted"]
+
+#: a slogan's rate must change by more than this share of its mean rate across the corpus span to be
+#: called rising or fading (see :func:`slogan_summary`)
+TREND_THRESHOLD = 0.5
+#: discovered slogans shorter than this are not searched for unquoted (二字 forms such as “六地” are too
+#: ambiguous without their quotes); number-led forms need 3 characters
+MIN_UNQUOTED_CHARS = 4
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+
+
+def _as_corpus(corpus):
+    """A Corpus from a Corpus or a str (one document of raw text)."""
+    from cppcc_nlp.corpus.corpus import Corpus, Document
+
+    if isinstance(corpus, Corpus):
+        if len(corpus) == 0:
+            raise EmptyCorpusError("the corpus has no documents: give report files or a folder that holds some "
+                                   "(Corpus.from_path) before detecting slogans")
+        return corpus
+    if isinstance(corpus, str):
+        if "\n" not in corpus and len(corpus) < 4096 and os.path.exists(corpus):
+            raise InputError(f"{corpus!r} is the path of a file or folder, not report text: read it with "
+                             f"cppcc_nlp.Corpus.from_path({corpus!r}) and pass the corpus")
+        doc = Document.from_text(corpus, doc_id="text", manifest_row={"year": _guess_year(corpus)})
+        out = Corpus.__new__(Corpus)
+        out.docs, out.problems, out._by_id, out._tables = [doc], [], {doc.doc_id: doc}, {}
+        return out
+    raise InputError(f"expected a cppcc_nlp.Corpus or a str, got {type(corpus).__name__}; build one with "
+                     "cppcc_nlp.Corpus.from_path(...)")
+
+
+def _guess_year(text: str) -> int:
+    years = [int(y) for y in re.findall(r"(?<!\d)(19[5-9]\d|20\d\d)(?=\s*年)", text)]
+    return max(years) if years else 0
+
+
+@lru_cache(maxsize=16)
+def _form_regex(forms: tuple[str, ...]):
+    return re.compile("|".join(re.escape(f) for f in forms)) if forms else None
+
+
+def _lexicon_regex(lexicon: SloganLexicon):
+    """One alternation of every form, longest first, so that a match is the longest form at its position."""
+    return _form_regex(tuple(sorted(lexicon.form_index, key=lambda f: (-len(f), f))))
+
+
+def _quoted_at(text: str, start: int, end: int) -> bool:
+    """The span is wrapped in a matching pair of quote marks."""
+    if start == 0 or end >= len(text):
+        return False
+    opener = text[start - 1]
+    return opener in QUOTE_PAIRS and text[end] == QUOTE_PAIRS[opener]
+
+
+def _excluded(text: str, start: int, end: int, exclude) -> bool:
+    for ex in exclude:
+        i = text.find(ex, max(0, start - len(ex)), end + len(ex))
+        while i != -1 and i <= start:
+            if i + len(ex) >= end:
+                return True
+            i = text.find(ex, i + 1, end + len(ex))
+    return False
+
+
+class _Sentences:
+    """Sentence lookup by paragraph and offset."""
+
+    def __init__(self, corpus):
+        self.by_para: dict[str, tuple[list[int], list[str]]] = {}
+        for doc in corpus.docs:
+            for s in doc.sentences:
+                starts, texts = self.by_para.setdefault(s.para_id, ([], []))
+                starts.append(s.start)
+                texts.append(s.text)
+
+    def __call__(self, para_id: str, offset: int, fallback: str) -> str:
+        found = self.by_para.get(para_id)
+        if not found:
+            return fallback
+        starts, texts = found
+        k = bisect.bisect_right(starts, offset) - 1
+        return texts[max(k, 0)]
+
+
+class _Para:
+    """A paragraph for the engine: where it belongs and its text (offsets are paragraph-relative)."""
+
+    __slots__ = ("doc_id", "year", "period", "section_id", "para_id", "start", "text")
+
+    def __init__(self, doc_id, year, period, section_id, para_id, start, text):
+        self.doc_id, self.year, self.period, self.section_id = doc_id, year, period, section_id
+        self.para_id, self.start, self.text = para_id, start, text
+
+
+def _corpus_paragraphs(corpus) -> list[_Para]:
+    out = []
+    for doc in corpus.docs:
+        year = int(doc.meta.get("year") or 0)
+        for p in doc.paragraphs:
+            out.append(_Para(doc.doc_id, year, p.period, p.section_id, p.para_id, p.start, p.text))
+    return out
+
+
+def text_paragraphs(text: str, doc_id: str = "text") -> list[_Para]:
+    """The lines of a raw text as engine paragraphs, offsets into ``text`` itself (no normalisation)."""
+    out, pos = [], 0
+    for n, line in enumerate(text.split("\n")):
+        if line.strip():
+            out.append(_Para(doc_id, 0, None, f"{doc_id}/s00", f"{doc_id}/p{n:04d}", pos, line))
+        pos += len(line) + 1
+    return out
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _simplified(text: str) -> str:
+    """``text`` in simplified characters, offset for offset (OpenCC ``t2s``; the text itself when a conversion
+    would change its length).  Discovery decides on this view, so that a traditional report gets the same
+    decisions and simplified canonical forms; occurrences keep the characters as written."""
+    view = _t2s().convert(text)
+    return view if len(view) == len(text) else text
+
+
+def _discover(paragraphs: list[_Para], lexicon: SloganLexicon):
+    """Quoted candidates of the paragraphs and the decision on each.
+
+    Returns
+    -------
+    uses : list of dict (one per quoted use: paragraph, start, end, candidate, key, is_title, framed)
+    decisions : dict key → (decision, rule); the key is the candidate, or 《candidate》 for a title
+    """
+    uses = []
+    for p in paragraphs:
+        quotes, _unbalanced = scan_quotes(p.text)
+        view = _simplified(p.text) if quotes else p.text
+        for q in quotes:
+            cand = clean_candidate(view[q.start:q.end])
+            if not cand:
+                continue
+            if not q.is_title and lexicon.lookup(cand) is not None:
+                continue  # a lexicon formulation: found by the lexicon pass
+            uses.append({"para": p, "start": q.start, "end": q.end, "candidate": cand, "is_title": q.is_title,
+                         "key": ("《" + cand + "》") if q.is_title else cand,
+                         "framed": is_framed(view, q.start, q.end)})
+    decisions: dict[str, tuple[str, str]] = {}
+    pending: dict[str, dict] = {}
+    for u in uses:
+        key = u["key"]
+        if key not in decisions:
+            decisions[key] = classify_text(u["candidate"], is_title=u["is_title"])
+        if decisions[key][0] is None:
+            info = pending.setdefault(key, {"paras": set(), "framed": False,
+                                            "numbered": decisions[key][1] == "pending_numbered"})
+            info["paras"].add(u["para"].para_id)
+            info["framed"] = info["framed"] or u["framed"]
+    others = {k for k, (d, _) in decisions.items() if d != "rejected"}
+    for info in pending.values():
+        info["others"] = others
+    decisions.update(decide_corpus(pending))
+    return uses, decisions
+
+
+def find_slogans(paragraphs: list[_Para], lexicon: SloganLexicon, *, discover: bool = True,
+                 unquoted: bool = True) -> list[tuple]:
+    """The detection engine behind :func:`detect_slogans` and the spaCy component.
+
+    Returns
+    -------
+    list of (paragraph, start, end, canonical, kind, in_lexicon, quoted), offsets paragraph-relative.
+    """
+    regex = _lexicon_regex(lexicon)
+    hits: list[tuple] = []
+    taken: dict[str, list[tuple[int, int]]] = defaultdict(list)  # para_id → spans already reported
+
+    def add(p, s, e, canonical, kind, in_lexicon, quoted):
+        hits.append((p, s, e, canonical, kind, in_lexicon, quoted))
+        taken[p.para_id].append((s, e))
+
+    if regex is not None:
+        for p in paragraphs:
+            for m in regex.finditer(p.text):
+                entry = lexicon.form_index[m.group()]
+                s, e = m.span()
+                quoted = _quoted_at(p.text, s, e)
+                if entry.quoted_only and not quoted:
+                    continue
+                if entry.exclude and _excluded(p.text, s, e, entry.exclude):
+                    continue
+                add(p, s, e, entry.canonical, entry.kind, True, quoted)
+    if not discover:
+        return hits
+    uses, decisions = _discover(paragraphs, lexicon)
+    accepted: dict[str, str] = {}
+    for u in uses:
+        decision, _rule = decisions[u["key"]]
+        if decision in (None, "rejected") or u["is_title"]:
+            continue
+        accepted[u["candidate"]] = decision
+        add(u["para"], u["start"], u["end"], u["candidate"], decision, False, True)
+    if unquoted and accepted:
+        forms = sorted((c for c, k in accepted.items()
+                        if len(c) >= MIN_UNQUOTED_CHARS or (k == "numbered" and len(c) >= 3)),
+                       key=lambda c: (-len(c), c))
+        rx = re.compile("|".join(re.escape(f) for f in forms)) if forms else None
+        for p in paragraphs if rx is not None else ():
+            for m in rx.finditer(_simplified(p.text)):
+                s, e = m.span()
+                if any(a <= s < b or a < e <= b for a, b in taken[p.para_id]) or _quoted_at(p.text, s, e):
+                    continue
+                add(p, s, e, m.group(), accepted[m.group()], False, False)
+    return hits
+
+
+def slogan_candidates(corpus, *, lexicons=None, include_default: bool = True) -> pd.DataFrame:
+    """Every quoted candidate that no lexicon knows, with the decision and the rule that made it.
+
+    The table behind discovery: use it to see why a phrase was (not) taken as a slogan and to measure the
+    rules (``decision`` is a kind or ``"rejected"``; the rules are described in
+    :mod:`cppcc_nlp.slogans.discovery`).  《…》 titles are listed as ``《title》``.
+
+    Parameters
+    ----------
+    corpus : Corpus or str
+    lexicons : path or list of paths, optional
+        User slogan lexicons (their forms are not candidates).
+    include_default : bool, default True
+        Use the bundled lexicon too.
+
+    Returns
+    -------
+    DataFrame
+        candidate, decision, rule, n_quoted, n_docs, first_year, last_year, and doc_id, para_id, start, end,
+        sentence of its first use; one row per distinct candidate, most frequent first.
+
+    Examples
+    --------
+    >>> cands = slogan_candidates(corpus)                                      # doctest: +SKIP
+    >>> cands.loc[cands.candidate == "赏石艺术杯", ["decision", "rule"]]        # doctest: +SKIP
+      decision   rule
+    0 rejected  event
+    """
+    corpus = _as_corpus(corpus)
+    lexicon = load_slogan_lexicon(lexicons, include_default=include_default)
+    uses, decisions = _discover(_corpus_paragraphs(corpus), lexicon)
+    sentences = _Sentences(corpus)
+    by_key: dict[str, list] = defaultdict(list)
+    for u in uses:
+        by_key[u["key"]].append(u)
+    rows = []
+    for key, us in by_key.items():
+        first = us[0]
+        p = first["para"]
+        decision, rule = decisions[key]
+        years = [u["para"].year for u in us]
+        rows.append({"candidate": key, "decision": decision, "rule": rule, "n_quoted": len(us),
+                     "n_docs": len({u["para"].doc_id for u in us}), "first_year": min(years),
+                     "last_year": max(years), "doc_id": p.doc_id, "para_id": p.para_id,
+                     "start": p.start + first["start"], "end": p.start + first["end"],
+                     "sentence": sentences(p.para_id, p.start + first["start"], p.text)})
+    df = pd.DataFrame(rows, columns=CANDIDATE_COLUMNS)
+    return df.sort_values(["n_quoted", "candidate"], ascending=[False, True], ignore_index=True)
+
+
+# ------------------------------------------------------------------------------------------------ detection
+
+
+def detect_slogans(corpus, *, lexicons=None, discover: bool = True, include_default: bool = True,
+                   unquoted: bool = True) -> pd.DataFrame:
+    """Every slogan occurrence in the corpus: lexicon matches and discovered slogans.
+
+    Three passes over each paragraph of the normalised text:
+
+    1. **Lexicon**: every form of every lexicon entry (:mod:`cppcc_nlp.resources.slogan_lexicon`), quoted or not,
+       leftmost-longest (``习近平新时代中国特色社会主义思想`` is one occurrence, not two).  ``quoted_only``
+       entries need their quotes; ``exclude`` strings veto a match (新发展理念 inside 创新发展理念).
+    2. **Quoted discovery** (``discover=True``): quoted phrases in no lexicon, kept when the rules of
+       :mod:`cppcc_nlp.slogans.discovery` accept them (kind numbered, branded or series), rejected otherwise
+       (titles, events, labels, codes, scare quotes: see :func:`slogan_candidates`).
+    3. **Unquoted recurrence** (``discover=True, unquoted=True``): every discovered slogan of four or more
+       characters (three for number-led ones) is also found where it stands without quotes, anywhere in the
+       corpus: a formulation once marked by quotes is the same formulation when later used plainly.
+
+    Parameters
+    ----------
+    corpus : Corpus or str
+        A :class:`~cppcc_nlp.corpus.Corpus`, or the raw text of one report (doc_id ``"text"``; its year is the
+        latest ``20xx年`` the text mentions, 0 when it mentions none).
+    lexicons : path, list of paths or SloganLexicon, optional
+        The user's slogan lexicons (YAML or CSV, see :func:`~cppcc_nlp.resources.slogan_lexicon.load_slogan_lexicon`).
+    discover : bool, default True
+        Find slogans in no lexicon.
+    include_default : bool, default True
+        Use the bundled national lexicon.
+    unquoted : bool, default True
+        Also find unquoted uses of discovered slogans.
+
+    Returns
+    -------
+    DataFrame
+        One row per occurrence, in text order: doc_id, year, period, section_id, para_id, start, end (offsets
+        into ``Document.text``: ``doc.text[start:end] == text``), text (as written, quotes excluded),
+        canonical, kind (numbered | branded | series | standing), in_lexicon, quoted, sentence.
+
+    Raises
+    ------
+    EmptyCorpusError
+        The corpus has no documents.
+
+    Examples
+    --------
+    >>> occ = detect_slogans("2024年，坚决拥护“两个确立”，构建“同心政协”。")
+    >>> occ[["text", "canonical", "kind", "in_lexicon", "quoted"]].to_dict("records")[0]
+    {'text': '两个确立', 'canonical': '两个确立', 'kind': 'numbered', 'in_lexicon': True, 'quoted': True}
+    """
+    corpus = _as_corpus(corpus)
+    lexicon = load_slogan_lexicon(lexicons, include_default=include_default)
+    sentences = _Sentences(corpus)
+    hits = find_slogans(_corpus_paragraphs(corpus), lexicon, discover=discover, unquoted=unquoted)
+    rows = [{"doc_id": p.doc_id, "year": p.year, "period": p.period, "section_id": p.section_id,
+             "para_id": p.para_id, "start": p.start + s, "end": p.start + e, "text": p.text[s:e],
+             "canonical": canonical, "kind": kind, "in_lexicon": in_lexicon, "quoted": quoted,
+             "sentence": sentences(p.para_id, p.start + s, p.text)}
+            for p, s, e, canonical, kind, in_lexicon, quoted in hits]
+    df = pd.DataFrame(rows, columns=OCCURRENCE_COLUMNS)
+    df["year"] = df["year"].astype("int64")
+    df["period"] = df["period"].astype("Int64")
+    for col in ("start", "end"):
+        df[col] = df[col].astype("int64")
+    for col in ("in_lexicon", "quoted"):
+        df[col] = df[col].astype(bool)
+    order = {d.doc_id: i for i, d in enumerate(corpus.docs)}
+    df["_o"] = df["doc_id"].map(order)
+    return df.sort_values(["_o", "start", "end"], ignore_index=True).drop(columns="_o")
+
+
+# ------------------------------------------------------------------------------------------------ tracking
+
+
+def _check_occurrences(occurrences):
+    if not isinstance(occurrences, pd.DataFrame):
+        raise InputError(f"expected the occurrence table of detect_slogans(), got {type(occurrences).__name__}")
+    missing = [c for c in ("doc_id", "year", "period", "canonical", "kind") if c not in occurrences.columns]
+    if missing:
+        raise InputError(f"the occurrence table lacks column(s) {missing}; pass the DataFrame returned by "
+                         "detect_slogans()")
+
+
+def _check_by(by: str) -> str:
+    if by not in ("period", "year"):
+        raise ParameterError(f"by={by!r}: choose 'period' (the year a section speaks about) or 'year' (the "
+                             "delivery year)")
+    return by
+
+
+def _in_corpus(occurrences: pd.DataFrame, corpus) -> pd.DataFrame:
+    """The occurrences of the corpus's documents.  Others (occurrences of the whole corpus against one of its
+    subsets) are left out with a warning: counted against the subset's text they would inflate its rates, and
+    in co-occurrence they would be counted against the subset's paragraphs."""
+    known = set(corpus.documents["doc_id"])
+    inside = occurrences["doc_id"].isin(known)
+    if not inside.all():
+        others = sorted(set(occurrences.loc[~inside, "doc_id"]))
+        warnings.warn(f"{int((~inside).sum())} occurrence(s) come from {len(others)} document(s) not in the corpus "
+                      f"({', '.join(map(str, others[:3]))}{' …' if len(others) > 3 else ''}) and are left out; "
+                      "pass the corpus the occurrences were detected in, or the occurrences of this corpus",
+                      stacklevel=3)
+        occurrences = occurrences[inside]
+    return occurrences
+
+
+def _chars_per_time(corpus, by: str) -> pd.Series:
+    """Characters of text per year (delivery) or per period (sections' year), newlines excluded."""
+    paras = corpus.paragraphs
+    if paras.empty:
+        return pd.Series(dtype="int64")
+    n = paras["text"].str.replace("\n", "", regex=False).str.len()
+    key = paras[by]
+    out = n.groupby(key.dropna().astype("int64")).sum()
+    out.index.name = by
+    return out.astype("int64")
+
+
+def track_slogans(occurrences: pd.DataFrame, corpus, *, by: str = "period", min_count: int = 1) -> pd.DataFrame:
+    """Slogan × year table: counts and rates per 10,000 characters.
+
+    Parameters
+    ----------
+    occurrences : DataFrame from :func:`detect_slogans`.
+    corpus : the Corpus the occurrences come from (for the characters of text per year).
+    by : ``"period"`` (default: the year a section speaks about; the review of 2018 delivered in 2019 counts for
+        2018) or ``"year"`` (the delivery year).
+    min_count : keep slogans with at least this many occurrences in the whole corpus.
+
+    Returns
+    -------
+    DataFrame
+        canonical, kind, in_lexicon, <by> (``period`` or ``year``), count, n_chars, rate_per_10k; one row per
+        slogan and per year present in the corpus, zero counts included (so trends see absences), sorted by
+        canonical then year.  Occurrences whose period is unknown (NA) are left out of ``by="period"`` tables,
+        with a warning.
+
+    Examples
+    --------
+    >>> track_slogans(occ, corpus, by="year").query("canonical == '三个代表'").head(2)   # doctest: +SKIP
+    """
+    _check_occurrences(occurrences)
+    by = _check_by(by)
+    corpus = _as_corpus(corpus)
+    chars = _chars_per_time(corpus, by)
+    occ = _in_corpus(occurrences, corpus)
+    if by == "period" and occ["period"].isna().any():
+        warnings.warn(f"{int(occ['period'].isna().sum())} occurrence(s) have no period and are left out; use "
+                      "by='year' to count them by delivery year", stacklevel=2)
+        occ = occ[occ["period"].notna()]
+    columns = ["canonical", "kind", "in_lexicon", by, "count", "n_chars", "rate_per_10k"]
+    if occ.empty or chars.empty:
+        return pd.DataFrame(columns=columns)
+    totals = occ.groupby("canonical").size()
+    keep = totals[totals >= min_count].index
+    occ = occ[occ["canonical"].isin(keep)]
+    meta = occ.groupby("canonical").agg(kind=("kind", "first"), in_lexicon=("in_lexicon", "max"))
+    counts = occ.groupby(["canonical", occ[by].astype("int64")]).size()
+    grid = pd.MultiIndex.from_product([meta.index, chars.index], names=["canonical", by])
+    counts = counts.reindex(grid, fill_value=0)
+    df = counts.rename("count").reset_index()
+    df = df.join(meta, on="canonical")
+    df["n_chars"] = df[by].map(chars).astype("int64")
+    df["rate_per_10k"] = (df["count"] * 10_000 / df["n_chars"]).round(4)
+    df["count"] = df["count"].astype("int64")
+    df["in_lexicon"] = df["in_lexicon"].astype(bool)
+    return df[columns].sort_values(["canonical", by], ignore_index=True)
+
+
+MIN_TREND_YEARS = 3  # a trend needs at least this many years (periods) in the corpus
+
+
+def _trend(years: np.ndarray, rates: np.ndarray) -> tuple[str, float]:
+    if len(years) < MIN_TREND_YEARS:
+        return ("one year only" if len(years) == 1 else "too few years"), float("nan")
+    mean = rates.mean()
+    if mean == 0:
+        return "stable", 0.0
+    slope = np.polyfit(years.astype(float), rates, 1)[0]
+    change = float(slope * (years[-1] - years[0]) / mean)
+    if change > TREND_THRESHOLD:
+        return "rising", change
+    if change < -TREND_THRESHOLD:
+        return "fading", change
+    return "stable", change
+
+
+def slogan_summary(occurrences: pd.DataFrame, corpus, *, by: str = "period", lexicons=None) -> pd.DataFrame:
+    """One row per slogan: how often, where, first/last/peak year and trend.
+
+    **Trend**: a least-squares line through the slogan's rate per 10,000 characters in every year of the corpus
+    (zeros included); ``trend_change`` is the line's rise over the corpus span divided by the mean rate.  Above
+    +0.5 the slogan is ``rising``, below -0.5 ``fading``, else ``stable``.  A corpus of one year gives
+    ``"one year only"`` and one of two years ``"too few years"`` (NaN change): a line through two points — such
+    as the review (2024) and plan (2025) periods of a single report — is no trend.
+
+    Parameters
+    ----------
+    occurrences : DataFrame from :func:`detect_slogans`.
+    corpus : the Corpus they come from.
+    by : ``"period"`` or ``"year"``, as in :func:`track_slogans`.
+    lexicons : the lexicons used for detection (for ``since``), optional.
+
+    Returns
+    -------
+    DataFrame
+        canonical, kind, in_lexicon, since (Int64, from the lexicon), family, n, n_docs, first_year, last_year,
+        peak_year (the year of the highest rate; the earliest on ties), peak_rate, trend, trend_change; most
+        frequent first.
+    """
+    _check_occurrences(occurrences)
+    corpus = _as_corpus(corpus)
+    occurrences = _in_corpus(occurrences, corpus)
+    table = track_slogans(occurrences, corpus, by=by)
+    if table.empty:
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
+    lexicon = load_slogan_lexicon(lexicons)
+    occ = occurrences[occurrences["canonical"].isin(table["canonical"].unique())]
+    stats = occ.groupby("canonical").agg(n=("doc_id", "size"), n_docs=("doc_id", "nunique"))
+    rows = []
+    for canonical, g in table.groupby("canonical", sort=False):
+        seen = g[g["count"] > 0]
+        years = g[by].to_numpy()
+        rates = g["rate_per_10k"].to_numpy(dtype=float)
+        trend, change = _trend(years, rates)
+        peak = g.loc[g["rate_per_10k"].idxmax()]
+        entry = lexicon.lookup(canonical) if canonical in lexicon else None
+        rows.append({"canonical": canonical, "kind": g["kind"].iat[0], "in_lexicon": bool(g["in_lexicon"].iat[0]),
+                     "since": entry.since if entry else None,
+                     "family": family_key(canonical, g["kind"].iat[0]),
+                     "n": int(stats.at[canonical, "n"]), "n_docs": int(stats.at[canonical, "n_docs"]),
+                     "first_year": int(seen[by].min()), "last_year": int(seen[by].max()),
+                     "peak_year": int(peak[by]), "peak_rate": float(peak["rate_per_10k"]),
+                     "trend": trend, "trend_change": round(change, 3) if not math.isnan(change) else change})
+    df = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    df["since"] = df["since"].astype("Int64")
+    return df.sort_values(["n", "canonical"], ascending=[False, True], ignore_index=True)
+
+
+def slogan_families(occurrences: pd.DataFrame, *, min_members: int = 2) -> pd.DataFrame:
+    """Slogans grouped into families that share a head, a numeral pattern or a ``+`` pattern.
+
+    The family key (:func:`~cppcc_nlp.slogans.discovery.family_key`): ``X+`` patterns → ``X+…``; plan names →
+    ``…五``; number-led forms → their numeral and measure word (``两个确立``, ``两个维护`` → ``两个…``) or their
+    shape up to the second numeral (``一城一中心``, ``一城一意象`` → ``一城一…``); branded forms of four or more
+    characters → their two-character head (``同心政协``, ``有为政协``, ``亲民政协`` → ``…政协``).  Standing
+    formulations and series have no family.
+
+    Returns
+    -------
+    DataFrame
+        family, canonical, kind, in_lexicon, n, n_docs, first_year, last_year, for families with at least
+        ``min_members`` distinct slogans; largest families first.
+    """
+    _check_occurrences(occurrences)
+    if occurrences.empty:
+        return pd.DataFrame(columns=FAMILY_COLUMNS)
+    g = occurrences.groupby("canonical").agg(kind=("kind", "first"), in_lexicon=("in_lexicon", "max"),
+                                             n=("doc_id", "size"), n_docs=("doc_id", "nunique"),
+                                             first_year=("year", "min"), last_year=("year", "max")).reset_index()
+    g["family"] = [family_key(c, k) for c, k in zip(g["canonical"], g["kind"])]
+    g = g[g["family"].notna()]
+    sizes = g.groupby("family")["canonical"].transform("size")
+    g = g[sizes >= min_members].assign(_size=sizes)
+    g = g.sort_values(["_size", "family", "n"], ascending=[False, True, False])
+    return g[FAMILY_COLUMNS].reset_index(drop=True)
+
+
+def slogan_cooccurrence(occurrences: pd.DataFrame, corpus=None, *, unit: str = "para_id",
+                        min_count: int = 1) -> pd.DataFrame:
+    """Pairs of slogans used in the same paragraph (or section, or document), with PMI and NPMI.
+
+    With N units (paragraphs of the corpus when ``corpus`` is given, else units holding a slogan), ``n_a`` and
+    ``n_b`` units holding each slogan and ``n_both`` holding both: PMI = log(n_both·N / (n_a·n_b)) and
+    NPMI = PMI / −log(n_both / N) (1 when the two always go together; 0 when independent).
+
+    Parameters
+    ----------
+    occurrences : DataFrame from :func:`detect_slogans`.
+    corpus : Corpus, optional (gives N).
+    unit : ``"para_id"`` (default), ``"section_id"`` or ``"doc_id"``.
+    min_count : keep pairs seen together in at least this many units.
+
+    Returns
+    -------
+    DataFrame
+        canonical_a, canonical_b (a < b), n_both, n_a, n_b, n_units, pmi, npmi; most frequent pairs first.
+    """
+    _check_occurrences(occurrences)
+    if unit not in ("para_id", "section_id", "doc_id"):
+        raise ParameterError(f"unit={unit!r}: choose 'para_id', 'section_id' or 'doc_id'")
+    if corpus is not None:
+        corpus = _as_corpus(corpus)
+        occurrences = _in_corpus(occurrences, corpus)
+    if occurrences.empty:
+        return pd.DataFrame(columns=COOCCURRENCE_COLUMNS)
+    sets = occurrences.groupby(unit)["canonical"].agg(lambda s: sorted(set(s)))
+    if corpus is not None:
+        table = corpus.paragraphs if unit == "para_id" else (corpus.sections if unit == "section_id"
+                                                              else corpus.documents)
+        n_units = int(table[unit].nunique())
+    else:
+        n_units = len(sets)
+    single = occurrences.groupby("canonical")[unit].nunique()
+    pairs: dict[tuple[str, str], int] = defaultdict(int)
+    for members in sets:
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                pairs[(a, b)] += 1
+    rows = []
+    for (a, b), n in pairs.items():
+        if n < min_count:
+            continue
+        na, nb = int(single[a]), int(single[b])
+        pmi = math.log(n * n_units / (na * nb))
+        p_ab = n / n_units
+        npmi = pmi / -math.log(p_ab) if p_ab < 1 else 1.0
+        rows.append({"canonical_a": a, "canonical_b": b, "n_both": n, "n_a": na, "n_b": nb, "n_units": n_units,
+                     "pmi": round(pmi, 6), "npmi": round(npmi, 6)})
+    df = pd.DataFrame(rows, columns=COOCCURRENCE_COLUMNS)
+    return df.sort_values(["n_both", "npmi", "canonical_a", "canonical_b"], ascending=[False, False, True, True],
+                          ignore_index=True)
+
+
+def slogan_concordance(corpus, slogan: str, *, window: int = 20, lexicons=None) -> pd.DataFrame:
+    """Keywords in context for one slogan, every written form of it (through :meth:`Corpus.kwic`).
+
+    Parameters
+    ----------
+    corpus : Corpus
+    slogan : a canonical form or any variant (``"三个代表重要思想"`` finds 三个代表 too); a slogan in no lexicon
+        is searched as written.
+    window : characters of context on each side.
+
+    Returns
+    -------
+    DataFrame
+        doc_id, year, period, section_id, para_id, start, end, left, match, right, canonical, quoted.
+    """
+    corpus = _as_corpus(corpus)
+    if not isinstance(slogan, str) or not slogan.strip():
+        raise ParameterError("slogan_concordance() needs a slogan, e.g. '两个确立'")
+    lexicon = load_slogan_lexicon(lexicons)
+    entry = lexicon.lookup(slogan)
+    forms = entry.forms() if entry else [clean_candidate(slogan)]
+    canonical = entry.canonical if entry else clean_candidate(slogan)
+    pattern = "|".join(re.escape(f) for f in forms)
+    kw = corpus.kwic(pattern, window=window, regex=True)
+    if entry is not None and (entry.quoted_only or entry.exclude):
+        keep = []
+        for row in kw.itertuples():
+            text = corpus[row.doc_id].text
+            q = _quoted_at(text, row.start, row.end)
+            keep.append((q or not entry.quoted_only) and not _excluded(text, row.start, row.end, entry.exclude))
+        kw = kw[keep]
+    kw = kw.assign(canonical=canonical,
+                   quoted=[_quoted_at(corpus[d].text, s, e) for d, s, e in zip(kw["doc_id"], kw["start"], kw["end"])])
+    return kw[[c for c in CONCORDANCE_COLUMNS]].reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------------------ CLI

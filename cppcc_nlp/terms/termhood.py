@@ -1,0 +1,358 @@
+"""Termhood and unithood scores for multi-word term candidates, one algorithm per function.
+
+These are the building blocks of :func:`cppcc_nlp.extract_terms`; they work on plain counts, so they can be
+checked by hand and reused on any token sequences.
+
+* :func:`cvalue` — **termhood** of nested terms (Frantzi, Ananiadou & Mima 2000): frequent candidates that are
+  not merely parts of a longer frequent candidate.
+* :func:`pmi` — **cohesion** (unithood): pointwise mutual information of two parts; :func:`min_split_pmi`
+  takes the weakest binary split of an n-gram, the "solidity" (凝固度) of Chinese new-word discovery.
+* :func:`branching_entropy` — **boundary** strength (自由度): the entropy of the tokens seen just left or just
+  right of a candidate (Tanaka-Ishii 2005; Jin & Tanaka-Ishii 2006).  A whole term is preceded and followed
+  by many different tokens; a fragment (政协委, 委员工作) is always followed by the same one.
+* :func:`log_likelihood` — Dunning's G² for a 2×2 table, used by :mod:`cppcc_nlp.terms.keyness`.
+* :func:`tfidf` — the report-level TF-IDF weight.
+* :func:`specificity` — **domain specificity** against general language: how rare the words a term is made
+  of are in a general-language reference (jieba's bundled IDF table), a contrastive weight in the spirit of
+  Ahmad et al.'s "weirdness" (1999).
+
+All logarithms are base 2 (bits) unless said otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from cppcc_nlp.errors import ParameterError
+
+__all__ = ["cvalue", "pmi", "npmi", "min_split_pmi", "branching_entropy", "log_likelihood", "log_ratio",
+           "tfidf", "specificity", "general_idf"]
+
+
+def _subsequences(term: Sequence[Hashable]):
+    """Every proper contiguous sub-sequence of ``term`` (as tuples), each once."""
+    n = len(term)
+    seen = set()
+    for length in range(1, n):
+        for start in range(0, n - length + 1):
+            sub = tuple(term[start:start + length])
+            if sub not in seen:
+                seen.add(sub)
+                yield sub
+
+
+def cvalue(freq: Mapping[tuple, int], *, length: Mapping[tuple, float] | None = None) -> pd.Series:
+    """C-value of every candidate (Frantzi, Ananiadou & Mima 2000), nested candidates discounted.
+
+    ``C(a) = log2(1 + |a|) * f(a)`` when ``a`` is not nested in any other candidate, else
+    ``C(a) = log2(1 + |a|) * (f(a) - sum(f(b) for b in T_a) / |T_a|)``, where ``T_a`` is the set of longer
+    candidates that contain ``a`` as a contiguous part.  The original uses ``log2 |a|``, which is zero for
+    one-word candidates; ``log2(1 + |a|)`` (Barrón-Cedeño et al. 2009) keeps single words rankable, which
+    Chinese needs because the segmenter often returns a whole term as one token (政协委员).
+
+    Parameters
+    ----------
+    freq : mapping from a candidate (tuple of tokens) to its frequency.  Nesting is looked up among the keys.
+    length : optional mapping from a candidate to its length ``|a|``; the number of tokens by default.
+        :func:`cppcc_nlp.extract_terms` passes the length in characters, which does not depend on how the
+        segmenter happened to split a word.
+
+    Returns
+    -------
+    pandas.Series
+        C-value indexed like ``freq`` (same order).
+
+    Examples
+    --------
+    >>> f = {("社情", "民意"): 10, ("社情", "民意", "信息"): 10}
+    >>> cvalue(f).round(3).tolist()     # 社情民意 only ever appears inside 社情民意信息
+    [0.0, 20.0]
+    """
+    keys = list(freq)
+    if not keys:
+        return pd.Series([], dtype=float)
+    nested_sum: Counter = Counter()
+    nested_n: Counter = Counter()
+    for term in keys:
+        if len(term) < 2:
+            continue
+        f = freq[term]
+        for sub in _subsequences(term):
+            if sub in freq:
+                nested_sum[sub] += f
+                nested_n[sub] += 1
+    values = np.empty(len(keys))
+    for k, term in enumerate(keys):
+        size = len(term) if length is None else length[term]
+        if size <= 0:
+            raise ParameterError(f"cvalue: the length of candidate {term!r} is {size}; lengths must be positive")
+        f = float(freq[term])
+        if nested_n[term]:
+            f -= nested_sum[term] / nested_n[term]
+        values[k] = math.log2(1 + size) * f
+    return pd.Series(values, index=pd.Index(keys, tupleize_cols=False), dtype=float)
+
+
+def pmi(joint, left, right, total) -> np.ndarray | float:
+    """Pointwise mutual information ``log2(p(xy) / (p(x) p(y)))`` from counts.
+
+    Parameters
+    ----------
+    joint : count of the pair (the n-gram ``xy``).
+    left, right : counts of ``x`` and ``y`` alone.
+    total : the number of positions counted (tokens in the corpus).
+
+    Returns
+    -------
+    float or numpy array (broadcast over array inputs); ``-inf`` where ``joint`` is 0.
+
+    Examples
+    --------
+    >>> pmi(4, 4, 4, 64)       # x and y only ever occur together: log2(64 / 4)
+    4.0
+    """
+    joint, left, right, total = (np.asarray(a, dtype=float) for a in (joint, left, right, total))
+    if np.any(left <= 0) or np.any(right <= 0) or np.any(total <= 0):
+        raise ParameterError("pmi: the counts of both parts and the total must be positive")
+    with np.errstate(divide="ignore"):
+        out = np.log2(joint * total / (left * right))
+    return float(out) if out.ndim == 0 else out
+
+
+def npmi(joint, left, right, total) -> np.ndarray | float:
+    """Normalised PMI (Bouma 2009): ``pmi / -log2 p(xy)``, in [-1, 1]; 1 when the parts never occur apart.
+
+    Examples
+    --------
+    >>> npmi(4, 4, 4, 64)
+    1.0
+    """
+    p = np.asarray(joint, dtype=float) / np.asarray(total, dtype=float)
+    value = np.asarray(pmi(joint, left, right, total)) / -np.log2(p)
+    return float(value) if value.ndim == 0 else value
+
+
+def min_split_pmi(term: Sequence[Hashable], count: Mapping[tuple, int], total: int) -> float:
+    """Cohesion of an n-gram: the smallest PMI over its binary splits (``AB|C`` and ``A|BC`` for ``ABC``).
+
+    A term is only as solid as its weakest joint: 委员|工作站 may be cohesive while 工作站|建设 is not.
+    One-token candidates have no split and get ``nan``.
+
+    Parameters
+    ----------
+    term : the n-gram, a sequence of tokens.
+    count : counts of n-grams (tuples), which must include every prefix and suffix of ``term``.
+    total : number of tokens in the corpus.
+
+    Examples
+    --------
+    >>> c = {("委员",): 8, ("工作站",): 4, ("委员", "工作站"): 4}
+    >>> min_split_pmi(("委员", "工作站"), c, 64)    # log2(4 * 64 / (8 * 4))
+    3.0
+    """
+    term = tuple(term)
+    if len(term) < 2:
+        return float("nan")
+    joint = count.get(term, 0)
+    best = math.inf
+    for k in range(1, len(term)):
+        left, right = count.get(term[:k], 0), count.get(term[k:], 0)
+        if left <= 0 or right <= 0:
+            raise ParameterError(f"min_split_pmi: no count for a part of {term!r}; count every sub-n-gram")
+        best = min(best, pmi(joint, left, right, total))
+    return float(best)
+
+
+def branching_entropy(neighbours: Mapping[Hashable, int] | Iterable[int], *, unique: int = 0) -> float:
+    """Shannon entropy (bits) of the tokens seen on one side of a candidate.
+
+    Parameters
+    ----------
+    neighbours : a mapping neighbour → count, or just the counts.
+    unique : occurrences whose neighbour is a sentence boundary or punctuation.  Each one counts as a
+        distinct neighbour seen once: a boundary is the strongest evidence that a term ends there, and
+        pooling them into one symbol would punish terms that open or close clauses (高质量发展，…).
+
+    Returns
+    -------
+    float
+        0.0 when the candidate always has the same neighbour, ``log2(n)`` when its ``n`` occurrences all
+        have different neighbours; 0.0 for no occurrence at all.
+
+    Examples
+    --------
+    >>> branching_entropy({"建设": 4})                 # 委员工作 is always followed by 站 / 建设
+    0.0
+    >>> branching_entropy({"推进": 1, "加强": 1, "完善": 1, "建设": 1})
+    2.0
+    >>> branching_entropy({"推进": 2}, unique=2)        # counts 2, 1, 1
+    1.5
+    """
+    counts = list(neighbours.values()) if isinstance(neighbours, Mapping) else list(neighbours)
+    if unique < 0 or any(c < 0 for c in counts):
+        raise ParameterError("branching_entropy: counts must not be negative")
+    counts = [c for c in counts if c > 0] + [1] * int(unique)
+    total = float(sum(counts))
+    if total == 0:
+        return 0.0
+    p = np.asarray(counts, dtype=float) / total
+    return float(abs(-(p * np.log2(p)).sum()))
+
+
+def log_likelihood(a, b, c, d, *, correction: bool = False) -> np.ndarray | float:
+    """Dunning's log-likelihood G² for the 2×2 table ``[[a, b], [c, d]]``, signed.
+
+    For keyness ``a`` is the term's count in the target, ``b`` its count in the reference, ``c`` and ``d``
+    the counts of all other tokens in the target and the reference.  The value equals
+    ``scipy.stats.chi2_contingency(table, correction=False, lambda_="log-likelihood")[0]`` and is signed
+    positive when the term is relatively more frequent in the target (over-represented), negative when
+    under-represented, as quanteda's ``textstat_keyness(measure = "lr")`` reports it.
+
+    Parameters
+    ----------
+    a, b, c, d : counts (scalars or arrays broadcast together).
+    correction : apply Yates' continuity correction (each observed count moved 0.5 towards its expected
+        count), as quanteda does by default for 2×2 tables.  Off by default.
+
+    Examples
+    --------
+    >>> round(log_likelihood(10, 2, 990, 998), 4)
+    5.8543
+    """
+    a, b, c, d = (np.asarray(x, dtype=float) for x in (a, b, c, d))
+    if any(np.any(x < 0) for x in (a, b, c, d)):
+        raise ParameterError("log_likelihood: counts must not be negative")
+    n = a + b + c + d
+    row1, row2, col1, col2 = a + b, c + d, a + c, b + d
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = [row1 * col1 / n, row1 * col2 / n, row2 * col1 / n, row2 * col2 / n]
+        observed = [a, b, c, d]
+        if correction:
+            observed = [np.where(o > e, np.maximum(o - 0.5, e), np.minimum(o + 0.5, e))
+                        for o, e in zip(observed, expected)]
+        g2 = np.zeros(np.broadcast(a, b, c, d).shape)
+        for o, e in zip(observed, expected):
+            g2 = g2 + np.where(o > 0, o * np.log(np.where(o > 0, o, 1.0) / np.where(e > 0, e, 1.0)), 0.0)
+        g2 = 2.0 * g2
+        over = a * col2 >= b * col1        # a/col1 >= b/col2 without dividing by zero
+    g2 = np.where(over, g2, -g2)
+    g2 = np.where(np.abs(g2) < 1e-12, 0.0, g2)
+    return float(g2) if g2.ndim == 0 else g2
+
+
+def log_ratio(a, b, size_a, size_b, *, smoothing: float = 0.5) -> np.ndarray | float:
+    """Effect size: Hardie's Log Ratio, ``log2((a / size_a) / (b / size_b))`` with ``smoothing`` added to
+    ``a`` and ``b`` so that a term absent from one side gets a finite value.  1 means twice as frequent.
+
+    Examples
+    --------
+    >>> log_ratio(8, 2, 1000, 1000, smoothing=0)
+    2.0
+    """
+    a, b, size_a, size_b = (np.asarray(x, dtype=float) for x in (a, b, size_a, size_b))
+    if np.any(size_a <= 0) or np.any(size_b <= 0):
+        raise ParameterError("log_ratio: both corpus sizes must be positive")
+    with np.errstate(divide="ignore"):
+        out = np.log2(((a + smoothing) / size_a) / ((b + smoothing) / size_b))
+    return float(out) if out.ndim == 0 else out
+
+
+def tfidf(tf, df, n_docs, *, sublinear: bool = True) -> np.ndarray | float:
+    """Report-level TF-IDF: ``(1 + log tf) * log((1 + n_docs) / (1 + df)) + 1)`` (scikit-learn's smooth idf).
+
+    Parameters
+    ----------
+    tf : the term's count in the report.  df : number of reports containing it.  n_docs : number of reports.
+    sublinear : use ``1 + log(tf)`` instead of ``tf`` (on by default: a term said 40 times is not 40 times
+        as characteristic of a report as one said once).
+
+    Examples
+    --------
+    >>> round(tfidf(1, 1, 1), 4)
+    1.0
+    """
+    tf, df = np.asarray(tf, dtype=float), np.asarray(df, dtype=float)
+    if np.any(df > n_docs) or n_docs <= 0:
+        raise ParameterError(f"tfidf: document frequencies must lie between 0 and n_docs={n_docs}")
+    with np.errstate(divide="ignore"):
+        weight = np.where(tf > 0, 1 + np.log(np.where(tf > 0, tf, 1.0)), 0.0) if sublinear else tf
+    idf = np.log((1.0 + n_docs) / (1.0 + df)) + 1.0
+    out = weight * idf
+    return float(out) if out.ndim == 0 else out
+
+
+_GENERAL_IDF: tuple | None = None
+
+
+def general_idf() -> tuple[dict, float, "object"]:
+    """The general-language reference: jieba's bundled IDF table (about 270,000 words with their inverse
+    document frequency in a large general Chinese collection, natural log), its median (jieba's value for an
+    unseen word), and a private tokenizer on jieba's bundled dictionary.  Loaded once, lazily (about 1 s);
+    nothing is downloaded."""
+    global _GENERAL_IDF
+    if _GENERAL_IDF is None:
+        import logging
+        import warnings
+
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        with warnings.catch_warnings():         # jieba leaves its idf.txt open (ResourceWarning)
+            warnings.simplefilter("ignore", ResourceWarning)
+            import jieba.analyse
+
+            table = jieba.analyse.TFIDF()       # a fresh copy: jieba.analyse.set_idf_path cannot change it
+        # a tokenizer of our own with jieba's general dictionary only: words a user adds to jieba's global
+        # tokenizer (jieba.add_word, load_userdict) must not change what counts as general language
+        tokenizer = jieba.Tokenizer()
+        tokenizer.initialize()
+        _GENERAL_IDF = (table.idf_freq, float(table.median_idf), tokenizer)
+    return _GENERAL_IDF
+
+
+def specificity(terms: Iterable[str], *, reduce: str = "mean") -> pd.Series:
+    """Domain specificity of each term string against general language (a contrastive "weirdness" weight).
+
+    The term is cut into words with jieba's general dictionary (no HMM guessing, so the cut is fixed and does
+    not depend on our domain lexicon or on pkuseg), and each word gets its IDF in jieba's general-language
+    table (words absent from the table get the table's median, as jieba's own TF-IDF does).  The specificity
+    is the mean IDF of the words (``reduce="mean"``) or the largest (``"max"``): high when the term is built
+    from words that general text rarely uses (社情|民意 …, 工作站, 履职, 议政), low for combinations of
+    everyday words (经济|发展, 建设|国际, 新|时代).  The mean, not the sum, so that length does not count twice
+    (C-value already rewards it).
+
+    Weirdness (Ahmad, Gillam & Tostevin 1999) is the ratio of a word's relative frequency in the domain to
+    that in general language; its domain side is already the term's frequency in the ranking (C-value), so
+    this function supplies the general side: ``-log`` of the share of general documents that use the word.
+
+    Parameters
+    ----------
+    terms : term strings.
+    reduce : ``"mean"`` or ``"max"`` over the term's words.
+
+    Returns
+    -------
+    pandas.Series
+        Specificity in nats, indexed by the term strings (same order).
+
+    Examples
+    --------
+    >>> s = specificity(["社情民意信息", "经济发展"])
+    >>> bool(s["社情民意信息"] > s["经济发展"])
+    True
+    """
+    if reduce not in ("mean", "max"):
+        raise ParameterError(f"specificity: reduce={reduce!r}; choose 'mean' or 'max'")
+    idf, median, tokenizer = general_idf()
+    terms = [str(t) for t in terms]
+    values = np.empty(len(terms))
+    for k, term in enumerate(terms):
+        words = [w for w in tokenizer.cut(term, HMM=False) if w.strip()]
+        weights = [idf.get(w, median) for w in words] or [median]
+        values[k] = max(weights) if reduce == "max" else sum(weights) / len(weights)
+    return pd.Series(values, index=pd.Index(terms), dtype=float)
