@@ -125,10 +125,11 @@ def test_yaml_user_lexicon(tmp_path):
 
 @pytest.mark.parametrize("content, line, words", [
     ("- canonical: 同心政协\n- variants: [有为政协]\n", 2, "item 2 has no 'canonical'"),
-    ("- canonical: 同心政协\n  variants: 7\n", 1, "'variants' must be a list"),
+    # the line of the key at fault, read with yaml.compose (the reader shared with the slogan lexicon)
+    ("- canonical: 同心政协\n  variants: 7\n", 2, "'variants' must be a list"),
     ("- canonical: 同心政协\n\tkind: branded\n", 2, "not valid YAML"),
-    # an impossible unquoted date fails inside the YAML loader (was a bare ValueError); the line is unknown
-    ("- canonical: 同心政协\n  first_year: 2099-13-01\n", None, "not valid YAML (month must be in 1..12"),
+    # an impossible unquoted date fails inside the YAML loader (was a bare ValueError): the line of the value
+    ("- canonical: 同心政协\n  first_year: 2099-13-01\n", 2, "not valid YAML (month must be in 1..12"),
 ])
 def test_malformed_yaml_lexicon_names_file_and_line(tmp_path, content, line, words):
     f = tmp_path / "bad.yaml"
@@ -195,3 +196,97 @@ def test_lexicon_coverage_refuses_what_is_not_a_token_table(sample_corpus):
     # the four columns it needs are enough: an empty table counts every entry 0 times
     table = sample_corpus.paragraphs.iloc[:0][["doc_id", "year"]].assign(token=[], in_lexicon=[])
     assert lexicon_coverage(table)["freq"].sum() == 0
+
+
+# ---------------------------------------------------------------------- one reader for both lexicons
+
+_GOOD = {
+    "good.yaml": "- canonical: 同心政协\n  variants: [同心政协品牌]\n  kind: branded\n  since: 2023\n"
+                 "- canonical: 两市四区\n  kind: numbered\n  quoted_only: true\n",
+    "good.csv": "canonical,variants,kind,expansion,since,note\n两市四区,两市、四区,numbered,,2023,阜新市\n"
+                "同心政协,同心政协品牌,branded,,,\n",
+}
+_BAD = {
+    "kind.yaml": "- canonical: 同心政协\n  kind: brandd\n",
+    "key.yaml": "- canonical: 同心政协\n  kind: branded\n- canonical: 有为政协\n  kid: branded\n",
+    "since.yaml": "- canonical: 同心政协\n  kind: branded\n  since: 二〇二三\n",
+    "quotes.yaml": "- canonical: “同心政协”\n  kind: branded\n",
+    "twice.yaml": "- canonical: 同心政协\n  kind: branded\n- canonical: 同心政协\n  kind: branded\n",
+    "indent.yaml": "- canonical: 同心政协\n kind: branded\n",
+    "nolist.yaml": "canonical: 同心政协\n",
+    "wrapped.yaml": "slogans:\n  - canonical: 同心政协\n    kind: branded\n",
+    "nocanonical.yaml": "- kind: branded\n",
+    "variants.yaml": "- canonical: 同心政协\n  kind: branded\n  variants: 7\n",
+    "date.yaml": "- canonical: 同心政协\n  kind: branded\n  since: 2099-13-01\n",
+    "short.yaml": "- canonical: 党\n  kind: standing\n",
+    "kind.csv": "canonical,kind\n同心政协,branded\n有为政协,bogus\n",
+    "column.csv": "canonical,kind,colour\n同心政协,branded,red\n",
+    "noheader.csv": "同心政协\n两市四区\n",
+    "fields.csv": "canonical,kind\n同心政协,branded,red\n",
+}
+
+
+def _both(path):
+    """What load_lexicon and load_slogan_lexicon make of ``path``: ("ok", forms) or ("error", line, message)."""
+    from cppcc_nlp.resources.slogan_lexicon import load_slogan_lexicon
+
+    out = []
+    for load in (lambda: set(load_lexicon(path, defaults=False)),
+                 lambda: {f for e in load_slogan_lexicon(path, include_default=False) for f in (e.canonical,
+                                                                                                 *e.variants)}):
+        try:
+            out.append(("ok", load()))
+        except LexiconError as exc:
+            out.append(("error", exc.line, str(exc)))
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(_GOOD))
+def test_good_file_is_accepted_by_both_lexicons(tmp_path, name):
+    path = tmp_path / name
+    path.write_text(_GOOD[name], encoding="utf-8")
+    (term, terms), (slogan, forms) = _both(path)
+    assert term == slogan == "ok"
+    # the term lexicon keeps the forms that are words; 两市、四区 is a series, matched by the slogan detector only
+    assert terms == {f for f in forms if word_problem(f) is None} == {"同心政协", "同心政协品牌", "两市四区"}
+
+
+@pytest.mark.parametrize("name", sorted(_BAD))
+def test_bad_file_is_refused_by_both_lexicons_with_the_same_message(tmp_path, name):
+    path = tmp_path / name
+    path.write_text(_BAD[name], encoding="utf-8")
+    term, slogan = _both(path)
+    assert term[0] == "error", term
+    assert term == slogan
+    assert term[2].startswith(f"{path}, line ") or term[1] is None
+
+
+def test_missing_and_non_utf8_files_get_the_same_message_from_both(tmp_path):
+    gbk = tmp_path / "gbk.yaml"
+    gbk.write_bytes("- canonical: 同心政协\n".encode("utf-8") + "  note: 阜新县\n".encode("gbk"))
+    for path, line in ((tmp_path / "absent.yaml", None), (gbk, 2)):
+        term, slogan = _both(path)
+        assert term == slogan and term[:2] == ("error", line)
+
+
+def test_kind_is_optional_for_a_term_lexicon_only(tmp_path):
+    path = tmp_path / "nokind.yaml"
+    path.write_text("- canonical: 同心政协\n  kind: branded\n- canonical: 两市四区\n  since: 2023\n", encoding="utf-8")
+    (term, terms), (slogan, line, message) = _both(path)
+    assert term == "ok" and terms == {"同心政协", "两市四区"}
+    assert load_lexicon(path, defaults=False).to_frame().set_index("term")["kind"].to_dict() == {
+        "两市四区": "slogan", "同心政协": "branded"}
+    assert slogan == "error" and line == 3 and "item 2 ('两市四区') has no 'kind'" in message
+
+
+def test_bundled_slogans_have_exact_lines_in_both_lexicons():
+    from cppcc_nlp.resources.slogan_lexicon import DEFAULT_LEXICON, load_slogan_lexicon
+
+    lines = {m.group(1).strip(): n for n, text in enumerate(DEFAULT_LEXICON.read_text(encoding="utf-8").splitlines(),
+                                                            start=1)
+             if (m := re.match(r"- canonical: (.+)$", text))}
+    slogans = load_slogan_lexicon()
+    assert len(lines) == len(slogans) >= 120
+    assert {e.canonical: e.line for e in slogans} == lines
+    records = {r.term: r.line for r in load_lexicon(SLOGANS, defaults=False).records}
+    assert records["两个确立"] == lines["两个确立"] and records["新质生产力"] == lines["新质生产力"]

@@ -19,8 +19,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 #: The files (relative to the package) that turn a report file into a parsed document; tests check that every
 #: module of ``cppcc_nlp/io`` is listed.
-PARSER_MODULES = ("io/reading.py", "io/normalise.py", "io/structure.py", "io/metadata.py", "corpus/document.py",
-                  "corpus/corpus.py")
+PARSER_MODULES = ("_text.py", "io/reading.py", "io/normalise.py", "io/structure.py", "io/metadata.py",
+                  "corpus/document.py", "corpus/corpus.py")
 
 
 @lru_cache(maxsize=1)

@@ -21,12 +21,13 @@ from typing import Iterator
 
 import pandas as pd
 
+from cppcc_nlp._text import simplified_view
 from cppcc_nlp.corpus import _store_format
 from cppcc_nlp.corpus.document import Document
 from cppcc_nlp.errors import NoReportsError, ParameterError, ReportFileError, UnsupportedFormatError
 from cppcc_nlp.io.metadata import FIELDS, find_manifest, manifest_entry, read_manifest
 from cppcc_nlp.io.reading import EXTENSIONS
-from cppcc_nlp.io.structure import Paragraph, simplified_view
+from cppcc_nlp.io.structure import Paragraph
 
 #: docvars carried on every row of the sections/paragraphs/sentences tables (after the table's own columns)
 DOCVARS = ("year", "level", "region", "organ")

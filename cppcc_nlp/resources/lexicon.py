@@ -6,8 +6,10 @@ General-purpose segmenters split political vocabulary (pkuseg: ``两 / 个 / 确
 * the bundled term list ``cppcc_nlp/data/domain_terms.txt`` (one term per line, ``#`` starts a comment),
 * every ``canonical`` form and every ``variants`` entry of the slogan lexicon ``cppcc_nlp/data/slogans.yaml``
   (when that file is present), and
-* any files the user names: plain-text files in the same one-term-per-line format, or YAML files shaped like
-  ``slogans.yaml`` (a list of mappings with ``canonical`` and optional ``variants``).
+* any files the user names: plain-text files in the same one-term-per-line format, or slogan lexicon files
+  (``.yaml``/``.yml`` shaped like ``slogans.yaml``, or ``.csv`` with a header row), read and checked by
+  :mod:`cppcc_nlp.resources._lexicon_file` exactly as the slogan lexicon reads them, except that ``kind`` may
+  be left out (such items get the kind ``"slogan"``).
 
 Only *words* can be tokens: an entry made of letters, digits and the joiners ``+ · -``.  Quoted series such as
 ``把方向、管大局、保落实`` are slogans but not words; when they come from a YAML slogan lexicon they are set aside
@@ -29,7 +31,10 @@ from typing import Iterable, Iterator
 
 import pandas as pd
 
+from cppcc_nlp._text import to_simplified_text
 from cppcc_nlp.errors import LexiconError
+from cppcc_nlp.resources._lexicon_file import SUFFIXES as LEXICON_FILE_SUFFIXES
+from cppcc_nlp.resources._lexicon_file import read_lexicon_file
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DOMAIN_TERMS = DATA_DIR / "domain_terms.txt"
@@ -52,7 +57,7 @@ class LexiconEntry:
     term : the word kept whole, e.g. ``"全过程人民民主"``.
     kind : ``"term"`` for term files, the slogan ``kind`` (``"numbered"``, ``"branded"`` …) for YAML entries.
     source : the file the entry was read from.
-    line : its line number in a text file (1-based), or its item number in a YAML list.
+    line : its line number in the file (1-based; for a YAML or CSV item, the line on which the item starts).
     quoted_only : kept whole only when it stands inside quotes (“十五” the plan, not 十五届 the session);
         from the YAML key ``quoted_only``.
     exclude : longer strings in which a match is not this entry (新发展理念 inside 创新发展理念); from the YAML
@@ -241,10 +246,7 @@ def lexicon_coverage(token_table: pd.DataFrame, lexicon: Lexicon | None = None) 
     kinds = {r.term: r.kind for r in lex.records}
     hits = token_table.loc[token_table["in_lexicon"].to_numpy(dtype=bool), ["token", "doc_id", "year"]].copy()
     if len(hits):
-        import opencc
-
-        t2s = opencc.OpenCC("t2s")
-        simplified = {w: (w if w in kinds else t2s.convert(w)) for w in hits["token"].unique()}
+        simplified = {w: (w if w in kinds else to_simplified_text(w)) for w in hits["token"].unique()}
         hits["term"] = hits["token"].map(simplified)
     else:
         hits["term"] = pd.Series(dtype=object)
@@ -312,49 +314,11 @@ def _read_text_file(path: Path) -> list[LexiconEntry]:
 
 
 def _read_yaml_file(path: Path) -> tuple[list[LexiconEntry], list[tuple[str, str, str]]]:
-    import yaml
-
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise LexiconError(path, None, "no such lexicon file (give the path of a .txt or .yaml lexicon)") from None
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise LexiconError(path, line, "the file is not valid UTF-8 (save the lexicon as UTF-8)") from None
-    try:
-        items = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise LexiconError(path, line, f"not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
-    except (ValueError, TypeError) as exc:  # a value the loader cannot build, e.g. the date 2099-13-01
-        raise LexiconError(path, None, f"not valid YAML ({exc}; quote values that are not dates)") from None
-    if items is None:
-        return [], []
-    if isinstance(items, dict) and isinstance(items.get("slogans"), list):
-        items = items["slogans"]
-    if not isinstance(items, list):
-        raise LexiconError(path, None, "a YAML lexicon must be a list of mappings with a 'canonical' key")
+    """The word forms of a YAML or CSV lexicon, read by the reader the slogan lexicon uses (``kind`` optional)."""
     entries, skipped = [], []
-    for number, item in enumerate(items, start=1):
-        if not isinstance(item, dict) or not isinstance(item.get("canonical"), str):
-            raise LexiconError(path, _yaml_item_line(text, number),
-                               f"item {number} has no 'canonical' string (each item is a mapping with "
-                               f"'canonical' and optional 'variants')")
-        def string_list(key: str) -> list[str]:
-            value = item.get(key) or []
-            if isinstance(value, str):
-                value = [value]
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise LexiconError(path, _yaml_item_line(text, number),
-                                   f"item {number} ({item['canonical']!r}): '{key}' must be a list of strings")
-            return value
-
-        variants = string_list("variants")
-        kind = str(item.get("kind") or "slogan")
-        quoted_only = bool(item.get("quoted_only", False))
-        exclude = string_list("exclude")
-        for form in [item["canonical"], *variants]:
+    for item in read_lexicon_file(path, require_kind=False):
+        kind = item.kind or "slogan"
+        for form in (item.canonical, *item.variants):
             term = unicodedata.normalize("NFC", form.strip())
             if not term:
                 continue
@@ -362,21 +326,10 @@ def _read_yaml_file(path: Path) -> tuple[list[LexiconEntry], list[tuple[str, str
             if problem:
                 skipped.append((term, str(path), problem))
             else:
-                blockers = tuple(sorted({unicodedata.normalize("NFC", x.strip()) for x in exclude
+                blockers = tuple(sorted({unicodedata.normalize("NFC", x.strip()) for x in item.exclude
                                          if term in x and x.strip() != term}))
-                entries.append(LexiconEntry(term, kind, str(path), number, quoted_only, blockers))
+                entries.append(LexiconEntry(term, kind, str(path), item.line, item.quoted_only, blockers))
     return entries, skipped
-
-
-def _yaml_item_line(text: str, number: int) -> int | None:
-    """The line on which the ``number``-th top-level list item starts (best effort)."""
-    count = 0
-    for i, line in enumerate(text.splitlines(), start=1):
-        if line.startswith("- ") or line.rstrip() == "-":
-            count += 1
-            if count == number:
-                return i
-    return None
 
 
 def _as_paths(paths) -> list[Path]:
@@ -393,9 +346,9 @@ def load_lexicon(paths=None, *, defaults: bool = True) -> Lexicon:
     Parameters
     ----------
     paths : path or list of paths, optional
-        Extra lexicon files.  ``.yaml``/``.yml`` files are read as slogan lexicons (a list of mappings with
-        ``canonical`` and optional ``variants``); any other file as plain text, one term per line, ``#``
-        starting a comment, UTF-8.
+        Extra lexicon files.  ``.yaml``/``.yml``/``.csv`` files are read as slogan lexicons (``canonical``,
+        optional ``variants``, ``kind`` …; see :mod:`cppcc_nlp.resources._lexicon_file`); any other file as plain
+        text, one term per line, ``#`` starting a comment, UTF-8.
     defaults : bool, default True
         Include the bundled ``domain_terms.txt`` and ``slogans.yaml``.
 
@@ -436,7 +389,7 @@ def _load_cached(paths: tuple[str, ...], defaults: bool, stamp: tuple) -> Lexico
     records: dict[str, LexiconEntry] = {}
     skipped: list[tuple[str, str, str]] = []
     for path in files:
-        if path.suffix.lower() in (".yaml", ".yml"):
+        if path.suffix.lower() in LEXICON_FILE_SUFFIXES:
             found, skip = _read_yaml_file(path)
             skipped.extend(skip)
         else:

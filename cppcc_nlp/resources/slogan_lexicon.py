@@ -8,7 +8,8 @@ of local slogans, in the same YAML shape or as CSV with a header row::
     两市四区,两市、四区,numbered,,2023,
 
 (CSV ``variants`` are separated by ``|`` or ``;``.)  A malformed file raises :class:`~cppcc_nlp.errors.LexiconError`
-naming the file, the line and what to fix.
+naming the file, the line and what to fix.  Files are read by :mod:`cppcc_nlp.resources._lexicon_file`, the
+reader the token lexicon (``--lexicon``) uses too: a file is accepted or refused the same way by both.
 
 Matching forms
 --------------
@@ -36,27 +37,20 @@ Examples
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
 import pandas as pd
 
-from cppcc_nlp.errors import LexiconError
+from cppcc_nlp._text import to_traditional_text
+# KINDS, KEYS and QUOTE_CHARS are re-exported: the reader defines them for both lexicons
+from cppcc_nlp.resources._lexicon_file import KEYS, KINDS, QUOTE_CHARS, read_lexicon_file, strip_quotes  # noqa: F401
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_LEXICON = DATA_DIR / "slogans.yaml"
 
-#: the four kinds of slogan (see docs/slogans.md)
-KINDS = ("numbered", "branded", "series", "standing")
-KEYS = {"canonical", "variants", "kind", "expansion", "since", "note", "quoted_only", "exclude"}
-REQUIRED = ("canonical", "kind")
-MIN_YEAR, MAX_YEAR = 1921, 2100
-QUOTE_CHARS = set("“”「」『』\"'‘’《》")
 
 LEXICON_COLUMNS = ["canonical", "kind", "expansion", "since", "variants", "note", "quoted_only", "exclude",
                    "source", "line"]
@@ -102,16 +96,9 @@ class SloganEntry:
         return sorted(out, key=lambda f: (-len(f), f))
 
 
-@lru_cache(maxsize=1)
-def _s2t():
-    import opencc
-
-    return opencc.OpenCC("s2t")
-
-
 def _traditional(form: str) -> str:
     """The traditional-character spelling of ``form`` (OpenCC ``s2t``): 两个确立 → 兩個確立."""
-    return _s2t().convert(form)
+    return to_traditional_text(form)
 
 
 def derived_forms(form: str) -> list[str]:
@@ -198,170 +185,21 @@ class SloganLexicon:
         return f"SloganLexicon({len(self)} entries from {len(self.sources)} file(s))"
 
 
-def strip_quotes(text: str) -> str:
-    """``text`` without surrounding quote marks and spaces: ``“两个确立”`` → ``两个确立``."""
-    text = text.strip()
-    while len(text) >= 2 and text[0] in QUOTE_CHARS and text[-1] in QUOTE_CHARS:
-        text = text[1:-1].strip()
-    return text
-
-
 # ------------------------------------------------------------------------------------------------- reading
 
 
-def _yaml_items(path: Path, text: str) -> list[tuple[dict, int, dict[str, int]]]:
-    """Parse a YAML list of mappings, keeping the line of each item and of each key."""
-    import yaml
-
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise LexiconError(path, line, f"not valid YAML: {problem} (check indentation and the ':' after each "
-                                       "key)") from None
-    if root is None:
-        return []
-    if not isinstance(root, yaml.SequenceNode):
-        raise LexiconError(path, root.start_mark.line + 1,
-                           "a slogan lexicon must be a YAML list of mappings (each item starting with '- ')")
-    items = []
-    for node in root.value:
-        line = node.start_mark.line + 1
-        if not isinstance(node, yaml.MappingNode):
-            raise LexiconError(path, line, "each item must be a mapping with at least 'canonical' and 'kind'")
-        key_lines = {k.value: k.start_mark.line + 1 for k, _ in node.value}
-        try:
-            value = yaml.safe_load(yaml.serialize(node))
-        except yaml.YAMLError as exc:  # pragma: no cover - composed already
-            raise LexiconError(path, line, f"not valid YAML: {exc}") from None
-        items.append((value, line, key_lines))
-    return items
-
-
-def _csv_items(path: Path, text: str) -> list[tuple[dict, int, dict[str, int]]]:
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or "canonical" not in [f.strip() for f in reader.fieldnames]:
-        raise LexiconError(path, 1, "a CSV slogan lexicon needs a header row with at least 'canonical' and "
-                                    "'kind' (optional: variants, expansion, since, note, quoted_only, exclude)")
-    unknown = [f for f in reader.fieldnames if f and f.strip() not in KEYS]
-    if unknown:
-        raise LexiconError(path, 1, f"unknown column(s) {unknown}; allowed: {sorted(KEYS)}")
-    items = []
-    for row in reader:
-        line = reader.line_num
-        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
-            continue
-        if None in row:
-            raise LexiconError(path, line, f"more fields than header columns: {row[None]!r} (quote fields that "
-                                           "contain commas)")
-        value: dict = {}
-        for key, raw in row.items():
-            key = key.strip()
-            raw = (raw or "").strip()
-            if key in ("variants", "exclude"):
-                value[key] = [v.strip() for v in re.split(r"[|;]", raw) if v.strip()]
-            elif key == "quoted_only":
-                value[key] = raw.lower() in ("1", "true", "yes", "y")
-            elif key == "since":
-                value[key] = raw or None
-            else:
-                value[key] = raw or None
-        items.append((value, line, {k: line for k in value}))
-    return items
-
-
-def _entry(path: Path, item: dict, line: int, key_lines: dict[str, int]) -> SloganEntry:
-    def fail(key: str | None, problem: str):
-        raise LexiconError(path, key_lines.get(key, line) if key else line, problem)
-
-    unknown = sorted(set(item) - KEYS)
-    if unknown:
-        fail(unknown[0], f"unknown key {unknown[0]!r}; allowed keys: {', '.join(sorted(KEYS))}")
-    for key in REQUIRED:
-        if not item.get(key):
-            fail(None, f"item has no {key!r}; every entry needs 'canonical' and 'kind'")
-    canonical = item["canonical"]
-    if not isinstance(canonical, str):
-        fail("canonical", f"'canonical' must be a string, not {canonical!r}")
-    canonical = canonical.strip()
-    if strip_quotes(canonical) != canonical or any(c in QUOTE_CHARS for c in canonical):
-        fail("canonical", f"canonical {canonical!r} contains quote marks; write it without quotes (the detector "
-                          "handles quoted and unquoted uses)")
-    if len(canonical) < 2:
-        fail("canonical", f"canonical {canonical!r} is too short (at least 2 characters)")
-    kind = item["kind"]
-    if kind not in KINDS:
-        fail("kind", f"kind {kind!r} of {canonical!r} is not one of {', '.join(KINDS)}")
-    variants = item.get("variants") or []
-    if isinstance(variants, str):
-        variants = [variants]
-    if not isinstance(variants, list) or not all(isinstance(v, str) and v.strip() for v in variants):
-        fail("variants", f"'variants' of {canonical!r} must be a list of non-empty strings")
-    for v in variants:
-        if any(c in QUOTE_CHARS for c in v):
-            fail("variants", f"variant {v!r} of {canonical!r} contains quote marks; list it without quotes")
-    since = item.get("since")
-    if since is not None:
-        try:
-            since = int(str(since).strip())
-        except ValueError:
-            fail("since", f"'since' of {canonical!r} must be a year or null, not {since!r}")
-        if not MIN_YEAR <= since <= MAX_YEAR:
-            fail("since", f"'since' of {canonical!r} is {since}, outside {MIN_YEAR}-{MAX_YEAR}")
-    expansion = item.get("expansion")
-    if expansion is not None and not isinstance(expansion, str):
-        fail("expansion", f"'expansion' of {canonical!r} must be text or null")
-    note = item.get("note")
-    exclude = item.get("exclude") or []
-    if isinstance(exclude, str):
-        exclude = [exclude]
-    if not isinstance(exclude, list) or not all(isinstance(v, str) for v in exclude):
-        fail("exclude", f"'exclude' of {canonical!r} must be a list of strings")
-    quoted_only = item.get("quoted_only", False)
-    if not isinstance(quoted_only, bool):
-        fail("quoted_only", f"'quoted_only' of {canonical!r} must be true or false")
-    variants = [v.strip() for v in variants if v.strip() != canonical]
-    return SloganEntry(canonical=canonical, kind=kind, variants=tuple(dict.fromkeys(variants)),
-                       expansion=expansion.strip() if isinstance(expansion, str) else None,
-                       since=since, note=str(note).strip() if note is not None else None,
-                       quoted_only=quoted_only, exclude=tuple(e.strip() for e in exclude if e.strip()),
-                       source=str(path), line=line)
-
-
 def read_slogan_file(path) -> list[SloganEntry]:
-    """Read and validate one slogan lexicon file (``.yaml``/``.yml`` or ``.csv``).
+    """Read and validate one slogan lexicon file (``.yaml``/``.yml`` or ``.csv``); every entry needs a ``kind``.
+
+    The file is read by :func:`cppcc_nlp.resources._lexicon_file.read_lexicon_file`, the reader
+    :func:`cppcc_nlp.resources.lexicon.load_lexicon` uses too.
 
     Raises
     ------
     LexiconError
         The file is missing, not UTF-8, not a list of mappings, or an entry is malformed (names the line).
     """
-    path = Path(path)
-    if not path.is_file():
-        raise LexiconError(path, None, "no such slogan lexicon file (give a .yaml or .csv path)")
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise LexiconError(path, line, "not UTF-8 text; save the lexicon as UTF-8") from None
-    suffix = path.suffix.lower()
-    if suffix in (".yaml", ".yml"):
-        items = _yaml_items(path, text)
-    elif suffix == ".csv":
-        items = _csv_items(path, text)
-    else:
-        raise LexiconError(path, None, f"unsupported lexicon format {suffix or '(none)'!r}; use .yaml or .csv")
-    entries, seen = [], {}
-    for item, line, key_lines in items:
-        entry = _entry(path, item, line, key_lines)
-        if entry.canonical in seen:
-            raise LexiconError(path, line, f"{entry.canonical!r} is listed twice (first at line "
-                                           f"{seen[entry.canonical]}); merge the two entries")
-        seen[entry.canonical] = line
-        entries.append(entry)
-    return entries
+    return [SloganEntry(**asdict(item)) for item in read_lexicon_file(path, require_kind=True)]
 
 
 @lru_cache(maxsize=8)

@@ -34,17 +34,18 @@ from typing import Iterable
 
 import pandas as pd
 
+from cppcc_nlp._text import CN_NUMERALS, DIGITS
 from cppcc_nlp.errors import InputError, LexiconError
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 STOPWORDS_FILE = DATA_DIR / "stopwords.txt"
 BOILERPLATE_FILE = DATA_DIR / "boilerplate.txt"
 
-_CN_DIGITS = "零〇一二三四五六七八九十百千万亿两几"
+_CN_DIGITS = "零〇" + CN_NUMERALS + "百千万亿两几"
 _NUM_RE = re.compile(
-    r"^(?:[+\-−]?[0-9０-９]+(?:[.,．，][0-9０-９]+)*"  # 18, 87.1, 1,000
+    r"^(?:[+\-−]?[" + DIGITS + r"]+(?:[.,．，][" + DIGITS + r"]+)*"  # 18, 87.1, 1,000
     r"|[" + _CN_DIGITS + r"]+"  # 十五, 两
-    r"|[0-9０-９]+[" + _CN_DIGITS + r"]+"  # 6万
+    r"|[" + DIGITS + r"]+[" + _CN_DIGITS + r"]+"  # 6万
     r")(?:[%％‰]|个百分点|[年月日号时])?$"  # 87.1%, 2024年
 )
 

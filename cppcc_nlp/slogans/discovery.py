@@ -52,9 +52,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-#: opening mark → closing mark; straight double quotes toggle
-QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", "‘": "’", "〝": "〞", "＂": "＂", '"': '"'}
-TITLE_PAIRS = {"《": "》", "〈": "〉"}
+from cppcc_nlp._text import CN_NUMERALS, FULLWIDTH_DIGITS, QUOTE_PAIRS, TITLE_PAIRS
+
+# QUOTE_PAIRS (opening mark → closing mark; straight double quotes toggle) and TITLE_PAIRS come from _text
 CLOSERS = {v: k for k, v in {**QUOTE_PAIRS, **TITLE_PAIRS}.items() if k != v}
 TOGGLES = {'"', "＂"}
 #: a quote longer than this is not closed on purpose (a missing close mark): it is dropped as unbalanced
@@ -96,7 +96,7 @@ SUFFIX_HEADS = ("子", "儿", "头")
 #: 成为…的“直通车”, 接受“政治体检”), looked for anywhere in the 16 characters of the clause before the quote
 FRAME_CLAUSE = ("成为", "当好", "架起", "搭建", "打通", "接受", "转化为", "争做", "锚定", "聚焦")
 PLAN_NAME = re.compile(r"^(?:[六七八九]|十[一二三四五]?)五$")
-PACKAGE = re.compile(r"(?:\d+|[一二三四五六七八九十百]+)条$")
+PACKAGE = re.compile(rf"(?:\d+|[{CN_NUMERALS}百]+)条$")
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ def _close(stack, quotes, i, ch):
 def clean_candidate(text: str) -> str:
     """The canonical spelling of a quoted candidate: no spaces, ``＋`` → ``+``, full-width digits → ASCII."""
     text = re.sub(r"\s+", "", text)
-    return text.translate(str.maketrans("＋０１２３４５６７８９，", "+0123456789，"))
+    return text.translate({**FULLWIDTH_DIGITS, ord("＋"): ord("+")})
 
 
 def _parallel(parts: list[str]) -> bool:
