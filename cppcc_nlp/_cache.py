@@ -5,7 +5,7 @@
 version or a changed report never reads a stale result (:func:`cache_key`).
 
 The parsed-document cache built on these is :mod:`cppcc_nlp.corpus._document_cache`; the token cache is in
-:mod:`cppcc_nlp.tokens.pipeline`.
+:mod:`cppcc_nlp.tokens._token_cache`.
 
 Examples
 --------

@@ -194,7 +194,7 @@ def test_a_failure_while_copying_leaves_no_trace(tmp_path, reports, monkeypatch)
 def test_a_store_path_reads_as_the_store_with_its_own_token_cache(tmp_path, sample_path, monkeypatch):
     """The yearly refresh: `analyze store/` reads the store and caches tokens inside it."""
     import cppcc_nlp as cn
-    tokens_module = importlib.import_module("cppcc_nlp.tokens.pipeline")  # cppcc_nlp.tokens is the function
+    tokens_module = importlib.import_module("cppcc_nlp.tokens.table")  # cppcc_nlp.tokens is the function
 
     store = tmp_path / "store"
     cn.CorpusStore(store, create=True).add([sample_path])

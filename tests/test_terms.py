@@ -1,6 +1,6 @@
 """Term extraction: candidate rules on hand-made token tables (fast), then real reports (slow).
 
-The hand-made tables have the columns of ``cppcc_nlp.tokens.pipeline()`` and tokens as pkuseg cuts them; the slow tests
+The hand-made tables have the columns of ``cppcc_nlp.tokens()`` and tokens as pkuseg cuts them; the slow tests
 run the real pipeline on the bundled sample report and on ../shared/corpora/gwr-national.
 """
 
@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import json
 import re
-import warnings
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from cppcc_nlp.errors import EmptyCorpusError, InputError, ParameterError
-from cppcc_nlp.terms.ranking import (OCCURRENCE_COLUMNS, TERM_COLUMNS, extract_terms, term_candidates, term_frequencies,
-                             term_occurrences, term_tfidf, token_table)
+from cppcc_nlp.terms.candidates import term_candidates
+from cppcc_nlp.terms.counts import OCCURRENCE_COLUMNS, term_frequencies, term_occurrences
+from cppcc_nlp.terms.ranking import TERM_COLUMNS, extract_terms, term_tfidf
+from cppcc_nlp.tokens.table import as_token_table
 
 DATA = Path(__file__).resolve().parent / "data"
 PUNCT = set("，。、；：？！“”（）《》——")
@@ -273,7 +274,7 @@ def test_token_table_accepts_a_corpus_without_documents():
             return 0
 
     with pytest.raises(EmptyCorpusError, match="no documents"):
-        token_table(EmptyCorpus())
+        as_token_table(EmptyCorpus())
 
 
 # --- real reports (pkuseg model; slow) ---------------------------------------------------------------------------

@@ -6,8 +6,6 @@ once per module.
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -16,11 +14,15 @@ import pytest
 import cppcc_nlp as cn
 import importlib
 
-tokens_module = importlib.import_module("cppcc_nlp.tokens.pipeline")  # the module (cppcc_nlp.tokens is the function)
+# the modules (cppcc_nlp.tokens is the function)
+tokens_module = importlib.import_module("cppcc_nlp.tokens.pipeline")
+table_module = importlib.import_module("cppcc_nlp.tokens.table")
 from cppcc_nlp.errors import InputError, LexiconError, ModelError, ParameterError
 from cppcc_nlp.resources.lexicon import load_lexicon
-from cppcc_nlp.tokens.pipeline import (MERGE_COMPONENT, TOKEN_COLUMNS, LexiconMerger, default_model_dir, text_hash,
-                              token_lists)
+from cppcc_nlp.tokens._token_cache import text_hash
+from cppcc_nlp.tokens.components import MERGE_COMPONENT, LexiconMerger, register_components
+from cppcc_nlp.tokens.pipeline import default_model_dir
+from cppcc_nlp.tokens.table import TOKEN_COLUMNS, token_lists
 
 pytestmark = pytest.mark.slow
 
@@ -122,7 +124,7 @@ def test_merge_component_splits_and_merges_across_any_tokenizer():
     import spacy
 
     nlp = spacy.blank("zh")  # character segmenter: every entry spans several tokens
-    tokens_module.register_components()
+    register_components()
     merger = nlp.add_pipe(MERGE_COMPONENT)
     merger.set_entries(["政协委员", "委员工作站", "协商", "十五", "新发展理念"], "v-test",
                        quoted_only=["十五"], exclude={"新发展理念": ["创新发展理念"]})
@@ -348,7 +350,7 @@ def test_long_paragraph_pieces_never_cut_an_entry():
     text = ("坚持以" + entry + "为指导") * 2000  # no sentence end, no space, no comma: hard cuts
     merger = LexiconMerger(entries=[entry])
     for limit in (997, 1000, 1013):
-        pieces = tokens_module._chunks(text, limit=limit, find=merger.find)
+        pieces = table_module._chunks(text, limit=limit, find=merger.find)
         assert len(pieces) > 40
         assert "".join(p for _, p in pieces) == text
         assert all(len(p) <= limit for _, p in pieces)
@@ -357,7 +359,7 @@ def test_long_paragraph_pieces_never_cut_an_entry():
         assert not any(s < c < e for s, e in merger.find(text) for c in cuts)
         assert sum(p.count(entry) for _, p in pieces) == 2000
     # without the matcher a hard cut does fall inside an entry, which is what the matcher prevents
-    blind = {o for o, _ in tokens_module._chunks(text, limit=1000)}
+    blind = {o for o, _ in table_module._chunks(text, limit=1000)}
     assert any(s < c < e for s, e in merger.find(text) for c in blind)
 
 
@@ -523,7 +525,8 @@ def test_offsets_and_characters_survive_any_text(pipe):
     check()
 
 
-@pytest.mark.parametrize("module", ["tokens.pipeline", "resources.lexicon", "resources.stopwords"])
+@pytest.mark.parametrize("module", ["tokens.pipeline", "tokens.components", "tokens.table", "tokens.inputs",
+                                    "resources.lexicon", "resources.stopwords"])
 def test_docstring_examples_run(module, pipe):
     import doctest
     import importlib

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import bisect
 import math
-import os
 import re
 import warnings
 from collections import defaultdict
@@ -41,10 +40,12 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from cppcc_nlp.errors import EmptyCorpusError, InputError, ParameterError
+from cppcc_nlp._text import simplified_view
+from cppcc_nlp.errors import InputError, ParameterError
 from cppcc_nlp.slogans.discovery import (classify_text, clean_candidate, decide_corpus, family_key, is_framed,
                                scan_quotes, QUOTE_PAIRS)
 from cppcc_nlp.resources.slogan_lexicon import SloganLexicon, load_slogan_lexicon
+from cppcc_nlp.tokens.inputs import as_corpus
 
 OCCURRENCE_COLUMNS = ["doc_id", "year", "period", "section_id", "para_id", "start", "end", "text", "canonical",
                       "kind", "in_lexicon", "quoted", "sentence"]
@@ -66,32 +67,6 @@ MIN_UNQUOTED_CHARS = 4
 
 
 # ------------------------------------------------------------------------------------------------ helpers
-
-
-def _as_corpus(corpus):
-    """A Corpus from a Corpus or a str (one document of raw text)."""
-    from cppcc_nlp.corpus.corpus import Corpus, Document
-
-    if isinstance(corpus, Corpus):
-        if len(corpus) == 0:
-            raise EmptyCorpusError("the corpus has no documents: give report files or a folder that holds some "
-                                   "(Corpus.from_path) before detecting slogans")
-        return corpus
-    if isinstance(corpus, str):
-        if "\n" not in corpus and len(corpus) < 4096 and os.path.exists(corpus):
-            raise InputError(f"{corpus!r} is the path of a file or folder, not report text: read it with "
-                             f"cppcc_nlp.Corpus.from_path({corpus!r}) and pass the corpus")
-        doc = Document.from_text(corpus, doc_id="text", manifest_row={"year": _guess_year(corpus)})
-        out = Corpus.__new__(Corpus)
-        out.docs, out.problems, out._by_id, out._tables = [doc], [], {doc.doc_id: doc}, {}
-        return out
-    raise InputError(f"expected a cppcc_nlp.Corpus or a str, got {type(corpus).__name__}; build one with "
-                     "cppcc_nlp.Corpus.from_path(...)")
-
-
-def _guess_year(text: str) -> int:
-    years = [int(y) for y in re.findall(r"(?<!\d)(19[5-9]\d|20\d\d)(?=\s*年)", text)]
-    return max(years) if years else 0
 
 
 @lru_cache(maxsize=16)
@@ -171,19 +146,11 @@ def text_paragraphs(text: str, doc_id: str = "text") -> list[_Para]:
     return out
 
 
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 def _simplified(text: str) -> str:
-    """``text`` in simplified characters, offset for offset (OpenCC ``t2s``; the text itself when a conversion
-    would change its length).  Discovery decides on this view, so that a traditional report gets the same
-    decisions and simplified canonical forms; occurrences keep the characters as written."""
-    view = _t2s().convert(text)
-    return view if len(view) == len(text) else text
+    """A paragraph in simplified characters, offset for offset (:func:`cppcc_nlp._text.simplified_view`: the text
+    itself when a conversion would change its length).  Discovery decides on this view, so that a traditional
+    report gets the same decisions and simplified canonical forms; occurrences keep the characters as written."""
+    return simplified_view(text)
 
 
 def _discover(paragraphs: list[_Para], lexicon: SloganLexicon):
@@ -304,7 +271,7 @@ def slogan_candidates(corpus, *, lexicons=None, include_default: bool = True) ->
       decision   rule
     0 rejected  event
     """
-    corpus = _as_corpus(corpus)
+    corpus = as_corpus(corpus, what="detecting slogans")
     lexicon = load_slogan_lexicon(lexicons, include_default=include_default)
     uses, decisions = _discover(_corpus_paragraphs(corpus), lexicon)
     sentences = _Sentences(corpus)
@@ -377,7 +344,7 @@ def detect_slogans(corpus, *, lexicons=None, discover: bool = True, include_defa
     >>> occ[["text", "canonical", "kind", "in_lexicon", "quoted"]].to_dict("records")[0]
     {'text': '两个确立', 'canonical': '两个确立', 'kind': 'numbered', 'in_lexicon': True, 'quoted': True}
     """
-    corpus = _as_corpus(corpus)
+    corpus = as_corpus(corpus, what="detecting slogans")
     lexicon = load_slogan_lexicon(lexicons, include_default=include_default)
     sentences = _Sentences(corpus)
     hits = find_slogans(_corpus_paragraphs(corpus), lexicon, discover=discover, unquoted=unquoted)
@@ -470,7 +437,7 @@ def track_slogans(occurrences: pd.DataFrame, corpus, *, by: str = "period", min_
     """
     _check_occurrences(occurrences)
     by = _check_by(by)
-    corpus = _as_corpus(corpus)
+    corpus = as_corpus(corpus, what="detecting slogans")
     chars = _chars_per_time(corpus, by)
     occ = _in_corpus(occurrences, corpus)
     if by == "period" and occ["period"].isna().any():
@@ -538,7 +505,7 @@ def slogan_summary(occurrences: pd.DataFrame, corpus, *, by: str = "period", lex
         frequent first.
     """
     _check_occurrences(occurrences)
-    corpus = _as_corpus(corpus)
+    corpus = as_corpus(corpus, what="detecting slogans")
     occurrences = _in_corpus(occurrences, corpus)
     table = track_slogans(occurrences, corpus, by=by)
     if table.empty:
@@ -619,7 +586,7 @@ def slogan_cooccurrence(occurrences: pd.DataFrame, corpus=None, *, unit: str = "
     if unit not in ("para_id", "section_id", "doc_id"):
         raise ParameterError(f"unit={unit!r}: choose 'para_id', 'section_id' or 'doc_id'")
     if corpus is not None:
-        corpus = _as_corpus(corpus)
+        corpus = as_corpus(corpus, what="detecting slogans")
         occurrences = _in_corpus(occurrences, corpus)
     if occurrences.empty:
         return pd.DataFrame(columns=COOCCURRENCE_COLUMNS)
@@ -666,7 +633,7 @@ def slogan_concordance(corpus, slogan: str, *, window: int = 20, lexicons=None) 
     DataFrame
         doc_id, year, period, section_id, para_id, start, end, left, match, right, canonical, quoted.
     """
-    corpus = _as_corpus(corpus)
+    corpus = as_corpus(corpus, what="detecting slogans")
     if not isinstance(slogan, str) or not slogan.strip():
         raise ParameterError("slogan_concordance() needs a slogan, e.g. '两个确立'")
     lexicon = load_slogan_lexicon(lexicons)

@@ -30,8 +30,9 @@ import numpy as np
 import pandas as pd
 
 from cppcc_nlp.errors import EmptyCorpusError, ParameterError
+from cppcc_nlp.terms.ranking import scored_candidates
 from cppcc_nlp.terms.termhood import log_likelihood, log_ratio
-from cppcc_nlp.terms.ranking import _scored_candidates, token_table
+from cppcc_nlp.tokens.table import as_token_table
 
 __all__ = ["keyness", "new_terms", "KEYNESS_COLUMNS"]
 
@@ -144,7 +145,7 @@ def keyness(corpus_or_tokens, *, target, reference=None, by: str = "year", min_f
     """
     from scipy.stats import chi2
 
-    table = token_table(corpus_or_tokens)
+    table = as_token_table(corpus_or_tokens)
     targets, refs, target_label, reference_label = _split(table, target, reference, by)
     if top is not None and (not isinstance(top, (int, np.integer)) or isinstance(top, bool) or top < 1):
         raise ParameterError(f"top={top!r}: give a positive whole number, or None for every term")
@@ -160,7 +161,7 @@ def keyness(corpus_or_tokens, *, target, reference=None, by: str = "year", min_f
         raise EmptyCorpusError(f"{target_label if size_target == 0 else reference_label} holds no words; "
                                f"nothing to compare")
     term_options.setdefault("min_freq", min_freq)
-    cands = _scored_candidates(sub, by=by, **term_options)
+    cands = scored_candidates(sub, by=by, **term_options)
     cands = cands[cands["score"] > 0] if len(cands) else cands
     if len(cands) == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in KEYNESS_COLUMNS})

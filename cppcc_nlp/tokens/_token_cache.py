@@ -1,0 +1,146 @@
+"""The token cache: segmented paragraphs kept as Parquet, keyed by text hash, pipeline and lexicon version.
+
+:func:`cppcc_nlp.tokens.table.tokens` looks every paragraph up here before segmenting it, and stores what it
+segmented.  A second run over an unchanged corpus does no segmentation; when the lexicon changes, a cached
+paragraph is kept unless one of the added or removed entries occurs in its text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import time
+import uuid
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from cppcc_nlp._cache import cache_dir
+from cppcc_nlp.resources.lexicon import Lexicon
+from cppcc_nlp.tokens.components import spellings
+
+#: columns of the cached rows (one paragraph text, offsets relative to it)
+CACHE_COLUMNS = ["text_hash", "lexicon_version", "i", "token", "start", "end", "is_punct", "in_lexicon"]
+
+
+def text_hash(text: str) -> str:
+    """The cache key of a paragraph's text (blake2b, 32 hex digits)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def default_cache_dir() -> Path:
+    """The cache root when neither the call nor the corpus names one: :func:`cppcc_nlp._cache.cache_dir`."""
+    return Path(cache_dir())
+
+
+class TokenCache:
+    """Parquet store of segmented paragraphs under ``<cache_dir>/tokens/<pipeline version hash>/``.
+
+    Rows: ``text_hash, lexicon_version, i, token, start, end, is_punct, in_lexicon`` (offsets relative to the
+    paragraph).  Each run that segments something appends one ``part-*.parquet`` file (written atomically);
+    the parts are compacted into one when there are many.  The entries of every lexicon version seen are kept
+    in ``lexicons/<version>.txt`` so that a lexicon change invalidates only the paragraphs containing an added
+    or removed entry.
+    """
+
+    MAX_PARTS = 24
+
+    def __init__(self, root: Path | str, pipeline: str):
+        self.pipeline = pipeline
+        digest = hashlib.sha256(pipeline.encode()).hexdigest()[:16]
+        self.folder = Path(root) / "tokens" / digest
+        self.lexicon_folder = Path(root) / "tokens" / "lexicons"
+
+    def _parts(self) -> list[Path]:
+        return sorted(self.folder.glob("part-*.parquet")) if self.folder.is_dir() else []
+
+    def remember_lexicon(self, lex: Lexicon) -> None:
+        path = self.lexicon_folder / f"{lex.version}.txt"
+        if not path.is_file():
+            self.lexicon_folder.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
+            tmp.write_text("\n".join(lex.signatures()), encoding="utf-8")
+            os.replace(tmp, path)
+
+    def _lexicon_entries(self, version: str) -> frozenset[str] | None:
+        path = self.lexicon_folder / f"{version}.txt"
+        try:
+            return frozenset(e for e in path.read_text(encoding="utf-8").split("\n") if e)
+        except OSError:
+            return None
+
+    def lookup(self, texts: dict[str, str], lex: Lexicon) -> pd.DataFrame:
+        """Cached rows for the paragraphs ``{text_hash: text}`` still valid under ``lex`` (others are absent)."""
+        parts = self._parts()
+        if not parts or not texts:
+            return pd.DataFrame(columns=CACHE_COLUMNS)
+        import pyarrow.dataset as ds
+
+        wanted = list(texts)
+        frames = []
+        for part in parts:
+            try:
+                table = ds.dataset(part, format="parquet").to_table(filter=ds.field("text_hash").isin(wanted))
+            except Exception as exc:  # a damaged part: warn and ignore it (it is re-made on demand)
+                warnings.warn(f"{part}: unreadable token cache part ignored ({exc})", stacklevel=3)
+                continue
+            if table.num_rows:
+                frames.append(table.to_pandas())
+        if not frames:
+            return pd.DataFrame(columns=CACHE_COLUMNS)
+        rows = pd.concat(frames, ignore_index=True)
+        # choose, per paragraph, one lexicon version whose rows are valid under the current lexicon
+        versions = rows[["text_hash", "lexicon_version"]].drop_duplicates()
+        chosen = {}
+        diff_cache: dict[str, frozenset[str] | None] = {}
+        for h, v in versions.itertuples(index=False):
+            if chosen.get(h) == lex.version:
+                continue
+            if v == lex.version:
+                chosen[h] = v
+                continue
+            if h in chosen:
+                continue
+            if v not in diff_cache:
+                old = self._lexicon_entries(v)
+                diff_cache[v] = None if old is None else lex.changed_entries(old)
+            changed = diff_cache[v]
+            if changed is not None and not any(form in texts[h] for term in changed for form in spellings(term)):
+                chosen[h] = v
+        if not chosen:
+            return pd.DataFrame(columns=CACHE_COLUMNS)
+        keep = pd.Series(list(chosen.values()), index=list(chosen.keys()))
+        rows = rows[rows["lexicon_version"].to_numpy() == keep.reindex(rows["text_hash"]).to_numpy()]
+        return rows.drop_duplicates(["text_hash", "i"]).reset_index(drop=True)
+
+    def store(self, rows: pd.DataFrame) -> None:
+        """Append segmented rows (one new part file), compacting when there are many parts."""
+        if rows.empty:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = f"part-{time.time_ns()}-{os.getpid()}-{uuid.uuid4().hex[:8]}.parquet"
+        tmp = self.folder / (name + ".tmp")
+        rows[CACHE_COLUMNS].to_parquet(tmp, index=False)
+        os.replace(tmp, self.folder / name)
+        parts = self._parts()
+        if len(parts) > self.MAX_PARTS:
+            self._compact(parts)
+
+    def _compact(self, parts: list[Path]) -> None:
+        frames = []
+        for p in parts:
+            try:
+                frames.append(pd.read_parquet(p))
+            except Exception:
+                continue
+        merged = pd.concat(frames, ignore_index=True).drop_duplicates(["text_hash", "lexicon_version", "i"])
+        name = f"part-{time.time_ns()}-{os.getpid()}-compact.parquet"
+        tmp = self.folder / (name + ".tmp")
+        merged.to_parquet(tmp, index=False)
+        os.replace(tmp, self.folder / name)
+        for p in parts:
+            with contextlib.suppress(OSError):
+                p.unlink()
+
