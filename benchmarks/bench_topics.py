@@ -132,7 +132,7 @@ def main(argv=None):
     ours_lists = ours.vocabulary_
     ours_top = top_terms_of(ours.components_, ours_lists)
 
-    from cppcc_nlp.tokens.pipeline import token_lists
+    from cppcc_nlp.tokens.table import token_lists
     own_ref_ours = token_lists(table, unit="paragraph", keep_boilerplate=False).tolist()
 
     # ---- baseline ----------------------------------------------------------------------------------------------

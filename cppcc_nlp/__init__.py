@@ -26,7 +26,6 @@ from cppcc_nlp.tokens import nlp, token_lists, tokens
 from cppcc_nlp.slogans import (detect_slogans, slogan_candidates, slogan_concordance, slogan_cooccurrence,
                                slogan_families, slogan_summary, track_slogans)
 from cppcc_nlp.terms import extract_terms, keyness, new_terms, term_frequencies, term_occurrences, term_tfidf
-from cppcc_nlp.topics import TopicModel
 from cppcc_nlp.workflow import analyze
 
 __all__ = [
@@ -39,6 +38,10 @@ __all__ = [
 
 
 def __getattr__(name):
+    if name == "TopicModel":  # a scikit-learn estimator: scikit-learn only when topics are asked for
+        from cppcc_nlp.topics.model import TopicModel
+
+        return TopicModel
     if name == "plot":  # matplotlib only when figures are asked for
         import importlib
 

@@ -12,8 +12,10 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from cppcc_nlp.topics import model as T
 from cppcc_nlp.errors import EmptyCorpusError, InputError, ModelError, ParameterError
+from cppcc_nlp.resources.formulae import Formulae, load_formulae
+from cppcc_nlp.topics import _factorise as F, _vectorise as V
+from cppcc_nlp.topics._choose_k import choose_k
 from cppcc_nlp.topics.model import TopicModel, match_topics
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -146,7 +148,7 @@ def test_nnls_weights_equal_scipy_nnls():
     rng = np.random.default_rng(2)
     h = rng.random((4, 25))
     x = sp.csr_matrix(rng.random((6, 25)) * (rng.random((6, 25)) > 0.5))
-    w = T._nnls_weights(x, h)
+    w = F.nnls_weights(x, h)
     for r in range(6):
         expected, _ = nnls(h.T, x[r].toarray().ravel())
         assert np.allclose(w[r], expected, atol=1e-8)
@@ -158,7 +160,7 @@ def test_lda_e_step_equals_scikit_learn_transform():
     rng = np.random.default_rng(3)
     counts = sp.csr_matrix(rng.poisson(0.6, size=(30, 40)).astype(float))
     lda = LatentDirichletAllocation(n_components=4, random_state=0, max_iter=20).fit(counts)
-    ours = T._normalise_rows(T._lda_gamma(counts, lda.components_, lda.doc_topic_prior_))
+    ours = F.normalise_rows(F.lda_gamma(counts, lda.components_, lda.doc_topic_prior_))
     nonempty = np.diff(counts.indptr) > 0
     assert np.allclose(ours[nonempty], lda.transform(counts)[nonempty], atol=1e-10)
 
@@ -194,11 +196,11 @@ def test_k_chosen_by_coherence_and_reported(toy):
     units_only = units.drop(columns="theme")
     vocab = model.vocabulary_
     index = {t: i for i, t in enumerate(vocab)}
-    counts = T._count_matrix(units_only["tokens"].tolist(), index)
+    counts = V.count_matrix(units_only["tokens"].tolist(), index)
     df = np.asarray((counts > 0).sum(axis=0)).ravel()
-    tfidf = T._tfidf(counts, np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0)
-    _, _, starts = T._fit_nmf(tfidf, 3, seeds=T._seeds(0, 4), max_iter=400)
-    by_hand = np.mean([topic_coherence([[vocab[j] for j in row] for row in T._top_term_ids(comp, 10)],
+    tfidf = V.tfidf(counts, np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0)
+    _, _, starts = F.fit_nmf(tfidf, 3, seeds=F.seeds(0, 4), max_iter=400)
+    by_hand = np.mean([topic_coherence([[vocab[j] for j in row] for row in F.top_term_ids(comp, 10)],
                                        units_only["tokens"].tolist())["coherence"].mean() for comp in starts])
     assert x.loc[x.k == 3, "coherence"].iloc[0] == pytest.approx(by_hand)
     # three clean themes: every start finds them (agreement 1); LDA has a single start (agreement NaN)
@@ -213,12 +215,12 @@ def test_choose_k_one_standard_error_rule_then_agreement():
                           "coherence_se": [0.01, 0.01, 0.01, 0.01], "agreement": [0.9, 0.8, 0.6, 0.95]})
     # best NPMI 0.45 (k=10) +- 0.01: k=8 (0.441) is indistinguishable and its starts agree more; k=12 (0.43) and
     # k=6 are not within one standard error however stable they are
-    assert T._choose_k(table) == 1
+    assert choose_k(table) == 1
     # no spread (a single start, LDA): plain best NPMI, the smaller k on a tie at 3 decimals
     single = table.assign(coherence_se=np.nan, agreement=np.nan, coherence=[0.30, 0.4501, 0.4504, 0.43])
-    assert T._choose_k(single) == 1
+    assert choose_k(single) == 1
     # equal agreement: the smaller k
-    assert T._choose_k(table.assign(agreement=0.8)) == 1
+    assert choose_k(table.assign(agreement=0.8)) == 1
 
 
 def test_transform_applies_without_refitting(toy):
@@ -277,7 +279,7 @@ def test_load_refuses_incompatible_or_broken_files(toy, tmp_path):
                 data = json.dumps(meta).encode()
             dst.writestr(item, data)
     loaded = TopicModel.load(older)
-    assert loaded.formulae is False and loaded.formulae_ == T.Formulae()
+    assert loaded.formulae is False and loaded.formulae_ == Formulae()
     assert not loaded.formulae_.is_formula("各位代表！")
     junk = tmp_path / "junk.zip"
     junk.write_bytes(b"not a zip")
@@ -287,6 +289,72 @@ def test_load_refuses_incompatible_or_broken_files(toy, tmp_path):
         TopicModel.load(tmp_path / "missing.zip")
     with pytest.raises(ModelError, match="not fitted"):
         TopicModel().transform(pd.DataFrame({"para_id": ["a"], "tokens": [["政协"]]}))
+
+
+def test_scikit_learn_estimator_contract(toy):
+    from sklearn.base import BaseEstimator, clone
+    from sklearn.exceptions import NotFittedError
+
+    units, model = toy
+    assert isinstance(model, BaseEstimator)
+    # clone: same parameters, none of the fitted state
+    twin = clone(model)
+    assert twin.get_params() == model.get_params() and twin is not model
+    assert not hasattr(twin, "components_")
+    pd.testing.assert_frame_equal(twin.fit(units.drop(columns="theme")).topics_, model.topics_)
+    # get_params / set_params round trip, parameters stored verbatim
+    params = {"n_topics": 5, "method": "lda", "unit": "section", "k_range": (4, 6), "max_df": 0.5,
+              "token_options": {"drop_stop": False}, "formulae": False}
+    other = TopicModel().set_params(**params)
+    assert {k: other.get_params()[k] for k in params} == params
+    assert other.get_params()["k_range"] is params["k_range"]
+    assert TopicModel(**other.get_params()).get_params() == other.get_params()
+    assert repr(TopicModel(n_topics=5, method="lda")) == "TopicModel(method='lda', n_topics=5)"
+    with pytest.raises(ParameterError, match="no parameter 'k'"):
+        TopicModel().set_params(k=3)
+    # unfitted: scikit-learn's NotFittedError, which is also a ValueError, an AttributeError and a ModelError
+    unfitted = TopicModel(n_topics=3)
+    for call in (lambda: unfitted.transform(units.drop(columns="theme")), lambda: unfitted.shares("year"),
+                 lambda: unfitted.representative(), lambda: unfitted.save("never.zip")):
+        with pytest.raises(NotFittedError, match="not fitted") as caught:
+            call()
+        assert isinstance(caught.value, (ValueError, AttributeError, ModelError))
+        assert isinstance(caught.value, ValueError) and isinstance(caught.value, AttributeError)
+    # a parameter is checked when fitting, not when set
+    bad = TopicModel(n_topics=0)
+    with pytest.raises(ParameterError, match="n_topics=0"):
+        bad.fit(units.drop(columns="theme"))
+
+
+def test_vocabulary_and_tfidf_equal_a_hand_computation():
+    lists = [["政协", "协商", "协商", "委员"], ["政协", "经济"], ["经济", "增长", "经济", "2023年"], ["年", "增长"],
+             []]
+    vocab, df = V.build_vocabulary(lists, min_df=1, max_df=1.0, min_chars=2)
+    # sorted; single characters and numbers with a measure word are not terms
+    assert vocab == sorted(["政协", "协商", "委员", "经济", "增长"]) and "2023年" not in vocab
+    assert dict(zip(vocab, df)) == {"政协": 2, "协商": 1, "委员": 1, "经济": 2, "增长": 2}
+    counts = V.count_matrix(lists, vocab)
+    by_hand = np.array([[[toks.count(t) for t in vocab] for toks in lists]], dtype=float)[0]
+    assert np.array_equal(counts.toarray(), by_hand)
+    idf = V.smooth_idf(df, len(lists))
+    assert np.allclose(idf, [np.log(6 / (1 + d)) + 1 for d in df])
+    tf = np.where(by_hand > 0, 1 + np.log(np.where(by_hand > 0, by_hand, 1)), 0.0) * idf
+    norms = np.linalg.norm(tf, axis=1, keepdims=True)
+    expected = tf / np.where(norms > 0, norms, 1)
+    x = V.tfidf(counts, idf)
+    assert np.allclose(x.toarray(), expected, atol=1e-15)
+    assert x[4].nnz == 0  # an empty unit stays empty
+    # the same as scikit-learn's sublinear TF-IDF over the token lists, in the same column order
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
+    sk_counts = CountVectorizer(analyzer=lambda toks: toks, vocabulary=vocab).fit_transform(lists)
+    assert np.array_equal(sk_counts.toarray(), by_hand)
+    sk = TfidfTransformer(sublinear_tf=True).fit(sk_counts)
+    assert np.allclose(sk.idf_, idf)
+    assert np.allclose(sk.transform(sk_counts).toarray(), x.toarray(), atol=1e-15)
+    # max_df: a share of the units (floored), or a count; never below min_df
+    assert V.build_vocabulary(lists, min_df=1, max_df=0.3, min_chars=2)[0] == ["协商", "委员"]
+    assert V.build_vocabulary(lists, min_df=2, max_df=1, min_chars=2)[0] == ["增长", "政协", "经济"]
 
 
 def test_representative_units(toy):
@@ -368,14 +436,14 @@ def test_the_opening_of_a_report_fits_one_topic_without_a_coherence_figure(sampl
 def test_choose_k_without_any_measurable_coherence_takes_the_smallest_k():
     table = pd.DataFrame({"k": [2, 4], "coherence": [np.nan, np.nan], "coherence_se": [np.nan, np.nan],
                           "agreement": [1.0, 0.5]})
-    assert T._choose_k(table) == 0
+    assert choose_k(table) == 0
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # report formulae (the genre's ritual) left out of the vocabulary
 
 def test_bundled_formulae_recognise_the_ritual_not_the_themes():
-    f = T.load_formulae()
+    f = load_formulae()
     assert f.source == "bundled" and len(f.sentences) >= 10
     ritual = ["现在，我代表国务院，向大会作政府工作报告，请予审议，并请全国政协各位委员提出意见。",
               "请各位政协委员和其他列席人员提出意见。", "各位代表！", "各位代表、各位委员：",
@@ -398,13 +466,13 @@ def test_formulae_file_errors_name_file_and_line(tmp_path):
     bad = tmp_path / "f.txt"
     bad.write_text("[sentences]\n请予审议\n(未闭合\n", encoding="utf-8")
     with pytest.raises(LexiconError, match=r"f\.txt, line 3: '\(未闭合' is not a valid regular expression"):
-        T.load_formulae(bad)
+        load_formulae(bad)
     bad.write_text("各位\n[words]\n", encoding="utf-8")
     with pytest.raises(LexiconError, match=r"line 1: '各位' comes before any section"):
-        T.load_formulae(bad)
+        load_formulae(bad)
     bad.write_text("[words]\n各位 代表\n", encoding="utf-8")
     with pytest.raises(LexiconError, match="line 2.*whitespace"):
-        T.load_formulae(bad)
+        load_formulae(bad)
     with pytest.raises(LexiconError, match="no such formulae file"):
         TopicModel(n_topics=2, formulae=tmp_path / "missing.txt").fit(make_units(3, years=(2020,)).drop(
             columns="theme"))
@@ -481,7 +549,7 @@ def test_real_no_ritual_topics_on_the_whole_shared_corpus(shared_corpus):
     from cppcc_nlp import tokens
 
     table = tokens(shared_corpus)
-    f = T.load_formulae()
+    f = load_formulae()
     ritual = f.words | {"代表", "市长", "报告"}
     kept = TopicModel(n_topics=16, random_state=0, formulae=False).fit(shared_corpus, tokens=table)
     ritual_topics = [lab for lab, top in zip(kept.topics_["label"], kept.topics_["top_terms"])
@@ -557,8 +625,6 @@ def test_real_seed_stability(sample_shanghai, fitted):
 
 @pytest.mark.slow
 def test_real_new_year_without_refitting(sample_shanghai, tmp_path):
-    from cppcc_nlp import Corpus, tokens
-
     corpus, table = sample_shanghai
     old = corpus.subset(year=[2020, 2021, 2022, 2023])
     model = TopicModel(n_topics=12, random_state=0).fit(old, tokens=table[table["doc_id"].isin(old.documents.doc_id)])

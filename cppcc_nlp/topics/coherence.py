@@ -42,7 +42,7 @@ from cppcc_nlp.errors import ParameterError
 __all__ = ["cooccurrence", "npmi_pairs", "topic_coherence"]
 
 
-def _check_window(window):
+def check_window(window):
     if window is None:
         return None
     if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 2:
@@ -72,7 +72,7 @@ def cooccurrence(terms: Sequence[str], reference: Sequence[Sequence[str]], *, wi
     joint : numpy.ndarray of int, shape (n_terms, n_terms)
         Windows containing both terms (the diagonal equals ``single``).
     """
-    window = _check_window(window)
+    window = check_window(window)
     index: dict[str, int] = {}
     for term in terms:
         index.setdefault(term, len(index))

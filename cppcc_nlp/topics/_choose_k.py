@@ -1,0 +1,141 @@
+"""Choosing the number of topics k: NPMI coherence of every random start, the one-standard-error rule, and the
+agreement of the starts as the tie-breaker.
+
+With ``n_topics=None`` a model is fitted for every k in ``k_range`` and scored by NPMI coherence
+(:mod:`cppcc_nlp.topics.coherence`) of each topic's ``top_n`` terms, counted over the **paragraphs of the fitted
+corpus** (two terms co-occur when they are in the same paragraph; ``coherence_window=n`` switches to sliding
+windows of n tokens).  The score of k is the mean NPMI over the ``n_init`` random starts (not only the start
+that is kept), with its standard error.  The chosen k is, among the k whose score is within one standard error
+of the best (the one-standard-error rule), the one whose random starts agree most (mean matched Jaccard of
+their top terms, Greene et al. 2014); ties go to the smaller k.  A theme chosen automatically should be
+carried by several units: k is at most one topic per :data:`MIN_UNITS_PER_TOPIC` units that carry terms."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from cppcc_nlp.errors import ParameterError
+from cppcc_nlp.topics._factorise import top_term_ids
+from cppcc_nlp.topics.coherence import topic_coherence
+
+MIN_UNITS_PER_TOPIC = 5  # automatic k: at most one topic per this many units that carry terms
+SCORE_COLUMNS = ["k", "coherence", "coherence_se", "coherence_best", "coherence_min", "coherence_std",
+                 "diversity", "agreement"]
+
+
+def candidate_ks(n_topics, k_range, *, usable: int, n_terms: int, unit: str) -> list[int]:
+    """The k to fit: ``[n_topics]``, or the values of ``k_range`` that the number of usable units allows.
+
+    Raises :class:`ParameterError` when ``n_topics`` exceeds what the units carry; warns (at the caller of
+    :meth:`TopicModel.fit`) when ``k_range`` is reduced.
+    """
+    limit = min(usable - 1, n_terms)
+    if n_topics is not None:
+        if n_topics > limit:
+            raise ParameterError(
+                f"n_topics={n_topics} but only {usable} {unit}s carry terms (at most {limit} topics "
+                f"fit): lower n_topics, use n_topics=None to choose it, or use a smaller unit than {unit!r}")
+        return [int(n_topics)]
+    # a theme chosen automatically should be carried by several units: at most one topic per
+    # MIN_UNITS_PER_TOPIC units (a 37-paragraph report gets at most 7 topics, not 20)
+    auto_limit = min(limit, max(2, usable // MIN_UNITS_PER_TOPIC))
+    wanted = sorted({int(k) for k in k_range})
+    candidates = [k for k in wanted if k <= auto_limit]
+    if not candidates:
+        candidates = [max(1, min(auto_limit, wanted[0]))]
+    if len(candidates) < len(wanted):
+        warnings.warn(f"only {usable} {unit}s carry terms (at most one topic per "
+                      f"{MIN_UNITS_PER_TOPIC}): k_range reduced to {candidates}", UserWarning, stacklevel=3)
+    return candidates
+
+
+def start_coherence(starts: list, vocabulary: list, reference: list, *, top_n: int, window) -> list:
+    """NPMI of each start's topics (one pass over the reference for all starts together): one table per start."""
+    tops = [[[vocabulary[j] for j in row] for row in top_term_ids(c, top_n)] for c in starts]
+    table = topic_coherence([t for top in tops for t in top], reference, window=window)
+    out, at = [], 0
+    for top in tops:
+        part = table.iloc[at:at + len(top)].reset_index(drop=True)
+        part["topic_id"] = np.arange(len(top))
+        out.append(part)
+        at += len(top)
+    return out
+
+
+def fit_candidates(factorise: Callable, candidates: Sequence[int], vocabulary: list, reference: list, *,
+                   top_n: int, window) -> tuple[pd.DataFrame, tuple]:
+    """Fit every candidate k and choose one.
+
+    ``factorise(k)`` returns ``(components, prior, starts)`` with ``components`` one of ``starts``.
+
+    Returns
+    -------
+    scores : DataFrame
+        :data:`SCORE_COLUMNS` and ``chosen``, one row per k (``TopicModel.coherence_``).
+    chosen : tuple
+        ``(k, components, prior, coherence)`` of the chosen k, ``coherence`` the NPMI table of its kept start.
+    """
+    results, rows = [], []
+    for k in candidates:
+        components, prior, starts = factorise(k)
+        kept = next(i for i, c in enumerate(starts) if c is components)
+        per_start = start_coherence(starts, vocabulary, reference, top_n=top_n, window=window)
+        coh = per_start[kept]
+        results.append((k, components, prior, coh))
+        means = np.array([c["coherence"].mean() for c in per_start])
+        se = float(means.std(ddof=1) / math.sqrt(len(means))) if len(means) > 1 else float("nan")
+        rows.append((k, float(means.mean()), se, float(coh["coherence"].mean()), float(coh["coherence"].min()),
+                     float(coh["coherence"].std(ddof=0)), diversity(components, top_n), agreement(starts, top_n)))
+    scores = pd.DataFrame(rows, columns=SCORE_COLUMNS)
+    best = choose_k(scores)
+    scores["chosen"] = np.arange(len(scores)) == best
+    return scores, results[best]
+
+
+def diversity(components: np.ndarray, n: int) -> float:
+    """Topic diversity (Dieng, Ruiz & Blei 2020): share of distinct terms among all topics' top ``n``."""
+    top = top_term_ids(components, n)
+    return float(len(np.unique(top)) / top.size)
+
+
+def choose_k(scores: pd.DataFrame) -> int:
+    """Row of the chosen k: the best mean NPMI over the random starts, and among the k whose score is within one
+    standard error of it (indistinguishable given the spread of the starts), the k whose starts agree most.
+
+    The one-standard-error rule (Breiman et al. 1984; Hastie, Tibshirani & Friedman 2009, 7.10) with start
+    agreement (Greene et al. 2014) as the tie-breaker; ties of agreement go to the smaller k.  Without a
+    standard error (one start: LDA, n_init=1) it is the best mean NPMI, the smaller k on a tie at 3 decimals.
+    """
+    coherence = np.round(scores["coherence"].to_numpy(dtype=float), 3)
+    if np.isnan(coherence).all():   # no k has a measurable NPMI (too few units share terms): the smallest k
+        return int(np.argmin(scores["k"].to_numpy()))
+    best = int(np.nanargmax(coherence))
+    se = float(scores["coherence_se"].iloc[best])
+    agreement = scores["agreement"].to_numpy(dtype=float)
+    if not np.isfinite(se) or np.isnan(agreement).all():
+        return best
+    near = np.flatnonzero(scores["coherence"].to_numpy(dtype=float) >= scores["coherence"].iloc[best] - se)
+    return int(near[np.nanargmax(np.round(agreement[near], 3))])
+
+
+def agreement(starts: list, n: int) -> float:
+    """Agreement of random starts (Greene, O'Callaghan & Cunningham 2014): for every pair of starts, the mean
+    Jaccard similarity of their topics' top ``n`` term sets under the best one-to-one matching; averaged over
+    the pairs.  1 = every start finds the same topics; NaN with a single start (LDA)."""
+    from scipy.optimize import linear_sum_assignment
+
+    if len(starts) < 2:
+        return float("nan")
+    sets = [[set(row) for row in top_term_ids(c, n)] for c in starts]
+    values = []
+    for i in range(len(sets)):
+        for j in range(i + 1, len(sets)):
+            sim = np.array([[len(a & b) / len(a | b) for b in sets[j]] for a in sets[i]])
+            r, c = linear_sum_assignment(-sim)
+            values.append(sim[r, c].mean())
+    return float(np.mean(values))

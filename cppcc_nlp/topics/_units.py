@@ -1,0 +1,211 @@
+"""Units of a topic model: one row per paragraph, section or document, with its docvars and its token list.
+
+:func:`collect_units` accepts a :class:`~cppcc_nlp.corpus.Corpus`, report paths, a token table (from
+:func:`cppcc_nlp.tokens`) or a unit table (one row per unit with a ``tokens`` column of lists of str), and
+leaves out the report formulae (:mod:`cppcc_nlp.resources.formulae`): matching sentences are dropped from the
+token table, listed words from the token lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cppcc_nlp.errors import EmptyCorpusError, InputError
+from cppcc_nlp.resources.formulae import Formulae
+from cppcc_nlp.tokens.inputs import is_corpus
+
+UNITS = {"paragraph": "para_id", "section": "section_id", "document": "doc_id"}
+"""The units a model can cluster, and the id column of each."""
+
+STANDARD = ["doc_id", "year", "period", "part", "section_id"]
+"""Docvars every unit table carries (NA where unknown), in this order after the unit id."""
+
+# token-level columns of the token table (ARCHITECTURE.md) that are not docvars
+_TOKEN_COLUMNS = {"i", "sent", "token", "start", "end", "is_punct", "is_stop", "is_num", "in_lexicon", "sent_id",
+                  "lemma", "pos", "tag", "norm"}
+_FORMULA_COLUMNS = ["doc_id", "para_id", "sent", "text"]
+
+
+@dataclass
+class Units:
+    """The units to cluster, aligned row by row."""
+
+    meta: pd.DataFrame                       # one row per unit, RangeIndex; id column, docvars, n_chars
+    tokens: list                             # list[list[str]] aligned with meta
+    texts: list                              # list[str | None] aligned with meta
+    reference: list                          # token lists for coherence (paragraphs where available)
+    reference_name: str
+    headings: dict = field(default_factory=dict)   # section_id -> heading
+    dropped: pd.DataFrame | None = None            # formula sentences left out (doc_id, para_id, sent, text)
+
+
+def formula_sentences(table: pd.DataFrame, formulae: Formulae) -> pd.DataFrame:
+    """The sentences of a token table that are formulae: ``doc_id, para_id, sent, text``."""
+    if not formulae.sentences or table.empty or "sent" not in table or "para_id" not in table:
+        return pd.DataFrame(columns=_FORMULA_COLUMNS)
+    text = table.groupby(["doc_id", "para_id", "sent"], sort=False)["token"].agg("".join).reset_index(name="text")
+    hit = text["text"].map(formulae.is_formula).astype(bool)
+    return text[hit].reset_index(drop=True)[_FORMULA_COLUMNS]
+
+
+def _drop_sentences(table: pd.DataFrame, dropped: pd.DataFrame) -> pd.DataFrame:
+    if dropped.empty:
+        return table
+    keys = pd.MultiIndex.from_frame(dropped[["para_id", "sent"]])
+    mask = pd.MultiIndex.from_frame(table[["para_id", "sent"]]).isin(keys)
+    return table[~mask]
+
+
+def _drop_words(lists: list, words: frozenset) -> list:
+    if not words:
+        return lists
+    return [[t for t in toks if t not in words] for toks in lists]
+
+
+def _token_lists_of(table: pd.DataFrame, unit: str, token_options: dict) -> pd.Series:
+    from cppcc_nlp.tokens.table import token_lists
+
+    return token_lists(table, unit=unit, **token_options)
+
+
+def _as_lists(series: pd.Series, ids: Iterable) -> list:
+    mapping = series.to_dict()
+    return [list(mapping.get(i, []) or []) for i in ids]
+
+
+def _add_missing(meta: pd.DataFrame, columns, numeric=("period",)) -> None:
+    for col in columns:
+        if col not in meta:
+            meta[col] = pd.Series([pd.NA] * len(meta), dtype="Int64" if col in numeric else "object")
+
+
+def _filtered_lists(table: pd.DataFrame, unit: str, ids, token_options: dict, formulae: Formulae,
+                    paragraphs: bool):
+    """Formula sentences of the token table, and the token lists of the units and (when ``paragraphs``) of the
+    paragraphs, without them."""
+    dropped = formula_sentences(table, formulae)
+    table = _drop_sentences(table, dropped)
+    lists = _drop_words(_as_lists(_token_lists_of(table, unit, token_options), ids), formulae.words)
+    if not paragraphs:
+        return dropped, lists, None
+    paragraphs = _drop_words(_token_lists_of(table, "paragraph", token_options).tolist(), formulae.words)
+    return dropped, lists, [list(r) for r in paragraphs]
+
+
+def _units_from_corpus(corpus, unit: str, token_options: dict, table: pd.DataFrame | None,
+                       formulae: Formulae) -> Units:
+    id_col = UNITS[unit]
+    if table is None:
+        from cppcc_nlp.tokens.table import tokens as token_table
+
+        table = token_table(corpus)
+    elif not isinstance(table, pd.DataFrame) or "token" not in table.columns:
+        raise InputError("tokens= must be the token table of this corpus (cppcc_nlp.tokens(corpus))")
+    else:
+        unknown = set(table["doc_id"].unique()) - set(corpus.documents["doc_id"])
+        if unknown:
+            raise InputError(f"tokens= holds documents that are not in the corpus ({sorted(unknown)[0]!r} …): "
+                             "pass the token table made from this corpus")
+    if len(corpus.paragraphs) == 0:
+        raise EmptyCorpusError("the corpus has no paragraphs: nothing to cluster (check the input files)")
+    if unit == "paragraph":
+        meta = corpus.paragraphs.copy()
+        texts = meta["text"].astype(str).tolist()
+        meta["n_chars"] = [len(t) for t in texts]
+    elif unit == "section":
+        meta = corpus.sections.copy()
+        doc_text = {d.doc_id: d.text for d in corpus.docs}
+        texts = [doc_text[d][s:e] for d, s, e in zip(meta["doc_id"], meta["start"], meta["end"])]
+        if "n_chars" not in meta:
+            meta["n_chars"] = [len(t) for t in texts]
+    else:
+        meta = corpus.documents.copy()
+        doc_text = {d.doc_id: d.text for d in corpus.docs}
+        texts = [doc_text[d] for d in meta["doc_id"]]
+        meta["n_chars"] = [len(t) for t in texts]
+        _add_missing(meta, ("period", "section_id", "part"))
+    meta = meta.drop(columns=[c for c in ("text", "path", "sha256") if c in meta]).reset_index(drop=True)
+    dropped, lists, paragraphs = _filtered_lists(table, unit, meta[id_col], token_options, formulae,
+                                                 paragraphs=unit != "paragraph")
+    reference = [list(r) for r in lists] if paragraphs is None else paragraphs
+    sections = corpus.sections
+    headings = dict(zip(sections["section_id"], sections["heading"])) if "heading" in sections else {}
+    return Units(meta, lists, texts, reference, "paragraphs", headings, dropped)
+
+
+def _units_from_token_table(table: pd.DataFrame, unit: str, token_options: dict, formulae: Formulae) -> Units:
+    id_col = UNITS[unit]
+    if id_col not in table:
+        raise InputError(f"the token table has no {id_col!r} column, needed for unit={unit!r} "
+                         "(pass the table returned by cppcc_nlp.tokens(corpus))")
+    if table.empty:
+        raise EmptyCorpusError("the token table is empty: nothing to cluster")
+    docvars = [c for c in table.columns if c not in _TOKEN_COLUMNS and c != id_col]
+    if unit == "document":
+        docvars = [c for c in docvars if c not in ("para_id", "section_id", "part", "period")]
+    grouped = table.groupby(id_col, sort=False)
+    meta = grouped[docvars].first().reset_index() if docvars else grouped.size().reset_index()[[id_col]]
+    spans = grouped.agg(_s=("start", "min"), _e=("end", "max")).reset_index(drop=True)
+    meta["n_chars"] = (spans["_e"] - spans["_s"]).to_numpy()
+    _add_missing(meta, ("period", "section_id", "part"))
+    dropped, lists, paragraphs = _filtered_lists(table, unit, meta[id_col], token_options, formulae,
+                                                 paragraphs=unit != "paragraph" and "para_id" in table)
+    if paragraphs is None:
+        reference, name = [list(r) for r in lists], f"{unit}s"
+    else:
+        reference, name = paragraphs, "paragraphs"
+    return Units(meta, lists, [None] * len(meta), reference, name, dropped=dropped)
+
+
+def _units_from_unit_table(table: pd.DataFrame, unit: str, formulae: Formulae) -> Units:
+    id_col = UNITS[unit]
+    if id_col not in table:
+        raise InputError(f"the unit table has no {id_col!r} column, needed for unit={unit!r}; give one row per "
+                         f"{unit} with {id_col!r}, 'tokens' (list of str) and the docvars")
+    if table.empty:
+        raise EmptyCorpusError("the unit table is empty: nothing to cluster")
+    bad = [i for i, t in zip(table[id_col], table["tokens"]) if not isinstance(t, (list, tuple, np.ndarray))]
+    if bad:
+        raise InputError(f"unit {bad[0]!r}: the 'tokens' column must hold lists of strings, "
+                         f"got {type(table.loc[table[id_col] == bad[0], 'tokens'].iloc[0]).__name__}")
+    meta = table.drop(columns=["tokens"]).reset_index(drop=True)
+    texts = meta["text"].astype(str).tolist() if "text" in meta else [None] * len(meta)
+    if "n_chars" not in meta:
+        meta["n_chars"] = [len(t) for t in texts] if "text" in meta else [
+            sum(len(x) for x in toks) for toks in table["tokens"]]
+    meta = meta.drop(columns=[c for c in ("text",) if c in meta])
+    _add_missing(meta, STANDARD, numeric=("year", "period"))
+    lists = _drop_words([list(t) for t in table["tokens"]], formulae.words)  # no sentences here: words only
+    return Units(meta, lists, texts, lists, f"{unit}s")
+
+
+def collect_units(X, unit: str, token_options: dict, table: pd.DataFrame | None = None,
+                  formulae: Formulae = Formulae()) -> Units:
+    """The units of ``X`` (a Corpus, report paths, a token table or a unit table) with formulae left out.
+
+    ``table`` is the token table of a Corpus ``X`` when already at hand (default: ``cppcc_nlp.tokens(X)``);
+    ``token_options`` are passed to :func:`cppcc_nlp.token_lists`.
+    """
+    if isinstance(X, pd.DataFrame):
+        if "tokens" in X.columns:
+            return _units_from_unit_table(X, unit, formulae)
+        if "token" in X.columns:
+            return _units_from_token_table(X, unit, token_options, formulae)
+        raise InputError("a DataFrame given to TopicModel must be a token table (column 'token', from "
+                         "cppcc_nlp.tokens) or a unit table (column 'tokens' holding lists of str); got columns "
+                         f"{list(X.columns)[:8]}")
+    if isinstance(X, (str, Path)) or (isinstance(X, (list, tuple)) and X and isinstance(X[0], (str, Path))):
+        from cppcc_nlp.corpus.corpus import Corpus
+
+        X = Corpus.from_path(X)
+    if is_corpus(X):
+        if len(X) == 0:
+            raise EmptyCorpusError("the corpus has no documents: nothing to cluster")
+        return _units_from_corpus(X, unit, token_options, table, formulae)
+    raise InputError(f"TopicModel cannot read a {type(X).__name__}: give a Corpus, report paths, a token table "
+                     "from cppcc_nlp.tokens, or a unit table with a 'tokens' column")
