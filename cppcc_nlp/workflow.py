@@ -13,6 +13,16 @@ reading and structure → tokens (cached) → slogans (occurrences, tracking by 
 A second run over the same corpus reuses the token cache (no segmentation).  An output folder that already
 holds other files is refused unless ``force=True``; even then only the files listed above are overwritten
 and nothing else is deleted.
+
+This module only orchestrates.  Each step is one function ``_<step>(job) -> Part``: it calls the library on
+what earlier steps left in ``job`` (``job.corpus``, ``job.tokens``, ``job.years``) and returns its tables (by
+file name) and its report section (built in :mod:`cppcc_nlp.output._sections`, prose and figures included).
+:func:`analyze` runs the steps of :data:`STEPS` in order; for each it shows progress, times it, writes the
+tables (:func:`cppcc_nlp.output.tables.write_table`) and figures, and adds the section to the report.
+
+To add a step (say ``indicators``): write ``_indicators(job) -> Part`` here, its section builder in
+``output/_sections.py``, and put ``("indicators", _indicators)`` in :data:`STEPS` where it belongs (after
+``tokens`` if it needs them).  The progress bar, the timings and the report follow.
 """
 
 from __future__ import annotations
@@ -31,7 +41,6 @@ from cppcc_nlp._version import __version__
 from cppcc_nlp.errors import EmptyCorpusError, OutputError, ParameterError
 
 MARKER = ".cppcc-nlp-output"
-TIMELINE_MIN_CHARS = 2000  # periods with less text are left out of the slogan timeline figure
 
 
 @dataclass
@@ -44,6 +53,250 @@ class AnalysisResult:
     report: Path | None = None
     timings: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+
+
+@dataclass
+class Part:
+    """What one step made: its tables (file name → DataFrame), its report section, notes for the user."""
+
+    tables: dict = field(default_factory=dict)
+    section: object = None          # cppcc_nlp.output.report.Section, or None for a step with nothing to show
+    notes: list = field(default_factory=list)
+
+
+@dataclass
+class Job:
+    """The options of one run, and what its steps pass on to later steps."""
+
+    paths: object
+    out: Path
+    n_process: int = 1
+    top_terms: int = 200
+    n_topics: int | None = None
+    random_state: int = 0
+    strict: bool = False
+    manifest: object = None
+    to_simplified: bool = False
+    lexicon: object = None
+    slogan_lexicons: object = None
+    corpus: object = None           # set by _read
+    years: list = field(default_factory=list)   # delivery years, sorted; set by _read
+    tokens: pd.DataFrame | None = None          # set by _tokens
+
+
+# --- the steps, in the order they run ----------------------------------------------------------------------------
+
+def _read(job: Job) -> Part:
+    """Read and structure the reports: documents and sections."""
+    from cppcc_nlp.corpus.corpus import Corpus
+    from cppcc_nlp.output._sections import corpus_section
+
+    corpus = Corpus.from_path(job.paths, manifest=job.manifest, to_simplified=job.to_simplified,
+                              strict=job.strict)
+    job.corpus = corpus
+    job.years = sorted(int(y) for y in corpus.documents["year"].dropna().unique())
+    notes = [f"Skipped {message}" for _, message in corpus.problems]
+    section = corpus_section(corpus.documents, n_sections=len(corpus.sections),
+                             n_paragraphs=len(corpus.paragraphs), notes=notes)
+    return Part({"documents": corpus.documents, "sections": corpus.sections}, section, notes)
+
+
+def _tokens(job: Job) -> Part:
+    """Segment (or read the token cache); refuse a corpus without text."""
+    from cppcc_nlp.tokens.pipeline import nlp
+    from cppcc_nlp.tokens.table import tokens
+
+    pipeline = nlp(lexicon=job.lexicon) if job.lexicon else None
+    job.tokens = tokens(job.corpus, nlp=pipeline, n_process=job.n_process)
+    if job.tokens.empty:
+        raise EmptyCorpusError("the corpus has no text to analyse")
+    return Part()
+
+
+def _slogans(job: Job) -> Part:
+    """Slogan occurrences; with any, their tracking and summary by period and their co-occurrence."""
+    from cppcc_nlp.output._sections import slogan_section
+    from cppcc_nlp.slogans.detection import detect_slogans, slogan_cooccurrence, slogan_summary, track_slogans
+
+    occ = detect_slogans(job.corpus, lexicons=job.slogan_lexicons)
+    if occ.empty:
+        return Part({"slogan_occurrences": occ}, slogan_section(occ))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tracking = track_slogans(occ, job.corpus, by="period")
+        summary = slogan_summary(occ, job.corpus, by="period", lexicons=job.slogan_lexicons)
+    cooc = slogan_cooccurrence(occ, job.corpus)
+    tables = {"slogan_occurrences": occ, "slogan_tracking": tracking, "slogan_summary": summary,
+              "slogan_cooccurrence": cooc}
+    return Part(tables, slogan_section(occ, tracking, summary, cooc))
+
+
+def _terms(job: Job) -> Part:
+    """Ranked terms with one frequency column per year, and the per-year frequencies of the top 50."""
+    from cppcc_nlp.output._sections import term_section
+    from cppcc_nlp.terms.ranking import extract_terms
+
+    terms = extract_terms(job.tokens, top=job.top_terms, by_year=True)
+    if terms.empty:
+        return Part({"terms": terms}, term_section(terms))
+    frequencies = _term_frequencies(terms.head(50), job.tokens)
+    return Part({"terms": terms, "term_frequencies": frequencies}, term_section(terms, frequencies))
+
+
+def _keyness(job: Job) -> Part:
+    """Keyness of the latest year against the earlier ones; with one year, a note instead."""
+    from cppcc_nlp.output._sections import keyness_section
+    from cppcc_nlp.terms.keyness import keyness
+
+    if len(job.years) < 2:
+        section = keyness_section(None, job.years)
+        return Part({}, section, [section.text])
+    key = keyness(job.tokens, target=job.years[-1], by="year")
+    return Part({"keyness": key}, keyness_section(key, job.years))
+
+
+def _topics(job: Job) -> Part:
+    """The topic model (k by coherence unless given), saved as ``topic_model.zip``, and its tables.
+
+    Too little text for a model is no failure of the job: the section and a note say why.
+    """
+    from cppcc_nlp.output._sections import topic_section
+    from cppcc_nlp.topics.model import TopicModel
+
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model = TopicModel(n_topics=job.n_topics, random_state=job.random_state).fit(job.corpus,
+                                                                                         tokens=job.tokens)
+    except (ParameterError, EmptyCorpusError) as exc:
+        section = topic_section(failure=str(exc))
+        return Part({}, section, [section.text])
+    notes = [f"Topics: {w.message}" for w in caught]
+    shares = model.shares(by="year")
+    tables = {"topics": model.topics_, "topic_coherence": model.coherence_, "unit_topics": model.doc_topics_,
+              "topic_shares_by_year": shares}
+    if model.section_topics_ is not None:
+        tables["section_topics"] = model.section_topics_
+    model.save(job.out / "topic_model.zip")
+    return Part(tables, topic_section(model, shares, k_chosen=job.n_topics is None), notes)
+
+
+#: (name, function) of every step but the report, in order; the name is shown in the progress bar and keys
+#: ``AnalysisResult.timings``
+STEPS = (("reading", _read), ("tokens", _tokens), ("slogans", _slogans), ("terms", _terms),
+         ("keyness", _keyness), ("topics", _topics))
+
+
+def _term_frequencies(terms: pd.DataFrame, tokens: pd.DataFrame) -> pd.DataFrame:
+    """``term_frequencies(tokens, terms, by="year")``, from the per-year counts ``extract_terms`` already made.
+
+    One row per (term, year), term by term in rank order: term, year, freq, n_tokens (words that year),
+    per_10k.
+    """
+    from cppcc_nlp.terms.counts import group_sizes
+
+    years = [c for c in terms.columns if not isinstance(c, str)]   # by_year=True: one int column per year
+    per_year = (terms[["term", *years]].melt(id_vars="term", var_name="year", value_name="freq",
+                                             ignore_index=False)
+                .sort_index(kind="stable").reset_index(drop=True))
+    per_year["n_tokens"] = per_year["year"].map(group_sizes(tokens, "year")).astype("int64")
+    per_year["per_10k"] = per_year["freq"] / per_year["n_tokens"] * 10_000
+    return per_year
+
+
+# --- the job ---------------------------------------------------------------------------------------------------
+
+def analyze(paths, out, *, force: bool = False, n_process: int = 1, progress: bool = True,
+            top_terms: int = 200, n_topics=None, random_state: int = 0, strict: bool = False,
+            manifest=None, to_simplified: bool = False, lexicon=None, slogan_lexicons=None) -> AnalysisResult:
+    """Run every analysis over the reports in ``paths`` and write the results to ``out``.
+
+    Parameters
+    ----------
+    paths : path or list of paths (files or folders of reports).
+    out : output folder (created; refused if it holds other files, unless ``force``).
+    force : write into an existing folder, overwriting only this job's own files.
+    n_process : worker processes for segmentation (``-1``: every core).
+    progress : show a progress bar on stderr.
+    top_terms : how many ranked terms the terms table keeps.
+    n_topics : the number of topics; None chooses it by NPMI coherence.
+    random_state : seed of the topic model (same seed, same results).
+    strict, manifest, to_simplified : as in :meth:`Corpus.from_path`.
+    lexicon : extra domain-lexicon files for the tokenizer (see :func:`cppcc_nlp.nlp`).
+    slogan_lexicons : extra slogan lexicon files (see :func:`cppcc_nlp.detect_slogans`).
+
+    Returns
+    -------
+    AnalysisResult
+
+    Examples
+    --------
+    >>> result = analyze("corpora", "results", force=True)      # doctest: +SKIP
+    >>> result.report                                            # doctest: +SKIP
+    PosixPath('results/report.html')
+    """
+    _check_parameters(n_process=n_process, top_terms=top_terms, n_topics=n_topics)
+    out = Path(out)
+    _prepare_output(out, force)
+    job = Job(paths, out, n_process=n_process, top_terms=top_terms, n_topics=n_topics,
+              random_state=random_state, strict=strict, manifest=manifest, to_simplified=to_simplified,
+              lexicon=lexicon, slogan_lexicons=slogan_lexicons)
+    result = AnalysisResult(out=out)
+    sections = []
+    bar = _progress(len(STEPS) + 1, progress)
+    for name, step in STEPS:
+        started = _start(bar, name)
+        part = step(job)
+        result.notes.extend(part.notes)
+        _write(part, out, result)
+        if part.section is not None:
+            sections.append(part.section)
+        _done(bar, name, started, result)
+    started = _start(bar, "report")
+    result.report = _report(sections, job, out)
+    _done(bar, "report", started, result)
+    bar.close()
+    result.timings["total"] = round(sum(v for k, v in result.timings.items()), 2)
+    return result
+
+
+def _check_parameters(*, n_process, top_terms, n_topics) -> None:
+    """Refuse bad numbers before anything is read or written (ParameterError naming the option)."""
+    for name, value, option in (("top_terms", top_terms, "--top-terms"), ("n_topics", n_topics, "-k/--topics")):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1):
+            raise ParameterError(f"{name}={value!r} ({option}): give a positive whole number"
+                                 + (", or leave it out to choose k by coherence" if name == "n_topics" else ""))
+    if not isinstance(n_process, int) or n_process == 0 or n_process < -1:    # the rule of tokens()
+        raise ParameterError(f"n_process={n_process!r} (-j/--jobs): give a positive number of processes, "
+                             "or -1 for all cores")
+
+
+def _write(part: Part, out: Path, result: AnalysisResult) -> None:
+    """Write a step's tables and the figures of its section; record them in ``result``."""
+    from cppcc_nlp.output.tables import write_table
+
+    for name, df in part.tables.items():
+        result.tables[name] = df
+        write_table(df, out / "tables", name)
+    if part.section is not None and part.section.figures:
+        from cppcc_nlp.output import plot
+
+        for name, fig in part.section.figures.items():
+            result.figures.extend(plot.save(fig, out / "figures" / name))
+
+
+def _report(sections: list, job: Job, out: Path) -> Path:
+    """Write ``report.html`` and close the figures shown in it."""
+    import matplotlib.pyplot as plt
+
+    from cppcc_nlp.output._sections import page
+
+    path = out / "report.html"
+    path.write_text(page(sections, paths=job.paths, n_reports=len(job.corpus.documents)), encoding="utf-8")
+    for section in sections:
+        for fig in section.figures.values():
+            plt.close(fig)
+    return path
 
 
 def _prepare_output(out: Path, force: bool) -> None:
@@ -75,243 +328,11 @@ def _progress(total: int, enabled: bool):
                 bar_format="{desc:<18} {n}/{total} |{bar:20}| {elapsed}")
 
 
-def analyze(paths, out, *, force: bool = False, n_process: int = 1, progress: bool = True,
-            top_terms: int = 200, n_topics=None, random_state: int = 0, strict: bool = False,
-            manifest=None, to_simplified: bool = False, lexicon=None, slogan_lexicons=None) -> AnalysisResult:
-    """Run every analysis over the reports in ``paths`` and write the results to ``out``.
-
-    Parameters
-    ----------
-    paths : path or list of paths (files or folders of reports).
-    out : output folder (created; refused if it holds other files, unless ``force``).
-    force : write into an existing folder, overwriting only this job's own files.
-    n_process : worker processes for segmentation (``-1``: every core).
-    progress : show a progress bar on stderr.
-    top_terms : how many ranked terms the terms table keeps.
-    n_topics : the number of topics; None chooses it by NPMI coherence.
-    random_state : seed of the topic model (same seed, same results).
-    strict, manifest, to_simplified : as in :meth:`Corpus.from_path`.
-    lexicon : extra domain-lexicon files for the tokenizer (see :func:`cppcc_nlp.nlp`).
-    slogan_lexicons : extra slogan lexicon files (see :func:`cppcc_nlp.detect_slogans`).
-
-    Returns
-    -------
-    AnalysisResult
-
-    Examples
-    --------
-    >>> result = analyze("corpora", "results", force=True)      # doctest: +SKIP
-    >>> result.report                                            # doctest: +SKIP
-    PosixPath('results/report.html')
-    """
-    import matplotlib.pyplot as plt
-
-    from cppcc_nlp.output import plot
-    from cppcc_nlp.corpus.corpus import Corpus
-    from cppcc_nlp.terms.keyness import keyness
-    from cppcc_nlp.output.report import Section, render
-    from cppcc_nlp.slogans.detection import detect_slogans, slogan_cooccurrence, slogan_summary, track_slogans
-    from cppcc_nlp.terms.ranking import extract_terms, group_sizes
-    from cppcc_nlp.tokens.pipeline import nlp as make_nlp
-    from cppcc_nlp.tokens.pipeline import tokens as make_tokens
-    from cppcc_nlp.topics.model import TopicModel
-
-    for name, value, option in (("top_terms", top_terms, "--top-terms"), ("n_topics", n_topics, "-k/--topics")):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1):
-            raise ParameterError(f"{name}={value!r} ({option}): give a positive whole number"
-                                 + (", or leave it out to choose k by coherence" if name == "n_topics" else ""))
-    out = Path(out)
-    _prepare_output(out, force)
-    result = AnalysisResult(out=out)
-    sections: list[Section] = []
-    bar = _progress(7, progress)
-
-    def step(name):
-        bar.set_description_str(f"analyze: {name}")
-        return time.perf_counter()
-
-    def done(name, started):
-        result.timings[name] = round(time.perf_counter() - started, 2)
-        bar.update(1)
-
-    def table(name, df):
-        result.tables[name] = df
-        df.to_csv(out / "tables" / f"{name}.csv", index=False)
-        _to_parquet(df, out / "tables" / f"{name}.parquet")
-
-    def figure(name, fig, section):
-        result.figures.extend(plot.save(fig, out / "figures" / name))
-        section.figures.append(fig)
-
-    # 1. corpus -------------------------------------------------------------------------------------------------
-    t = step("reading")
-    corpus = Corpus.from_path(paths, manifest=manifest, to_simplified=to_simplified, strict=strict)
-    for path, message in corpus.problems:
-        result.notes.append(f"Skipped {message}")
-    docs = corpus.documents
-    table("documents", docs)
-    table("sections", corpus.sections)
-    years = sorted(int(y) for y in docs["year"].dropna().unique())
-    overview = Section("语料 Corpus", (
-        f"{len(docs)} report(s), {int(docs['n_chars'].sum()):,} characters, delivered "
-        f"{years[0]}–{years[-1]}; {len(corpus.sections)} sections, {len(corpus.paragraphs)} paragraphs. "
-        "Each section carries the period it speaks about: the review part the reviewed year, the plan part the "
-        "planned year." + ("\n\n" + "\n".join(result.notes) if result.notes else "")))
-    overview.tables.append(("Documents", docs[["doc_id", "title", "organ", "level", "region", "year", "date",
-                                               "speaker", "abridged", "n_chars", "n_sections", "n_paragraphs"]]))
-    figure("corpus_overview", plot.corpus_overview(docs), overview)
-    sections.append(overview)
-    done("reading", t)
-
-    # 2. tokens -------------------------------------------------------------------------------------------------
-    t = step("tokens")
-    pipeline = make_nlp(lexicon=lexicon) if lexicon else None
-    tok = make_tokens(corpus, nlp=pipeline, n_process=n_process)
-    if tok.empty:
-        raise EmptyCorpusError("the corpus has no text to analyse")
-    done("tokens", t)
-
-    # 3. slogans ------------------------------------------------------------------------------------------------
-    t = step("slogans")
-    occ = detect_slogans(corpus, lexicons=slogan_lexicons)
-    table("slogan_occurrences", occ)
-    slog = Section("提法 Slogans", "")
-    if occ.empty:
-        slog.text = "No slogan was found."
-    else:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tracking = track_slogans(occ, corpus, by="period")
-            summary = slogan_summary(occ, corpus, by="period", lexicons=slogan_lexicons)
-        cooc = slogan_cooccurrence(occ, corpus)
-        table("slogan_tracking", tracking)
-        table("slogan_summary", summary)
-        table("slogan_cooccurrence", cooc)
-        kinds = occ.groupby("kind")["canonical"].nunique().to_dict()
-        slog.text = (f"{len(occ)} occurrences of {occ['canonical'].nunique()} slogans "
-                     f"({', '.join(f'{k}: {v}' for k, v in sorted(kinds.items()))}); "
-                     f"{int((~occ['in_lexicon']).sum())} occurrences are of slogans found by discovery "
-                     "(in no lexicon). Rates are per 10,000 characters of the text speaking about each year "
-                     f"(period); the timeline and lifecycle figures leave out periods with under {TIMELINE_MIN_CHARS:,} characters "
-                     "of text, whose rates are noise (all periods are in slogan_tracking.csv).")
-        period_col = "period" if "period" in tracking.columns else "year"
-        shown = tracking if tracking[period_col].nunique() == 1 else tracking[
-            tracking["n_chars"] >= min(TIMELINE_MIN_CHARS, tracking["n_chars"].max())]
-        figure("slogan_timeline", plot.slogan_timeline(shown, year=period_col, value="rate_per_10k"), slog)
-        top5 = summary["canonical"].head(5).tolist()
-        if shown[period_col].nunique() > 1 and top5:
-            figure("slogan_lifecycle", plot.slogan_lifecycle(shown, top5, year=period_col,
-                                                             value="rate_per_10k"), slog)
-        slog.tables.append(("Slogans, most frequent first", summary))
-        if not cooc.empty:
-            slog.tables.append(("Slogans used in the same paragraph", cooc))
-    sections.append(slog)
-    done("slogans", t)
-
-    # 4. terms --------------------------------------------------------------------------------------------------
-    t = step("terms")
-    terms = extract_terms(tok, top=top_terms, by_year=True)   # one int column of frequencies per year
-    table("terms", terms)
-    term_sec = Section("术语 Terms", "Multi-word terms ranked by C-value weighted by cohesion (PMI) and open "
-                                     "boundaries (branching entropy); see docs/terms.md.")
-    if not terms.empty:
-        trend_terms = terms["term"].head(6).tolist()
-        # the per-year table of term_frequencies, from the counts extract_terms already made
-        years = [c for c in terms.columns if not isinstance(c, str)]
-        per_year = (terms.head(50)[["term", *years]].melt(id_vars="term", var_name="year", value_name="freq",
-                                                          ignore_index=False)
-                    .sort_index(kind="stable").reset_index(drop=True))          # term by term, as ranked
-        per_year["n_tokens"] = per_year["year"].map(group_sizes(tok, "year")).astype("int64")
-        per_year["per_10k"] = per_year["freq"] / per_year["n_tokens"] * 10_000
-        table("term_frequencies", per_year)
-        if per_year["year"].nunique() > 1:
-            figure("term_trends", plot.term_trends(per_year, trend_terms, value="per_10k"), term_sec)
-        term_sec.tables.append(("Top terms", terms.head(50).drop(columns=years)))
-    sections.append(term_sec)
-    done("terms", t)
-
-    # 5. keyness ------------------------------------------------------------------------------------------------
-    t = step("keyness")
-    key_sec = Section("关键性 Keyness", "")
-    if len(years) > 1:
-        target = years[-1]
-        key = keyness(tok, target=target, by="year")
-        table("keyness", key)
-        key_sec.text = (f"Terms over- and under-represented in {target} against {years[0]}–{years[-2]} "
-                        "(log-likelihood G² and log ratio); terms new in the target year are marked is_new.")
-        if not key.empty:
-            figure("keyness", plot.keyness_bars(key, score="g2", effect="log_ratio",
-                                                target_label=str(target),
-                                                reference_label=f"{years[0]}–{years[-2]}"), key_sec)
-            key_sec.tables.append((f"New in {target}", key[key["is_new"]].head(30)))
-    else:
-        key_sec.text = (f"Keyness needs at least two years; this corpus has only {years[0]}. Add earlier "
-                        "reports to compare.")
-        result.notes.append(key_sec.text)
-    sections.append(key_sec)
-    done("keyness", t)
-
-    # 6. topics -------------------------------------------------------------------------------------------------
-    t = step("topics")
-    top_sec = Section("主题 Topics", "")
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            model = TopicModel(n_topics=n_topics, random_state=random_state).fit(corpus, tokens=tok)
-        for w in caught:
-            result.notes.append(f"Topics: {w.message}")
-    except (ParameterError, EmptyCorpusError) as exc:   # too little text for topics: the rest still stands
-        model = None
-        top_sec.text = f"No topic model: {exc}"
-        result.notes.append(top_sec.text)
-    if model is not None:
-        table("topics", model.topics_)
-        table("topic_coherence", model.coherence_)
-        table("unit_topics", model.doc_topics_)
-        shares = model.shares(by="year")
-        table("topic_shares_by_year", shares)
-        if model.section_topics_ is not None:
-            table("section_topics", model.section_topics_)
-        model.save(out / "topic_model.zip")
-        top_sec.text = (f"{model.n_topics_} topics over {len(model.doc_topics_)} {model.unit}s; k chosen by NPMI "
-                        "coherence over paragraph co-occurrence." if n_topics is None else
-                        f"{model.n_topics_} topics over {len(model.doc_topics_)} {model.unit}s.")
-        if len(model.coherence_) > 1:
-            figure("topic_coherence", plot.coherence_by_k(model.coherence_, score="coherence",
-                                                          chosen=model.n_topics_), top_sec)
-        share_cols = [c for c in shares.columns if str(c).startswith("topic_")]
-        labels = {f"topic_{r.topic_id}": f"{r.topic_id}: {r.label}" for r in model.topics_.itertuples()}
-        share_table = shares.set_index("year")[share_cols] if "year" in shares.columns else shares[share_cols]
-        if len(share_table) > 1:
-            figure("topic_shares", plot.topic_shares(share_table, labels=labels), top_sec)
-        top_sec.tables.append(("Topics", model.topics_))
-        top_sec.tables.append(("Share of text by year", share_table.rename(columns=labels).reset_index()))
-    sections.append(top_sec)
-    done("topics", t)
-
-    # 7. report -------------------------------------------------------------------------------------------------
-    t = step("report")
-    sources = ", ".join(map(str, paths)) if isinstance(paths, (list, tuple)) else str(paths)
-    subtitle = f"{len(docs)} report(s) from {sources}; cppcc-nlp {__version__}"
-    result.report = out / "report.html"
-    result.report.write_text(render("政治工作报告分析 · Work-report analysis", sections, subtitle=subtitle),
-                             encoding="utf-8")
-    for section in sections:
-        for fig in section.figures:
-            plt.close(fig)
-    done("report", t)
-    bar.close()
-    result.timings["total"] = round(sum(v for k, v in result.timings.items()), 2)
-    return result
+def _start(bar, name: str) -> float:
+    bar.set_description_str(f"analyze: {name}")
+    return time.perf_counter()
 
 
-def _to_parquet(df: pd.DataFrame, path: Path) -> None:
-    """Parquet with object columns of mixed or list values made strings (so any table can be written)."""
-    safe = df.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object:
-            values = safe[column].dropna()
-            if not values.map(lambda v: isinstance(v, str)).all():
-                safe[column] = safe[column].map(lambda v: v if v is None or isinstance(v, str) else str(v))
-    safe.columns = [str(c) for c in safe.columns]
-    safe.to_parquet(path, index=False)
+def _done(bar, name: str, started: float, result: AnalysisResult) -> None:
+    result.timings[name] = round(time.perf_counter() - started, 2)
+    bar.update(1)

@@ -55,7 +55,7 @@ def test_tables_hold_the_sample_findings(bundled_run):
 
 
 def test_second_run_reuses_the_token_cache(bundled_run, token_cache, monkeypatch):
-    tokens_module = importlib.import_module("cppcc_nlp.tokens.pipeline")  # cppcc_nlp.tokens is the function
+    tokens_module = importlib.import_module("cppcc_nlp.tokens.table")  # cppcc_nlp.tokens is the function
 
     monkeypatch.setenv("CPPCC_NLP_CACHE", str(token_cache))
     calls = []
@@ -113,9 +113,13 @@ def test_a_report_too_short_for_topics_still_gets_its_tables_and_report(sample_c
 @pytest.mark.parametrize("option, value, message", [
     ("-k", "0", "n_topics=0 (-k/--topics): give a positive whole number, or leave it out"),
     ("--top-terms", "0", "top_terms=0 (--top-terms): give a positive whole number"),
+    ("--jobs", "0", "n_process=0 (-j/--jobs): give a positive number of processes, or -1 for all cores"),
+    ("--n-process", "-2", "n_process=-2 (-j/--jobs): give a positive number of processes"),
+    ("--n-topics", "0", "n_topics=0 (-k/--topics): give a positive whole number"),
 ])
 def test_bad_numbers_are_refused_before_anything_is_written(tmp_path, capsys, option, value, message):
-    """-k 0 used to end with exit 0 and 'No topic model' after the whole run; --top-terms 0 failed midway."""
+    """-k 0 used to end with exit 0 and 'No topic model' after the whole run; --top-terms 0 and --jobs 0 failed
+    midway, after the corpus tables were written."""
     out = tmp_path / "results"
     assert cli.main(["analyze", str(BUNDLED), "--out", str(out), "--quiet", option, value]) == 2
     err = capsys.readouterr().err

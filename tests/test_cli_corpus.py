@@ -1,4 +1,5 @@
-"""The `corpus`, `sections`, `kwic` and `add` commands, called in-process: output, exit codes, messages."""
+"""The `corpus`, `sections`, `kwic` and `add` commands, called in-process: output, exit codes, messages;
+and what every command shares: one `run_<command>` handler each, both spellings of `-j` and `-k`."""
 
 from __future__ import annotations
 
@@ -190,3 +191,68 @@ def test_a_failed_first_add_leaves_no_empty_store_behind(capsys, tmp_path):
     existing.mkdir()
     status, _, _ = run(capsys, "add", str(bad), "--corpus", str(existing))
     assert status == 2 and existing.is_dir() and list(existing.iterdir()) == []
+
+
+def test_every_command_has_help_and_one_run_handler(capsys):
+    from cppcc_nlp.cli import build_parser
+
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices
+    assert {"corpus", "sections", "kwic", "add", "tokens", "lexicon", "slogans", "terms", "keyness", "topics",
+            "analyze"} <= set(commands)
+    for name, sub in commands.items():
+        assert sub.get_default("func").__name__ == f"run_{name}", name
+        with pytest.raises(SystemExit) as info:
+            main([name, "--help"])
+        assert info.value.code == 0 and capsys.readouterr().out.startswith(f"usage: cppcc-nlp {name}")
+
+
+@pytest.mark.parametrize("argv, dest, value", [
+    (["analyze", "P", "--out", "O"], "jobs", 1),
+    (["analyze", "P", "--out", "O", "--jobs", "3"], "jobs", 3),
+    (["analyze", "P", "--out", "O", "-j", "3"], "jobs", 3),
+    (["analyze", "P", "--out", "O", "--n-process", "3"], "jobs", 3),
+    (["tokens", "P"], "jobs", 1),
+    (["tokens", "P", "-j", "2"], "jobs", 2),
+    (["tokens", "P", "--n-process", "2"], "jobs", 2),
+    (["tokens", "P", "--jobs", "-1"], "jobs", -1),
+    (["analyze", "P", "--out", "O"], "n_topics", None),
+    (["analyze", "P", "--out", "O", "-k", "5"], "n_topics", 5),
+    (["analyze", "P", "--out", "O", "--topics", "5"], "n_topics", 5),
+    (["analyze", "P", "--out", "O", "--n-topics", "5"], "n_topics", 5),
+    (["topics", "P"], "n_topics", None),
+    (["topics", "P", "-k", "6"], "n_topics", 6),
+    (["topics", "P", "--n-topics", "6"], "n_topics", 6),
+    (["topics", "P", "--topics", "6"], "n_topics", 6),
+])
+def test_both_spellings_of_jobs_and_topics_are_accepted(argv, dest, value):
+    from cppcc_nlp.cli import build_parser
+
+    assert getattr(build_parser().parse_args(argv), dest) == value
+
+
+@pytest.mark.parametrize("command, canonical, alias", [
+    ("analyze", "-j N, --jobs N", "--n-process N"), ("tokens", "-j N, --jobs N", "--n-process N"),
+    ("analyze", "-k K, --topics K", "--n-topics K"), ("topics", "-k K, --topics K", "--n-topics K"),
+])
+def test_help_shows_one_canonical_spelling(capsys, command, canonical, alias):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = capsys.readouterr().out
+    assert canonical in text and alias not in text
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["tokens", "{missing}", "--jobs", "0"], "n_process=0: give a positive number of processes"),
+    (["tokens", "{missing}", "--n-process", "-3"], "n_process=-3: give a positive number of processes"),
+    (["topics", "{missing}", "-k", "0"], "n_topics=0: must be a positive integer"),
+    (["topics", "{missing}", "--representative", "0"], "n=0: give a positive number of units per topic"),
+    (["analyze", "{missing}", "--out", "{out}", "--jobs", "0"], "n_process=0 (-j/--jobs)"),
+])
+def test_bad_numbers_are_refused_before_the_reports_are_read(capsys, tmp_path, argv, message):
+    # the report path does not exist: an error about the number proves it was checked first
+    missing, out = tmp_path / "absent.txt", tmp_path / "results"
+    status, stdout, err = run(capsys, *[a.format(missing=missing, out=out) for a in argv])
+    assert status == 2 and stdout == ""
+    assert err.startswith("Error: ") and message in err and "absent.txt" not in err
+    assert not out.exists()

@@ -3,7 +3,8 @@
 Each command builds a DataFrame and hands it to :func:`cppcc_nlp.output.tables.emit` (``--format
 table|csv|json``).  Library errors become one ``Error: …`` line on stderr; exit status 2 for bad input or
 usage, 1 for other failures.  Output goes to stdout, diagnostics (warnings, skipped files, progress) to stderr.
-The library never imports this package.
+The library never imports this package.  To add a command: a module here with ``register(subparsers)`` and
+``run_<command>(args)``, listed in :data:`COMMANDS`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from cppcc_nlp._version import __version__
 from cppcc_nlp.cli import analyze, corpus, keyness, slogans, store, terms, tokens, topics
 from cppcc_nlp.errors import CppccError
 
-# One module per command group, in the order of ``cppcc-nlp --help``; each has register_cli(subparsers).
+# One module per command group, in the order of ``cppcc-nlp --help``; each has register(subparsers), and
+# run_<command>(args) for each command it adds (see cli/_common.py).
 COMMANDS = (corpus, store, tokens, slogans, terms, keyness, topics, analyze)
 
 
@@ -27,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
-        command.register_cli(subparsers)
+        command.register(subparsers)
     return parser
 
 

@@ -1,67 +1,68 @@
-"""The ``corpus`` commands of the command line."""
+"""The ``corpus``, ``sections`` and ``kwic`` commands: the documents, their sections, a concordance."""
 
 from __future__ import annotations
 
-from cppcc_nlp.errors import ParameterError
 import sys
 import warnings
+
+from cppcc_nlp.cli._common import add_format, add_paths, emit, load_corpus
 from cppcc_nlp.corpus.corpus import Corpus
-from cppcc_nlp.cli import _common as cli
+from cppcc_nlp.errors import ParameterError
 
 
-def register_cli(subparsers) -> None:
+def register(subparsers) -> None:
     """Add the ``corpus``, ``sections`` and ``kwic`` subcommands."""
     p = subparsers.add_parser("corpus", help="one row per document: docvars and sizes",
                               description="Read reports and list one row per document.")
-    cli.add_paths(p)
-    cli.add_format(p)
-    p.set_defaults(func=_cmd_corpus)
+    add_paths(p)
+    add_format(p)
+    p.set_defaults(func=run_corpus)
 
     p = subparsers.add_parser("sections", help="one row per section: heading, depth, part, period",
                               description="List the sections of each report with their part and period.")
-    cli.add_paths(p)
-    cli.add_format(p)
-    p.set_defaults(func=_cmd_sections)
+    add_paths(p)
+    add_format(p)
+    p.set_defaults(func=run_sections)
 
     p = subparsers.add_parser("kwic", help="keywords in context (concordance)",
                               description="Concordance: every occurrence of PATTERN with its context.")
     p.add_argument("pattern", metavar="PATTERN", help="text to find (a regular expression with --regex)")
-    cli.add_paths(p)
+    add_paths(p)
     p.add_argument("--window", type=int, default=20, help="characters of context on each side (default 20)")
     p.add_argument("--regex", action="store_true", help="PATTERN is a regular expression")
-    cli.add_format(p)
-    p.set_defaults(func=_cmd_kwic)
+    add_format(p)
+    p.set_defaults(func=run_kwic)
 
 
-def _cmd_corpus(args) -> int:
+def run_corpus(args) -> int:
     corpus = _load(args)
     cols = ["doc_id", "path", "title", "organ", "level", "region", "session", "date", "year", "speaker",
             "abridged", "n_chars", "n_sections", "n_paragraphs"]
-    cli.emit(corpus.documents[cols], args.format)
+    emit(corpus.documents[cols], args.format)
     return 0
 
 
-def _cmd_sections(args) -> int:
+def run_sections(args) -> int:
     corpus = _load(args)
     cols = ["doc_id", "section_id", "heading", "depth", "kind", "part", "period", "n_chars"]
-    cli.emit(corpus.sections[cols], args.format)
+    emit(corpus.sections[cols], args.format)
     return 0
 
 
-def _cmd_kwic(args) -> int:
+def run_kwic(args) -> int:
     if args.window < 0:
         raise ParameterError(f"--window {args.window}: give a number of characters >= 0")
     corpus = _load(args)
     df = corpus.kwic(args.pattern, window=args.window, regex=args.regex)
-    cli.emit(df[["doc_id", "year", "period", "section_id", "left", "match", "right"]], args.format)
+    emit(df[["doc_id", "year", "period", "section_id", "left", "match", "right"]], args.format)
     return 0
 
 
 def _load(args) -> Corpus:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        corpus = cli.load_corpus(args)
-    for w in caught:  # skipped files are printed by cli.load_corpus; anything else (manifest lines) here
+        corpus = load_corpus(args)
+    for w in caught:  # skipped files are printed by load_corpus; anything else (manifest lines) here
         if not str(w.message).startswith("skipped: "):
             print(f"Warning: {w.message}", file=sys.stderr)
     return corpus

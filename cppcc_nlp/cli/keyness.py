@@ -1,15 +1,14 @@
-"""The ``keyness`` command of the command line."""
+"""The ``keyness`` command: terms over- and under-used in a target year against a reference."""
 
 from __future__ import annotations
 
+from cppcc_nlp.cli._common import add_format, add_paths, emit, load_corpus
 from cppcc_nlp.errors import ParameterError
 from cppcc_nlp.terms.keyness import keyness, new_terms
 
 
-def register_cli(subparsers) -> None:
-    """Add ``cppcc-nlp keyness`` to the command line."""
-    from cppcc_nlp.cli._common import add_format, add_paths
-
+def register(subparsers) -> None:
+    """Add ``cppcc-nlp keyness``."""
     p = subparsers.add_parser("keyness", help="terms over/under-used in a target year against earlier years (G²)",
                               description="Keyness of terms (G² log-likelihood and Log Ratio) for a target "
                                           "year, period or report against a reference; see docs/terms.md.")
@@ -21,12 +20,10 @@ def register_cli(subparsers) -> None:
     p.add_argument("--top", type=int, default=20, help="most over- and most under-represented terms (default 20)")
     p.add_argument("--min-freq", type=int, default=2, help="minimum frequency (default 2)")
     p.add_argument("--new", action="store_true", help="only the terms new in the target (absent from reference)")
-    p.set_defaults(func=_cli_keyness)
+    p.set_defaults(func=run_keyness)
 
 
-def _cli_keyness(args) -> int:
-    from cppcc_nlp.cli._common import emit, load_corpus
-
+def run_keyness(args) -> int:
     if args.top < 1:
         raise ParameterError(f"--top {args.top}: give a positive number")
     corpus = load_corpus(args)

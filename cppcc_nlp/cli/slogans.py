@@ -1,15 +1,15 @@
-"""The ``slogans`` command of the command line."""
+"""The ``slogans`` command: slogan (提法) occurrences, tracking, summary, families, candidates, concordance."""
 
 from __future__ import annotations
 
+from cppcc_nlp.cli._common import add_format, add_paths, emit, load_corpus
 from cppcc_nlp.resources.slogan_lexicon import load_slogan_lexicon
-from cppcc_nlp.slogans.detection import detect_slogans, slogan_candidates, slogan_concordance, slogan_cooccurrence, slogan_families, slogan_summary, track_slogans
+from cppcc_nlp.slogans.detection import (detect_slogans, slogan_candidates, slogan_concordance,
+                                         slogan_cooccurrence, slogan_families, slogan_summary, track_slogans)
 
 
-def register_cli(subparsers) -> None:
+def register(subparsers) -> None:
     """Add ``cppcc-nlp slogans``."""
-    from cppcc_nlp.cli._common import add_format, add_paths
-
     p = subparsers.add_parser(
         "slogans", help="slogan (提法) occurrences, tracking across years, candidates",
         description="Find slogans (提法) in reports: the bundled national lexicon, your lexicons, and discovery "
@@ -32,12 +32,10 @@ def register_cli(subparsers) -> None:
     p.add_argument("--by", choices=("period", "year"), default="period",
                    help="with --by-year/--summary: period spoken about (default) or delivery year")
     p.add_argument("--window", type=int, default=20, help="with --kwic: characters of context (default 20)")
-    p.set_defaults(func=_cmd_slogans)
+    p.set_defaults(func=run_slogans)
 
 
-def _cmd_slogans(args) -> int:
-    from cppcc_nlp.cli._common import emit, load_corpus
-
+def run_slogans(args) -> int:
     corpus = load_corpus(args)
     lex = load_slogan_lexicon(args.lexicon, include_default=not args.no_default_lexicon)
     if args.candidates:

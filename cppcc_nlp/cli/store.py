@@ -1,15 +1,17 @@
-"""The ``store`` command of the command line."""
+"""The ``add`` command: add reports to a corpus store."""
 
 from __future__ import annotations
 
-from pathlib import Path
 import shutil
+import sys
 import warnings
-from cppcc_nlp.corpus.store import CACHE, CorpusStore, MANIFEST, REPORTS
-from cppcc_nlp.cli import _common as cli
+from pathlib import Path
+
+from cppcc_nlp.cli._common import add_format, emit
+from cppcc_nlp.corpus.store import CACHE, MANIFEST, REPORTS, CorpusStore
 
 
-def register_cli(subparsers) -> None:
+def register(subparsers) -> None:
     """Add the ``add`` subcommand."""
     p = subparsers.add_parser(
         "add", help="add reports to a corpus store (validated, duplicates refused, atomic)",
@@ -22,13 +24,11 @@ def register_cli(subparsers) -> None:
         p.add_argument(f"--{name}", help=f"set {name} for every file added (overrides the text)")
     p.add_argument("--skip-duplicates", action="store_true", help="skip exact duplicates instead of failing")
     p.add_argument("--to-simplified", action="store_true", help="convert traditional characters (OpenCC)")
-    cli.add_format(p)
-    p.set_defaults(func=_cmd_add)
+    add_format(p)
+    p.set_defaults(func=run_add)
 
 
-def _cmd_add(args) -> int:
-    import sys
-
+def run_add(args) -> int:
     folder = Path(args.corpus)
     folder_existed, store_existed = folder.exists(), (folder / MANIFEST).is_file()
     store = CorpusStore(args.corpus, create=True)
@@ -52,6 +52,6 @@ def _cmd_add(args) -> int:
         raise
     for w in caught:
         print(f"Warning: {w.message}", file=sys.stderr)
-    cli.emit(df, args.format)
+    emit(df, args.format)
     print(f"{(df.status != 'skipped-duplicate').sum()} added to {store.path} ({len(store)} reports)", file=sys.stderr)
     return 0

@@ -1,15 +1,15 @@
-"""The ``terms`` command of the command line."""
+"""The ``terms`` command: multi-word terms ranked, per report (TF-IDF), or their occurrences."""
 
 from __future__ import annotations
 
+from cppcc_nlp.cli._common import add_format, add_paths, emit, load_corpus
 from cppcc_nlp.errors import ParameterError
-from cppcc_nlp.terms.ranking import RANK_BY, extract_terms, term_occurrences, term_tfidf
+from cppcc_nlp.terms.counts import term_occurrences
+from cppcc_nlp.terms.ranking import RANK_BY, extract_terms, term_tfidf
 
 
-def register_cli(subparsers) -> None:
-    """Add ``cppcc-nlp terms`` to the command line."""
-    from cppcc_nlp.cli._common import add_format, add_paths
-
+def register(subparsers) -> None:
+    """Add ``cppcc-nlp terms``."""
     p = subparsers.add_parser("terms", help="multi-word policy terms, ranked (C-value, PMI, branching entropy)",
                               description="Rank the multi-word terms of the reports; see docs/terms.md.")
     add_paths(p)
@@ -23,12 +23,10 @@ def register_cli(subparsers) -> None:
                    help="the report-level TF-IDF view: the --top terms of each report instead")
     p.add_argument("--occurrences", nargs="+", metavar="TERM",
                    help="list every use of these terms (doc_id, year, period, part, section_id, offsets) instead")
-    p.set_defaults(func=_cli_terms)
+    p.set_defaults(func=run_terms)
 
 
-def _cli_terms(args) -> int:
-    from cppcc_nlp.cli._common import emit, load_corpus
-
+def run_terms(args) -> int:
     if args.top is not None and args.top < 1:
         raise ParameterError(f"--top {args.top}: give a positive number")
     corpus = load_corpus(args)

@@ -1,26 +1,30 @@
-"""The ``topics`` command of the command line."""
+"""The ``topics`` command: fit (or apply) a topic model and print its topics, shares, trends or units."""
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
-from cppcc_nlp.topics.model import METHODS, TopicModel, UNITS
+
+from cppcc_nlp.cli._common import add_format, add_paths, add_topics, emit, load_corpus
+from cppcc_nlp.errors import ParameterError
+from cppcc_nlp.topics import METHODS, UNITS
 
 
-def register_cli(subparsers) -> None:
+def register(subparsers) -> None:
     """Add ``cppcc-nlp topics``."""
-    from cppcc_nlp.cli._common import add_format, add_paths
-
     p = subparsers.add_parser(
         "topics", help="topic clustering: labelled themes, shares per year, trends",
         description="Fit a topic model on the reports (or apply a saved one) and print the topics, or with "
                     "--shares/--trends/--sections/--representative/--coherence the corresponding table.")
     add_paths(p)
-    p.add_argument("-k", "--n-topics", type=int, default=None, help="number of topics (default: chosen by NPMI)")
+    add_topics(p)
     p.add_argument("--method", choices=METHODS, default="nmf", help="nmf (default) or lda")
     p.add_argument("--unit", choices=list(UNITS), default="paragraph", help="what is clustered (default paragraph)")
     p.add_argument("--seed", type=int, default=0, help="random_state (default 0)")
     what = p.add_mutually_exclusive_group()
-    what.add_argument("--shares", metavar="BY", help="print each topic's share of text per BY (year, period, doc_id …)")
+    what.add_argument("--shares", metavar="BY",
+                      help="print each topic's share of text per BY (year, period, doc_id …)")
     what.add_argument("--trends", metavar="BY", nargs="?", const="period",
                       help="print rising/stable/fading per topic across BY (default period)")
     what.add_argument("--sections", action="store_true", help="print the topic of each section of each report")
@@ -39,14 +43,13 @@ def register_cli(subparsers) -> None:
     p.add_argument("--model", metavar="FILE", help="apply this saved model instead of fitting")
     p.add_argument("--save", metavar="FILE", help="save the fitted model to FILE (e.g. models/topics.zip)")
     add_format(p)
-    p.set_defaults(func=_run_cli)
+    p.set_defaults(func=run_topics)
 
 
-def _run_cli(args) -> int:
-    import sys
+def run_topics(args) -> int:
+    from cppcc_nlp.topics.model import TopicModel  # scikit-learn: only when the command runs
 
-    from cppcc_nlp.cli._common import emit, load_corpus
-
+    _check(args)
     corpus = load_corpus(args)
     if args.model:
         if args.keep_formulae or args.formulae:
@@ -110,3 +113,12 @@ def _run_cli(args) -> int:
     return 0
 
 
+
+
+def _check(args) -> None:
+    """Refuse bad numbers before the corpus is read and the model fitted, with the library's messages."""
+    if args.n_topics is not None and args.n_topics < 1 and not args.model:   # a saved model has its k
+        raise ParameterError(f"n_topics={args.n_topics!r}: must be a positive integer or None "
+                             "(choose k by coherence)")
+    if args.representative is not None and args.representative < 1:
+        raise ParameterError(f"n={args.representative!r}: give a positive number of units per topic")

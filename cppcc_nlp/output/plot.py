@@ -38,7 +38,8 @@ def cjk_font_path() -> Path:
     except ModuleNotFoundError as exc:  # pragma: no cover - it is a hard dependency
         raise CppccError("the CJK font package is missing: pip install mplfonts") from exc
     if not path.is_file():  # pragma: no cover
-        raise CppccError(f"{path}: the CJK font file is missing; reinstall with `pip install --force-reinstall mplfonts`")
+        raise CppccError(f"{path}: the CJK font file is missing; reinstall with "
+                         "`pip install --force-reinstall mplfonts`")
     return path
 
 

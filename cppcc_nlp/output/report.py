@@ -1,5 +1,8 @@
 """``report.html``: one self-contained page (figures inline as PNG data URIs, tables as HTML) to open or mail.
 
+:func:`render` turns a list of :class:`Section` into the page; the sections of the main job (their prose,
+figures and tables) are built in :mod:`cppcc_nlp.output._sections`.
+
 The page embeds a subset of the bundled Noto Sans CJK SC font (only the characters it uses, ~100 KB), so its
 Chinese headings and tables show real glyphs on a machine without any CJK font.
 """
@@ -30,12 +33,17 @@ img { max-width: 100%; border: 1px solid #eee; margin: .5em 0; }
 
 @dataclass
 class Section:
-    """One part of the report: a heading, a few sentences, figures and tables."""
+    """One part of the report: a heading, a few sentences, figures and tables.
+
+    ``figures`` maps a file name (``"slogan_timeline"``) to a matplotlib Figure, in the order shown; the main
+    job saves each as ``figures/<name>.png`` and ``.svg``.  ``tables`` holds ``(caption, DataFrame)`` pairs.
+    Paragraphs of ``text`` are separated by a blank line.
+    """
 
     title: str
     text: str = ""
-    figures: list = field(default_factory=list)   # matplotlib Figures
-    tables: list = field(default_factory=list)    # (caption, DataFrame)
+    figures: dict = field(default_factory=dict)
+    tables: list = field(default_factory=list)
 
 
 def figure_to_data_uri(fig, dpi: int = 110) -> str:
@@ -84,7 +92,7 @@ def render(title: str, sections: list[Section], *, subtitle: str = "") -> str:
         parts.append(f"<h2 id='s{i}'>{html.escape(section.title)}</h2>")
         if section.text:
             parts.extend(f"<p>{html.escape(p)}</p>" for p in section.text.split("\n\n"))
-        for fig in section.figures:
+        for fig in section.figures.values():
             parts.append(f"<img alt='{html.escape(section.title)}' src='{figure_to_data_uri(fig)}'>")
         for caption, df in section.tables:
             parts.append(f"<h3>{html.escape(caption)}</h3>{table_html(df)}")
