@@ -27,13 +27,14 @@ from cppcc_nlp.slogans import (detect_slogans, slogan_candidates, slogan_concord
                                slogan_families, slogan_summary, track_slogans)
 from cppcc_nlp.terms import extract_terms, keyness, new_terms, term_frequencies, term_occurrences, term_tfidf
 from cppcc_nlp.topics import TopicModel
+from cppcc_nlp.indicators import indicators, promises, target_outcomes
 from cppcc_nlp.workflow import analyze
 
 __all__ = [
     "Corpus", "CorpusStore", "Document", "TopicModel", "__version__", "analyze", "detect_slogans", "errors",
-    "extract_terms", "keyness", "lexicon_coverage", "load_lexicon", "load_slogan_lexicon", "new_terms", "nlp",
-    "normalise", "read_report", "slogan_candidates", "slogan_concordance", "slogan_cooccurrence",
-    "save_lexicon", "slogan_families", "slogan_summary", "term_frequencies", "term_occurrences", "term_tfidf",
+    "extract_terms", "indicators", "keyness", "lexicon_coverage", "load_lexicon", "load_slogan_lexicon", "new_terms", "nlp",
+    "normalise", "promises", "read_report", "slogan_candidates", "slogan_concordance", "slogan_cooccurrence",
+    "save_lexicon", "slogan_families", "slogan_summary", "target_outcomes", "term_frequencies", "term_occurrences", "term_tfidf",
     "token_lists", "tokens", "track_slogans",
 ]
 

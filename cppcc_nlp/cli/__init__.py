@@ -13,11 +13,11 @@ import sys
 import warnings
 
 from cppcc_nlp._version import __version__
-from cppcc_nlp.cli import analyze, corpus, keyness, slogans, store, terms, tokens, topics
+from cppcc_nlp.cli import analyze, corpus, indicators, keyness, slogans, store, terms, tokens, topics
 from cppcc_nlp.errors import CppccError
 
 # One module per command group, in the order of ``cppcc-nlp --help``; each has register_cli(subparsers).
-COMMANDS = (corpus, store, tokens, slogans, terms, keyness, topics, analyze)
+COMMANDS = (corpus, store, tokens, slogans, terms, keyness, topics, indicators, analyze)
 
 
 def build_parser() -> argparse.ArgumentParser:

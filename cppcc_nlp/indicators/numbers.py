@@ -180,8 +180,10 @@ def find_quantities(text: str, *, units: Iterable[str] = ()) -> list[Quantity]:
     for m in _cn_pattern().finditer(ascii_text):
         s, e = m.start(), m.end()
         a = m.group("a")
-        if a in ("一", "两", "二") and m.group("unit") in ("人", "名", "家", "所", "倍") or ascii_text[s - 1:s] in "第十":
+        if a in ("一", "两", "二") and m.group("unit") in ("人", "名", "家", "所", "倍") or ascii_text[s - 1:s] in "第十届":
             continue
+        if re.match(r"(?:全会|会议|全体会议|常委会|主任会议)", ascii_text[e:e + 4]):
+            continue   # 二十二次全会 is a session, not a count
         if any(ts < e and s < te for ts, te in taken):
             continue
         try:
