@@ -24,6 +24,7 @@ How a number is read (all rules are on the sentence that holds it):
 from __future__ import annotations
 
 import re
+from collections import namedtuple
 
 import numpy as np
 import pandas as pd
@@ -134,6 +135,8 @@ def _kind(part: str, period, year: int, sentence: str, q: Quantity, looking_back
         if "目标" in clause or years - {period}:
             return "other", period
         return "outcome", period
+    if re.search(r"比(?:去年|上年|\d{4}年)[^，。；]{0,6}(?:多|少|增加|减少|提高|降低|下降)$", sentence[cut:q.num_start]):
+        return "other", period      # 比去年多100万人: a difference, not a level
     if part == "plan":
         before = sentence[cut:q.num_start]
         if looking_back or re.search(r"去年的?$|上年的?$", before):
@@ -200,11 +203,15 @@ def indicators(corpus, *, names=None, kind: str | None = None, indicator: str | 
     looking_back_para = None
     spans = span_sections(corpus)
     para_span: dict[str, bool] = {}
-    for s in sents.itertuples(index=False):
+    cols = ["doc_id", "year", "period", "part", "section_id", "para_id", "sent_id", "start", "text", "organ",
+            "level", "region"]
+    data = {c: (sents[c].astype(object).tolist() if c in sents else [None] * len(sents)) for c in cols}
+    Row = namedtuple("Row", cols)
+    for s in (Row(*values) for values in zip(*(data[c] for c in cols))):
         raw = s.text
         text = to_halfwidth(raw)
         if s.para_id not in para_span:    # the paragraph's first sentence decides: 五年来，… speaks of five years
-            first_year = _ONE_YEAR.search(text) or re.search(rf"{s.period}\s*年", text)
+            first_year = _ONE_YEAR.search(text) or (not pd.isna(s.period) and re.search(rf"{s.period}\s*年", text))
             para_span[s.para_id] = (s.section_id in spans or bool(_SPAN_PARAGRAPH.match(text))) and not first_year
         if s.part == "plan":
             if _LOOK_BACK.match(text):
@@ -214,7 +221,7 @@ def indicators(corpus, *, names=None, kind: str | None = None, indicator: str | 
         quantities = find_quantities(text, units=units)
         if not quantities:
             continue
-        national = _is_national(getattr(s, "level", None), getattr(s, "organ", None), getattr(s, "region", None))
+        national = _is_national(s.level, s.organ, s.region)
         for q in quantities:
             ind, alias_start = namer.name(text, q, quantities, national)
             subject, subject_start = _subject(text, q.start)
@@ -227,8 +234,7 @@ def indicators(corpus, *, names=None, kind: str | None = None, indicator: str | 
                 "sentence": raw, "indicator": ind.name if ind is not None else None, "subject": subject,
                 "value": (q.low + q.high) / 2, "low": q.low, "high": q.high, "unit": q.unit,
                 "qualifier": q.qualifier, "kind": k, "text": raw[begin:q.end],
-                "organ": getattr(s, "organ", None), "level": getattr(s, "level", None),
-                "region": getattr(s, "region", None)})
+                "organ": s.organ, "level": s.level, "region": s.region})
     if not rows:
         return empty_indicators()
     df = pd.DataFrame(rows, columns=COLUMNS)

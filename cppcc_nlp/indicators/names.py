@@ -85,11 +85,17 @@ def _string_list(path, value, line: int, key: str) -> tuple[str, ...]:
     return tuple(str(v).strip() for v in value)
 
 
+def _loader():
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _compose(path: Path, text: str):
     import yaml
 
     try:
-        root = yaml.compose(text)
+        root = yaml.compose(text, Loader=_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -121,12 +127,13 @@ def read_indicator_file(path) -> tuple[list[IndicatorName], tuple[str, ...], tup
     except UnicodeDecodeError:
         raise LexiconError(path, None, "not UTF-8 text (save the file as UTF-8)") from None
     root = _compose(path, text)
+    data = yaml.load(text, Loader=_loader())     # the values; the nodes give the lines
     units: tuple[str, ...] = ()
     breaks: tuple[str, ...] = ()
     indicators: list[IndicatorName] = []
     for key_node, value_node in root.value:
         key, line = key_node.value, key_node.start_mark.line + 1
-        value = yaml.safe_load(yaml.serialize(value_node))
+        value = data[key]
         if key == "units":
             units = _string_list(path, value, line, "units")
         elif key == "breaks":
@@ -134,21 +141,20 @@ def read_indicator_file(path) -> tuple[list[IndicatorName], tuple[str, ...], tup
         elif key == "indicators":
             if not isinstance(value_node, yaml.SequenceNode):
                 raise LexiconError(path, line, "'indicators' must be a list of mappings (each row starts with '- name:')")
-            for node in value_node.value:
-                indicators.append(_indicator(path, node))
+            for node, item in zip(value_node.value, value):
+                indicators.append(_indicator(path, node, item))
         else:
             raise LexiconError(path, line, f"unknown key {key!r} (known: indicators, units, breaks)")
     return indicators, units, breaks
 
 
-def _indicator(path: Path, node) -> IndicatorName:
+def _indicator(path: Path, node, item) -> IndicatorName:
     import yaml
 
     line = node.start_mark.line + 1
-    if not isinstance(node, yaml.MappingNode):
+    if not isinstance(node, yaml.MappingNode) or not isinstance(item, dict):
         raise LexiconError(path, line, "each indicator must be a mapping with 'name', 'aliases' and 'units'")
     key_lines = {k.value: k.start_mark.line + 1 for k, _ in node.value}
-    item = yaml.safe_load(yaml.serialize(node))
     unknown = sorted(set(item) - KEYS)
     if unknown:
         raise LexiconError(path, key_lines[unknown[0]], f"unknown key {unknown[0]!r} (known: {', '.join(sorted(KEYS))})")
