@@ -229,3 +229,18 @@ def test_promise_judgements_reproduce(national):
             assert p.loc[r.plan_sent_id, "score"] == pytest.approx(r.score, abs=1e-3)
             assert p.loc[r.plan_sent_id, "status"] == "reported"
     assert judged["correct"].mean() == pytest.approx(0.72)
+
+
+def test_target_outcome_chart(national):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from cppcc_nlp.output import plot
+
+    chain = cn.target_outcomes(national[1])
+    fig = plot.target_outcome_chart(chain, "国内生产总值增长")
+    ax = fig.axes[0]
+    assert len(ax.patches) >= 17           # one target band per year with a target (2003–2019)
+    assert "国务院/national/全国" in ax.get_title()
+    with pytest.raises(ParameterError, match="no rows for indicator"):
+        plot.target_outcome_chart(chain, "不存在的指标")
