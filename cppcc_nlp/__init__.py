@@ -27,15 +27,17 @@ from cppcc_nlp.slogans import (detect_slogans, slogan_candidates, slogan_concord
                                slogan_families, slogan_summary, track_slogans)
 from cppcc_nlp.terms import extract_terms, keyness, new_terms, term_frequencies, term_occurrences, term_tfidf
 from cppcc_nlp.dictionary import Dictionary, dictionary_counts, dictionary_matches
+from cppcc_nlp.indicators import indicators, promises, target_outcomes
 from cppcc_nlp.output.dfm import DFM, dfm
 from cppcc_nlp.workflow import analyze
 
 __all__ = [
     "analyze", "Corpus", "CorpusStore", "detect_slogans", "DFM", "dfm", "Dictionary", "dictionary_counts",
-    "dictionary_matches", "Document", "errors", "extract_terms", "keyness", "lexicon_coverage", "load_lexicon",
-    "load_slogan_lexicon", "new_terms", "nlp", "normalise", "read_report", "save_lexicon", "slogan_candidates",
-    "slogan_concordance", "slogan_cooccurrence", "slogan_families", "slogan_summary", "term_frequencies",
-    "term_occurrences", "term_tfidf", "token_lists", "tokens", "TopicModel", "track_slogans", "__version__",
+    "dictionary_matches", "Document", "errors", "extract_terms", "indicators", "keyness", "lexicon_coverage",
+    "load_lexicon", "load_slogan_lexicon", "new_terms", "nlp", "normalise", "promises", "read_report",
+    "save_lexicon", "slogan_candidates", "slogan_concordance", "slogan_cooccurrence", "slogan_families",
+    "slogan_summary", "target_outcomes", "term_frequencies", "term_occurrences", "term_tfidf", "token_lists",
+    "tokens", "TopicModel", "track_slogans", "__version__",
 ]
 
 

@@ -20,7 +20,7 @@ def test_the_four_notebooks_exist_and_open_with_a_statement_and_parameters():
     import nbformat
 
     assert [p.name for p in NOTEBOOKS] == ["01_corpus.ipynb", "02_slogans.ipynb", "03_terms.ipynb",
-                                           "04_topics.ipynb"]
+                                           "04_topics.ipynb", "05_targets.ipynb"]
     for path in NOTEBOOKS:
         nb = nbformat.read(path, as_version=4)
         assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")

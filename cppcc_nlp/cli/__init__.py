@@ -14,12 +14,13 @@ import sys
 import warnings
 
 from cppcc_nlp._version import __version__
-from cppcc_nlp.cli import analyze, corpus, dfm, dictionary, keyness, slogans, store, terms, tokens, topics
+from cppcc_nlp.cli import (analyze, corpus, dfm, dictionary, indicators, keyness, slogans, store, terms, tokens,
+                           topics)
 from cppcc_nlp.errors import CppccError
 
 # One module per command group, in the order of ``cppcc-nlp --help``; each has register(subparsers), and
 # run_<command>(args) for each command it adds (see cli/_common.py).
-COMMANDS = (corpus, store, tokens, slogans, terms, keyness, topics, dictionary, dfm, analyze)
+COMMANDS = (corpus, store, tokens, slogans, terms, keyness, topics, dictionary, dfm, indicators, analyze)
 
 
 def build_parser() -> argparse.ArgumentParser:

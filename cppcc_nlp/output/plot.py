@@ -254,3 +254,56 @@ def save(fig, path_stem, *, formats=("png", "svg"), dpi=150) -> list[Path]:
         fig.savefig(path, dpi=dpi, format=fmt)
         written.append(path)
     return written
+
+
+def target_outcome_chart(chain: pd.DataFrame, indicator: str, *, series=None, period="period"):
+    """Target band against outcome points over the years, for one indicator of ``cn.target_outcomes``.
+
+    The band spans each period's target (``target_low``–``target_high``; a single target is drawn as a short
+    bar), its qualifier written beside it (左右, 以上 …); the outcomes are points, filled when the target was met,
+    hollow when missed, grey when ``met`` is NA.
+
+    Parameters
+    ----------
+    chain : DataFrame from :func:`cppcc_nlp.target_outcomes`.
+    indicator : the indicator to draw, e.g. ``"国内生产总值增长"``.
+    series : which series (``"国务院/national/全国"``); default: the one with most periods.
+    """
+    from matplotlib.patches import Rectangle
+
+    _require(chain, ["series", "indicator", period, "target_low", "target_high", "target_qualifier",
+                     "outcome_value", "met"], "target_outcome_chart")
+    data = chain[chain["indicator"] == indicator]
+    if data.empty:
+        raise ParameterError(f"target_outcome_chart: no rows for indicator {indicator!r}; choose one of "
+                             f"{sorted(chain['indicator'].dropna().unique())[:10]}")
+    if series is None:
+        series = data["series"].value_counts().index[0]
+    data = data[data["series"] == series].sort_values(period)
+    if data.empty:
+        raise ParameterError(f"target_outcome_chart: no rows for series {series!r}")
+    unit = data["target_unit"].dropna().iloc[0] if data["target_unit"].notna().any() else ""
+    fig, ax = _figure(9, 4.5)
+    x = data[period].astype(int).to_numpy()
+    for xi, lo, hi, q in zip(x, data["target_low"], data["target_high"], data["target_qualifier"]):
+        if pd.isna(lo):
+            continue
+        ax.add_patch(Rectangle((xi - 0.35, lo), 0.7, max(hi - lo, 0.0) or 0.0,
+                                                  color="#9ecae1", alpha=0.6, linewidth=0))
+        ax.hlines([lo, hi], xi - 0.35, xi + 0.35, color="#3182bd", linewidth=2)
+        if isinstance(q, str) and q:
+            ax.annotate(q, (xi + 0.37, hi), fontsize=7, color="#3182bd", va="center")
+    met = data["met"].astype("object")
+    for flag, style in ((True, dict(color="#2ca25f", label="达到 met")),
+                        (False, dict(facecolors="none", edgecolors="#de2d26", label="未达到 missed")),
+                        (None, dict(color="#999999", label="无法判断 NA"))):
+        mask = met.isna() if flag is None else (met == flag)
+        mask &= data["outcome_value"].notna()
+        if mask.any():
+            ax.scatter(x[mask.to_numpy()], data.loc[mask, "outcome_value"], zorder=3, s=40, **style)
+    ax.plot([], [], color="#3182bd", linewidth=6, alpha=0.6, label="目标 target")
+    ax.set_xticks(x, [str(v) for v in x], rotation=90 if len(x) > 12 else 0)
+    ax.set_ylabel(f"{indicator} ({unit})" if unit else indicator)
+    ax.set_title(f"{indicator}: 目标与实际 target vs outcome — {series}")
+    ax.legend(fontsize=8, loc="best")
+    return fig
