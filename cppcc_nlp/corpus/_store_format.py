@@ -27,6 +27,8 @@ from cppcc_nlp.io.metadata import FIELDS, _clean_entry
 MANIFEST = "manifest.csv"
 REPORTS = "reports"
 CACHE = "cache"
+#: the lock file an ``add`` holds with ``fcntl.flock``
+LOCK = ".add.lock"
 MANIFEST_COLUMNS = ["file", "sha256", "text_sha256", "added", *FIELDS]
 
 
@@ -43,7 +45,10 @@ def is_store_manifest(path) -> bool:
 def is_store(path) -> bool:
     """True for a corpus store folder: a store's ``manifest.csv`` (with ``sha256``) beside a ``reports/`` folder."""
     path = Path(path)
-    return path.is_dir() and (path / REPORTS).is_dir() and is_store_manifest(path / MANIFEST)
+    if not (path.is_dir() and (path / REPORTS).is_dir() and (path / MANIFEST).is_file()):
+        return False
+    # a store's lock file marks it even when its manifest is damaged (then reading it is a StoreError)
+    return is_store_manifest(path / MANIFEST) or (path / LOCK).is_file()
 
 
 def cache_folder(store) -> Path:

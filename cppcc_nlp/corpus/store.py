@@ -48,7 +48,7 @@ import pandas as pd
 
 from cppcc_nlp._cache import atomic_write_bytes, verify_file
 from cppcc_nlp.corpus._document_cache import DocumentCache
-from cppcc_nlp.corpus._store_format import (CACHE, MANIFEST, MANIFEST_COLUMNS, REPORTS, cache_folder,
+from cppcc_nlp.corpus._store_format import (CACHE, LOCK, MANIFEST, MANIFEST_COLUMNS, REPORTS, cache_folder,
                                             is_store_manifest, manifest_seal, read_entries, read_store,
                                             sha256_file)
 from cppcc_nlp.corpus.corpus import Corpus
@@ -56,8 +56,6 @@ from cppcc_nlp.corpus.document import Document
 from cppcc_nlp.errors import DuplicateReportError, NoReportsError, ReportFileError, StoreError
 from cppcc_nlp.io.metadata import FIELDS
 
-#: the lock file an ``add`` holds with ``fcntl.flock`` (never a sign of a running add by its mere presence)
-LOCK = ".add.lock"
 #: the journal of a staging folder: ``{stored name: sha256}`` of the files an ``add`` is about to move
 JOURNAL = "journal.json"
 #: how long creating a store waits for another process creating the same store
@@ -83,7 +81,7 @@ class CorpusStore:
         if self.path.exists() and not self.path.is_dir():
             raise StoreError(f"{self.path}: a file, not a corpus store folder")
         manifest = self.path / MANIFEST
-        if manifest.is_file() and not is_store_manifest(manifest):
+        if manifest.is_file() and not is_store_manifest(manifest) and not (self.path / LOCK).is_file():
             raise StoreError(f"{self.path}: its {MANIFEST} is not a corpus store's (no sha256 column: a manifest "
                              "of your own reports?); read the folder as a corpus, or give an empty or new "
                              "folder to create a store")
@@ -360,22 +358,15 @@ class CorpusStore:
 
         Two processes creating the same store meet at the lock: the second finds the manifest and leaves it.
         """
-        missing = []
-        p = self.path
-        while not p.exists() and p != p.parent:
-            missing.append(p)
-            p = p.parent
-        try:
-            for folder in reversed(missing):
-                try:
-                    folder.mkdir()
-                    self._created.append(folder)
-                except FileExistsError:
-                    pass
-        except OSError as exc:
-            raise StoreError(f"{self.path}: cannot create the store folder ({exc.strerror or exc}); give a folder "
-                             "you can write to") from exc
-        lock = self._acquire(wait=CREATE_WAIT_S)
+        for _ in range(20):  # the folder may vanish under us: another creator's clean-up (then we make it anew)
+            self._make_folders()
+            try:
+                lock = self._acquire(wait=CREATE_WAIT_S)
+                break
+            except _Vanished:
+                continue
+        else:
+            raise StoreError(f"{self.path}: the store folder keeps disappearing while it is created; try again")
         try:
             _kill_point("create-locked")
             if not (self.path / MANIFEST).is_file():
@@ -397,6 +388,23 @@ class CorpusStore:
                              "can write to") from exc
         finally:
             _release(lock)
+
+    def _make_folders(self) -> None:
+        missing = []
+        p = self.path
+        while not p.exists() and p != p.parent:
+            missing.append(p)
+            p = p.parent
+        try:
+            for folder in reversed(missing):
+                try:
+                    folder.mkdir()
+                    self._created.append(folder)
+                except FileExistsError:
+                    pass
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot create the store folder ({exc.strerror or exc}); give a folder "
+                             "you can write to") from exc
 
     def discard_if_empty(self) -> None:
         """Remove what this object created (folders, manifest, lock) if the store is still empty.
@@ -530,6 +538,9 @@ class CorpusStore:
         while True:
             try:
                 fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+            except FileNotFoundError as exc:
+                raise _Vanished(f"{self.path}: the store folder is gone (removed while waiting); give it again"
+                                ) from exc
             except OSError as exc:
                 raise StoreError(f"{lock}: cannot open the store's lock ({exc.strerror or exc}); check that the "
                                  "store folder exists and is writable") from exc
@@ -551,6 +562,10 @@ class CorpusStore:
                 os.write(fd, str(os.getpid()).encode())
                 return fd
             os.close(fd)  # the lock file was removed while we waited: take the new one
+
+
+class _Vanished(StoreError):
+    """The store folder disappeared (a concurrent creator's clean-up removed the empty store)."""
 
 
 def _release(fd: int) -> None:
