@@ -17,10 +17,25 @@ make_samples_mod = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(make_samples_mod)
 
 
+def lock_is_free(store) -> bool:
+    """True when no process holds the store's add lock (the lock file itself may stay)."""
+    import fcntl
+    import os
+
+    fd = os.open(store.path / ".add.lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+
+
 def snapshot(folder: Path) -> dict:
-    """Every file under the store except caches, with its bytes."""
+    """Every file under the store except caches and the lock file, with its bytes."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and "cache" not in p.relative_to(folder).parts}
+            if p.is_file() and "cache" not in p.relative_to(folder).parts and p.name != ".add.lock"}
 
 
 @pytest.fixture()
@@ -99,19 +114,24 @@ def test_a_failed_add_leaves_the_store_as_it_was(tmp_path, reports, monkeypatch)
     with pytest.raises(OSError, match="disk full"):
         store.add([reports / "sample_v2.txt"])
     assert snapshot(store.path) == before
-    assert not (store.path / ".add.lock").exists()
+    assert lock_is_free(store)
 
 
-def test_files_left_by_a_killed_add_are_ignored_then_removed(tmp_path, reports):
+def test_a_file_the_manifest_does_not_list_is_ignored_and_never_deleted(tmp_path, reports):
+    # only a staging journal proves a file was moved there by a dead add; anything else is the user's
     store = CorpusStore(tmp_path / "store", create=True)
     store.add([reports / "sample.txt"])
-    shutil.copy(reports / "sample_v2.txt", store.path / "reports" / "sample_v2.txt")  # copied, never committed
+    shutil.copy(reports / "sample_v2.txt", store.path / "reports" / "sample_v2.txt")  # put there by hand
     assert store.corpus().documents.doc_id.tolist() == ["sample"]
-    with pytest.warns(UserWarning, match="left by an interrupted add"):
-        store.add([reports / "noyear.txt"], overrides={"year": 2023})
-    assert not (store.path / "reports" / "sample_v2.txt").exists()
-    assert sorted(store.manifest.file) == ["reports/noyear.txt", "reports/sample.txt"]
+    (reports / "sample_v2.txt").rename(reports / "sample_v2_2023.txt")
+    with pytest.warns(UserWarning, match=r"sample_v2\.txt not in the manifest .* left as they are"):
+        result = store.add([reports / "noyear.txt", reports / "sample_v2_2023.txt"], overrides={"year": 2023})
+    assert (store.path / "reports" / "sample_v2.txt").read_bytes() == (reports / "sample_v2_2023.txt").read_bytes()
+    assert result.stored_as.tolist() == ["reports/noyear.txt", "reports/sample_v2_2023.txt"]
+    assert sorted(store.manifest.file) == ["reports/noyear.txt", "reports/sample.txt", "reports/sample_v2_2023.txt"]
     assert store.corpus()["noyear"].meta["year"] == 2023
+    findings = store.check()
+    assert findings[findings.status == "unlisted"].item.tolist() == ["reports/sample_v2.txt"]
 
 
 def test_refresh_reads_only_new_reports_from_text(tmp_path, reports, monkeypatch):
@@ -148,11 +168,21 @@ def test_not_a_store_and_locked_store(tmp_path, reports):
     with pytest.raises(errors.StoreError, match="not a corpus store"):
         CorpusStore(reports, create=True)
     store = CorpusStore(tmp_path / "store", create=True)
-    (store.path / ".add.lock").write_text("123")
-    with pytest.raises(errors.StoreError, match="another `add` is running"):
-        store.add([reports / "sample.txt"])
+    (store.path / ".add.lock").write_text("123")        # a lock file alone (a dead add's) stops nothing
+    store.add([reports / "noyear.txt"], overrides={"year": 2023})
+    holder = store._acquire(wait=0)                     # a live holder (another open file) refuses an add
+    try:
+        with pytest.raises(errors.StoreError, match="another `add` is running"):
+            store.add([reports / "sample.txt"])
+    finally:
+        import os
+
+        os.close(holder)
+    store.add([reports / "sample.txt"])
+    assert len(store) == 2
+    empty = CorpusStore(tmp_path / "empty", create=True)
     with pytest.raises(errors.NoReportsError):
-        store.corpus()
+        empty.corpus()
 
 
 def test_a_store_folder_reads_as_a_corpus_with_its_manifest(tmp_path, reports):

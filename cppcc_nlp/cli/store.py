@@ -1,23 +1,21 @@
-"""The ``add`` command: add reports to a corpus store."""
+"""The store commands of the command line: ``add`` (the yearly refresh) and ``store check``."""
 
 from __future__ import annotations
 
-import shutil
 import sys
 import warnings
-from pathlib import Path
 
 from cppcc_nlp.cli._common import add_format, emit
-from cppcc_nlp.corpus.store import CACHE, MANIFEST, REPORTS, CorpusStore
+from cppcc_nlp.corpus.store import CorpusStore
 
 
 def register(subparsers) -> None:
-    """Add the ``add`` subcommand."""
+    """Add the ``add`` subcommand and the ``store`` group (``store check``)."""
     p = subparsers.add_parser(
         "add", help="add reports to a corpus store (validated, duplicates refused, atomic)",
         description="Validate report files and add them to a corpus store folder (created if new or empty). "
                     "Exact duplicates are refused, likely duplicates (same organ, region, year) reported; "
-                    "a failed add leaves the store as it was.")
+                    "a failed or killed add leaves the store as it was.")
     p.add_argument("files", nargs="+", metavar="FILE", help="report files to add")
     p.add_argument("--corpus", required=True, metavar="DIR", help="the corpus store folder")
     for name in ("year", "level", "region", "organ", "date", "speaker", "session", "title"):
@@ -27,10 +25,32 @@ def register(subparsers) -> None:
     add_format(p)
     p.set_defaults(func=run_add)
 
+    group = subparsers.add_parser("store", help="check a corpus store (store check STORE [--repair])",
+                                  description="Commands on a corpus store folder.")
+    sub = group.add_subparsers(dest="store_command", metavar="COMMAND")
+    c = sub.add_parser(
+        "check", help="verify the manifest, every report's SHA-256 and every cache entry",
+        description="Verify a corpus store: the manifest's checksum line and rows, every report against the "
+                    "SHA-256 in the manifest, every cache entry against its own checksum, and what an "
+                    "interrupted add left.  Exit 0 when nothing needs attention, 1 otherwise.")
+    c.add_argument("store", metavar="STORE", help="the corpus store folder")
+    c.add_argument("--repair", action="store_true",
+                   help="remove leftovers of interrupted adds and damaged cache entries, rebuild parsed documents; "
+                        "says what cannot be repaired (missing or changed reports, a damaged manifest)")
+    c.add_argument("--accept-manifest", action="store_true",
+                   help="trust manifest.csv as it now is and re-seal it (after removing lines by hand)")
+    add_format(c)
+    c.set_defaults(func=run_check)
+    group.set_defaults(func=run_store, store_parser=group)
+
+
+def run_store(args) -> int:
+    """``cppcc-nlp store`` without a subcommand: its help on stderr, exit 2."""
+    args.store_parser.print_help(sys.stderr)
+    return 2
+
 
 def run_add(args) -> int:
-    folder = Path(args.corpus)
-    folder_existed, store_existed = folder.exists(), (folder / MANIFEST).is_file()
     store = CorpusStore(args.corpus, create=True)
     overrides = {k: getattr(args, k) for k in ("year", "level", "region", "organ", "date", "speaker", "session",
                                                "title") if getattr(args, k) is not None}
@@ -40,18 +60,27 @@ def run_add(args) -> int:
             df = store.add(args.files, overrides=overrides, skip_duplicates=args.skip_duplicates,
                            to_simplified=args.to_simplified)
     except BaseException:
-        if not store_existed and len(store) == 0:  # the store this command created: leave no empty one behind
-            for name in (MANIFEST, REPORTS, CACHE):
-                target = folder / name
-                if target.is_dir():
-                    shutil.rmtree(target, ignore_errors=True)
-                else:
-                    target.unlink(missing_ok=True)
-            if not folder_existed:
-                shutil.rmtree(folder, ignore_errors=True)
+        store.discard_if_empty()  # a store this command created and could not fill: only what it made goes
         raise
     for w in caught:
         print(f"Warning: {w.message}", file=sys.stderr)
     emit(df, args.format)
     print(f"{(df.status != 'skipped-duplicate').sum()} added to {store.path} ({len(store)} reports)", file=sys.stderr)
+    return 0
+
+
+def run_check(args) -> int:
+    store = CorpusStore(args.store)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        findings = store.check(repair=args.repair, accept_manifest=args.accept_manifest)
+    for w in caught:
+        print(f"Warning: {w.message}", file=sys.stderr)
+    emit(findings, args.format)
+    problems = CorpusStore.problems(findings)
+    if len(problems):
+        print(f"{len(problems)} problem(s) in {store.path}" + ("" if args.repair else
+              " (run with --repair to fix what can be fixed)"), file=sys.stderr)
+        return 1
+    print(f"{store.path}: sound" + (" (repaired)" if (findings.status == "repaired").any() else ""), file=sys.stderr)
     return 0

@@ -2,18 +2,21 @@
 
 Parsed documents (normalised text, structure, docvars) are kept keyed by the report's SHA-256, the reading
 options, the library version and the parsing code (:func:`parser_fingerprint`): re-reading an unchanged report
-costs one file read.
+costs one file read.  Entries are JSON (:func:`document_to_json`, never pickle), written as verified cache
+files (:func:`cppcc_nlp._cache.write_verified_bytes`) that carry their key and content hash: a damaged,
+truncated or swapped entry is a warning and a re-parse, never a wrong document.
 """
 
 from __future__ import annotations
 
 import hashlib
-import pickle
+import json
 import warnings
+from dataclasses import astuple, fields
 from functools import lru_cache
 from pathlib import Path
 
-from cppcc_nlp._cache import atomic_write_bytes, cache_key
+from cppcc_nlp._cache import cache_key, read_verified_bytes, write_verified_bytes
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -39,9 +42,51 @@ def parser_fingerprint() -> str:
     return digest.hexdigest()
 
 
+#: bump when the JSON layout of a cached document changes
+DOCUMENT_FORMAT = "document-json/1"
+
+
+def _record_types() -> dict:
+    from cppcc_nlp.io.normalise import Removed
+    from cppcc_nlp.io.structure import Paragraph, Section, Sentence
+
+    return {"sections": Section, "paragraphs": Paragraph, "sentences": Sentence, "removed": Removed}
+
+
+def document_to_json(doc) -> dict:
+    """A :class:`~cppcc_nlp.corpus.Document` as plain JSON data (lists of records as column names + rows).
+
+    :func:`document_from_json` gives back an equal document.
+    """
+    out = {"format": DOCUMENT_FORMAT, "doc_id": doc.doc_id, "path": str(doc.path), "text": doc.text,
+           "original_text": doc.original_text, "layout": doc.layout, "meta": doc.meta}
+    for name, cls in _record_types().items():
+        out[name] = {"columns": [f.name for f in fields(cls)], "rows": [list(astuple(r)) for r in getattr(doc, name)]}
+    return out
+
+
+def document_from_json(data: dict):
+    """The :class:`~cppcc_nlp.corpus.Document` of :func:`document_to_json`; ``ValueError`` for other data."""
+    from pathlib import Path as _Path
+
+    from cppcc_nlp.corpus.document import Document
+
+    if not isinstance(data, dict) or data.get("format") != DOCUMENT_FORMAT:
+        raise ValueError(f"not a {DOCUMENT_FORMAT} record")
+    lists = {}
+    for name, cls in _record_types().items():
+        block = data[name]
+        if block["columns"] != [f.name for f in fields(cls)]:
+            raise ValueError(f"{name}: columns {block['columns']} are not {cls.__name__}'s")
+        lists[name] = [cls(*row) for row in block["rows"]]
+    if not isinstance(data["meta"], dict) or not isinstance(data["text"], str):
+        raise ValueError("meta or text of the wrong type")
+    return Document(doc_id=data["doc_id"], path=_Path(data["path"]), text=data["text"], meta=data["meta"],
+                    original_text=data["original_text"], layout=data["layout"], **lists)
+
 
 class DocumentCache:
-    """Parsed :class:`~cppcc_nlp.corpus.Document` objects on disk, under ``<root>/documents/``.
+    """Parsed :class:`~cppcc_nlp.corpus.Document` objects on disk, as verified JSON under ``<root>/documents/``.
 
     Parameters
     ----------
@@ -54,27 +99,39 @@ class DocumentCache:
         self.hits = 0
         self.misses = 0
 
-    def _path(self, sha256: str, options: str) -> Path:
-        return self.folder / f"{cache_key(sha256, 'document', parser_fingerprint(), options)}.pkl"
+    def key(self, sha256: str, options: str = "") -> str:
+        """The entry's key: report hash, options, library version, parsing code and entry format."""
+        return cache_key(sha256, "document", parser_fingerprint(), DOCUMENT_FORMAT, options)
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{key}.json"
 
     def get(self, sha256: str, options: str = ""):
-        path = self._path(sha256, options)
-        try:
-            with open(path, "rb") as fh:
-                doc = pickle.load(fh)
-        except FileNotFoundError:
-            self.misses += 1
-            return None
-        except Exception as exc:  # a corrupt entry is rebuilt, never fatal
-            warnings.warn(f"{path}: unreadable cache entry ignored ({exc})", stacklevel=2)
+        """The cached document, or ``None`` (missing, or failed its check: a :class:`CacheWarning`)."""
+        key = self.key(sha256, options)
+        path = self._path(key)
+        data = read_verified_bytes(path, inputs=key)
+        doc = None
+        if data is not None:
+            try:
+                doc = document_from_json(json.loads(data.decode("utf-8")))
+            except (ValueError, KeyError, TypeError) as exc:  # a sound file of another layout: rebuilt
+                from cppcc_nlp._cache import CacheWarning
+
+                warnings.warn(f"{path}: cache entry ignored and rebuilt: not a parsed document ({exc})",
+                              CacheWarning, stacklevel=2)
+                path.unlink(missing_ok=True)
+        if doc is None:
             self.misses += 1
             return None
         self.hits += 1
         return doc
 
     def put(self, sha256: str, doc, options: str = "") -> None:
+        key = self.key(sha256, options)
+        data = json.dumps(document_to_json(doc), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         try:
-            atomic_write_bytes(self._path(sha256, options), pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
+            write_verified_bytes(self._path(key), data, inputs=key)
         except OSError as exc:
             warnings.warn(f"{self.folder}: cannot write the document cache ({exc}); going on without it",
                           stacklevel=2)

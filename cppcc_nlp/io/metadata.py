@@ -211,11 +211,18 @@ def read_manifest(path) -> dict[str, dict]:
         raise ManifestError(path, f"cannot be read as UTF-8 text ({exc})", "save it as UTF-8") from exc
     entries: dict[str, dict] = {}
     if suffix == ".csv":
+        if "\x00" in raw:
+            line = raw[:raw.index("\x00")].count("\n") + 1
+            raise ManifestError(path, f"line {line}: a NUL byte", "save the manifest as plain UTF-8 text")
         reader = csv.DictReader(raw.splitlines())
         if not reader.fieldnames or "file" not in [f.strip() for f in reader.fieldnames]:
             raise ManifestError(path, "line 1: the header has no 'file' column",
                                 "start the CSV with a header such as file,year,level,region")
         for n, row in enumerate(reader, start=2):
+            if None in row or None in row.values():  # more or fewer cells than the header names
+                cells = len(row) - (None in row) + len(row.get(None) or []) - list(row.values()).count(None)
+                raise ManifestError(path, f"line {reader.line_num}: {cells} cells where the header has "
+                                    f"{len(reader.fieldnames)}", "give every line as many cells as the header")
             row = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
             name = row.pop("file", "")
             if not name:
