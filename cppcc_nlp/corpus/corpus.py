@@ -403,7 +403,7 @@ def _restrict_period(doc: Document, period, want) -> Document | None:
     return Document(doc_id=doc.doc_id, path=doc.path, text=doc.text, meta=doc.meta, sections=sections,
                     paragraphs=[p for p in doc.paragraphs if p.section_id in ids],
                     sentences=[s for s in doc.sentences if s.section_id in ids], removed=doc.removed,
-                    original_text=doc.original_text, layout=doc.layout)
+                    original_text=doc.original_text, layout=doc.layout, meta_sources=doc.meta_sources)
 
 
 def _hidden(f: Path, root: Path) -> bool:
