@@ -92,3 +92,40 @@ def test_file_name_and_text_disagreeing_is_a_warning_naming_both(tmp_path):
                                          r"\(text:session\)"):
         doc = Document.from_file(path)
     assert doc.meta["year"] == 1958
+
+
+@pytest.fixture(scope="module")
+def early():
+    from cppcc_nlp import Corpus
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return Corpus.from_path(EXTRA / "gwr-national-early")
+
+
+@pytest.mark.slow
+def test_top_level_sections_of_the_early_reports_match_the_key(early):
+    key = _key("early_national_sections.csv")
+    want = {(r["doc_id"], r["heading"]): (r["part"], int(r["period_start"]), int(r["period_end"])) for r in key}
+    tops = early.sections[(early.sections.depth == 1) & ~early.sections.kind.isin(["preamble", "title"])]
+    # depth 1 is the top level of each report: its headings are exactly the key's, in order
+    for doc_id, rows in tops.groupby("doc_id"):
+        assert rows.heading.tolist() == [r["heading"] for r in key if r["doc_id"] == doc_id], doc_id
+    got = {(r.doc_id, r.heading): (r.part, r.period_start, r.period_end) for r in tops.itertuples()}
+    right = [k for k in want if got.get(k) == want[k]]
+    # measured: 25 of 33 (9 before headings without ordinals, list items and spans); guard against regressions
+    assert len(right) >= 25, sorted(set(want) - set(right))
+    for k in [("national_1988", "过去五年国内工作的基本总结"), ("national_1988", "今后五年建设和改革的目标、方针和任务"),
+              ("national_1986", "一、“六五”计划执行情况的回顾"), ("national_1982", "六五计划前两年的执行情况"),
+              ("national_1958", "（一）一九五七年经济战线上的胜利"), ("national_1984", "关于外交工作")]:
+        assert got[k] == want[k], k
+
+
+def test_period_is_the_end_of_a_review_span_and_the_start_of_a_plan_span(early):
+    secs = early.sections.set_index(["doc_id", "heading"])
+    review = secs.loc[("national_1988", "过去五年国内工作的基本总结")]
+    plan = secs.loc[("national_1988", "今后五年建设和改革的目标、方针和任务")]
+    assert (review.period_start, review.period_end, review.period) == (1983, 1987, 1987)
+    assert (plan.period_start, plan.period_end, plan.period) == (1988, 1992, 1988)
+    sub = early.subset(period=1990)  # inside the 七五 plan (1986–1990) and the 1988 plan span
+    assert set(sub.documents.doc_id) == {"national_1986", "national_1988"}

@@ -516,7 +516,7 @@ def resolve_with_sources(text_meta: dict, path, manifest_row: dict | None = None
 
     Returns ``(meta, meta_sources, conflicts)``: every field of :data:`FIELDS` (None if unknown), where each
     came from (``manifest``, ``file-name`` or the text's own evidence, ``text:…``), and one message per
-    disagreement between the file name (or the manifest) and the text on year, level or region.
+    disagreement between the file name and the text on year, level or region.
 
     The file name gives fields by its rule (``provincial-shanghai_2024``) and, failing that, a year written
     anywhere in it (``somesource_national_1955.txt``, ``2025年北京市政府工作报告.docx``).
@@ -548,8 +548,9 @@ def resolve_with_sources(text_meta: dict, path, manifest_row: dict | None = None
         meta["abridged"] = False
     conflicts = []
     name = Path(path).name
-    for other, label in ((from_name, "the file name"), (manifest_row, "the manifest")):
-        for key in ("year", "level", "region") if label == "the file name" else ("year",):
+    # the manifest is the user's own correction: it overrides the text without a warning
+    for other, label in ((from_name, "the file name"),):
+        for key in ("year", "level", "region"):
             a, b = other.get(key), text_meta.get(key)
             if a is None or b is None or a == b or (key == "region" and (str(a) in b or str(b) in str(a))):
                 continue

@@ -301,6 +301,8 @@ def _breaks(prev: str, prev_raw: str, line: str, raw: str, blank: bool, wrapped:
         return False
     if _ends_terminal(prev, False):
         return True
+    if re.fullmatch(rf"[{_CN_NUM}]{{1,3}}", prev):  # a bare numeral heading line (一 / 二) in older reports
+        return True
     if (_HEADING_START.match(prev) and "。" not in prev) or _HEADING_START.match(line):
         return True
     if prev[-1] in _QUOTE_CLOSE and blank:
