@@ -55,8 +55,10 @@ _SUB = re.compile(rf"^[（(][{_CN}]+[）)]\s*\S")
 _LEAD = re.compile(rf"^(?:——(?!—)\S|[{_CN}]+[是要]\S|第[{_CN}]+[，、])")
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
               "九": 9}
-_YEAR = re.compile(rf"(?<![{_D}〇○零一二三四五六七八九])((?:19|20|１９|２０)[{_D}]{{2}}|一九[〇○零Ｏ一二三四五六七八九]{{2}}"
-                   rf"|二[〇○零Ｏ][〇○零Ｏ一二三四五六七八九]{{2}})\s*年")
+#: a year written in digits, full-width digits or Chinese numerals (1957, １９８７, 一九五七, 二〇二四)
+_Y = (rf"(?<![{_D}〇○零一二三四五六七八九])(?:(?:19|20|１９|２０)[{_D}]{{2}}|一九[〇○零Ｏ一二三四五六七八九]{{2}}"
+      rf"|二[〇○零Ｏ][〇○零Ｏ一二三四五六七八九]{{2}})")
+_YEAR = re.compile(rf"({_Y})\s*年")
 _DATE_LINE = re.compile(rf"^——\s*[{_D}]{{4}}\s*年\s*[{_D}]{{1,2}}\s*月\s*[{_D}]{{1,2}}\s*日")
 
 _REVIEW_WORDS = re.compile(r"回顾|总结|首先报告|过去.{0,3}年|去年工作|一年来|执行情况|成就|胜利|历史性转变")
@@ -68,11 +70,18 @@ _CLOSING = ("结束语", "结语")
 _PLAIN_PUNCT = re.compile(r"[。；：！？!?;:，,]")
 _BARE = re.compile(rf"^[{_CN}]{{1,3}}$")
 _PLAN_NAME = re.compile(rf"(?:“([{_CN}]{{1,2}})五”|第([{_CN}]{{1,2}})个五年(?:计划|规划)|(?<![{_CN}])([{_CN}]{{1,2}})五(?:计划|规划|时期|期间))")
-_RANGE = re.compile(r"((?:19|20)\d{2})\s*年?\s*(?:到|至|—|－|-|~|～)\s*((?:19|20)\d{2})\s*年")
+_RANGE = re.compile(rf"({_Y})\s*年?\s*(?:到|至|—|－|-|~|～)\s*({_Y})\s*年")
+#: 从去年三月……到这次会议召开: a review reaching from a past year up to the report itself
+_SINCE = re.compile(rf"从(去年|前年|{_Y}\s*年)[^。]{{0,40}}?(?:到|至)[^。]{{0,16}}?(?:现在|目前|今天|这次会议|本次会议)")
 _PAST_N = re.compile(rf"过去(?:的)?([{_CN}两]|\d)年")
 _NEXT_N = re.compile(rf"(?:今后|未来|从今年起(?:集中)?)([{_CN}两]|\d)年")
-_BODY_REVIEW = re.compile(r"过去|一年来|以来|取得了|完成了|增长了|实现了|胜利")
-_BODY_PLAN = re.compile(r"今后|必须|要求|将要|计划|争取|应当|要[^求]")
+#: the tense of a paragraph: what was done (了, 已经, 取得, years past) against what is to be done (要, 必须, 争取)
+_BODY_REVIEW = re.compile(r"一年来|过去|以来|已经|取得|完成了|实现了|胜利|成就|成绩|(?<![为除罢])了")
+_BODY_PLAN = re.compile(r"今后|必须|将要|争取|应当|应该|(?<![需重主只])要(?![求素])|新的一年|努力")
+#: the general line or task of an era (国家在过渡时期的总任务): doctrine, neither a review nor a plan of years
+_GENERAL_LINE = re.compile(r"总任务|总路线")
+#: the subject of the report in its opening (作关于第一个五年计划的报告)
+_SUBJECT = re.compile(r"关于(.{2,80}?)的报告")
 _PLAN_WORDS = re.compile(r"安排|任务|部署|要求|打算|今年|建议|目标|计划|规划|展望|今后|[年的]工作$")
 
 _RANK = {"part": 1, "numbered": 2, "sub": 3, "lead": 4}
@@ -142,9 +151,12 @@ class Structure:
 def _year_of(text: str) -> int | None:
     """The first year written in ``text`` (``2019年``, ``１９８７年``, ``一九五七年``)."""
     m = _YEAR.search(text)
-    if not m:
-        return None
-    tok = m.group(1).translate(_FULLWIDTH)
+    return _year_value(m.group(1)) if m else None
+
+
+def _year_value(tok: str) -> int:
+    """``1957`` / ``１９５７`` / ``一九五七`` → 1957."""
+    tok = tok.translate(_FULLWIDTH)
     if not tok.isdigit():
         tok = "".join(str(_CN_DIGITS[c]) for c in tok)
     return int(tok)
@@ -265,24 +277,42 @@ def parse_structure(text: str, *, doc_id: str, year: int | None, month: int | No
         s, _ = offsets[0]
         sections.append(Section(doc_id, f"{doc_id}/s00", "", 0, "preamble", "other", year, s,
                                 offsets[first_head - 1][1], s, s, period_start=year, period_end=year))
-    top_part, top_span, seen_body = "other", (year, year), False
+    top_part, top_span, seen_body, mixed = "other", (year, year), False, 0
+    subject = report_subject_span(keys[:first_head], year)
+    para_override: dict[int, tuple] = {}  # paragraph index → (part, period_start, period_end)
     for n, (i, kind, hlen) in enumerate(heads):
         depth = depths[n]
         heading, key = paras[i][:hlen], keys[i][:hlen]
         end_para = heads[n + 1][0] - 1 if n + 1 < len(heads) else len(paras) - 1
         if kind == "title" or (depth == 1 and key in _CLOSING):
-            top_part, top_span = "other", (year, year)
+            top_part, top_span, mixed = "other", (year, year), 0
         elif depth == 1 and _APPENDIX.match(key):
-            top_part, top_span = "appendix", (year, year)
+            top_part, top_span, mixed = "appendix", (year, year), 0
         elif depth == 1:
             # the body up to the next top-level heading
             nxt = next((heads[m][0] for m in range(n + 1, len(heads)) if depths[m] == 1), len(keys))
             body = keys[i + 1:nxt]
-            top_part = _part_of(key, kind, body, year, december, seen_body)
+            last = all(heads[m][1] == "title" for m in range(n + 1, len(heads)) if depths[m] == 1)
+            top_part, source = _part_of(key, kind, body, year, december, seen_body, last)
             seen_body = seen_body or top_part in ("review", "plan")
-            top_span = _span_of(key, body, top_part, year, december)
+            mixed = (_opening_review(body, year, december)
+                     if source == "text" and top_part == "plan" and year is not None else 0)
+            top_span = _span_of(key, body, top_part, year, december, subject=subject)
+            if mixed:
+                # a plan that opens by reviewing (关于国内建设: 一年来… then 在新的一年里，我们要…): the section's
+                # span reaches back to the reviewed years, its period stays the planned year; the opening
+                # paragraphs are review, the rest of its own text and its subsections the plan
+                reviewed = year if december else year - 1
+                for j in range(i + 1, i + 1 + mixed):
+                    written = _year_of(keys[j])
+                    yj = written if written is not None and written <= reviewed else reviewed
+                    para_override[j] = ("review", yj, yj)
+                for j in range(i + 1 + mixed, end_para + 1):
+                    para_override[j] = ("plan", *top_span)
         part, (p0, p1) = top_part, top_span
         period = p1 if part == "review" else p0
+        if depth == 1 and mixed:
+            p0 = min([p0] + [para_override[j][1] for j in range(i + 1, i + 1 + mixed)])
         start, _ = offsets[i]
         sid = len(sections) if sections and sections[0].section_id.endswith("/s00") else len(sections) + 1
         sections.append(Section(doc_id, f"{doc_id}/s{sid:02d}", heading, depth, kind, part, period, start,
@@ -300,6 +330,9 @@ def parse_structure(text: str, *, doc_id: str, year: int | None, month: int | No
         part = sec.part if sec else "other"
         period = sec.period if sec else year
         p0, p1 = (sec.period_start, sec.period_end) if sec else (year, year)
+        if i in para_override:  # a paragraph of a section that mixes a review into its plan
+            part, p0, p1 = para_override[i]
+            period = p1
         pid = f"{doc_id}/p{i:04d}"
         paragraphs.append(Paragraph(doc_id, pid, sid, part, period, s, e, p, p0, p1))
         for k, (a, b) in enumerate(split_sentences(p)):
@@ -395,27 +428,83 @@ def _depths(heads, keys) -> list[int]:
     return [d if d is not None else deepest + 1 for d in out]
 
 
-def _part_of(key: str, kind: str, body: list[str], year, december: bool, seen_body: bool) -> str:
-    """review / plan / other for a top-level heading, from its words, a year in it, else its text."""
+def _tense(paragraph: str, year, december: bool) -> str | None:
+    """``review`` when a paragraph tells what was done, ``plan`` when it tells what is to be done, else ``None``.
+
+    Counts past markers (了, 已经, 取得, 一年来, years before the reviewed one's end) against task markers (要,
+    必须, 争取, 今后, years ahead).
+
+    >>> _tense("一九八三年，农业生产又获得了大丰收，粮食产量已经超过预定目标。", 1984, False)
+    'review'
+    >>> _tense("在新的一年里，我们要继续艰苦奋斗，必须做好各方面的工作。", 1984, False)
+    'plan'
+    """
+    r, p = len(_BODY_REVIEW.findall(paragraph)), len(_BODY_PLAN.findall(paragraph))
+    if year is not None:
+        for m in _YEAR.finditer(paragraph):
+            y = _year_value(m.group(1))
+            if y < year or (december and y == year):
+                r += 1
+            else:
+                p += 1
+    return "review" if r > p else "plan" if p > r else None
+
+
+def _part_from_text(body: list[str], year, december: bool) -> str | None:
+    """review / plan by which tense carries more of the section's characters; ``None`` when neither does."""
+    chars = {"review": 0, "plan": 0}
+    for p in body:
+        t = _tense(p, year, december)
+        if t:
+            chars[t] += len(p)
+    if chars["review"] == chars["plan"]:
+        return None
+    return max(chars, key=chars.get)
+
+
+def _opening_review(body: list[str], year, december: bool) -> int:
+    """How many of a section's first paragraphs review before it turns to tasks (0 unless two or more)."""
+    n = 0
+    for p in body:
+        if not p:
+            continue
+        if _tense(p, year, december) != "review":
+            break
+        n += 1
+    return n if n >= 2 else 0
+
+
+def _part_of(key: str, kind: str, body: list[str], year, december: bool, seen_body: bool,
+             last: bool = False) -> tuple[str, str]:
+    """review / plan / other for a top-level heading, and what decided it (``heading`` or ``text``).
+
+    By the heading's words, a plan's name or a year in it; a heading naming the general line of an era
+    (国家在过渡时期的总任务) is ``other``.  A heading that says none of this (a bare 一, 关于国内建设) is read from
+    its section's text: the tense that carries more of its characters (:func:`_tense`); a short last section
+    opening with 各位代表 is the closing.  Otherwise a section after the review or plan is ``plan`` (the numbered
+    task chapters of a government report), before it ``other``.
+    """
     written = _year_of(key)
     if _OTHER_WORDS.search(key) and not _PLAN_WORDS.search(key.replace("外交", "")):
-        return "other"
+        return "other", "heading"
+    if _GENERAL_LINE.search(key) and written is None and not _PLAN_NAME.search(key) and "今" not in key:
+        return "other", "heading"
     if _REVIEW_WORDS.search(key):
-        return "review"
+        return "review", "heading"
     if _PLAN_WORDS.search(key) or _PLAN_NAME.search(key):
-        return "plan"
+        return "plan", "heading"
     if written is not None and year is not None:
         # a year but no review/plan word (一、2023年主要工作): a year before the delivery year (or the delivery
         # year of a December report) is reviewed, a later one planned
-        return "review" if written < year or (december and written == year) else "plan"
+        return ("review" if written < year or (december and written == year) else "plan"), "heading"
+    text = [p for p in body if p]
+    if last and kind == "bare" and len(text) <= 3 and text and text[0].startswith("各位代表"):
+        return "other", "text"  # the closing words without a 结束语 heading
     if kind == "bare" or not seen_body:
-        head = "".join(body[:6] if kind == "bare" else body[:3])
-        r, p = len(_BODY_REVIEW.findall(head)), len(_BODY_PLAN.findall(head))
-        if r > p:
-            return "review"
-        if p > r and seen_body:
-            return "plan"
-    return "plan" if seen_body else "other"
+        part = _part_from_text(text, year, december)
+        if part:
+            return part, "text"
+    return ("plan" if seen_body else "other"), "default"
 
 
 def _cn_count(tok: str) -> int:
@@ -430,13 +519,63 @@ def _plan_start(n: int) -> int:
     return {1: 1953, 2: 1958}.get(n, 1966 + 5 * (n - 3))
 
 
-def _span_of(key: str, body: list[str], part: str, year, december: bool) -> tuple:
+def _named_span(text: str, part: str, year, december: bool) -> tuple | None:
+    """The span a text names: a year range, a five-year plan (前两年 narrows it), 过去N年 (review), 今后N年 (plan)."""
+    review_default = year if december else year - 1
+    plan_default = year + 1 if december else year
+    m = _RANGE.search(text)
+    if m:
+        return _year_value(m.group(1)), _year_value(m.group(2))
+    m = _PLAN_NAME.search(text)
+    if m:
+        tok = next(g for g in m.groups() if g)
+        n = _cn_count(tok) if len(tok) == 1 else (10 + _cn_count(tok[1]) if tok[0] == "十" else 0)
+        if n:
+            s0 = _plan_start(n)
+            first = re.search(rf"前([{_CN}两])年", text)
+            return (s0, s0 + _cn_count(first.group(1)) - 1) if first else (s0, s0 + 4)
+    m = _PAST_N.search(text)
+    if m and part == "review":
+        k = _cn_count(m.group(1))
+        return review_default - k + 1, review_default
+    m = _NEXT_N.search(text)
+    if m and part == "plan":
+        k = _cn_count(m.group(1))
+        start = year if "今年" in m.group(0) else plan_default
+        return start, start + k - 1
+    return None
+
+
+def report_subject_span(preamble: list[str], year) -> tuple | None:
+    """The years of the programme a report is about, from its opening: ``作关于第一个五年计划的报告`` → 1953–1957,
+    ``关于一九五六年到一九六七年全国农业发展纲要的执行情况…的报告`` → 1956–1967; ``None`` for a plain report.
+
+    >>> report_subject_span(["我现在代表国务院向本次大会作关于第一个五年计划的报告。"], 1955)
+    (1953, 1957)
+    """
+    if year is None:
+        return None
+    for p in preamble:
+        m = _SUBJECT.search(p)
+        if m:
+            span = _named_span(m.group(1), "plan", year, False)
+            if span and span[0] != span[1]:
+                return span
+    return None
+
+
+def _span_of(key: str, body: list[str], part: str, year, december: bool, *, subject=None,
+             mixed: int = 0) -> tuple:
     """``(period_start, period_end)`` of a top-level section.
 
     From the heading: a year range (1981年到1985年), a named five-year plan (“六五”, 第六个五年计划, 十三五时期;
-    前两年 narrows it), 过去五年 / 今后五年, a single year; failing that, a range or 今后N年 in the section's first
-    paragraphs, clipped to the past (review) or the future (plan).  Default: the reviewed year (the delivery year
-    minus one, or itself when delivered in Nov/Dec), the planned year (the delivery year, or the next).
+    前两年 narrows it; 今后三年 in its first paragraph narrows it to the plan's last three years), 过去五年 / 今后五年,
+    a single year.  Failing that, the section's first paragraphs: 从去年三月…到这次会议 (a review reaching the
+    delivery year), a range or 今后N年, clipped to the past (review) or the future (plan); then, for a plan, the
+    programme the report is about (``subject``, from :func:`report_subject_span`), clipped to the future.  Default:
+    the reviewed year (the delivery year minus one, or itself when delivered in Nov/Dec), the planned year (the
+    delivery year, or the next).  A plan section whose first ``mixed`` paragraphs review starts its span at the
+    reviewed years.
     """
     if year is None:
         return None, None
@@ -444,36 +583,26 @@ def _span_of(key: str, body: list[str], part: str, year, december: bool) -> tupl
     plan_default = year + 1 if december else year
     if part not in ("review", "plan"):
         return year, year
-
-    def from_text(text):
-        m = _RANGE.search(text)
-        if m:
-            return int(m.group(1)), int(m.group(2))
-        m = _PLAN_NAME.search(text)
-        if m:
-            tok = next(g for g in m.groups() if g)
-            n = _cn_count(tok) if len(tok) == 1 else (10 + _cn_count(tok[1]) if tok[0] == "十" else 0)
-            if n:
-                s0 = _plan_start(n)
-                first = re.search(rf"前([{_CN}两])年", text)
-                return (s0, s0 + _cn_count(first.group(1)) - 1) if first else (s0, s0 + 4)
-        m = _PAST_N.search(text)
-        if m and part == "review":
-            k = _cn_count(m.group(1))
-            return review_default - k + 1, review_default
-        m = _NEXT_N.search(text)
-        if m and part == "plan":
-            k = _cn_count(m.group(1))
-            start = year if "今年" in m.group(0) else plan_default
-            return start, start + k - 1
-        return None
-
-    span = from_text(key)
+    opening = "".join(body[:2])
+    span = _named_span(key, part, year, december)
+    if span is not None and part == "plan" and _PLAN_NAME.search(key) and span[1] - span[0] == 4:
+        m = _NEXT_N.search(body[0] if body else "")
+        k = _cn_count(m.group(1)) if m else 0
+        if 0 < k < 5:  # 在今后三年内全面实现第六个五年计划: the plan's last three years
+            span = (span[1] - k + 1, span[1])
     if span is None:
         written = _year_of(key)
         if written is not None:
-            return written, written
-        span = from_text("".join(body[:2]))
+            span = (written, written)
+    if span is None and part == "review":
+        m = _SINCE.search(opening)
+        if m:
+            tok = m.group(1)
+            since = {"去年": year - 1, "前年": year - 2}.get(tok) or _year_value(_YEAR.match(tok).group(1))
+            if since <= year:
+                span = (since, year)
+    if span is None:
+        span = _named_span(opening, part, year, december)
         if span is not None:  # a range met in the text: only its past (review) or its future (plan)
             if part == "review":
                 span = (span[0], min(span[1], review_default))
@@ -481,8 +610,13 @@ def _span_of(key: str, body: list[str], part: str, year, december: bool) -> tupl
                 span = (max(span[0], plan_default), span[1])
             if span[0] > span[1]:
                 span = None
+    if span is None and part == "plan" and subject is not None and subject[1] >= plan_default:
+        span = (max(subject[0], plan_default), subject[1])
     if span is None:
-        return (review_default, review_default) if part == "review" else (plan_default, plan_default)
+        span = (review_default, review_default) if part == "review" else (plan_default, plan_default)
+    if mixed and part == "plan":
+        years = [y for p in body[:mixed] for y in map(_year_value, _YEAR.findall(p)) if y <= review_default]
+        span = (min([span[0], review_default] + years[:1]), span[1])
     return span
 
 
