@@ -564,18 +564,16 @@ def report_subject_span(preamble: list[str], year) -> tuple | None:
     return None
 
 
-def _span_of(key: str, body: list[str], part: str, year, december: bool, *, subject=None,
-             mixed: int = 0) -> tuple:
+def _span_of(key: str, body: list[str], part: str, year, december: bool, *, subject=None) -> tuple:
     """``(period_start, period_end)`` of a top-level section.
 
     From the heading: a year range (1981年到1985年), a named five-year plan (“六五”, 第六个五年计划, 十三五时期;
     前两年 narrows it; 今后三年 in its first paragraph narrows it to the plan's last three years), 过去五年 / 今后五年,
     a single year.  Failing that, the section's first paragraphs: 从去年三月…到这次会议 (a review reaching the
-    delivery year), a range or 今后N年, clipped to the past (review) or the future (plan); then, for a plan, the
-    programme the report is about (``subject``, from :func:`report_subject_span`), clipped to the future.  Default:
+    delivery year), a range or 今后N年, clipped to the past (review) or the future (plan); then the programme the
+    report is about (``subject``, from :func:`report_subject_span`), clipped likewise.  Default:
     the reviewed year (the delivery year minus one, or itself when delivered in Nov/Dec), the planned year (the
-    delivery year, or the next).  A plan section whose first ``mixed`` paragraphs review starts its span at the
-    reviewed years.
+    delivery year, or the next).
     """
     if year is None:
         return None, None
@@ -610,13 +608,13 @@ def _span_of(key: str, body: list[str], part: str, year, december: bool, *, subj
                 span = (max(span[0], plan_default), span[1])
             if span[0] > span[1]:
                 span = None
-    if span is None and part == "plan" and subject is not None and subject[1] >= plan_default:
-        span = (max(subject[0], plan_default), subject[1])
+    if span is None and subject is not None:  # the programme the report is about: its past or its future
+        if part == "review" and subject[0] <= review_default:
+            span = (subject[0], min(subject[1], review_default))
+        elif part == "plan" and subject[1] >= plan_default:
+            span = (max(subject[0], plan_default), subject[1])
     if span is None:
         span = (review_default, review_default) if part == "review" else (plan_default, plan_default)
-    if mixed and part == "plan":
-        years = [y for p in body[:mixed] for y in map(_year_value, _YEAR.findall(p)) if y <= review_default]
-        span = (min([span[0], review_default] + years[:1]), span[1])
     return span
 
 
