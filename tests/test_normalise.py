@@ -260,3 +260,15 @@ def test_a_source_word_inside_the_body_is_kept():
     out = normalise(body)
     assert "资金来源：财政拨款" in out.text and "主要来源：企业" in out.text
     assert out.removed == []
+
+
+def test_a_heading_split_at_its_brackets_is_not_glued_to_the_next_paragraph(shared_texts):
+    # national_2006: "三、关于《" / title / "》的说明" / blank / "党的十六届五中全会…" came out as one paragraph, so
+    # the third top-level section was lost inside the second
+    paras = normalise(shared_texts["national_2006"]).text.split("\n")
+    assert "三、关于《国民经济和社会发展第十一个五年规划纲要（草案）》的说明" in paras
+    assert not [p for p in paras if p.startswith("三、关于《") and len(p) > 40]
+    text = normalise("二、关于《\n某某纲要（草案）\n》的说明\n\n党的全会提出了目标。\n").text
+    assert text.split("\n") == ["二、关于《某某纲要（草案）》的说明", "党的全会提出了目标。"]
+    # a blank line inside the brackets does not end the heading
+    assert normalise("一、关于《\n\n会计法\n》\n").text == "一、关于《会计法》"

@@ -258,3 +258,15 @@ def test_a_plan_section_that_opens_with_a_review_has_paragraph_spans():
         ("review", 1983, 1983), ("review", 1983, 1983), ("plan", 1984, 1984)]
     assert [(x.heading, x.part, x.period) for x in s.sections[2:]] == [
         ("一、改革城市经济体制", "plan", 1984), ("结束语", "other", 1984)]
+
+
+@pytest.mark.slow
+def test_a_heading_split_at_its_brackets_opens_its_top_level_section(shared_corpus):
+    secs = shared_corpus.sections
+    tops = secs[(secs.doc_id == "national_2006") & (secs.depth == 1)]
+    assert tops.heading.tolist()[-1] == "三、关于《国民经济和社会发展第十一个五年规划纲要（草案）》的说明"
+    third = tops.iloc[-1]
+    assert (third.part, third.period_start, third.period_end) == ("plan", 2006, 2010)
+    # its （一）…（四） are its subsections at depth 2, no longer depth 3 under 二、今年主要任务
+    subs = secs[(secs.doc_id == "national_2006") & (secs.start > third.start) & (secs.kind == "sub")]
+    assert subs.heading.str.startswith("（").all() and set(subs.depth) == {2} and len(subs) == 4

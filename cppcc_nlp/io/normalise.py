@@ -267,7 +267,8 @@ def _join_lines(text: str, *, wrapped: bool) -> list[str]:
             blank = True
             continue
         if prev is not None and (_breaks(prev, prev_raw, line, raw, blank, wrapped, column)
-                                 or (wrapped and _heading_then_item(current, line))):
+                                 or (wrapped and _heading_then_item(current, line))
+                                 or (blank and not wrapped and _heading_so_far(current))):
             paragraphs.append(_squeeze("".join(_glue(current))))
             current = []
         current.append(line)
@@ -291,6 +292,15 @@ def _heading_then_item(current: list[str], line: str) -> bool:
     head = "".join(current)
     return (bool(re.match(rf"^(?:[{_CN_NUM}]+、|（[{_CN_NUM}]+）)", head)) and "。" not in head
             and len(head) <= 60 and bool(_ITEM_START.match(line)))
+
+
+def _heading_so_far(current: list[str]) -> bool:
+    """The lines joined so far make a numbered heading whose brackets are all closed (``三、关于《`` + title +
+    ``》的说明``): a blank line after it ends it, so it is not glued to the paragraph that follows."""
+    head = "".join(current)
+    return (len(current) > 1 and len(head) <= 60 and "。" not in head and head[-1] not in "，、,"
+            and bool(re.match(rf"^(?:[{_CN_NUM}]+、|（[{_CN_NUM}]+）|第[{_CN_NUM}]+部分)", head))
+            and all(head.count(a) == head.count(b) for a, b in ("《》", "“”", "（）", "()")))
 
 
 def _breaks(prev: str, prev_raw: str, line: str, raw: str, blank: bool, wrapped: bool, column: float) -> bool:
