@@ -267,6 +267,9 @@ def test_a_heading_split_at_its_brackets_opens_its_top_level_section(shared_corp
     assert tops.heading.tolist()[-1] == "三、关于《国民经济和社会发展第十一个五年规划纲要（草案）》的说明"
     third = tops.iloc[-1]
     assert (third.part, third.period_start, third.period_end) == ("plan", 2006, 2010)
+    # 二、今年主要任务 is this year's, though its text speaks of the 十一五 plan (it was 2006–2010)
+    second = tops.iloc[-2]
+    assert (second.heading, second.period_start, second.period_end) == ("二、今年主要任务", 2006, 2006)
     # its （一）…（四） are its subsections at depth 2, no longer depth 3 under 二、今年主要任务
     subs = secs[(secs.doc_id == "national_2006") & (secs.start > third.start) & (secs.kind == "sub")]
     assert subs.heading.str.startswith("（").all() and set(subs.depth) == {2} and len(subs) == 4

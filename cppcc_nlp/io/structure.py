@@ -569,7 +569,7 @@ def _span_of(key: str, body: list[str], part: str, year, december: bool, *, subj
 
     From the heading: a year range (1981年到1985年), a named five-year plan (“六五”, 第六个五年计划, 十三五时期;
     前两年 narrows it; 今后三年 in its first paragraph narrows it to the plan's last three years), 过去五年 / 今后五年,
-    a single year.  Failing that, the section's first paragraphs: 从去年三月…到这次会议 (a review reaching the
+    a single year, 今年.  Failing that, the section's first paragraphs: 从去年三月…到这次会议 (a review reaching the
     delivery year), a range or 今后N年, clipped to the past (review) or the future (plan); then the programme the
     report is about (``subject``, from :func:`report_subject_span`), clipped likewise.  Default:
     the reviewed year (the delivery year minus one, or itself when delivered in Nov/Dec), the planned year (the
@@ -592,6 +592,8 @@ def _span_of(key: str, body: list[str], part: str, year, december: bool, *, subj
         written = _year_of(key)
         if written is not None:
             span = (written, written)
+        elif "今年" in key:  # 二、今年主要任务: this year, whatever plan its text mentions
+            span = (year, year)
     if span is None and part == "review":
         m = _SINCE.search(opening)
         if m:
