@@ -22,8 +22,11 @@ preamble ``s00``.
 **Part and period.**  Each top-level section is classified by its heading: ``review`` (回顾, 总结, 过去…年,
 首先报告, 一年来), ``plan`` (安排, 任务, 部署, 要求, 打算, 今年, 建议, 目标, 规划…), otherwise by a year written in it
 (``一、2023年主要工作`` in a 2024 report: review; the delivery year or later: plan, the delivery year itself being
-the review in a December report), otherwise ``plan`` when it follows a review or plan section (the numbered task chapters of a government report), else ``other``; the title block and the
-preamble are ``other``.  Subsections inherit.  ``period`` is the year written in the top heading; failing that,
+the review in a December report); a heading that says none of this (a bare ``一``, ``关于国内建设``) is read from its
+text, paragraph by paragraph (:func:`_tense`); otherwise ``plan`` when it follows a review or plan section (the
+numbered task chapters of a government report), else ``other``; the title block and the preamble are ``other``.
+Spans (``period_start``/``period_end``) are described in :func:`_span_of`; a plan read from its text that opens with
+a review spans both, and its opening paragraphs are ``review`` of their year.  Subsections inherit.  ``period`` is the year written in the top heading; failing that,
 the reviewed year is the delivery year minus one (the delivery year itself for a report delivered in
 December, as the sample is) and the planned year is the delivery year (plus one when delivered in December);
 ``other`` sections get the delivery year.  Headings are read in simplified characters (OpenCC ``t2s``, offset
