@@ -101,12 +101,19 @@ def test_subset_by_docvars(shared_corpus):
 @pytest.mark.slow
 def test_subset_by_period_keeps_the_sections_about_that_year(shared_corpus):
     sub = shared_corpus.subset(period=2018)
-    # national_2019 reviews 2018, national_2018 plans 2018
-    assert sub.documents.doc_id.tolist() == ["national_2018", "national_2019"]
+    # national_2019 reviews 2018, national_2018 plans 2018; spans over 2018 come too: the 十三五 plan of
+    # national_2016 (2016–2020) and the five-year review of national_2018 (2013–2017) does not
+    docs = sub.documents.doc_id.tolist()
+    assert {"national_2018", "national_2019", "national_2016"} <= set(docs)
+    assert "national_2017" not in docs and "national_2012" not in docs
     parts = sub.paragraphs.groupby("doc_id").part.unique().to_dict()
     assert set(parts["national_2019"]) == {"review"}
     assert set(parts["national_2018"]) >= {"plan"}
-    assert (sub.paragraphs.period == 2018).all()
+    paras = sub.paragraphs
+    assert ((paras.period_start <= 2018) & (2018 <= paras.period_end)).all()
+    assert (paras[paras.doc_id.isin(["national_2018", "national_2019"])].period == 2018).all()
+    sixteen = sub.sections[sub.sections.doc_id == "national_2016"]
+    assert set(zip(sixteen.period_start, sixteen.period_end)) == {(2016, 2020)}
 
 
 def test_folder_with_bad_files_skips_them_and_names_them(samples, tmp_path):

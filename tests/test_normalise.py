@@ -240,3 +240,35 @@ def test_package_level_normalise_is_callable_even_after_the_submodule_is_importe
     import cppcc_nlp.io.normalise  # noqa: F401  (imports the submodule, which Python binds on its package)
 
     assert cppcc_nlp.normalise("政府工作报\n告\n\n各位代表：").text == "政府工作报告\n各位代表："
+
+
+def test_web_clutter_is_cut_and_reported_and_spaced_digits_are_joined():
+    raw = ("2025年云南省政府工作报告来源：北京日报\n——2025年1月18日在云南省第十四届人民代表大会第三次会议上\n"
+           "时间：2026-02-02\n各位代表：\n1 9 9 3年，经济增长8 次。本报记者张三摄\n【打印】")
+    out = normalise(raw)
+    assert out.text.split("\n")[0] == "2025年云南省政府工作报告"
+    assert "1993年，经济增长8次。" in out.text
+    assert [r.text for r in out.removed if r.kind == "web-clutter"] == ["来源：北京日报", "时间：2026-02-02",
+                                                                       "本报记者张三摄", "【打印】"]
+    # nothing else is lost: the text plus what was removed holds every non-whitespace character
+    kept = "".join(out.text.split()) + "".join(r.text for r in out.removed)
+    assert sorted(kept.replace(" ", "")) == sorted("".join(raw.split()))
+
+
+def test_a_source_word_inside_the_body_is_kept():
+    body = "一、2024年工作回顾\n" + "经济运行稳中向好。" * 100 + "资金来源：财政拨款和社会投资，主要来源：企业。" + "成绩显著。" * 200
+    out = normalise(body)
+    assert "资金来源：财政拨款" in out.text and "主要来源：企业" in out.text
+    assert out.removed == []
+
+
+def test_a_heading_split_at_its_brackets_is_not_glued_to_the_next_paragraph(shared_texts):
+    # national_2006: "三、关于《" / title / "》的说明" / blank / "党的十六届五中全会…" came out as one paragraph, so
+    # the third top-level section was lost inside the second
+    paras = normalise(shared_texts["national_2006"]).text.split("\n")
+    assert "三、关于《国民经济和社会发展第十一个五年规划纲要（草案）》的说明" in paras
+    assert not [p for p in paras if p.startswith("三、关于《") and len(p) > 40]
+    text = normalise("二、关于《\n某某纲要（草案）\n》的说明\n\n党的全会提出了目标。\n").text
+    assert text.split("\n") == ["二、关于《某某纲要（草案）》的说明", "党的全会提出了目标。"]
+    # a blank line inside the brackets does not end the heading
+    assert normalise("一、关于《\n\n会计法\n》\n").text == "一、关于《会计法》"

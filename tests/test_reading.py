@@ -165,3 +165,16 @@ def test_big5_traditional_report_is_not_read_as_gb18030_mojibake(sample_path, tm
     # GBK stays GB18030, also for traditional characters written in GBK
     path.write_bytes(traditional.encode("gbk"))
     assert read_report(path).encoding == "gb18030" and read_report(path).text == traditional
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_real_reports_in_utf16_without_bom_are_read(shared_dir, encoding):
+    # a report full of 一 (U+4E00) and ideographic spaces (U+3000) has NUL bytes on both sides: the byte order
+    # is decided by decoding, not by counting NULs (50 of these 52 failed as binary before)
+    failed = []
+    for path in sorted(shared_dir.glob("*/*.txt")):
+        text = path.read_text(encoding="utf-8")
+        out, used = decode_bytes(text.encode(encoding), path)
+        if (out, used) != (text, encoding):
+            failed.append(path.name)
+    assert failed == []

@@ -218,3 +218,58 @@ def test_trailing_title_line_with_the_abridged_mark_opens_the_title_section():
     s = parse_structure(text, doc_id="d", year=2024, month=1)
     assert [(x.heading, x.kind, x.part) for x in s.sections][-2:] == [
         ("一要学习。", "lead", "plan"), ("政府工作报告（摘要）", "title", "other")]
+
+
+def _tops(s):
+    return [(x.heading, x.part, x.period_start, x.period_end) for x in s.sections if x.depth == 1]
+
+
+def test_bare_numeral_sections_are_read_from_their_text():
+    # no words in the heading: the tense of the text decides; the programme the report is about gives the span
+    text = ("各位代表：\n我向大会作关于一九五六年到一九六七年全国农业发展纲要的执行情况的报告。\n一\n"
+            "纲要在一九五六年一月公布，到现在已经四年了，粮食产量已经增长了很多，取得了巨大的成就。\n二\n"
+            "我们要继续努力，必须大力发展生产，争取提前实现纲要。\n三\n"
+            "各位代表，我们建议大会通过这个纲要。")
+    s = parse_structure(text, doc_id="d", year=1960, month=4)
+    assert _tops(s) == [("一", "review", 1956, 1959), ("二", "plan", 1960, 1967), ("三", "other", 1960, 1960)]
+
+
+def test_spans_from_the_opening_of_a_section():
+    text = ("一、伟大的转变\n从去年三月上一次会议闭幕到我们这次会议召开，已经一年零三个月了，成绩很大。\n"
+            "二、全面实现六五计划的主要措施\n我们要在今后三年内全面实现第六个五年计划。\n"
+            "三、国家在过渡时期的总任务\n总路线是一九五二年提出的。")
+    s = parse_structure(text, doc_id="d", year=1982, month=None)
+    assert _tops(s) == [("一、伟大的转变", "review", 1981, 1982),
+                        ("二、全面实现六五计划的主要措施", "plan", 1983, 1985),
+                        ("三、国家在过渡时期的总任务", "other", 1982, 1982)]
+
+
+def test_a_plan_section_that_opens_with_a_review_has_paragraph_spans():
+    text = ("各位代表：\n关于国内建设\n一九八三年，农业生产获得了大丰收，工业已经稳步增长。\n"
+            "一年来，各项事业取得了新的成就，人民生活得到了改善。\n"
+            "在新的一年里，我们要继续艰苦奋斗，必须做好各项工作，争取更大的胜利。\n"
+            "一、改革城市经济体制\n我们要坚决推进改革，必须调动企业的积极性，今后要扩大企业自主权，努力提高效益。\n"
+            "结束语\n各位代表，让我们共同奋斗。")
+    s = parse_structure(text, doc_id="d", year=1984)
+    top = s.sections[1]
+    assert (top.heading, top.part, top.period, top.period_start, top.period_end) == (
+        "关于国内建设", "plan", 1984, 1983, 1984)
+    assert [(p.part, p.period_start, p.period_end) for p in s.paragraphs[2:5]] == [
+        ("review", 1983, 1983), ("review", 1983, 1983), ("plan", 1984, 1984)]
+    assert [(x.heading, x.part, x.period) for x in s.sections[2:]] == [
+        ("一、改革城市经济体制", "plan", 1984), ("结束语", "other", 1984)]
+
+
+@pytest.mark.slow
+def test_a_heading_split_at_its_brackets_opens_its_top_level_section(shared_corpus):
+    secs = shared_corpus.sections
+    tops = secs[(secs.doc_id == "national_2006") & (secs.depth == 1)]
+    assert tops.heading.tolist()[-1] == "三、关于《国民经济和社会发展第十一个五年规划纲要（草案）》的说明"
+    third = tops.iloc[-1]
+    assert (third.part, third.period_start, third.period_end) == ("plan", 2006, 2010)
+    # 二、今年主要任务 is this year's, though its text speaks of the 十一五 plan (it was 2006–2010)
+    second = tops.iloc[-2]
+    assert (second.heading, second.period_start, second.period_end) == ("二、今年主要任务", 2006, 2006)
+    # its （一）…（四） are its subsections at depth 2, no longer depth 3 under 二、今年主要任务
+    subs = secs[(secs.doc_id == "national_2006") & (secs.start > third.start) & (secs.kind == "sub")]
+    assert subs.heading.str.startswith("（").all() and set(subs.depth) == {2} and len(subs) == 4

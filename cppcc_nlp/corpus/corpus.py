@@ -33,9 +33,12 @@ from cppcc_nlp.io.structure import Paragraph
 DOCVARS = ("year", "level", "region", "organ")
 DOCUMENT_COLUMNS = ["doc_id", "path", "title", "organ", "level", "region", "session", "date", "year", "speaker",
                     "abridged", "n_chars", "n_sections", "n_paragraphs", "encoding", "format", "sha256"]
-SECTION_COLUMNS = ["doc_id", "section_id", "heading", "depth", "kind", "part", "period", "start", "end", "n_chars"]
-PARAGRAPH_COLUMNS = ["doc_id", "para_id", "section_id", "part", "period", "start", "end", "text"]
-SENTENCE_COLUMNS = ["doc_id", "para_id", "sent_id", "section_id", "part", "period", "start", "end", "text"]
+SECTION_COLUMNS = ["doc_id", "section_id", "heading", "depth", "kind", "part", "period", "start", "end", "n_chars",
+                   "period_start", "period_end"]
+PARAGRAPH_COLUMNS = ["doc_id", "para_id", "section_id", "part", "period", "start", "end", "text", "period_start",
+                     "period_end"]
+SENTENCE_COLUMNS = ["doc_id", "para_id", "sent_id", "section_id", "part", "period", "start", "end", "text",
+                    "period_start", "period_end"]
 KWIC_COLUMNS = ["doc_id", "year", "period", "part", "section_id", "para_id", "start", "end", "left", "match",
                 "right"]
 
@@ -259,7 +262,8 @@ class Corpus:
                     row.update(extra)
                     rows.append(row)
             df = pd.DataFrame(rows, columns=columns + list(DOCVARS))
-            df["period"] = df["period"].astype("Int64")
+            for col in ("period", "period_start", "period_end"):
+                df[col] = df[col].astype("Int64")
             df["year"] = df["year"].astype("int64")
             for col in ("start", "end") + (("depth", "n_chars") if name == "sections" else ()):
                 df[col] = df[col].astype("int64")
@@ -294,6 +298,9 @@ class Corpus:
     def subset(self, *, year=None, period=None, level=None, region=None, organ=None, doc_id=None) -> "Corpus":
         """Documents matching every given docvar (scalars or lists); ``period`` keeps the documents that have a
         section about that period **and restricts their sections to it** (paragraphs outside are dropped).
+
+        A section is about year Y when its span contains Y (``period_start <= Y <= period_end``): a review of
+        ``过去五年`` (2013–2017) is kept by ``period=2015``, a five-year plan by each of its years.
 
         Examples
         --------
@@ -395,7 +402,16 @@ def _rename(doc: Document, new_id: str) -> None:
 
 
 def _restrict_period(doc: Document, period, want) -> Document | None:
-    sections = [s for s in doc.sections if want(s.period, period)]
+    wanted = period if isinstance(period, (list, tuple, set, frozenset, range)) else [period]
+
+    def about(s) -> bool:
+        lo = s.period_start if s.period_start is not None else s.period
+        hi = s.period_end if s.period_end is not None else s.period
+        if lo is None or hi is None:
+            return want(s.period, period)
+        return any(lo <= int(y) <= hi for y in wanted)
+
+    sections = [s for s in doc.sections if about(s)]
     if not sections:
         return None
     if len(sections) == len(doc.sections):
@@ -404,7 +420,7 @@ def _restrict_period(doc: Document, period, want) -> Document | None:
     return Document(doc_id=doc.doc_id, path=doc.path, text=doc.text, meta=doc.meta, sections=sections,
                     paragraphs=[p for p in doc.paragraphs if p.section_id in ids],
                     sentences=[s for s in doc.sentences if s.section_id in ids], removed=doc.removed,
-                    original_text=doc.original_text, layout=doc.layout)
+                    original_text=doc.original_text, layout=doc.layout, meta_sources=doc.meta_sources)
 
 
 def _hidden(f: Path, root: Path) -> bool:

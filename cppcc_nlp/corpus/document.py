@@ -8,11 +8,12 @@ Examples
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cppcc_nlp.errors import EmptyFileError, MissingMetadataError
-from cppcc_nlp.io.metadata import extract_metadata, resolve_metadata
+from cppcc_nlp.io.metadata import extract_with_sources, resolve_with_sources
 from cppcc_nlp.io.normalise import Removed, normalise
 from cppcc_nlp.io.reading import read_report
 from cppcc_nlp.io.structure import (Paragraph, Section, Sentence, _year_of, heading_kind, parse_structure,
@@ -38,6 +39,9 @@ class Document:
         :class:`~cppcc_nlp.io.structure.Section`, ``Paragraph``, ``Sentence`` records.
     removed : list of Removed
         Clutter cut out of the raw text by :func:`~cppcc_nlp.io.normalise.normalise`.
+    meta_sources : dict
+        Where each docvar came from: ``text:date-line``, ``text:title``, ``text:session``, ``text:review-year``,
+        ``text:opening``, ``text:byline``, ``text:year-mentions`` (a weak guess), ``file-name`` or ``manifest``.
     layout : str
         Layout detected in the raw text (``wrapped``, ``lines``, ``spaced``).
     """
@@ -52,6 +56,7 @@ class Document:
     removed: list[Removed] = field(default_factory=list)
     original_text: str | None = None
     layout: str = "lines"
+    meta_sources: dict = field(default_factory=dict)
 
     @property
     def year(self) -> int:
@@ -94,23 +99,28 @@ class Document:
         # read in simplified characters (offset for offset): a traditional report not converted on reading still
         # has its title block, date and headings recognised; docvars come out simplified, as grouping keys
         view = simplified_view(norm.text)
-        text_meta = extract_metadata(view)
-        meta = resolve_metadata(text_meta, path, manifest_row)
+        text_meta, text_sources, fallback = extract_with_sources(view)
+        if text_sources.get("year") in (None, "text:review-year"):
+            from_headings = _infer_year(view)  # 一、1999年国内工作回顾 → 2000
+            if from_headings is not None:
+                text_meta["year"], text_sources["year"] = from_headings, "text:review-year"
+        meta, meta_sources, conflicts = resolve_with_sources(text_meta, path, manifest_row,
+                                                             text_sources=text_sources, fallback=fallback)
+        for message in conflicts:
+            warnings.warn(message, stacklevel=3)
         month = int(meta["date"][5:7]) if meta.get("date") else None
         if meta["year"] is None:
-            meta["year"] = _infer_year(view)
-        if meta["year"] is None:
             raise MissingMetadataError(
-                path, "no delivery year in the text (no '——YYYY年M月D日在…会议上' line), in the file name "
-                      "(<level>_<year>.txt) or in a manifest",
-                "rename it like county-阜新_2024.txt or add a manifest.csv line: file,year")
+                path, "no delivery year in the text (no date line such as '——2024年12月25日在…会议上', no session, "
+                      "title or year named in it) nor in the file name",
+                "put the year in the file name (county-阜新_2024.txt) or add a manifest.csv line: file,year")
         doc_id = doc_id or path.stem
         structure = parse_structure(norm.text, doc_id=doc_id, year=meta["year"], month=month)
         meta.update(encoding=encoding, format=fmt,
                     sha256=sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest())
         return cls(doc_id=doc_id, path=path, text=norm.text, meta=meta, sections=structure.sections,
                    paragraphs=structure.paragraphs, sentences=structure.sentences, removed=norm.removed,
-                   original_text=original, layout=norm.layout)
+                   original_text=original, layout=norm.layout, meta_sources=meta_sources)
 
 
 def _infer_year(text: str) -> int | None:

@@ -19,6 +19,9 @@ only whitespace and named clutter go.  Clutter removed:
 
 ``source-note``  a trailing ``（来源：解放日报）``;
 ``page-marker``  newspaper jump lines ``（上接第4版）`` / ``（下转第2版）``, or bare ``下转7版`` standing alone;
+``web-clutter``  newspaper and web-page lines or fragments: ``来源：北京日报`` glued to a title or byline
+                 (in the first or last 600 characters), ``时间：2026-02-02``, ``责任编辑：XX``, ``本报记者XX摄``,
+                 ``【打印】``/``【关闭】``;
 ``wiki-markup``  MediaWiki debris in Wikisource copies: lines of ``'`` quotes and toolbar placeholders
                  (``粗体文字``) standing alone on a line.
 
@@ -67,6 +70,16 @@ _PAGE_MARKER = re.compile(
 _WIKI_LINE = re.compile(r"(?m)^[ \t\u3000]*(?:'{1,5}|粗体文字|斜体文字|内部链接|标题文字|链接标题)[ \t\r\u3000]*$")
 _WIKI_TAIL = re.compile(r"(?m)(?<=[。！？”])'{1,5}[ \t\r]*$")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+#: newspaper and web-page clutter glued to titles and bylines or standing on its own line
+_WEB_CLUTTER = re.compile(
+    rf"(?<![（(资金])来源[:：][ \t\u3000]*[^\s，。、（）()0-9０-９]{{1,20}}?(?:日报|晚报|新闻(?:客户端|网)?|客户端|网|研究室|人民政府"
+    rf"|(?=[{_DIGIT}])|(?=[\r\n]))"
+    r"|(?m:^[ \t\u3000]*(?:发布)?时间[:：][ \t]*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:[ \t]+\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"[ \t\u3000]*$)"
+    r"|责任编辑[:：][ \t\u3000]*[\u4e00-\u9fff]{2,4}"
+    r"|本报记者[ \t\u3000]*[\u4e00-\u9fff]{2,4}[ \t\u3000]*摄"
+    r"|【(?:打印|关闭|关闭窗口|收藏|纠错|字号)】")
+_SPACED_DIGITS = re.compile(r"(?<![\d.])\d(?: \d){2,}(?![\d.])")
 
 
 @dataclass(frozen=True)
@@ -148,8 +161,11 @@ def normalise(text: str, *, layout: str | None = None) -> Normalised:
 def find_clutter(text: str) -> list[Removed]:
     """The clutter spans of ``text`` (source note at the end, page markers, wiki debris), in text order."""
     spans = []
-    for kind, pattern in (("page-marker", _PAGE_MARKER), ("wiki-markup", _WIKI_LINE), ("wiki-markup", _WIKI_TAIL)):
+    for kind, pattern in (("page-marker", _PAGE_MARKER), ("wiki-markup", _WIKI_LINE), ("wiki-markup", _WIKI_TAIL),
+                          ("web-clutter", _WEB_CLUTTER)):
         for m in pattern.finditer(text):
+            if kind == "web-clutter" and m.group().startswith("来源") and 600 < m.start() < len(text) - 600:
+                continue  # a source line belongs to the title block or the end, not to the body
             s, e = _trim(text, m.start(), m.end())
             if e > s:
                 spans.append((s, e, kind))
@@ -251,7 +267,8 @@ def _join_lines(text: str, *, wrapped: bool) -> list[str]:
             blank = True
             continue
         if prev is not None and (_breaks(prev, prev_raw, line, raw, blank, wrapped, column)
-                                 or (wrapped and _heading_then_item(current, line))):
+                                 or (wrapped and _heading_then_item(current, line))
+                                 or (blank and not wrapped and _heading_so_far(current))):
             paragraphs.append(_squeeze("".join(_glue(current))))
             current = []
         current.append(line)
@@ -277,6 +294,15 @@ def _heading_then_item(current: list[str], line: str) -> bool:
             and len(head) <= 60 and bool(_ITEM_START.match(line)))
 
 
+def _heading_so_far(current: list[str]) -> bool:
+    """The lines joined so far make a numbered heading whose brackets are all closed (``三、关于《`` + title +
+    ``》的说明``): a blank line after it ends it, so it is not glued to the paragraph that follows."""
+    head = "".join(current)
+    return (len(current) > 1 and len(head) <= 60 and "。" not in head and head[-1] not in "，、,"
+            and bool(re.match(rf"^(?:[{_CN_NUM}]+、|（[{_CN_NUM}]+）|第[{_CN_NUM}]+部分)", head))
+            and all(head.count(a) == head.count(b) for a, b in ("《》", "“”", "（）", "()")))
+
+
 def _breaks(prev: str, prev_raw: str, line: str, raw: str, blank: bool, wrapped: bool, column: float) -> bool:
     """Does a new paragraph start at ``line`` (``prev`` being the previous non-empty line)?"""
     if _STANDALONE.match(prev) or _STANDALONE.match(line):
@@ -300,6 +326,8 @@ def _breaks(prev: str, prev_raw: str, line: str, raw: str, blank: bool, wrapped:
             return True
         return False
     if _ends_terminal(prev, False):
+        return True
+    if re.fullmatch(rf"[{_CN_NUM}]{{1,3}}", prev):  # a bare numeral heading line (一 / 二) in older reports
         return True
     if (_HEADING_START.match(prev) and "。" not in prev) or _HEADING_START.match(line):
         return True
@@ -351,4 +379,6 @@ def _squeeze(paragraph: str) -> str:
             return " "
         return ""
 
-    return _WS.sub(repl, paragraph)
+    paragraph = _WS.sub(repl, paragraph)
+    # digits spaced out one by one (1 9 9 3年): joined, so that a search for 1993年 finds them
+    return _SPACED_DIGITS.sub(lambda m: m.group().replace(" ", ""), paragraph)

@@ -177,34 +177,34 @@ def decode_bytes(data: bytes, path=None, *, allow_markup: bool = False) -> tuple
 
 
 def _sniff_utf16(data: bytes) -> str | None:
-    """UTF-16 without a BOM: NUL bytes on one side only (ASCII characters), or none at all (pure CJK), and a
-    decoded text that reads as Chinese."""
+    """UTF-16 without a BOM, by decoding both ways and scoring: the byte order whose text reads as Chinese.
+
+    The NUL bytes alone cannot decide it: ``一`` (U+4E00) and the ideographic space (U+3000) put a zero in the
+    low byte, ASCII digits and line breaks in the high byte, and a report holds many of both.  Each byte order
+    is decoded (``errors="replace"``) and scored by its share of CJK, ASCII and common punctuation characters;
+    the better one is taken when it is plausible Chinese with at least 30 % Han characters.
+    """
     n = len(data) - len(data) % 2
     if n < 4:
         return None
-    even, odd = data[0:n:2].count(0), data[1:n:2].count(0)
-    # CJK code points may have a zero low byte (U+4E00 一), so compare the sides rather than require zero
-    if odd > 4 * even and odd:
-        candidates = ["utf-16-le"]
-    elif even > 4 * odd and even:
-        candidates = ["utf-16-be"]
-    elif not even and not odd:
+    if b"\x00" not in data[:n]:
         try:
             data.decode("utf-8")
             return None  # valid UTF-8 is the likelier reading
         except UnicodeDecodeError:
-            candidates = ["utf-16-le", "utf-16-be"]
-    else:
-        return None
-    for encoding in candidates:
-        try:
-            text = data[:n].decode(encoding)
-        except UnicodeDecodeError:
+            pass
+    best, best_score = None, 0.0
+    for encoding in ("utf-16-le", "utf-16-be"):
+        text = data[:n].decode(encoding, errors="replace")
+        if "\ufffd" in text[:-1] or not _plausible_chinese(text):
             continue
         han = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
-        if _plausible_chinese(text) and han / max(len(text), 1) > 0.3:
-            return encoding
-    return None
+        if han / max(len(text), 1) <= 0.3:
+            continue
+        score = sum(1 for c in text if _CJK.match(c) or c.isascii()) / len(text)
+        if score > best_score:
+            best, best_score = encoding, score
+    return best
 
 
 def _looks_binary(data: bytes) -> bool:
