@@ -82,6 +82,48 @@ def test_bundled_lexicon_is_large_valid_and_spans_the_period():
     assert lex.lookup("“二个确立”").canonical == "两个确立"  # derived 两/二 form, quotes stripped
 
 
+SOURCES = DATA / "slogan_sources.csv"
+
+
+def test_every_lexicon_entry_parses_and_has_since():
+    """The bundled lexicon covers 2012–2025 (at least 300 entries) and every entry has a year."""
+    frame = load_slogan_lexicon().to_frame()
+    assert len(frame) >= 300
+    missing = frame.loc[frame["since"].isna(), "canonical"].tolist()
+    assert not missing, f"entries without since: {missing}"
+    assert frame["since"].between(1921, 2025).all()
+    recent = frame[frame["since"] >= 2020]
+    assert len(recent) >= 80 and set(recent["kind"]) == set(KINDS)
+
+
+@pytest.mark.slow
+def test_every_source_sentence_is_in_its_file_and_uses_the_entry(shared_dir):
+    """tests/data/slogan_sources.csv: a sentence read in ../shared for each entry added by issue 14; the
+    sentence stands in its file (whitespace aside; .docx through read_report) and holds a form of the entry."""
+    import re
+
+    from cppcc_nlp.io.reading import read_report
+
+    lex = load_slogan_lexicon()
+    sources = pd.read_csv(SOURCES)
+    assert len(sources) >= 200 and sources["canonical"].is_unique
+    texts: dict[str, str] = {}
+    problems = []
+    for row in sources.itertuples():
+        entry = lex.lookup(row.canonical)
+        if entry is None or entry.canonical != row.canonical:
+            problems.append((row.canonical, "not a canonical form of the lexicon"))
+            continue
+        if row.file not in texts:
+            texts[row.file] = re.sub(r"\s+", "", read_report(shared_dir.parent / row.file).text)
+        sentence = re.sub(r"\s+", "", row.sentence)
+        if sentence not in texts[row.file]:
+            problems.append((row.canonical, f"sentence not in {row.file}"))
+        if not any(form in sentence for form in entry.forms()):
+            problems.append((row.canonical, "no form of the entry in the sentence"))
+    assert not problems, problems
+
+
 def _write(tmp_path, name, text):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
