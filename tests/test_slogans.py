@@ -263,7 +263,7 @@ def test_sample_domain_slogans_found_with_kind(sample_occ, kind):
         assert text in found.index, text
         assert found[text] == {kind}, (text, found[text])
     if kind == "standing":
-        assert not sample_occ.loc[sample_occ["kind"] == "standing", "quoted"].any()
+        assert not sample_occ.loc[sample_occ["text"].isin(SAMPLE_SLOGANS["standing"]), "quoted"].any()
 
 
 def test_sample_non_slogans_not_reported(sample_corpus, sample_occ):
@@ -465,9 +465,9 @@ def test_a_path_given_as_text_is_refused_not_searched_as_text(sample_path, sampl
     from cppcc_nlp.errors import InputError
 
     report = next(sample_path.glob("*.txt")) if sample_path.is_dir() else sample_path
-    for given in (str(report), str(report.parent)):
+    for as_text in (str(report), str(report.parent)):
         with pytest.raises(InputError, match=r"is the path of a file or folder.*Corpus\.from_path"):
-            detect_slogans(given)
+            detect_slogans(as_text)
     # the text of that file, given as text, is searched
     text = sample_corpus.docs[0].text
     assert {"两个确立", "同心政协"} <= set(detect_slogans(text)["canonical"])
@@ -496,3 +496,55 @@ def test_occurrences_of_a_whole_corpus_against_one_of_its_subsets(shared_dir):
         co = slogan_cooccurrence(occ, sub)
     pd.testing.assert_frame_equal(co, slogan_cooccurrence(own, sub))
     assert (co["n_units"] == len(sub.paragraphs)).all()
+
+
+# ------------------------------------------------------------------------------------------------ unquoted discovery
+
+
+def _two_reports(tmp_path):
+    from cppcc_nlp import Corpus
+
+    (tmp_path / "a_2023.txt").write_text("2023年政府工作报告\n一、2022年工作回顾\n坚持两个毫不动摇，用两个月时间完成整治，"
+                                         "从三个方面推进改革，实施一批项目。\n", encoding="utf-8")
+    (tmp_path / "b_2024.txt").write_text("2024年政府工作报告\n一、2023年工作回顾\n我们坚持两个毫不动摇，又用两个月时间，"
+                                         "围绕三个方面，新开工一批项目。\n", encoding="utf-8")
+    return Corpus.from_path(tmp_path)
+
+
+def test_unquoted_numbered_shorthand_across_two_documents_is_found(tmp_path):
+    corpus = _two_reports(tmp_path)
+    occ = detect_slogans(corpus, include_default=False)
+    found = occ[occ["canonical"] == "两个毫不动摇"]
+    assert len(found) == 2 and not found["quoted"].any() and set(found["kind"]) == {"numbered"}
+    assert set(found["doc_id"]) == set(corpus.documents["doc_id"])
+    for text in ("两个月", "三个方面", "一批项目"):
+        assert not occ["text"].str.contains(text).any(), text
+    cands = slogan_candidates(corpus, include_default=False).set_index("candidate")
+    assert cands.loc["两个毫不动摇", ["decision", "rule", "found", "n_unquoted", "n_docs"]].tolist() == [
+        "numbered", "unquoted_numbered", "unquoted", 2, 2]
+    for lead in ("两个月", "三个方面"):
+        rows = cands[cands.index.str.startswith(lead)]
+        assert len(rows) and set(rows["rule"]) == {"count_word"}, lead
+    assert "一批项目" not in cands.index  # 一 alone leads no formulation
+    # one document is no evidence
+    one = detect_slogans(corpus.subset(year=2023), include_default=False)
+    assert "两个毫不动摇" not in set(one["canonical"])
+
+
+def test_sample_quoted_brands_of_the_answer_key(sample_occ):
+    """产学研 (a national formulation, quoted as a brand in the sample) and 民心路 (修好“民心路”, inside a title)."""
+    found = set(sample_occ["text"])
+    assert {"产学研", "民心路", "连心桥"} <= found
+
+
+@pytest.mark.slow
+def test_unquoted_discovery_on_the_shared_corpora(shared_candidates):
+    cands = shared_candidates.set_index("candidate")
+    plain = cands[cands["found"] == "unquoted"]
+    assert (plain.loc[plain["decision"] != "rejected", "n_docs"] >= 2).all()
+    # Shanghai's 五个新城 and 三大先导产业 (2021–2025), national 两个积极性 (2005–2019): unquoted, several reports
+    for name in ("五个新城", "三大先导产业", "两个积极性"):
+        assert plain.loc[name, "decision"] == "numbered" and plain.loc[name, "n_docs"] >= 3, name
+    assert plain.loc["三个方面", "rule"] == "count_word"
+    assert plain.loc["千方百计", "rule"] == "idiom"
+    assert not plain.index.str.match(r"^一[个批项]").any()

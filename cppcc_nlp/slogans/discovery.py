@@ -40,7 +40,9 @@ Rules that accept (and give the kind)
 and, for the rest, evidence from the whole corpus (see :func:`decide_corpus`):
 ``family``      shares a two-character head (同心政协, 有为政协 …) or prefix (政协品格, 政协使命 …; not a place
                 prefix such as 上海, 中国, 国家: :data:`PLACE_PREFIXES`) with other quoted candidates, or a one-character head with a candidate of the same length
-                (“路线图”/“施工图”; not a nominal suffix such as 子: “紧日子”/“半拉子”)  → branded
+                quoted in the same document (“路线图”/“施工图”; not a nominal suffix such as 子: “紧日子”/“半拉子”;
+                across documents, three-character words sharing a last character are chance: 加速器, 打卡点)
+                                                                                        → branded
 ``recurrent``   quoted in two or more paragraphs (“连心桥”, “直通车”), titles included     → branded
 ``framed``      introduced by a verb that takes a slogan (打造, 构建, 创建, 叫响, 擦亮, 践行, 深化, 实施 …), in a
                 clause whose verb makes a metaphor or names a practice (架起, 成为…的, 接受 …), or followed
@@ -83,7 +85,7 @@ PLAIN_WORDS = frozenset("""
 正能量 一体化 一站式 一卡通 双语 双方 双向 双边 双赢 双重 高质量 赋能 造血 减法 乘法 加法 除法 拦路虎 定心丸
 独角戏 加速键 探索者 源动力 金点子 小而美 大文章 热钱 红线 底线 瓶颈 蛋糕 群租 哨点 烟花 潮品 硬着陆 软着陆
 半壁江山 世界影响力 国际大都市 社会主义现代化 四两拨千斤 王牌 中等收入陷阱 数字鸿沟 僵尸企业 五保户 老工伤
-低保 城中村 空心村 小空间 微空间 订单农业 公司加农户 经认证的经营者 区域全面经济伙伴关系协定 产学研 网购型 便捷就医服务
+低保 城中村 空心村 小空间 微空间 订单农业 公司加农户 经认证的经营者 区域全面经济伙伴关系协定 网购型 便捷就医服务
 """.split())
 
 FRAME_BEFORE = ("打造", "构建", "创建", "叫响", "擦亮", "争创", "践行", "锚定", "胸怀", "牢记", "坚持", "推行",
@@ -94,7 +96,7 @@ FRAME_AFTER = ("品牌", "行动", "工程", "制度", "战略", "理念", "模�
 SUFFIX_HEADS = ("子", "儿", "头")
 #: verbs that make a quoted phrase a metaphor or a named practice when they open its clause (架起“连心桥”,
 #: 成为…的“直通车”, 接受“政治体检”), looked for anywhere in the 16 characters of the clause before the quote
-FRAME_CLAUSE = ("成为", "当好", "架起", "搭建", "打通", "接受", "转化为", "争做", "锚定", "聚焦")
+FRAME_CLAUSE = ("成为", "当好", "架起", "修好", "搭建", "打通", "接受", "转化为", "争做", "锚定", "聚焦")
 PLAN_NAME = re.compile(r"^(?:[六七八九]|十[一二三四五]?)五$")
 PACKAGE = re.compile(r"(?:\d+|[一二三四五六七八九十百]+)条$")
 
@@ -175,7 +177,7 @@ def _close(stack, quotes, i, ch):
 
 def clean_candidate(text: str) -> str:
     """The canonical spelling of a quoted candidate: no spaces, ``＋`` → ``+``, full-width digits → ASCII."""
-    text = re.sub(r"\s+", "", text)
+    text = re.sub(r"\s+|［\d+］|\[\d+\]", "", text)  # spaces and footnote marks (“三道防线［21］”)
     return text.translate(str.maketrans("＋０１２３４５６７８９，", "+0123456789，"))
 
 
@@ -321,10 +323,11 @@ def decide_corpus(pending: dict[str, dict]) -> dict[str, tuple[str, str]]:
             evidence = "recurrent" if len(info["paras"]) >= 2 else ("framed" if info["framed"] else None)
             decided[text] = ("numbered", evidence) if evidence else ("rejected", "scare_quote")
             continue
+        docs_of = info.get("docs_of", {})
         family = (len(text) >= 4 and (len(heads2.get(text[-2:], ())) >= 2
                                       or (len(prefixes2.get(text[:2], ())) >= 3 and text[:2] not in PLACE_PREFIXES))) \
-            or (len(text) == 3 and len(heads1.get((text[-1], 3), ())) >= 2
-                and any(o[:1] not in NUMERALS for o in heads1[(text[-1], 3)] - {text}))
+            or (len(text) == 3 and any(o[:1] not in NUMERALS and (not docs_of or docs_of.get(o, set()) & info["docs"])
+                                       for o in heads1.get((text[-1], 3), set()) - {text}))
         if family:
             decided[text] = ("branded", "family")
         elif len(info["paras"]) >= 2:
