@@ -42,8 +42,8 @@ import numpy as np
 import pandas as pd
 
 from cppcc_nlp.errors import EmptyCorpusError, InputError, ParameterError
-from cppcc_nlp.slogans.discovery import (classify_text, clean_candidate, decide_corpus, family_key, is_framed,
-                               scan_quotes, QUOTE_PAIRS)
+from cppcc_nlp.slogans.discovery import (QUOTE_PAIRS, classify_text, clean_candidate, decide_corpus, family_key,
+                                        is_framed, note_paragraphs, scan_quotes)
 from cppcc_nlp.resources.slogan_lexicon import SloganLexicon, load_slogan_lexicon
 from cppcc_nlp.slogans.unquoted import find_unquoted
 
@@ -208,26 +208,30 @@ def _discover(paragraphs: list[_Para], lexicon: SloganLexicon):
             uses.append({"para": p, "start": q.start, "end": q.end, "candidate": cand, "is_title": q.is_title,
                          "key": ("《" + cand + "》") if q.is_title else cand,
                          "framed": is_framed(view, q.start, q.end)})
+    notes = note_paragraphs(paragraphs)
     decisions: dict[str, tuple[str, str]] = {}
     pending: dict[str, dict] = {}
+    body: dict[str, set] = defaultdict(set)  # key → documents where it is quoted outside the notes
     for u in uses:
         key = u["key"]
         if key not in decisions:
             decisions[key] = classify_text(u["candidate"], is_title=u["is_title"])
+        u["note"] = u["para"].para_id in notes
+        if u["note"]:
+            continue
+        body[key].add(u["para"].doc_id)
         if decisions[key][0] is None:
-            info = pending.setdefault(key, {"paras": set(), "framed": False,
+            info = pending.setdefault(key, {"paras": set(), "docs": set(), "framed": set(),
                                             "numbered": decisions[key][1] == "pending_numbered"})
             info["paras"].add(u["para"].para_id)
-            info["framed"] = info["framed"] or u["framed"]
-    others = {k for k, (d, _) in decisions.items() if d != "rejected"}
-    docs_of: dict[str, set] = defaultdict(set)
-    for u in uses:
-        docs_of[u["key"]].add(u["para"].doc_id)
-    for key, info in pending.items():
-        info["others"] = others
-        info["docs"] = docs_of[key]
-        info["docs_of"] = docs_of
-    decisions.update(decide_corpus(pending))
+            info["docs"].add(u["para"].doc_id)
+            if u["framed"]:
+                info["framed"].add(u["framed"])
+    for key, (decision, _rule) in decisions.items():
+        if decision != "rejected" and key not in body:
+            decisions[key] = ("rejected", "endnote")  # quoted in the notes of a report only
+    members = {k: body[k] for k, (d, _) in decisions.items() if d != "rejected"}
+    decisions.update(decide_corpus(pending, members))
     return uses, decisions
 
 
