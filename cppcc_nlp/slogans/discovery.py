@@ -95,7 +95,7 @@ PLACES = frozenset("""
 #: kept for readers of earlier versions: the place prefixes are now :data:`PLACES`
 PLACE_PREFIXES = tuple(sorted(PLACES))
 #: documents a candidate must be quoted in to be accepted on recurrence alone
-MIN_RECURRENT_DOCS = 2
+MIN_RECURRENT_DOCS = 3
 #: everyday words that reports put in scare quotes; none is a formulation of its own
 PLAIN_WORDS = frozenset("""
 正能量 一体化 一站式 一卡通 双语 双方 双向 双边 双赢 双重 高质量 赋能 造血 减法 乘法 加法 除法 拦路虎 定心丸
@@ -249,7 +249,7 @@ def classify_text(text: str, *, is_title: bool = False) -> tuple[str | None, str
         return "rejected", "event"
     if any(a in text for a in ADVERSARY) and not text.startswith(OPPOSING):
         return "rejected", "adversary"
-    if text.startswith(LABEL_START) or text.endswith(LABEL_END):
+    if text.startswith(LABEL_START) or (text.endswith(LABEL_END) and "+" not in text):
         return "rejected", "label"
     if all(c in NUMERALS for c in text):
         if PLAN_NAME.match(text):
@@ -377,7 +377,7 @@ def decide_corpus(pending: dict[str, dict], members: dict[str, set]) -> dict[str
                    own (政协品格, 政协使命, 政协形象: a prefix such as 绿色 or 数字 is shared by chance across
                    reports).  Two look-alikes (“产业地图”与“创新地图”) are no family; three-character words
                    sharing a last character are no family either (高品质/高素质, 满意度/加速度, 避暑房/康养房).
-    ``recurrent``  quoted in two or more documents (a phrase repeated within one report is that report's
+    ``recurrent``  quoted in three or more documents (a phrase repeated within one report is that report's
                    wording: 零关税, 小学期), and four or more characters long or number-led (three-character
                    words repeated across reports are mostly terms and set phrases: 白名单, 卡脖子, 校园餐).
     ``framed``     a frame word around one of its uses (:func:`is_framed`); a three-character word needs a
