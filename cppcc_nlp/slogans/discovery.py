@@ -34,19 +34,21 @@ Rules that accept (and give the kind)
 ``pattern``     a ``+`` pattern with Chinese on one side: “玛瑙+”, “旅游+红色”          → branded
 ``series``      two or more parallel parts (same length, or a shared first or last character), each at
                 most 8 characters: “把方向、管大局、保落实”                             → series
-``numbered``    starts with 两/二/三 … 十/百/千/万/双 (or 一 with a second numeral later: “一江一河”), 3 to 10
-                characters: “两市四区”, “百十一”, “双进双促”, “两代表一委员”          → numbered
-                (two-character ones, “双减”, “六地”, “五保”, need corpus evidence: recurrence or a frame)
-and, for the rest, evidence from the whole corpus (see :func:`decide_corpus`):
-``family``      shares a two-character head (同心政协, 有为政协 …) or prefix (政协品格, 政协使命 …; not a place
-                prefix such as 上海, 中国, 国家: :data:`PLACE_PREFIXES`) with other quoted candidates, or a one-character head with a candidate of the same length
-                quoted in the same document (“路线图”/“施工图”; not a nominal suffix such as 子: “紧日子”/“半拉子”;
-                across documents, three-character words sharing a last character are chance: 加速器, 打卡点)
+``numbered``    starts with 两/二/三 … 十/百/千/万/双 (or 一 with a second numeral later: “一江一河”), 4 to 10
+                characters: “两市四区”, “双进双促”, “两代表一委员”                    → numbered
+                (forms of two or three characters, “双减”, “六地”, “三件套”, need corpus evidence (numerals only,
+                “百十一”, need none): recurrence or a frame; ``count_word`` rejects a numeral + time unit or 连)
+and, for the rest, evidence from the whole corpus outside the notes of each report (:func:`note_paragraphs`;
+a candidate quoted only in notes is rejected by ``endnote``), see :func:`decide_corpus`:
+``family``      four characters or more, sharing a two-character head with two or more other candidates
+                (one in another document, or both in its own: …政协, …工程, …计划) or a prefix with two or
+                more in its own document (政协品格, 政协使命); place heads and prefixes refused (:data:`PLACES`)
                                                                                         → branded
-``recurrent``   quoted in two or more paragraphs (“连心桥”, “直通车”), titles included     → branded
+``recurrent``   quoted in three or more documents, four characters or more or number-led  → branded
 ``framed``      introduced by a verb that takes a slogan (打造, 构建, 创建, 叫响, 擦亮, 践行, 深化, 实施 …), in a
                 clause whose verb makes a metaphor or names a practice (架起, 成为…的, 接受 …), or followed
-                by a noun that names one (品牌, 行动, 工程, 制度, 理念, 模式, 机制 …)        → branded
+                by a noun that names one (品牌, 行动, 工程, 制度, 理念, 模式, 机制 …); a three-character word
+                needs the clause verb of a metaphor (架起“连心桥”, 把“路线图”转化为“施工图”)  → branded
 """
 
 from __future__ import annotations
