@@ -42,14 +42,15 @@ import pandas as pd
 
 from cppcc_nlp._text import simplified_view
 from cppcc_nlp.errors import InputError, ParameterError
-from cppcc_nlp.slogans.discovery import (classify_text, clean_candidate, decide_corpus, family_key, is_framed,
-                               scan_quotes, QUOTE_PAIRS)
 from cppcc_nlp.resources.slogan_lexicon import SloganLexicon, load_slogan_lexicon
+from cppcc_nlp.slogans.discovery import (QUOTE_PAIRS, classify_text, clean_candidate, decide_corpus, family_key,
+                                         is_framed, note_paragraphs, scan_quotes)
+from cppcc_nlp.slogans.unquoted import find_unquoted
 from cppcc_nlp.tokens.inputs import as_corpus
 
 OCCURRENCE_COLUMNS = ["doc_id", "year", "period", "section_id", "para_id", "start", "end", "text", "canonical",
                       "kind", "in_lexicon", "quoted", "sentence"]
-CANDIDATE_COLUMNS = ["candidate", "decision", "rule", "n_quoted", "n_docs", "first_year", "last_year", "doc_id",
+CANDIDATE_COLUMNS = ["candidate", "decision", "rule", "found", "n_quoted", "n_unquoted", "n_docs", "first_year", "last_year", "doc_id",
                      "para_id", "start", "end", "sentence"]
 SUMMARY_COLUMNS = ["canonical", "kind", "in_lexicon", "since", "family", "n", "n_docs", "first_year",
                    "last_year", "peak_year", "peak_rate", "trend", "trend_change"]
@@ -174,22 +175,49 @@ def _discover(paragraphs: list[_Para], lexicon: SloganLexicon):
             uses.append({"para": p, "start": q.start, "end": q.end, "candidate": cand, "is_title": q.is_title,
                          "key": ("《" + cand + "》") if q.is_title else cand,
                          "framed": is_framed(view, q.start, q.end)})
+    notes = note_paragraphs(paragraphs)
     decisions: dict[str, tuple[str, str]] = {}
     pending: dict[str, dict] = {}
+    body: dict[str, set] = defaultdict(set)  # key → documents where it is quoted outside the notes
     for u in uses:
         key = u["key"]
         if key not in decisions:
             decisions[key] = classify_text(u["candidate"], is_title=u["is_title"])
+        u["note"] = u["para"].para_id in notes
+        if u["note"]:
+            continue
+        body[key].add(u["para"].doc_id)
         if decisions[key][0] is None:
-            info = pending.setdefault(key, {"paras": set(), "framed": False,
+            info = pending.setdefault(key, {"paras": set(), "docs": set(), "framed": set(),
                                             "numbered": decisions[key][1] == "pending_numbered"})
             info["paras"].add(u["para"].para_id)
-            info["framed"] = info["framed"] or u["framed"]
-    others = {k for k, (d, _) in decisions.items() if d != "rejected"}
-    for info in pending.values():
-        info["others"] = others
-    decisions.update(decide_corpus(pending))
+            info["docs"].add(u["para"].doc_id)
+            if u["framed"]:
+                info["framed"].add(u["framed"])
+    for key, (decision, _rule) in decisions.items():
+        if decision != "rejected" and key not in body:
+            decisions[key] = ("rejected", "endnote")  # quoted in the notes of a report only
+    members = {k: body[k] for k, (d, _) in decisions.items() if d != "rejected"}
+    decisions.update(decide_corpus(pending, members))
     return uses, decisions
+
+
+def _discover_unquoted(paragraphs: list[_Para], lexicon: SloganLexicon, quoted: set[str]):
+    """Unquoted candidates (:mod:`cppcc_nlp.slogans.unquoted`) outside quotes and lexicon matches; candidates
+    that are also quoted candidates are left to the quoted rules."""
+    regex = _lexicon_regex(lexicon)
+    masks, views = {}, {}
+    for p in paragraphs:
+        view = _simplified(p.text)
+        mask = [False] * len(view)
+        for q in scan_quotes(view)[0]:
+            mask[max(0, q.start - 1):q.end + 1] = [True] * (q.end + 1 - max(0, q.start - 1))
+        for m in regex.finditer(p.text) if regex is not None else ():
+            mask[m.start():m.end()] = [True] * (m.end() - m.start())
+        masks[p.para_id], views[p.para_id] = mask, view
+    uses, decisions = find_unquoted(paragraphs, masks, views)
+    uses = [u for u in uses if u["candidate"] not in quoted]
+    return uses, {c: d for c, d in decisions.items() if c not in quoted}
 
 
 def find_slogans(paragraphs: list[_Para], lexicon: SloganLexicon, *, discover: bool = True,
@@ -240,10 +268,17 @@ def find_slogans(paragraphs: list[_Para], lexicon: SloganLexicon, *, discover: b
                 if any(a <= s < b or a < e <= b for a, b in taken[p.para_id]) or _quoted_at(p.text, s, e):
                     continue
                 add(p, s, e, m.group(), accepted[m.group()], False, False)
+    if unquoted:
+        plain_uses, plain = _discover_unquoted(paragraphs, lexicon, {u["candidate"] for u in uses})
+        for u in plain_uses:
+            kind = plain[u["candidate"]][0]
+            p, s, e = u["para"], u["start"], u["end"]
+            if kind != "rejected" and not any(a < e and s < b for a, b in taken[p.para_id]):
+                add(p, s, e, u["candidate"], kind, False, False)
     return hits
 
 
-def slogan_candidates(corpus, *, lexicons=None, include_default: bool = True) -> pd.DataFrame:
+def slogan_candidates(corpus, *, lexicons=None, include_default: bool = True, unquoted: bool = True) -> pd.DataFrame:
     """Every quoted candidate that no lexicon knows, with the decision and the rule that made it.
 
     The table behind discovery: use it to see why a phrase was (not) taken as a slogan and to measure the
@@ -273,24 +308,34 @@ def slogan_candidates(corpus, *, lexicons=None, include_default: bool = True) ->
     """
     corpus = as_corpus(corpus, what="detecting slogans")
     lexicon = load_slogan_lexicon(lexicons, include_default=include_default)
-    uses, decisions = _discover(_corpus_paragraphs(corpus), lexicon)
+    paragraphs = _corpus_paragraphs(corpus)
+    uses, decisions = _discover(paragraphs, lexicon)
     sentences = _Sentences(corpus)
     by_key: dict[str, list] = defaultdict(list)
     for u in uses:
         by_key[u["key"]].append(u)
+    plain_uses, plain = _discover_unquoted(paragraphs, lexicon, {u["candidate"] for u in uses}) if unquoted \
+        else ([], {})
+    plain_by_key: dict[str, list] = defaultdict(list)
+    for u in plain_uses:
+        plain_by_key[u["candidate"]].append(u)
     rows = []
-    for key, us in by_key.items():
-        first = us[0]
-        p = first["para"]
-        decision, rule = decisions[key]
-        years = [u["para"].year for u in us]
-        rows.append({"candidate": key, "decision": decision, "rule": rule, "n_quoted": len(us),
-                     "n_docs": len({u["para"].doc_id for u in us}), "first_year": min(years),
-                     "last_year": max(years), "doc_id": p.doc_id, "para_id": p.para_id,
-                     "start": p.start + first["start"], "end": p.start + first["end"],
-                     "sentence": sentences(p.para_id, p.start + first["start"], p.text)})
+    for found, groups, decided in (("quoted", by_key, decisions), ("unquoted", plain_by_key, plain)):
+        for key, us in groups.items():
+            first = us[0]
+            p = first["para"]
+            decision, rule = decided[key]
+            years = [u["para"].year for u in us]
+            rows.append({"candidate": key, "decision": decision, "rule": rule, "found": found,
+                         "n_quoted": len(us) if found == "quoted" else 0,
+                         "n_unquoted": len(us) if found == "unquoted" else 0,
+                         "n_docs": len({u["para"].doc_id for u in us}), "first_year": min(years),
+                         "last_year": max(years), "doc_id": p.doc_id, "para_id": p.para_id,
+                         "start": p.start + first["start"], "end": p.start + first["end"],
+                         "sentence": sentences(p.para_id, p.start + first["start"], p.text)})
     df = pd.DataFrame(rows, columns=CANDIDATE_COLUMNS)
-    return df.sort_values(["n_quoted", "candidate"], ascending=[False, True], ignore_index=True)
+    df["_n"] = df["n_quoted"] + df["n_unquoted"]
+    return df.sort_values(["_n", "candidate"], ascending=[False, True], ignore_index=True).drop(columns="_n")
 
 
 # ------------------------------------------------------------------------------------------------ detection

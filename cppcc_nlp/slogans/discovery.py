@@ -14,13 +14,13 @@ Rules that reject (in this order)
                 proposal or report (“关于强化特色产业建设，赋能乡村振兴的建议”).
 ``too_long``    more than 24 characters, or more than 12 without being a series or a number-led shape with two
                 or more numerals (“两特四区一中心一样板一保障”): a sentence or a title.
-``package``     ends with a number + 条 (“金融30条”, “沪十条”): the nickname of a policy document.
+``package``     ends with a number + 条 (“金融30条”, “沪十条”, “八条硬措施”): the nickname of a policy document.
 ``event``       ends with 杯/节/赛/展/博览会/论坛/峰会/运动会/周/月/晚会: an event (“赏石艺术杯”, “五五购物节”).
 ``adversary``   台独/法轮功/分裂 …: a label for an adversary, not a formulation of one's own (unless it opposes
                 one: “反台独、促统一”).
 ``label``       starts with 友好/兄弟/姊妹/结对 (a relationship label: “友好医院”, “友好政协”) or ends with an
                 institution, place, vessel or product word (医院, 学校, 公司, 银行, 舰, 号, 软件园, 在线, 之星,
-                之家, 馆, 组织, 港, 湾, 巷, 码).
+                之家, 馆, 组织, 港, 湾, 巷, 码, 工厂, 服务区: 灯塔工厂, 零碳服务区 are designations of sites).
 ``number``      two numerals and nothing else (“七一”, “八七”): a date or a number, unless a five-year-plan name
                 (three or more numerals, such as “百十一”, are number-led formulations).
 ``sentence``    separated parts that are not parallel (a clause with a comma, not a series).
@@ -34,17 +34,21 @@ Rules that accept (and give the kind)
 ``pattern``     a ``+`` pattern with Chinese on one side: “玛瑙+”, “旅游+红色”          → branded
 ``series``      two or more parallel parts (same length, or a shared first or last character), each at
                 most 8 characters: “把方向、管大局、保落实”                             → series
-``numbered``    starts with 两/二/三 … 十/百/千/万/双 (or 一 with a second numeral later: “一江一河”), 3 to 10
-                characters: “两市四区”, “百十一”, “双进双促”, “两代表一委员”          → numbered
-                (two-character ones, “双减”, “六地”, “五保”, need corpus evidence: recurrence or a frame)
-and, for the rest, evidence from the whole corpus (see :func:`decide_corpus`):
-``family``      shares a two-character head (同心政协, 有为政协 …) or prefix (政协品格, 政协使命 …; not a place
-                prefix such as 上海, 中国, 国家: :data:`PLACE_PREFIXES`) with other quoted candidates, or a one-character head with a candidate of the same length
-                (“路线图”/“施工图”; not a nominal suffix such as 子: “紧日子”/“半拉子”)  → branded
-``recurrent``   quoted in two or more paragraphs (“连心桥”, “直通车”), titles included     → branded
+``numbered``    starts with 两/二/三 … 十/百/千/万/双 (or 一 with a second numeral later: “一江一河”), 4 to 10
+                characters: “两市四区”, “双进双促”, “两代表一委员”                    → numbered
+                (forms of two or three characters, “双减”, “六地”, “三件套”, need corpus evidence (numerals only,
+                “百十一”, need none): recurrence or a frame; ``count_word`` rejects a numeral + time unit or 连)
+and, for the rest, evidence from the whole corpus outside the notes of each report (:func:`note_paragraphs`;
+a candidate quoted only in notes is rejected by ``endnote``), see :func:`decide_corpus`:
+``family``      four characters or more, sharing a two-character head with two or more other candidates
+                (one in another document, or both in its own: …政协, …工程, …计划) or a prefix with two or
+                more in its own document (政协品格, 政协使命); place heads and prefixes refused (:data:`PLACES`)
+                                                                                        → branded
+``recurrent``   quoted in three or more documents, four characters or more or number-led  → branded
 ``framed``      introduced by a verb that takes a slogan (打造, 构建, 创建, 叫响, 擦亮, 践行, 深化, 实施 …), in a
                 clause whose verb makes a metaphor or names a practice (架起, 成为…的, 接受 …), or followed
-                by a noun that names one (品牌, 行动, 工程, 制度, 理念, 模式, 机制 …)        → branded
+                by a noun that names one (品牌, 行动, 工程, 制度, 理念, 模式, 机制 …); a three-character word
+                needs the clause verb of a metaphor (架起“连心桥”, 把“路线图”转化为“施工图”)  → branded
 """
 
 from __future__ import annotations
@@ -68,22 +72,38 @@ SEPARATORS = re.compile(r"[、，,；;]")
 
 TITLE_END = ("建议", "建议案", "报告", "办法", "细则", "规则", "意见", "通知", "决定", "条例", "纲要", "提案",
              "实施方案")
-EVENT_END = ("杯", "节", "赛", "大赛", "展", "博览会", "论坛", "峰会", "运动会", "周", "月", "晚会", "音乐会")
+EVENT_END = ("杯", "节", "赛", "大赛", "展", "博览会", "论坛", "峰会", "运动会", "周", "月", "晚会", "音乐会", "之夏",
+             "之夜", "消费季", "奖")
 ADVERSARY = ("台独", "台湾独立", "法理独立", "法轮功", "邪教", "分裂", "藏独", "疆独", "港独", "两个中国", "一中一台", "两国论",
              "干涉主义", "霸权")
 #: a phrase opposing an adversary is one's own slogan (“反台独、促统一”)
 OPPOSING = ("反", "遏制", "打击", "粉碎", "防止", "防范")
 LABEL_START = ("友好", "兄弟", "姊妹", "结对")
 LABEL_END = ("医院", "学校", "大学", "中学", "小学", "公司", "集团", "银行", "舰", "号", "软件园", "产业园", "科技园", "在线", "之星",
-             "之家", "馆", "大世界", "组织", "港", "湾", "巷", "码")
-#: a shared prefix that is a place or the state names things of that place, not a family of slogans
-PLACE_PREFIXES = ("上海", "中国", "国家", "全国", "浦江", "北京", "阜新", "辽宁", "长三", "京津")
+             "之家", "馆", "大世界", "组织", "港", "湾", "巷", "码", "工厂", "服务区")
+#: place names, gazetteer style: provinces (short names) and their literary names,
+#: provincial capitals and large cities, the regions of national strategies, and the state itself.  A family
+#: head or prefix that is a place names things of that place (云游江西/乐游江西, 上海旅游/上海服务), not a
+#: family of formulations
+PLACES = frozenset("""
+北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 云南
+陕西 甘肃 青海 台湾 内蒙古 内蒙 广西 西藏 宁夏 新疆 香港 澳门
+燕赵 三晋 龙江 江淮 八闽 齐鲁 中原 荆楚 三湘 岭南 八桂 巴蜀 天府 三秦 陇原 关中 江南 塞上 天山 雪域 琼州 黔贵 云岭 彩云
+石家庄 太原 呼和浩特 沈阳 大连 长春 哈尔滨 南京 苏州 杭州 宁波 温州 合肥 福州 厦门 泉州 南昌 济南 青岛 郑州 武汉 长沙
+广州 深圳 南宁 海口 三亚 成都 贵阳 昆明 拉萨 西安 兰州 西宁 银川 乌鲁木齐 阜新 浦江 浦东 浦西 临港 虹桥 黄浦 外滩
+长三角 长三 京津冀 京津 粤港澳 大湾区 湾区 成渝 珠三角 长江 黄河 淮河 珠江 东北 西部 中部 东部 东西部 西北 西南
+中国 中华 全国 国家 全球 世界 亚洲 国际 亚太
+""".split())
+#: kept for readers of earlier versions: the place prefixes are now :data:`PLACES`
+PLACE_PREFIXES = tuple(sorted(PLACES))
+#: documents a candidate must be quoted in to be accepted on recurrence alone
+MIN_RECURRENT_DOCS = 3
 #: everyday words that reports put in scare quotes; none is a formulation of its own
 PLAIN_WORDS = frozenset("""
 正能量 一体化 一站式 一卡通 双语 双方 双向 双边 双赢 双重 高质量 赋能 造血 减法 乘法 加法 除法 拦路虎 定心丸
 独角戏 加速键 探索者 源动力 金点子 小而美 大文章 热钱 红线 底线 瓶颈 蛋糕 群租 哨点 烟花 潮品 硬着陆 软着陆
 半壁江山 世界影响力 国际大都市 社会主义现代化 四两拨千斤 王牌 中等收入陷阱 数字鸿沟 僵尸企业 五保户 老工伤
-低保 城中村 空心村 小空间 微空间 订单农业 公司加农户 经认证的经营者 区域全面经济伙伴关系协定 产学研 网购型 便捷就医服务
+低保 城中村 空心村 小空间 微空间 订单农业 公司加农户 经认证的经营者 区域全面经济伙伴关系协定 网购型 便捷就医服务
 """.split())
 
 FRAME_BEFORE = ("打造", "构建", "创建", "叫响", "擦亮", "争创", "践行", "锚定", "胸怀", "牢记", "坚持", "推行",
@@ -94,9 +114,15 @@ FRAME_AFTER = ("品牌", "行动", "工程", "制度", "战略", "理念", "模�
 SUFFIX_HEADS = ("子", "儿", "头")
 #: verbs that make a quoted phrase a metaphor or a named practice when they open its clause (架起“连心桥”,
 #: 成为…的“直通车”, 接受“政治体检”), looked for anywhere in the 16 characters of the clause before the quote
-FRAME_CLAUSE = ("成为", "当好", "架起", "搭建", "打通", "接受", "转化为", "争做", "锚定", "聚焦")
+FRAME_CLAUSE = ("成为", "当好", "架起", "修好", "搭建", "打通", "接受", "转化为", "变成", "化为", "争做", "锚定", "聚焦")
+#: 把“X”转化为“Y”: a pair of metaphors (把“路线图”转化为“施工图”, 把“施工图”变成“实景图”); the first is framed by
+#: what follows it
+PAIR_AFTER = re.compile(r"^(?:转化为|转变为|变成|化为)[^，。；“”]{0,8}“")
 PLAN_NAME = re.compile(r"^(?:[六七八九]|十[一二三四五]?)五$")
-PACKAGE = re.compile(rf"(?:\d+|[{CN_NUMERALS}百]+)条$")
+PACKAGE = re.compile(rf"(?:\d+|[{CN_NUMERALS}百]+)条(?:硬)?(?:措施|举措|意见)?$")
+#: a numeral followed by a time unit or by 连 (a run of records) counts, it names nothing: “三年行动”, “百日攻坚战”,
+#: “三月三”, “十连增”, “六连冠”
+COUNT = re.compile(r"^[一二两三四五六七八九十百千万]+(?:年|月|日|天|周|小时|连)")
 
 
 @dataclass(frozen=True)
@@ -175,7 +201,7 @@ def _close(stack, quotes, i, ch):
 
 def clean_candidate(text: str) -> str:
     """The canonical spelling of a quoted candidate: no spaces, ``＋`` → ``+``, full-width digits → ASCII."""
-    text = re.sub(r"\s+", "", text)
+    text = re.sub(r"\s+|［\d+］|\[\d+\]", "", text)  # spaces and footnote marks (“三道防线［21］”)
     return text.translate({**FULLWIDTH_DIGITS, ord("＋"): ord("+")})
 
 
@@ -225,7 +251,7 @@ def classify_text(text: str, *, is_title: bool = False) -> tuple[str | None, str
         return "rejected", "event"
     if any(a in text for a in ADVERSARY) and not text.startswith(OPPOSING):
         return "rejected", "adversary"
-    if text.startswith(LABEL_START) or text.endswith(LABEL_END):
+    if text.startswith(LABEL_START) or (text.endswith(LABEL_END) and "+" not in text):
         return "rejected", "label"
     if all(c in NUMERALS for c in text):
         if PLAN_NAME.match(text):
@@ -240,6 +266,10 @@ def classify_text(text: str, *, is_title: bool = False) -> tuple[str | None, str
         return ("series", "series") if is_series else ("rejected", "sentence")
     if text in PLAIN_WORDS:
         return "rejected", "plain_word"
+    if COUNT.match(text):
+        return "rejected", "count_word"
+    if len(text) == 3 and text[0] in LEAD_NUMERALS:
+        return None, "pending_numbered"
     if 3 <= len(text) <= (16 if numeral_shape else 10) and (
             text[0] in LEAD_NUMERALS or (text[0] == "一" and any(c in NUMERALS for c in text[1:]))):
         return "numbered", "numbered"
@@ -285,14 +315,77 @@ def family_key(text: str, kind: str | None = None) -> str | None:
     return None
 
 
-def decide_corpus(pending: dict[str, dict]) -> dict[str, tuple[str, str]]:
+#: the paragraph that opens the notes of a report: 名词解释, 名词注释, 附件, 附录, 注释, or a first numbered note
+#: (［1］); it and every later paragraph of the document are notes
+NOTE_HEAD = re.compile(r"^\s*(?:附件\s*\d*|附录|名词解释|名词注释|注释|注解|[［\[]1[］\]])")
+
+
+def note_paragraphs(paragraphs) -> set[str]:
+    """The para_ids of the notes and appendices of each document.
+
+    Provincial reports of recent years end with notes (``名词解释1.“两重”：国家重大战略实施和…``) and
+    appendices that quote the items of lists and the titles of documents; such quotes are no evidence of a
+    formulation.  The notes start at the first paragraph matching :data:`NOTE_HEAD` in the second half of a
+    document and run to its end.
+
+    Parameters
+    ----------
+    paragraphs : objects with ``doc_id``, ``para_id`` and ``text``, in document order.
+    """
+    by_doc: dict[str, list] = {}
+    for p in paragraphs:
+        by_doc.setdefault(p.doc_id, []).append(p)
+    notes = set()
+    for ps in by_doc.values():
+        start = next((k for k, p in enumerate(ps) if k >= len(ps) // 2 and NOTE_HEAD.match(p.text)), None)
+        if start is not None:
+            notes.update(p.para_id for p in ps[start:])
+    return notes
+
+
+def family_partners(text: str, members: dict[str, set]) -> tuple[set[str], set[str]]:
+    """The other candidates of the corpus that make a family with ``text`` (four characters or more).
+
+    Returns ``(heads, prefixes)``: the candidates sharing its two-character head (同心政协, 有为政协: …政协) and
+    those sharing its two-character prefix (政协品格, 政协使命, 政协形象), none when the head or prefix is a place
+    (:data:`PLACES`: 云游江西/乐游江西 are things of Jiangxi, not a family of formulations).  ``members`` maps
+    candidates to the documents where they are quoted (notes aside).
+    """
+    if len(text) < 4:
+        return set(), set()
+    heads = {o for o in members if len(o) >= 4 and o != text and o[-2:] == text[-2:]} \
+        if text[-2:] not in PLACES else set()
+    prefixes = {o for o in members if len(o) >= 4 and o != text and o[:2] == text[:2]} \
+        if text[:2] not in PLACES else set()
+    return heads, prefixes
+
+
+def decide_corpus(pending: dict[str, dict], members: dict[str, set]) -> dict[str, tuple[str, str]]:
     """Decide the candidates the context-free rules left open, from evidence across the corpus.
 
     Parameters
     ----------
-    pending : dict text → {"paras": set of para_ids where it is quoted, "framed": bool (a frame word seen around
-        one of its uses), "others": set of the other quoted candidates (not rejected) of the corpus,
-        "numbered": bool (a two-character number-led form)}.
+    pending : dict text → {"paras": set of para_ids where it is quoted, "docs": set of doc_ids where it is
+        quoted (both without the notes of a report), "framed": set of the frames seen around its uses
+        (:func:`is_framed`), "numbered": bool (a number-led form of two or three characters)}.
+    members : dict text → set of doc_ids, for every candidate of the corpus not rejected (notes aside).
+
+    Rules, in order (each names the decision in ``slogan_candidates``):
+
+    ``family``     four characters or more, and :func:`family_partners` gives a family that is more than a
+                   chance: two or more partners sharing its head, one of them quoted in another document or
+                   both in a document of its own (…工程, …计划, …之都 across reports; 同心政协, 有为政协,
+                   亲民政协 … in one report), or two or more partners sharing its prefix in a document of its
+                   own (政协品格, 政协使命, 政协形象: a prefix such as 绿色 or 数字 is shared by chance across
+                   reports).  Two look-alikes (“产业地图”与“创新地图”) are no family; three-character words
+                   sharing a last character are no family either (高品质/高素质, 满意度/加速度, 避暑房/康养房).
+    ``recurrent``  quoted in three or more documents (a phrase repeated within one report is that report's
+                   wording: 零关税, 小学期), and four or more characters long or number-led (three-character
+                   words repeated across reports are mostly terms and set phrases: 白名单, 卡脖子, 校园餐).
+    ``framed``     a frame word around one of its uses (:func:`is_framed`); a three-character word needs a
+                   clause verb that makes it a metaphor (架起“连心桥”, 成为…的“直通车”): after 打造/深化 or before
+                   品牌/专项 a three-character word is mostly a term or a product (“校园餐”, “晋企通”).
+    otherwise ``scare_quote``.  Two-character number-led forms (“双减”, “六地”) go to recurrence and frame only.
 
     (A rule accepting candidates listed right beside an accepted one, “A”、“B”, was tried and dropped: on the
     shared corpora it accepted one slogan, 发展绣带, and three product or place names, 玉兰债, 虹桥之源,
@@ -304,44 +397,43 @@ def decide_corpus(pending: dict[str, dict]) -> dict[str, tuple[str, str]]:
     ``("numbered", "recurrent" | "framed")`` or ``("rejected", "scare_quote")``.
     """
     decided = {}
-    others = set()
-    for info in pending.values():
-        others |= info["others"]
-    heads2: dict[str, set] = {}
-    prefixes2: dict[str, set] = {}
-    heads1: dict[tuple[str, int], set] = {}
-    for t in others:
-        if len(t) >= 4:
-            heads2.setdefault(t[-2:], set()).add(t)
-            prefixes2.setdefault(t[:2], set()).add(t)
-        if len(t) == 3 and t[-1] not in SUFFIX_HEADS:
-            heads1.setdefault((t[-1], 3), set()).add(t)
+    # family partners are candidates left to evidence like this one (numbered and series forms share heads
+    # with anything: 一收入三保障 is no partner of 新疆的就业和社会保障)
+    kin = {k: docs for k, docs in members.items() if k in pending and not pending[k].get("numbered")}
     for text, info in pending.items():
-        if info.get("numbered"):  # two-character number-led forms (“双减”, “六地”): recurrence or frame only
-            evidence = "recurrent" if len(info["paras"]) >= 2 else ("framed" if info["framed"] else None)
+        # three-character words repeated across reports are mostly terms and set phrases (白名单, 卡脖子,
+        # 校园餐): recurrence alone takes a form of four or more characters, or a two-character number-led one
+        recurrent = len(info["docs"]) >= MIN_RECURRENT_DOCS and (len(text) >= 4 or info.get("numbered"))
+        if info.get("numbered"):  # short number-led forms (“双减”, “六地”, “三件套”): recurrence or frame only
+            evidence = "recurrent" if recurrent else ("framed" if info["framed"] else None)
             decided[text] = ("numbered", evidence) if evidence else ("rejected", "scare_quote")
             continue
-        family = (len(text) >= 4 and (len(heads2.get(text[-2:], ())) >= 2
-                                      or (len(prefixes2.get(text[:2], ())) >= 3 and text[:2] not in PLACE_PREFIXES))) \
-            or (len(text) == 3 and len(heads1.get((text[-1], 3), ())) >= 2
-                and any(o[:1] not in NUMERALS for o in heads1[(text[-1], 3)] - {text}))
+        heads, prefixes = family_partners(text, kin)
+        own = info["docs"]
+        family = (len(heads) >= 2 and (any(kin[o] - own for o in heads) or sum(bool(kin[o] & own) for o in heads) >= 2)
+                  or sum(bool(kin[o] & own) for o in prefixes) >= 2)
         if family:
             decided[text] = ("branded", "family")
-        elif len(info["paras"]) >= 2:
+        elif recurrent:
             decided[text] = ("branded", "recurrent")
-        elif info["framed"]:
+        elif info["framed"] and (len(text) >= 4 or "clause" in info["framed"]):
             decided[text] = ("branded", "framed")
         else:
             decided[text] = ("rejected", "scare_quote")
     return decided
 
 
-def is_framed(paragraph: str, start: int, end: int) -> bool:
-    """A frame word right before the opening mark (:data:`FRAME_BEFORE`, within 4 characters, same clause),
-    a clause verb (:data:`FRAME_CLAUSE`, within the 16 characters of the clause before the mark), or a frame
-    noun right after the closing mark (:data:`FRAME_AFTER`)."""
+def is_framed(paragraph: str, start: int, end: int) -> str:
+    """The frame around a quote: ``"clause"`` for a clause verb that makes a metaphor or names a practice
+    (:data:`FRAME_CLAUSE`, within the 16 characters of the clause before the mark: 架起“连心桥”; or
+    :data:`PAIR_AFTER` after it: 把“路线图”转化为“施工图”), ``"before"``
+    for a frame word right before the opening mark (:data:`FRAME_BEFORE`, within 4 characters, same clause),
+    ``"after"`` for a frame noun right after the closing mark (:data:`FRAME_AFTER`), ``""`` for none."""
     before = re.split(r"[，。；：！？、]", paragraph[max(0, start - 5):max(0, start - 1)])[-1]
     clause = re.split(r"[，。；：！？、]", paragraph[max(0, start - 17):max(0, start - 1)])[-1]
     after = paragraph[end + 1:end + 5]
-    return (any(w in before for w in FRAME_BEFORE) or any(w in clause for w in FRAME_CLAUSE)
-            or after.startswith(FRAME_AFTER))
+    if any(w in clause for w in FRAME_CLAUSE) or PAIR_AFTER.match(paragraph[end + 1:end + 16]):
+        return "clause"
+    if any(w in before for w in FRAME_BEFORE):
+        return "before"
+    return "after" if after.startswith(FRAME_AFTER) else ""
