@@ -12,29 +12,28 @@ import numpy as np
 import pandas as pd
 
 from cppcc_nlp._dask import map_ordered
+from cppcc_nlp.corpus.corpus import Corpus
 
 #: documents per task
 BATCH_DOCS = 4
 
 
-def _batch(docs: list, names, options: dict) -> pd.DataFrame:
-    """On a worker: the indicators of a few documents."""
-    from cppcc_nlp.corpus.corpus import Corpus
-    from cppcc_nlp.indicators.extract import indicators
-
-    return indicators(Corpus(docs), names=names, **options)
+def _batch(docs: list, extract, names, options: dict) -> pd.DataFrame:
+    """On a worker: the indicators of a few documents (``extract`` is :func:`~cppcc_nlp.indicators.indicators`)."""
+    return extract(Corpus(docs), names=names, **options)
 
 
-def indicators_on(client, corpus, *, names, batch_docs: int = BATCH_DOCS, **options) -> pd.DataFrame:
-    """``indicators(corpus, names=names, **options)`` computed on the cluster, batch by batch of documents."""
-    from cppcc_nlp.indicators.extract import empty_indicators
+def indicators_on(client, corpus, extract, empty, *, names, batch_docs: int = BATCH_DOCS,
+                  **options) -> pd.DataFrame:
+    """``extract(corpus, names=names, **options)`` computed on the cluster, batch by batch of documents;
+    ``empty()`` when no batch has any."""
 
     docs = list(corpus.docs)
     batches = [docs[i: i + batch_docs] for i in range(0, len(docs), batch_docs)]
     names = client.scatter(names, broadcast=True, hash=False)
-    frames = [f for f in map_ordered(client, _batch, batches, names, options) if not f.empty]
+    frames = [f for f in map_ordered(client, _batch, batches, extract, names, options) if not f.empty]
     if not frames:
-        return empty_indicators()
+        return empty()
     df = pd.concat(frames, ignore_index=True)
     df["period"] = df["period"].astype("Int64")
     df["indicator"] = df["indicator"].astype(object).where(df["indicator"].notna(), np.nan)

@@ -199,7 +199,7 @@ def indicators(corpus, *, names=None, kind: str | None = None, indicator: str | 
     if client is not None:
         from cppcc_nlp.indicators._distributed import indicators_on
 
-        return indicators_on(client, corpus, names=names, kind=kind, indicator=indicator, named_only=named_only)
+        return indicators_on(client, corpus, indicators, empty_indicators, names=names, kind=kind, indicator=indicator, named_only=named_only)
     namer = _Namer(names)
     units = names.all_units()
     sents = corpus.sentences

@@ -15,14 +15,12 @@ from cppcc_nlp._dask import map_ordered
 BATCH_DOCS = 8
 
 
-def _lexicon_pass(paragraphs: list, lexicon) -> list[tuple]:
+def _lexicon_pass(paragraphs: list, find_slogans, lexicon) -> list[tuple]:
     """On a worker: the lexicon hits of a batch, ``(para_id, start, end, canonical, kind, in_lexicon, quoted)``."""
-    from cppcc_nlp.slogans.detection import find_slogans
-
     return [(p.para_id, *rest) for p, *rest in find_slogans(paragraphs, lexicon, discover=False)]
 
 
-def lexicon_hits(client, paragraphs: list, lexicon, *, batch_docs: int = BATCH_DOCS) -> list[tuple]:
+def lexicon_hits(client, paragraphs: list, lexicon, find_slogans, *, batch_docs: int = BATCH_DOCS) -> list[tuple]:
     """The lexicon pass of :func:`~cppcc_nlp.slogans.detection.find_slogans` over ``paragraphs`` (engine
     paragraphs in corpus order), on the cluster: ``[(paragraph, start, end, canonical, kind, in_lexicon,
     quoted), ...]`` in the order the local pass gives."""
@@ -38,4 +36,5 @@ def lexicon_hits(client, paragraphs: list, lexicon, *, batch_docs: int = BATCH_D
         batches.append(current)
     by_id = {p.para_id: p for p in paragraphs}
     lexicon = client.scatter(lexicon, broadcast=True, hash=False)
-    return [(by_id[pid], *rest) for hits in map_ordered(client, _lexicon_pass, batches, lexicon) for pid, *rest in hits]
+    results = map_ordered(client, _lexicon_pass, batches, find_slogans, lexicon)
+    return [(by_id[pid], *rest) for hits in results for pid, *rest in hits]

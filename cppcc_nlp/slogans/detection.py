@@ -405,7 +405,7 @@ def detect_slogans(corpus, *, lexicons=None, discover: bool = True, include_defa
     if client is not None:
         from cppcc_nlp.slogans._distributed import lexicon_hits
 
-        found = lexicon_hits(client, paragraphs, lexicon)
+        found = lexicon_hits(client, paragraphs, lexicon, find_slogans)
     hits = find_slogans(paragraphs, lexicon, discover=discover, unquoted=unquoted, lexicon_hits=found)
     rows = [{"doc_id": p.doc_id, "year": p.year, "period": p.period, "section_id": p.section_id,
              "para_id": p.para_id, "start": p.start + s, "end": p.start + e, "text": p.text[s:e],

@@ -74,29 +74,31 @@ def _batches(texts: dict[str, str], limit: int) -> list[dict[str, str]]:
     return out
 
 
-def _segment_batch(texts: dict[str, str], lexicon, model: str | None, pipeline_version: str,
+def _segment_batch(texts: dict[str, str], segment_texts, lexicon, model: str | None, pipeline_version: str,
                    batch_size: int) -> pd.DataFrame:
     """On a worker: the cache rows of one batch (the pipeline comes from the per-process cache of ``nlp``)."""
-    from cppcc_nlp.tokens.table import _segment
-
     pipe = nlp(lexicon=lexicon, pkuseg_model=model)
     mine = pipe.meta["cppcc_nlp"]["pipeline_version"]
     if mine != pipeline_version:
         raise ModelError(f"a worker's pkuseg model ({pipe.meta['cppcc_nlp']['pkuseg_model']}, pipeline {mine}) "
                          f"differs from the client's (pipeline {pipeline_version}); install the same pkuseg on "
                          "every worker, or set CPPCC_NLP_PKUSEG_MODEL to one shared model folder")
-    return _segment(pipe, texts, n_process=1, batch_size=batch_size)
+    return segment_texts(pipe, texts, n_process=1, batch_size=batch_size)
 
 
-def segment(client, pipe, texts: dict[str, str], *, batch_size: int = 64,
+def segment(client, pipe, texts: dict[str, str], segment_texts, *, batch_size: int = 64,
             batch_chars: int = BATCH_CHARS) -> pd.DataFrame:
-    """The cache rows of ``texts`` ``{text_hash: text}``, segmented on the cluster, in the order of ``texts``."""
+    """The cache rows of ``texts`` ``{text_hash: text}``, segmented on the cluster, in the order of ``texts``.
+
+    ``segment_texts(pipe, texts, n_process=, batch_size=)`` is the local segmenter each worker runs on its batch
+    (``cppcc_nlp.tokens.table._segment``).
+    """
     if not texts:
         return pd.DataFrame({c: [] for c in CACHE_COLUMNS})
     model = _model_for_workers(pipe)
     ensure_plugin(client, model)
     lexicon = client.scatter(lexicon_of(pipe), broadcast=True, hash=False)
-    parts = map_ordered(client, _segment_batch, _batches(texts, batch_chars), lexicon, model,
+    parts = map_ordered(client, _segment_batch, _batches(texts, batch_chars), segment_texts, lexicon, model,
                         pipe.meta["cppcc_nlp"]["pipeline_version"], batch_size)
     parts = [p for p in parts if not p.empty]
     if not parts:

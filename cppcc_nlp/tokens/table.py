@@ -204,7 +204,7 @@ def tokens(corpus, *, nlp=None, n_process: int = 1, cache: bool = True, cache_di
     if client is not None:
         from cppcc_nlp.tokens._distributed import segment
 
-        fresh = segment(client, pipe, todo, batch_size=batch_size)
+        fresh = segment(client, pipe, todo, _segment, batch_size=batch_size)
     else:
         fresh = _segment(pipe, todo, n_process=n_process, batch_size=batch_size)
     if store is not None and not fresh.empty:
