@@ -168,12 +168,15 @@ def test_a_killed_worker_is_retried_with_the_same_result(client, few, monkeypatc
     monkeypatch.setattr(_distributed, "BATCH_CHARS", 20_000)    # many small tasks, so some are lost mid-run
     killed = []
 
+    async def die():          # a coroutine: client.run(wait=False) takes only those
+        os._exit(1)
+
     def kill_one():
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             busy = [w for w, tasks in client.processing().items() if tasks]
             if busy:
-                client.run(os._exit, 1, workers=[busy[0]], wait=False)
+                client.run(die, workers=[busy[0]], wait=False)
                 killed.append(busy[0])
                 return
             time.sleep(0.05)

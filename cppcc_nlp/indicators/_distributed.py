@@ -30,7 +30,6 @@ def indicators_on(client, corpus, extract, empty, *, names, batch_docs: int = BA
 
     docs = list(corpus.docs)
     batches = [docs[i: i + batch_docs] for i in range(0, len(docs), batch_docs)]
-    names = client.scatter(names, broadcast=True, hash=False)
     frames = [f for f in map_ordered(client, _batch, batches, extract, names, options) if not f.empty]
     if not frames:
         return empty()

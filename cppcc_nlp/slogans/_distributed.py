@@ -35,6 +35,5 @@ def lexicon_hits(client, paragraphs: list, lexicon, find_slogans, *, batch_docs:
     if current:
         batches.append(current)
     by_id = {p.para_id: p for p in paragraphs}
-    lexicon = client.scatter(lexicon, broadcast=True, hash=False)
     results = map_ordered(client, _lexicon_pass, batches, find_slogans, lexicon)
     return [(by_id[pid], *rest) for hits in results for pid, *rest in hits]

@@ -8,7 +8,7 @@ batches come back in order and are concatenated, so the table is the one ``token
 
 Each worker builds the pipeline once: :class:`PkusegPlugin` loads the pkuseg model when the worker starts (or
 joins), and :func:`cppcc_nlp.tokens.pipeline.nlp` keeps it per process; a task carries only its paragraphs and
-the lexicon (a few kB, scattered once per run), never the model.
+the lexicon (a few kB), never the model.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def segment(client, pipe, texts: dict[str, str], segment_texts, *, batch_size: i
         return pd.DataFrame({c: [] for c in CACHE_COLUMNS})
     model = _model_for_workers(pipe)
     ensure_plugin(client, model)
-    lexicon = client.scatter(lexicon_of(pipe), broadcast=True, hash=False)
+    lexicon = lexicon_of(pipe)   # by value, not scattered: scattered data dies with its worker, a task's args do not
     parts = map_ordered(client, _segment_batch, _batches(texts, batch_chars), segment_texts, lexicon, model,
                         pipe.meta["cppcc_nlp"]["pipeline_version"], batch_size)
     parts = [p for p in parts if not p.empty]
