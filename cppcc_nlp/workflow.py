@@ -79,6 +79,7 @@ class Job:
     to_simplified: bool = False
     lexicon: object = None
     slogan_lexicons: object = None
+    client: object = None           # a distributed.Client: reading, tokens and slogans run on its cluster
     corpus: object = None           # set by _read
     years: list = field(default_factory=list)   # delivery years, sorted; set by _read
     tokens: pd.DataFrame | None = None          # set by _tokens
@@ -92,7 +93,7 @@ def _read(job: Job) -> Part:
     from cppcc_nlp.output._sections import corpus_section
 
     corpus = Corpus.from_path(job.paths, manifest=job.manifest, to_simplified=job.to_simplified,
-                              strict=job.strict)
+                              strict=job.strict, client=job.client)
     job.corpus = corpus
     job.years = sorted(int(y) for y in corpus.documents["year"].dropna().unique())
     notes = [f"Skipped {message}" for _, message in corpus.problems]
@@ -107,7 +108,7 @@ def _tokens(job: Job) -> Part:
     from cppcc_nlp.tokens.table import tokens
 
     pipeline = nlp(lexicon=job.lexicon) if job.lexicon else None
-    job.tokens = tokens(job.corpus, nlp=pipeline, n_process=job.n_process)
+    job.tokens = tokens(job.corpus, nlp=pipeline, n_process=job.n_process, client=job.client)
     if job.tokens.empty:
         raise EmptyCorpusError("the corpus has no text to analyse")
     return Part()
@@ -118,7 +119,7 @@ def _slogans(job: Job) -> Part:
     from cppcc_nlp.output._sections import slogan_section
     from cppcc_nlp.slogans.detection import detect_slogans, slogan_cooccurrence, slogan_summary, track_slogans
 
-    occ = detect_slogans(job.corpus, lexicons=job.slogan_lexicons)
+    occ = detect_slogans(job.corpus, lexicons=job.slogan_lexicons, client=job.client)
     if occ.empty:
         return Part({"slogan_occurrences": occ}, slogan_section(occ))
     with warnings.catch_warnings():
@@ -208,7 +209,8 @@ def _term_frequencies(terms: pd.DataFrame, tokens: pd.DataFrame) -> pd.DataFrame
 
 def analyze(paths, out, *, force: bool = False, n_process: int = 1, progress: bool = True,
             top_terms: int = 200, n_topics=None, random_state: int = 0, strict: bool = False,
-            manifest=None, to_simplified: bool = False, lexicon=None, slogan_lexicons=None) -> AnalysisResult:
+            manifest=None, to_simplified: bool = False, lexicon=None, slogan_lexicons=None,
+            client=None) -> AnalysisResult:
     """Run every analysis over the reports in ``paths`` and write the results to ``out``.
 
     Parameters
@@ -224,6 +226,9 @@ def analyze(paths, out, *, force: bool = False, n_process: int = 1, progress: bo
     strict, manifest, to_simplified : as in :meth:`Corpus.from_path`.
     lexicon : extra domain-lexicon files for the tokenizer (see :func:`cppcc_nlp.nlp`).
     slogan_lexicons : extra slogan lexicon files (see :func:`cppcc_nlp.detect_slogans`).
+    client : a ``distributed.Client``: reading, tokens and slogans run on its Dask cluster, split by document;
+        the ranking, keyness and topics run here on the merged tables (docs/scale.md).  The tables are the
+        same as without it.
 
     Returns
     -------
@@ -240,7 +245,7 @@ def analyze(paths, out, *, force: bool = False, n_process: int = 1, progress: bo
     _prepare_output(out, force)
     job = Job(paths, out, n_process=n_process, top_terms=top_terms, n_topics=n_topics,
               random_state=random_state, strict=strict, manifest=manifest, to_simplified=to_simplified,
-              lexicon=lexicon, slogan_lexicons=slogan_lexicons)
+              lexicon=lexicon, slogan_lexicons=slogan_lexicons, client=client)
     result = AnalysisResult(out=out)
     sections = []
     bar = _progress(len(STEPS) + 1, progress)

@@ -21,14 +21,29 @@ def register(subparsers) -> None:
     p.add_argument("--lexicon", action="append", help="extra domain lexicon file (repeatable)")
     p.add_argument("--slogan-lexicon", action="append", help="extra slogan lexicon file (repeatable)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run reading, tokens and slogans on a Dask cluster: tcp://HOST:8786, or local:N for N "
+                        "worker processes here (needs the dask extra; see docs/scale.md)")
     p.set_defaults(func=run_analyze)
 
 
 def run_analyze(args) -> int:
+    if getattr(args, "scheduler", None):
+        from cppcc_nlp import _dask
+
+        client = _dask.connect(args.scheduler)     # ParameterError (exit 2) without the dask extra
+        try:
+            return _run(args, client)
+        finally:
+            _dask.close(client)
+    return _run(args, None)
+
+
+def _run(args, client) -> int:
     result = workflow.analyze(args.paths, args.out, force=args.force, n_process=args.jobs,
                               progress=not args.quiet, top_terms=args.top_terms, n_topics=args.n_topics,
                               strict=args.strict, manifest=args.manifest, to_simplified=args.to_simplified,
-                              lexicon=args.lexicon, slogan_lexicons=args.slogan_lexicon)
+                              lexicon=args.lexicon, slogan_lexicons=args.slogan_lexicon, client=client)
     for note in result.notes:
         print(note, file=sys.stderr)
     print(f"Wrote {len(result.tables)} tables, {len(result.figures)} figure files and {result.report} "

@@ -80,7 +80,7 @@ class Corpus:
     # -- construction ----------------------------------------------------------------------------------------
     @classmethod
     def from_path(cls, path_or_paths, *, manifest=None, to_simplified: bool = False,
-                  strict: bool = False) -> "Corpus":
+                  strict: bool = False, client=None) -> "Corpus":
         """Read report files and folders into a corpus.
 
         Parameters
@@ -95,6 +95,9 @@ class Corpus:
         strict : bool
             Raise on the first bad file instead of skipping it (skipped files are in ``corpus.problems`` and
             reported with a warning).
+        client : distributed.Client, optional
+            Read the files on a Dask cluster (:mod:`cppcc_nlp.corpus._distributed`; the files must be at the same
+            path on every worker); the same corpus, problems and warnings.  A corpus store is read here.
 
         Raises
         ------
@@ -156,6 +159,19 @@ class Corpus:
         manifests: dict[Path, tuple[Path, dict]] = {}
         docs = []
         used: set[int] = set()
+        if client is not None:
+            from cppcc_nlp.corpus._distributed import read_documents
+
+            jobs = [(f, _manifest_row(f, paths, explicit, manifests, used)) for f, _ in files]
+            read = read_documents(client, jobs, to_simplified=to_simplified)
+            for (f, named), (_, row), (doc, message) in zip(files, jobs, read):
+                if doc is not None:
+                    docs.append(doc)
+                elif strict or (named and len(files) == 1):
+                    Document.from_file(f, manifest_row=row, to_simplified=to_simplified)  # raises the error here
+                else:
+                    problems.append((str(f), message))
+            files = []
         for f, named in files:
             row = _manifest_row(f, paths, explicit, manifests, used)
             try:

@@ -161,7 +161,7 @@ def _subject(text: str, end: int) -> tuple[str, int]:
 
 
 def indicators(corpus, *, names=None, kind: str | None = None, indicator: str | list[str] | None = None,
-               named_only: bool = False) -> pd.DataFrame:
+               named_only: bool = False, client=None) -> pd.DataFrame:
     """One row per quantitative statement of ``corpus``: indicator, value, unit, qualifier, target or outcome.
 
     Parameters
@@ -175,6 +175,8 @@ def indicators(corpus, *, names=None, kind: str | None = None, indicator: str | 
         Keep only these indicator names.
     named_only : bool
         Drop the statements that no indicator name fits.
+    client : distributed.Client, optional
+        Extract on a Dask cluster, documents in batches (:mod:`cppcc_nlp.indicators._distributed`); same table.
 
     Returns
     -------
@@ -194,6 +196,10 @@ def indicators(corpus, *, names=None, kind: str | None = None, indicator: str | 
     if kind is not None and kind not in KINDS:
         raise ParameterError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
     names = load_indicator_names(names)
+    if client is not None:
+        from cppcc_nlp.indicators._distributed import indicators_on
+
+        return indicators_on(client, corpus, indicators, empty_indicators, names=names, kind=kind, indicator=indicator, named_only=named_only)
     namer = _Namer(names)
     units = names.all_units()
     sents = corpus.sentences

@@ -221,8 +221,11 @@ def _discover_unquoted(paragraphs: list[_Para], lexicon: SloganLexicon, quoted: 
 
 
 def find_slogans(paragraphs: list[_Para], lexicon: SloganLexicon, *, discover: bool = True,
-                 unquoted: bool = True) -> list[tuple]:
+                 unquoted: bool = True, lexicon_hits: list | None = None) -> list[tuple]:
     """The detection engine behind :func:`detect_slogans` and the spaCy component.
+
+    ``lexicon_hits``: the hits of the lexicon pass when already made (on a cluster, see
+    :mod:`cppcc_nlp.slogans._distributed`); the engine then runs only the discovery passes.
 
     Returns
     -------
@@ -236,7 +239,10 @@ def find_slogans(paragraphs: list[_Para], lexicon: SloganLexicon, *, discover: b
         hits.append((p, s, e, canonical, kind, in_lexicon, quoted))
         taken[p.para_id].append((s, e))
 
-    if regex is not None:
+    if lexicon_hits is not None:
+        for hit in lexicon_hits:
+            add(*hit)
+    elif regex is not None:
         for p in paragraphs:
             for m in regex.finditer(p.text):
                 entry = lexicon.form_index[m.group()]
@@ -342,7 +348,7 @@ def slogan_candidates(corpus, *, lexicons=None, include_default: bool = True, un
 
 
 def detect_slogans(corpus, *, lexicons=None, discover: bool = True, include_default: bool = True,
-                   unquoted: bool = True) -> pd.DataFrame:
+                   unquoted: bool = True, client=None) -> pd.DataFrame:
     """Every slogan occurrence in the corpus: lexicon matches and discovered slogans.
 
     Three passes over each paragraph of the normalised text:
@@ -370,6 +376,8 @@ def detect_slogans(corpus, *, lexicons=None, discover: bool = True, include_defa
         Use the bundled national lexicon.
     unquoted : bool, default True
         Also find unquoted uses of discovered slogans.
+    client : distributed.Client, optional
+        Run the lexicon pass on a Dask cluster (:mod:`cppcc_nlp.slogans._distributed`); same table.
 
     Returns
     -------
@@ -392,7 +400,13 @@ def detect_slogans(corpus, *, lexicons=None, discover: bool = True, include_defa
     corpus = as_corpus(corpus, what="detecting slogans")
     lexicon = load_slogan_lexicon(lexicons, include_default=include_default)
     sentences = _Sentences(corpus)
-    hits = find_slogans(_corpus_paragraphs(corpus), lexicon, discover=discover, unquoted=unquoted)
+    paragraphs = _corpus_paragraphs(corpus)
+    found = None
+    if client is not None:
+        from cppcc_nlp.slogans._distributed import lexicon_hits
+
+        found = lexicon_hits(client, paragraphs, lexicon, find_slogans)
+    hits = find_slogans(paragraphs, lexicon, discover=discover, unquoted=unquoted, lexicon_hits=found)
     rows = [{"doc_id": p.doc_id, "year": p.year, "period": p.period, "section_id": p.section_id,
              "para_id": p.para_id, "start": p.start + s, "end": p.start + e, "text": p.text[s:e],
              "canonical": canonical, "kind": kind, "in_lexicon": in_lexicon, "quoted": quoted,

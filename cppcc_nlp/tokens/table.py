@@ -132,7 +132,7 @@ def _empty_table() -> pd.DataFrame:
 
 
 def tokens(corpus, *, nlp=None, n_process: int = 1, cache: bool = True, cache_dir=None,
-           batch_size: int = 64) -> pd.DataFrame:
+           batch_size: int = 64, client=None) -> pd.DataFrame:
     """The token table of a corpus: one row per token, in text order, with docvars and offsets.
 
     Parameters
@@ -152,6 +152,8 @@ def tokens(corpus, *, nlp=None, n_process: int = 1, cache: bool = True, cache_di
         ``~/.cache/cppcc-nlp``).  Token rows live under ``<root>/tokens/``.
     batch_size : int, default 64
         Paragraphs per ``nlp.pipe`` batch.
+    client : distributed.Client, optional
+        Segment on a Dask cluster (:mod:`cppcc_nlp.tokens._distributed`, docs/scale.md); same table, same cache.
 
     Returns
     -------
@@ -199,7 +201,12 @@ def tokens(corpus, *, nlp=None, n_process: int = 1, cache: bool = True, cache_di
             warnings.warn(f"token cache at {store.folder} unreadable ({exc}); segmenting anew", stacklevel=2)
     done = set(found["text_hash"])
     todo = {h: t for h, t in unique.items() if h not in done}
-    fresh = _segment(pipe, todo, n_process=n_process, batch_size=batch_size)
+    if client is not None:
+        from cppcc_nlp.tokens._distributed import segment
+
+        fresh = segment(client, pipe, todo, _segment, batch_size=batch_size)
+    else:
+        fresh = _segment(pipe, todo, n_process=n_process, batch_size=batch_size)
     if store is not None and not fresh.empty:
         try:
             store.remember_lexicon(lex)
