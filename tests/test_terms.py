@@ -178,6 +178,53 @@ def test_specificity_column_and_ranking(small):
     assert by_spec["score"].tolist() == by_spec["specificity"].tolist()
 
 
+def _years_with_one_burst():
+    # 12 years that each say 稳定 就业 岗位 (with varied neighbours); 2016 alone says 供给 侧 结构性 改革, four times
+    verbs = ["推动", "实现", "坚持", "促进"]
+    docs = []
+    for k, year in enumerate(range(2010, 2022)):
+        sents = [f"{verbs[(k + j) % 4]} 高 质量 发展 ， {verbs[j % 4]} 深化 改革 开放 。" for j in range(4)]
+        sents += [f"{verbs[j % 4]} 民生 保障 ， 稳定 就业 岗位 。" for j in range(3)]
+        if year == 2016:
+            sents += [f"{v} 供给 侧 结构性 改革 ， {t} 。" for v, t in zip(verbs, ["去 产能", "降 成本", "补 短板",
+                                                                               "去 杠杆"])]
+        docs.append((f"national_{year}", year, sents))
+    return make_table(docs)
+
+
+def test_a_term_of_one_year_has_its_burst_there_and_is_lifted():
+    table = _years_with_one_burst()
+    terms = extract_terms(table).set_index("term")
+    row = terms.loc["供给侧结构性改革"]
+    assert (row["peak_year"], row["year_rank"], row["first_year"], row["last_year"]) == (2016, 1, 2016, 2016)
+    # G² of 4 uses in 2016 against none in the 11 other years
+    assert row["burst"] > 10.83
+    # terms every year says have no burst
+    assert terms.loc["稳定就业岗位", "burst"] == 0 and pd.isna(terms.loc["稳定就业岗位", "peak_year"])
+    # without the per-year view the score is the plain one; with it, at least position ceil(1 × 12 / 0.5) = 24
+    # of the plain list, here past the end: the plain score stays
+    plain = extract_terms(table, year_share=0).set_index("term")["score"]
+    assert row["score"] >= plain["供给侧结构性改革"]
+    lifted = extract_terms(table, year_share=12).set_index("term")["score"]     # position 1: the top score
+    assert lifted["供给侧结构性改革"] == pytest.approx(plain.max())
+    with pytest.raises(ParameterError, match="year_share"):
+        extract_terms(table, year_share=-1)
+
+
+def test_a_part_never_said_apart_from_its_whole_is_folded_into_it():
+    # the lexicon entry 二十届历次全会 is always followed by 精神: the list keeps the whole only
+    sents = [f"{v} 二十届历次全会 精神 ， {w} 工作 。" for v, w in
+             [("学习", "推动"), ("贯彻", "做好"), ("落实", "改进"), ("领会", "加强")]]
+    table = make_table([("d", 2024, sents)], lexicon={"二十届历次全会"})
+    cands = term_candidates(table).set_index("term")
+    assert cands.loc["二十届历次全会", "enclosed_share"] == 1.0
+    terms = set(extract_terms(table)["term"])
+    assert "二十届历次全会精神" in terms and "二十届历次全会" not in terms
+    # said once apart, it is a term of its own again
+    apart = make_table([("d", 2024, sents + ["召开 二十届历次全会 。"])], lexicon={"二十届历次全会"})
+    assert "二十届历次全会" in set(extract_terms(apart)["term"])
+
+
 def test_lexicon_entries_kept_when_seen_once():
     table = make_table([("d", 2024, ["形成 社情民意信息 318 期 。", "委员 工作站 建设 。", "委员 工作站 活动 。"])],
                        lexicon={"社情民意信息"})
