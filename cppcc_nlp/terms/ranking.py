@@ -71,7 +71,7 @@ GENRE_PHRASES = frozenset("""
 """.split())
 
 #: default share of the top positions the per-year view may claim (see extract_terms)
-YEAR_SHARE = 0.5
+YEAR_SHARE = 0.2
 
 #: the rankings of extract_terms(rank_by=...)
 RANK_BY = ("default", "cvalue", "pmi", "entropy", "tfidf", "freq", "specificity")
@@ -80,9 +80,16 @@ SLOGAN_KINDS = ("numbered", "branded", "series")
 
 
 def _rank_scores(cands: pd.DataFrame, rank_by: str, *, entropy_floor: float, pmi_scale: float,
-                 n_docs: int, lexicon_boost: float = 1.0, specificity_scale: float = 8.0) -> pd.Series:
+                 n_docs: int, n_years: int = 0, lexicon_boost: float = 1.0,
+                 specificity_scale: float = 8.0) -> pd.Series:
     boundary = np.minimum(cands["left_entropy"], cands["right_entropy"])
-    idf = np.log((1.0 + n_docs) / (1.0 + cands["doc_freq"])) + 1.0
+    # genericness is spread across years: a phrase of every year's report is stock vocabulary, a phrase every
+    # region uses in one year is that year's term (未来产业 in the 31 provincial reports of 2025); the idf counts
+    # the years a term is used in (reports when the years are unknown)
+    if n_years:
+        idf = np.log((1.0 + n_years) / (1.0 + cands["year_freq"].map(len))) + 1.0
+    else:
+        idf = np.log((1.0 + n_docs) / (1.0 + cands["doc_freq"])) + 1.0
     if rank_by == "cvalue":
         return cands["cvalue"]
     if rank_by == "pmi":
@@ -108,9 +115,10 @@ def _rank_scores(cands: pd.DataFrame, rank_by: str, *, entropy_floor: float, pmi
     boundary_factor = np.where(lexicon, 1.0, boundary_factor)
     # slogans of the lexicon (两个确立, 有事好商量) are kept whole but are slogans.py's business, not boosted
     boost = np.where(lexicon & ~cands["term"].isin(_slogan_entries()).to_numpy(), lexicon_boost, 1.0)
-    # domain specificity against general language; its weight is 1/n_docs: with many reports the idf factor
-    # already contrasts a term with the other reports, with one report general language is the only contrast
-    specific = np.clip(cands["specificity"].to_numpy(dtype=float) / specificity_scale, 0.0, 1.0) ** (1.0 / n_docs)
+    # domain specificity against general language; its weight is 1/n_years: with many years the idf factor
+    # already contrasts a term with the other years, with one year general language is the only contrast
+    specific = np.clip(cands["specificity"].to_numpy(dtype=float) / specificity_scale, 0.0, 1.0) ** (
+        1.0 / (n_years or n_docs))
     # a candidate mostly used inside one longer candidate is a fragment of it (经济社会 in 经济社会发展, 设施建设 in
     # 基础设施建设): C-value averages over all containers and misses a single dominant one; count its other uses
     independent = 1.0 - cands["nested_share"].to_numpy(dtype=float)
@@ -250,7 +258,8 @@ def scored_candidates(corpus_or_tokens, *, max_len=8, min_freq=2, min_chars=2, m
     if len(cands):
         cands["specificity"] = specificity(cands["term"]).to_numpy()
         cands["score"] = _rank_scores(cands, rank_by, entropy_floor=entropy_floor, pmi_scale=pmi_scale,
-                                      n_docs=n_docs, lexicon_boost=lexicon_boost,
+                                      n_docs=n_docs, n_years=len(attrs.get("years") or []),
+                                      lexicon_boost=lexicon_boost,
                                       specificity_scale=specificity_scale)
     else:
         cands["specificity"] = pd.Series(dtype=float)
