@@ -53,7 +53,7 @@ from cppcc_nlp.terms.candidates import term_candidates
 from cppcc_nlp.terms.termhood import log_likelihood, specificity, tfidf
 from cppcc_nlp.tokens.table import as_token_table
 
-__all__ = ["extract_terms", "scored_candidates", "term_tfidf", "GENRE_PHRASES", "RANK_BY", "TERM_COLUMNS"]
+__all__ = ["extract_terms", "scored_candidates", "term_tfidf", "year_view", "GENRE_PHRASES", "RANK_BY", "TERM_COLUMNS"]
 
 #: columns of :func:`extract_terms`, in order (per-year frequency columns follow when ``by_year=True``)
 TERM_COLUMNS = ["term", "score", "freq", "doc_freq", "n_tokens", "first_year", "last_year",
@@ -299,6 +299,10 @@ def extract_terms(corpus_or_tokens, *, top: int | None = None, max_len: int = 8,
     exclude : whole phrases never returned (default :data:`GENRE_PHRASES`: forms of address, the speaker's organ,
         persons); ``()`` to keep everything.
     by_year : add one column of frequencies per delivery year (column label: the year, an int).
+    year_share : the share of the top positions the per-year view may claim (default 0.2; 0 turns it off): a
+        term ranked k-th in its peak year's keyness list (:func:`year_view`) gets at least the score of
+        position ``ceil(k × n_years / year_share)`` of the plain ranking, so that a term of one year (抗击非典,
+        2004) enters a corpus-wide list; with 20 years and 0.2, each year's first two lie within the top 200.
     specificity_scale : general-language specificity (mean IDF of the term's words, nats) from which a term
         counts as fully domain-specific; below it the score shrinks in proportion (see Notes).
 
@@ -307,7 +311,8 @@ def extract_terms(corpus_or_tokens, *, top: int | None = None, max_len: int = 8,
     pandas.DataFrame
         One row per term with a positive score (default ranking), best first: term, score, freq, doc_freq,
         n_tokens, first_year, last_year, cvalue, pmi, left_entropy, right_entropy, n_chars, specificity
-        [, one int column per year].
+        burst, peak_year, year_rank (:func:`year_view`) [, one int column per year].  A part never said apart
+        from one longer candidate (二十届历次全会 always in …精神) is folded into it (not listed).
 
     Notes
     -----
@@ -319,11 +324,13 @@ def extract_terms(corpus_or_tokens, *, top: int | None = None, max_len: int = 8,
       (委员工作 in 委员工作站) have one fixed neighbour and drop out;
     * ``cohesion = clip(pmi / pmi_scale, 0, 1)``: free combinations of very common words (经济发展, 工作取得)
       have a low PMI and are pushed down, fixed expressions (简政放权, 人民币汇率) are not;
-    * ``idf = log((1 + n_docs) / (1 + doc_freq)) + 1``: a phrase used in every report is more likely the
+    * ``idf = log((1 + n_years) / (1 + years used)) + 1`` (reports instead of years when the years are unknown):
+      genericness is spread across years, so a phrase every region says in one year is no stock phrase; a
+      phrase used in every year is more likely the
       genre's stock vocabulary than a policy term; 1 for a single report;
-    * ``specificity = clip(s / specificity_scale, 0, 1) ** (1 / n_docs)``, ``s`` the mean general-language IDF
+    * ``specificity = clip(s / specificity_scale, 0, 1) ** (1 / n_years)``, ``s`` the mean general-language IDF
       of the term's words (:func:`cppcc_nlp.terms.termhood.specificity`): the general side of a weirdness ratio
-      (Ahmad et al. 1999), whose domain side is the frequency already in C-value.  Its weight is ``1/n_docs``:
+      (Ahmad et al. 1999), whose domain side is the frequency already in C-value.  Its weight is ``1/n_years``:
       idf contrasts a term with the other reports of the corpus, and the fewer the reports the weaker that
       contrast; with one report general language is the only contrast (调查研究, 新时代 go down, 社情民意信息
       up), with 20 the factor barely moves a ranking whose idf already does the work;
