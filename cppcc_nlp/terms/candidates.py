@@ -198,7 +198,8 @@ def term_candidates(corpus_or_tokens, *, max_len: int = 8, min_freq: int = 2, mi
     -------
     pandas.DataFrame
         term, tokens (tuple), n_tokens, n_chars, freq, doc_freq, first_year, last_year, cvalue, pmi,
-        left_entropy, right_entropy, in_lexicon, year_freq (Counter year → count), doc_counts (Counter),
+        left_entropy, right_entropy, nested_share, enclosed_share, in_lexicon, year_freq (Counter year → count),
+        doc_counts (Counter),
         group_freq (Counter value of ``by`` → count); one row per term string.
     """
     for name, value in (("max_len", max_len), ("min_freq", min_freq), ("min_chars", min_chars),
@@ -287,15 +288,20 @@ def term_candidates(corpus_or_tokens, *, max_len: int = 8, min_freq: int = 2, mi
             "left": info["left"], "right": info["right"], "lb": info["lb"], "rb": info["rb"],
             # uses inside its most frequent one-token extension that is itself a candidate (经济社会 → 经济社会发展)
             "max_extension": max([freq[(x,) + g] for x in info["left"] if (x,) + g in cands] + [0]),
+            # uses inside its most frequent one-token extension on either side (党的二十大和二十届历次全会 → …精神)
+            "max_enclosing": max([freq[(x,) + g] for x in info["left"] if (x,) + g in cands]
+                                 + [freq[g + (x,)] for x in info["right"] if g + (x,) in cands] + [0]),
         })
     df = pd.DataFrame(_merge_same_string(rows))
     df["doc_freq"] = [len(d) for d in df["docs"]]
     df["nested_share"] = np.clip(df["max_extension"] / df["freq"].clip(lower=1), 0.0, 1.0)
+    df["enclosed_share"] = np.clip(df["max_enclosing"] / df["freq"].clip(lower=1), 0.0, 1.0)
     df["left_entropy"] = [branching_entropy(c, unique=u) for c, u in zip(df["left"], df["lb"])]
     df["right_entropy"] = [branching_entropy(c, unique=u) for c, u in zip(df["right"], df["rb"])]
     df["_years"] = df["years"]
     out = df[["term", "tokens", "n_tokens", "n_chars", "freq", "doc_freq", "first_year", "last_year", "cvalue",
-              "pmi", "left_entropy", "right_entropy", "nested_share", "in_lexicon", "_years", "docs", "groups"]]
+              "pmi", "left_entropy", "right_entropy", "nested_share", "enclosed_share", "in_lexicon", "_years", "docs",
+              "groups"]]
     out = out.rename(columns={"_years": "year_freq", "docs": "doc_counts", "groups": "group_freq"})
     out["first_year"] = out["first_year"].astype("Int64")
     out["last_year"] = out["last_year"].astype("Int64")
@@ -330,6 +336,7 @@ def _merge_same_string(rows: list[dict]) -> list[dict]:
         best["pmi"] = max(pmis) if pmis and all(r["n_tokens"] > 1 for r in group) else np.nan
         best["in_lexicon"] = any(r["in_lexicon"] for r in group)
         best["max_extension"] = max(r["max_extension"] for r in group)
+        best["max_enclosing"] = max(r["max_enclosing"] for r in group)
         years = best["years"]
         best["first_year"] = min(years) if years else pd.NA
         best["last_year"] = max(years) if years else pd.NA
@@ -344,7 +351,8 @@ def _empty_candidates() -> pd.DataFrame:
                        "first_year": pd.Series(dtype="Int64"), "last_year": pd.Series(dtype="Int64"),
                        "cvalue": pd.Series(dtype=float), "pmi": pd.Series(dtype=float),
                        "left_entropy": pd.Series(dtype=float), "right_entropy": pd.Series(dtype=float),
-                       "nested_share": pd.Series(dtype=float), "in_lexicon": pd.Series(dtype=bool), "year_freq": pd.Series(dtype=object), "doc_counts": pd.Series(dtype=object),
+                       "nested_share": pd.Series(dtype=float),
+                       "enclosed_share": pd.Series(dtype=float), "in_lexicon": pd.Series(dtype=bool), "year_freq": pd.Series(dtype=object), "doc_counts": pd.Series(dtype=object),
                        "group_freq": pd.Series(dtype=object)})
     df.attrs["n_tokens"] = 0
     return df

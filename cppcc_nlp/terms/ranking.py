@@ -50,14 +50,18 @@ import pandas as pd
 
 from cppcc_nlp.errors import ParameterError
 from cppcc_nlp.terms.candidates import term_candidates
-from cppcc_nlp.terms.termhood import specificity, tfidf
+from cppcc_nlp.terms.termhood import log_likelihood, specificity, tfidf
 from cppcc_nlp.tokens.table import as_token_table
 
-__all__ = ["extract_terms", "scored_candidates", "term_tfidf", "GENRE_PHRASES", "RANK_BY", "TERM_COLUMNS"]
+__all__ = ["extract_terms", "scored_candidates", "term_tfidf", "year_view", "GENRE_PHRASES", "RANK_BY", "TERM_COLUMNS"]
 
 #: columns of :func:`extract_terms`, in order (per-year frequency columns follow when ``by_year=True``)
 TERM_COLUMNS = ["term", "score", "freq", "doc_freq", "n_tokens", "first_year", "last_year",
-                "cvalue", "pmi", "left_entropy", "right_entropy", "n_chars", "specificity"]
+                "cvalue", "pmi", "left_entropy", "right_entropy", "n_chars", "specificity", "burst", "peak_year",
+                "year_rank"]
+
+#: G² (1 d.f.) from which a year's over-use of a term counts as a burst: p < 0.001
+BURST_MIN_G2 = 10.83
 
 # Whole phrases that every report carries but that are no policy vocabulary: forms of address, the speaker's
 # organ, persons.  extract_terms(exclude=...) replaces the list; exclude=() keeps everything.
@@ -66,6 +70,9 @@ GENRE_PHRASES = frozenset("""
 习近平 习近平同志 习近平总书记 表示诚挚感谢 表示诚挚的感谢 致以崇高的敬意 衷心感谢
 """.split())
 
+#: default share of the top positions the per-year view may claim (see extract_terms)
+YEAR_SHARE = 0.2
+
 #: the rankings of extract_terms(rank_by=...)
 RANK_BY = ("default", "cvalue", "pmi", "entropy", "tfidf", "freq", "specificity")
 #: lexicon kinds that are slogans rather than terms: kept whole, not given the lexicon boost
@@ -73,9 +80,16 @@ SLOGAN_KINDS = ("numbered", "branded", "series")
 
 
 def _rank_scores(cands: pd.DataFrame, rank_by: str, *, entropy_floor: float, pmi_scale: float,
-                 n_docs: int, lexicon_boost: float = 1.0, specificity_scale: float = 8.0) -> pd.Series:
+                 n_docs: int, n_years: int = 0, lexicon_boost: float = 1.0,
+                 specificity_scale: float = 8.0) -> pd.Series:
     boundary = np.minimum(cands["left_entropy"], cands["right_entropy"])
-    idf = np.log((1.0 + n_docs) / (1.0 + cands["doc_freq"])) + 1.0
+    # genericness is spread across years: a phrase of every year's report is stock vocabulary, a phrase every
+    # region uses in one year is that year's term (未来产业 in the 31 provincial reports of 2025); the idf counts
+    # the years a term is used in (reports when the years are unknown)
+    if n_years:
+        idf = np.log((1.0 + n_years) / (1.0 + cands["year_freq"].map(len))) + 1.0
+    else:
+        idf = np.log((1.0 + n_docs) / (1.0 + cands["doc_freq"])) + 1.0
     if rank_by == "cvalue":
         return cands["cvalue"]
     if rank_by == "pmi":
@@ -101,14 +115,16 @@ def _rank_scores(cands: pd.DataFrame, rank_by: str, *, entropy_floor: float, pmi
     boundary_factor = np.where(lexicon, 1.0, boundary_factor)
     # slogans of the lexicon (两个确立, 有事好商量) are kept whole but are slogans.py's business, not boosted
     boost = np.where(lexicon & ~cands["term"].isin(_slogan_entries()).to_numpy(), lexicon_boost, 1.0)
-    # domain specificity against general language; its weight is 1/n_docs: with many reports the idf factor
-    # already contrasts a term with the other reports, with one report general language is the only contrast
-    specific = np.clip(cands["specificity"].to_numpy(dtype=float) / specificity_scale, 0.0, 1.0) ** (1.0 / n_docs)
+    # domain specificity against general language; its weight is 1/n_years: with many years the idf factor
+    # already contrasts a term with the other years, with one year general language is the only contrast
+    specific = np.clip(cands["specificity"].to_numpy(dtype=float) / specificity_scale, 0.0, 1.0) ** (
+        1.0 / (n_years or n_docs))
     # a candidate mostly used inside one longer candidate is a fragment of it (经济社会 in 经济社会发展, 设施建设 in
     # 基础设施建设): C-value averages over all containers and misses a single dominant one; count its other uses
     independent = 1.0 - cands["nested_share"].to_numpy(dtype=float)
-    return (cands["cvalue"].clip(lower=0) * boundary_factor * cohesion_factor * idf * boost * specific
-            * independent)
+    # the factors that judge a candidate as a term, whatever its frequency: the per-year view reuses them
+    cands["_quality"] = boundary_factor * cohesion_factor * boost * specific * independent
+    return cands["cvalue"].clip(lower=0) * idf * cands["_quality"]
 
 
 _SLOGANS: frozenset | None = None
@@ -125,12 +141,75 @@ def _slogan_entries() -> frozenset:
     return _SLOGANS
 
 
+def year_view(cands: pd.DataFrame, year_sizes: pd.Series, *, min_g2: float = BURST_MIN_G2) -> pd.DataFrame:
+    """Each candidate's burst: the year that over-uses it most against the other years, and its rank there.
+
+    For every year ``y`` a candidate's keyness is Dunning's G² of its count in ``y`` against its count in the
+    other years (as :func:`cppcc_nlp.keyness` with ``target=y`` and every other year as reference); the
+    year's list ranks the candidates that ``y`` over-uses with G² ≥ ``min_g2`` by ``G² × quality`` (the
+    termhood factors of the score other than frequency and idf: boundary, cohesion, specificity,
+    independence, lexicon boost).
+
+    Parameters
+    ----------
+    cands : candidates of :func:`scored_candidates` (columns ``year_freq`` and ``_quality``).
+    year_sizes : words per year (:func:`cppcc_nlp.terms.counts.group_sizes`).
+    min_g2 : smallest G² counted as a burst (10.83: p < 0.001).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``cands``: ``burst`` (G² in the peak year, 0 when no year over-uses the term),
+        ``peak_year`` (Int64, NA without a burst), ``year_rank`` (the candidate's best rank in any year's list;
+        NA without a burst).
+
+    Examples
+    --------
+    A term said in 2016 only (供给侧结构性改革 in a 2015–2016 corpus) has its burst in 2016 and ranks first there.
+    """
+    years = [y for y in year_sizes.index if year_sizes[y] > 0]
+    out = pd.DataFrame({"burst": 0.0, "peak_year": pd.array([pd.NA] * len(cands), dtype="Int64"),
+                        "year_rank": pd.array([pd.NA] * len(cands), dtype="Int64")}, index=cands.index)
+    if len(years) < 2 or len(cands) == 0:
+        return out
+    sizes = np.array([float(year_sizes[y]) for y in years])
+    counts = np.array([[yf.get(y, 0) for y in years] for yf in cands["year_freq"]], dtype=float)
+    rest = counts.sum(axis=1, keepdims=True) - counts
+    g2 = log_likelihood(counts, rest, np.maximum(sizes - counts, 0), np.maximum(sizes.sum() - sizes - rest, 0))
+    quality = cands["_quality"].to_numpy(dtype=float)[:, None]
+    year_score = np.where(g2 >= min_g2, g2 * quality, 0.0)
+    peak = year_score.argmax(axis=1)
+    has = year_score.max(axis=1) > 0
+    # rank within each year's list (1 = the year's most over-used term); 0-scored entries get no rank
+    ranks = pd.DataFrame(year_score).rank(axis=0, ascending=False, method="first").to_numpy()
+    ranks = np.where(year_score > 0, ranks, np.inf)
+    best = ranks.min(axis=1)
+    out["burst"] = np.where(has, g2[np.arange(len(cands)), peak], 0.0)
+    out["peak_year"] = pd.array([int(years[k]) if h else pd.NA for k, h in zip(peak, has)], dtype="Int64")
+    out["year_rank"] = pd.array([int(b) if np.isfinite(b) else pd.NA for b in best], dtype="Int64")
+    return out
+
+
+def _lift_by_year(score: pd.Series, year_rank: pd.Series, n_years: int, year_share: float) -> pd.Series:
+    """The per-year view merged into one list: a term ranked k-th in its best year's list gets at least the
+    score of position ``ceil(k × n_years / year_share)`` of the corpus-wide ranking."""
+    if year_share <= 0 or n_years < 2 or len(score) == 0:
+        return score
+    ordered = np.sort(score.to_numpy(dtype=float))[::-1]
+    rank = year_rank.to_numpy(dtype=float, na_value=np.nan)
+    position = np.ceil(rank * n_years / year_share)
+    ok = np.isfinite(position) & (position <= len(ordered))
+    floor = np.zeros(len(score))
+    floor[ok] = ordered[position[ok].astype(int) - 1]
+    return pd.Series(np.maximum(score.to_numpy(dtype=float), floor), index=score.index)
+
+
 def _empty_terms() -> pd.DataFrame:
     out = pd.DataFrame({c: pd.Series(dtype=float) for c in TERM_COLUMNS})
     out["term"] = out["term"].astype(str)
     for col in ("freq", "doc_freq", "n_tokens", "n_chars"):
         out[col] = out[col].astype(int)
-    for col in ("first_year", "last_year"):
+    for col in ("first_year", "last_year", "peak_year", "year_rank"):
         out[col] = out[col].astype("Int64")
     return out
 
@@ -179,7 +258,8 @@ def scored_candidates(corpus_or_tokens, *, max_len=8, min_freq=2, min_chars=2, m
     if len(cands):
         cands["specificity"] = specificity(cands["term"]).to_numpy()
         cands["score"] = _rank_scores(cands, rank_by, entropy_floor=entropy_floor, pmi_scale=pmi_scale,
-                                      n_docs=n_docs, lexicon_boost=lexicon_boost,
+                                      n_docs=n_docs, n_years=len(attrs.get("years") or []),
+                                      lexicon_boost=lexicon_boost,
                                       specificity_scale=specificity_scale)
     else:
         cands["specificity"] = pd.Series(dtype=float)
@@ -192,7 +272,7 @@ def extract_terms(corpus_or_tokens, *, top: int | None = None, max_len: int = 8,
                   min_chars: int = 2, max_chars: int = 16, min_pmi: float = 1.0, entropy_floor: float = 2.0,
                   pmi_scale: float = 8.0, lexicon_boost: float = 2.0, rank_by: str = "default",
                   single_token_min_chars: int = 3, exclude=GENRE_PHRASES, by_year: bool = False,
-                  specificity_scale: float = 8.0) -> pd.DataFrame:
+                  specificity_scale: float = 8.0, year_share: float = YEAR_SHARE) -> pd.DataFrame:
     """Multi-word policy terms of a corpus, ranked, with their frequencies and years.
 
     Parameters
@@ -219,6 +299,10 @@ def extract_terms(corpus_or_tokens, *, top: int | None = None, max_len: int = 8,
     exclude : whole phrases never returned (default :data:`GENRE_PHRASES`: forms of address, the speaker's organ,
         persons); ``()`` to keep everything.
     by_year : add one column of frequencies per delivery year (column label: the year, an int).
+    year_share : the share of the top positions the per-year view may claim (default 0.2; 0 turns it off): a
+        term ranked k-th in its peak year's keyness list (:func:`year_view`) gets at least the score of
+        position ``ceil(k × n_years / year_share)`` of the plain ranking, so that a term of one year (抗击非典,
+        2004) enters a corpus-wide list; with 20 years and 0.2, each year's first two lie within the top 200.
     specificity_scale : general-language specificity (mean IDF of the term's words, nats) from which a term
         counts as fully domain-specific; below it the score shrinks in proportion (see Notes).
 
@@ -227,7 +311,8 @@ def extract_terms(corpus_or_tokens, *, top: int | None = None, max_len: int = 8,
     pandas.DataFrame
         One row per term with a positive score (default ranking), best first: term, score, freq, doc_freq,
         n_tokens, first_year, last_year, cvalue, pmi, left_entropy, right_entropy, n_chars, specificity
-        [, one int column per year].
+        burst, peak_year, year_rank (:func:`year_view`) [, one int column per year].  A part never said apart
+        from one longer candidate (二十届历次全会 always in …精神) is folded into it (not listed).
 
     Notes
     -----
@@ -239,11 +324,13 @@ def extract_terms(corpus_or_tokens, *, top: int | None = None, max_len: int = 8,
       (委员工作 in 委员工作站) have one fixed neighbour and drop out;
     * ``cohesion = clip(pmi / pmi_scale, 0, 1)``: free combinations of very common words (经济发展, 工作取得)
       have a low PMI and are pushed down, fixed expressions (简政放权, 人民币汇率) are not;
-    * ``idf = log((1 + n_docs) / (1 + doc_freq)) + 1``: a phrase used in every report is more likely the
+    * ``idf = log((1 + n_years) / (1 + years used)) + 1`` (reports instead of years when the years are unknown):
+      genericness is spread across years, so a phrase every region says in one year is no stock phrase; a
+      phrase used in every year is more likely the
       genre's stock vocabulary than a policy term; 1 for a single report;
-    * ``specificity = clip(s / specificity_scale, 0, 1) ** (1 / n_docs)``, ``s`` the mean general-language IDF
+    * ``specificity = clip(s / specificity_scale, 0, 1) ** (1 / n_years)``, ``s`` the mean general-language IDF
       of the term's words (:func:`cppcc_nlp.terms.termhood.specificity`): the general side of a weirdness ratio
-      (Ahmad et al. 1999), whose domain side is the frequency already in C-value.  Its weight is ``1/n_docs``:
+      (Ahmad et al. 1999), whose domain side is the frequency already in C-value.  Its weight is ``1/n_years``:
       idf contrasts a term with the other reports of the corpus, and the fewer the reports the weaker that
       contrast; with one report general language is the only contrast (调查研究, 新时代 go down, 社情民意信息
       up), with 20 the factor barely moves a ranking whose idf already does the work;
@@ -272,13 +359,27 @@ def extract_terms(corpus_or_tokens, *, top: int | None = None, max_len: int = 8,
     """
     if top is not None and (not isinstance(top, (int, np.integer)) or isinstance(top, bool) or top < 1):
         raise ParameterError(f"top={top!r}: give a positive whole number, or None for every term")
-    cands = scored_candidates(corpus_or_tokens, max_len=max_len, min_freq=min_freq, min_chars=min_chars,
+    if isinstance(year_share, bool) or not isinstance(year_share, (int, float, np.integer, np.floating)) or (
+            year_share < 0):
+        raise ParameterError(f"year_share={year_share!r}: give a share between 0 (no per-year view) and 1")
+    table = as_token_table(corpus_or_tokens)
+    cands = scored_candidates(table, max_len=max_len, min_freq=min_freq, min_chars=min_chars,
                               max_chars=max_chars, min_pmi=min_pmi, entropy_floor=entropy_floor,
                               pmi_scale=pmi_scale, lexicon_boost=lexicon_boost, rank_by=rank_by,
                               single_token_min_chars=single_token_min_chars, exclude=exclude,
                               specificity_scale=specificity_scale)
     if rank_by == "default" and len(cands):
-        cands = cands[cands["score"] > 0]      # 0: a fragment (nested only, or one fixed neighbour)
+        # 0: a fragment (nested only, or one fixed neighbour); enclosed_share 1: a part never said apart from
+        # one whole (党的二十大和二十届历次全会 always in …精神), folded into it
+        cands = cands[(cands["score"] > 0) & (cands["enclosed_share"] < 1)]
+    if len(cands):
+        words = table[~table["is_punct"].to_numpy(dtype=bool)]
+        year_sizes = words.groupby(pd.to_numeric(words["year"], errors="coerce")).size()
+        if "_quality" not in cands.columns:
+            cands = cands.assign(_quality=1.0)
+        cands = pd.concat([cands, year_view(cands, year_sizes)], axis=1)
+        if rank_by == "default":
+            cands["score"] = _lift_by_year(cands["score"], cands["year_rank"], len(year_sizes), year_share)
     if len(cands) == 0:
         warnings.warn("no term candidate survived: the text is too short or only holds stop words and numbers "
                       f"(min_freq={min_freq}); lower min_freq or give more reports", stacklevel=2)
