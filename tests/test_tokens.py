@@ -258,10 +258,22 @@ def test_token_lists_units_and_filters(sample_tokens, sample_corpus):
     assert token_lists(sample_corpus, nlp=cn.nlp(), cache=False).equals(paras)
 
 
-def test_parallel_equals_serial(pipe, sample_corpus):
+def test_parallel_equals_serial(pipe, sample_corpus, monkeypatch):
     one = cn.tokens(sample_corpus, nlp=pipe, cache=False)
+    calls = counting(monkeypatch, pipe)
     two = cn.tokens(sample_corpus, nlp=pipe, cache=False, n_process=2)
     pd.testing.assert_frame_equal(one, two)
+    assert calls == []          # the parent segmented nothing: forked workers did, sharing its loaded model
+
+
+def test_jobs_on_two_reports_equal_one_process(pipe, shared_dir):
+    paths = sorted((shared_dir / "gwr-national").glob("national_201[89].txt"))
+    if len(paths) < 2:
+        pytest.skip("national_2018/2019 are absent from the shared corpora")
+    corpus = cn.Corpus.from_path(paths)
+    one = cn.tokens(corpus, nlp=pipe, cache=False)
+    pd.testing.assert_frame_equal(one, cn.tokens(corpus, nlp=pipe, cache=False, n_process=2))
+    pd.testing.assert_frame_equal(one, cn.tokens(corpus, nlp=pipe, cache=False, n_process=-1))
 
 
 # ---------------------------------------------------------------------------------------------------------
