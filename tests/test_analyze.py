@@ -218,7 +218,7 @@ def test_a_changed_report_or_lexicon_recomputes_everything(shanghai, shanghai_co
     monkeypatch.setenv("CPPCC_NLP_CACHE", str(cache))
     calls = _counting_analyses(monkeypatch)
     lexicon = tmp_path / "mine.txt"
-    lexicon.write_text("长三角一体化\n", encoding="utf-8")
+    lexicon.write_text("科创板\n", encoding="utf-8")        # not in the bundled lexicon
     analyze(shanghai, tmp_path / "lexicon", progress=False, lexicon=[lexicon], n_topics=K)
     assert calls == {"terms": 1, "keyness": 1, "topics": [K]}
     corpus = tmp_path / "corpus"
