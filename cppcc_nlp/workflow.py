@@ -10,7 +10,10 @@ reading and structure → tokens (cached) → slogans (occurrences, tracking by 
 * ``topic_model.zip``, the fitted topic model (apply it to next year's reports with ``TopicModel.load``);
 * ``report.html``, one self-contained page with every figure inline.
 
-A second run over the same corpus reuses the token cache (no segmentation).  An output folder that already
+A second run over the same corpus reuses the token cache (no segmentation) and the derived results (terms,
+keyness, the topic model: :mod:`cppcc_nlp.output.derived_cache`), keyed by a fingerprint of the documents,
+parameters, lexicon and library version.  After a refresh (reports added, at most 20% more characters) the
+topic model is refitted with the k chosen before; ``rechoose_k=True`` (``--rechoose-k``) searches k again.  An output folder that already
 holds other files is refused unless ``force=True``; even then only the files listed above are overwritten
 and nothing else is deleted.
 
@@ -80,6 +83,8 @@ class Job:
     lexicon: object = None
     slogan_lexicons: object = None
     client: object = None           # a distributed.Client: reading, tokens and slogans run on its cluster
+    rechoose_k: bool = False
+    token_key: str = ""             # pipeline and lexicon versions of the tokens; set by _tokens
     corpus: object = None           # set by _read
     years: list = field(default_factory=list)   # delivery years, sorted; set by _read
     tokens: pd.DataFrame | None = None          # set by _tokens
@@ -107,8 +112,10 @@ def _tokens(job: Job) -> Part:
     from cppcc_nlp.tokens.pipeline import nlp
     from cppcc_nlp.tokens.table import tokens
 
-    pipeline = nlp(lexicon=job.lexicon) if job.lexicon else None
+    pipeline = nlp(lexicon=job.lexicon)
     job.tokens = tokens(job.corpus, nlp=pipeline, n_process=job.n_process, client=job.client)
+    meta = pipeline.meta["cppcc_nlp"]
+    job.token_key = f"{meta['pipeline_version']}|{meta.get('lexicon_version', '')}"
     if job.tokens.empty:
         raise EmptyCorpusError("the corpus has no text to analyse")
     return Part()
@@ -137,7 +144,11 @@ def _terms(job: Job) -> Part:
     from cppcc_nlp.output._sections import term_section
     from cppcc_nlp.terms.ranking import extract_terms
 
-    terms = extract_terms(job.tokens, top=job.top_terms, by_year=True)
+    cache = _derived(job, "terms", job.top_terms)
+    terms = cache.frame("terms")
+    if terms is None:
+        terms = extract_terms(job.tokens, top=job.top_terms, by_year=True)
+        cache.put_frame("terms", terms)
     if terms.empty:
         return Part({"terms": terms}, term_section(terms))
     frequencies = _term_frequencies(terms.head(50), job.tokens)
@@ -152,7 +163,11 @@ def _keyness(job: Job) -> Part:
     if len(job.years) < 2:
         section = keyness_section(None, job.years)
         return Part({}, section, [section.text])
-    key = keyness(job.tokens, target=job.years[-1], by="year")
+    cache = _derived(job, "keyness", job.years[-1])
+    key = cache.frame("keyness")
+    if key is None:
+        key = keyness(job.tokens, target=job.years[-1], by="year")
+        cache.put_frame("keyness", key)
     return Part({"keyness": key}, keyness_section(key, job.years))
 
 
@@ -164,15 +179,30 @@ def _topics(job: Job) -> Part:
     from cppcc_nlp.output._sections import topic_section
     from cppcc_nlp.topics.model import TopicModel
 
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            model = TopicModel(n_topics=job.n_topics, random_state=job.random_state).fit(job.corpus,
-                                                                                         tokens=job.tokens)
-    except (ParameterError, EmptyCorpusError) as exc:
-        section = topic_section(failure=str(exc))
-        return Part({}, section, [section.text])
-    notes = [f"Topics: {w.message}" for w in caught]
+    cache = _derived(job, "topics", job.n_topics, job.random_state)
+    params_key = _params_key(job, "topics", job.random_state)
+    # a model refitted with the k of an earlier run is kept apart: --rechoose-k does not read it
+    model, caught, notes = cache.model(), [], []
+    if model is None and not job.rechoose_k:
+        model = cache.model("topic-model-kept-k")
+    if model is None:
+        k = job.n_topics
+        if k is None and not job.rechoose_k:
+            k = cache.previous_k(params_key, job.corpus)
+            if k is not None:
+                notes.append(f"Topics: k={k} kept from the earlier run on this corpus before reports were added "
+                             "(pass --rechoose-k to search k again)")
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                model = TopicModel(n_topics=k, random_state=job.random_state).fit(job.corpus, tokens=job.tokens)
+        except (ParameterError, EmptyCorpusError) as exc:
+            section = topic_section(failure=str(exc))
+            return Part({}, section, [section.text])
+        cache.put_model(model, "topic-model" if k == job.n_topics else "topic-model-kept-k")
+        if k is None:
+            cache.remember_k(params_key, job.corpus, model.n_topics_)
+    notes = [f"Topics: {w.message}" for w in caught] + notes
     shares = model.shares(by="year")
     tables = {"topics": model.topics_, "topic_coherence": model.coherence_, "unit_topics": model.doc_topics_,
               "topic_shares_by_year": shares}
@@ -180,6 +210,21 @@ def _topics(job: Job) -> Part:
         tables["section_topics"] = model.section_topics_
     model.save(job.out / "topic_model.zip")
     return Part(tables, topic_section(model, shares, k_chosen=job.n_topics is None), notes)
+
+
+def _derived(job: Job, step: str, *params):
+    """The derived-results cache of one step, keyed by the corpus, the tokens' versions and ``params``."""
+    from cppcc_nlp.output.derived_cache import DerivedCache, cache_root, fingerprint
+
+    return DerivedCache(cache_root(job.corpus), fingerprint(job.corpus, step, job.token_key,
+                                                                      job.to_simplified, *params))
+
+
+def _params_key(job: Job, step: str, *params) -> str:
+    """A key of a step's parameters and versions without the corpus (the k of a refreshed corpus)."""
+    from cppcc_nlp._cache import cache_key
+
+    return cache_key("params", step, job.token_key, *(repr(p) for p in params))
 
 
 #: (name, function) of every step but the report, in order; the name is shown in the progress bar and keys
@@ -210,7 +255,7 @@ def _term_frequencies(terms: pd.DataFrame, tokens: pd.DataFrame) -> pd.DataFrame
 def analyze(paths, out, *, force: bool = False, n_process: int = 1, progress: bool = True,
             top_terms: int = 200, n_topics=None, random_state: int = 0, strict: bool = False,
             manifest=None, to_simplified: bool = False, lexicon=None, slogan_lexicons=None,
-            client=None) -> AnalysisResult:
+            client=None, rechoose_k: bool = False) -> AnalysisResult:
     """Run every analysis over the reports in ``paths`` and write the results to ``out``.
 
     Parameters
@@ -229,6 +274,8 @@ def analyze(paths, out, *, force: bool = False, n_process: int = 1, progress: bo
     client : a ``distributed.Client``: reading, tokens and slogans run on its Dask cluster, split by document;
         the ranking, keyness and topics run here on the merged tables (docs/scale.md).  The tables are the
         same as without it.
+    rechoose_k : search k again even where the k of an earlier run on this corpus (before reports were added)
+        would be kept.
 
     Returns
     -------
@@ -245,7 +292,8 @@ def analyze(paths, out, *, force: bool = False, n_process: int = 1, progress: bo
     _prepare_output(out, force)
     job = Job(paths, out, n_process=n_process, top_terms=top_terms, n_topics=n_topics,
               random_state=random_state, strict=strict, manifest=manifest, to_simplified=to_simplified,
-              lexicon=lexicon, slogan_lexicons=slogan_lexicons, client=client)
+              lexicon=lexicon, slogan_lexicons=slogan_lexicons, client=client,
+              rechoose_k=rechoose_k)
     result = AnalysisResult(out=out)
     sections = []
     bar = _progress(len(STEPS) + 1, progress)

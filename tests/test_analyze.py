@@ -135,3 +135,116 @@ def test_term_frequencies_table_is_the_library_table(bundled_run):
     expected = cn.term_frequencies(cn.tokens(cn.Corpus.from_path(BUNDLED)), written["term"].unique().tolist(),
                                    by="year")
     pd.testing.assert_frame_equal(written, expected, check_dtype=False)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# derived results: a warm run reads back terms, keyness and the topic model
+
+
+def _counting_analyses(monkeypatch) -> dict:
+    """Count calls of term scoring, keyness and topic fitting made by ``analyze``."""
+    keyness_module = importlib.import_module("cppcc_nlp.terms.keyness")   # the package exports the function
+    ranking = importlib.import_module("cppcc_nlp.terms.ranking")
+    from cppcc_nlp.topics.model import TopicModel
+
+    calls = {"terms": 0, "keyness": 0, "topics": []}
+
+    def wrap(module, name, key):
+        original = getattr(module, name)
+
+        def counted(*args, **kwargs):
+            calls[key] += 1
+            return original(*args, **kwargs)
+        monkeypatch.setattr(module, name, counted)
+
+    wrap(ranking, "extract_terms", "terms")
+    wrap(keyness_module, "keyness", "keyness")
+    fit = TopicModel.fit
+
+    def counted_fit(self, *args, **kwargs):
+        calls["topics"].append(self.n_topics)
+        return fit(self, *args, **kwargs)
+    monkeypatch.setattr(TopicModel, "fit", counted_fit)
+    return calls
+
+
+K = 3   # a given k keeps these tests short; the k search is cached the same way (see the refresh test)
+
+
+@pytest.fixture(scope="module")
+def shanghai(shared_dir):
+    folder = shared_dir / "gwr-shanghai"
+    if len(list(folder.glob("*.txt"))) < 3:
+        pytest.skip(f"{folder} lacks the Shanghai reports")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def shanghai_cold(shanghai, tmp_path_factory):
+    cache = tmp_path_factory.mktemp("derived-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CPPCC_NLP_CACHE", str(cache))
+        return cache, analyze(shanghai, tmp_path_factory.mktemp("cold") / "out", progress=False, n_topics=K)
+
+
+def test_warm_run_reads_back_terms_keyness_and_topics(shanghai, shanghai_cold, tmp_path, monkeypatch):
+    cache, cold = shanghai_cold
+    assert {"terms", "keyness", "topics", "unit_topics"} <= set(cold.tables)
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(cache))
+    calls = _counting_analyses(monkeypatch)
+    warm = analyze(shanghai, tmp_path / "warm", progress=False, n_topics=K)
+    assert calls == {"terms": 0, "keyness": 0, "topics": []}
+    assert set(warm.tables) == set(cold.tables)
+    for name, table in cold.tables.items():
+        pd.testing.assert_frame_equal(table, warm.tables[name], obj=name)
+    assert (tmp_path / "warm" / "topic_model.zip").is_file()
+
+
+def test_a_parameter_change_recomputes_only_its_step(shanghai, shanghai_cold, tmp_path, monkeypatch):
+    cache, cold = shanghai_cold
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(cache))
+    calls = _counting_analyses(monkeypatch)
+    fewer = analyze(shanghai, tmp_path / "fewer", progress=False, top_terms=50, n_topics=K)
+    assert calls["terms"] == 1 and calls["keyness"] == 0 and calls["topics"] == []
+    pd.testing.assert_frame_equal(fewer.tables["terms"], cold.tables["terms"].head(50))
+    analyze(shanghai, tmp_path / "seed", progress=False, random_state=1, n_topics=K)
+    assert calls["topics"] == [K] and calls["terms"] == 1
+
+
+def test_a_changed_report_or_lexicon_recomputes_everything(shanghai, shanghai_cold, tmp_path, monkeypatch):
+    import shutil
+
+    cache, cold = shanghai_cold
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(cache))
+    calls = _counting_analyses(monkeypatch)
+    lexicon = tmp_path / "mine.txt"
+    lexicon.write_text("科创板\n", encoding="utf-8")        # not in the bundled lexicon
+    analyze(shanghai, tmp_path / "lexicon", progress=False, lexicon=[lexicon], n_topics=K)
+    assert calls == {"terms": 1, "keyness": 1, "topics": [K]}
+    corpus = tmp_path / "corpus"
+    shutil.copytree(shanghai, corpus)
+    report = sorted(corpus.glob("*.txt"))[0]
+    report.write_text(report.read_text(encoding="utf-8") + "\n加快建设具有全球影响力的科技创新中心。\n",
+                      encoding="utf-8")
+    analyze(corpus, tmp_path / "changed", progress=False, n_topics=K)
+    assert calls == {"terms": 2, "keyness": 2, "topics": [K, K]}
+
+
+def test_a_refreshed_corpus_keeps_k_unless_asked(shared_dir, tmp_path, monkeypatch):
+    reports = sorted((shared_dir / "gwr-national").glob("national_201*.txt"))
+    if len(reports) < 8:
+        pytest.skip("the national reports 2012-2019 are needed")
+    base = reports[:-1]
+    assert sum(len(p.read_text(encoding="utf-8")) for p in reports) < 1.2 * sum(
+        len(p.read_text(encoding="utf-8")) for p in base)            # one report: less than 20% more text
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path / "cache"))
+    first = analyze(base, tmp_path / "first", progress=False)
+    k = int(first.tables["topics"]["topic_id"].nunique())
+    assert len(first.tables["topic_coherence"]) > 1                   # k was searched
+    calls = _counting_analyses(monkeypatch)
+    refreshed = analyze(reports, tmp_path / "refreshed", progress=False)
+    assert calls["topics"] == [k]                                     # refitted with the earlier k
+    assert any(f"k={k} kept" in note for note in refreshed.notes)
+    assert calls["terms"] == 1 and calls["keyness"] == 1
+    analyze(reports, tmp_path / "rechosen", progress=False, rechoose_k=True)
+    assert calls["topics"] == [k, None]                               # asked: k searched again

@@ -6,6 +6,7 @@ once per module.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +18,7 @@ import importlib
 # the modules (cppcc_nlp.tokens is the function)
 tokens_module = importlib.import_module("cppcc_nlp.tokens.pipeline")
 table_module = importlib.import_module("cppcc_nlp.tokens.table")
+from cppcc_nlp._cache import CacheWarning
 from cppcc_nlp.errors import InputError, LexiconError, ModelError, ParameterError
 from cppcc_nlp.resources.lexicon import load_lexicon
 from cppcc_nlp.tokens._token_cache import text_hash
@@ -256,10 +258,22 @@ def test_token_lists_units_and_filters(sample_tokens, sample_corpus):
     assert token_lists(sample_corpus, nlp=cn.nlp(), cache=False).equals(paras)
 
 
-def test_parallel_equals_serial(pipe, sample_corpus):
+def test_parallel_equals_serial(pipe, sample_corpus, monkeypatch):
     one = cn.tokens(sample_corpus, nlp=pipe, cache=False)
+    calls = counting(monkeypatch, pipe)
     two = cn.tokens(sample_corpus, nlp=pipe, cache=False, n_process=2)
     pd.testing.assert_frame_equal(one, two)
+    assert calls == []          # the parent segmented nothing: forked workers did, sharing its loaded model
+
+
+def test_jobs_on_two_reports_equal_one_process(pipe, shared_dir):
+    paths = sorted((shared_dir / "gwr-national").glob("national_201[89].txt"))
+    if len(paths) < 2:
+        pytest.skip("national_2018/2019 are absent from the shared corpora")
+    corpus = cn.Corpus.from_path(paths)
+    one = cn.tokens(corpus, nlp=pipe, cache=False)
+    pd.testing.assert_frame_equal(one, cn.tokens(corpus, nlp=pipe, cache=False, n_process=2))
+    pd.testing.assert_frame_equal(one, cn.tokens(corpus, nlp=pipe, cache=False, n_process=-1))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -305,9 +319,72 @@ def test_damaged_cache_part_is_ignored_with_a_warning(pipe, sample_corpus, tmp_p
     for part in (tmp_path / "tokens").rglob("part-*.parquet"):
         part.write_bytes(b"not parquet")
     calls = counting(monkeypatch, pipe)
-    with pytest.warns(UserWarning, match="unreadable token cache part"):
+    with pytest.warns(CacheWarning, match="no cache header"):
         table = cn.tokens(sample_corpus, nlp=pipe, cache_dir=tmp_path)
     assert len(calls) > 30 and len(table) > 2000
+
+
+@pytest.fixture(scope="module")
+def shanghai_2020(shared_dir):
+    path = shared_dir / "gwr-shanghai" / "provincial-shanghai_2020.txt"
+    if not path.is_file():
+        pytest.skip(f"{path} is absent (the shared corpora are needed)")
+    return cn.Corpus.from_path(path)
+
+
+def _only_part(root: Path) -> Path:
+    parts = list((root / "tokens").rglob("part-*.parquet"))
+    assert len(parts) == 1
+    return parts[0]
+
+
+def test_a_flipped_bit_in_a_cache_part_is_caught_and_rebuilt(pipe, shanghai_2020, tmp_path, monkeypatch):
+    # issue 12: one flipped bit in a plain Parquet part turned 集群 into 培育 without a word
+    first = cn.tokens(shanghai_2020, nlp=pipe, cache_dir=tmp_path)
+    assert (first["token"] == "集群").sum() > 0
+    part = _only_part(tmp_path)
+    raw = bytearray(part.read_bytes())
+    at = raw.find("集群".encode())
+    at = at + 5 if at > 0 else len(raw) // 2        # the last byte of 群 where stored plainly
+    raw[at] ^= 0x01
+    part.write_bytes(bytes(raw))
+    calls = counting(monkeypatch, pipe)
+    with pytest.warns(CacheWarning, match="SHA-256"):
+        again = cn.tokens(shanghai_2020, nlp=pipe, cache_dir=tmp_path)
+    assert len(calls) == shanghai_2020.paragraphs["text"].str.strip().ne("").sum()
+    pd.testing.assert_frame_equal(first, again)
+    # the damaged part was deleted and replaced by a sound one: a third run segments nothing
+    calls.clear()
+    pd.testing.assert_frame_equal(first, cn.tokens(shanghai_2020, nlp=pipe, cache_dir=tmp_path))
+    assert calls == []
+
+
+def test_a_cache_part_with_rows_removed_is_caught_and_rebuilt(pipe, shanghai_2020, tmp_path, monkeypatch):
+    import io
+
+    import pyarrow.parquet as pq
+
+    first = cn.tokens(shanghai_2020, nlp=pipe, cache_dir=tmp_path)
+    part = _only_part(tmp_path)
+    raw = part.read_bytes()
+    header, payload = raw[: raw.index(b"\n") + 1], raw[raw.index(b"\n") + 1:]
+    rows = pq.read_table(io.BytesIO(payload)).to_pandas()
+    buffer = io.BytesIO()
+    rows.iloc[: len(rows) * 6 // 7].to_parquet(buffer, index=False)   # a readable Parquet file, rows cut off
+    part.write_bytes(header + buffer.getvalue())
+    with pytest.warns(CacheWarning, match="bytes of content instead of|SHA-256"):
+        again = cn.tokens(shanghai_2020, nlp=pipe, cache_dir=tmp_path)
+    assert len(again) == len(first)
+    pd.testing.assert_frame_equal(first, again)
+
+
+def test_plain_parts_of_the_older_layout_are_never_read(pipe, shanghai_2020, tmp_path):
+    from cppcc_nlp.tokens._token_cache import CACHE_LAYOUT, TokenCache
+
+    cn.tokens(shanghai_2020, nlp=pipe, cache_dir=tmp_path)
+    cache = TokenCache(tmp_path, pipe.meta["cppcc_nlp"]["pipeline_version"])
+    assert CACHE_LAYOUT >= 2 and _only_part(tmp_path).parent == cache.folder
+    assert cache.folder.name != hashlib.sha256(pipe.meta["cppcc_nlp"]["pipeline_version"].encode()).hexdigest()[:16]
 
 
 def test_default_cache_location_follows_the_environment(pipe, tmp_path, monkeypatch):

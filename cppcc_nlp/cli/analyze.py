@@ -20,6 +20,9 @@ def register(subparsers) -> None:
     p.add_argument("--top-terms", type=int, default=200, help="terms kept in terms.csv")
     p.add_argument("--lexicon", action="append", help="extra domain lexicon file (repeatable)")
     p.add_argument("--slogan-lexicon", action="append", help="extra slogan lexicon file (repeatable)")
+    p.add_argument("--rechoose-k", action="store_true",
+                   help="search the number of topics again after reports were added (default: keep the earlier "
+                        "k unless the corpus grew by more than 20%% of its characters)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run reading, tokens and slogans on a Dask cluster: tcp://HOST:8786, or local:N for N "
@@ -43,7 +46,8 @@ def _run(args, client) -> int:
     result = workflow.analyze(args.paths, args.out, force=args.force, n_process=args.jobs,
                               progress=not args.quiet, top_terms=args.top_terms, n_topics=args.n_topics,
                               strict=args.strict, manifest=args.manifest, to_simplified=args.to_simplified,
-                              lexicon=args.lexicon, slogan_lexicons=args.slogan_lexicon, client=client)
+                              lexicon=args.lexicon, slogan_lexicons=args.slogan_lexicon, client=client,
+                              rechoose_k=args.rechoose_k)
     for note in result.notes:
         print(note, file=sys.stderr)
     print(f"Wrote {len(result.tables)} tables, {len(result.figures)} figure files and {result.report} "

@@ -3,26 +3,36 @@
 :func:`cppcc_nlp.tokens.table.tokens` looks every paragraph up here before segmenting it, and stores what it
 segmented.  A second run over an unchanged corpus does no segmentation; when the lexicon changes, a cached
 paragraph is kept unless one of the added or removed entries occurs in its text.
+
+Every part is a verified cache file (:func:`cppcc_nlp._cache.write_verified_bytes`: a header with the SHA-256
+and size of the Parquet bytes and the name of the folder it belongs to).  A part that fails its check (a
+flipped bit, rows cut off, a part copied from another pipeline's folder) is a
+:class:`~cppcc_nlp._cache.CacheWarning`, deleted, and its paragraphs are segmented again: a damaged part never
+changes a token.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import time
 import uuid
-import warnings
 from pathlib import Path
 
 import pandas as pd
 
-from cppcc_nlp._cache import cache_dir
+from cppcc_nlp._cache import cache_dir, read_verified_bytes, write_verified_bytes
 from cppcc_nlp.resources.lexicon import Lexicon
 from cppcc_nlp.tokens.components import spellings
 
 #: columns of the cached rows (one paragraph text, offsets relative to it)
 CACHE_COLUMNS = ["text_hash", "lexicon_version", "i", "token", "start", "end", "is_punct", "in_lexicon"]
+
+#: bump when the layout of a part file changes; it is part of the folder name, so parts of an older layout
+#: (2: verified parts with a header; 1: plain Parquet) are never read
+CACHE_LAYOUT = 2
 
 
 def text_hash(text: str) -> str:
@@ -39,7 +49,8 @@ class TokenCache:
     """Parquet store of segmented paragraphs under ``<cache_dir>/tokens/<pipeline version hash>/``.
 
     Rows: ``text_hash, lexicon_version, i, token, start, end, is_punct, in_lexicon`` (offsets relative to the
-    paragraph).  Each run that segments something appends one ``part-*.parquet`` file (written atomically);
+    paragraph).  Each run that segments something appends one ``part-*.parquet`` file (a verified cache
+    file, written atomically);
     the parts are compacted into one when there are many.  The entries of every lexicon version seen are kept
     in ``lexicons/<version>.txt`` so that a lexicon change invalidates only the paragraphs containing an added
     or removed entry.
@@ -49,12 +60,26 @@ class TokenCache:
 
     def __init__(self, root: Path | str, pipeline: str):
         self.pipeline = pipeline
-        digest = hashlib.sha256(pipeline.encode()).hexdigest()[:16]
+        digest = hashlib.sha256(f"{pipeline}|layout{CACHE_LAYOUT}".encode()).hexdigest()[:16]
         self.folder = Path(root) / "tokens" / digest
         self.lexicon_folder = Path(root) / "tokens" / "lexicons"
 
     def _parts(self) -> list[Path]:
         return sorted(self.folder.glob("part-*.parquet")) if self.folder.is_dir() else []
+
+    def _read_part(self, part: Path):
+        """The rows of one part as a pyarrow Table; None when it is gone or failed its check (warned, deleted)."""
+        import pyarrow.parquet as pq
+
+        data = read_verified_bytes(part, inputs=self.folder.name)
+        if data is None:
+            return None
+        return pq.read_table(io.BytesIO(data))
+
+    def _write_part(self, rows: pd.DataFrame, name: str) -> None:
+        buffer = io.BytesIO()
+        rows[CACHE_COLUMNS].to_parquet(buffer, index=False)
+        write_verified_bytes(self.folder / name, buffer.getvalue(), inputs=self.folder.name)
 
     def remember_lexicon(self, lex: Lexicon) -> None:
         path = self.lexicon_folder / f"{lex.version}.txt"
@@ -76,16 +101,16 @@ class TokenCache:
         parts = self._parts()
         if not parts or not texts:
             return pd.DataFrame(columns=CACHE_COLUMNS)
-        import pyarrow.dataset as ds
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
-        wanted = list(texts)
+        wanted = pa.array(list(texts), type=pa.string())
         frames = []
         for part in parts:
-            try:
-                table = ds.dataset(part, format="parquet").to_table(filter=ds.field("text_hash").isin(wanted))
-            except Exception as exc:  # a damaged part: warn and ignore it (it is re-made on demand)
-                warnings.warn(f"{part}: unreadable token cache part ignored ({exc})", stacklevel=3)
+            table = self._read_part(part)
+            if table is None:
                 continue
+            table = table.filter(pc.is_in(table["text_hash"], value_set=wanted))
             if table.num_rows:
                 frames.append(table.to_pandas())
         if not frames:
@@ -120,10 +145,7 @@ class TokenCache:
         if rows.empty:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        name = f"part-{time.time_ns()}-{os.getpid()}-{uuid.uuid4().hex[:8]}.parquet"
-        tmp = self.folder / (name + ".tmp")
-        rows[CACHE_COLUMNS].to_parquet(tmp, index=False)
-        os.replace(tmp, self.folder / name)
+        self._write_part(rows, f"part-{time.time_ns()}-{os.getpid()}-{uuid.uuid4().hex[:8]}.parquet")
         parts = self._parts()
         if len(parts) > self.MAX_PARTS:
             self._compact(parts)
@@ -131,15 +153,13 @@ class TokenCache:
     def _compact(self, parts: list[Path]) -> None:
         frames = []
         for p in parts:
-            try:
-                frames.append(pd.read_parquet(p))
-            except Exception:
-                continue
+            table = self._read_part(p)
+            if table is not None:
+                frames.append(table.to_pandas())
+        if not frames:
+            return
         merged = pd.concat(frames, ignore_index=True).drop_duplicates(["text_hash", "lexicon_version", "i"])
-        name = f"part-{time.time_ns()}-{os.getpid()}-compact.parquet"
-        tmp = self.folder / (name + ".tmp")
-        merged.to_parquet(tmp, index=False)
-        os.replace(tmp, self.folder / name)
+        self._write_part(merged, f"part-{time.time_ns()}-{os.getpid()}-compact.parquet")
         for p in parts:
             with contextlib.suppress(OSError):
                 p.unlink()

@@ -1,0 +1,167 @@
+"""Derived results kept between runs: the terms and keyness tables and the fitted topic model of ``analyze``.
+
+A warm ``analyze`` on unchanged input reads these back instead of scoring terms, computing keyness and fitting
+topics again.  Every entry is keyed by a *fingerprint* of its inputs (:func:`fingerprint`): the sorted
+SHA-256 of the documents with their docvars, the step's parameters, the lexicon and pipeline versions and the
+library version.  A changed report, lexicon or parameter gives another key, so a stale result is never read.
+Entries are verified cache files (:func:`cppcc_nlp._cache.write_verified_bytes`) under
+``<cache root>/derived/``: tables as Parquet, the topic model as its zip; a damaged entry is a
+:class:`~cppcc_nlp._cache.CacheWarning` and is recomputed.
+
+The k of the topic model is also remembered per parameters (:meth:`DerivedCache.previous_k`): after a refresh
+(reports added to a corpus, at most :data:`REUSE_K_GROWTH` more characters than when k was chosen) the model is
+refitted with that k instead of searching k again.
+
+Examples
+--------
+>>> cache = DerivedCache("/tmp/cache", fingerprint(corpus, "terms", 200))        # doctest: +SKIP
+>>> cache.frame("terms") is None                                                 # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from cppcc_nlp._cache import cache_key, read_verified_bytes, write_verified_bytes
+
+#: the k search reruns when the corpus has grown by more than this share of characters since k was chosen
+REUSE_K_GROWTH = 0.20
+
+#: bump when the layout of derived entries changes
+DERIVED_FORMAT = 1
+
+_DOC_KEY_DROP = ("path", "encoding", "format")   # where a report lies does not change what is derived from it
+
+
+def corpus_hash(corpus) -> str:
+    """A hash of the corpus's documents and docvars, independent of their order and location on disk."""
+    docs = corpus.documents.drop(columns=[c for c in _DOC_KEY_DROP if c in corpus.documents.columns])
+    docs = docs.sort_values(["sha256", "doc_id"]).reset_index(drop=True)
+    h = hashlib.blake2b(digest_size=16)
+    h.update("\x1f".join(docs.columns).encode())
+    for row in docs.itertuples(index=False):
+        h.update("\x1f".join(map(str, row)).encode("utf-8"))
+        h.update(b"\x1e")
+    return h.hexdigest()
+
+
+def fingerprint(corpus, *parts) -> str:
+    """The key of a derived result: the corpus hash, the library version and ``parts`` (step, parameters…)."""
+    return cache_key(corpus_hash(corpus), f"derived{DERIVED_FORMAT}", *(repr(p) for p in parts))
+
+
+def _frame_bytes(frame: pd.DataFrame) -> bytes:
+    """Parquet bytes of ``frame``; column names that are not strings (years) are restored on reading."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    names = [[type(c).__name__, str(c)] for c in frame.columns]
+    renamed = frame.copy()
+    renamed.columns = [str(c) for c in frame.columns]
+    table = pa.Table.from_pandas(renamed)
+    meta = dict(table.schema.metadata or {})
+    meta[b"cppcc_columns"] = json.dumps(names).encode()
+    buffer = io.BytesIO()
+    pq.write_table(table.replace_schema_metadata(meta), buffer)
+    return buffer.getvalue()
+
+
+def _frame_from_bytes(data: bytes) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(io.BytesIO(data))
+    frame = table.to_pandas()
+    names = json.loads(table.schema.metadata[b"cppcc_columns"])
+    frame.columns = [int(v) if t == "int" else v for t, v in names]
+    return frame
+
+
+class DerivedCache:
+    """Derived results of one step under ``<root>/derived/``, keyed by ``key`` (from :func:`fingerprint`)."""
+
+    def __init__(self, root, key: str):
+        self.folder = Path(root) / "derived"
+        self.key = key
+
+    def _path(self, name: str, suffix: str) -> Path:
+        return self.folder / f"{self.key}-{name}{suffix}"
+
+    def frame(self, name: str) -> pd.DataFrame | None:
+        """The table stored as ``name``; None when absent or damaged (then warned and deleted)."""
+        data = read_verified_bytes(self._path(name, ".parquet"), inputs=self.key)
+        return None if data is None else _frame_from_bytes(data)
+
+    def put_frame(self, name: str, frame: pd.DataFrame) -> None:
+        self._safely(lambda: write_verified_bytes(self._path(name, ".parquet"), _frame_bytes(frame),
+                                                  inputs=self.key))
+
+    def model(self, name: str = "topic-model"):
+        """The fitted :class:`~cppcc_nlp.topics.model.TopicModel` stored as ``name``, or None."""
+        from cppcc_nlp.topics.model import TopicModel
+
+        data = read_verified_bytes(self._path(name, ".zip"), inputs=self.key)
+        if data is None:
+            return None
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "model.zip"
+            path.write_bytes(data)
+            return TopicModel.load(path)
+
+    def put_model(self, model, name: str = "topic-model") -> None:
+        def write():
+            with tempfile.TemporaryDirectory() as tmp:
+                path = model.save(Path(tmp) / "model.zip")
+                write_verified_bytes(self._path(name, ".zip"), Path(path).read_bytes(), inputs=self.key)
+        self._safely(write)
+
+    # -- the k of an earlier run, for a refreshed corpus --------------------------------------------------------
+    def previous_k(self, params_key: str, corpus) -> int | None:
+        """The k chosen by an earlier search with the same parameters, if ``corpus`` is that corpus refreshed.
+
+        That is: every document of the earlier corpus is still here, at least one was added, and the corpus has
+        at most :data:`REUSE_K_GROWTH` more characters than when k was chosen.
+        """
+        data = read_verified_bytes(self.folder / f"k-{params_key}.json", inputs=params_key)
+        if data is None:
+            return None
+        record = json.loads(data)
+        docs = set(corpus.documents["sha256"])
+        earlier = set(record["documents"])
+        n_chars = int(corpus.documents["n_chars"].sum())
+        if earlier < docs and n_chars <= record["n_chars"] * (1 + REUSE_K_GROWTH):
+            return int(record["k"])
+        return None
+
+    def remember_k(self, params_key: str, corpus, k: int) -> None:
+        record = {"k": int(k), "n_chars": int(corpus.documents["n_chars"].sum()),
+                  "documents": sorted(corpus.documents["sha256"])}
+        self._safely(lambda: write_verified_bytes(self.folder / f"k-{params_key}.json",
+                                                  json.dumps(record).encode(), inputs=params_key))
+
+    @staticmethod
+    def _safely(write) -> None:
+        """Write an entry; a cache that cannot be written only costs the next run its time."""
+        try:
+            write()
+        except OSError as exc:
+            import warnings
+
+            warnings.warn(f"derived-results cache not writable ({exc.strerror or exc}); results not kept",
+                          stacklevel=3)
+
+
+def cache_root(corpus) -> Path:
+    """Where a corpus's derived results go: its store's ``cache/`` or the user cache (``$CPPCC_NLP_CACHE``)."""
+    from cppcc_nlp._cache import cache_dir
+
+    return Path(getattr(corpus, "cache_dir", None) or cache_dir())
+
+
+__all__ = ["DerivedCache", "REUSE_K_GROWTH", "cache_root", "corpus_hash", "fingerprint"]
