@@ -151,7 +151,14 @@ def _keyness(job: Job) -> Part:
     if len(job.years) < 2:
         section = keyness_section(None, job.years)
         return Part({}, section, [section.text])
-    key = keyness(job.tokens, target=job.years[-1], by="year")
+    # the latest year against the earlier years of its own series (the series with the most text that year)
+    last = job.tokens[job.tokens["year"] == job.years[-1]]
+    series = last["series"].value_counts().index[0] if "series" in last.columns and len(last) else None
+    try:
+        key = keyness(job.tokens, target=job.years[-1], by="year", series=series or "same")
+    except ParameterError:  # that series has no earlier year: say so, as with a one-year corpus
+        section = keyness_section(None, job.years)
+        return Part({}, section, [section.text])
     return Part({"keyness": key}, keyness_section(key, job.years))
 
 

@@ -31,10 +31,7 @@ def group_sizes(table: pd.DataFrame, by: str = "year") -> pd.Series:
 def group_chars(table: pd.DataFrame, by: str = "year") -> pd.Series:
     """Characters of text per value of ``by``: every token's characters, punctuation included, whitespace
     excluded (the text behind the rate ``per_10k_chars``, as in :func:`cppcc_nlp.track_slogans`)."""
-    if {"start", "end"} <= set(table.columns):
-        size = table["end"].to_numpy() - table["start"].to_numpy()
-    else:
-        size = table["token"].astype(str).str.len().to_numpy()
+    size = table["token"].astype(str).str.len().to_numpy()
     return pd.Series(size, index=table.index).groupby(table[by]).sum()
 
 
