@@ -163,10 +163,17 @@ def _keyness(job: Job) -> Part:
     if len(job.years) < 2:
         section = keyness_section(None, job.years)
         return Part({}, section, [section.text])
-    cache = _derived(job, "keyness", job.years[-1])
+    # the latest year against the earlier years of its own series (the series with the most text that year)
+    last = job.tokens[job.tokens["year"] == job.years[-1]]
+    series = last["series"].value_counts().index[0] if "series" in last.columns and len(last) else None
+    cache = _derived(job, "keyness", f"{job.years[-1]}|{series}")
     key = cache.frame("keyness")
     if key is None:
-        key = keyness(job.tokens, target=job.years[-1], by="year")
+        try:
+            key = keyness(job.tokens, target=job.years[-1], by="year", series=series or "same")
+        except ParameterError:  # that series has no earlier year: say so, as with a one-year corpus
+            section = keyness_section(None, job.years)
+            return Part({}, section, [section.text])
         cache.put_frame("keyness", key)
     return Part({"keyness": key}, keyness_section(key, job.years))
 

@@ -26,7 +26,7 @@ def samples(tmp_path_factory):
 def test_documents_table_has_the_contract_columns(sample_corpus):
     df = sample_corpus.documents
     assert list(df.columns) == ["doc_id", "path", "title", "organ", "level", "region", "session", "date", "year",
-                                "speaker", "abridged", "n_chars", "n_sections", "n_paragraphs", "encoding",
+                                "speaker", "abridged", "series", "n_chars", "n_sections", "n_paragraphs", "encoding",
                                 "format", "sha256"]
     row = df.iloc[0]
     assert row.doc_id == "000_e661db7dabda7a33"
@@ -69,8 +69,8 @@ def test_iter_paragraphs_yields_every_paragraph(sample_corpus):
 
 def test_kwic_finds_every_occurrence_with_its_period(sample_corpus):
     hits = sample_corpus.kwic("两个确立", window=6)
-    assert list(hits.columns) == ["doc_id", "year", "period", "part", "section_id", "para_id", "start", "end",
-                                  "left", "match", "right"]
+    assert list(hits.columns) == ["doc_id", "year", "series", "period", "part", "section_id", "para_id", "start",
+                                  "end", "left", "match", "right"]
     assert hits.period.tolist() == [2024, 2025]
     assert hits.left.tolist() == ["到坚决拥护“", "，深刻领悟“"]
     doc = sample_corpus.docs[0]
@@ -93,9 +93,44 @@ def test_subset_by_docvars(shared_corpus):
     assert shared_corpus.subset(region="上海市", year=[2023, 2024]).documents.doc_id.tolist() == [
         "provincial-shanghai_2023", "provincial-shanghai_2024"]
     assert len(shared_corpus.subset(organ="政协常委会")) == 1
-    assert len(shared_corpus.subset(year=1990)) == 0
     with pytest.raises(errors.ParameterError, match="a year is an int"):
         shared_corpus.subset(year="2019")
+
+
+@pytest.mark.slow
+def test_subset_validates_values_and_takes_inclusive_ranges(shared_corpus):
+    with pytest.raises(errors.ParameterError, match=r"'nationl' \(did you mean 'national'\?\)"):
+        shared_corpus.subset(level="nationl")
+    with pytest.raises(errors.ParameterError, match=r"did you mean '上海市'"):
+        shared_corpus.subset(region="上海")
+    with pytest.raises(errors.ParameterError, match="1990"):
+        shared_corpus.subset(year=1990)
+    with pytest.raises(errors.ParameterError, match="inclusive range"):
+        shared_corpus.subset(year=(2014, 2016, 2018))
+    # a tuple is an inclusive range, as is range(); a list is those years
+    expected = [f"national_{y}" for y in range(2014, 2019)]
+    assert shared_corpus.subset(year=(2014, 2018)).documents.doc_id.tolist() == expected
+    assert shared_corpus.subset(year=range(2014, 2019)).documents.doc_id.tolist() == expected
+    assert shared_corpus.subset(year=[2014, 2018]).documents.doc_id.tolist() == ["national_2014", "national_2018"]
+    # a range reaching past the corpus is fine: it keeps what there is
+    assert len(shared_corpus.subset(year=(2023, 2030))) == 3  # Shanghai 2023, 2024 and the county report of 2024
+    # part= restricts the sections, as period= does
+    review = shared_corpus.subset(year=2019, part="review")
+    assert set(review.paragraphs.part) == {"review"} and len(review.paragraphs) < len(
+        shared_corpus.subset(year=2019).paragraphs)
+    assert len(shared_corpus.subset(series="国务院/national/全国")) == 20
+
+
+@pytest.mark.slow
+def test_every_table_carries_the_series(shared_corpus):
+    expected = {"国务院/national/全国", "上海市人民政府/provincial/上海市", "政协常委会/county/阜新蒙古族自治县"}
+    assert set(shared_corpus.documents.series) == expected
+    for table in (shared_corpus.sections, shared_corpus.paragraphs, shared_corpus.sentences,
+                  shared_corpus.kwic("发展")):
+        assert set(table.series) == expected and table.series.notna().all()
+    by_doc = shared_corpus.documents.set_index("doc_id").series
+    assert by_doc["national_2019"] == "国务院/national/全国"
+    assert by_doc["provincial-shanghai_2024"] == "上海市人民政府/provincial/上海市"
 
 
 @pytest.mark.slow

@@ -146,3 +146,66 @@ def test_cli_keyness(shared_dir, capsys):
     assert main(["keyness", *paths, "--target", "2031"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("Error: target year=2031 is not in the corpus")
+
+
+@pytest.fixture(scope="module")
+def shared_tokens(shared_dir):
+    import cppcc_nlp as cn
+
+    return cn.tokens(cn.Corpus.from_path(shared_dir))
+
+
+@pytest.mark.slow
+def test_keyness_compares_within_the_series_by_default(shared_tokens):
+    county_words = {"阜新蒙古族自治县", "县政协", "全市生产总值", "中共上海市委"}
+    k = keyness(shared_tokens, target=2019, top=20)
+    assert k["target"].iloc[0] == "year 2019 (国务院/national/全国)" and k["reference"].iloc[0] == "year 2000–2018"
+    assert not county_words & set(k.loc[k.g2 > 0, "term"])
+    # a national year against everything after it, mixed: Shanghai's and the county's own words lead
+    with pytest.warns(UserWarning, match="mixes 3 series"):
+        mixed = keyness(shared_tokens, target=2024, series=None, top=20)
+    assert "阜新蒙古族自治县" in set(mixed.loc[mixed.g2 > 0, "term"])
+    # 2024 holds two series: the default refuses to guess
+    with pytest.raises(ParameterError, match="several series"):
+        keyness(shared_tokens, target=2024)
+    # the county report has no earlier report in its series
+    with pytest.raises(ParameterError, match="no reference"):
+        keyness(shared_tokens, target=2024, series="政协常委会/county/阜新蒙古族自治县")
+
+
+@pytest.mark.slow
+def test_keyness_targets_ranges_series_and_filters(shared_tokens):
+    ranged = keyness(shared_tokens, target=2019, reference=(2014, 2018), top=5)
+    assert ranged["reference"].iloc[0] == "year 2014–2018"
+    from cppcc_nlp.terms.variants import fold_variants
+
+    # words of 2014–2018, with the variants folded over target and reference together (2019 writes the
+    # one-token form 大众创业万众创新, so 大众创业、万众创新 of 2015–2018 becomes one word)
+    both = fold_variants(shared_tokens[shared_tokens.year.between(2014, 2019)
+                                       & (shared_tokens.series == "国务院/national/全国")])
+    assert ranged.attrs["reference_size"] == int((~both.is_punct & (both.year <= 2018)).sum())
+    assert keyness(shared_tokens, target=2019, reference="2014-2018", top=5).equals(ranged)
+    by_series = keyness(shared_tokens, target="上海市人民政府/provincial/上海市", reference="国务院/national/全国",
+                        top=20)
+    assert "全市生产总值" in set(by_series.loc[by_series.g2 > 0, "term"]) or "全市" in " ".join(
+        by_series.loc[by_series.g2 > 0, "term"])
+    level = keyness(shared_tokens, target="provincial", reference="national", by="level", series=None, top=5)
+    assert level["target"].iloc[0] == "level provincial"
+    filt = keyness(shared_tokens, target={"level": "national", "year": 2019}, reference={"year": (2016, 2018)},
+                   top=5)
+    assert filt.attrs["target_size"] == ranged.attrs["target_size"]
+    with pytest.raises(ParameterError, match="did you mean 'national'"):
+        keyness(shared_tokens, target="nationl", by="level")
+
+
+@pytest.mark.slow
+def test_variants_fold_to_one_term(shared_tokens):
+    # 大众创业、万众创新 every year 2015–2018, 大众创业万众创新 in 2019: the same formulation, not new in 2019
+    new = new_terms(shared_tokens, target=2019)
+    assert "大众创业万众创新" not in set(new["term"])
+    k = keyness(shared_tokens, target=2019, reference=(2015, 2018)).set_index("term")
+    national = shared_tokens[shared_tokens.series == "国务院/national/全国"]
+    text_2015_2018 = national[national.year.between(2015, 2018)]
+    commas = int(((text_2015_2018.token.shift(1) == "大众创业") & (text_2015_2018.token == "、")
+                  & (text_2015_2018.token.shift(-1) == "万众创新")).sum())
+    assert commas >= 5 and k.loc["大众创业万众创新", "reference_freq"] == commas

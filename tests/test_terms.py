@@ -243,7 +243,12 @@ def test_exclude_genre_phrases():
 
 def test_term_frequencies_and_tfidf(small):
     freq = term_frequencies(small, ["高质量发展", "社情民意信息", "不存在的词"])
-    assert list(freq.columns) == ["term", "year", "freq", "n_tokens", "per_10k"]
+    assert list(freq.columns) == ["term", "year", "freq", "n_tokens", "n_chars", "per_10k_chars"]
+    # the rate is per 10,000 characters of the year's text (tokens' characters, punctuation included)
+    y23 = small[small.year == 2023]
+    chars = int(y23.token.str.len().sum())
+    row = freq[(freq.term == "高质量发展") & (freq.year == 2023)].iloc[0]
+    assert row.n_chars == chars and row.per_10k_chars == pytest.approx(3 / chars * 10_000)
     got = {(t, y): f for t, y, f in zip(freq["term"], freq["year"], freq["freq"])}
     assert got[("高质量发展", 2023)] == 3 and got[("高质量发展", 2024)] == 2
     assert got[("社情民意信息", 2023)] == 4 and got[("社情民意信息", 2024)] == 0

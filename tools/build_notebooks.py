@@ -105,7 +105,7 @@ terms.head(30)'''),
         ("code", '''from cppcc_nlp.terms import term_frequencies
 per_year = term_frequencies(tok, terms["term"].head(8).tolist(), by="year")
 if per_year["year"].nunique() > 1:
-    plot.term_trends(per_year, terms["term"].head(6).tolist(), value="per_10k")
+    plot.term_trends(per_year, terms["term"].head(6).tolist(), value="per_10k_chars")
 else:
     print("One year only: add more reports to see trends.")'''),
         ("md", "## Keyness of the latest year against the earlier years"),

@@ -24,22 +24,23 @@ import pandas as pd
 from cppcc_nlp._text import simplified_view
 from cppcc_nlp.corpus import _store_format
 from cppcc_nlp.corpus.document import Document
+from cppcc_nlp.corpus.series import series_label
 from cppcc_nlp.errors import NoReportsError, ParameterError, ReportFileError, UnsupportedFormatError
 from cppcc_nlp.io.metadata import FIELDS, find_manifest, manifest_entry, read_manifest
 from cppcc_nlp.io.reading import EXTENSIONS
 from cppcc_nlp.io.structure import Paragraph
 
 #: docvars carried on every row of the sections/paragraphs/sentences tables (after the table's own columns)
-DOCVARS = ("year", "level", "region", "organ")
+DOCVARS = ("year", "level", "region", "organ", "series")
 DOCUMENT_COLUMNS = ["doc_id", "path", "title", "organ", "level", "region", "session", "date", "year", "speaker",
-                    "abridged", "n_chars", "n_sections", "n_paragraphs", "encoding", "format", "sha256"]
+                    "abridged", "series", "n_chars", "n_sections", "n_paragraphs", "encoding", "format", "sha256"]
 SECTION_COLUMNS = ["doc_id", "section_id", "heading", "depth", "kind", "part", "period", "start", "end", "n_chars",
                    "period_start", "period_end"]
 PARAGRAPH_COLUMNS = ["doc_id", "para_id", "section_id", "part", "period", "start", "end", "text", "period_start",
                      "period_end"]
 SENTENCE_COLUMNS = ["doc_id", "para_id", "sent_id", "section_id", "part", "period", "start", "end", "text",
                     "period_start", "period_end"]
-KWIC_COLUMNS = ["doc_id", "year", "period", "part", "section_id", "para_id", "start", "end", "left", "match",
+KWIC_COLUMNS = ["doc_id", "year", "series", "period", "part", "section_id", "para_id", "start", "end", "left", "match",
                 "right"]
 
 # files met in report folders that are not reports: skipped silently when a folder is read
@@ -52,12 +53,13 @@ class Corpus:
     Build one with :meth:`from_path`.  Tables (pandas DataFrames, built on first use):
 
     ``documents``   one row per document: doc_id, path, title, organ, level, region, session, date, year,
-                    speaker, abridged, n_chars, n_sections, n_paragraphs, encoding, format, sha256
+                    speaker, abridged, series, n_chars, n_sections, n_paragraphs, encoding, format, sha256
     ``sections``    doc_id, section_id, heading, depth, kind, part, period, start, end, n_chars + docvars
     ``paragraphs``  doc_id, para_id, section_id, part, period, start, end, text + docvars
     ``sentences``   doc_id, para_id, sent_id, section_id, part, period, start, end, text + docvars
 
-    ``period`` is a nullable ``Int64`` column; docvars are year (int), level, region, organ.
+    ``period`` is a nullable ``Int64`` column; docvars are year (int), level, region, organ and series (the run
+    of reports a document belongs to, ``国务院/national/全国``: see :mod:`cppcc_nlp.corpus.series`).
     ``problems`` lists ``(path, message)`` for files skipped in non-strict reading.
     """
 
@@ -255,6 +257,7 @@ class Corpus:
             for d in self.docs:
                 m = d.meta
                 rows.append({"doc_id": d.doc_id, "path": str(d.path), **{k: m.get(k) for k in FIELDS},
+                             "series": series_label(m),
                              # the paragraphs kept (all of them, or a period subset's): the whole text less
                              # its line breaks for a full document
                              "n_chars": sum(len(p.text) for p in d.paragraphs), "n_sections": len(d.sections),
@@ -273,6 +276,7 @@ class Corpus:
             rows = []
             for d in self.docs:
                 extra = {k: d.meta.get(k) for k in DOCVARS}
+                extra["series"] = series_label(d.meta)
                 for item in getattr(d, attr):
                     row = {c: getattr(item, c) for c in columns}
                     row.update(extra)
@@ -289,13 +293,13 @@ class Corpus:
     @property
     def sections(self) -> pd.DataFrame:
         """One row per section: doc_id, section_id, heading, depth, kind, part, period, start, end, n_chars,
-        year, level, region, organ."""
+        year, level, region, organ, series."""
         return self._table("sections", "sections", SECTION_COLUMNS)
 
     @property
     def paragraphs(self) -> pd.DataFrame:
         """One row per paragraph: doc_id, para_id, section_id, part, period, start, end, text, year, level,
-        region, organ."""
+        region, organ, series."""
         return self._table("paragraphs", "paragraphs", PARAGRAPH_COLUMNS)
 
     @property
@@ -311,35 +315,47 @@ class Corpus:
             yield from d.paragraphs
 
     # -- subset and concordance ------------------------------------------------------------------------------
-    def subset(self, *, year=None, period=None, level=None, region=None, organ=None, doc_id=None) -> "Corpus":
-        """Documents matching every given docvar (scalars or lists); ``period`` keeps the documents that have a
-        section about that period **and restricts their sections to it** (paragraphs outside are dropped).
+    def subset(self, *, year=None, period=None, part=None, level=None, region=None, organ=None, series=None,
+               doc_id=None) -> "Corpus":
+        """Documents matching every given docvar; ``period`` and ``part`` also restrict their sections.
 
-        A section is about year Y when its span contains Y (``period_start <= Y <= period_end``): a review of
-        ``过去五年`` (2013–2017) is kept by ``period=2015``, a five-year plan by each of its years.
+        Each argument takes one value, a list of values (those values), or, for ``year`` and ``period``, a
+        range: ``year=(2014, 2018)`` is the **inclusive** range 2014–2018, as is ``year=range(2014, 2019)``
+        (Python's range stops before its end).  Give a list, ``[2014, 2018]``, for two single years.
+
+        ``period`` keeps the documents that have a section about that year **and restricts their sections to
+        it** (paragraphs outside are dropped): a section is about year Y when its span contains Y
+        (``period_start <= Y <= period_end``), so a review of ``过去五年`` (2013–2017) is kept by ``period=2015``.
+        ``part`` (``"review"``, ``"plan"`` …) keeps the sections of that part in the same way.
+
+        Raises
+        ------
+        ParameterError
+            A value that is in no document of the corpus (``level="nationl"``, ``region="上海"``): the message
+            lists the close matches and the values present.  A year that is not a whole number.
 
         Examples
         --------
-        >>> corpus.subset(level="county", year=[2023, 2024])     # doctest: +SKIP
-        >>> corpus.subset(period=2018)   # review of 2018 (national_2019) and plan of 2018 (national_2018)  # doctest: +SKIP
+        >>> corpus.subset(level="county", year=[2023, 2024])          # doctest: +SKIP
+        >>> corpus.subset(series="国务院/national/全国", year=(2014, 2018))  # doctest: +SKIP
+        >>> corpus.subset(period=2018, part="review")   # the review of 2018 (national_2019)  # doctest: +SKIP
         """
-        def want(value, wanted):
-            if wanted is None:
-                return True
-            wanted = wanted if isinstance(wanted, (list, tuple, set, frozenset, range)) else [wanted]
-            return value in wanted
-
-        for name, value in (("year", year), ("period", period)):
-            items = value if isinstance(value, (list, tuple, set, frozenset, range)) else [value]
-            for v in items:
-                if v is not None and not isinstance(v, (int,)) and not (hasattr(v, "__int__") and not isinstance(v, str)):
-                    raise ParameterError(f"subset({name}={v!r}): a year is an int such as 2024")
+        years = _year_values("year", year)
+        periods = _year_values("period", period)
+        docvars = {"level": level, "region": region, "organ": organ, "series": series, "doc_id": doc_id}
+        present = {name: {_docvar(d, name) for d in self.docs} for name in docvars}
+        wanted = {name: _check_values(name, value, present[name]) for name, value in docvars.items()
+                  if value is not None}
+        if years is not None and not isinstance(year, (tuple, range)):
+            _check_values("year", years, {d.meta.get("year") for d in self.docs})
+        parts = None
+        if part is not None:
+            parts = _check_values("part", part, {s.part for d in self.docs for s in d.sections})
         keep = [d for d in self.docs
-                if want(d.meta.get("year"), year) and want(d.meta.get("level"), level)
-                and want(d.meta.get("region"), region) and want(d.meta.get("organ"), organ)
-                and want(d.doc_id, doc_id)]
-        if period is not None:
-            keep = [_restrict_period(d, period, want) for d in keep]
+                if (years is None or d.meta.get("year") in years)
+                and all(_docvar(d, name) in values for name, values in wanted.items())]
+        if periods is not None or parts is not None:
+            keep = [_restrict_sections(d, periods, parts) for d in keep]
             keep = [d for d in keep if d is not None]
         out = Corpus.__new__(Corpus)
         out.docs, out.problems, out.cache_dir = keep, list(self.problems), self.cache_dir
@@ -364,8 +380,8 @@ class Corpus:
         Returns
         -------
         DataFrame
-            doc_id, year, period, part, section_id, para_id, start, end, left, match, right; ``start``/``end``
-            are offsets into ``Document.text`` (``doc.text[start:end] == match``).
+            doc_id, year, series, period, part, section_id, para_id, start, end, left, match, right;
+            ``start``/``end`` are offsets into ``Document.text`` (``doc.text[start:end] == match``).
 
         Examples
         --------
@@ -385,12 +401,13 @@ class Corpus:
         rows = []
         for d in self.docs:
             view = simplified_view(d.text)
+            series = series_label(d.meta)
             for p in d.paragraphs:
                 searched = p.text if view is d.text else view[p.start:p.end]
                 for m in rx.finditer(searched):
                     if m.end() == m.start():
                         continue
-                    rows.append({"doc_id": d.doc_id, "year": d.meta["year"], "period": p.period, "part": p.part,
+                    rows.append({"doc_id": d.doc_id, "year": d.meta["year"], "series": series, "period": p.period, "part": p.part,
                                  "section_id": p.section_id, "para_id": p.para_id,
                                  "start": p.start + m.start(), "end": p.start + m.end(),
                                  "left": p.text[max(0, m.start() - window):m.start()],
@@ -417,15 +434,73 @@ def _rename(doc: Document, new_id: str) -> None:
         s.doc_id, s.para_id, s.sent_id, s.section_id = new_id, fix(s.para_id), fix(s.sent_id), fix(s.section_id)
 
 
-def _restrict_period(doc: Document, period, want) -> Document | None:
-    wanted = period if isinstance(period, (list, tuple, set, frozenset, range)) else [period]
+def _docvar(doc: Document, name: str):
+    if name == "doc_id":
+        return doc.doc_id
+    if name == "series":
+        return series_label(doc.meta)
+    return doc.meta.get(name)
 
+
+def _year_values(name: str, value) -> set[int] | None:
+    """The years meant by a ``year``/``period`` argument: an int, a list of ints, a ``(first, last)`` tuple
+    (inclusive) or a ``range``."""
+    if value is None:
+        return None
+    if isinstance(value, tuple):
+        if len(value) != 2:
+            raise ParameterError(f"subset({name}={value!r}): a tuple is an inclusive range (first, last), such as "
+                                 f"(2014, 2018); give a list for single years")
+        first, last = (_as_year(name, v) for v in value)
+        if first > last:
+            raise ParameterError(f"subset({name}={value!r}): the range ends before it starts")
+        return set(range(first, last + 1))
+    items = value if isinstance(value, (list, set, frozenset, range)) else [value]
+    return {_as_year(name, v) for v in items}
+
+
+def _as_year(name: str, v) -> int:
+    if isinstance(v, bool) or isinstance(v, str) or not hasattr(v, "__int__") or int(v) != v:
+        raise ParameterError(f"subset({name}={v!r}): a year is an int such as 2024")
+    return int(v)
+
+
+def _check_values(name: str, value, present: set) -> set:
+    """``value`` (one or a list) as a set, every item in ``present``; else a ParameterError with close matches."""
+    import difflib
+
+    items = value if isinstance(value, (list, tuple, set, frozenset, range)) else [value]
+    items = set(items)
+    present = {p for p in present if p is not None}
+    unknown = sorted((v for v in items if v not in present), key=str)
+    if unknown:
+        names = sorted(map(str, present))
+        hints = []
+        for v in unknown:
+            if not isinstance(v, str):  # a year: the list of years says enough
+                hints.append(repr(v))
+                continue
+            close = difflib.get_close_matches(str(v), names, n=3, cutoff=0.4)
+            close += [n for n in names if str(v) and str(v) in n and n not in close]  # 上海 → 上海市
+            hints.append(f"{v!r}" + (f" (did you mean {', '.join(map(repr, close[:3]))}?)" if close else ""))
+        shown = ", ".join(names[:12]) + (" …" if len(names) > 12 else "")
+        raise ParameterError(f"subset({name}=…): {', '.join(hints)} is in no document of the corpus; its {name} "
+                             f"values are: {shown}")
+    return items
+
+
+def _restrict_sections(doc: Document, periods: set[int] | None, parts: set | None) -> Document | None:
+    """``doc`` with only the sections about one of ``periods`` and of one of ``parts`` (None: any)."""
     def about(s) -> bool:
+        if parts is not None and s.part not in parts:
+            return False
+        if periods is None:
+            return True
         lo = s.period_start if s.period_start is not None else s.period
         hi = s.period_end if s.period_end is not None else s.period
         if lo is None or hi is None:
-            return want(s.period, period)
-        return any(lo <= int(y) <= hi for y in wanted)
+            return s.period in periods
+        return any(lo <= y <= hi for y in periods)
 
     sections = [s for s in doc.sections if about(s)]
     if not sections:

@@ -24,6 +24,7 @@ import pandas as pd
 from cppcc_nlp._text import CN_NUMERALS, DIGITS
 from cppcc_nlp.errors import ParameterError
 from cppcc_nlp.terms.termhood import branching_entropy, cvalue, min_split_pmi
+from cppcc_nlp.terms.variants import fold_variants
 from cppcc_nlp.tokens.table import as_token_table
 
 # Edges of a term.  A candidate neither starts nor ends with a stop word, a number or a function word; function
@@ -208,7 +209,7 @@ def term_candidates(corpus_or_tokens, *, max_len: int = 8, min_freq: int = 2, mi
             raise ParameterError(f"{name}={value!r}: give a positive whole number")
     if max_chars < min_chars:
         raise ParameterError(f"max_chars={max_chars} is below min_chars={min_chars}")
-    table = as_token_table(corpus_or_tokens)
+    table = fold_variants(as_token_table(corpus_or_tokens))  # 大众创业、万众创新 = 大众创业万众创新
     if by is not None and by not in table.columns:
         raise ParameterError(f"by={by!r} is not a column of the token table; choose one of "
                              f"{', '.join(map(str, table.columns))}")

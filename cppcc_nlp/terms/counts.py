@@ -1,6 +1,6 @@
 """Counts of terms: per year (or period, document …), and every occurrence with its docvars.
 
-* :func:`term_frequencies` — tidy frequencies per group, with rates per 10,000 words (:func:`group_sizes`);
+* :func:`term_frequencies` — tidy frequencies per group, with rates per 10,000 characters (:func:`group_chars`);
 * :func:`term_occurrences` — one row per use, quotable from ``Document.text[start:end]``.
 
 Both take the terms to follow, or the best of :func:`~cppcc_nlp.terms.ranking.extract_terms`.
@@ -17,14 +17,22 @@ import pandas as pd
 from cppcc_nlp.errors import ParameterError
 from cppcc_nlp.terms.candidates import token_runs
 from cppcc_nlp.terms.ranking import extract_terms, scored_candidates
+from cppcc_nlp.terms.variants import fold_variants
 from cppcc_nlp.tokens.table import as_token_table
 
-__all__ = ["group_sizes", "term_frequencies", "term_occurrences", "OCCURRENCE_COLUMNS"]
+__all__ = ["group_sizes", "group_chars", "term_frequencies", "term_occurrences", "OCCURRENCE_COLUMNS"]
 
 
 def group_sizes(table: pd.DataFrame, by: str = "year") -> pd.Series:
-    """Words (tokens that are not punctuation) per value of ``by``: the denominator of ``per_10k``."""
+    """Words (tokens that are not punctuation) per value of ``by``."""
     return table[~table["is_punct"].to_numpy(dtype=bool)].groupby(by).size()
+
+
+def group_chars(table: pd.DataFrame, by: str = "year") -> pd.Series:
+    """Characters of text per value of ``by``: every token's characters, punctuation included, whitespace
+    excluded (the text behind the rate ``per_10k_chars``, as in :func:`cppcc_nlp.track_slogans`)."""
+    size = table["token"].astype(str).str.len().to_numpy()
+    return pd.Series(size, index=table.index).groupby(table[by]).sum()
 
 
 def term_frequencies(corpus_or_tokens, terms=None, *, by: str = "year", top: int = 50, **term_options
@@ -41,14 +49,16 @@ def term_frequencies(corpus_or_tokens, terms=None, *, by: str = "year", top: int
     Returns
     -------
     pandas.DataFrame
-        term, <by>, freq, n_tokens (words counted in that group), per_10k; zero rows included, so a term
-        absent from a year shows 0.
+        term, <by>, freq, n_tokens (words in that group), n_chars (characters of its text), per_10k_chars
+        (``freq`` per 10,000 characters: the one rate of the package, the same as :func:`track_slogans`'s);
+        zero rows included, so a term absent from a year shows 0.  Variants written with and without an
+        enumeration comma count as one term (:func:`~cppcc_nlp.terms.variants.fold_variants`).
 
     Examples
     --------
     >>> term_frequencies(corpus, ["供给侧结构性改革"]).query("freq > 0")        # doctest: +SKIP
     """
-    table = as_token_table(corpus_or_tokens)
+    table = fold_variants(as_token_table(corpus_or_tokens))
     cands = scored_candidates(table, by=by, **term_options)
     if terms is None:
         if len(cands) == 0:
@@ -60,6 +70,7 @@ def term_frequencies(corpus_or_tokens, terms=None, *, by: str = "year", top: int
         wanted = [terms] if isinstance(terms, str) else list(terms)
     groups = sorted(pd.unique(table[by].dropna()).tolist())
     sizes = group_sizes(table, by)
+    chars = group_chars(table, by)
     found = dict(zip(cands["term"], cands["group_freq"])) if len(cands) else {}
     rows = []
     for term in wanted:
@@ -68,10 +79,10 @@ def term_frequencies(corpus_or_tokens, terms=None, *, by: str = "year", top: int
             gf = _count_string(table, term, by)
         for g in groups:
             n = int(gf.get(g, 0))
-            size = int(sizes.get(g, 0))
-            rows.append({"term": term, by: g, "freq": n, "n_tokens": size,
-                         "per_10k": n / size * 10_000 if size else np.nan})
-    return pd.DataFrame(rows, columns=["term", by, "freq", "n_tokens", "per_10k"])
+            size, n_chars = int(sizes.get(g, 0)), int(chars.get(g, 0))
+            rows.append({"term": term, by: g, "freq": n, "n_tokens": size, "n_chars": n_chars,
+                         "per_10k_chars": n / n_chars * 10_000 if n_chars else np.nan})
+    return pd.DataFrame(rows, columns=["term", by, "freq", "n_tokens", "n_chars", "per_10k_chars"])
 
 
 def _matches(table: pd.DataFrame, terms, by: str | None = None):
@@ -144,7 +155,7 @@ def term_occurrences(corpus_or_tokens, terms=None, *, top: int = 50, **term_opti
         wanted = [terms] if isinstance(terms, str) else [str(t) for t in terms]
         if any(not t.strip() for t in wanted):
             raise ParameterError("term_occurrences: a term is empty; give non-empty strings")
-    table = table.reset_index(drop=True)
+    table = fold_variants(table).reset_index(drop=True)
     found = list(_matches(table, wanted))
     if not found:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in OCCURRENCE_COLUMNS})

@@ -37,8 +37,10 @@ from cppcc_nlp.tokens.pipeline import lexicon_of
 from cppcc_nlp.tokens.pipeline import nlp as make_nlp
 
 #: columns of the token table, in order
-TOKEN_COLUMNS = ["doc_id", "para_id", "section_id", "year", "period", "part", "i", "sent", "token",
-                 "start", "end", "is_punct", "is_stop", "is_num", "in_lexicon"]
+TOKEN_COLUMNS = ["doc_id", "para_id", "section_id", "year", "period", "part", "level", "region", "organ", "series",
+                 "i", "sent", "token", "start", "end", "is_punct", "is_stop", "is_num", "in_lexicon"]
+#: docvars copied from the paragraph table onto every token (None when the input does not carry them)
+TOKEN_DOCVARS = ("level", "region", "organ", "series")
 #: the columns an analysis reads from a token table (:func:`as_token_table`)
 ANALYSIS_COLUMNS = ["doc_id", "para_id", "sent", "token", "is_punct", "is_stop", "is_num", "year"]
 #: units of :func:`token_lists` and the column that names each
@@ -119,7 +121,7 @@ def _empty_table() -> pd.DataFrame:
     return frame.astype({"year": "Int64", "period": "Int64", "i": "int32", "sent": "int32", "start": "int64",
                          "end": "int64", "is_punct": bool, "is_stop": bool, "is_num": bool, "in_lexicon": bool,
                          "doc_id": object, "para_id": object, "section_id": object, "part": object,
-                         "token": object})
+                         "level": object, "region": object, "organ": object, "series": object, "token": object})
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -155,8 +157,9 @@ def tokens(corpus, *, nlp=None, n_process: int = 1, cache: bool = True, cache_di
     Returns
     -------
     pandas.DataFrame
-        Columns ``doc_id, para_id, section_id, year, period, part, i, sent, token, start, end, is_punct,
-        is_stop, is_num, in_lexicon``.  ``i`` is the token's index in its paragraph and ``sent`` the index of
+        Columns ``doc_id, para_id, section_id, year, period, part, level, region, organ, series, i, sent,
+        token, start, end, is_punct, is_stop, is_num, in_lexicon`` (level … series: the document's docvars, so
+        ``keyness(by="level")`` or a within-series comparison can group tokens).  ``i`` is the token's index in its paragraph and ``sent`` the index of
         its sentence in the paragraph; ``start``/``end`` are offsets into ``Document.text``.  Whitespace is not
         a token.  Lexicon entries are never flagged stop word or number.
 
@@ -222,6 +225,8 @@ def _assemble(paras: pd.DataFrame, sents, hashes: list[str], rows: pd.DataFrame,
         {"i": "int32", "start": "int64", "end": "int64", "is_punct": bool, "in_lexicon": bool})
     p = paras[["doc_id", "para_id", "section_id", "year", "period", "part", "start"]].rename(
         columns={"start": "para_start"}).reset_index(drop=True)
+    for col in TOKEN_DOCVARS:  # docvars of a Corpus; absent from a bare paragraph table or a string
+        p[col] = paras[col].to_numpy() if col in paras.columns else None
     p["text_hash"] = hashes
     p["_order"] = np.arange(len(p))
     table = p.merge(rows, on="text_hash", how="inner").sort_values(["_order", "i"], kind="stable")

@@ -1,0 +1,79 @@
+"""Variant folding: one formulation written with and without its enumeration comma counts as one term.
+
+Reports write the same formulation both ways: ``大众创业、万众创新`` every year 2015–2018, ``大众创业万众创新`` in
+2019.  Counted as written, the 2019 form looks "new" and the 2015–2018 form "disappears".  :func:`fold_variants`
+rewrites the token table before terms are counted:
+
+* ``A 、 B`` becomes the one token ``AB`` when ``AB`` is a token elsewhere in the table (the lexicon's
+  ``大众创业万众创新``); its offsets span the written text, comma included, so quotes stay true;
+* otherwise the ``、`` between ``A`` and ``B`` is dropped when ``A B`` also occur side by side elsewhere, so the
+  two spellings form the same token run.
+
+The canonical form of a folded term is therefore the one **without** the comma.  Enumerations whose unpunctuated
+form never occurs (``教育、医疗``) are left alone.  Slogans fold their variants through the slogan lexicon instead
+(:mod:`cppcc_nlp.resources.slogan_lexicon`).
+
+Examples
+--------
+>>> import pandas as pd
+>>> t = pd.DataFrame({"para_id": ["p1"] * 3 + ["p2"], "token": ["大众创业", "、", "万众创新", "大众创业万众创新"],
+...                   "start": [0, 4, 5, 0], "end": [4, 5, 9, 8], "is_punct": [False, True, False, False],
+...                   "is_stop": False, "is_num": False, "in_lexicon": [False, False, False, True]})
+>>> fold_variants(t)[["token", "start", "end"]].values.tolist()
+[['大众创业万众创新', 0, 9], ['大众创业万众创新', 0, 8]]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["fold_variants", "ENUMERATION_COMMAS"]
+
+#: the punctuation folded away between two words
+ENUMERATION_COMMAS = frozenset({"、"})
+
+
+def fold_variants(table: pd.DataFrame) -> pd.DataFrame:
+    """The token table with ``A、B`` folded into ``AB`` where the corpus also writes ``AB`` (see the module)."""
+    if len(table) < 3 or "token" not in table.columns:
+        return table
+    tok = table["token"].to_numpy(dtype=object)
+    punct = table["is_punct"].to_numpy(dtype=bool)
+    para = table["para_id"].to_numpy(dtype=object)
+    n = len(tok)
+    comma = np.fromiter((t in ENUMERATION_COMMAS for t in tok), bool, n)
+    middle = np.flatnonzero(comma[1:-1]) + 1
+    middle = middle[~punct[middle - 1] & ~punct[middle + 1] & (para[middle - 1] == para[middle + 1])]
+    if len(middle) == 0:
+        return table
+    words = ~punct
+    as_token = {}
+    for i in np.flatnonzero(words):
+        as_token.setdefault(tok[i], i)
+    together = words[:-1] & words[1:] & (para[:-1] == para[1:])
+    pairs = set(zip(tok[:-1][together], tok[1:][together]))
+    drop = np.zeros(n, bool)
+    merged: dict[int, int] = {}  # row of A → row of the one-token form to copy flags from
+    for i in middle:
+        if drop[i - 1]:  # A is the B of a fold just made (A、B、C): leave the rest as written
+            continue
+        joined = tok[i - 1] + tok[i + 1]
+        if joined in as_token:
+            merged[i - 1] = as_token[joined]
+            drop[i] = drop[i + 1] = True
+        elif (tok[i - 1], tok[i + 1]) in pairs:
+            drop[i] = True
+    if not merged and not drop.any():
+        return table
+    out = table.copy()
+    if merged:
+        rows = np.fromiter(merged, int, len(merged))
+        like = np.fromiter(merged.values(), int, len(merged))
+        pos = out.columns.get_loc
+        out.iloc[rows, pos("token")] = [tok[r] + tok[r + 2] for r in rows]
+        out.iloc[rows, pos("end")] = table["end"].to_numpy()[rows + 2]
+        for col in ("is_stop", "is_num", "in_lexicon"):
+            if col in out.columns:
+                out.iloc[rows, pos(col)] = table[col].to_numpy()[like]
+    return out[~drop]
