@@ -545,7 +545,9 @@ def slogan_summary(occurrences: pd.DataFrame, corpus, *, by: str = "period", lex
 
     **Trend**: a least-squares line through the slogan's rate per 10,000 characters in every year of the corpus
     (zeros included); ``trend_change`` is the line's rise over the corpus span divided by the mean rate.  Above
-    +0.5 the slogan is ``rising``, below -0.5 ``fading``, else ``stable``.  A corpus of one year gives
+    +0.5 the slogan is ``rising``, below -0.5 ``fading``, else ``stable``; a slogan not used in any of the last
+    three years of the corpus is ``stopped`` whatever its slope (菜篮子, last used in 2012, is never ``rising``
+    in a corpus that runs to 2025).  A corpus of one year gives
     ``"one year only"`` and one of two years ``"too few years"`` (NaN change): a line through two points — such
     as the review (2024) and plan (2025) periods of a single report — is no trend.
 
@@ -578,6 +580,9 @@ def slogan_summary(occurrences: pd.DataFrame, corpus, *, by: str = "period", lex
         years = g[by].to_numpy()
         rates = g["rate_per_10k"].to_numpy(dtype=float)
         trend, change = _trend(years, rates)
+        recent = g.sort_values(by)["count"].to_numpy()[-MIN_TREND_YEARS:]
+        if trend in ("rising", "stable", "fading") and not (recent > 0).any():
+            trend = "stopped"  # not used in the last years of the corpus: whatever its slope, it is not rising
         peak = g.loc[g["rate_per_10k"].idxmax()]
         entry = lexicon.lookup(canonical) if canonical in lexicon else None
         rows.append({"canonical": canonical, "kind": g["kind"].iat[0], "in_lexicon": bool(g["in_lexicon"].iat[0]),
