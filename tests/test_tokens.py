@@ -7,6 +7,7 @@ once per module.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -541,7 +542,8 @@ def test_gold_sentences_come_from_the_shared_corpora(shared_corpus):
     lex = load_lexicon()
     terms = [t for g in gold for t in g["terms"]]
     for g in gold:
-        assert g["sentence"] in shared_corpus[g["doc_id"]].text, g["n"]
+        # whitespace aside: layout repair may put a line break between a heading and its glued paragraph
+        assert re.sub(r"\s", "", g["sentence"]) in re.sub(r"\s", "", shared_corpus[g["doc_id"]].text), g["n"]
         assert all(t in g["sentence"] for t in g["terms"]), g["n"]
     assert len(terms) > 400
     # the gold is what a reader marks, not the lexicon: most gold terms are not lexicon entries
@@ -569,7 +571,10 @@ def test_gold_terms_whole_more_often_than_raw_pkuseg(pipe):
                 at = s.find(term)
                 while at >= 0:
                     total += 1
-                    whole += (at, at + len(term)) in spans
+                    # whole: a token of its own, or inside one token that is a longer lexicon entry
+                    # (基本养老保险 holds 养老保险, 大众创业万众创新 holds 大众创业: longest entry first)
+                    whole += (at, at + len(term)) in spans or any(
+                        a <= at and at + len(term) <= b and (b - a) > len(term) and s[a:b] in lex for a, b in spans)
                     at = s.find(term, at + 1)
         return whole / total
 

@@ -43,7 +43,7 @@ def parser_fingerprint() -> str:
 
 
 #: bump when the JSON layout of a cached document changes
-DOCUMENT_FORMAT = "document-json/1"
+DOCUMENT_FORMAT = "document-json/2"  # 2: meta_sources (where each docvar came from)
 
 
 def _record_types() -> dict:
@@ -59,7 +59,8 @@ def document_to_json(doc) -> dict:
     :func:`document_from_json` gives back an equal document.
     """
     out = {"format": DOCUMENT_FORMAT, "doc_id": doc.doc_id, "path": str(doc.path), "text": doc.text,
-           "original_text": doc.original_text, "layout": doc.layout, "meta": doc.meta}
+           "original_text": doc.original_text, "layout": doc.layout, "meta": doc.meta,
+           "meta_sources": doc.meta_sources}
     for name, cls in _record_types().items():
         out[name] = {"columns": [f.name for f in fields(cls)], "rows": [list(astuple(r)) for r in getattr(doc, name)]}
     return out
@@ -79,10 +80,12 @@ def document_from_json(data: dict):
         if block["columns"] != [f.name for f in fields(cls)]:
             raise ValueError(f"{name}: columns {block['columns']} are not {cls.__name__}'s")
         lists[name] = [cls(*row) for row in block["rows"]]
-    if not isinstance(data["meta"], dict) or not isinstance(data["text"], str):
+    if not isinstance(data["meta"], dict) or not isinstance(data["text"], str) \
+            or not isinstance(data["meta_sources"], dict):
         raise ValueError("meta or text of the wrong type")
     return Document(doc_id=data["doc_id"], path=_Path(data["path"]), text=data["text"], meta=data["meta"],
-                    original_text=data["original_text"], layout=data["layout"], **lists)
+                    original_text=data["original_text"], layout=data["layout"], meta_sources=data["meta_sources"],
+                    **lists)
 
 
 class DocumentCache:
