@@ -31,6 +31,7 @@ To add a step (say ``indicators``): write ``_indicators(job) -> Part`` here, its
 from __future__ import annotations
 
 import numbers
+import shutil
 import sys
 import tempfile
 import time
@@ -44,6 +45,8 @@ from cppcc_nlp._version import __version__
 from cppcc_nlp.errors import EmptyCorpusError, OutputError, ParameterError
 
 MARKER = ".cppcc-nlp-output"
+#: first word of the marker while a run writes, and after it finished
+INCOMPLETE, COMPLETE = "incomplete", "written"
 
 
 @dataclass
@@ -295,8 +298,24 @@ def analyze(paths, out, *, force: bool = False, n_process: int = 1, progress: bo
     PosixPath('results/report.html')
     """
     _check_parameters(n_process=n_process, top_terms=top_terms, n_topics=n_topics)
+    _check_lexicons(lexicon, slogan_lexicons)
     out = Path(out)
+    created = not out.exists()
     _prepare_output(out, force)
+    try:
+        return _run(paths, out, n_process=n_process, progress=progress, top_terms=top_terms, n_topics=n_topics,
+                    random_state=random_state, strict=strict, manifest=manifest, to_simplified=to_simplified,
+                    lexicon=lexicon, slogan_lexicons=slogan_lexicons, client=client, rechoose_k=rechoose_k)
+    except BaseException:
+        # a failed or interrupted run leaves no half-written folder of its own making, and a folder it was
+        # given stays marked incomplete, so that the next run may write into it without --force
+        if created:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+
+
+def _run(paths, out: Path, *, n_process, progress, top_terms, n_topics, random_state, strict, manifest,
+         to_simplified, lexicon, slogan_lexicons, client, rechoose_k) -> AnalysisResult:
     job = Job(paths, out, n_process=n_process, top_terms=top_terms, n_topics=n_topics,
               random_state=random_state, strict=strict, manifest=manifest, to_simplified=to_simplified,
               lexicon=lexicon, slogan_lexicons=slogan_lexicons, client=client,
@@ -317,7 +336,20 @@ def analyze(paths, out, *, force: bool = False, n_process: int = 1, progress: bo
     _done(bar, "report", started, result)
     bar.close()
     result.timings["total"] = round(sum(v for k, v in result.timings.items()), 2)
+    (out / MARKER).write_text(f"{COMPLETE} by cppcc-nlp {__version__}\n", encoding="utf-8")
     return result
+
+
+def _check_lexicons(lexicon, slogan_lexicons) -> None:
+    """Read the user's lexicon files before anything else, so a malformed one fails before any output."""
+    if lexicon:
+        from cppcc_nlp.resources.lexicon import load_lexicon
+
+        load_lexicon(lexicon)
+    if slogan_lexicons:
+        from cppcc_nlp.resources.slogan_lexicon import load_slogan_lexicon
+
+        load_slogan_lexicon(slogan_lexicons)
 
 
 def _check_parameters(*, n_process, top_terms, n_topics) -> None:
@@ -359,6 +391,14 @@ def _report(sections: list, job: Job, out: Path) -> Path:
     return path
 
 
+def _complete(out: Path) -> bool:
+    """True when ``out`` holds the results of a run that finished (its marker says so)."""
+    try:
+        return not (out / MARKER).read_text(encoding="utf-8").startswith(INCOMPLETE)
+    except OSError:
+        return False
+
+
 def _prepare_output(out: Path, force: bool) -> None:
     """Refuse a folder with other files unless ``force``; check it is writable (OutputError otherwise)."""
     if out.exists() and not out.is_dir():
@@ -369,14 +409,14 @@ def _prepare_output(out: Path, force: bool) -> None:
             raise OutputError(f"{out}: the folder exists and holds other files ({', '.join(sorted(others)[:5])}"
                               f"{' …' if len(others) > 5 else ''}); choose an empty or new folder, or pass "
                               "--force to write into it (nothing of yours is deleted)")
-        if others and not force:
+        if others and not force and _complete(out):
             raise OutputError(f"{out}: holds the results of an earlier run; pass --force to overwrite them")
     try:
         (out / "tables").mkdir(parents=True, exist_ok=True)
         (out / "figures").mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=out, prefix=".write-test-"):
             pass
-        (out / MARKER).write_text(f"written by cppcc-nlp {__version__}\n", encoding="utf-8")
+        (out / MARKER).write_text(f"{INCOMPLETE} by cppcc-nlp {__version__}\n", encoding="utf-8")
     except OSError as exc:
         raise OutputError(f"{out}: cannot write there ({exc.strerror or exc}); choose another --out") from exc
 
