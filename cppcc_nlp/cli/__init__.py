@@ -40,6 +40,9 @@ def main(argv=None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
+    if getattr(args, "format", None) == "parquet" and not getattr(args, "out_file", None):
+        print("Error: --format parquet writes a file: give it with --out FILE", file=sys.stderr)
+        return 2   # before any report is read
     with warnings.catch_warnings():
         warnings.simplefilter("default")
         try:

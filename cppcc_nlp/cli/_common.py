@@ -17,7 +17,10 @@ __all__ = ["FORMATS", "add_format", "add_jobs", "add_paths", "add_topics", "chec
 
 
 def add_format(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
+    parser.add_argument("--format", choices=FORMATS, default="table",
+                        help="output format (default: table); parquet needs --out")
+    parser.add_argument("--out", dest="out_file", metavar="FILE",
+                        help="write the table to FILE instead of stdout (required with --format parquet)")
 
 
 def add_paths(parser: argparse.ArgumentParser) -> None:

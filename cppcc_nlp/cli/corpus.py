@@ -38,14 +38,14 @@ def run_corpus(args) -> int:
     corpus = _load(args)
     cols = ["doc_id", "path", "title", "organ", "level", "region", "session", "date", "year", "speaker",
             "abridged", "n_chars", "n_sections", "n_paragraphs"]
-    emit(corpus.documents[cols], args.format)
+    emit(corpus.documents[cols], args.format, out=args.out_file)
     return 0
 
 
 def run_sections(args) -> int:
     corpus = _load(args)
     cols = ["doc_id", "section_id", "heading", "depth", "kind", "part", "period", "n_chars"]
-    emit(corpus.sections[cols], args.format)
+    emit(corpus.sections[cols], args.format, out=args.out_file)
     return 0
 
 
@@ -54,7 +54,7 @@ def run_kwic(args) -> int:
         raise ParameterError(f"--window {args.window}: give a number of characters >= 0")
     corpus = _load(args)
     df = corpus.kwic(args.pattern, window=args.window, regex=args.regex)
-    emit(df[["doc_id", "year", "period", "section_id", "left", "match", "right"]], args.format)
+    emit(df[["doc_id", "year", "period", "section_id", "left", "match", "right"]], args.format, out=args.out_file)
     return 0
 
 

@@ -35,5 +35,5 @@ def run_dict(args) -> int:
     else:
         by = args.by[0] if len(args.by) == 1 else args.by
         df = dictionary_counts(corpus, dictionary, by=by, per=args.per, mode=args.mode)
-    emit(df, args.format)
+    emit(df, args.format, out=args.out_file)
     return 0

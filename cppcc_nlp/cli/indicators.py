@@ -57,7 +57,7 @@ def run_indicators(args) -> int:
 
     df = indicators(load_corpus(args), names=args.names or None, kind=args.kind, indicator=args.indicator,
                     named_only=args.named)
-    emit(df.drop(columns=["sentence"]) if args.format == "table" else df, args.format)
+    emit(df.drop(columns=["sentence"]) if args.format == "table" else df, args.format, out=args.out_file)
     return 0
 
 
@@ -66,7 +66,7 @@ def run_targets(args) -> int:
 
     ind = indicators(load_corpus(args), names=args.names or None, indicator=args.indicator, named_only=True)
     df = target_outcomes(ind, names=args.names or None, tolerance=args.tolerance)
-    emit(df.drop(columns=["target_sentence", "outcome_sentence"]) if args.format == "table" else df, args.format)
+    emit(df.drop(columns=["target_sentence", "outcome_sentence"]) if args.format == "table" else df, args.format, out=args.out_file)
     return 0
 
 
@@ -74,5 +74,5 @@ def run_promises(args) -> int:
     from cppcc_nlp.cli._common import emit, load_corpus
 
     df = promises(load_corpus(args), year=args.year, threshold=args.threshold)
-    emit(df, args.format)
+    emit(df, args.format, out=args.out_file)
     return 0

@@ -46,5 +46,5 @@ def run_keyness(args) -> int:
     df = df.drop(columns=["target", "reference"]).round(
         {"target_per_10k_chars": 2, "reference_per_10k_chars": 2, "g2": 3, "log_ratio": 3, "term_score": 3})
     df["p"] = df["p"].map(lambda v: float(f"{v:.3g}"))
-    emit(df, args.format)
+    emit(df, args.format, out=args.out_file)
     return 0

@@ -40,10 +40,10 @@ def run_slogans(args) -> int:
     lex = load_slogan_lexicon(args.lexicon, include_default=not args.no_default_lexicon)
     if args.candidates:
         cands = slogan_candidates(corpus, lexicons=lex).drop(columns=["para_id", "start", "end"])
-        emit(cands.drop(columns=["sentence"]) if args.format == "table" else cands, args.format)
+        emit(cands.drop(columns=["sentence"]) if args.format == "table" else cands, args.format, out=args.out_file)
         return 0
     if args.kwic is not None:     # an empty --kwic '' is an error, not the occurrence listing
-        emit(slogan_concordance(corpus, args.kwic, window=args.window, lexicons=lex), args.format)
+        emit(slogan_concordance(corpus, args.kwic, window=args.window, lexicons=lex), args.format, out=args.out_file)
         return 0
     occ = detect_slogans(corpus, lexicons=lex, discover=not args.no_discover)
     if args.by_year:
@@ -56,5 +56,5 @@ def run_slogans(args) -> int:
         df = slogan_cooccurrence(occ, corpus)
     else:
         df = occ.drop(columns=["sentence"]) if args.format == "table" else occ
-    emit(df, args.format)
+    emit(df, args.format, out=args.out_file)
     return 0

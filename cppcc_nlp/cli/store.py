@@ -64,7 +64,7 @@ def run_add(args) -> int:
         raise
     for w in caught:
         print(f"Warning: {w.message}", file=sys.stderr)
-    emit(df, args.format)
+    emit(df, args.format, out=args.out_file)
     print(f"{(df.status != 'skipped-duplicate').sum()} added to {store.path} ({len(store)} reports)", file=sys.stderr)
     return 0
 
@@ -76,7 +76,7 @@ def run_check(args) -> int:
         findings = store.check(repair=args.repair, accept_manifest=args.accept_manifest)
     for w in caught:
         print(f"Warning: {w.message}", file=sys.stderr)
-    emit(findings, args.format)
+    emit(findings, args.format, out=args.out_file)
     problems = CorpusStore.problems(findings)
     if len(problems):
         print(f"{len(problems)} problem(s) in {store.path}" + ("" if args.repair else

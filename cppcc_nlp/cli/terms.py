@@ -39,5 +39,5 @@ def run_terms(args) -> int:
                            rank_by=args.rank_by, by_year=args.by_year)
         df = df.round({"score": 3, "cvalue": 3, "pmi": 3, "left_entropy": 3, "right_entropy": 3, "specificity": 3})
         df.columns = [str(c) for c in df.columns]
-    emit(df, args.format)
+    emit(df, args.format, out=args.out_file)
     return 0

@@ -47,7 +47,7 @@ def run_tokens(args) -> int:
         lists = token_lists(table, unit=args.unit, keep_boilerplate=not args.drop_boilerplate)
         table = pd.DataFrame({lists.index.name: lists.index, "n_tokens": lists.map(len).to_numpy(),
                               "tokens": lists.map(" ".join).to_numpy()})
-    emit(table, args.format)
+    emit(table, args.format, out=args.out_file)
     return 0
 
 
@@ -56,8 +56,8 @@ def run_lexicon(args) -> int:
     if args.paths:
         corpus = load_corpus(args)
         table = tokens(corpus, nlp=nlp(lexicon=lex))
-        emit(lexicon_coverage(table, lex), args.format)
+        emit(lexicon_coverage(table, lex), args.format, out=args.out_file)
     else:
-        emit(lex.to_frame(), args.format)
+        emit(lex.to_frame(), args.format, out=args.out_file)
     return 0
 

@@ -109,7 +109,7 @@ def run_topics(args) -> int:
             mass = (dt[model._topic_columns()].to_numpy() * dt["n_chars"].to_numpy(dtype=float)[:, None]).sum(0)
             table["share"] = np.round(mass / mass.sum(), 3) if mass.sum() > 0 else 0.0
             table["n_units"] = [int((dt["dominant_topic"] == t).sum()) for t in table["topic_id"]]
-    emit(table, args.format)
+    emit(table, args.format, out=args.out_file)
     return 0
 
 

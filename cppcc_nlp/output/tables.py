@@ -12,11 +12,23 @@ from pathlib import Path
 
 import pandas as pd
 
-FORMATS = ("table", "csv", "json")
+from cppcc_nlp.errors import ParameterError
+
+FORMATS = ("table", "csv", "json", "parquet")
 
 
-def emit(df: pd.DataFrame, fmt: str = "table", stream=None) -> None:
-    """Write ``df`` to ``stream`` (stdout) as an aligned table, CSV or JSON records (UTF-8, no escaping)."""
+def emit(df: pd.DataFrame, fmt: str = "table", stream=None, *, out=None) -> None:
+    """Write ``df`` to ``stream`` (stdout), or to the file ``out``, as an aligned table, CSV, JSON records (UTF-8,
+    no escaping) or Parquet (``out`` required)."""
+    if fmt == "parquet":
+        if out is None:
+            raise ParameterError("--format parquet writes a file: give it with --out FILE")
+        _parquet_ready(df).to_parquet(out, index=False)
+        return
+    if out is not None:
+        with open(out, "w", encoding="utf-8", newline="") as fh:
+            emit(df, fmt, fh)
+        return
     stream = stream or sys.stdout
     if fmt == "csv":
         df.to_csv(stream, index=False)
@@ -48,6 +60,12 @@ def write_table(df: pd.DataFrame, folder, name: str) -> list[Path]:
     folder = Path(folder)
     csv, parquet = folder / f"{name}.csv", folder / f"{name}.parquet"
     df.to_csv(csv, index=False)
+    _parquet_ready(df).to_parquet(parquet, index=False)
+    return [csv, parquet]
+
+
+def _parquet_ready(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with non-string objects (lists, mixed values) as strings and string column labels, for Parquet."""
     safe = df.copy()
     for column in safe.columns:
         if safe[column].dtype == object:
@@ -55,5 +73,4 @@ def write_table(df: pd.DataFrame, folder, name: str) -> list[Path]:
             if not values.map(lambda v: isinstance(v, str)).all():
                 safe[column] = safe[column].map(lambda v: v if v is None or isinstance(v, str) else str(v))
     safe.columns = [str(c) for c in safe.columns]
-    safe.to_parquet(parquet, index=False)
-    return [csv, parquet]
+    return safe
