@@ -247,16 +247,23 @@ def _term_frequencies(terms: pd.DataFrame, tokens: pd.DataFrame) -> pd.DataFrame
     """``term_frequencies(tokens, terms, by="year")``, from the per-year counts ``extract_terms`` already made.
 
     One row per (term, year), term by term in rank order: term, year, freq, n_tokens (words that year),
-    per_10k.
+    n_chars (characters of that year's text), per_10k_chars.
     """
-    from cppcc_nlp.terms.counts import group_sizes
+    import numpy as np
+
+    from cppcc_nlp.terms.counts import group_chars, group_sizes
+    from cppcc_nlp.terms.variants import fold_variants
+
+    tokens = fold_variants(tokens)  # as term_frequencies counts: 大众创业、万众创新 read as 大众创业万众创新
 
     years = [c for c in terms.columns if not isinstance(c, str)]   # by_year=True: one int column per year
     per_year = (terms[["term", *years]].melt(id_vars="term", var_name="year", value_name="freq",
                                              ignore_index=False)
                 .sort_index(kind="stable").reset_index(drop=True))
     per_year["n_tokens"] = per_year["year"].map(group_sizes(tokens, "year")).astype("int64")
-    per_year["per_10k"] = per_year["freq"] / per_year["n_tokens"] * 10_000
+    per_year["n_chars"] = per_year["year"].map(group_chars(tokens, "year")).fillna(0).astype("int64")
+    per_year["per_10k_chars"] = (per_year["freq"] / per_year["n_chars"].where(per_year["n_chars"] > 0)
+                                 * 10_000).astype(float).fillna(np.nan)
     return per_year
 
 
