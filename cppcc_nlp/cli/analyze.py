@@ -20,17 +20,32 @@ def register(subparsers) -> None:
     p.add_argument("--top-terms", type=int, default=200, help="terms kept in terms.csv")
     p.add_argument("--lexicon", action="append", help="extra domain lexicon file (repeatable)")
     p.add_argument("--slogan-lexicon", action="append", help="extra slogan lexicon file (repeatable)")
+    p.add_argument("--target", type=int, nargs="+", metavar="YEAR",
+                   help="keyness target year(s) (default: the latest year)")
+    p.add_argument("--reference", type=int, nargs="+", metavar="YEAR",
+                   help="keyness reference year(s) (default: the years before the target)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run_analyze)
+
+
+def _years(values):
+    """``--target 2019`` → 2019; ``--target 2018 2019`` → [2018, 2019]; absent → None."""
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else list(values)
 
 
 def run_analyze(args) -> int:
     result = workflow.analyze(args.paths, args.out, force=args.force, n_process=args.jobs,
                               progress=not args.quiet, top_terms=args.top_terms, n_topics=args.n_topics,
                               strict=args.strict, manifest=args.manifest, to_simplified=args.to_simplified,
-                              lexicon=args.lexicon, slogan_lexicons=args.slogan_lexicon)
+                              lexicon=args.lexicon, slogan_lexicons=args.slogan_lexicon,
+                              target=_years(args.target), reference=_years(args.reference))
     for note in result.notes:
         print(note, file=sys.stderr)
+    total = result.n_read + len(result.skipped)
+    print(f"{result.n_read} of {total} files read; {len(result.skipped)} skipped"
+          + (" (see above)" if result.skipped else ""), file=sys.stderr)
     print(f"Wrote {len(result.tables)} tables, {len(result.figures)} figure files and {result.report} "
           f"in {result.timings['total']} s", file=sys.stderr)
     print(result.report)
