@@ -118,8 +118,9 @@ summary.head(15)'''),
     print(f"{name}: most used {lead['canonical']} ({lead['count']} times in {lead['reports']} report(s), "
           f"{lead['first']}–{lead['last']})")
 span = main_occ.groupby("canonical")["year"].agg(["min", "max", "size"])
-gone = span[(span["max"] <= years[-1] - 5) & (span["size"] >= 5)].sort_values("size", ascending=False)
-print(f"In {main_series}, used 5+ times and not since {years[-1] - 5} or earlier:",
+cut = int(docs.loc[docs["series"] == main_series, "year"].max()) - 5
+gone = span[(span["max"] <= cut) & (span["size"] >= 5)].sort_values("size", ascending=False)
+print(f"In {main_series}, used 5+ times and last used in {cut} or earlier:",
       ", ".join(f"{s} (last {int(r['max'])})" for s, r in gone.head(6).iterrows()) or "none")
 new = span[(span["min"] >= span["min"].min() + 10) & (span["size"] >= 5)].sort_values("min")
 print(f"In {main_series}, first used ten or more years after the series begins:",
