@@ -121,7 +121,7 @@ def test_keyness_target_and_reference_from_the_cli(tmp_path, token_cache, monkey
     assert cli.main(["analyze", str(BUNDLED / "gwr-shanghai"), "--out", str(out), "--quiet", "-k", "3",
                      "--target", "2022", "--reference", "2020", "2021"]) == 0
     key = pd.read_csv(out / "tables" / "keyness.csv")
-    assert set(key["target"].astype(str)) == {"2022"} and "2020" in str(key["reference"].iloc[0])
+    assert set(key["target"].astype(str)) == {"year 2022"} and "2020" in str(key["reference"].iloc[0])
     assert "2023" not in str(key["reference"].iloc[0])
     assert "against 2020+2021" in (out / "report.html").read_text(encoding="utf-8")
 
