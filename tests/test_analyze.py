@@ -46,12 +46,12 @@ def test_writes_tables_figures_and_a_self_contained_report(bundled_run):
     assert "src='data:image/png;base64," in html                      # figures inline
     assert "@font-face" in html and "data:font/otf;base64," in html   # CJK glyphs travel with the page
     assert not re.search(r"(src|href)=['\"]https?://", html)           # nothing fetched from elsewhere
-    assert "同心政协" in html and "阜新蒙古族自治县" in html
+    assert "阜新蒙古族自治县" in html and "国务院/national/全国" in html
 
 
 def test_tables_hold_the_bundled_findings(bundled_run):
     docs = pd.read_parquet(bundled_run.out / "tables" / "documents.parquet")
-    assert len(docs) == 26 and sorted(docs["year"].unique())[[0, -1]].tolist() == [2000, 2024]
+    assert len(docs) == 26 and (docs["year"].min(), docs["year"].max()) == (2000, 2024)
     sample = docs[docs["doc_id"] == SAMPLE.stem].iloc[0]
     assert sample["region"] == "阜新蒙古族自治县" and int(sample["year"]) == 2024
     slogans = pd.read_csv(bundled_run.out / "tables" / "slogan_summary.csv")
