@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 OUT    ?= results
 
-.PHONY: install analyze test clean
+.PHONY: install analyze models test clean
 
 install: $(VENV)/.installed
 
@@ -21,6 +21,10 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 analyze: install
 	$(BIN)/cppcc-nlp analyze corpora --out $(OUT) --force
 	@echo "Report: $(OUT)/report.html"
+
+# The topic model of the bundled corpus (models/topic_model.zip): see models/README.md.
+models: install
+	$(BIN)/python -c "import cppcc_nlp as cn; m = cn.TopicModel(random_state=0).fit(cn.Corpus.from_path('corpora')); m.save('models/topic_model.zip'); print(m.n_topics_, 'topics')"
 
 test: install
 	$(BIN)/python -m pytest -n 2 tests

@@ -2,7 +2,8 @@
 
 ``cppcc-nlp analyze PATH... --out DIR`` (or :func:`analyze` from Python) runs, in this order:
 reading and structure → tokens (cached) → slogans (occurrences, tracking by period, summary, co-occurrence)
-→ terms (ranking, per-year frequencies) → keyness of the latest year against the earlier ones → topics
+→ terms (ranking, per-year frequencies, contexts of the top terms) → keyness (the latest year against the
+earlier ones, or ``target``/``reference`` years) → indicators (numbers, the target/outcome chain) → topics
 (k chosen by NPMI coherence, shares by year, the topic of each section).  It writes to ``DIR``:
 
 * ``tables/<name>.csv`` and ``tables/<name>.parquet`` for every table;
@@ -59,6 +60,8 @@ class AnalysisResult:
     report: Path | None = None
     timings: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    n_read: int = 0                 # reports read
+    skipped: list = field(default_factory=list)    # (path, message) of the files skipped
 
 
 @dataclass
@@ -88,6 +91,8 @@ class Job:
     client: object = None           # a distributed.Client: reading, tokens and slogans run on its cluster
     rechoose_k: bool = False
     token_key: str = ""             # pipeline and lexicon versions of the tokens; set by _tokens
+    target: object = None           # keyness target year(s); None: the latest year
+    reference: object = None        # keyness reference year(s); None: the years before the target
     corpus: object = None           # set by _read
     years: list = field(default_factory=list)   # delivery years, sorted; set by _read
     tokens: pd.DataFrame | None = None          # set by _tokens
@@ -106,8 +111,20 @@ def _read(job: Job) -> Part:
     job.years = sorted(int(y) for y in corpus.documents["year"].dropna().unique())
     notes = [f"Skipped {message}" for _, message in corpus.problems]
     section = corpus_section(corpus.documents, n_sections=len(corpus.sections),
-                             n_paragraphs=len(corpus.paragraphs), notes=notes)
+                             n_paragraphs=len(corpus.paragraphs), notes=notes, series=series_of(corpus))
     return Part({"documents": corpus.documents, "sections": corpus.sections}, section, notes)
+
+
+def series_of(corpus) -> pd.Series:
+    """The series label of each document (``organ/level/region``, e.g. ``国务院/national/全国``), by doc_id.
+
+    A document whose region is unknown is a series of its own (its doc_id), as in
+    :func:`cppcc_nlp.target_outcomes`.
+    """
+    docs = corpus.documents.set_index("doc_id")
+    parts = [docs[c].astype(object).where(docs[c].notna(), "").astype(str) for c in ("organ", "level", "region")]
+    label = parts[0] + "/" + parts[1] + "/" + parts[2]
+    return label.where(docs["region"].notna(), pd.Series(docs.index, index=docs.index))
 
 
 def _tokens(job: Job) -> Part:
@@ -125,7 +142,8 @@ def _tokens(job: Job) -> Part:
 
 
 def _slogans(job: Job) -> Part:
-    """Slogan occurrences; with any, their tracking and summary by period and their co-occurrence."""
+    """Slogan occurrences; with any, their tracking and summary by period, their co-occurrence, the rates of
+    the most used ones by series and period (with counts), and the contexts of each."""
     from cppcc_nlp.output._sections import slogan_section
     from cppcc_nlp.slogans.detection import detect_slogans, slogan_cooccurrence, slogan_summary, track_slogans
 
@@ -137,9 +155,62 @@ def _slogans(job: Job) -> Part:
         tracking = track_slogans(occ, job.corpus, by="period")
         summary = slogan_summary(occ, job.corpus, by="period", lexicons=job.slogan_lexicons)
     cooc = slogan_cooccurrence(occ, job.corpus)
+    shown = summary["canonical"].head(CONTEXT_ITEMS).tolist()
+    rates = _rates_by_series(occ.rename(columns={"canonical": "item"}), job.corpus, shown)
+    contexts = {s: _occurrence_contexts(occ[occ["canonical"] == s], job.corpus) for s in shown}
     tables = {"slogan_occurrences": occ, "slogan_tracking": tracking, "slogan_summary": summary,
-              "slogan_cooccurrence": cooc}
-    return Part(tables, slogan_section(occ, tracking, summary, cooc))
+              "slogan_cooccurrence": cooc, "slogan_rates_by_series": rates}
+    return Part(tables, slogan_section(occ, tracking, summary, cooc, rates=rates, contexts=contexts))
+
+
+#: how many slogans and terms get their rates by series and their list of contexts in the report
+CONTEXT_ITEMS = 20
+#: contexts shown per slogan or term (all are in the tables)
+CONTEXTS_SHOWN = 40
+#: characters of context on each side
+CONTEXT_WINDOW = 25
+
+
+def _rates_by_series(occurrences: pd.DataFrame, corpus, items) -> pd.DataFrame:
+    """Per (series, period, item): count, n_chars and n_reports of the text speaking about the period, and
+    per_10k_chars.  ``occurrences`` has doc_id, period and item columns; every item × every (series, period)
+    with text gets a row (0 when unused)."""
+    series = series_of(corpus)
+    sections = corpus.sections.assign(series=lambda d: d["doc_id"].map(series))
+    text = (sections.dropna(subset=["period"]).groupby(["series", "period"])
+            .agg(n_chars=("n_chars", "sum"), n_reports=("doc_id", "nunique")).reset_index())
+    occ = occurrences[occurrences["item"].isin(items)].assign(series=lambda d: d["doc_id"].map(series))
+    counts = occ.groupby(["series", "period", "item"]).size().rename("count").reset_index()
+    grid = text.merge(pd.DataFrame({"item": list(items)}), how="cross")
+    out = grid.merge(counts, on=["series", "period", "item"], how="left")
+    out["count"] = out["count"].fillna(0).astype("int64")
+    out["per_10k_chars"] = out["count"] / out["n_chars"].where(out["n_chars"] > 0) * 10_000
+    out["period"] = out["period"].astype("int64")
+    return out[["item", "series", "period", "count", "n_reports", "n_chars", "per_10k_chars"]]
+
+
+def _with_place(rows: pd.DataFrame, corpus) -> pd.DataFrame:
+    """``rows`` (doc_id, section_id …) with the series and the heading of the section."""
+    headings = corpus.sections.set_index("section_id")["heading"]
+    return rows.assign(series=rows["doc_id"].map(series_of(corpus)),
+                       section=rows["section_id"].map(headings).fillna(""))
+
+
+def _occurrence_contexts(occ: pd.DataFrame, corpus) -> pd.DataFrame:
+    """Keyword-in-context rows of slogan occurrences: year, period, series, section, left, match, right."""
+    left, right = [], []
+    for doc_id, start, end in zip(occ["doc_id"], occ["start"], occ["end"]):
+        text = corpus[doc_id].text
+        left.append(text[max(0, start - CONTEXT_WINDOW):start].replace("\n", " "))
+        right.append(text[end:end + CONTEXT_WINDOW].replace("\n", " "))
+    rows = _with_place(occ.assign(left=left, match=occ["text"], right=right), corpus)
+    return rows[["doc_id", "year", "period", "series", "section", "left", "match", "right"]]
+
+
+def _term_contexts(term: str, corpus) -> pd.DataFrame:
+    """Keyword-in-context rows of a term in the text (``Corpus.kwic``), with series and section."""
+    rows = _with_place(corpus.kwic(term, window=CONTEXT_WINDOW), corpus)
+    return rows[["doc_id", "year", "period", "series", "section", "left", "match", "right"]]
 
 
 def _terms(job: Job) -> Part:
@@ -155,30 +226,54 @@ def _terms(job: Job) -> Part:
     if terms.empty:
         return Part({"terms": terms}, term_section(terms))
     frequencies = _term_frequencies(terms.head(50), job.tokens)
-    return Part({"terms": terms, "term_frequencies": frequencies}, term_section(terms, frequencies))
+    contexts = {t: _term_contexts(t, job.corpus) for t in terms["term"].head(CONTEXT_ITEMS)}
+    return Part({"terms": terms, "term_frequencies": frequencies},
+                term_section(terms, frequencies, contexts=contexts, documents=job.corpus.documents,
+                             series=series_of(job.corpus)))
 
 
 def _keyness(job: Job) -> Part:
-    """Keyness of the latest year against the earlier ones; with one year, a note instead."""
+    """Keyness of ``job.target`` (default: the latest year) against ``job.reference`` (default: the earlier
+    years), with the contexts of the most over-used terms; with one year, a note instead."""
     from cppcc_nlp.output._sections import keyness_section
     from cppcc_nlp.terms.keyness import keyness
 
     if len(job.years) < 2:
         section = keyness_section(None, job.years)
         return Part({}, section, [section.text])
-    # the latest year against the earlier years of its own series (the series with the most text that year)
-    last = job.tokens[job.tokens["year"] == job.years[-1]]
-    series = last["series"].value_counts().index[0] if "series" in last.columns and len(last) else None
-    cache = _derived(job, "keyness", f"{job.years[-1]}|{series}")
+    # the target (default: the latest year) against the earlier years of its own series: the series with the
+    # most text in the target's first year (national_2024 and a county report of 2024 are not one series)
+    target = job.years[-1] if job.target is None else job.target
+    first = min(target) if isinstance(target, (list, tuple)) else target
+    in_target = job.tokens[job.tokens["year"] == first]
+    series = in_target["series"].value_counts().index[0] if "series" in in_target.columns and len(in_target) else None
+    cache = _derived(job, "keyness", repr(target), repr(job.reference), series)
     key = cache.frame("keyness")
     if key is None:
         try:
-            key = keyness(job.tokens, target=job.years[-1], by="year", series=series or "same")
+            key = keyness(job.tokens, target=target, reference=job.reference, by="year", series=series or "same")
         except ParameterError:  # that series has no earlier year: say so, as with a one-year corpus
             section = keyness_section(None, job.years)
             return Part({}, section, [section.text])
         cache.put_frame("keyness", key)
-    return Part({"keyness": key}, keyness_section(key, job.years))
+    over = key[key["g2"] > 0]["term"].head(10) if not key.empty else []
+    contexts = {t: _term_contexts(t, job.corpus) for t in over}
+    return Part({"keyness": key}, keyness_section(key, job.years, target=target, reference=job.reference,
+                                                  contexts=contexts))
+
+
+def _indicators(job: Job) -> Part:
+    """Quantitative statements and the target/outcome chain per series, a figure per main indicator."""
+    from cppcc_nlp.indicators.chain import target_outcomes
+    from cppcc_nlp.indicators.extract import indicators
+    from cppcc_nlp.output._sections import indicator_section
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ind = indicators(job.corpus)
+        chain = target_outcomes(ind)
+    notes = [f"Indicators: {w.message}" for w in caught]
+    return Part({"indicators": ind, "target_outcomes": chain}, indicator_section(ind, chain, notes=notes), notes)
 
 
 def _topics(job: Job) -> Part:
@@ -240,7 +335,7 @@ def _params_key(job: Job, step: str, *params) -> str:
 #: (name, function) of every step but the report, in order; the name is shown in the progress bar and keys
 #: ``AnalysisResult.timings``
 STEPS = (("reading", _read), ("tokens", _tokens), ("slogans", _slogans), ("terms", _terms),
-         ("keyness", _keyness), ("topics", _topics))
+         ("keyness", _keyness), ("indicators", _indicators), ("topics", _topics))
 
 
 def _term_frequencies(terms: pd.DataFrame, tokens: pd.DataFrame) -> pd.DataFrame:
@@ -272,7 +367,8 @@ def _term_frequencies(terms: pd.DataFrame, tokens: pd.DataFrame) -> pd.DataFrame
 def analyze(paths, out, *, force: bool = False, n_process: int = 1, progress: bool = True,
             top_terms: int = 200, n_topics=None, random_state: int = 0, strict: bool = False,
             manifest=None, to_simplified: bool = False, lexicon=None, slogan_lexicons=None,
-            client=None, rechoose_k: bool = False) -> AnalysisResult:
+            client=None, rechoose_k: bool = False, target=None,
+            reference=None) -> AnalysisResult:
     """Run every analysis over the reports in ``paths`` and write the results to ``out``.
 
     Parameters
@@ -293,6 +389,8 @@ def analyze(paths, out, *, force: bool = False, n_process: int = 1, progress: bo
         same as without it.
     rechoose_k : search k again even where the k of an earlier run on this corpus (before reports were added)
         would be kept.
+    target, reference : the keyness comparison, as years (``2019``, ``[2018, 2019]``); default: the latest
+        year against the earlier ones (see :func:`cppcc_nlp.keyness`).
 
     Returns
     -------
@@ -312,7 +410,8 @@ def analyze(paths, out, *, force: bool = False, n_process: int = 1, progress: bo
     try:
         return _run(paths, out, n_process=n_process, progress=progress, top_terms=top_terms, n_topics=n_topics,
                     random_state=random_state, strict=strict, manifest=manifest, to_simplified=to_simplified,
-                    lexicon=lexicon, slogan_lexicons=slogan_lexicons, client=client, rechoose_k=rechoose_k)
+                    lexicon=lexicon, slogan_lexicons=slogan_lexicons, client=client, rechoose_k=rechoose_k,
+                    target=target, reference=reference)
     except BaseException:
         # a failed or interrupted run leaves no half-written folder of its own making, and a folder it was
         # given stays marked incomplete, so that the next run may write into it without --force
@@ -322,11 +421,11 @@ def analyze(paths, out, *, force: bool = False, n_process: int = 1, progress: bo
 
 
 def _run(paths, out: Path, *, n_process, progress, top_terms, n_topics, random_state, strict, manifest,
-         to_simplified, lexicon, slogan_lexicons, client, rechoose_k) -> AnalysisResult:
+         to_simplified, lexicon, slogan_lexicons, client, rechoose_k, target, reference) -> AnalysisResult:
     job = Job(paths, out, n_process=n_process, top_terms=top_terms, n_topics=n_topics,
               random_state=random_state, strict=strict, manifest=manifest, to_simplified=to_simplified,
               lexicon=lexicon, slogan_lexicons=slogan_lexicons, client=client,
-              rechoose_k=rechoose_k)
+              rechoose_k=rechoose_k, target=target, reference=reference)
     result = AnalysisResult(out=out)
     sections = []
     bar = _progress(len(STEPS) + 1, progress)
@@ -338,6 +437,8 @@ def _run(paths, out: Path, *, n_process, progress, top_terms, n_topics, random_s
         if part.section is not None:
             sections.append(part.section)
         _done(bar, name, started, result)
+        if name == "reading":
+            result.n_read, result.skipped = len(job.corpus.documents), list(job.corpus.problems)
     started = _start(bar, "report")
     result.report = _report(sections, job, out)
     _done(bar, "report", started, result)
@@ -391,7 +492,9 @@ def _report(sections: list, job: Job, out: Path) -> Path:
     from cppcc_nlp.output._sections import page
 
     path = out / "report.html"
-    path.write_text(page(sections, paths=job.paths, n_reports=len(job.corpus.documents)), encoding="utf-8")
+    series = sorted(set(series_of(job.corpus)))
+    path.write_text(page(sections, paths=job.paths, n_reports=len(job.corpus.documents), series=series,
+                         years=job.years), encoding="utf-8")
     for section in sections:
         for fig in section.figures.values():
             plt.close(fig)

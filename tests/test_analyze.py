@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import os
 import re
+import shutil
 
 import pandas as pd
 import pytest
@@ -11,14 +13,15 @@ import pytest
 from cppcc_nlp import cli
 from cppcc_nlp.workflow import analyze
 
-from conftest import BUNDLED
+from conftest import BUNDLED, SAMPLE
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def token_cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("cache")
+def token_cache():
+    """The test run's token cache (conftest): the 26 bundled reports are segmented once per run, not per module."""
+    return os.environ["CPPCC_NLP_CACHE"]
 
 
 @pytest.fixture(scope="module")
@@ -33,25 +36,71 @@ def test_writes_tables_figures_and_a_self_contained_report(bundled_run):
     out = bundled_run.out
     for name in ("documents", "slogan_occurrences", "slogan_summary", "terms", "topics", "topic_shares_by_year"):
         assert (out / "tables" / f"{name}.csv").is_file() and (out / "tables" / f"{name}.parquet").is_file()
-    for name in ("corpus_overview", "slogan_timeline"):   # one year, one candidate k: no trend or k figures
+    for name in ("keyness", "indicators", "target_outcomes", "slogan_rates_by_series"):
+        assert (out / "tables" / f"{name}.csv").is_file()
+    for name in ("corpus_overview", "slogan_timeline", "slogan_lifecycle", "term_trends", "keyness",
+                 "topic_shares", "target_outcome_0"):
         assert (out / "figures" / f"{name}.png").stat().st_size > 5_000
         assert (out / "figures" / f"{name}.svg").is_file()
     html = bundled_run.report.read_text(encoding="utf-8")
     assert "src='data:image/png;base64," in html                      # figures inline
     assert "@font-face" in html and "data:font/otf;base64," in html   # CJK glyphs travel with the page
     assert not re.search(r"(src|href)=['\"]https?://", html)           # nothing fetched from elsewhere
-    assert "同心政协" in html and "阜新蒙古族自治县" in html
+    assert "阜新蒙古族自治县" in html and "国务院/national/全国" in html
 
 
-def test_tables_hold_the_sample_findings(bundled_run):
+def test_tables_hold_the_bundled_findings(bundled_run):
     docs = pd.read_parquet(bundled_run.out / "tables" / "documents.parquet")
-    assert docs.loc[0, "region"] == "阜新蒙古族自治县" and int(docs.loc[0, "year"]) == 2024
+    assert len(docs) == 26 and (docs["year"].min(), docs["year"].max()) == (2000, 2024)
+    sample = docs[docs["doc_id"] == SAMPLE.stem].iloc[0]
+    assert sample["region"] == "阜新蒙古族自治县" and int(sample["year"]) == 2024
     slogans = pd.read_csv(bundled_run.out / "tables" / "slogan_summary.csv")
-    assert {"两个确立", "四个意识", "同心政协"} <= set(slogans["canonical"])
+    assert {"两个确立", "四个意识", "同心政协", "供给侧结构性改革"} <= set(slogans["canonical"])
+    # the keyness default: the latest year against every earlier one
+    key = pd.read_csv(bundled_run.out / "tables" / "keyness.csv")
+    assert not key.empty and not any("only 2024" in note for note in bundled_run.notes)
+    # the target/outcome chain of the national series pairs GDP targets with outcomes
+    chain = pd.read_csv(bundled_run.out / "tables" / "target_outcomes.csv")
+    gdp = chain[(chain["series"] == "国务院/national/全国") & (chain["indicator"] == "国内生产总值增长")]
+    assert gdp.dropna(subset=["target_low", "outcome_value"])["period"].nunique() >= 10
+
+
+def test_rate_cells_carry_counts_and_reports(bundled_run):
+    """Each rate in the per-series table is count / characters of the (series, period) text, with the reports
+    behind it; the report shows it as "rate (count; n reports)" and marks the cells under FEW occurrences."""
+    from cppcc_nlp.output.report import FEW
+
+    rates = pd.read_csv(bundled_run.out / "tables" / "slogan_rates_by_series.csv")
+    occ = pd.read_csv(bundled_run.out / "tables" / "slogan_occurrences.csv")
+    row = rates[rates["count"] > 0].iloc[0]
+    docs = pd.read_csv(bundled_run.out / "tables" / "documents.csv")
+    series = (docs["organ"] + "/" + docs["level"] + "/" + docs["region"]).set_axis(docs["doc_id"])
+    in_cell = occ[(occ["canonical"] == row["item"]) & (occ["period"] == row["period"])
+                  & (occ["doc_id"].map(series) == row["series"])]
+    assert len(in_cell) == row["count"]
+    assert row["per_10k_chars"] == pytest.approx(row["count"] / row["n_chars"] * 10_000)
+    html = bundled_run.report.read_text(encoding="utf-8")
+    assert f"{row['per_10k_chars']:.2f} ({row['count']}; {row['n_reports']} report" in html
+    few = rates[(rates["count"] > 0) & (rates["count"] < FEW)]
+    if not few.empty:
+        assert "class='few num'" in html and " †</td>" in html
+
+
+def test_report_has_contexts_and_a_filter(bundled_run):
+    html = bundled_run.report.read_text(encoding="utf-8")
+    # per slogan and per key term, a collapsible list of its contexts with year, series and section
+    blocks = re.findall(r"<details><summary>([^<]*)</summary>(.*?)</details>", html, flags=re.S)
+    labels = [summary.split(" — ")[0] for summary, _ in blocks]
+    summary = pd.read_csv(bundled_run.out / "tables" / "slogan_summary.csv")
     terms = pd.read_csv(bundled_run.out / "tables" / "terms.csv")
-    assert "政协委员" in set(terms["term"].head(30))
-    # one year only: keyness is skipped and the job says why
-    assert any("only 2024" in note for note in bundled_run.notes)
+    assert summary["canonical"].iloc[0] in labels and terms["term"].iloc[0] in labels
+    first = dict(blocks)[next(s for s, _ in blocks if s.startswith(summary["canonical"].iloc[0] + " — "))]
+    assert "<th>year</th>" in first and "<th>series</th>" in first and "<th>section</th>" in first
+    assert "data-series='国务院/national/全国'" in html
+    # the filter: inline script, a series choice and a year range; nothing loaded from elsewhere
+    assert "function cppccFilter()" in html and "id='f-series'" in html and "id='f-from'" in html
+    assert "<option>上海市人民政府/provincial/上海市</option>" in html or "provincial/上海市</option>" in html
+    assert "<script src" not in html
 
 
 def test_second_run_reuses_the_token_cache(bundled_run, token_cache, monkeypatch):
@@ -64,6 +113,37 @@ def test_second_run_reuses_the_token_cache(bundled_run, token_cache, monkeypatch
                         or original(pipe, texts, **kw))
     analyze(BUNDLED, bundled_run.out, force=True, progress=False)
     assert sum(calls) == 0
+
+
+def test_keyness_target_and_reference_from_the_cli(tmp_path, token_cache, monkeypatch, capsys):
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(token_cache))
+    out = tmp_path / "results"
+    assert cli.main(["analyze", str(BUNDLED / "gwr-shanghai"), "--out", str(out), "--quiet", "-k", "3",
+                     "--target", "2022", "--reference", "2020", "2021"]) == 0
+    key = pd.read_csv(out / "tables" / "keyness.csv")
+    assert set(key["target"].astype(str)) == {"year 2022"} and "2020" in str(key["reference"].iloc[0])
+    assert "2023" not in str(key["reference"].iloc[0])
+    assert "against 2020+2021" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_warnings_are_one_line_and_the_job_counts_the_files_it_skipped(tmp_path, token_cache, monkeypatch, capsys):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    shutil.copy(SAMPLE, reports / SAMPLE.name)
+    shutil.copy(SAMPLE, reports / "copy.txt")                          # a duplicate: a warning
+    (reports / "broken.docx").write_bytes(b"PK\x03\x04 not a zip")      # a bad file: skipped
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(token_cache))
+    assert cli.main(["analyze", str(reports), "--out", str(tmp_path / "o"), "--quiet", "-k", "2"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    warned = [line for line in err if line.startswith("Warning: ")]
+    assert any("copy.txt: the same bytes as" in line for line in warned)
+    assert not [line for line in err if "warnings.warn" in line or re.search(r"\.py:\d+: \w*Warning", line)]
+    assert any(line.startswith("Skipped ") and "broken.docx" in line for line in err)
+    assert "2 of 3 files read; 1 skipped (see above)" in err
+    # --strict: the bad file stops the job with exit 2 and names it
+    assert cli.main(["analyze", str(reports), "--out", str(tmp_path / "o2"), "--quiet", "--strict"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: ") and "broken.docx" in err and not (tmp_path / "o2" / "report.html").exists()
 
 
 def test_refuses_a_folder_with_other_files_and_force_deletes_nothing(tmp_path, capsys):

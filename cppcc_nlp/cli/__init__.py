@@ -34,6 +34,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """One line per warning on stderr, ``Warning: <file>: <problem>`` as the library words it, without the
+    Python source line that :func:`warnings.showwarning` would add."""
+    text = " ".join(str(message).split())
+    print(f"Warning: {text}", file=sys.stderr if file is None else file)
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -45,6 +52,7 @@ def main(argv=None) -> int:
         return 2   # before any report is read
     with warnings.catch_warnings():
         warnings.simplefilter("default")
+        warnings.showwarning = show_warning
         try:
             return int(args.func(args) or 0)
         except CppccError as err:

@@ -23,11 +23,22 @@ def register(subparsers) -> None:
     p.add_argument("--rechoose-k", action="store_true",
                    help="search the number of topics again after reports were added (default: keep the earlier "
                         "k unless the corpus grew by more than 20%% of its characters)")
+    p.add_argument("--target", type=int, nargs="+", metavar="YEAR",
+                   help="keyness target year(s) (default: the latest year)")
+    p.add_argument("--reference", type=int, nargs="+", metavar="YEAR",
+                   help="keyness reference year(s) (default: the years before the target)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run reading, tokens and slogans on a Dask cluster: tcp://HOST:8786, or local:N for N "
                         "worker processes here (needs the dask extra; see docs/scale.md)")
     p.set_defaults(func=run_analyze)
+
+
+def _years(values):
+    """``--target 2019`` → 2019; ``--target 2018 2019`` → [2018, 2019]; absent → None."""
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else list(values)
 
 
 def run_analyze(args) -> int:
@@ -47,9 +58,13 @@ def _run(args, client) -> int:
                               progress=not args.quiet, top_terms=args.top_terms, n_topics=args.n_topics,
                               strict=args.strict, manifest=args.manifest, to_simplified=args.to_simplified,
                               lexicon=args.lexicon, slogan_lexicons=args.slogan_lexicon, client=client,
-                              rechoose_k=args.rechoose_k)
+                              rechoose_k=args.rechoose_k,
+                              target=_years(args.target), reference=_years(args.reference))
     for note in result.notes:
         print(note, file=sys.stderr)
+    total = result.n_read + len(result.skipped)
+    print(f"{result.n_read} of {total} files read; {len(result.skipped)} skipped"
+          + (" (see above)" if result.skipped else ""), file=sys.stderr)
     print(f"Wrote {len(result.tables)} tables, {len(result.figures)} figure files and {result.report} "
           f"in {result.timings['total']} s", file=sys.stderr)
     print(result.report)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from cppcc_nlp._version import __version__
 from cppcc_nlp.output import plot
-from cppcc_nlp.output.report import Section, render
+from cppcc_nlp.output.report import FEW, Section, render
 
 TITLE = "政治工作报告分析 · Work-report analysis"
 TIMELINE_MIN_CHARS = 2000  # periods with less text are left out of the slogan timeline and lifecycle figures
@@ -19,20 +19,53 @@ DOCUMENT_COLUMNS = ["doc_id", "title", "organ", "level", "region", "year", "date
                     "n_chars", "n_sections", "n_paragraphs"]
 
 
-def corpus_section(documents: pd.DataFrame, *, n_sections: int, n_paragraphs: int, notes=()) -> Section:
-    """语料 Corpus: sizes and years, the files skipped (``notes``), the documents table and overview figure."""
+def corpus_section(documents: pd.DataFrame, *, n_sections: int, n_paragraphs: int, notes=(),
+                   series=None) -> Section:
+    """语料 Corpus: sizes and years, the files skipped (``notes``), the series (``series``: label by doc_id),
+    the documents table and overview figure."""
     years = sorted(int(y) for y in documents["year"].dropna().unique())
     text = (f"{len(documents)} report(s), {int(documents['n_chars'].sum()):,} characters, delivered "
             f"{years[0]}–{years[-1]}; {n_sections} sections, {n_paragraphs} paragraphs. "
             "Each section carries the period it speaks about: the review part the reviewed year, the plan part "
             "the planned year." + ("\n\n" + "\n".join(notes) if notes else ""))
     section = Section("语料 Corpus", text)
-    section.tables.append(("Documents", documents[DOCUMENT_COLUMNS]))
+    if series is not None:
+        docs = documents.assign(series=documents["doc_id"].map(series))
+        by_series = (docs.groupby("series", sort=False)
+                     .agg(n_reports=("doc_id", "size"), first_year=("year", "min"), last_year=("year", "max"),
+                          n_chars=("n_chars", "sum")).reset_index())
+        section.text += ("\n\nA series is one organ at one level in one region; comparisons over time are "
+                         "like with like only within a series (the series of each row is in the tables, and the "
+                         "filter above the sections shows one at a time).")
+        section.tables.append(("Series", by_series))
+        documents = docs
+    section.tables.append(("Documents", documents[[c for c in ["series", *DOCUMENT_COLUMNS] if c in documents]]))
     section.figures["corpus_overview"] = plot.corpus_overview(documents)
     return section
 
 
-def slogan_section(occurrences: pd.DataFrame, tracking=None, summary=None, cooccurrence=None) -> Section:
+def rate_cells(rates: pd.DataFrame, *, item="item", value="per_10k_chars", count="count",
+               reports="n_reports", top=8) -> pd.DataFrame:
+    """A wide table for reading: one row per (series, period) or year, one column per item (the first ``top``),
+    each cell ``"rate (count; n reports)"``, marked `` †`` when the count is under :data:`FEW`."""
+    keys = [c for c in ("series", "period", "year") if c in rates.columns]
+    items = list(dict.fromkeys(rates[item]))[:top]
+    data = rates[rates[item].isin(items)]
+
+    def fmt(r) -> str:
+        if r[count] == 0:
+            return "0"
+        text = f"{r[value]:.2f} ({int(r[count])}; {int(r[reports])} report{'s' if r[reports] != 1 else ''})"
+        return text + (" †" if r[count] < FEW else "")
+
+    cells = data.assign(_cell=data.apply(fmt, axis=1))
+    wide = cells.pivot(index=keys, columns=item, values="_cell")[items].reset_index()
+    wide.columns.name = None
+    return wide
+
+
+def slogan_section(occurrences: pd.DataFrame, tracking=None, summary=None, cooccurrence=None, *, rates=None,
+                   contexts=None) -> Section:
     """提法 Slogans: counts by kind, the timeline and lifecycle figures, the summary and co-occurrence tables.
 
     ``tracking`` and ``summary`` are by period (``track_slogans(by="period")``); they are None when
@@ -58,12 +91,18 @@ def slogan_section(occurrences: pd.DataFrame, tracking=None, summary=None, coocc
     if shown[period].nunique() > 1 and top5:
         section.figures["slogan_lifecycle"] = plot.slogan_lifecycle(shown, top5, year=period, value="rate_per_10k")
     section.tables.append(("Slogans, most frequent first", summary))
+    if rates is not None and not rates.empty:
+        section.tables.append((f"Rates by series and period: per 10,000 characters (count; reports behind the "
+                               f"rate); † under {FEW} occurrences", rate_cells(rates)))
+    if contexts:
+        section.contexts.append(("Contexts of each slogan (year, series, section)", contexts))
     if not cooccurrence.empty:
         section.tables.append(("Slogans used in the same paragraph", cooccurrence))
     return section
 
 
-def term_section(terms: pd.DataFrame, frequencies=None) -> Section:
+def term_section(terms: pd.DataFrame, frequencies=None, *, contexts=None, documents=None,
+                 series=None) -> Section:
     """术语 Terms: the trends of the six best terms (``frequencies``: term, year, per_10k) and the top 50.
 
     ``terms`` is ``extract_terms(by_year=True)``; its int columns (one per year) are left out of the table shown.
@@ -77,11 +116,23 @@ def term_section(terms: pd.DataFrame, frequencies=None) -> Section:
                                                           value="per_10k")
     year_columns = [c for c in terms.columns if not isinstance(c, str)]
     section.tables.append(("Top terms", terms.head(50).drop(columns=year_columns)))
+    if documents is not None and series is not None and frequencies["year"].nunique() > 1:
+        docs = documents.assign(series=documents["doc_id"].map(series))
+        per_year = docs.groupby("year").agg(series=("series", lambda s: " + ".join(sorted(set(s)))),
+                                            n_reports=("doc_id", "size"))
+        rates = frequencies.merge(per_year, left_on="year", right_index=True).rename(
+            columns={"term": "item", "freq": "count", "per_10k": "per_10k_tokens"})
+        section.tables.append((f"Top terms by year: per 10,000 words (count; reports that year); † under {FEW} "
+                               "occurrences", rate_cells(rates[["series", "year", "item", "count", "n_reports",
+                                                                "per_10k_tokens"]], value="per_10k_tokens")))
+    if contexts:
+        section.contexts.append(("Contexts of each top term (year, series, section)", contexts))
     return section
 
 
-def keyness_section(key, years) -> Section:
-    """关键性 Keyness of the latest of ``years`` against the earlier ones (``key``: the ``keyness`` table).
+def keyness_section(key, years, *, target=None, reference=None, contexts=None) -> Section:
+    """关键性 Keyness of ``target`` (default: the latest of ``years``) against ``reference`` (default: the earlier
+    years); ``key`` is the ``keyness`` table, ``contexts`` the contexts of its most over-used terms.
 
     With a single year there is no comparison (``key`` is None): the text says so.
     """
@@ -90,13 +141,62 @@ def keyness_section(key, years) -> Section:
         section.text = (f"Keyness needs at least two years; this corpus has only {years[0]}. Add earlier "
                         "reports to compare.")
         return section
-    target, reference = years[-1], f"{years[0]}–{years[-2]}"
+    target = years[-1] if target is None else target
+    if reference is None:
+        earlier = [y for y in years if y < min(_as_list(target))]
+        reference = f"{earlier[0]}–{earlier[-1]}" if earlier else "the other years"
+    target, reference = _label(target), _label(reference)
     section.text = (f"Terms over- and under-represented in {target} against {reference} "
-                    "(log-likelihood G² and log ratio); terms new in the target year are marked is_new.")
+                    "(log-likelihood G² and log ratio); terms new in the target year are marked is_new. Choose "
+                    "the comparison with `cppcc-nlp analyze --target YEAR --reference YEAR…`; a target and a "
+                    "reference from different series (see the corpus section) compare sources as much as years.")
     if not key.empty:
         section.figures["keyness"] = plot.keyness_bars(key, score="g2", effect="log_ratio", target_label=str(target),
                                                        reference_label=reference)
         section.tables.append((f"New in {target}", key[key["is_new"]].head(30)))
+    if contexts:
+        section.contexts.append((f"Contexts of the terms most over-used in {target}", contexts))
+    return section
+
+
+def _as_list(value) -> list:
+    return list(value) if isinstance(value, (list, tuple, range)) else [value]
+
+
+def _label(value) -> str:
+    values = _as_list(value)
+    return "+".join(map(str, values)) if len(values) < 4 else f"{values[0]}–{values[-1]}"
+
+
+#: the indicators that get a figure when a series has enough periods with both a target and an outcome
+MIN_PAIRED_PERIODS = 3
+
+
+def indicator_section(indicators: pd.DataFrame, chain: pd.DataFrame, *, notes=()) -> Section:
+    """目标与实际 Targets and outcomes: per named indicator with at least three paired periods in one series, its
+    chart (``plot.target_outcome_chart``); the table of pairs and the share met per indicator."""
+    section = Section("目标与实际 Targets and outcomes", "")
+    named = indicators["indicator"].notna().sum() if "indicator" in indicators else 0
+    text = (f"{len(indicators)} quantitative statements, {named} of them named with an indicator "
+            "(indicators.csv); the target set for each period beside the outcome the next report of the same "
+            "series gives (target_outcomes.csv). See docs/indicators.md for what this can and cannot tell.")
+    if chain.empty:
+        section.text = text + "\n\n" + ("; ".join(notes) if notes else "No target has an outcome in this corpus.")
+        return section
+    paired = chain[chain["target_low"].notna() & chain["outcome_value"].notna()]
+    counts = paired.groupby(["series", "indicator"]).size()
+    for (series, indicator), n in counts[counts >= MIN_PAIRED_PERIODS].sort_values(ascending=False).items():
+        name = f"target_outcome_{len(section.figures)}"
+        section.figures[name] = plot.target_outcome_chart(chain, indicator, series=series)
+    missing = int((chain["target_low"].isna() | chain["outcome_value"].isna()).sum())
+    section.text = (text + f"\n\n{len(paired)} periods have both a target and an outcome; {missing} lack one of "
+                    "them (no target stated, or no outcome reported back).")
+    met = (paired.assign(met=paired["met"].astype("float"))
+           .groupby(["series", "indicator"]).agg(periods=("period", "size"), met=("met", "sum"),
+                                                 share_met=("met", "mean")).reset_index())
+    section.tables.append(("Share of targets met, per series and indicator", met))
+    section.tables.append(("Targets and outcomes", paired[["series", "indicator", "period", "target_text",
+                                                             "outcome_text", "met"]]))
     return section
 
 
@@ -125,8 +225,9 @@ def topic_section(model=None, shares=None, *, k_chosen: bool = True, failure: st
     return section
 
 
-def page(sections: list[Section], *, paths, n_reports: int) -> str:
-    """The whole ``report.html``: its title, a subtitle naming the reports read (``paths``), the sections."""
+def page(sections: list[Section], *, paths, n_reports: int, series=(), years=()) -> str:
+    """The whole ``report.html``: its title, a subtitle naming the reports read (``paths``), the filter bar
+    (``series`` labels and delivery ``years``), the sections."""
     sources = ", ".join(map(str, paths)) if isinstance(paths, (list, tuple)) else str(paths)
     subtitle = f"{n_reports} report(s) from {sources}; cppcc-nlp {__version__}"
-    return render(TITLE, sections, subtitle=subtitle)
+    return render(TITLE, sections, subtitle=subtitle, series=list(series), years=list(years))

@@ -72,6 +72,11 @@ def _require(df: pd.DataFrame, columns, what: str) -> None:
         raise ParameterError(f"{what}: the table lacks column(s) {missing}; it has {list(df.columns)}")
 
 
+def _legend_outside(ax) -> None:
+    """The legend to the right of the axes, never over the data (the figure's constrained layout makes room)."""
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+
+
 def _time_column(table: pd.DataFrame, year):
     """The column given, else ``period`` when the table has it (track_slogans' default), else ``year``."""
     if year is not None:
@@ -96,7 +101,7 @@ def corpus_overview(documents: pd.DataFrame, *, year="year", level="level", size
     ax_chars.set_ylabel("字数 (万字, 10k chars)")
     ax_chars.set_xlabel("年份 (year delivered)")
     ax_docs.set_title("语料概览 Corpus overview")
-    ax_docs.legend(title="级别 level", fontsize=8)
+    ax_docs.legend(title="级别 level", fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 
 
@@ -150,6 +155,7 @@ def slogan_lifecycle(table: pd.DataFrame, slogans, *, slogan="canonical", year=N
         raise ParameterError(f"slogan_lifecycle: {absent} not in the table")
     fig, ax = _figure()
     wide[slogans].plot(ax=ax, marker="o")
+    _legend_outside(ax)
     ax.set_xlabel("年份 year")
     ax.set_ylabel("每万字次数 per 10k chars" if value.startswith("rate") else value)
     ax.set_title("提法生命周期 Slogan lifecycle: " + "、".join(slogans))
@@ -170,6 +176,7 @@ def term_trends(per_year: pd.DataFrame, terms, *, term="term", year=None, value=
         raise ParameterError(f"term_trends: none of {terms} in the table")
     fig, ax = _figure()
     wide.plot(ax=ax, marker="o")
+    _legend_outside(ax)
     ax.set_xlabel("年份 year")
     ax.set_ylabel(value)
     ax.set_title("术语趋势 Term trends")
@@ -305,5 +312,5 @@ def target_outcome_chart(chain: pd.DataFrame, indicator: str, *, series=None, pe
     ax.set_xticks(x, [str(v) for v in x], rotation=90 if len(x) > 12 else 0)
     ax.set_ylabel(f"{indicator} ({unit})" if unit else indicator)
     ax.set_title(f"{indicator}: 目标与实际 target vs outcome — {series}")
-    ax.legend(fontsize=8, loc="best")
+    _legend_outside(ax)
     return fig

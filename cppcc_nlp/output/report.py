@@ -3,6 +3,10 @@
 :func:`render` turns a list of :class:`Section` into the page; the sections of the main job (their prose,
 figures and tables) are built in :mod:`cppcc_nlp.output._sections`.
 
+Rows of tables with a ``series`` and a ``year`` (or ``period``) column can be filtered in the page (a few lines
+of inline JavaScript: no network, the page stays one file); slogans and terms get collapsible lists of their
+contexts (``<details>``).
+
 The page embeds a subset of the bundled Noto Sans CJK SC font (only the characters it uses, ~100 KB), so its
 Chinese headings and tables show real glyphs on a machine without any CJK font.
 """
@@ -19,31 +23,65 @@ import pandas as pd
 from cppcc_nlp._version import __version__
 
 CSS = """
-body { font-family: "cppcc-cjk", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; max-width: 1100px;
+body { font-family: "cppcc-cjk", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; max-width: 1200px;
        margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.5; }
 h1 { border-bottom: 3px solid #c0392b; padding-bottom: .3em; }
 h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
-table { border-collapse: collapse; font-size: 13px; margin: 1em 0; }
-th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
-th { background: #f5f5f5; }
+.scroll { max-width: 100%; overflow-x: auto; max-height: 36em; overflow-y: auto; margin: 1em 0; }
+table { border-collapse: collapse; font-size: 12px; table-layout: auto; }
+th, td { border: 1px solid #ddd; padding: 3px 6px; text-align: left; vertical-align: top; word-break: normal;
+         overflow-wrap: normal; }
+th { background: #f5f5f5; position: sticky; top: 0; white-space: nowrap; }
+td.num { text-align: right; white-space: nowrap; }
+td.short { white-space: nowrap; }
+td.long { min-width: 12em; max-width: 36em; overflow-wrap: anywhere; }
+td.few { color: #999; font-style: italic; }
 img { max-width: 100%; border: 1px solid #eee; margin: .5em 0; }
 .note { color: #666; font-size: 13px; }
+details { margin: .3em 0; }
+summary { cursor: pointer; }
+#filter { position: sticky; top: 0; background: #fff8e7; border: 1px solid #e0c080; padding: .4em .8em; z-index: 2;
+          font-size: 13px; }
+#filter select, #filter input { font: inherit; margin: 0 .6em 0 .2em; }
 """
+
+#: the table filter: rows carrying data-series / data-year are hidden unless they match the choice
+SCRIPT = """
+function cppccFilter() {
+  var s = document.getElementById('f-series').value;
+  var a = parseInt(document.getElementById('f-from').value, 10), b = parseInt(document.getElementById('f-to').value, 10);
+  var shown = 0, rows = document.querySelectorAll('tr[data-series], tr[data-year]');
+  rows.forEach(function (tr) {
+    var ok = true, y = parseInt(tr.getAttribute('data-year'), 10), rs = tr.getAttribute('data-series');
+    if (s && rs !== null && rs.split(' + ').indexOf(s) < 0) ok = false;
+    if (!isNaN(y) && ((!isNaN(a) && y < a) || (!isNaN(b) && y > b))) ok = false;
+    tr.style.display = ok ? '' : 'none';
+    if (ok) shown++;
+  });
+  document.getElementById('f-count').textContent = shown + ' of ' + rows.length + ' rows shown';
+}
+"""
+
+#: a rate cell resting on fewer occurrences than this is marked (class ``few``, shown grey with †)
+FEW = 5
 
 
 @dataclass
 class Section:
-    """One part of the report: a heading, a few sentences, figures and tables.
+    """One part of the report: a heading, a few sentences, figures, tables and lists of contexts.
 
     ``figures`` maps a file name (``"slogan_timeline"``) to a matplotlib Figure, in the order shown; the main
     job saves each as ``figures/<name>.png`` and ``.svg``.  ``tables`` holds ``(caption, DataFrame)`` pairs.
-    Paragraphs of ``text`` are separated by a blank line.
+    ``contexts`` holds ``(caption, {label: DataFrame})`` pairs: each label (a slogan, a term) becomes a
+    collapsible ``<details>`` list of its keyword-in-context rows.  Paragraphs of ``text`` are separated by a
+    blank line.
     """
 
     title: str
     text: str = ""
     figures: dict = field(default_factory=dict)
     tables: list = field(default_factory=list)
+    contexts: list = field(default_factory=list)
 
 
 def figure_to_data_uri(fig, dpi: int = 110) -> str:
@@ -52,12 +90,100 @@ def figure_to_data_uri(fig, dpi: int = 110) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+LONG_TEXT = 24   # a text column with longer values wraps; shorter ones (terms, names) never break
+
+
+def _cell(value, column_kind: str) -> str:
+    if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
+        return "<td></td>"
+    if isinstance(value, float):
+        return f"<td class='num'>{value:.3g}</td>"
+    if isinstance(value, (int,)) or column_kind == "num":
+        return f"<td class='num'>{html.escape(str(value))}</td>"
+    text = str(value)
+    if text.endswith(" †"):
+        return f"<td class='few num'>{html.escape(text)}</td>"
+    return f"<td class='{column_kind}'>{html.escape(text)}</td>"
+
+
 def table_html(df: pd.DataFrame, max_rows: int = 30) -> str:
+    """An HTML table; rows carry ``data-series`` and ``data-year`` (from a ``series`` and a ``year`` or
+    ``period`` column) so that the page's filter can hide them; long text wraps, short text never does."""
     shown = df.head(max_rows)
-    out = shown.to_html(index=False, escape=True, border=0, na_rep="", float_format=lambda x: f"{x:.3g}")
+    kinds = {}
+    for c in shown.columns:
+        col = shown[c]
+        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            kinds[c] = "num"
+        else:
+            longest = col.dropna().astype(str).str.len().max() if col.notna().any() else 0
+            kinds[c] = "long" if longest > LONG_TEXT else "short"
+    year_col = "year" if "year" in shown.columns else "period" if "period" in shown.columns else None
+    rows = []
+    for record in shown.itertuples(index=False, name=None):
+        values = dict(zip(shown.columns, record))
+        attrs = ""
+        if "series" in values and isinstance(values["series"], str):
+            attrs += f" data-series='{html.escape(values['series'], quote=True)}'"
+        if year_col is not None and not pd.isna(values[year_col]):
+            attrs += f" data-year='{int(values[year_col])}'"
+        rows.append(f"<tr{attrs}>" + "".join(_cell(v, kinds[c]) for c, v in values.items()) + "</tr>")
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
+    out = f"<div class='scroll'><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     if len(df) > max_rows:
         out += f'<p class="note">… {len(df) - max_rows} more rows in the CSV/Parquet files.</p>'
     return out
+
+
+def contexts_html(label: str, rows: pd.DataFrame, max_rows: int = 40) -> str:
+    """One collapsible list: ``label — N contexts in K reports``, then the keyword-in-context table."""
+    n_docs = rows["doc_id"].nunique() if "doc_id" in rows else 0
+    years = sorted(int(y) for y in rows["year"].dropna().unique()) if "year" in rows else []
+    span = f", {years[0]}–{years[-1]}" if len(years) > 1 else f", {years[0]}" if years else ""
+    summary = f"{label} — {len(rows)} context(s) in {n_docs} report(s){span}"
+    shown = rows.drop(columns=["doc_id"], errors="ignore")
+    return (f"<details><summary>{html.escape(summary)}</summary>"
+            f"{table_html(shown, max_rows=max_rows)}</details>")
+
+
+def _filter_bar(series: list[str], years: list[int]) -> str:
+    options = "".join(f"<option>{html.escape(s)}</option>" for s in series)
+    first, last = (years[0], years[-1]) if years else ("", "")
+    return ("<div id='filter'>Filter the tables: series <select id='f-series' onchange='cppccFilter()'>"
+            f"<option value=''>all</option>{options}</select> years <input id='f-from' type='number' size='5' "
+            f"value='{first}' oninput='cppccFilter()'>–<input id='f-to' type='number' size='5' value='{last}' "
+            "oninput='cppccFilter()'> <span id='f-count' class='note'></span></div>")
+
+
+def render(title: str, sections: list[Section], *, subtitle: str = "", series=(), years=()) -> str:
+    """The whole page as a string; with ``series`` or ``years``, a filter bar above the sections."""
+    parts = [f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
+             "<style>{FONT}" + CSS + f"</style><script>{SCRIPT}</script></head><body><h1>{html.escape(title)}</h1>"]
+    if subtitle:
+        parts.append(f"<p class='note'>{html.escape(subtitle)}</p>")
+    if len(series) or len(years):
+        parts.append(_filter_bar(sorted(series), sorted(years)))
+    parts.append("<ul>" + "".join(f"<li><a href='#s{i}'>{html.escape(s.title)}</a></li>"
+                                 for i, s in enumerate(sections)) + "</ul>")
+    for i, section in enumerate(sections):
+        parts.append(f"<h2 id='s{i}'>{html.escape(section.title)}</h2>")
+        if section.text:
+            parts.extend(f"<p>{html.escape(p)}</p>" for p in section.text.split("\n\n"))
+        for fig in section.figures.values():
+            parts.append(f"<img alt='{html.escape(section.title)}' src='{figure_to_data_uri(fig)}'>")
+        for caption, df in section.tables:
+            parts.append(f"<h3>{html.escape(caption)}</h3>{table_html(df, max_rows=200 if _filterable(df) else 30)}")
+        for caption, groups in section.contexts:
+            parts.append(f"<h3>{html.escape(caption)}</h3>")
+            parts.extend(contexts_html(label, rows) for label, rows in groups.items())
+    parts.append(f"<p class='note'>Made by cppcc-nlp {__version__}.</p></body></html>")
+    page = "\n".join(parts)
+    visible = "".join(p for p in parts if "base64," not in p)
+    return page.replace("{FONT}", font_face(visible), 1)
+
+
+def _filterable(df: pd.DataFrame) -> bool:
+    return "series" in df.columns or "year" in df.columns or "period" in df.columns
 
 
 def font_face(text: str) -> str:
@@ -78,25 +204,3 @@ def font_face(text: str) -> str:
     font.save(buffer)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return f"@font-face {{ font-family: 'cppcc-cjk'; src: url(data:font/otf;base64,{data}) format('opentype'); }}"
-
-
-def render(title: str, sections: list[Section], *, subtitle: str = "") -> str:
-    """The whole page as a string."""
-    parts = [f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
-             "<style>{FONT}" + CSS + f"</style></head><body><h1>{html.escape(title)}</h1>"]
-    if subtitle:
-        parts.append(f"<p class='note'>{html.escape(subtitle)}</p>")
-    parts.append("<ul>" + "".join(f"<li><a href='#s{i}'>{html.escape(s.title)}</a></li>"
-                                 for i, s in enumerate(sections)) + "</ul>")
-    for i, section in enumerate(sections):
-        parts.append(f"<h2 id='s{i}'>{html.escape(section.title)}</h2>")
-        if section.text:
-            parts.extend(f"<p>{html.escape(p)}</p>" for p in section.text.split("\n\n"))
-        for fig in section.figures.values():
-            parts.append(f"<img alt='{html.escape(section.title)}' src='{figure_to_data_uri(fig)}'>")
-        for caption, df in section.tables:
-            parts.append(f"<h3>{html.escape(caption)}</h3>{table_html(df)}")
-    parts.append(f"<p class='note'>Made by cppcc-nlp {__version__}.</p></body></html>")
-    page = "\n".join(parts)
-    visible = "".join(p for p in parts if "base64," not in p)
-    return page.replace("{FONT}", font_face(visible), 1)
