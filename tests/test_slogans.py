@@ -284,7 +284,7 @@ def test_sample_lexicon_only_and_one_year_tracking(sample_corpus, sample_occ):
     n_chars = sample_corpus.paragraphs["text"].str.len().sum()
     row = table[table["canonical"] == "两个确立"].iloc[0]
     assert row["count"] == 2 and row["n_chars"] == n_chars
-    assert row["rate_per_10k"] == pytest.approx(2 * 10_000 / n_chars, abs=1e-4)
+    assert row["per_10k_chars"] == pytest.approx(2 * 10_000 / n_chars, abs=1e-4)
     summary = slogan_summary(sample_occ, sample_corpus, by="year")
     assert set(summary["trend"]) == {"one year only"}
     assert summary.set_index("canonical").loc["两个确立", "since"] == 2022
@@ -479,7 +479,7 @@ def test_cli_slogans(sample_path, tmp_path, capsys):
     out = pd.read_csv(__import__("io").StringIO(capsys.readouterr().out))
     assert list(out.columns) == OCCURRENCE_COLUMNS and "同心政协" in set(out["canonical"])
     assert main(["slogans", str(sample_path), "--by-year", "--by", "year", "--format", "json"]) == 0
-    assert '"rate_per_10k"' in capsys.readouterr().out
+    assert '"per_10k_chars"' in capsys.readouterr().out
     bad = _write(tmp_path, "bad.yaml", "- canonical: 同心政协\n  kind: slogan\n")
     assert main(["slogans", str(sample_path), "--lexicon", str(bad)]) == 2
     err = capsys.readouterr().err

@@ -86,10 +86,10 @@ def slogan_section(occurrences: pd.DataFrame, tracking=None, summary=None, coocc
     period = "period" if "period" in tracking.columns else "year"
     shown = tracking if tracking[period].nunique() == 1 else tracking[
         tracking["n_chars"] >= min(TIMELINE_MIN_CHARS, tracking["n_chars"].max())]
-    section.figures["slogan_timeline"] = plot.slogan_timeline(shown, year=period, value="rate_per_10k")
+    section.figures["slogan_timeline"] = plot.slogan_timeline(shown, year=period, value="per_10k_chars")
     top5 = summary["canonical"].head(5).tolist()
     if shown[period].nunique() > 1 and top5:
-        section.figures["slogan_lifecycle"] = plot.slogan_lifecycle(shown, top5, year=period, value="rate_per_10k")
+        section.figures["slogan_lifecycle"] = plot.slogan_lifecycle(shown, top5, year=period, value="per_10k_chars")
     section.tables.append(("Slogans, most frequent first", summary))
     if rates is not None and not rates.empty:
         section.tables.append((f"Rates by series and period: per 10,000 characters (count; reports behind the "
@@ -103,7 +103,7 @@ def slogan_section(occurrences: pd.DataFrame, tracking=None, summary=None, coocc
 
 def term_section(terms: pd.DataFrame, frequencies=None, *, contexts=None, documents=None,
                  series=None) -> Section:
-    """术语 Terms: the trends of the six best terms (``frequencies``: term, year, per_10k) and the top 50.
+    """术语 Terms: the trends of the six best terms (``frequencies``: term, year, per_10k_chars) and the top 50.
 
     ``terms`` is ``extract_terms(by_year=True)``; its int columns (one per year) are left out of the table shown.
     """
@@ -113,7 +113,7 @@ def term_section(terms: pd.DataFrame, frequencies=None, *, contexts=None, docume
         return section
     if frequencies["year"].nunique() > 1:
         section.figures["term_trends"] = plot.term_trends(frequencies, terms["term"].head(6).tolist(),
-                                                          value="per_10k")
+                                                          value="per_10k_chars")
     year_columns = [c for c in terms.columns if not isinstance(c, str)]
     section.tables.append(("Top terms", terms.head(50).drop(columns=year_columns)))
     if documents is not None and series is not None and frequencies["year"].nunique() > 1:
@@ -121,10 +121,10 @@ def term_section(terms: pd.DataFrame, frequencies=None, *, contexts=None, docume
         per_year = docs.groupby("year").agg(series=("series", lambda s: " + ".join(sorted(set(s)))),
                                             n_reports=("doc_id", "size"))
         rates = frequencies.merge(per_year, left_on="year", right_index=True).rename(
-            columns={"term": "item", "freq": "count", "per_10k": "per_10k_tokens"})
-        section.tables.append((f"Top terms by year: per 10,000 words (count; reports that year); † under {FEW} "
-                               "occurrences", rate_cells(rates[["series", "year", "item", "count", "n_reports",
-                                                                "per_10k_tokens"]], value="per_10k_tokens")))
+            columns={"term": "item", "freq": "count"})
+        section.tables.append((f"Top terms by year: per 10,000 characters (count; reports that year); † under "
+                               f"{FEW} occurrences", rate_cells(rates[["series", "year", "item", "count", "n_reports",
+                                                                     "per_10k_chars"]], value="per_10k_chars")))
     if contexts:
         section.contexts.append(("Contexts of each top term (year, series, section)", contexts))
     return section

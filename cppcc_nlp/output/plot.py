@@ -105,7 +105,7 @@ def corpus_overview(documents: pd.DataFrame, *, year="year", level="level", size
     return fig
 
 
-def slogan_timeline(table: pd.DataFrame, *, slogan="canonical", year=None, value="rate_per_10k", top=30,
+def slogan_timeline(table: pd.DataFrame, *, slogan="canonical", year=None, value="per_10k_chars", top=30,
                     min_chars=None, title="提法时间线 Slogan timeline"):
     """Heat map of slogans × years.
 
@@ -114,7 +114,7 @@ def slogan_timeline(table: pd.DataFrame, *, slogan="canonical", year=None, value
     table : long table with one row per (slogan, year): the output of ``track_slogans``.
     year : the time column; default ``"period"`` when the table has one (``track_slogans(by="period")``, the
         default), else ``"year"``.
-    value : the column to colour by: a rate (``"rate_per_10k"``, per 10,000 characters) or ``"count"``.
+    value : the column to colour by: a rate (``"per_10k_chars"``, per 10,000 characters) or ``"count"``.
     top : keep the ``top`` slogans by total ``value``.
     min_chars : leave out years whose text (column ``n_chars``) is shorter: a rate over a few hundred
         characters (e.g. the short plan part of one report) would dominate the colour scale.
@@ -141,7 +141,7 @@ def slogan_timeline(table: pd.DataFrame, *, slogan="canonical", year=None, value
     return fig
 
 
-def slogan_lifecycle(table: pd.DataFrame, slogans, *, slogan="canonical", year=None, value="rate_per_10k"):
+def slogan_lifecycle(table: pd.DataFrame, slogans, *, slogan="canonical", year=None, value="per_10k_chars"):
     """Line chart of one or more slogans' use over the years (first use, peak, fading).
 
     ``table`` is the output of ``track_slogans``; ``year`` defaults as in :func:`slogan_timeline`.

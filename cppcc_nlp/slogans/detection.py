@@ -485,7 +485,7 @@ def track_slogans(occurrences: pd.DataFrame, corpus, *, by: str = "period", min_
     Returns
     -------
     DataFrame
-        canonical, kind, in_lexicon, <by> (``period`` or ``year``), count, n_chars, rate_per_10k; one row per
+        canonical, kind, in_lexicon, <by> (``period`` or ``year``), count, n_chars, per_10k_chars; one row per
         slogan and per year present in the corpus, zero counts included (so trends see absences), sorted by
         canonical then year.  Occurrences whose period is unknown (NA) are left out of ``by="period"`` tables,
         with a warning.
@@ -503,7 +503,7 @@ def track_slogans(occurrences: pd.DataFrame, corpus, *, by: str = "period", min_
         warnings.warn(f"{int(occ['period'].isna().sum())} occurrence(s) have no period and are left out; use "
                       "by='year' to count them by delivery year", stacklevel=2)
         occ = occ[occ["period"].notna()]
-    columns = ["canonical", "kind", "in_lexicon", by, "count", "n_chars", "rate_per_10k"]
+    columns = ["canonical", "kind", "in_lexicon", by, "count", "n_chars", "per_10k_chars"]
     if occ.empty or chars.empty:
         return pd.DataFrame(columns=columns)
     totals = occ.groupby("canonical").size()
@@ -516,7 +516,7 @@ def track_slogans(occurrences: pd.DataFrame, corpus, *, by: str = "period", min_
     df = counts.rename("count").reset_index()
     df = df.join(meta, on="canonical")
     df["n_chars"] = df[by].map(chars).astype("int64")
-    df["rate_per_10k"] = (df["count"] * 10_000 / df["n_chars"]).round(4)
+    df["per_10k_chars"] = (df["count"] * 10_000 / df["n_chars"]).round(4)
     df["count"] = df["count"].astype("int64")
     df["in_lexicon"] = df["in_lexicon"].astype(bool)
     return df[columns].sort_values(["canonical", by], ignore_index=True)
@@ -578,19 +578,19 @@ def slogan_summary(occurrences: pd.DataFrame, corpus, *, by: str = "period", lex
     for canonical, g in table.groupby("canonical", sort=False):
         seen = g[g["count"] > 0]
         years = g[by].to_numpy()
-        rates = g["rate_per_10k"].to_numpy(dtype=float)
+        rates = g["per_10k_chars"].to_numpy(dtype=float)
         trend, change = _trend(years, rates)
         recent = g.sort_values(by)["count"].to_numpy()[-MIN_TREND_YEARS:]
         if trend in ("rising", "stable", "fading") and not (recent > 0).any():
             trend = "stopped"  # not used in the last years of the corpus: whatever its slope, it is not rising
-        peak = g.loc[g["rate_per_10k"].idxmax()]
+        peak = g.loc[g["per_10k_chars"].idxmax()]
         entry = lexicon.lookup(canonical) if canonical in lexicon else None
         rows.append({"canonical": canonical, "kind": g["kind"].iat[0], "in_lexicon": bool(g["in_lexicon"].iat[0]),
                      "since": entry.since if entry else None,
                      "family": family_key(canonical, g["kind"].iat[0]),
                      "n": int(stats.at[canonical, "n"]), "n_docs": int(stats.at[canonical, "n_docs"]),
                      "first_year": int(seen[by].min()), "last_year": int(seen[by].max()),
-                     "peak_year": int(peak[by]), "peak_rate": float(peak["rate_per_10k"]),
+                     "peak_year": int(peak[by]), "peak_rate": float(peak["per_10k_chars"]),
                      "trend": trend, "trend_change": round(change, 3) if not math.isnan(change) else change})
     df = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     df["since"] = df["since"].astype("Int64")
