@@ -27,6 +27,8 @@ models: install
 	$(BIN)/python -c "import cppcc_nlp as cn; m = cn.TopicModel(random_state=0).fit(cn.Corpus.from_path('corpora')); m.save('models/topic_model.zip'); print(m.n_topics_, 'topics')"
 
 test: install
+	$(BIN)/ruff check cppcc_nlp tests tools benchmarks
+	$(BIN)/ruff format --check cppcc_nlp tests tools benchmarks
 	$(BIN)/python -m pytest -n 2 tests
 
 clean:

@@ -45,7 +45,9 @@ def main(argv=None) -> int:
         print(f"{step:<10} {runs['cold'][1][step]:>8.2f} {runs['warm'][1][step]:>8.2f}")
     cold, warm = runs["cold"][0], runs["warm"][0]
     print(f"{'total':<10} {cold:>8.2f} {warm:>8.2f}")
-    print(f"warm / cold = {warm / cold:.2f}  (cold: {n_chars / cold:,.0f} chars/s, warm: {n_chars / warm:,.0f} chars/s)")
+    print(
+        f"warm / cold = {warm / cold:.2f}  (cold: {n_chars / cold:,.0f} chars/s, warm: {n_chars / warm:,.0f} chars/s)"
+    )
     print(f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
     return 0
 

@@ -33,8 +33,11 @@ def replicate(corpus, times: int):
     docs = []
     for k in range(times):
         for d in corpus.docs:
-            text = d.text if k == 0 else "\n".join(f"{line}（第{k}稿）" if line.strip() else line
-                                                   for line in d.text.split("\n"))
+            text = (
+                d.text
+                if k == 0
+                else "\n".join(f"{line}（第{k}稿）" if line.strip() else line for line in d.text.split("\n"))
+            )
             path = Path(d.path).with_name(f"{Path(d.path).stem}-copy{k}.txt") if k else Path(d.path)
             docs.append(Document.from_text(text, path=path, manifest_row=None))
     return Corpus(docs)
@@ -54,8 +57,9 @@ def main() -> None:
     base = Corpus.from_path(SHARED)
     nlp()  # the model, loaded before the clock starts (as on the workers)
     started = time.perf_counter()
-    cluster = distributed.LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
+    cluster = distributed.LocalCluster(
+        n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None
+    )
     client = distributed.Client(cluster)
     from cppcc_nlp.tokens._distributed import ensure_plugin
 
@@ -73,14 +77,24 @@ def main() -> None:
         dist = tokens(corpus, cache=False, client=client)
         t_dist = time.perf_counter() - t0
         pd.testing.assert_frame_equal(dist, local)
-        rows.append({"corpus": f"shared x{scale}", "docs": len(corpus), "chars": chars,
-                     "local s": round(t_local, 1), f"dask {args.workers}w s": round(t_dist, 1),
-                     "speed-up": round(t_local / t_dist, 2), "local chars/s": round(chars / t_local),
-                     "chars/s per worker": round(chars / t_dist / args.workers)})
+        rows.append(
+            {
+                "corpus": f"shared x{scale}",
+                "docs": len(corpus),
+                "chars": chars,
+                "local s": round(t_local, 1),
+                f"dask {args.workers}w s": round(t_dist, 1),
+                "speed-up": round(t_local / t_dist, 2),
+                "local chars/s": round(chars / t_local),
+                "chars/s per worker": round(chars / t_dist / args.workers),
+            }
+        )
     worker_mib = client.run(peak_mib)
     print(pd.DataFrame(rows).to_string(index=False))
-    print(f"peak RSS: this process {peak_mib():.0f} MiB; workers "
-          + ", ".join(f"{v:.0f} MiB" for v in worker_mib.values()))
+    print(
+        f"peak RSS: this process {peak_mib():.0f} MiB; workers "
+        + ", ".join(f"{v:.0f} MiB" for v in worker_mib.values())
+    )
     client.close()
     cluster.close()
 

@@ -23,8 +23,20 @@ sys.path.insert(0, str(ROOT))
 
 import cppcc_nlp as cn  # noqa: E402
 
-WORDS = ["生态文明", "生态文明建设", "生态环境", "碳排放", "绿水青山", "高质量发展", "国内生产总值", "就业", "消费",
-         "创新", "改革开放", "乡村振兴"]
+WORDS = [
+    "生态文明",
+    "生态文明建设",
+    "生态环境",
+    "碳排放",
+    "绿水青山",
+    "高质量发展",
+    "国内生产总值",
+    "就业",
+    "消费",
+    "创新",
+    "改革开放",
+    "乡村振兴",
+]
 
 
 def best(fn, repeat: int) -> tuple[float, object]:
@@ -49,11 +61,17 @@ def main(argv=None) -> int:
     t_dict, _ = best(lambda: cn.dictionary_counts(corpus, {w: [w] for w in WORDS}, by="year"), args.repeat)
     print(f"{len(corpus)} reports, {chars:,} characters, best of {args.repeat}")
     print(f"{'step':<20}{'seconds':>9}{'chars/s':>12}{'x reading':>11}")
-    for name, t in (("baseline (reading)", base), ("indicators", t_ind), ("target_outcomes", t_chain),
-                    ("dictionary_counts", t_dict)):
+    for name, t in (
+        ("baseline (reading)", base),
+        ("indicators", t_ind),
+        ("target_outcomes", t_chain),
+        ("dictionary_counts", t_dict),
+    ):
         print(f"{name:<20}{t:>9.2f}{chars / t:>12,.0f}{t / base:>11.2f}")
-    print(f"{len(ind):,} quantitative statements, {ind['indicator'].notna().sum():,} named; "
-          f"{len(chain)} target/outcome rows")
+    print(
+        f"{len(ind):,} quantitative statements, {ind['indicator'].notna().sum():,} named; "
+        f"{len(chain)} target/outcome rows"
+    )
     return 0
 
 

@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cppcc_nlp import Corpus  # noqa: E402
+from cppcc_nlp.corpus.store import CorpusStore  # noqa: E402
 from cppcc_nlp.io.normalise import normalise  # noqa: E402
 from cppcc_nlp.io.reading import read_report  # noqa: E402
-from cppcc_nlp.corpus.store import CorpusStore  # noqa: E402
 
 
 def best(fn, repeat: int) -> float:
@@ -59,8 +59,7 @@ def main(argv=None) -> int:
     base = best(lambda: [f.read_text(encoding="utf-8").splitlines() for f in files], args.repeat)
     rows.append(("baseline read_text+splitlines", base))
     rows.append(("read_report", best(lambda: [read_report(f) for f in files], args.repeat)))
-    rows.append(("read_report+normalise", best(lambda: [normalise(read_report(f).text) for f in files],
-                                                args.repeat)))
+    rows.append(("read_report+normalise", best(lambda: [normalise(read_report(f).text) for f in files], args.repeat)))
 
     def corpus_all():
         c = Corpus.from_path(files, strict=True)

@@ -40,13 +40,14 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", nargs="?", default=str(ROOT.parent / "shared" / "corpora"))
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--segment-chars", type=int, default=0,
-                        help="segment only this many characters and scale up (0: all)")
+    parser.add_argument(
+        "--segment-chars", type=int, default=0, help="segment only this many characters and scale up (0: all)"
+    )
     args = parser.parse_args(argv)
 
     from cppcc_nlp import Corpus
-    from cppcc_nlp.slogans.detection import detect_slogans, slogan_candidates
     from cppcc_nlp.resources.slogan_lexicon import load_slogan_lexicon
+    from cppcc_nlp.slogans.detection import detect_slogans, slogan_candidates
 
     t0 = time.perf_counter()
     corpus = Corpus.from_path(args.corpus)
@@ -54,17 +55,23 @@ def main(argv=None) -> int:
     texts = corpus.paragraphs["text"].tolist()
     n_chars = sum(len(t) for t in texts)
     lexicon = load_slogan_lexicon()
-    print(f"corpus: {args.corpus}: {len(corpus)} documents, {len(texts)} paragraphs, {n_chars:,} characters "
-          f"(read in {t_load:.2f} s)")
+    print(
+        f"corpus: {args.corpus}: {len(corpus)} documents, {len(texts)} paragraphs, {n_chars:,} characters "
+        f"(read in {t_load:.2f} s)"
+    )
 
     t_detect, occ = best_of(args.repeat, lambda: detect_slogans(corpus, lexicons=lexicon))
     t_discover, cands = best_of(args.repeat, lambda: slogan_candidates(corpus, lexicons=lexicon))
     t_lexicon, occ_lex = best_of(args.repeat, lambda: detect_slogans(corpus, lexicons=lexicon, discover=False))
-    print(f"detect_slogans (lexicon + discovery): {t_detect:.3f} s  ({len(occ):,} occurrences, "
-          f"{n_chars / t_detect / 1e6:.2f} M chars/s)")
+    print(
+        f"detect_slogans (lexicon + discovery): {t_detect:.3f} s  ({len(occ):,} occurrences, "
+        f"{n_chars / t_detect / 1e6:.2f} M chars/s)"
+    )
     print(f"  lexicon only:                       {t_lexicon:.3f} s  ({len(occ_lex):,} occurrences)")
-    print(f"  discovery only (slogan_candidates): {t_discover:.3f} s  ({len(cands):,} candidates, "
-          f"{int((cands['decision'] != 'rejected').sum())} accepted)")
+    print(
+        f"  discovery only (slogan_candidates): {t_discover:.3f} s  ({len(cands):,} candidates, "
+        f"{int((cands['decision'] != 'rejected').sum())} accepted)"
+    )
 
     from cppcc_nlp.tokens.pipeline import nlp as make_nlp
 
@@ -83,10 +90,13 @@ def main(argv=None) -> int:
     n_tokens = sum(len(doc) for doc in nlp.pipe(seg_texts, batch_size=64))
     t_seg = (time.perf_counter() - t0) * (n_chars / seg_chars)
     scaled = " (scaled from {:,} chars)".format(seg_chars) if seg_chars < n_chars else ""
-    print(f"baseline: segmentation with cppcc_nlp.nlp() (pkuseg + lexicon merge), model load {t_model:.2f} s "
-          f"not counted: {t_seg:.2f} s{scaled}, {n_tokens:,} tokens")
-    print(f"ratio detect_slogans / segmentation: {t_detect / t_seg:.4f}  (segmentation is "
-          f"{t_seg / t_detect:.0f}x slower)")
+    print(
+        f"baseline: segmentation with cppcc_nlp.nlp() (pkuseg + lexicon merge), model load {t_model:.2f} s "
+        f"not counted: {t_seg:.2f} s{scaled}, {n_tokens:,} tokens"
+    )
+    print(
+        f"ratio detect_slogans / segmentation: {t_detect / t_seg:.4f}  (segmentation is {t_seg / t_detect:.0f}x slower)"
+    )
     print(f"ratio discovery / segmentation:      {t_discover / t_seg:.4f}")
     return 0
 

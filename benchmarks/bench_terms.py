@@ -47,8 +47,8 @@ def main() -> None:
     import jieba.analyse
 
     import cppcc_nlp as cn
-    from cppcc_nlp.terms.keyness import keyness
     from cppcc_nlp.resources.lexicon import load_lexicon
+    from cppcc_nlp.terms.keyness import keyness
     from cppcc_nlp.terms.ranking import extract_terms
 
     jieba.setLogLevel(logging.WARNING)
@@ -67,8 +67,10 @@ def main() -> None:
     print(f"tokens: {len(tokens_all):,} rows; first call {t_tok:.1f} s, from the cache {t_cached:.1f} s")
 
     terms_all, t_all = timed(extract_terms, tokens_all)
-    print(f"extract_terms, all shared reports: {t_all:.1f} s, {len(terms_all):,} terms "
-          f"({n_chars / t_all / 1000:.0f}k characters/s)")
+    print(
+        f"extract_terms, all shared reports: {t_all:.1f} s, {len(terms_all):,} terms "
+        f"({n_chars / t_all / 1000:.0f}k characters/s)"
+    )
     tokens_nat = tokens_all[tokens_all["doc_id"].isin(national.documents["doc_id"])]
     terms_nat, t_nat = timed(extract_terms, tokens_nat)
     print(f"extract_terms, gwr-national ({len(national)} reports): {t_nat:.1f} s, {len(terms_nat):,} terms")
@@ -79,9 +81,11 @@ def main() -> None:
     text = "\n".join(doc.text for doc in national.docs)
     tfidf_kw, t_tfidf = timed(jieba.analyse.extract_tags, text, topK=200)
     textrank_kw, t_textrank = timed(jieba.analyse.textrank, text, topK=200)
-    print(f"baselines on the same gwr-national text: jieba TF-IDF {t_tfidf:.1f} s, TextRank {t_textrank:.1f} s; "
-          f"ours/TF-IDF time ratio {t_nat / t_tfidf:.1f}x, ours/TextRank {t_nat / t_textrank:.1f}x "
-          f"(ours excludes tokenisation, read from the cache)")
+    print(
+        f"baselines on the same gwr-national text: jieba TF-IDF {t_tfidf:.1f} s, TextRank {t_textrank:.1f} s; "
+        f"ours/TF-IDF time ratio {t_nat / t_tfidf:.1f}x, ours/TextRank {t_nat / t_textrank:.1f}x "
+        f"(ours excludes tokenisation, read from the cache)"
+    )
 
     lex = load_lexicon()
     outside = [e for e in expected if e not in set(lex.entries)]
@@ -89,10 +93,12 @@ def main() -> None:
     def both(ranking):
         return recall_at(ranking, expected), recall_at(ranking, outside)
 
-    rows = [("ours (bundled lexicon)", *both(terms_nat["term"])),
-            ("ours, no specificity factor", *both(extract_terms(tokens_nat, specificity_scale=1e-9)["term"])),
-            ("jieba TF-IDF", *both(tfidf_kw)),
-            ("jieba TextRank", *both(textrank_kw))]
+    rows = [
+        ("ours (bundled lexicon)", *both(terms_nat["term"])),
+        ("ours, no specificity factor", *both(extract_terms(tokens_nat, specificity_scale=1e-9)["term"])),
+        ("jieba TF-IDF", *both(tfidf_kw)),
+        ("jieba TextRank", *both(textrank_kw)),
+    ]
     # the same baselines with our domain lexicon as jieba's user dictionary (a fairer comparison)
     for entry in lex.entries:
         jieba.add_word(entry)
@@ -104,29 +110,40 @@ def main() -> None:
         terms_plain = extract_terms(tokens_plain)
         rows.insert(1, ("ours (no lexicon: plain pkuseg)", *both(terms_plain["term"])))
         print(f"lexicon-free tokens of gwr-national: {t_plain:.1f} s")
-    print(f"\nrecall@200 of the {len(expected)} expected gwr-national terms (whole or inside a longer whole form);"
-          f" and of the {len(outside)} of them that are no lexicon entry:")
+    print(
+        f"\nrecall@200 of the {len(expected)} expected gwr-national terms (whole or inside a longer whole form);"
+        f" and of the {len(outside)} of them that are no lexicon entry:"
+    )
     for name, value, value_outside in rows:
         print(f"  {name:34s} {value:.3f}   {value_outside:.3f}")
     top50 = terms_nat["term"].head(50).tolist()
     unjudged = [t for t in top50 if t not in judged.index]
     precision = sum(judged.get(t, 0) for t in top50) / 50
-    print(f"precision@50 of ours by hand judgement: {precision:.2f}"
-          + (f" (unjudged, counted wrong: {unjudged})" if unjudged else ""))
+    print(
+        f"precision@50 of ours by hand judgement: {precision:.2f}"
+        + (f" (unjudged, counted wrong: {unjudged})" if unjudged else "")
+    )
 
     sample = cn.Corpus.from_path(ROOT / "corpora")
     sample_terms = extract_terms(cn.tokens(sample, nlp=pipe, cache_dir=args.cache))["term"].tolist()
-    for name, ranking in (("with", sample_terms),
-                          ("without", extract_terms(cn.tokens(sample, nlp=pipe, cache_dir=args.cache),
-                                                    specificity_scale=1e-9)["term"].tolist())):
-        ranks = {t: (ranking.index(t) + 1 if t in ranking else None) for t in ("政协委员", "委员工作站", "社情民意信息",
-                                                                                "专门协商机构")}
+    for name, ranking in (
+        ("with", sample_terms),
+        (
+            "without",
+            extract_terms(cn.tokens(sample, nlp=pipe, cache_dir=args.cache), specificity_scale=1e-9)["term"].tolist(),
+        ),
+    ):
+        ranks = {
+            t: (ranking.index(t) + 1 if t in ranking else None)
+            for t in ("政协委员", "委员工作站", "社情民意信息", "专门协商机构")
+        }
         print(f"sample report, rank {name} the specificity factor: {ranks}")
     fragments = [t for t in ("建设国际", "经济社会", "设施建设") if t in terms_all["term"].head(100).tolist()]
     print(f"fragments 建设国际/经济社会/设施建设 in the top 100 of all shared reports: {fragments or 'none'}")
 
-    side = pd.DataFrame({"ours": terms_nat["term"].head(20).tolist(), "jieba TF-IDF": tfidf_kw[:20],
-                         "jieba TextRank": textrank_kw[:20]})
+    side = pd.DataFrame(
+        {"ours": terms_nat["term"].head(20).tolist(), "jieba TF-IDF": tfidf_kw[:20], "jieba TextRank": textrank_kw[:20]}
+    )
     with pd.option_context("display.unicode.east_asian_width", True, "display.width", 200):
         print("\ntop 20, gwr-national 2000–2019:")
         print(side.to_string())

@@ -85,16 +85,24 @@ def worker(method: str, data_file: str, cache: str) -> dict:
         n_tokens = len(table)
     seconds = time.perf_counter() - t1
     own, kids = _peak_mb()
-    return {"method": method, "load_s": load, "seconds": seconds, "n_tokens": n_tokens,
-            "chars": int(sum(len(t) for t in texts)), "peak_mb": own, "peak_worker_mb": kids}
+    return {
+        "method": method,
+        "load_s": load,
+        "seconds": seconds,
+        "n_tokens": n_tokens,
+        "chars": int(sum(len(t) for t in texts)),
+        "peak_mb": own,
+        "peak_worker_mb": kids,
+    }
 
 
-def quality(corpus, grow_top: int = 1000) -> "pd.DataFrame":
+def quality(corpus, grow_top: int = 1000):
+    import importlib
+
     import jieba
     import pandas as pd
 
     import cppcc_nlp as cn
-    import importlib
 
     tk = importlib.import_module("cppcc_nlp.tokens.pipeline")
     from cppcc_nlp.resources.lexicon import load_lexicon
@@ -113,9 +121,12 @@ def quality(corpus, grow_top: int = 1000) -> "pd.DataFrame":
     grown = cn.nlp(lexicon=[grown_file])
     gold_terms = {t for g in gold for t in g["terms"]}
     n_gold_in_grown = len(gold_terms & set(written.loc[written["written"], "term"]))
-    segmenters = {"raw pkuseg": raw.cut, "jieba": lambda s: list(jieba.cut(s)),
-                  "ours": lambda s: [t.text for t in pipe(s)],
-                  f"ours + top {grow_top} extract_terms": lambda s: [t.text for t in grown(s)]}
+    segmenters = {
+        "raw pkuseg": raw.cut,
+        "jieba": lambda s: list(jieba.cut(s)),
+        "ours": lambda s: [t.text for t in pipe(s)],
+        f"ours + top {grow_top} extract_terms": lambda s: [t.text for t in grown(s)],
+    }
 
     def spans(words, text):
         out, pos = set(), 0
@@ -141,14 +152,22 @@ def quality(corpus, grow_top: int = 1000) -> "pd.DataFrame":
                     at = s.find(term, at + 1)
         whole = counts[True][0] + counts[False][0]
         total = counts[True][1] + counts[False][1]
-        rows.append({"segmenter": name, "whole/all": f"{whole}/{total}", "share_all": whole / total,
-                     "whole/in_lexicon": f"{counts[True][0]}/{counts[True][1]}",
-                     "share_in_lexicon": counts[True][0] / max(1, counts[True][1]),
-                     "whole/not_in_lexicon": f"{counts[False][0]}/{counts[False][1]}",
-                     "share_not_in_lexicon": counts[False][0] / max(1, counts[False][1])})
-    note = (f"grown lexicon: {int(written['written'].sum())} terms from the top {grow_top} of extract_terms on the "
-            f"corpus ({n_gold_in_grown} of the {len(gold_terms)} distinct gold terms among them); 'in lexicon' "
-            f"below means the bundled lexicon")
+        rows.append(
+            {
+                "segmenter": name,
+                "whole/all": f"{whole}/{total}",
+                "share_all": whole / total,
+                "whole/in_lexicon": f"{counts[True][0]}/{counts[True][1]}",
+                "share_in_lexicon": counts[True][0] / max(1, counts[True][1]),
+                "whole/not_in_lexicon": f"{counts[False][0]}/{counts[False][1]}",
+                "share_not_in_lexicon": counts[False][0] / max(1, counts[False][1]),
+            }
+        )
+    note = (
+        f"grown lexicon: {int(written['written'].sum())} terms from the top {grow_top} of extract_terms on the "
+        f"corpus ({n_gold_in_grown} of the {len(gold_terms)} distinct gold terms among them); 'in lexicon' "
+        f"below means the bundled lexicon"
+    )
     return pd.DataFrame(rows), len(gold), sum(len(g["terms"]) for g in gold), note
 
 
@@ -171,44 +190,61 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     corpus = cn.Corpus.from_path(args.corpus)
     paras = corpus.paragraphs[["doc_id", "para_id", "section_id", "year", "period", "part", "start", "end", "text"]]
-    print(f"corpus: {args.corpus}: {len(corpus)} documents, {len(paras)} paragraphs, "
-          f"{int(paras['text'].str.len().sum()):,} characters (read in {time.perf_counter() - t0:.1f} s); "
-          f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}", flush=True)
+    print(
+        f"corpus: {args.corpus}: {len(corpus)} documents, {len(paras)} paragraphs, "
+        f"{int(paras['text'].str.len().sum()):,} characters (read in {time.perf_counter() - t0:.1f} s); "
+        f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "paras.parquet"
         paras.to_parquet(data, index=False)
         for method in METHODS:
             cache = Path(tmp) / ("cache-warm" if "warm" in method else f"cache-{len(results)}")
-            out = subprocess.run([sys.executable, __file__, "--worker", method, "--data", str(data),
-                                  "--cache", str(cache)], capture_output=True, text=True, check=False)
+            out = subprocess.run(
+                [sys.executable, __file__, "--worker", method, "--data", str(data), "--cache", str(cache)],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             if out.returncode:
                 print(f"{method}: failed\n{out.stderr[-2000:]}", file=sys.stderr)
                 return 1
             results.append(json.loads(out.stdout.strip().splitlines()[-1]))
             r = results[-1]
-            print(f"  {method}: {r['chars'] / r['seconds']:,.0f} chars/s ({r['seconds']:.1f} s, load "
-                  f"{r['load_s']:.1f} s), peak {r['peak_mb']:,.0f} MB", flush=True)
+            print(
+                f"  {method}: {r['chars'] / r['seconds']:,.0f} chars/s ({r['seconds']:.1f} s, load "
+                f"{r['load_s']:.1f} s), peak {r['peak_mb']:,.0f} MB",
+                flush=True,
+            )
     speed = pd.DataFrame(results)
     speed["chars_per_s"] = speed["chars"] / speed["seconds"]
     base = speed.loc[speed["method"] == "raw pkuseg", "chars_per_s"].iloc[0]
     speed["x raw pkuseg"] = speed["chars_per_s"] / base
-    show = speed[["method", "load_s", "seconds", "chars_per_s", "x raw pkuseg", "n_tokens", "peak_mb",
-                  "peak_worker_mb"]]
-    with pd.option_context("display.width", 200, "display.max_columns", None,
-                           "display.unicode.east_asian_width", True):
-        print("\nspeed and peak memory (chars/s excludes model loading; peak_mb is the method's own process, "
-              "peak_worker_mb its largest worker process)")
+    show = speed[
+        ["method", "load_s", "seconds", "chars_per_s", "x raw pkuseg", "n_tokens", "peak_mb", "peak_worker_mb"]
+    ]
+    with pd.option_context("display.width", 200, "display.max_columns", None, "display.unicode.east_asian_width", True):
+        print(
+            "\nspeed and peak memory (chars/s excludes model loading; peak_mb is the method's own process, "
+            "peak_worker_mb its largest worker process)"
+        )
         print(show.to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
         qual, n_sent, n_terms, note = quality(corpus)
-        print(f"\nsegmentation quality: {n_sent} hand-annotated sentences, {n_terms} gold domain terms; share of "
-              f"gold term occurrences output as one token")
+        print(
+            f"\nsegmentation quality: {n_sent} hand-annotated sentences, {n_terms} gold domain terms; share of "
+            f"gold term occurrences output as one token"
+        )
         print(qual.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
         print(note)
     if args.json:
-        Path(args.json).write_text(json.dumps({"speed": speed.to_dict("records"),
-                                               "quality": qual.to_dict("records")}, indent=1, ensure_ascii=False),
-                                   encoding="utf-8")
+        Path(args.json).write_text(
+            json.dumps(
+                {"speed": speed.to_dict("records"), "quality": qual.to_dict("records")}, indent=1, ensure_ascii=False
+            ),
+            encoding="utf-8",
+        )
     return 0
 
 

@@ -56,14 +56,34 @@ def mean_pairwise_stability(components_by_seed):
     return float(np.mean(values)), float(np.min(values))
 
 
-RITUAL = {"各位", "代表", "市长", "请予", "审议", "列席", "现在", "报告", "表示", "感谢", "诚挚", "回顾", "过去", "今年",
-          "着重", "这是", "结果"}
+RITUAL = {
+    "各位",
+    "代表",
+    "市长",
+    "请予",
+    "审议",
+    "列席",
+    "现在",
+    "报告",
+    "表示",
+    "感谢",
+    "诚挚",
+    "回顾",
+    "过去",
+    "今年",
+    "着重",
+    "这是",
+    "结果",
+}
 
 
 def ritual_topics(model) -> list[str]:
     """Labels of topics with >= 3 words of the genre's ritual (forms of address, opening, thanks) in their top 10."""
-    return [lab for lab, top in zip(model.topics_["label"], model.topics_["top_terms"])
-            if len(RITUAL & set(top.split())) >= 3]
+    return [
+        lab
+        for lab, top in zip(model.topics_["label"], model.topics_["top_terms"])
+        if len(RITUAL & set(top.split())) >= 3
+    ]
 
 
 def cppcc_topic_check(corpus_dir: Path, seeds) -> None:
@@ -71,19 +91,25 @@ def cppcc_topic_check(corpus_dir: Path, seeds) -> None:
     corpus = Corpus.from_path([ROOT / "corpora", corpus_dir / "gwr-shanghai"])
     table = tokens(corpus, cache=False)
     sample = "000_e661db7dabda7a33"
-    print("\nCPPCC topic (>= 2 of 政协/协商/委员 in its top 10) when the sample is fitted with Shanghai 2020-2024;"
-          "\nshare of the sample's paragraphs that fall in it (- = no such topic); 'kept' = formulae=False:")
+    print(
+        "\nCPPCC topic (>= 2 of 政协/协商/委员 in its top 10) when the sample is fitted with Shanghai 2020-2024;"
+        "\nshare of the sample's paragraphs that fall in it (- = no such topic); 'kept' = formulae=False:"
+    )
     for n_topics, formulae in ((None, True), (None, False), (16, True), (20, True), (22, True), (24, True)):
         cells = []
         for seed in seeds:
             model = TopicModel(n_topics=n_topics, random_state=seed, formulae=formulae).fit(corpus, tokens=table)
             top = model.topics_["top_terms"].str.split()
-            found = [t for t, terms in zip(model.topics_["topic_id"], top) if len({"政协", "协商", "委员"} & set(terms)) >= 2]
+            found = [
+                t for t, terms in zip(model.topics_["topic_id"], top) if len({"政协", "协商", "委员"} & set(terms)) >= 2
+            ]
             dt = model.doc_topics_
             mine = dt[(dt["doc_id"] == sample) & dt["dominant_topic"].notna()]
             share = (mine["dominant_topic"] == found[0]).mean() if found else None
-            cells.append(f"{'k=' + str(model.n_topics_) + ':' if n_topics is None else ''}"
-                         f"{'-' if share is None else f'{share:.2f}'}")
+            cells.append(
+                f"{'k=' + str(model.n_topics_) + ':' if n_topics is None else ''}"
+                f"{'-' if share is None else f'{share:.2f}'}"
+            )
         name = f"{n_topics}{'' if formulae else ' kept'}"
         print(f"  n_topics={name:10s} " + "  ".join(f"seed {s}: {c:9s}" for s, c in zip(seeds, cells)))
 
@@ -103,8 +129,10 @@ def main(argv=None):
     corpus = Corpus.from_path(args.corpus)
     paragraphs = corpus.paragraphs
     texts = paragraphs["text"].tolist()
-    print(f"corpus: {len(corpus)} reports, {len(paragraphs)} paragraphs, "
-          f"{sum(map(len, texts)):,} characters ({time.perf_counter() - t0:.1f} s)")
+    print(
+        f"corpus: {len(corpus)} reports, {len(paragraphs)} paragraphs, "
+        f"{sum(map(len, texts)):,} characters ({time.perf_counter() - t0:.1f} s)"
+    )
 
     t0 = time.perf_counter()
     table = tokens(corpus, cache=False)
@@ -124,15 +152,19 @@ def main(argv=None):
     kept = TopicModel(random_state=0, formulae=False).fit(corpus, tokens=table)
     kept_same_k = TopicModel(n_topics=k, random_state=0, formulae=False).fit(corpus, tokens=table)
     print(f"\nritual topics (>= 3 of {' '.join(sorted(RITUAL))} in the top 10):")
-    print(f"  formulae left out (default), k = {k}: {len(ritual_topics(ours))} {ritual_topics(ours)}; "
-          f"{len(ours.formula_sentences_)} formula sentences left out")
-    print(f"  formulae kept, k = {kept_same_k.n_topics_}: {len(ritual_topics(kept_same_k))} "
-          f"{ritual_topics(kept_same_k)}")
+    print(
+        f"  formulae left out (default), k = {k}: {len(ritual_topics(ours))} {ritual_topics(ours)}; "
+        f"{len(ours.formula_sentences_)} formula sentences left out"
+    )
+    print(
+        f"  formulae kept, k = {kept_same_k.n_topics_}: {len(ritual_topics(kept_same_k))} {ritual_topics(kept_same_k)}"
+    )
     print(f"  formulae kept, k chosen = {kept.n_topics_}: {len(ritual_topics(kept))} {ritual_topics(kept)}")
     ours_lists = ours.vocabulary_
     ours_top = top_terms_of(ours.components_, ours_lists)
 
     from cppcc_nlp.tokens.table import token_lists
+
     own_ref_ours = token_lists(table, unit="paragraph", keep_boilerplate=False).tolist()
 
     # ---- baseline ----------------------------------------------------------------------------------------------
@@ -154,12 +186,15 @@ def main(argv=None):
     counts = vectorizer.fit_transform(base_lists)
     base_vocab = vectorizer.get_feature_names_out().tolist()
     t0 = time.perf_counter()
-    base_models = {s: LatentDirichletAllocation(n_components=k, learning_method="batch", random_state=s).fit(counts)
-                   for s in seeds}
+    base_models = {
+        s: LatentDirichletAllocation(n_components=k, learning_method="batch", random_state=s).fit(counts) for s in seeds
+    }
     t_base = (time.perf_counter() - t0) / len(seeds)
     base_top = top_terms_of(base_models[0].components_, base_vocab)
-    print(f"\nbaseline: raw pkuseg {t_seg:.1f} s, vocabulary {len(base_vocab):,} (ours {len(ours_lists):,}); "
-          f"LDA fit {t_base:.1f} s per seed")
+    print(
+        f"\nbaseline: raw pkuseg {t_seg:.1f} s, vocabulary {len(base_vocab):,} (ours {len(ours_lists):,}); "
+        f"LDA fit {t_base:.1f} s per seed"
+    )
 
     # ---- coherence ---------------------------------------------------------------------------------------------
     def coherence(top, reference):
@@ -175,16 +210,21 @@ def main(argv=None):
     print(f"{'model':30s} {'own tokens':>24s} {'substring':>24s}")
     for name, own, sub in rows:
         print(f"{name:30s} {own[0]:7.3f} {own[1]:7.3f} {own[2]:7.3f}  {sub[0]:7.3f} {sub[1]:7.3f} {sub[2]:7.3f}")
-    print(f"ratio ours / baseline (mean, own tokens): {rows[0][1][0] / rows[1][1][0]:.2f}; "
-          f"(mean, substring): {rows[0][2][0] / rows[1][2][0]:.2f}")
+    print(
+        f"ratio ours / baseline (mean, own tokens): {rows[0][1][0] / rows[1][1][0]:.2f}; "
+        f"(mean, substring): {rows[0][2][0] / rows[1][2][0]:.2f}"
+    )
     single = sum(len(t) == 1 for row in base_top for t in row)
-    print(f"single-character terms among the top 10: ours {sum(len(t) == 1 for row in ours_top for t in row)}, "
-          f"baseline {single} of {10 * k}")
+    print(
+        f"single-character terms among the top 10: ours {sum(len(t) == 1 for row in ours_top for t in row)}, "
+        f"baseline {single} of {10 * k}"
+    )
 
     # ---- stability ---------------------------------------------------------------------------------------------
     t0 = time.perf_counter()
     ours_by_seed = [ours_fixed.components_] + [
-        TopicModel(n_topics=k, random_state=s).fit(corpus, tokens=table).components_ for s in seeds[1:]]
+        TopicModel(n_topics=k, random_state=s).fit(corpus, tokens=table).components_ for s in seeds[1:]
+    ]
     t_stab = time.perf_counter() - t0
     ours_stab = mean_pairwise_stability(ours_by_seed)
     base_stab = mean_pairwise_stability([m.components_ for m in base_models.values()])
@@ -192,9 +232,11 @@ def main(argv=None):
     print(f"  ours     {ours_stab[0]:.3f} (worst pair {ours_stab[1]:.3f})")
     print(f"  baseline {base_stab[0]:.3f} (worst pair {base_stab[1]:.3f})")
 
-    print(f"\ntimes: ours fit with k search {t_ours:.1f} s, ours fit at fixed k {t_ours_fixed:.1f} s "
-          f"(n_init=4), {len(seeds) - 1} more seeds {t_stab:.1f} s; baseline LDA {t_base:.1f} s per fit "
-          f"(ratio ours fixed-k / baseline {t_ours_fixed / t_base:.2f})")
+    print(
+        f"\ntimes: ours fit with k search {t_ours:.1f} s, ours fit at fixed k {t_ours_fixed:.1f} s "
+        f"(n_init=4), {len(seeds) - 1} more seeds {t_stab:.1f} s; baseline LDA {t_base:.1f} s per fit "
+        f"(ratio ours fixed-k / baseline {t_ours_fixed / t_base:.2f})"
+    )
 
     print("\nour topics:")
     print(ours.topics_[["topic_id", "label", "top_terms", "share", "coherence"]].round(3).to_string(index=False))
@@ -202,8 +244,13 @@ def main(argv=None):
     for t, row in enumerate(base_top):
         print(f"  {t:2d} {' '.join(row)}")
     print("\nshare of text by year, with trends (ours):")
-    print(ours.trends("year")[["topic_id", "label", "first", "last", "share_first", "share_last", "slope", "tau",
-                               "p_value", "trend"]].round(3).to_string(index=False))
+    print(
+        ours.trends("year")[
+            ["topic_id", "label", "first", "last", "share_first", "share_last", "slope", "tau", "p_value", "trend"]
+        ]
+        .round(3)
+        .to_string(index=False)
+    )
     cppcc_topic_check(Path(args.corpus), seeds)
 
 

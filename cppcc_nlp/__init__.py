@@ -14,30 +14,67 @@ Examples
 
 from __future__ import annotations
 
-from cppcc_nlp._version import __version__
-
 # The rooms, in the order data flows through them.  ``tokens`` is both a room and its main function: the
 # room is imported first, so the function is what ``cppcc_nlp.tokens`` names.
 from cppcc_nlp import errors
-from cppcc_nlp.io import normalise, read_report
-from cppcc_nlp.resources import lexicon_coverage, load_lexicon, load_slogan_lexicon, save_lexicon
+from cppcc_nlp._version import __version__
 from cppcc_nlp.corpus import Corpus, CorpusStore, Document
-from cppcc_nlp.tokens import nlp, token_lists, tokens
-from cppcc_nlp.slogans import (detect_slogans, slogan_candidates, slogan_concordance, slogan_cooccurrence,
-                               slogan_families, slogan_summary, track_slogans)
-from cppcc_nlp.terms import extract_terms, keyness, new_terms, term_frequencies, term_occurrences, term_tfidf
 from cppcc_nlp.dictionary import Dictionary, dictionary_counts, dictionary_matches
 from cppcc_nlp.indicators import indicators, promises, target_outcomes
+from cppcc_nlp.io import normalise, read_report
 from cppcc_nlp.output.dfm import DFM, dfm
+from cppcc_nlp.resources import lexicon_coverage, load_lexicon, load_slogan_lexicon, save_lexicon
+from cppcc_nlp.slogans import (
+    detect_slogans,
+    slogan_candidates,
+    slogan_concordance,
+    slogan_cooccurrence,
+    slogan_families,
+    slogan_summary,
+    track_slogans,
+)
+from cppcc_nlp.terms import extract_terms, keyness, new_terms, term_frequencies, term_occurrences, term_tfidf
+from cppcc_nlp.tokens import nlp, token_lists, tokens
 from cppcc_nlp.workflow import analyze
 
 __all__ = [
-    "analyze", "Corpus", "CorpusStore", "detect_slogans", "DFM", "dfm", "Dictionary", "dictionary_counts",
-    "dictionary_matches", "Document", "errors", "extract_terms", "indicators", "keyness", "lexicon_coverage",
-    "load_lexicon", "load_slogan_lexicon", "new_terms", "nlp", "normalise", "promises", "read_report",
-    "save_lexicon", "slogan_candidates", "slogan_concordance", "slogan_cooccurrence", "slogan_families",
-    "slogan_summary", "target_outcomes", "term_frequencies", "term_occurrences", "term_tfidf", "token_lists",
-    "tokens", "TopicModel", "track_slogans", "__version__",
+    "analyze",
+    "Corpus",
+    "CorpusStore",
+    "detect_slogans",
+    "DFM",
+    "dfm",
+    "Dictionary",
+    "dictionary_counts",
+    "dictionary_matches",
+    "Document",
+    "errors",
+    "extract_terms",
+    "indicators",
+    "keyness",
+    "lexicon_coverage",
+    "load_lexicon",
+    "load_slogan_lexicon",
+    "new_terms",
+    "nlp",
+    "normalise",
+    "promises",
+    "read_report",
+    "save_lexicon",
+    "slogan_candidates",
+    "slogan_concordance",
+    "slogan_cooccurrence",
+    "slogan_families",
+    "slogan_summary",
+    "target_outcomes",
+    "term_frequencies",
+    "term_occurrences",
+    "term_tfidf",
+    "token_lists",
+    "tokens",
+    "TopicModel",
+    "track_slogans",
+    "__version__",
 ]
 
 

@@ -108,11 +108,11 @@ def verify_bytes(raw: bytes, *, inputs: str | None = None) -> tuple[bytes | None
         if raw.startswith(b"\x80"):
             return None, "a pickle (written by an older version; never loaded)"
         return None, "no cache header (written by an older version or damaged)"
-    fields = raw[len(CACHE_MAGIC) + 1:end].split(b" ")
+    fields = raw[len(CACHE_MAGIC) + 1 : end].split(b" ")
     if len(fields) != 3 or not fields[1].isdigit():
         return None, "damaged cache header"
     digest, size, token = fields[0].decode("ascii", "replace"), int(fields[1]), fields[2].decode("utf-8", "replace")
-    payload = raw[end + 1:]
+    payload = raw[end + 1 :]
     if len(payload) != size:
         return None, f"{len(payload)} bytes of content instead of {size} (cut short or appended to)"
     if hashlib.sha256(payload).hexdigest() != digest:

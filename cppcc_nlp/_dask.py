@@ -55,8 +55,10 @@ def parse_scheduler(spec: str) -> tuple[str, object]:
         return "local", n
     if "://" in spec or re.fullmatch(r"[\w.\-]+:\d+", spec.strip()):
         return "address", spec.strip()
-    raise ParameterError(f"--scheduler {spec!r}: give a scheduler address (tcp://HOST:8786) or local:N "
-                         "(N worker processes on this machine)")
+    raise ParameterError(
+        f"--scheduler {spec!r}: give a scheduler address (tcp://HOST:8786) or local:N "
+        "(N worker processes on this machine)"
+    )
 
 
 def connect(spec: str):
@@ -65,14 +67,17 @@ def connect(spec: str):
     distributed = require_distributed()
     kind, value = parse_scheduler(spec)
     if kind == "local":
-        cluster = distributed.LocalCluster(n_workers=value, threads_per_worker=1, processes=True,
-                                           dashboard_address=None)
+        cluster = distributed.LocalCluster(
+            n_workers=value, threads_per_worker=1, processes=True, dashboard_address=None
+        )
         return distributed.Client(cluster)
     try:
         return distributed.Client(value, timeout="20s")
     except OSError as exc:
-        raise ParameterError(f"--scheduler {value}: no scheduler answers there ({exc}); start one with "
-                             "`dask scheduler` and workers with `dask worker ADDRESS`") from None
+        raise ParameterError(
+            f"--scheduler {value}: no scheduler answers there ({exc}); start one with "
+            "`dask scheduler` and workers with `dask worker ADDRESS`"
+        ) from None
 
 
 def close(client) -> None:
@@ -92,8 +97,7 @@ def map_ordered(client, func, items: list, *args, **kwargs) -> list:
     """
     if not items:
         return []
-    futures = client.map(func, items, *[[a] * len(items) for a in args], retries=RETRIES, pure=False,
-                         **kwargs)
+    futures = client.map(func, items, *[[a] * len(items) for a in args], retries=RETRIES, pure=False, **kwargs)
     try:
         return client.gather(futures)
     except BaseException:

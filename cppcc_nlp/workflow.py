@@ -60,8 +60,8 @@ class AnalysisResult:
     report: Path | None = None
     timings: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
-    n_read: int = 0                 # reports read
-    skipped: list = field(default_factory=list)    # (path, message) of the files skipped
+    n_read: int = 0  # reports read
+    skipped: list = field(default_factory=list)  # (path, message) of the files skipped
 
 
 @dataclass
@@ -69,7 +69,7 @@ class Part:
     """What one step made: its tables (file name → DataFrame), its report section, notes for the user."""
 
     tables: dict = field(default_factory=dict)
-    section: object = None          # cppcc_nlp.output.report.Section, or None for a step with nothing to show
+    section: object = None  # cppcc_nlp.output.report.Section, or None for a step with nothing to show
     notes: list = field(default_factory=list)
 
 
@@ -88,30 +88,37 @@ class Job:
     to_simplified: bool = False
     lexicon: object = None
     slogan_lexicons: object = None
-    client: object = None           # a distributed.Client: reading, tokens and slogans run on its cluster
+    client: object = None  # a distributed.Client: reading, tokens and slogans run on its cluster
     rechoose_k: bool = False
-    token_key: str = ""             # pipeline and lexicon versions of the tokens; set by _tokens
-    target: object = None           # keyness target year(s); None: the latest year
-    reference: object = None        # keyness reference year(s); None: the years before the target
-    corpus: object = None           # set by _read
-    years: list = field(default_factory=list)   # delivery years, sorted; set by _read
-    tokens: pd.DataFrame | None = None          # set by _tokens
+    token_key: str = ""  # pipeline and lexicon versions of the tokens; set by _tokens
+    target: object = None  # keyness target year(s); None: the latest year
+    reference: object = None  # keyness reference year(s); None: the years before the target
+    corpus: object = None  # set by _read
+    years: list = field(default_factory=list)  # delivery years, sorted; set by _read
+    tokens: pd.DataFrame | None = None  # set by _tokens
 
 
 # --- the steps, in the order they run ----------------------------------------------------------------------------
+
 
 def _read(job: Job) -> Part:
     """Read and structure the reports: documents and sections."""
     from cppcc_nlp.corpus.corpus import Corpus
     from cppcc_nlp.output._sections import corpus_section
 
-    corpus = Corpus.from_path(job.paths, manifest=job.manifest, to_simplified=job.to_simplified,
-                              strict=job.strict, client=job.client)
+    corpus = Corpus.from_path(
+        job.paths, manifest=job.manifest, to_simplified=job.to_simplified, strict=job.strict, client=job.client
+    )
     job.corpus = corpus
     job.years = sorted(int(y) for y in corpus.documents["year"].dropna().unique())
     notes = [f"Skipped {message}" for _, message in corpus.problems]
-    section = corpus_section(corpus.documents, n_sections=len(corpus.sections),
-                             n_paragraphs=len(corpus.paragraphs), notes=notes, series=series_of(corpus))
+    section = corpus_section(
+        corpus.documents,
+        n_sections=len(corpus.sections),
+        n_paragraphs=len(corpus.paragraphs),
+        notes=notes,
+        series=series_of(corpus),
+    )
     return Part({"documents": corpus.documents, "sections": corpus.sections}, section, notes)
 
 
@@ -158,8 +165,13 @@ def _slogans(job: Job) -> Part:
     shown = summary["canonical"].head(CONTEXT_ITEMS).tolist()
     rates = _rates_by_series(occ.rename(columns={"canonical": "item"}), job.corpus, shown)
     contexts = {s: _occurrence_contexts(occ[occ["canonical"] == s], job.corpus) for s in shown}
-    tables = {"slogan_occurrences": occ, "slogan_tracking": tracking, "slogan_summary": summary,
-              "slogan_cooccurrence": cooc, "slogan_rates_by_series": rates}
+    tables = {
+        "slogan_occurrences": occ,
+        "slogan_tracking": tracking,
+        "slogan_summary": summary,
+        "slogan_cooccurrence": cooc,
+        "slogan_rates_by_series": rates,
+    }
     return Part(tables, slogan_section(occ, tracking, summary, cooc, rates=rates, contexts=contexts))
 
 
@@ -177,8 +189,12 @@ def _rates_by_series(occurrences: pd.DataFrame, corpus, items) -> pd.DataFrame:
     with text gets a row (0 when unused)."""
     series = series_of(corpus)
     sections = corpus.sections.assign(series=lambda d: d["doc_id"].map(series))
-    text = (sections.dropna(subset=["period"]).groupby(["series", "period"])
-            .agg(n_chars=("n_chars", "sum"), n_reports=("doc_id", "nunique")).reset_index())
+    text = (
+        sections.dropna(subset=["period"])
+        .groupby(["series", "period"])
+        .agg(n_chars=("n_chars", "sum"), n_reports=("doc_id", "nunique"))
+        .reset_index()
+    )
     occ = occurrences[occurrences["item"].isin(items)].assign(series=lambda d: d["doc_id"].map(series))
     counts = occ.groupby(["series", "period", "item"]).size().rename("count").reset_index()
     grid = text.merge(pd.DataFrame({"item": list(items)}), how="cross")
@@ -192,8 +208,9 @@ def _rates_by_series(occurrences: pd.DataFrame, corpus, items) -> pd.DataFrame:
 def _with_place(rows: pd.DataFrame, corpus) -> pd.DataFrame:
     """``rows`` (doc_id, section_id …) with the series and the heading of the section."""
     headings = corpus.sections.set_index("section_id")["heading"]
-    return rows.assign(series=rows["doc_id"].map(series_of(corpus)),
-                       section=rows["section_id"].map(headings).fillna(""))
+    return rows.assign(
+        series=rows["doc_id"].map(series_of(corpus)), section=rows["section_id"].map(headings).fillna("")
+    )
 
 
 def _occurrence_contexts(occ: pd.DataFrame, corpus) -> pd.DataFrame:
@@ -201,8 +218,8 @@ def _occurrence_contexts(occ: pd.DataFrame, corpus) -> pd.DataFrame:
     left, right = [], []
     for doc_id, start, end in zip(occ["doc_id"], occ["start"], occ["end"]):
         text = corpus[doc_id].text
-        left.append(text[max(0, start - CONTEXT_WINDOW):start].replace("\n", " "))
-        right.append(text[end:end + CONTEXT_WINDOW].replace("\n", " "))
+        left.append(text[max(0, start - CONTEXT_WINDOW) : start].replace("\n", " "))
+        right.append(text[end : end + CONTEXT_WINDOW].replace("\n", " "))
     rows = _with_place(occ.assign(left=left, match=occ["text"], right=right), corpus)
     return rows[["doc_id", "year", "period", "series", "section", "left", "match", "right"]]
 
@@ -227,9 +244,12 @@ def _terms(job: Job) -> Part:
         return Part({"terms": terms}, term_section(terms))
     frequencies = _term_frequencies(terms.head(50), job.tokens)
     contexts = {t: _term_contexts(t, job.corpus) for t in terms["term"].head(CONTEXT_ITEMS)}
-    return Part({"terms": terms, "term_frequencies": frequencies},
-                term_section(terms, frequencies, contexts=contexts, documents=job.corpus.documents,
-                             series=series_of(job.corpus)))
+    return Part(
+        {"terms": terms, "term_frequencies": frequencies},
+        term_section(
+            terms, frequencies, contexts=contexts, documents=job.corpus.documents, series=series_of(job.corpus)
+        ),
+    )
 
 
 def _keyness(job: Job) -> Part:
@@ -258,8 +278,9 @@ def _keyness(job: Job) -> Part:
         cache.put_frame("keyness", key)
     over = key[key["g2"] > 0]["term"].head(10) if not key.empty else []
     contexts = {t: _term_contexts(t, job.corpus) for t in over}
-    return Part({"keyness": key}, keyness_section(key, job.years, target=target, reference=job.reference,
-                                                  contexts=contexts))
+    return Part(
+        {"keyness": key}, keyness_section(key, job.years, target=target, reference=job.reference, contexts=contexts)
+    )
 
 
 def _indicators(job: Job) -> Part:
@@ -295,8 +316,10 @@ def _topics(job: Job) -> Part:
         if k is None and not job.rechoose_k:
             k = cache.previous_k(params_key, job.corpus)
             if k is not None:
-                notes.append(f"Topics: k={k} kept from the earlier run on this corpus before reports were added "
-                             "(pass --rechoose-k to search k again)")
+                notes.append(
+                    f"Topics: k={k} kept from the earlier run on this corpus before reports were added "
+                    "(pass --rechoose-k to search k again)"
+                )
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
@@ -309,8 +332,12 @@ def _topics(job: Job) -> Part:
             cache.remember_k(params_key, job.corpus, model.n_topics_)
     notes = [f"Topics: {w.message}" for w in caught] + notes
     shares = model.shares(by="year")
-    tables = {"topics": model.topics_, "topic_coherence": model.coherence_, "unit_topics": model.doc_topics_,
-              "topic_shares_by_year": shares}
+    tables = {
+        "topics": model.topics_,
+        "topic_coherence": model.coherence_,
+        "unit_topics": model.doc_topics_,
+        "topic_shares_by_year": shares,
+    }
     if model.section_topics_ is not None:
         tables["section_topics"] = model.section_topics_
     model.save(job.out / "topic_model.zip")
@@ -321,8 +348,9 @@ def _derived(job: Job, step: str, *params):
     """The derived-results cache of one step, keyed by the corpus, the tokens' versions and ``params``."""
     from cppcc_nlp.output.derived_cache import DerivedCache, cache_root, fingerprint
 
-    return DerivedCache(cache_root(job.corpus), fingerprint(job.corpus, step, job.token_key,
-                                                                      job.to_simplified, *params))
+    return DerivedCache(
+        cache_root(job.corpus), fingerprint(job.corpus, step, job.token_key, job.to_simplified, *params)
+    )
 
 
 def _params_key(job: Job, step: str, *params) -> str:
@@ -334,8 +362,15 @@ def _params_key(job: Job, step: str, *params) -> str:
 
 #: (name, function) of every step but the report, in order; the name is shown in the progress bar and keys
 #: ``AnalysisResult.timings``
-STEPS = (("reading", _read), ("tokens", _tokens), ("slogans", _slogans), ("terms", _terms),
-         ("keyness", _keyness), ("indicators", _indicators), ("topics", _topics))
+STEPS = (
+    ("reading", _read),
+    ("tokens", _tokens),
+    ("slogans", _slogans),
+    ("terms", _terms),
+    ("keyness", _keyness),
+    ("indicators", _indicators),
+    ("topics", _topics),
+)
 
 
 def _term_frequencies(terms: pd.DataFrame, tokens: pd.DataFrame) -> pd.DataFrame:
@@ -351,24 +386,44 @@ def _term_frequencies(terms: pd.DataFrame, tokens: pd.DataFrame) -> pd.DataFrame
 
     tokens = fold_variants(tokens)  # as term_frequencies counts: 大众创业、万众创新 read as 大众创业万众创新
 
-    years = [c for c in terms.columns if not isinstance(c, str)]   # by_year=True: one int column per year
-    per_year = (terms[["term", *years]].melt(id_vars="term", var_name="year", value_name="freq",
-                                             ignore_index=False)
-                .sort_index(kind="stable").reset_index(drop=True))
+    years = [c for c in terms.columns if not isinstance(c, str)]  # by_year=True: one int column per year
+    per_year = (
+        terms[["term", *years]]
+        .melt(id_vars="term", var_name="year", value_name="freq", ignore_index=False)
+        .sort_index(kind="stable")
+        .reset_index(drop=True)
+    )
     per_year["n_tokens"] = per_year["year"].map(group_sizes(tokens, "year")).astype("int64")
     per_year["n_chars"] = per_year["year"].map(group_chars(tokens, "year")).fillna(0).astype("int64")
-    per_year["per_10k_chars"] = (per_year["freq"] / per_year["n_chars"].where(per_year["n_chars"] > 0)
-                                 * 10_000).astype(float).fillna(np.nan)
+    per_year["per_10k_chars"] = (
+        (per_year["freq"] / per_year["n_chars"].where(per_year["n_chars"] > 0) * 10_000).astype(float).fillna(np.nan)
+    )
     return per_year
 
 
 # --- the job ---------------------------------------------------------------------------------------------------
 
-def analyze(paths, out, *, force: bool = False, n_process: int = 1, progress: bool = True,
-            top_terms: int = 200, n_topics=None, random_state: int = 0, strict: bool = False,
-            manifest=None, to_simplified: bool = False, lexicon=None, slogan_lexicons=None,
-            client=None, rechoose_k: bool = False, target=None,
-            reference=None) -> AnalysisResult:
+
+def analyze(
+    paths,
+    out,
+    *,
+    force: bool = False,
+    n_process: int = 1,
+    progress: bool = True,
+    top_terms: int = 200,
+    n_topics=None,
+    random_state: int = 0,
+    strict: bool = False,
+    manifest=None,
+    to_simplified: bool = False,
+    lexicon=None,
+    slogan_lexicons=None,
+    client=None,
+    rechoose_k: bool = False,
+    target=None,
+    reference=None,
+) -> AnalysisResult:
     """Run every analysis over the reports in ``paths`` and write the results to ``out``.
 
     Parameters
@@ -408,10 +463,24 @@ def analyze(paths, out, *, force: bool = False, n_process: int = 1, progress: bo
     created = not out.exists()
     _prepare_output(out, force)
     try:
-        return _run(paths, out, n_process=n_process, progress=progress, top_terms=top_terms, n_topics=n_topics,
-                    random_state=random_state, strict=strict, manifest=manifest, to_simplified=to_simplified,
-                    lexicon=lexicon, slogan_lexicons=slogan_lexicons, client=client, rechoose_k=rechoose_k,
-                    target=target, reference=reference)
+        return _run(
+            paths,
+            out,
+            n_process=n_process,
+            progress=progress,
+            top_terms=top_terms,
+            n_topics=n_topics,
+            random_state=random_state,
+            strict=strict,
+            manifest=manifest,
+            to_simplified=to_simplified,
+            lexicon=lexicon,
+            slogan_lexicons=slogan_lexicons,
+            client=client,
+            rechoose_k=rechoose_k,
+            target=target,
+            reference=reference,
+        )
     except BaseException:
         # a failed or interrupted run leaves no half-written folder of its own making, and a folder it was
         # given stays marked incomplete, so that the next run may write into it without --force
@@ -420,12 +489,42 @@ def analyze(paths, out, *, force: bool = False, n_process: int = 1, progress: bo
         raise
 
 
-def _run(paths, out: Path, *, n_process, progress, top_terms, n_topics, random_state, strict, manifest,
-         to_simplified, lexicon, slogan_lexicons, client, rechoose_k, target, reference) -> AnalysisResult:
-    job = Job(paths, out, n_process=n_process, top_terms=top_terms, n_topics=n_topics,
-              random_state=random_state, strict=strict, manifest=manifest, to_simplified=to_simplified,
-              lexicon=lexicon, slogan_lexicons=slogan_lexicons, client=client,
-              rechoose_k=rechoose_k, target=target, reference=reference)
+def _run(
+    paths,
+    out: Path,
+    *,
+    n_process,
+    progress,
+    top_terms,
+    n_topics,
+    random_state,
+    strict,
+    manifest,
+    to_simplified,
+    lexicon,
+    slogan_lexicons,
+    client,
+    rechoose_k,
+    target,
+    reference,
+) -> AnalysisResult:
+    job = Job(
+        paths,
+        out,
+        n_process=n_process,
+        top_terms=top_terms,
+        n_topics=n_topics,
+        random_state=random_state,
+        strict=strict,
+        manifest=manifest,
+        to_simplified=to_simplified,
+        lexicon=lexicon,
+        slogan_lexicons=slogan_lexicons,
+        client=client,
+        rechoose_k=rechoose_k,
+        target=target,
+        reference=reference,
+    )
     result = AnalysisResult(out=out)
     sections = []
     bar = _progress(len(STEPS) + 1, progress)
@@ -464,11 +563,14 @@ def _check_parameters(*, n_process, top_terms, n_topics) -> None:
     """Refuse bad numbers before anything is read or written (ParameterError naming the option)."""
     for name, value, option in (("top_terms", top_terms, "--top-terms"), ("n_topics", n_topics, "-k/--topics")):
         if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1):
-            raise ParameterError(f"{name}={value!r} ({option}): give a positive whole number"
-                                 + (", or leave it out to choose k by coherence" if name == "n_topics" else ""))
-    if not isinstance(n_process, int) or n_process == 0 or n_process < -1:    # the rule of tokens()
-        raise ParameterError(f"n_process={n_process!r} (-j/--jobs): give a positive number of processes, "
-                             "or -1 for all cores")
+            raise ParameterError(
+                f"{name}={value!r} ({option}): give a positive whole number"
+                + (", or leave it out to choose k by coherence" if name == "n_topics" else "")
+            )
+    if not isinstance(n_process, int) or n_process == 0 or n_process < -1:  # the rule of tokens()
+        raise ParameterError(
+            f"n_process={n_process!r} (-j/--jobs): give a positive number of processes, or -1 for all cores"
+        )
 
 
 def _write(part: Part, out: Path, result: AnalysisResult) -> None:
@@ -493,8 +595,10 @@ def _report(sections: list, job: Job, out: Path) -> Path:
 
     path = out / "report.html"
     series = sorted(set(series_of(job.corpus)))
-    path.write_text(page(sections, paths=job.paths, n_reports=len(job.corpus.documents), series=series,
-                         years=job.years), encoding="utf-8")
+    path.write_text(
+        page(sections, paths=job.paths, n_reports=len(job.corpus.documents), series=series, years=job.years),
+        encoding="utf-8",
+    )
     for section in sections:
         for fig in section.figures.values():
             plt.close(fig)
@@ -516,9 +620,11 @@ def _prepare_output(out: Path, force: bool) -> None:
     if out.is_dir():
         others = [p.name for p in out.iterdir() if p.name != MARKER]
         if others and not force and not (out / MARKER).exists():
-            raise OutputError(f"{out}: the folder exists and holds other files ({', '.join(sorted(others)[:5])}"
-                              f"{' …' if len(others) > 5 else ''}); choose an empty or new folder, or pass "
-                              "--force to write into it (nothing of yours is deleted)")
+            raise OutputError(
+                f"{out}: the folder exists and holds other files ({', '.join(sorted(others)[:5])}"
+                f"{' …' if len(others) > 5 else ''}); choose an empty or new folder, or pass "
+                "--force to write into it (nothing of yours is deleted)"
+            )
         if others and not force and _complete(out):
             raise OutputError(f"{out}: holds the results of an earlier run; pass --force to overwrite them")
     try:
@@ -534,8 +640,14 @@ def _prepare_output(out: Path, force: bool) -> None:
 def _progress(total: int, enabled: bool):
     from tqdm import tqdm
 
-    return tqdm(total=total, desc="analyze", unit="step", file=sys.stderr, disable=not enabled,
-                bar_format="{desc:<18} {n}/{total} |{bar:20}| {elapsed}")
+    return tqdm(
+        total=total,
+        desc="analyze",
+        unit="step",
+        file=sys.stderr,
+        disable=not enabled,
+        bar_format="{desc:<18} {n}/{total} |{bar:20}| {elapsed}",
+    )
 
 
 def _start(bar, name: str) -> float:

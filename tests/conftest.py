@@ -19,7 +19,8 @@ DATA = Path(__file__).resolve().parent / "data"
 os.environ["CPPCC_NLP_CACHE"] = str(ROOT / ".cache" / "tests")
 
 needs_shared = pytest.mark.skipif(
-    not SHARED.is_dir(), reason=f"the shared corpora are not present at {SHARED} (reference data beside the clone)")
+    not SHARED.is_dir(), reason=f"the shared corpora are not present at {SHARED} (reference data beside the clone)"
+)
 
 
 @pytest.fixture(scope="session")

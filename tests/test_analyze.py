@@ -38,14 +38,21 @@ def test_writes_tables_figures_and_a_self_contained_report(bundled_run):
         assert (out / "tables" / f"{name}.csv").is_file() and (out / "tables" / f"{name}.parquet").is_file()
     for name in ("keyness", "indicators", "target_outcomes", "slogan_rates_by_series"):
         assert (out / "tables" / f"{name}.csv").is_file()
-    for name in ("corpus_overview", "slogan_timeline", "slogan_lifecycle", "term_trends", "keyness",
-                 "topic_shares", "target_outcome_0"):
+    for name in (
+        "corpus_overview",
+        "slogan_timeline",
+        "slogan_lifecycle",
+        "term_trends",
+        "keyness",
+        "topic_shares",
+        "target_outcome_0",
+    ):
         assert (out / "figures" / f"{name}.png").stat().st_size > 5_000
         assert (out / "figures" / f"{name}.svg").is_file()
     html = bundled_run.report.read_text(encoding="utf-8")
-    assert "src='data:image/png;base64," in html                      # figures inline
-    assert "@font-face" in html and "data:font/otf;base64," in html   # CJK glyphs travel with the page
-    assert not re.search(r"(src|href)=['\"]https?://", html)           # nothing fetched from elsewhere
+    assert "src='data:image/png;base64," in html  # figures inline
+    assert "@font-face" in html and "data:font/otf;base64," in html  # CJK glyphs travel with the page
+    assert not re.search(r"(src|href)=['\"]https?://", html)  # nothing fetched from elsewhere
     assert "阜新蒙古族自治县" in html and "国务院/national/全国" in html
 
 
@@ -75,8 +82,11 @@ def test_rate_cells_carry_counts_and_reports(bundled_run):
     row = rates[rates["count"] > 0].iloc[0]
     docs = pd.read_csv(bundled_run.out / "tables" / "documents.csv")
     series = (docs["organ"] + "/" + docs["level"] + "/" + docs["region"]).set_axis(docs["doc_id"])
-    in_cell = occ[(occ["canonical"] == row["item"]) & (occ["period"] == row["period"])
-                  & (occ["doc_id"].map(series) == row["series"])]
+    in_cell = occ[
+        (occ["canonical"] == row["item"])
+        & (occ["period"] == row["period"])
+        & (occ["doc_id"].map(series) == row["series"])
+    ]
     assert len(in_cell) == row["count"]
     assert row["per_10k_chars"] == pytest.approx(row["count"] / row["n_chars"] * 10_000)
     html = bundled_run.report.read_text(encoding="utf-8")
@@ -109,8 +119,9 @@ def test_second_run_reuses_the_token_cache(bundled_run, token_cache, monkeypatch
     monkeypatch.setenv("CPPCC_NLP_CACHE", str(token_cache))
     calls = []
     original = tokens_module._segment
-    monkeypatch.setattr(tokens_module, "_segment", lambda pipe, texts, **kw: calls.append(len(texts))
-                        or original(pipe, texts, **kw))
+    monkeypatch.setattr(
+        tokens_module, "_segment", lambda pipe, texts, **kw: calls.append(len(texts)) or original(pipe, texts, **kw)
+    )
     analyze(BUNDLED, bundled_run.out, force=True, progress=False)
     assert sum(calls) == 0
 
@@ -118,8 +129,25 @@ def test_second_run_reuses_the_token_cache(bundled_run, token_cache, monkeypatch
 def test_keyness_target_and_reference_from_the_cli(tmp_path, token_cache, monkeypatch, capsys):
     monkeypatch.setenv("CPPCC_NLP_CACHE", str(token_cache))
     out = tmp_path / "results"
-    assert cli.main(["analyze", str(BUNDLED / "gwr-shanghai"), "--out", str(out), "--quiet", "-k", "3",
-                     "--target", "2022", "--reference", "2020", "2021"]) == 0
+    assert (
+        cli.main(
+            [
+                "analyze",
+                str(BUNDLED / "gwr-shanghai"),
+                "--out",
+                str(out),
+                "--quiet",
+                "-k",
+                "3",
+                "--target",
+                "2022",
+                "--reference",
+                "2020",
+                "2021",
+            ]
+        )
+        == 0
+    )
     key = pd.read_csv(out / "tables" / "keyness.csv")
     assert set(key["target"].astype(str)) == {"year 2022"} and "2020" in str(key["reference"].iloc[0])
     assert "2023" not in str(key["reference"].iloc[0])
@@ -130,8 +158,8 @@ def test_warnings_are_one_line_and_the_job_counts_the_files_it_skipped(tmp_path,
     reports = tmp_path / "reports"
     reports.mkdir()
     shutil.copy(SAMPLE, reports / SAMPLE.name)
-    shutil.copy(SAMPLE, reports / "copy.txt")                          # a duplicate: a warning
-    (reports / "broken.docx").write_bytes(b"PK\x03\x04 not a zip")      # a bad file: skipped
+    shutil.copy(SAMPLE, reports / "copy.txt")  # a duplicate: a warning
+    (reports / "broken.docx").write_bytes(b"PK\x03\x04 not a zip")  # a bad file: skipped
     monkeypatch.setenv("CPPCC_NLP_CACHE", str(token_cache))
     assert cli.main(["analyze", str(reports), "--out", str(tmp_path / "o"), "--quiet", "-k", "2"]) == 0
     err = capsys.readouterr().err.splitlines()
@@ -171,8 +199,9 @@ def test_unwritable_output_and_paths_without_reports(tmp_path, capsys):
     assert err.startswith("Error: ") and str(empty) in err
 
 
-def test_a_report_too_short_for_topics_still_gets_its_tables_and_report(sample_corpus, tmp_path, token_cache,
-                                                                          monkeypatch, capsys):
+def test_a_report_too_short_for_topics_still_gets_its_tables_and_report(
+    sample_corpus, tmp_path, token_cache, monkeypatch, capsys
+):
     """The opening paragraph of the sample report alone: no term recurs, so no topic model can be fitted;
     the job says so and writes everything else (it used to stop with exit 2 and no report.html)."""
     end = int(sample_corpus.paragraphs["end"].iloc[1])
@@ -190,13 +219,16 @@ def test_a_report_too_short_for_topics_still_gets_its_tables_and_report(sample_c
     assert "No topic model" in (out / "report.html").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("option, value, message", [
-    ("-k", "0", "n_topics=0 (-k/--topics): give a positive whole number, or leave it out"),
-    ("--top-terms", "0", "top_terms=0 (--top-terms): give a positive whole number"),
-    ("--jobs", "0", "n_process=0 (-j/--jobs): give a positive number of processes, or -1 for all cores"),
-    ("--n-process", "-2", "n_process=-2 (-j/--jobs): give a positive number of processes"),
-    ("--n-topics", "0", "n_topics=0 (-k/--topics): give a positive whole number"),
-])
+@pytest.mark.parametrize(
+    "option, value, message",
+    [
+        ("-k", "0", "n_topics=0 (-k/--topics): give a positive whole number, or leave it out"),
+        ("--top-terms", "0", "top_terms=0 (--top-terms): give a positive whole number"),
+        ("--jobs", "0", "n_process=0 (-j/--jobs): give a positive number of processes, or -1 for all cores"),
+        ("--n-process", "-2", "n_process=-2 (-j/--jobs): give a positive number of processes"),
+        ("--n-topics", "0", "n_topics=0 (-k/--topics): give a positive whole number"),
+    ],
+)
 def test_bad_numbers_are_refused_before_anything_is_written(tmp_path, capsys, option, value, message):
     """-k 0 used to end with exit 0 and 'No topic model' after the whole run; --top-terms 0 and --jobs 0 failed
     midway, after the corpus tables were written."""
@@ -212,8 +244,9 @@ def test_term_frequencies_table_is_the_library_table(bundled_run):
     import cppcc_nlp as cn
 
     written = pd.read_csv(bundled_run.out / "tables" / "term_frequencies.csv")
-    expected = cn.term_frequencies(cn.tokens(cn.Corpus.from_path(BUNDLED)), written["term"].unique().tolist(),
-                                   by="year")
+    expected = cn.term_frequencies(
+        cn.tokens(cn.Corpus.from_path(BUNDLED)), written["term"].unique().tolist(), by="year"
+    )
     pd.testing.assert_frame_equal(written, expected, check_dtype=False)
 
 
@@ -223,7 +256,7 @@ def test_term_frequencies_table_is_the_library_table(bundled_run):
 
 def _counting_analyses(monkeypatch) -> dict:
     """Count calls of term scoring, keyness and topic fitting made by ``analyze``."""
-    keyness_module = importlib.import_module("cppcc_nlp.terms.keyness")   # the package exports the function
+    keyness_module = importlib.import_module("cppcc_nlp.terms.keyness")  # the package exports the function
     ranking = importlib.import_module("cppcc_nlp.terms.ranking")
     from cppcc_nlp.topics.model import TopicModel
 
@@ -235,6 +268,7 @@ def _counting_analyses(monkeypatch) -> dict:
         def counted(*args, **kwargs):
             calls[key] += 1
             return original(*args, **kwargs)
+
         monkeypatch.setattr(module, name, counted)
 
     wrap(ranking, "extract_terms", "terms")
@@ -244,11 +278,12 @@ def _counting_analyses(monkeypatch) -> dict:
     def counted_fit(self, *args, **kwargs):
         calls["topics"].append(self.n_topics)
         return fit(self, *args, **kwargs)
+
     monkeypatch.setattr(TopicModel, "fit", counted_fit)
     return calls
 
 
-K = 3   # a given k keeps these tests short; the k search is cached the same way (see the refresh test)
+K = 3  # a given k keeps these tests short; the k search is cached the same way (see the refresh test)
 
 
 @pytest.fixture(scope="module")
@@ -298,14 +333,15 @@ def test_a_changed_report_or_lexicon_recomputes_everything(shanghai, shanghai_co
     monkeypatch.setenv("CPPCC_NLP_CACHE", str(cache))
     calls = _counting_analyses(monkeypatch)
     lexicon = tmp_path / "mine.txt"
-    lexicon.write_text("科创板\n", encoding="utf-8")        # not in the bundled lexicon
+    lexicon.write_text("科创板\n", encoding="utf-8")  # not in the bundled lexicon
     analyze(shanghai, tmp_path / "lexicon", progress=False, lexicon=[lexicon], n_topics=K)
     assert calls == {"terms": 1, "keyness": 1, "topics": [K]}
     corpus = tmp_path / "corpus"
     shutil.copytree(shanghai, corpus)
     report = sorted(corpus.glob("*.txt"))[0]
-    report.write_text(report.read_text(encoding="utf-8") + "\n加快建设具有全球影响力的科技创新中心。\n",
-                      encoding="utf-8")
+    report.write_text(
+        report.read_text(encoding="utf-8") + "\n加快建设具有全球影响力的科技创新中心。\n", encoding="utf-8"
+    )
     analyze(corpus, tmp_path / "changed", progress=False, n_topics=K)
     assert calls == {"terms": 2, "keyness": 2, "topics": [K, K]}
 
@@ -316,15 +352,16 @@ def test_a_refreshed_corpus_keeps_k_unless_asked(shared_dir, tmp_path, monkeypat
         pytest.skip("the national reports 2012-2019 are needed")
     base = reports[:-1]
     assert sum(len(p.read_text(encoding="utf-8")) for p in reports) < 1.2 * sum(
-        len(p.read_text(encoding="utf-8")) for p in base)            # one report: less than 20% more text
+        len(p.read_text(encoding="utf-8")) for p in base
+    )  # one report: less than 20% more text
     monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path / "cache"))
     first = analyze(base, tmp_path / "first", progress=False)
     k = int(first.tables["topics"]["topic_id"].nunique())
-    assert len(first.tables["topic_coherence"]) > 1                   # k was searched
+    assert len(first.tables["topic_coherence"]) > 1  # k was searched
     calls = _counting_analyses(monkeypatch)
     refreshed = analyze(reports, tmp_path / "refreshed", progress=False)
-    assert calls["topics"] == [k]                                     # refitted with the earlier k
+    assert calls["topics"] == [k]  # refitted with the earlier k
     assert any(f"k={k} kept" in note for note in refreshed.notes)
     assert calls["terms"] == 1 and calls["keyness"] == 1
     analyze(reports, tmp_path / "rechosen", progress=False, rechoose_k=True)
-    assert calls["topics"] == [k, None]                               # asked: k searched again
+    assert calls["topics"] == [k, None]  # asked: k searched again

@@ -19,6 +19,7 @@ import pytest
 
 from cppcc_nlp import _dask
 from cppcc_nlp.errors import ParameterError
+
 from conftest import BUNDLED, ROOT, SHARED
 
 distributed = pytest.importorskip("distributed", reason="the dask extra is not installed (pip install -e '.[test]')")
@@ -108,17 +109,17 @@ def test_tokens_identical_and_model_loaded_once_per_worker(client, few, sample_c
 
         return len(pipeline._SEGMENTERS)
 
-    assert set(client.run(loads).values()) == {1}   # one pkuseg model per worker, whatever the number of tasks
+    assert set(client.run(loads).values()) == {1}  # one pkuseg model per worker, whatever the number of tasks
 
 
 def test_tokens_share_the_single_machine_cache(client, sample_corpus, tmp_path):
     from cppcc_nlp.tokens.table import tokens
 
-    dist = tokens(sample_corpus, cache_dir=tmp_path, client=client)       # segments on the cluster, stores here
+    dist = tokens(sample_corpus, cache_dir=tmp_path, client=client)  # segments on the cluster, stores here
     parts = sorted((tmp_path / "tokens").rglob("part-*.parquet"))
     assert parts
-    local = tokens(sample_corpus, cache_dir=tmp_path)                      # a laptop run finds them
-    assert sorted((tmp_path / "tokens").rglob("part-*.parquet")) == parts   # nothing segmented anew
+    local = tokens(sample_corpus, cache_dir=tmp_path)  # a laptop run finds them
+    assert sorted((tmp_path / "tokens").rglob("part-*.parquet")) == parts  # nothing segmented anew
     pd.testing.assert_frame_equal(dist, local)
 
 
@@ -165,10 +166,10 @@ def test_a_killed_worker_is_retried_with_the_same_result(client, few, monkeypatc
     from cppcc_nlp.tokens.table import tokens
 
     local = tokens(few, cache=False)
-    monkeypatch.setattr(_distributed, "BATCH_CHARS", 20_000)    # many small tasks, so some are lost mid-run
+    monkeypatch.setattr(_distributed, "BATCH_CHARS", 20_000)  # many small tasks, so some are lost mid-run
     killed = []
 
-    async def die():          # a coroutine: client.run(wait=False) takes only those
+    async def die():  # a coroutine: client.run(wait=False) takes only those
         os._exit(1)
 
     def kill_one():
@@ -187,7 +188,7 @@ def test_a_killed_worker_is_retried_with_the_same_result(client, few, monkeypatc
     killer.join()
     assert killed, "no worker was busy to be killed"
     pd.testing.assert_frame_equal(dist, local)
-    client.wait_for_workers(2, timeout=120)   # the nanny restarts it for later tests
+    client.wait_for_workers(2, timeout=120)  # the nanny restarts it for later tests
 
 
 def test_scheduler_without_the_extra_exits_2(monkeypatch, tmp_path, capsys):
@@ -203,7 +204,8 @@ def test_scheduler_without_the_extra_exits_2(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(builtins, "__import__", no_distributed)
     rc = main(["analyze", str(BUNDLED), "--out", str(tmp_path / "out"), "--scheduler", "local:2", "--quiet"])
     assert rc == 2
-    assert capsys.readouterr().err.strip() == ("Error: --scheduler needs the dask extra "
-                                               "(pip install 'cppcc-nlp[dask]')")
-    assert not (tmp_path / "out").exists()      # refused before anything is written
+    assert capsys.readouterr().err.strip() == (
+        "Error: --scheduler needs the dask extra (pip install 'cppcc-nlp[dask]')"
+    )
+    assert not (tmp_path / "out").exists()  # refused before anything is written
     assert Path(tmp_path).is_dir()

@@ -53,7 +53,7 @@ def imports_of(path: Path, modules: dict[str, Path]) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = name.split(".") if is_package else name.split(".")[:-1]
-                base = base[:len(base) - node.level + 1]
+                base = base[: len(base) - node.level + 1]
                 mod = ".".join(base + ([node.module] if node.module else []))
             else:
                 mod = node.module or ""
@@ -109,8 +109,9 @@ def test_layers_import_downwards_only(graph):
 
 
 def test_only_the_cli_imports_the_cli(graph):
-    offenders = sorted(f"{m} -> {d}" for m, deps in graph.items() for d in deps
-                       if room_of(d) == "cli" and room_of(m) != "cli")
+    offenders = sorted(
+        f"{m} -> {d}" for m, deps in graph.items() for d in deps if room_of(d) == "cli" and room_of(m) != "cli"
+    )
     assert offenders == []
 
 
@@ -151,8 +152,7 @@ def test_no_import_cycle(graph):
 def test_the_layering_check_catches_an_upward_import(tmp_path):
     # the check itself can fail: an io module importing the CLI is reported
     fake = {"cppcc_nlp.io.reading": {"cppcc_nlp.cli"}, "cppcc_nlp.cli": set()}
-    upward = [f"{m} -> {d}" for m, deps in fake.items() for d in deps
-              if RANK[room_of(d)] > RANK[room_of(m)]]
+    upward = [f"{m} -> {d}" for m, deps in fake.items() for d in deps if RANK[room_of(d)] > RANK[room_of(m)]]
     assert upward == ["cppcc_nlp.io.reading -> cppcc_nlp.cli"]
 
 

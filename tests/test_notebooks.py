@@ -7,6 +7,7 @@ import hashlib
 import importlib.util
 
 import pytest
+
 from conftest import BUNDLED, ROOT, SHARED, needs_shared
 
 pytestmark = pytest.mark.slow
@@ -30,8 +31,14 @@ def test_the_notebooks_present_findings():
     silences warnings, and is committed with the outputs of the bundled corpus."""
     import nbformat
 
-    assert [p.name for p in NOTEBOOKS] == ["01_corpus.ipynb", "02_slogans.ipynb", "03_terms.ipynb",
-                                           "04_topics.ipynb", "05_targets.ipynb", "06_cppcc_report.ipynb"]
+    assert [p.name for p in NOTEBOOKS] == [
+        "01_corpus.ipynb",
+        "02_slogans.ipynb",
+        "03_terms.ipynb",
+        "04_topics.ipynb",
+        "05_targets.ipynb",
+        "06_cppcc_report.ipynb",
+    ]
     for path in NOTEBOOKS:
         nb = nbformat.read(path, as_version=4)
         assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
@@ -43,8 +50,11 @@ def test_the_notebooks_present_findings():
         assert "simplefilter" not in code and "filterwarnings" not in code, path.name
         assert "series" in code, path.name
         # committed with outputs from the bundled corpus, so that they read as a report when opened
-        outputs = [cell.get("outputs") for cell in nb.cells
-                   if cell.cell_type == "code" and "parameters" not in cell.metadata.get("tags", [])]
+        outputs = [
+            cell.get("outputs")
+            for cell in nb.cells
+            if cell.cell_type == "code" and "parameters" not in cell.metadata.get("tags", [])
+        ]
         assert all(outputs), path.name
         assert "26 report(s)" in _outputs_text(nb), path.name
 

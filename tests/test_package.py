@@ -7,16 +7,20 @@ import sys
 
 
 def test_public_names_stay_functions_after_their_modules_are_imported():
-    code = ("import cppcc_nlp as cn, cppcc_nlp.workflow, cppcc_nlp.tokens.pipeline, cppcc_nlp.terms.keyness, cppcc_nlp.io.normalise;"
-            "import types; bad = [n for n in cn.__all__ if isinstance(getattr(cn, n), types.ModuleType)"
-            " and n != 'errors']; print(bad)")
+    code = (
+        "import cppcc_nlp as cn, cppcc_nlp.workflow, cppcc_nlp.tokens.pipeline, cppcc_nlp.terms.keyness, cppcc_nlp.io.normalise;"
+        "import types; bad = [n for n in cn.__all__ if isinstance(getattr(cn, n), types.ModuleType)"
+        " and n != 'errors']; print(bad)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
 
 def test_import_does_not_load_the_heavy_libraries():
-    code = ("import sys, cppcc_nlp; print(sorted(m for m in ('spacy', 'sklearn', 'matplotlib', 'jieba', 'torch')"
-            " if m in sys.modules))")
+    code = (
+        "import sys, cppcc_nlp; print(sorted(m for m in ('spacy', 'sklearn', 'matplotlib', 'jieba', 'torch')"
+        " if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

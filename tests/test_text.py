@@ -7,8 +7,18 @@ import re
 import pytest
 
 from cppcc_nlp import _text
-from cppcc_nlp._text import (CN_NUMERALS, DIGITS, FULLWIDTH_DIGITS, QUOTE_PAIRS, TITLE_PAIRS, s2t_converter,
-                             simplified_view, t2s_converter, to_simplified_text, to_traditional_text)
+from cppcc_nlp._text import (
+    CN_NUMERALS,
+    DIGITS,
+    FULLWIDTH_DIGITS,
+    QUOTE_PAIRS,
+    TITLE_PAIRS,
+    s2t_converter,
+    simplified_view,
+    t2s_converter,
+    to_simplified_text,
+    to_traditional_text,
+)
 
 
 def test_digit_class_and_full_width_table():

@@ -26,7 +26,7 @@ def test_a_failed_run_leaves_no_folder_of_its_own_and_does_not_block_the_next(tm
     out = tmp_path / "new"
     with pytest.raises(RuntimeError):
         workflow.analyze(sample_path, out, progress=False)
-    assert not out.exists()                      # created by the failed run: removed
+    assert not out.exists()  # created by the failed run: removed
     given = tmp_path / "given"
     given.mkdir()
     with pytest.raises(RuntimeError):

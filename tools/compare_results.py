@@ -41,7 +41,9 @@ def main(argv=None) -> int:
     parser.add_argument("b", type=Path)
     parser.add_argument("--ignore-columns", nargs="*", default=[], help="columns left out of the comparison")
     args = parser.parse_args(argv)
-    names = sorted({p.name for p in (args.a / "tables").glob("*.csv")} | {p.name for p in (args.b / "tables").glob("*.csv")})
+    names = sorted(
+        {p.name for p in (args.a / "tables").glob("*.csv")} | {p.name for p in (args.b / "tables").glob("*.csv")}
+    )
     differ = 0
     for name in names:
         pa, pb = args.a / "tables" / name, args.b / "tables" / name

@@ -26,7 +26,8 @@ def inject_parameters(nb, parameters: dict) -> None:
     if index is None:
         raise ValueError("the notebook has no cell tagged 'parameters'")
     source = "# Parameters injected by tools/run_notebooks.py\n" + "\n".join(
-        f"{name} = {value!r}" for name, value in parameters.items())
+        f"{name} = {value!r}" for name, value in parameters.items()
+    )
     cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["injected-parameters"]})
     nb.cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
     nb.cells.insert(index + 1, cell)
@@ -36,8 +37,9 @@ def execute(path: Path, parameters: dict | None = None, timeout: int = 900):
     """Execute the notebook at ``path`` in its own folder and return it (raises on any cell error)."""
     nb = nbformat.read(path, as_version=4)
     inject_parameters(nb, parameters or {})
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
     return nb
 
 

@@ -14,8 +14,7 @@ import sys
 import warnings
 
 from cppcc_nlp._version import __version__
-from cppcc_nlp.cli import (analyze, corpus, dfm, dictionary, indicators, keyness, slogans, store, terms, tokens,
-                           topics)
+from cppcc_nlp.cli import analyze, corpus, dfm, dictionary, indicators, keyness, slogans, store, terms, tokens, topics
 from cppcc_nlp.errors import CppccError
 
 # One module per command group, in the order of ``cppcc-nlp --help``; each has register(subparsers), and
@@ -25,8 +24,8 @@ COMMANDS = (corpus, store, tokens, slogans, terms, keyness, topics, dictionary, 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="cppcc-nlp",
-        description="Slogans, terms and topics of Chinese political work reports, across years.")
+        prog="cppcc-nlp", description="Slogans, terms and topics of Chinese political work reports, across years."
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
@@ -49,7 +48,7 @@ def main(argv=None) -> int:
         return 2
     if getattr(args, "format", None) == "parquet" and not getattr(args, "out_file", None):
         print("Error: --format parquet writes a file: give it with --out FILE", file=sys.stderr)
-        return 2   # before any report is read
+        return 2  # before any report is read
     with warnings.catch_warnings():
         warnings.simplefilter("default")
         warnings.showwarning = show_warning

@@ -17,10 +17,15 @@ __all__ = ["FORMATS", "add_format", "add_jobs", "add_paths", "add_topics", "chec
 
 
 def add_format(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=FORMATS, default="table",
-                        help="output format (default: table); parquet needs --out")
-    parser.add_argument("--out", dest="out_file", metavar="FILE",
-                        help="write the table to FILE instead of stdout (required with --format parquet)")
+    parser.add_argument(
+        "--format", choices=FORMATS, default="table", help="output format (default: table); parquet needs --out"
+    )
+    parser.add_argument(
+        "--out",
+        dest="out_file",
+        metavar="FILE",
+        help="write the table to FILE instead of stdout (required with --format parquet)",
+    )
 
 
 def add_paths(parser: argparse.ArgumentParser) -> None:
@@ -37,15 +42,29 @@ def _add_alias(parser: argparse.ArgumentParser, flag: str, dest: str, **kwargs) 
 
 def add_jobs(parser: argparse.ArgumentParser) -> None:
     """``-j/--jobs N`` (also ``--n-process``): worker processes for segmentation; ``args.jobs``."""
-    parser.add_argument("-j", "--jobs", type=int, default=1, metavar="N", dest="jobs",
-                        help="segmentation processes, -1 for every core (default 1; also --n-process)")
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        dest="jobs",
+        help="segmentation processes, -1 for every core (default 1; also --n-process)",
+    )
     _add_alias(parser, "--n-process", "jobs", type=int, metavar="N")
 
 
 def add_topics(parser: argparse.ArgumentParser) -> None:
     """``-k/--topics K`` (also ``--n-topics``): the number of topics; ``args.n_topics``."""
-    parser.add_argument("-k", "--topics", type=int, default=None, metavar="K", dest="n_topics",
-                        help="number of topics (default: chosen by NPMI coherence; also --n-topics)")
+    parser.add_argument(
+        "-k",
+        "--topics",
+        type=int,
+        default=None,
+        metavar="K",
+        dest="n_topics",
+        help="number of topics (default: chosen by NPMI coherence; also --n-topics)",
+    )
     _add_alias(parser, "--n-topics", "n_topics", type=int, metavar="K")
 
 
@@ -59,8 +78,7 @@ def load_corpus(args):
     """The corpus named by a subcommand's PATH arguments; skipped files are reported on stderr."""
     from cppcc_nlp.corpus.corpus import Corpus
 
-    corpus = Corpus.from_path(args.paths, manifest=args.manifest, strict=args.strict,
-                              to_simplified=args.to_simplified)
-    for path, message in corpus.problems:
+    corpus = Corpus.from_path(args.paths, manifest=args.manifest, strict=args.strict, to_simplified=args.to_simplified)
+    for _path, message in corpus.problems:
         print(f"Skipped: {message}", file=sys.stderr)
     return corpus

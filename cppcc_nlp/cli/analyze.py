@@ -10,8 +10,11 @@ from cppcc_nlp.cli._common import add_jobs, add_paths, add_topics
 
 def register(subparsers) -> None:
     """Add ``cppcc-nlp analyze``."""
-    p = subparsers.add_parser("analyze", help="run everything and write tables, figures and report.html",
-                              description=workflow.__doc__.split("\n\n")[0])
+    p = subparsers.add_parser(
+        "analyze",
+        help="run everything and write tables, figures and report.html",
+        description=workflow.__doc__.split("\n\n")[0],
+    )
     add_paths(p)
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--force", action="store_true", help="write into an existing folder (deletes nothing)")
@@ -20,17 +23,29 @@ def register(subparsers) -> None:
     p.add_argument("--top-terms", type=int, default=200, help="terms kept in terms.csv")
     p.add_argument("--lexicon", action="append", help="extra domain lexicon file (repeatable)")
     p.add_argument("--slogan-lexicon", action="append", help="extra slogan lexicon file (repeatable)")
-    p.add_argument("--rechoose-k", action="store_true",
-                   help="search the number of topics again after reports were added (default: keep the earlier "
-                        "k unless the corpus grew by more than 20%% of its characters)")
-    p.add_argument("--target", type=int, nargs="+", metavar="YEAR",
-                   help="keyness target year(s) (default: the latest year)")
-    p.add_argument("--reference", type=int, nargs="+", metavar="YEAR",
-                   help="keyness reference year(s) (default: the years before the target)")
+    p.add_argument(
+        "--rechoose-k",
+        action="store_true",
+        help="search the number of topics again after reports were added (default: keep the earlier "
+        "k unless the corpus grew by more than 20%% of its characters)",
+    )
+    p.add_argument(
+        "--target", type=int, nargs="+", metavar="YEAR", help="keyness target year(s) (default: the latest year)"
+    )
+    p.add_argument(
+        "--reference",
+        type=int,
+        nargs="+",
+        metavar="YEAR",
+        help="keyness reference year(s) (default: the years before the target)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="run reading, tokens and slogans on a Dask cluster: tcp://HOST:8786, or local:N for N "
-                        "worker processes here (needs the dask extra; see docs/scale.md)")
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run reading, tokens and slogans on a Dask cluster: tcp://HOST:8786, or local:N for N "
+        "worker processes here (needs the dask extra; see docs/scale.md)",
+    )
     p.set_defaults(func=run_analyze)
 
 
@@ -45,7 +60,7 @@ def run_analyze(args) -> int:
     if getattr(args, "scheduler", None):
         from cppcc_nlp import _dask
 
-        client = _dask.connect(args.scheduler)     # ParameterError (exit 2) without the dask extra
+        client = _dask.connect(args.scheduler)  # ParameterError (exit 2) without the dask extra
         try:
             return _run(args, client)
         finally:
@@ -54,18 +69,36 @@ def run_analyze(args) -> int:
 
 
 def _run(args, client) -> int:
-    result = workflow.analyze(args.paths, args.out, force=args.force, n_process=args.jobs,
-                              progress=not args.quiet, top_terms=args.top_terms, n_topics=args.n_topics,
-                              strict=args.strict, manifest=args.manifest, to_simplified=args.to_simplified,
-                              lexicon=args.lexicon, slogan_lexicons=args.slogan_lexicon, client=client,
-                              rechoose_k=args.rechoose_k,
-                              target=_years(args.target), reference=_years(args.reference))
+    result = workflow.analyze(
+        args.paths,
+        args.out,
+        force=args.force,
+        n_process=args.jobs,
+        progress=not args.quiet,
+        top_terms=args.top_terms,
+        n_topics=args.n_topics,
+        strict=args.strict,
+        manifest=args.manifest,
+        to_simplified=args.to_simplified,
+        lexicon=args.lexicon,
+        slogan_lexicons=args.slogan_lexicon,
+        client=client,
+        rechoose_k=args.rechoose_k,
+        target=_years(args.target),
+        reference=_years(args.reference),
+    )
     for note in result.notes:
         print(note, file=sys.stderr)
     total = result.n_read + len(result.skipped)
-    print(f"{result.n_read} of {total} files read; {len(result.skipped)} skipped"
-          + (" (see above)" if result.skipped else ""), file=sys.stderr)
-    print(f"Wrote {len(result.tables)} tables, {len(result.figures)} figure files and {result.report} "
-          f"in {result.timings['total']} s", file=sys.stderr)
+    print(
+        f"{result.n_read} of {total} files read; {len(result.skipped)} skipped"
+        + (" (see above)" if result.skipped else ""),
+        file=sys.stderr,
+    )
+    print(
+        f"Wrote {len(result.tables)} tables, {len(result.figures)} figure files and {result.report} "
+        f"in {result.timings['total']} s",
+        file=sys.stderr,
+    )
     print(result.report)
     return 0

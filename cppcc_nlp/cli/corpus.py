@@ -12,20 +12,29 @@ from cppcc_nlp.errors import ParameterError
 
 def register(subparsers) -> None:
     """Add the ``corpus``, ``sections`` and ``kwic`` subcommands."""
-    p = subparsers.add_parser("corpus", help="one row per document: docvars and sizes",
-                              description="Read reports and list one row per document.")
+    p = subparsers.add_parser(
+        "corpus",
+        help="one row per document: docvars and sizes",
+        description="Read reports and list one row per document.",
+    )
     add_paths(p)
     add_format(p)
     p.set_defaults(func=run_corpus)
 
-    p = subparsers.add_parser("sections", help="one row per section: heading, depth, part, period",
-                              description="List the sections of each report with their part and period.")
+    p = subparsers.add_parser(
+        "sections",
+        help="one row per section: heading, depth, part, period",
+        description="List the sections of each report with their part and period.",
+    )
     add_paths(p)
     add_format(p)
     p.set_defaults(func=run_sections)
 
-    p = subparsers.add_parser("kwic", help="keywords in context (concordance)",
-                              description="Concordance: every occurrence of PATTERN with its context.")
+    p = subparsers.add_parser(
+        "kwic",
+        help="keywords in context (concordance)",
+        description="Concordance: every occurrence of PATTERN with its context.",
+    )
     p.add_argument("pattern", metavar="PATTERN", help="text to find (a regular expression with --regex)")
     add_paths(p)
     p.add_argument("--window", type=int, default=20, help="characters of context on each side (default 20)")
@@ -36,8 +45,22 @@ def register(subparsers) -> None:
 
 def run_corpus(args) -> int:
     corpus = _load(args)
-    cols = ["doc_id", "path", "title", "organ", "level", "region", "session", "date", "year", "speaker",
-            "abridged", "n_chars", "n_sections", "n_paragraphs"]
+    cols = [
+        "doc_id",
+        "path",
+        "title",
+        "organ",
+        "level",
+        "region",
+        "session",
+        "date",
+        "year",
+        "speaker",
+        "abridged",
+        "n_chars",
+        "n_sections",
+        "n_paragraphs",
+    ]
     emit(corpus.documents[cols], args.format, out=args.out_file)
     return 0
 

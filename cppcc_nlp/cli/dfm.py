@@ -13,14 +13,17 @@ def register(subparsers) -> None:
     from cppcc_nlp.cli._common import add_paths
 
     p = subparsers.add_parser(
-        "dfm", help="document-feature matrix → DIR/matrix.mtx, features.txt, docvars.csv (R, scikit-learn)",
+        "dfm",
+        help="document-feature matrix → DIR/matrix.mtx, features.txt, docvars.csv (R, scikit-learn)",
         description="Build a document-feature matrix (tokens, terms or dictionary categories per document, "
-                    "section or paragraph) and write it as Matrix Market with its features and docvars.")
+        "section or paragraph) and write it as Matrix Market with its features and docvars.",
+    )
     add_paths(p)
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     p.add_argument("--unit", choices=sorted(UNITS), default="document", help="rows (default: document)")
-    p.add_argument("--features", default="tokens",
-                   help="tokens (default), terms, or a dictionary file (.yaml .csv .dic)")
+    p.add_argument(
+        "--features", default="tokens", help="tokens (default), terms, or a dictionary file (.yaml .csv .dic)"
+    )
     p.add_argument("--top-terms", type=int, default=500, help="terms kept with --features terms (default 500)")
     p.set_defaults(func=run_dfm)
 

@@ -4,33 +4,51 @@ from __future__ import annotations
 
 from cppcc_nlp.cli._common import add_format, add_paths, emit, load_corpus
 from cppcc_nlp.resources.slogan_lexicon import load_slogan_lexicon
-from cppcc_nlp.slogans.detection import (detect_slogans, slogan_candidates, slogan_concordance,
-                                         slogan_cooccurrence, slogan_families, slogan_summary, track_slogans)
+from cppcc_nlp.slogans.detection import (
+    detect_slogans,
+    slogan_candidates,
+    slogan_concordance,
+    slogan_cooccurrence,
+    slogan_families,
+    slogan_summary,
+    track_slogans,
+)
 
 
 def register(subparsers) -> None:
     """Add ``cppcc-nlp slogans``."""
     p = subparsers.add_parser(
-        "slogans", help="slogan (提法) occurrences, tracking across years, candidates",
+        "slogans",
+        help="slogan (提法) occurrences, tracking across years, candidates",
         description="Find slogans (提法) in reports: the bundled national lexicon, your lexicons, and discovery "
-                    "of quoted formulations in no lexicon.  Default output: one row per occurrence.")
+        "of quoted formulations in no lexicon.  Default output: one row per occurrence.",
+    )
     add_paths(p)
     add_format(p)
-    p.add_argument("--lexicon", action="append", default=[], metavar="FILE",
-                   help="your slogan lexicon (YAML or CSV; repeatable)")
+    p.add_argument(
+        "--lexicon", action="append", default=[], metavar="FILE", help="your slogan lexicon (YAML or CSV; repeatable)"
+    )
     p.add_argument("--no-default-lexicon", action="store_true", help="do not use the bundled national lexicon")
     p.add_argument("--no-discover", action="store_true", help="lexicon matches only")
     mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--by-year", action="store_true",
-                      help="the tracking table: slogan x year counts and rates per 10,000 characters")
+    mode.add_argument(
+        "--by-year",
+        action="store_true",
+        help="the tracking table: slogan x year counts and rates per 10,000 characters",
+    )
     mode.add_argument("--summary", action="store_true", help="one row per slogan: first/last/peak year, trend")
     mode.add_argument("--families", action="store_true", help="families of slogans sharing a head or pattern")
     mode.add_argument("--cooccurrence", action="store_true", help="pairs of slogans in the same paragraph")
-    mode.add_argument("--candidates", action="store_true",
-                      help="every quoted candidate with the decision and the rule that made it")
+    mode.add_argument(
+        "--candidates", action="store_true", help="every quoted candidate with the decision and the rule that made it"
+    )
     mode.add_argument("--kwic", metavar="SLOGAN", help="concordance of one slogan")
-    p.add_argument("--by", choices=("period", "year"), default="period",
-                   help="with --by-year/--summary: period spoken about (default) or delivery year")
+    p.add_argument(
+        "--by",
+        choices=("period", "year"),
+        default="period",
+        help="with --by-year/--summary: period spoken about (default) or delivery year",
+    )
     p.add_argument("--window", type=int, default=20, help="with --kwic: characters of context (default 20)")
     p.set_defaults(func=run_slogans)
 
@@ -42,7 +60,7 @@ def run_slogans(args) -> int:
         cands = slogan_candidates(corpus, lexicons=lex).drop(columns=["para_id", "start", "end"])
         emit(cands.drop(columns=["sentence"]) if args.format == "table" else cands, args.format, out=args.out_file)
         return 0
-    if args.kwic is not None:     # an empty --kwic '' is an error, not the occurrence listing
+    if args.kwic is not None:  # an empty --kwic '' is an error, not the occurrence listing
         emit(slogan_concordance(corpus, args.kwic, window=args.window, lexicons=lex), args.format, out=args.out_file)
         return 0
     occ = detect_slogans(corpus, lexicons=lex, discover=not args.no_discover)

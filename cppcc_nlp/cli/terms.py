@@ -10,8 +10,11 @@ from cppcc_nlp.terms.ranking import RANK_BY, extract_terms, term_tfidf
 
 def register(subparsers) -> None:
     """Add ``cppcc-nlp terms``."""
-    p = subparsers.add_parser("terms", help="multi-word policy terms, ranked (C-value, PMI, branching entropy)",
-                              description="Rank the multi-word terms of the reports; see docs/terms.md.")
+    p = subparsers.add_parser(
+        "terms",
+        help="multi-word policy terms, ranked (C-value, PMI, branching entropy)",
+        description="Rank the multi-word terms of the reports; see docs/terms.md.",
+    )
     add_paths(p)
     add_format(p)
     p.add_argument("--top", type=int, default=30, help="number of terms (default 30)")
@@ -19,10 +22,15 @@ def register(subparsers) -> None:
     p.add_argument("--min-freq", type=int, default=2, help="minimum frequency (default 2)")
     p.add_argument("--rank-by", choices=RANK_BY, default="default", help="score to rank by (default: combined)")
     p.add_argument("--by-year", action="store_true", help="add one frequency column per delivery year")
-    p.add_argument("--per-report", action="store_true",
-                   help="the report-level TF-IDF view: the --top terms of each report instead")
-    p.add_argument("--occurrences", nargs="+", metavar="TERM",
-                   help="list every use of these terms (doc_id, year, period, part, section_id, offsets) instead")
+    p.add_argument(
+        "--per-report", action="store_true", help="the report-level TF-IDF view: the --top terms of each report instead"
+    )
+    p.add_argument(
+        "--occurrences",
+        nargs="+",
+        metavar="TERM",
+        help="list every use of these terms (doc_id, year, period, part, section_id, offsets) instead",
+    )
     p.set_defaults(func=run_terms)
 
 
@@ -35,8 +43,14 @@ def run_terms(args) -> int:
     elif args.per_report:
         df = term_tfidf(corpus, top=args.top, max_len=args.max_len, min_freq=args.min_freq)
     else:
-        df = extract_terms(corpus, top=args.top, max_len=args.max_len, min_freq=args.min_freq,
-                           rank_by=args.rank_by, by_year=args.by_year)
+        df = extract_terms(
+            corpus,
+            top=args.top,
+            max_len=args.max_len,
+            min_freq=args.min_freq,
+            rank_by=args.rank_by,
+            by_year=args.by_year,
+        )
         df = df.round({"score": 3, "cvalue": 3, "pmi": 3, "left_entropy": 3, "right_entropy": 3, "specificity": 3})
         df.columns = [str(c) for c in df.columns]
     emit(df, args.format, out=args.out_file)

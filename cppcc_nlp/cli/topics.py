@@ -14,32 +14,51 @@ from cppcc_nlp.topics import METHODS, UNITS
 def register(subparsers) -> None:
     """Add ``cppcc-nlp topics``."""
     p = subparsers.add_parser(
-        "topics", help="topic clustering: labelled themes, shares per year, trends",
+        "topics",
+        help="topic clustering: labelled themes, shares per year, trends",
         description="Fit a topic model on the reports (or apply a saved one) and print the topics, or with "
-                    "--shares/--trends/--sections/--representative/--coherence the corresponding table.")
+        "--shares/--trends/--sections/--representative/--coherence the corresponding table.",
+    )
     add_paths(p)
     add_topics(p)
     p.add_argument("--method", choices=METHODS, default="nmf", help="nmf (default) or lda")
     p.add_argument("--unit", choices=list(UNITS), default="paragraph", help="what is clustered (default paragraph)")
     p.add_argument("--seed", type=int, default=0, help="random_state (default 0)")
     what = p.add_mutually_exclusive_group()
-    what.add_argument("--shares", metavar="BY",
-                      help="print each topic's share of text per BY (year, period, doc_id …)")
-    what.add_argument("--trends", metavar="BY", nargs="?", const="period",
-                      help="print rising/stable/fading per topic across BY (default period)")
+    what.add_argument("--shares", metavar="BY", help="print each topic's share of text per BY (year, period, doc_id …)")
+    what.add_argument(
+        "--trends",
+        metavar="BY",
+        nargs="?",
+        const="period",
+        help="print rising/stable/fading per topic across BY (default period)",
+    )
     what.add_argument("--sections", action="store_true", help="print the topic of each section of each report")
     what.add_argument("--representative", metavar="N", type=int, help="print the N most representative units")
     what.add_argument("--coherence", action="store_true", help="print the NPMI coherence of each candidate k")
     what.add_argument("--units", action="store_true", help="print each unit's dominant topic")
-    what.add_argument("--formula-sentences", action="store_true",
-                      help="print the ritual sentences left out of the model (opening, address, thanks …)")
+    what.add_argument(
+        "--formula-sentences",
+        action="store_true",
+        help="print the ritual sentences left out of the model (opening, address, thanks …)",
+    )
     kept = p.add_mutually_exclusive_group()
-    kept.add_argument("--keep-formulae", action="store_true",
-                      help="keep the report formulae (default: left out, see cppcc_nlp/data/report_formulae.txt)")
-    kept.add_argument("--formulae", metavar="FILE", help="leave out the formulae listed in FILE instead of the "
-                                                          "bundled list (same format)")
-    p.add_argument("--min-chars", type=int, default=1000,
-                   help="with --trends: leave out groups with less text than this (default 1000)")
+    kept.add_argument(
+        "--keep-formulae",
+        action="store_true",
+        help="keep the report formulae (default: left out, see cppcc_nlp/data/report_formulae.txt)",
+    )
+    kept.add_argument(
+        "--formulae",
+        metavar="FILE",
+        help="leave out the formulae listed in FILE instead of the bundled list (same format)",
+    )
+    p.add_argument(
+        "--min-chars",
+        type=int,
+        default=1000,
+        help="with --trends: leave out groups with less text than this (default 1000)",
+    )
     p.add_argument("--model", metavar="FILE", help="apply this saved model instead of fitting")
     p.add_argument("--save", metavar="FILE", help="save the fitted model to FILE (e.g. models/topics.zip)")
     add_format(p)
@@ -53,15 +72,19 @@ def run_topics(args) -> int:
     corpus = load_corpus(args)
     if args.model:
         if args.keep_formulae or args.formulae:
-            print("Note: a saved model filters new reports with the formulae it was fitted with; "
-                  "--keep-formulae/--formulae are ignored", file=sys.stderr)
+            print(
+                "Note: a saved model filters new reports with the formulae it was fitted with; "
+                "--keep-formulae/--formulae are ignored",
+                file=sys.stderr,
+            )
         model = TopicModel.load(args.model)
         doc_topics = model.transform(corpus)
         table = model.coherence_.round(3) if args.coherence else None
     else:
         formulae = False if args.keep_formulae else (args.formulae or True)
-        model = TopicModel(n_topics=args.n_topics, method=args.method, unit=args.unit, random_state=args.seed,
-                           formulae=formulae)
+        model = TopicModel(
+            n_topics=args.n_topics, method=args.method, unit=args.unit, random_state=args.seed, formulae=formulae
+        )
         model.fit(corpus)
         doc_topics = model.doc_topics_
         table = model.coherence_.round(3) if args.coherence else None
@@ -72,22 +95,35 @@ def run_topics(args) -> int:
         pass
     elif args.shares:
         table = model.shares(by=args.shares, doc_topics=doc_topics)
-        table = table.rename(columns={f"topic_{t}": f"{t}:{lab}" for t, lab in
-                                      zip(model.topics_["topic_id"], model.topics_["label"])})
+        table = table.rename(
+            columns={f"topic_{t}": f"{t}:{lab}" for t, lab in zip(model.topics_["topic_id"], model.topics_["label"])}
+        )
         for col in table.columns[3:]:
             table[col] = table[col].round(3)
     elif args.trends:
         table = model.trends(by=args.trends, doc_topics=doc_topics, min_chars=args.min_chars)
-        table = table.round({"share_first": 3, "share_last": 3, "mean_share": 3, "slope": 4, "tau": 2,
-                             "p_value": 3})
+        table = table.round({"share_first": 3, "share_last": 3, "mean_share": 3, "slope": 4, "tau": 2, "p_value": 3})
     elif args.sections:
         table = model.section_topics(doc_topics if args.model else None)
-        table = table[[c for c in ("doc_id", "year", "period", "section_id", "heading", "dominant_topic",
-                                   "dominant_label", "dominant_weight") if c in table]].round(3)
-    elif args.representative is not None:    # --representative 0 is an error, not the topics table
+        table = table[
+            [
+                c
+                for c in (
+                    "doc_id",
+                    "year",
+                    "period",
+                    "section_id",
+                    "heading",
+                    "dominant_topic",
+                    "dominant_label",
+                    "dominant_weight",
+                )
+                if c in table
+            ]
+        ].round(3)
+    elif args.representative is not None:  # --representative 0 is an error, not the topics table
         if args.model:
-            print("Note: representative units come from the corpus the saved model was fitted on",
-                  file=sys.stderr)
+            print("Note: representative units come from the corpus the saved model was fitted on", file=sys.stderr)
         table = model.representative(n=args.representative).round(3)
         if args.format == "table":
             table["text"] = [t if not isinstance(t, str) or len(t) <= 60 else t[:60] + "…" for t in table["text"]]
@@ -99,9 +135,25 @@ def run_topics(args) -> int:
             table = table.assign(text=[t if len(t) <= 60 else t[:60] + "…" for t in table["text"]])
     elif args.units:
         id_col = UNITS[model.unit]
-        table = doc_topics[[c for c in dict.fromkeys([id_col, "doc_id", "year", "period", "section_id", "n_chars",
-                                                       "dominant_topic", "dominant_label", "dominant_weight"])
-                            if c in doc_topics]].round(3)
+        table = doc_topics[
+            [
+                c
+                for c in dict.fromkeys(
+                    [
+                        id_col,
+                        "doc_id",
+                        "year",
+                        "period",
+                        "section_id",
+                        "n_chars",
+                        "dominant_topic",
+                        "dominant_label",
+                        "dominant_weight",
+                    ]
+                )
+                if c in doc_topics
+            ]
+        ].round(3)
     else:
         table = model.topics_.drop(columns="weights").round(3)
         if args.model:
@@ -113,12 +165,9 @@ def run_topics(args) -> int:
     return 0
 
 
-
-
 def _check(args) -> None:
     """Refuse bad numbers before the corpus is read and the model fitted, with the library's messages."""
-    if args.n_topics is not None and args.n_topics < 1 and not args.model:   # a saved model has its k
-        raise ParameterError(f"n_topics={args.n_topics!r}: must be a positive integer or None "
-                             "(choose k by coherence)")
+    if args.n_topics is not None and args.n_topics < 1 and not args.model:  # a saved model has its k
+        raise ParameterError(f"n_topics={args.n_topics!r}: must be a positive integer or None (choose k by coherence)")
     if args.representative is not None and args.representative < 1:
         raise ParameterError(f"n={args.representative!r}: give a positive number of units per topic")

@@ -28,9 +28,10 @@ def _read_batch(jobs: list[tuple], to_simplified: bool) -> list[tuple]:
     return out
 
 
-def read_documents(client, jobs: list[tuple], *, to_simplified: bool = False,
-                   batch_files: int = BATCH_FILES) -> list[tuple]:
+def read_documents(
+    client, jobs: list[tuple], *, to_simplified: bool = False, batch_files: int = BATCH_FILES
+) -> list[tuple]:
     """``[(Document or None, error message or None), ...]`` for ``[(file, manifest_row), ...]``, in order."""
-    batches = [jobs[i: i + batch_files] for i in range(0, len(jobs), batch_files)]
+    batches = [jobs[i : i + batch_files] for i in range(0, len(jobs), batch_files)]
     results = map_ordered(client, _read_batch, batches, to_simplified)
     return [r for batch in results for r in batch]

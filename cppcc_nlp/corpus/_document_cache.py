@@ -22,8 +22,15 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 #: The files (relative to the package) that turn a report file into a parsed document; tests check that every
 #: module of ``cppcc_nlp/io`` is listed.
-PARSER_MODULES = ("_text.py", "io/reading.py", "io/normalise.py", "io/structure.py", "io/metadata.py",
-                  "corpus/document.py", "corpus/corpus.py")
+PARSER_MODULES = (
+    "_text.py",
+    "io/reading.py",
+    "io/normalise.py",
+    "io/structure.py",
+    "io/metadata.py",
+    "corpus/document.py",
+    "corpus/corpus.py",
+)
 
 
 @lru_cache(maxsize=1)
@@ -58,9 +65,16 @@ def document_to_json(doc) -> dict:
 
     :func:`document_from_json` gives back an equal document.
     """
-    out = {"format": DOCUMENT_FORMAT, "doc_id": doc.doc_id, "path": str(doc.path), "text": doc.text,
-           "original_text": doc.original_text, "layout": doc.layout, "meta": doc.meta,
-           "meta_sources": doc.meta_sources}
+    out = {
+        "format": DOCUMENT_FORMAT,
+        "doc_id": doc.doc_id,
+        "path": str(doc.path),
+        "text": doc.text,
+        "original_text": doc.original_text,
+        "layout": doc.layout,
+        "meta": doc.meta,
+        "meta_sources": doc.meta_sources,
+    }
     for name, cls in _record_types().items():
         out[name] = {"columns": [f.name for f in fields(cls)], "rows": [list(astuple(r)) for r in getattr(doc, name)]}
     return out
@@ -80,12 +94,22 @@ def document_from_json(data: dict):
         if block["columns"] != [f.name for f in fields(cls)]:
             raise ValueError(f"{name}: columns {block['columns']} are not {cls.__name__}'s")
         lists[name] = [cls(*row) for row in block["rows"]]
-    if not isinstance(data["meta"], dict) or not isinstance(data["text"], str) \
-            or not isinstance(data["meta_sources"], dict):
+    if (
+        not isinstance(data["meta"], dict)
+        or not isinstance(data["text"], str)
+        or not isinstance(data["meta_sources"], dict)
+    ):
         raise ValueError("meta or text of the wrong type")
-    return Document(doc_id=data["doc_id"], path=_Path(data["path"]), text=data["text"], meta=data["meta"],
-                    original_text=data["original_text"], layout=data["layout"], meta_sources=data["meta_sources"],
-                    **lists)
+    return Document(
+        doc_id=data["doc_id"],
+        path=_Path(data["path"]),
+        text=data["text"],
+        meta=data["meta"],
+        original_text=data["original_text"],
+        layout=data["layout"],
+        meta_sources=data["meta_sources"],
+        **lists,
+    )
 
 
 class DocumentCache:
@@ -121,8 +145,11 @@ class DocumentCache:
             except (ValueError, KeyError, TypeError) as exc:  # a sound file of another layout: rebuilt
                 from cppcc_nlp._cache import CacheWarning
 
-                warnings.warn(f"{path}: cache entry ignored and rebuilt: not a parsed document ({exc})",
-                              CacheWarning, stacklevel=2)
+                warnings.warn(
+                    f"{path}: cache entry ignored and rebuilt: not a parsed document ({exc})",
+                    CacheWarning,
+                    stacklevel=2,
+                )
                 path.unlink(missing_ok=True)
         if doc is None:
             self.misses += 1
@@ -136,5 +163,4 @@ class DocumentCache:
         try:
             write_verified_bytes(self._path(key), data, inputs=key)
         except OSError as exc:
-            warnings.warn(f"{self.folder}: cannot write the document cache ({exc}); going on without it",
-                          stacklevel=2)
+            warnings.warn(f"{self.folder}: cannot write the document cache ({exc}); going on without it", stacklevel=2)

@@ -86,14 +86,14 @@ def read_entries(store, *, check_seal: bool = True) -> list[dict]:
         raw = path.read_bytes()
     except OSError as exc:
         raise StoreError(f"{path}: cannot be read ({exc.strerror or exc}); check the store folder") from exc
-    restore = ("restore manifest.csv from a backup (see `cppcc-nlp store check`)")
+    restore = "restore manifest.csv from a backup (see `cppcc-nlp store check`)"
     if b"\x00" in raw:
-        line = raw[:raw.index(b"\x00")].count(b"\n") + 1
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         raise StoreError(f"{path}, line {line}: a NUL byte (the file is damaged); {restore}")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
+        line = raw[: exc.start].count(b"\n") + 1
         raise StoreError(f"{path}, line {line}: not UTF-8 (the file is damaged); {restore}") from exc
     lines = text.split("\n")
     seal_at = next((i for i, ln in enumerate(lines) if ln.startswith(SEAL_PREFIX)), None)
@@ -108,47 +108,65 @@ def read_entries(store, *, check_seal: bool = True) -> list[dict]:
         if not cells or cells == [""]:
             continue
         if len(cells) != len(header):
-            raise StoreError(f"{path}, line {n}: {len(cells)} cells where the header has {len(header)}; "
-                             f"{restore}, or fix the line by hand")
+            raise StoreError(
+                f"{path}, line {n}: {len(cells)} cells where the header has {len(header)}; "
+                f"{restore}, or fix the line by hand"
+            )
         row = dict(zip(header, cells))
         name = row["file"]
-        if not name.startswith(f"{REPORTS}/") or "/" in name[len(REPORTS) + 1:] or name[len(REPORTS) + 1:] in (
-                "", ".", ".."):
+        if (
+            not name.startswith(f"{REPORTS}/")
+            or "/" in name[len(REPORTS) + 1 :]
+            or name[len(REPORTS) + 1 :] in ("", ".", "..")
+        ):
             raise StoreError(f"{path}, line {n}: file {name!r} is not reports/<name>; {restore}")
         if not _HEX64.fullmatch(row["sha256"]):
             raise StoreError(f"{path}, line {n}: sha256 {row['sha256']!r} is not 64 hex digits; {restore}")
         if name in seen_file:
-            raise StoreError(f"{path}, line {n}: {name} is listed twice (also line {seen_file[name]}); "
-                             "remove the duplicate line, then run `cppcc-nlp store check --accept-manifest`")
+            raise StoreError(
+                f"{path}, line {n}: {name} is listed twice (also line {seen_file[name]}); "
+                "remove the duplicate line, then run `cppcc-nlp store check --accept-manifest`"
+            )
         if row["sha256"] in seen_sha:
-            raise StoreError(f"{path}, line {n}: the same report as line {seen_sha[row['sha256']]} (same "
-                             "sha256); remove the duplicate line, then run `cppcc-nlp store check --accept-manifest`")
+            raise StoreError(
+                f"{path}, line {n}: the same report as line {seen_sha[row['sha256']]} (same "
+                "sha256); remove the duplicate line, then run `cppcc-nlp store check --accept-manifest`"
+            )
         seen_file[name], seen_sha[row["sha256"]] = n, n
         rows.append(row)
     if not check_seal:
         return rows
-    accept = (f"if you edited it on purpose, check it and run `cppcc-nlp store check {Path(store)} "
-              "--accept-manifest`; otherwise " + restore)
+    accept = (
+        f"if you edited it on purpose, check it and run `cppcc-nlp store check {Path(store)} "
+        "--accept-manifest`; otherwise " + restore
+    )
     if seal_at is None:
-        raise StoreError(f"{path}, line {len(lines)}: the manifest ends without its checksum line (cut short, "
-                         f"or written by an older version); {accept}")
-    if any(ln.strip() for ln in lines[seal_at + 1:]):
-        extra = seal_at + 2 + next(i for i, ln in enumerate(lines[seal_at + 1:]) if ln.strip())
+        raise StoreError(
+            f"{path}, line {len(lines)}: the manifest ends without its checksum line (cut short, "
+            f"or written by an older version); {accept}"
+        )
+    if any(ln.strip() for ln in lines[seal_at + 1 :]):
+        extra = seal_at + 2 + next(i for i, ln in enumerate(lines[seal_at + 1 :]) if ln.strip())
         raise StoreError(f"{path}, line {extra}: text after the checksum line (line {seal_at + 1}); {accept}")
     m = _SEAL.fullmatch(lines[seal_at].rstrip("\r"))
     if not m:
         raise StoreError(f"{path}, line {seal_at + 1}: a damaged checksum line; {accept}")
     if int(m.group(1)) != len(rows):
-        raise StoreError(f"{path}, line {seal_at + 1}: the checksum line counts {m.group(1)} reports but "
-                         f"{len(rows)} rows are listed (lines lost or added); {accept}")
+        raise StoreError(
+            f"{path}, line {seal_at + 1}: the checksum line counts {m.group(1)} reports but "
+            f"{len(rows)} rows are listed (lines lost or added); {accept}"
+        )
     if manifest_seal(rows) != lines[seal_at].rstrip("\r"):
-        raise StoreError(f"{path}, line {seal_at + 1}: the rows do not match the checksum line (a file name or "
-                         f"sha256 changed, or lines reordered); {accept}")
+        raise StoreError(
+            f"{path}, line {seal_at + 1}: the rows do not match the checksum line (a file name or "
+            f"sha256 changed, or lines reordered); {accept}"
+        )
     return rows
 
 
-def read_store(store, *, to_simplified: bool = False, strict: bool = True,
-               cache: DocumentCache | None = None) -> tuple[list[Document], list[tuple[str, str]]]:
+def read_store(
+    store, *, to_simplified: bool = False, strict: bool = True, cache: DocumentCache | None = None
+) -> tuple[list[Document], list[tuple[str, str]]]:
     """The stored reports as documents (parsed documents taken from the cache), and the problems met.
 
     Only files listed in the manifest are read; the manifest's docvars override the text's.
@@ -158,8 +176,11 @@ def read_store(store, *, to_simplified: bool = False, strict: bool = True,
     docs, problems = [], []
     for row in read_entries(store):
         f = store / row["file"]
-        override = _clean_entry({k: v.strip() for k, v in row.items() if k in FIELDS and v.strip()},
-                                store / MANIFEST, f"the row of {row['file']}")
+        override = _clean_entry(
+            {k: v.strip() for k, v in row.items() if k in FIELDS and v.strip()},
+            store / MANIFEST,
+            f"the row of {row['file']}",
+        )
         try:
             docs.append(_document(f, override, to_simplified, cache))
         except ReportFileError as err:
@@ -190,6 +211,9 @@ def sha256_file(f: Path) -> str:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 h.update(chunk)
     except OSError as exc:
-        raise ReportFileError(f, f"listed in the manifest but cannot be read ({exc.strerror or exc})",
-                              "restore the file or remove its line from manifest.csv") from exc
+        raise ReportFileError(
+            f,
+            f"listed in the manifest but cannot be read ({exc.strerror or exc})",
+            "restore the file or remove its line from manifest.csv",
+        ) from exc
     return h.hexdigest()

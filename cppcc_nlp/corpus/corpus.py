@@ -32,16 +32,79 @@ from cppcc_nlp.io.structure import Paragraph
 
 #: docvars carried on every row of the sections/paragraphs/sentences tables (after the table's own columns)
 DOCVARS = ("year", "level", "region", "organ", "series")
-DOCUMENT_COLUMNS = ["doc_id", "path", "title", "organ", "level", "region", "session", "date", "year", "speaker",
-                    "abridged", "series", "n_chars", "n_sections", "n_paragraphs", "encoding", "format", "sha256"]
-SECTION_COLUMNS = ["doc_id", "section_id", "heading", "depth", "kind", "part", "period", "start", "end", "n_chars",
-                   "period_start", "period_end"]
-PARAGRAPH_COLUMNS = ["doc_id", "para_id", "section_id", "part", "period", "start", "end", "text", "period_start",
-                     "period_end"]
-SENTENCE_COLUMNS = ["doc_id", "para_id", "sent_id", "section_id", "part", "period", "start", "end", "text",
-                    "period_start", "period_end"]
-KWIC_COLUMNS = ["doc_id", "year", "series", "period", "part", "section_id", "para_id", "start", "end", "left", "match",
-                "right"]
+DOCUMENT_COLUMNS = [
+    "doc_id",
+    "path",
+    "title",
+    "organ",
+    "level",
+    "region",
+    "session",
+    "date",
+    "year",
+    "speaker",
+    "abridged",
+    "series",
+    "n_chars",
+    "n_sections",
+    "n_paragraphs",
+    "encoding",
+    "format",
+    "sha256",
+]
+SECTION_COLUMNS = [
+    "doc_id",
+    "section_id",
+    "heading",
+    "depth",
+    "kind",
+    "part",
+    "period",
+    "start",
+    "end",
+    "n_chars",
+    "period_start",
+    "period_end",
+]
+PARAGRAPH_COLUMNS = [
+    "doc_id",
+    "para_id",
+    "section_id",
+    "part",
+    "period",
+    "start",
+    "end",
+    "text",
+    "period_start",
+    "period_end",
+]
+SENTENCE_COLUMNS = [
+    "doc_id",
+    "para_id",
+    "sent_id",
+    "section_id",
+    "part",
+    "period",
+    "start",
+    "end",
+    "text",
+    "period_start",
+    "period_end",
+]
+KWIC_COLUMNS = [
+    "doc_id",
+    "year",
+    "series",
+    "period",
+    "part",
+    "section_id",
+    "para_id",
+    "start",
+    "end",
+    "left",
+    "match",
+    "right",
+]
 
 # files met in report folders that are not reports: skipped silently when a folder is read
 _NOT_REPORTS = {".md", ".csv", ".yaml", ".yml", ".json", ".py", ".ipynb", ".parquet", ".pkl", ".log", ".tsv"}
@@ -81,8 +144,9 @@ class Corpus:
 
     # -- construction ----------------------------------------------------------------------------------------
     @classmethod
-    def from_path(cls, path_or_paths, *, manifest=None, to_simplified: bool = False,
-                  strict: bool = False, client=None) -> "Corpus":
+    def from_path(
+        cls, path_or_paths, *, manifest=None, to_simplified: bool = False, strict: bool = False, client=None
+    ) -> "Corpus":
         """Read report files and folders into a corpus.
 
         Parameters
@@ -139,8 +203,11 @@ class Corpus:
                     if suffix in EXTENSIONS:
                         files.append((f, False))
                     elif suffix not in _NOT_REPORTS and f.name not in ("README", "LICENSE"):
-                        err = UnsupportedFormatError(f, f"unsupported file type {suffix or '(no extension)'!r}",
-                                                     "convert it to .txt, .docx, .pdf or .html, or move it out")
+                        err = UnsupportedFormatError(
+                            f,
+                            f"unsupported file type {suffix or '(no extension)'!r}",
+                            "convert it to .txt, .docx, .pdf or .html, or move it out",
+                        )
                         if strict:
                             raise err
                         problems.append((str(f), str(err)))
@@ -188,16 +255,21 @@ class Corpus:
         for doc in docs:  # a byte-identical copy is a second document: say so, or its counts double silently
             sha = doc.meta.get("sha256")
             if sha in first_with:
-                warnings.warn(f"{doc.path}: the same bytes as {first_with[sha]}; both are read (leave one out, "
-                              "or the report counts twice)", stacklevel=2)
+                warnings.warn(
+                    f"{doc.path}: the same bytes as {first_with[sha]}; both are read (leave one out, "
+                    "or the report counts twice)",
+                    stacklevel=2,
+                )
             else:
                 first_with[sha] = doc.path
         # a folder manifest is read only for a folder read whole, so each line should name a report read
         for folder, (mpath, entries) in manifests.items():
             for name, entry in entries.items():
                 if mpath is not None and id(entry) not in used:
-                    warnings.warn(f"{mpath}: the line for {name!r} matches no report read from {folder} "
-                                  "(check the file name)", stacklevel=2)
+                    warnings.warn(
+                        f"{mpath}: the line for {name!r} matches no report read from {folder} (check the file name)",
+                        stacklevel=2,
+                    )
         if not docs:
             where = ", ".join(str(p) for p in paths)
             detail = f"; {len(problems)} file(s) skipped, first: {problems[0][1]}" if problems else ""
@@ -237,8 +309,10 @@ class Corpus:
         try:
             return self._by_id[doc_id]
         except KeyError:
-            raise ParameterError(f"no document {doc_id!r} in the corpus; ids are: "
-                                 f"{', '.join(list(self._by_id)[:10])}{' …' if len(self._by_id) > 10 else ''}")
+            raise ParameterError(
+                f"no document {doc_id!r} in the corpus; ids are: "
+                f"{', '.join(list(self._by_id)[:10])}{' …' if len(self._by_id) > 10 else ''}"
+            ) from None
 
     def __contains__(self, doc_id) -> bool:
         return doc_id in self._by_id
@@ -256,13 +330,22 @@ class Corpus:
             rows = []
             for d in self.docs:
                 m = d.meta
-                rows.append({"doc_id": d.doc_id, "path": str(d.path), **{k: m.get(k) for k in FIELDS},
-                             "series": series_label(m),
-                             # the paragraphs kept (all of them, or a period subset's): the whole text less
-                             # its line breaks for a full document
-                             "n_chars": sum(len(p.text) for p in d.paragraphs), "n_sections": len(d.sections),
-                             "n_paragraphs": len(d.paragraphs), "encoding": m.get("encoding"),
-                             "format": m.get("format"), "sha256": m.get("sha256")})
+                rows.append(
+                    {
+                        "doc_id": d.doc_id,
+                        "path": str(d.path),
+                        **{k: m.get(k) for k in FIELDS},
+                        "series": series_label(m),
+                        # the paragraphs kept (all of them, or a period subset's): the whole text less
+                        # its line breaks for a full document
+                        "n_chars": sum(len(p.text) for p in d.paragraphs),
+                        "n_sections": len(d.sections),
+                        "n_paragraphs": len(d.paragraphs),
+                        "encoding": m.get("encoding"),
+                        "format": m.get("format"),
+                        "sha256": m.get("sha256"),
+                    }
+                )
             df = pd.DataFrame(rows, columns=DOCUMENT_COLUMNS)
             df["year"] = df["year"].astype("int64")
             df["abridged"] = df["abridged"].astype(bool)
@@ -315,8 +398,9 @@ class Corpus:
             yield from d.paragraphs
 
     # -- subset and concordance ------------------------------------------------------------------------------
-    def subset(self, *, year=None, period=None, part=None, level=None, region=None, organ=None, series=None,
-               doc_id=None) -> "Corpus":
+    def subset(
+        self, *, year=None, period=None, part=None, level=None, region=None, organ=None, series=None, doc_id=None
+    ) -> "Corpus":
         """Documents matching every given docvar; ``period`` and ``part`` also restrict their sections.
 
         Each argument takes one value, a list of values (those values), or, for ``year`` and ``period``, a
@@ -344,16 +428,20 @@ class Corpus:
         periods = _year_values("period", period)
         docvars = {"level": level, "region": region, "organ": organ, "series": series, "doc_id": doc_id}
         present = {name: {_docvar(d, name) for d in self.docs} for name in docvars}
-        wanted = {name: _check_values(name, value, present[name]) for name, value in docvars.items()
-                  if value is not None}
+        wanted = {
+            name: _check_values(name, value, present[name]) for name, value in docvars.items() if value is not None
+        }
         if years is not None and not isinstance(year, (tuple, range)):
             _check_values("year", years, {d.meta.get("year") for d in self.docs})
         parts = None
         if part is not None:
             parts = _check_values("part", part, {s.part for d in self.docs for s in d.sections})
-        keep = [d for d in self.docs
-                if (years is None or d.meta.get("year") in years)
-                and all(_docvar(d, name) in values for name, values in wanted.items())]
+        keep = [
+            d
+            for d in self.docs
+            if (years is None or d.meta.get("year") in years)
+            and all(_docvar(d, name) in values for name, values in wanted.items())
+        ]
         if periods is not None or parts is not None:
             keep = [_restrict_sections(d, periods, parts) for d in keep]
             keep = [d for d in keep if d is not None]
@@ -403,16 +491,26 @@ class Corpus:
             view = simplified_view(d.text)
             series = series_label(d.meta)
             for p in d.paragraphs:
-                searched = p.text if view is d.text else view[p.start:p.end]
+                searched = p.text if view is d.text else view[p.start : p.end]
                 for m in rx.finditer(searched):
                     if m.end() == m.start():
                         continue
-                    rows.append({"doc_id": d.doc_id, "year": d.meta["year"], "series": series, "period": p.period, "part": p.part,
-                                 "section_id": p.section_id, "para_id": p.para_id,
-                                 "start": p.start + m.start(), "end": p.start + m.end(),
-                                 "left": p.text[max(0, m.start() - window):m.start()],
-                                 "match": p.text[m.start():m.end()],
-                                 "right": p.text[m.end():m.end() + window]})
+                    rows.append(
+                        {
+                            "doc_id": d.doc_id,
+                            "year": d.meta["year"],
+                            "series": series,
+                            "period": p.period,
+                            "part": p.part,
+                            "section_id": p.section_id,
+                            "para_id": p.para_id,
+                            "start": p.start + m.start(),
+                            "end": p.start + m.end(),
+                            "left": p.text[max(0, m.start() - window) : m.start()],
+                            "match": p.text[m.start() : m.end()],
+                            "right": p.text[m.end() : m.end() + window],
+                        }
+                    )
         df = pd.DataFrame(rows, columns=KWIC_COLUMNS)
         df["period"] = df["period"].astype("Int64")
         df["year"] = df["year"].astype("int64")
@@ -424,7 +522,7 @@ def _rename(doc: Document, new_id: str) -> None:
     doc.doc_id = new_id
 
     def fix(s: str) -> str:
-        return new_id + s[len(old):] if s.startswith(old + "/") else s
+        return new_id + s[len(old) :] if s.startswith(old + "/") else s
 
     for sec in doc.sections:
         sec.doc_id, sec.section_id = new_id, fix(sec.section_id)
@@ -449,8 +547,10 @@ def _year_values(name: str, value) -> set[int] | None:
         return None
     if isinstance(value, tuple):
         if len(value) != 2:
-            raise ParameterError(f"subset({name}={value!r}): a tuple is an inclusive range (first, last), such as "
-                                 f"(2014, 2018); give a list for single years")
+            raise ParameterError(
+                f"subset({name}={value!r}): a tuple is an inclusive range (first, last), such as "
+                f"(2014, 2018); give a list for single years"
+            )
         first, last = (_as_year(name, v) for v in value)
         if first > last:
             raise ParameterError(f"subset({name}={value!r}): the range ends before it starts")
@@ -484,13 +584,15 @@ def _check_values(name: str, value, present: set) -> set:
             close += [n for n in names if str(v) and str(v) in n and n not in close]  # 上海 → 上海市
             hints.append(f"{v!r}" + (f" (did you mean {', '.join(map(repr, close[:3]))}?)" if close else ""))
         shown = ", ".join(names[:12]) + (" …" if len(names) > 12 else "")
-        raise ParameterError(f"subset({name}=…): {', '.join(hints)} is in no document of the corpus; its {name} "
-                             f"values are: {shown}")
+        raise ParameterError(
+            f"subset({name}=…): {', '.join(hints)} is in no document of the corpus; its {name} values are: {shown}"
+        )
     return items
 
 
 def _restrict_sections(doc: Document, periods: set[int] | None, parts: set | None) -> Document | None:
     """``doc`` with only the sections about one of ``periods`` and of one of ``parts`` (None: any)."""
+
     def about(s) -> bool:
         if parts is not None and s.part not in parts:
             return False
@@ -508,10 +610,19 @@ def _restrict_sections(doc: Document, periods: set[int] | None, parts: set | Non
     if len(sections) == len(doc.sections):
         return doc
     ids = {s.section_id for s in sections}
-    return Document(doc_id=doc.doc_id, path=doc.path, text=doc.text, meta=doc.meta, sections=sections,
-                    paragraphs=[p for p in doc.paragraphs if p.section_id in ids],
-                    sentences=[s for s in doc.sentences if s.section_id in ids], removed=doc.removed,
-                    original_text=doc.original_text, layout=doc.layout, meta_sources=doc.meta_sources)
+    return Document(
+        doc_id=doc.doc_id,
+        path=doc.path,
+        text=doc.text,
+        meta=doc.meta,
+        sections=sections,
+        paragraphs=[p for p in doc.paragraphs if p.section_id in ids],
+        sentences=[s for s in doc.sentences if s.section_id in ids],
+        removed=doc.removed,
+        original_text=doc.original_text,
+        layout=doc.layout,
+        meta_sources=doc.meta_sources,
+    )
 
 
 def _hidden(f: Path, root: Path) -> bool:

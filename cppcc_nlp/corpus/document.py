@@ -16,8 +16,15 @@ from cppcc_nlp.errors import EmptyFileError, MissingMetadataError
 from cppcc_nlp.io.metadata import extract_with_sources, resolve_with_sources
 from cppcc_nlp.io.normalise import Removed, normalise
 from cppcc_nlp.io.reading import read_report
-from cppcc_nlp.io.structure import (Paragraph, Section, Sentence, _year_of, heading_kind, parse_structure,
-                                    simplified_view)
+from cppcc_nlp.io.structure import (
+    Paragraph,
+    Section,
+    Sentence,
+    _year_of,
+    heading_kind,
+    parse_structure,
+    simplified_view,
+)
 
 
 @dataclass
@@ -63,12 +70,15 @@ class Document:
         return self.meta["year"]
 
     def __repr__(self) -> str:
-        return (f"Document({self.doc_id!r}, year={self.meta.get('year')}, level={self.meta.get('level')!r}, "
-                f"region={self.meta.get('region')!r}, {len(self.text)} chars, {len(self.sections)} sections)")
+        return (
+            f"Document({self.doc_id!r}, year={self.meta.get('year')}, level={self.meta.get('level')!r}, "
+            f"region={self.meta.get('region')!r}, {len(self.text)} chars, {len(self.sections)} sections)"
+        )
 
     @classmethod
-    def from_file(cls, path, *, doc_id: str | None = None, manifest_row: dict | None = None,
-                  to_simplified: bool = False) -> "Document":
+    def from_file(
+        cls, path, *, doc_id: str | None = None, manifest_row: dict | None = None, to_simplified: bool = False
+    ) -> "Document":
         """Read, normalise, describe and structure one report file.
 
         Raises a :class:`~cppcc_nlp.errors.ReportFileError` subclass for a bad file, and
@@ -76,14 +86,30 @@ class Document:
         """
         path = Path(path)
         raw = read_report(path, to_simplified=to_simplified)
-        return cls.from_text(raw.text, path=path, doc_id=doc_id, manifest_row=manifest_row,
-                             encoding=raw.encoding, fmt=raw.format, sha256=raw.sha256,
-                             original_text=raw.original_text)
+        return cls.from_text(
+            raw.text,
+            path=path,
+            doc_id=doc_id,
+            manifest_row=manifest_row,
+            encoding=raw.encoding,
+            fmt=raw.format,
+            sha256=raw.sha256,
+            original_text=raw.original_text,
+        )
 
     @classmethod
-    def from_text(cls, text: str, *, path="<text>", doc_id: str | None = None, manifest_row: dict | None = None,
-                  encoding: str = "str", fmt: str = "txt", sha256: str | None = None,
-                  original_text: str | None = None) -> "Document":
+    def from_text(
+        cls,
+        text: str,
+        *,
+        path="<text>",
+        doc_id: str | None = None,
+        manifest_row: dict | None = None,
+        encoding: str = "str",
+        fmt: str = "txt",
+        sha256: str | None = None,
+        original_text: str | None = None,
+    ) -> "Document":
         """A document from raw text already in memory (``path`` used for the id, the file-name rule, messages)."""
         import hashlib
 
@@ -104,23 +130,35 @@ class Document:
             from_headings = _infer_year(view)  # 一、1999年国内工作回顾 → 2000
             if from_headings is not None:
                 text_meta["year"], text_sources["year"] = from_headings, "text:review-year"
-        meta, meta_sources, conflicts = resolve_with_sources(text_meta, path, manifest_row,
-                                                             text_sources=text_sources, fallback=fallback)
+        meta, meta_sources, conflicts = resolve_with_sources(
+            text_meta, path, manifest_row, text_sources=text_sources, fallback=fallback
+        )
         for message in conflicts:
             warnings.warn(message, stacklevel=3)
         month = int(meta["date"][5:7]) if meta.get("date") else None
         if meta["year"] is None:
             raise MissingMetadataError(
-                path, "no delivery year in the text (no date line such as '——2024年12月25日在…会议上', no session, "
-                      "title or year named in it) nor in the file name",
-                "put the year in the file name (county-阜新_2024.txt) or add a manifest.csv line: file,year")
+                path,
+                "no delivery year in the text (no date line such as '——2024年12月25日在…会议上', no session, "
+                "title or year named in it) nor in the file name",
+                "put the year in the file name (county-阜新_2024.txt) or add a manifest.csv line: file,year",
+            )
         doc_id = doc_id or path.stem
         structure = parse_structure(norm.text, doc_id=doc_id, year=meta["year"], month=month)
-        meta.update(encoding=encoding, format=fmt,
-                    sha256=sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest())
-        return cls(doc_id=doc_id, path=path, text=norm.text, meta=meta, sections=structure.sections,
-                   paragraphs=structure.paragraphs, sentences=structure.sentences, removed=norm.removed,
-                   original_text=original, layout=norm.layout, meta_sources=meta_sources)
+        meta.update(encoding=encoding, format=fmt, sha256=sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest())
+        return cls(
+            doc_id=doc_id,
+            path=path,
+            text=norm.text,
+            meta=meta,
+            sections=structure.sections,
+            paragraphs=structure.paragraphs,
+            sentences=structure.sentences,
+            removed=norm.removed,
+            original_text=original,
+            layout=norm.layout,
+            meta_sources=meta_sources,
+        )
 
 
 def _infer_year(text: str) -> int | None:

@@ -28,6 +28,7 @@ import warnings
 
 __all__ = ["series_label", "warn_mixed_series"]
 
+
 def series_label(meta: dict) -> str:
     """The series of a document from its docvars (``organ``, ``level``, ``region``; ``series`` if given)."""
     explicit = meta.get("series")
@@ -48,6 +49,9 @@ def warn_mixed_series(series, what: str) -> None:
     if len(names) < 2 or what in _warned:
         return
     _warned.add(what)
-    warnings.warn(f"{what} mixes {len(names)} series on one time axis ({', '.join(names)}): differences between "
-                  f"years may be differences between sources; pass series=<label> to compare like with like",
-                  UserWarning, stacklevel=3)
+    warnings.warn(
+        f"{what} mixes {len(names)} series on one time axis ({', '.join(names)}): differences between "
+        f"years may be differences between sources; pass series=<label> to compare like with like",
+        UserWarning,
+        stacklevel=3,
+    )

@@ -48,9 +48,19 @@ import pandas as pd
 
 from cppcc_nlp._cache import atomic_write_bytes, verify_file
 from cppcc_nlp.corpus._document_cache import DocumentCache
-from cppcc_nlp.corpus._store_format import (CACHE, LOCK, MANIFEST, MANIFEST_COLUMNS, REPORTS, cache_folder,
-                                            is_store_manifest, manifest_seal, read_entries, read_store,
-                                            sha256_file)
+from cppcc_nlp.corpus._store_format import (
+    CACHE,
+    LOCK,
+    MANIFEST,
+    MANIFEST_COLUMNS,
+    REPORTS,
+    cache_folder,
+    is_store_manifest,
+    manifest_seal,
+    read_entries,
+    read_store,
+    sha256_file,
+)
 from cppcc_nlp.corpus.corpus import Corpus
 from cppcc_nlp.corpus.document import Document
 from cppcc_nlp.errors import DuplicateReportError, NoReportsError, ReportFileError, StoreError
@@ -82,17 +92,23 @@ class CorpusStore:
             raise StoreError(f"{self.path}: a file, not a corpus store folder")
         manifest = self.path / MANIFEST
         if manifest.is_file() and not is_store_manifest(manifest) and not (self.path / LOCK).is_file():
-            raise StoreError(f"{self.path}: its {MANIFEST} is not a corpus store's (no sha256 column: a manifest "
-                             "of your own reports?); read the folder as a corpus, or give an empty or new "
-                             "folder to create a store")
+            raise StoreError(
+                f"{self.path}: its {MANIFEST} is not a corpus store's (no sha256 column: a manifest "
+                "of your own reports?); read the folder as a corpus, or give an empty or new "
+                "folder to create a store"
+            )
         if not manifest.is_file():
             empty = _is_unfinished(self.path)
             if not (create and empty):
                 if self.path.is_dir() and not empty:
-                    raise StoreError(f"{self.path}: a folder with files but no {MANIFEST}: not a corpus store "
-                                     "(give an empty or new folder to create one)")
-                raise StoreError(f"{self.path}: no corpus store here (create one with `cppcc-nlp add FILE "
-                                 f"--corpus {self.path}` or CorpusStore(path, create=True))")
+                    raise StoreError(
+                        f"{self.path}: a folder with files but no {MANIFEST}: not a corpus store "
+                        "(give an empty or new folder to create one)"
+                    )
+                raise StoreError(
+                    f"{self.path}: no corpus store here (create one with `cppcc-nlp add FILE "
+                    f"--corpus {self.path}` or CorpusStore(path, create=True))"
+                )
             self._create()
         self.cache = DocumentCache(self.path / CACHE)
 
@@ -122,8 +138,9 @@ class CorpusStore:
         return Corpus(docs, problems, cache_dir=cache_folder(self.path))
 
     # -- adding ------------------------------------------------------------------------------------------
-    def add(self, files, *, overrides: dict | None = None, skip_duplicates: bool = False,
-            to_simplified: bool = False) -> pd.DataFrame:
+    def add(
+        self, files, *, overrides: dict | None = None, skip_duplicates: bool = False, to_simplified: bool = False
+    ) -> pd.DataFrame:
         """Validate and add report files, atomically.
 
         Parameters
@@ -174,9 +191,12 @@ class CorpusStore:
             taken = {Path(e["file"]).name for e in existing}
             unlisted = self._unlisted(existing)
             if unlisted:
-                warnings.warn(f"{self.path / REPORTS}: {', '.join(unlisted)} not in the manifest (not added by an "
-                              "add, or restored by hand): left as they are; add them with `cppcc-nlp add` or "
-                              "move them away", stacklevel=2)
+                warnings.warn(
+                    f"{self.path / REPORTS}: {', '.join(unlisted)} not in the manifest (not added by an "
+                    "add, or restored by hand): left as they are; add them with `cppcc-nlp add` or "
+                    "move them away",
+                    stacklevel=2,
+                )
             taken |= set(unlisted)
 
             # 1. validate everything in memory before touching the store
@@ -191,12 +211,15 @@ class CorpusStore:
                     what = "the same bytes" if dup.get("sha256") == sha else "the same text"
                     earlier = given.get(id(dup))  # a file given before it in this add, not yet in the store
                     if not skip_duplicates:
-                        where = (f"the same report as {earlier} given earlier in this add" if earlier
-                                 else f"already in the store as {dup['file']}")
+                        where = (
+                            f"the same report as {earlier} given earlier in this add"
+                            if earlier
+                            else f"already in the store as {dup['file']}"
+                        )
                         raise DuplicateReportError(
-                            f, f"{where} ({what}); nothing was added", "leave it out, or pass --skip-duplicates")
-                    note = (f"{what} as {earlier} (given earlier in this add)" if earlier
-                            else f"{what} as {dup['file']}")
+                            f, f"{where} ({what}); nothing was added", "leave it out, or pass --skip-duplicates"
+                        )
+                    note = f"{what} as {earlier} (given earlier in this add)" if earlier else f"{what} as {dup['file']}"
                     results.append(_row(f, dup["file"], doc, "skipped-duplicate", note))
                     continue
                 m = doc.meta
@@ -205,14 +228,20 @@ class CorpusStore:
                 name = _unique_name(f.name, taken)
                 taken.add(name)
                 stored = f"{REPORTS}/{name}"
-                entry = {"file": stored, "sha256": sha, "text_sha256": text_sha,
-                         "added": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                         **{k: _fmt(m.get(k)) for k in FIELDS}}
+                entry = {
+                    "file": stored,
+                    "sha256": sha,
+                    "text_sha256": text_sha,
+                    "added": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    **{k: _fmt(m.get(k)) for k in FIELDS},
+                }
                 status, note = "added", ""
                 if likely is not None:
                     status = "likely-duplicate"
-                    note = (f"same organ, region and year ({key[0]}, {key[1]}, {key[2]}) as {likely['file']}: "
-                            "check it is not the same report")
+                    note = (
+                        f"same organ, region and year ({key[0]}, {key[1]}, {key[2]}) as {likely['file']}: "
+                        "check it is not the same report"
+                    )
                     notices.append(f"{f}: {note}")
                 plan.append((f, stored, entry))
                 results.append(_row(f, stored, doc, status, note))
@@ -264,8 +293,12 @@ class CorpusStore:
                     return _findings(rows)
                 entries = read_entries(self.path, check_seal=False)  # rows must still parse
                 self._write_manifest(entries)
-                found(MANIFEST, "manifest", "repaired", f"accepted as it is and re-sealed ({len(entries)} reports; "
-                      f"was: {err})")
+                found(
+                    MANIFEST,
+                    "manifest",
+                    "repaired",
+                    f"accepted as it is and re-sealed ({len(entries)} reports; was: {err})",
+                )
             # reports: present, with the hash the manifest records
             bad = 0
             for e in entries:
@@ -274,23 +307,41 @@ class CorpusStore:
                     digest = sha256_file(f)
                 except ReportFileError:
                     bad += 1
-                    found(e["file"], "report", "missing", "cannot be repaired: restore the file from a backup, or "
-                          "remove its line from manifest.csv and run `store check --accept-manifest`")
+                    found(
+                        e["file"],
+                        "report",
+                        "missing",
+                        "cannot be repaired: restore the file from a backup, or "
+                        "remove its line from manifest.csv and run `store check --accept-manifest`",
+                    )
                     continue
                 if digest != e["sha256"]:
                     bad += 1
-                    found(e["file"], "report", "damaged", f"SHA-256 {digest[:12]}… differs from the manifest's "
-                          f"{e['sha256'][:12]}…; cannot be repaired: restore the file from a backup")
+                    found(
+                        e["file"],
+                        "report",
+                        "damaged",
+                        f"SHA-256 {digest[:12]}… differs from the manifest's "
+                        f"{e['sha256'][:12]}…; cannot be repaired: restore the file from a backup",
+                    )
             found(REPORTS, "report", "ok", f"{len(entries) - bad} of {len(entries)} reports match their SHA-256")
             for name in self._unlisted(entries):
-                found(f"{REPORTS}/{name}", "report", "unlisted", "not in the manifest (not removed, never read): "
-                      "add it with `cppcc-nlp add` or move it away")
+                found(
+                    f"{REPORTS}/{name}",
+                    "report",
+                    "unlisted",
+                    "not in the manifest (not removed, never read): add it with `cppcc-nlp add` or move it away",
+                )
             # what an interrupted add left
             leftovers = sorted(self.path.glob(".staging-*")) + sorted(self.path.glob(f".{MANIFEST}.*.tmp"))
             for item in leftovers:
-                found(item.relative_to(self.path), "leftover", "repaired" if repair else "leftover",
-                      "left by an interrupted add" + ("; removed" if repair else " (removed by --repair or the "
-                                                       "next add)"))
+                found(
+                    item.relative_to(self.path),
+                    "leftover",
+                    "repaired" if repair else "leftover",
+                    "left by an interrupted add"
+                    + ("; removed" if repair else " (removed by --repair or the next add)"),
+                )
             if repair and leftovers:
                 self._recover(entries)
             # caches
@@ -339,17 +390,30 @@ class CorpusStore:
             if problem:
                 if repair:
                     f.unlink(missing_ok=True)
-                out.append({"item": str(rel), "kind": "cache", "status": "repaired" if repair else status,
-                            "note": problem + ("; removed (rebuilt when needed)" if repair else "")})
+                out.append(
+                    {
+                        "item": str(rel),
+                        "kind": "cache",
+                        "status": "repaired" if repair else status,
+                        "note": problem + ("; removed (rebuilt when needed)" if repair else ""),
+                    }
+                )
             else:
                 counts.setdefault(kind, [0, 0])[0] += 1
         for kind, (good, unverified) in sorted(counts.items()):
             if good:
-                out.append({"item": f"{CACHE}/{kind}", "kind": "cache", "status": "ok",
-                            "note": f"{good} entries verified"})
+                out.append(
+                    {"item": f"{CACHE}/{kind}", "kind": "cache", "status": "ok", "note": f"{good} entries verified"}
+                )
             if unverified:
-                out.append({"item": f"{CACHE}/{kind}", "kind": "cache", "status": "unverified",
-                            "note": f"{unverified} entries without a checksum (written before verified entries)"})
+                out.append(
+                    {
+                        "item": f"{CACHE}/{kind}",
+                        "kind": "cache",
+                        "status": "unverified",
+                        "note": f"{unverified} entries without a checksum (written before verified entries)",
+                    }
+                )
         return out
 
     # -- internals ---------------------------------------------------------------------------------------
@@ -371,8 +435,10 @@ class CorpusStore:
             _kill_point("create-locked")
             if not (self.path / MANIFEST).is_file():
                 if not _is_unfinished(self.path):
-                    raise StoreError(f"{self.path}: files appeared in the new store folder while creating it; "
-                                     "give an empty or new folder")
+                    raise StoreError(
+                        f"{self.path}: files appeared in the new store folder while creating it; "
+                        "give an empty or new folder"
+                    )
                 for tmp in self.path.glob(f".{MANIFEST}.*.tmp"):  # from a creation killed before
                     tmp.unlink(missing_ok=True)
                 for name in (REPORTS, CACHE):
@@ -384,8 +450,9 @@ class CorpusStore:
                 self._write_manifest([])
                 self._created.append(self.path / MANIFEST)
         except OSError as exc:
-            raise StoreError(f"{self.path}: cannot create the store ({exc.strerror or exc}); give a folder you "
-                             "can write to") from exc
+            raise StoreError(
+                f"{self.path}: cannot create the store ({exc.strerror or exc}); give a folder you can write to"
+            ) from exc
         finally:
             _release(lock)
 
@@ -403,8 +470,9 @@ class CorpusStore:
                 except FileExistsError:
                     pass
         except OSError as exc:
-            raise StoreError(f"{self.path}: cannot create the store folder ({exc.strerror or exc}); give a folder "
-                             "you can write to") from exc
+            raise StoreError(
+                f"{self.path}: cannot create the store folder ({exc.strerror or exc}); give a folder you can write to"
+            ) from exc
 
     def discard_if_empty(self) -> None:
         """Remove what this object created (folders, manifest, lock) if the store is still empty.
@@ -447,8 +515,9 @@ class CorpusStore:
                 target = staging / Path(stored).name
                 shutil.copyfile(f, target)
                 if _fsync_and_hash(target) != entry["sha256"]:
-                    raise ReportFileError(f, "changed while it was being added; nothing was added",
-                                          "add it again once it is complete")
+                    raise ReportFileError(
+                        f, "changed while it was being added; nothing was added", "add it again once it is complete"
+                    )
                 _kill_point("copied")
             journal = {Path(stored).name: entry["sha256"] for _, stored, entry in plan}
             atomic_write_bytes(staging / JOURNAL, json.dumps(journal).encode("utf-8"))
@@ -512,7 +581,7 @@ class CorpusStore:
                 journal = json.loads((staging / JOURNAL).read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 journal = {}  # killed before the journal was written: nothing was moved yet
-            for name, sha in (journal.items() if isinstance(journal, dict) else []):
+            for name, sha in journal.items() if isinstance(journal, dict) else []:
                 target = self.path / REPORTS / str(name)
                 if name in listed or "/" in str(name) or not target.is_file():
                     continue
@@ -526,8 +595,11 @@ class CorpusStore:
         for tmp in self.path.glob(f".{MANIFEST}.*.tmp"):
             tmp.unlink(missing_ok=True)
         if removed:
-            warnings.warn(f"{self.path / REPORTS}: {', '.join(removed)} removed: moved there by an add that was "
-                          "interrupted before it committed", stacklevel=3)
+            warnings.warn(
+                f"{self.path / REPORTS}: {', '.join(removed)} removed: moved there by an add that was "
+                "interrupted before it committed",
+                stacklevel=3,
+            )
 
     def _acquire(self, *, wait: float) -> int:
         """Take the store's lock (``fcntl.flock`` on ``.add.lock``), waiting up to ``wait`` seconds."""
@@ -539,18 +611,23 @@ class CorpusStore:
             try:
                 fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
             except FileNotFoundError as exc:
-                raise _Vanished(f"{self.path}: the store folder is gone (removed while waiting); give it again"
-                                ) from exc
+                raise _Vanished(
+                    f"{self.path}: the store folder is gone (removed while waiting); give it again"
+                ) from exc
             except OSError as exc:
-                raise StoreError(f"{lock}: cannot open the store's lock ({exc.strerror or exc}); check that the "
-                                 "store folder exists and is writable") from exc
+                raise StoreError(
+                    f"{lock}: cannot open the store's lock ({exc.strerror or exc}); check that the "
+                    "store folder exists and is writable"
+                ) from exc
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 os.close(fd)
                 if time.monotonic() >= deadline:
-                    raise StoreError(f"{self.path}: another `add` is running on this store; try again when it "
-                                     "has finished (the lock is released when it ends or dies)") from None
+                    raise StoreError(
+                        f"{self.path}: another `add` is running on this store; try again when it "
+                        "has finished (the lock is released when it ends or dies)"
+                    ) from None
                 time.sleep(0.02)
                 continue
             try:
@@ -632,9 +709,17 @@ def _findings(rows: list[dict]) -> pd.DataFrame:
 
 def _row(f, stored, doc, status, note) -> dict:
     m = doc.meta
-    return {"file": str(f), "stored_as": stored, "doc_id": Path(stored).stem, "year": m.get("year"),
-            "organ": m.get("organ"), "region": m.get("region"), "level": m.get("level"), "status": status,
-            "note": note}
+    return {
+        "file": str(f),
+        "stored_as": stored,
+        "doc_id": Path(stored).stem,
+        "year": m.get("year"),
+        "organ": m.get("organ"),
+        "region": m.get("region"),
+        "level": m.get("level"),
+        "status": status,
+        "note": note,
+    }
 
 
 def _fmt(value):

@@ -27,12 +27,29 @@ from cppcc_nlp.tokens.inputs import as_corpus
 from cppcc_nlp.tokens.table import tokens as make_tokens
 
 #: columns of :func:`dictionary_matches`
-MATCH_COLUMNS = ["doc_id", "year", "period", "part", "section_id", "para_id", "start", "end", "category",
-                 "pattern", "match", "level", "region", "organ"]
+MATCH_COLUMNS = [
+    "doc_id",
+    "year",
+    "period",
+    "part",
+    "section_id",
+    "para_id",
+    "start",
+    "end",
+    "category",
+    "pattern",
+    "match",
+    "level",
+    "region",
+    "organ",
+]
 #: grouping shortcuts of :func:`dictionary_counts` (else ``by`` names columns of the paragraph table)
-BY = {"document": ["doc_id", "year", "level", "region", "organ"],
-      "section": ["doc_id", "section_id", "year", "period", "part"],
-      "paragraph": ["doc_id", "para_id", "section_id", "year", "period", "part"], "corpus": []}
+BY = {
+    "document": ["doc_id", "year", "level", "region", "organ"],
+    "section": ["doc_id", "section_id", "year", "period", "part"],
+    "paragraph": ["doc_id", "para_id", "section_id", "year", "period", "part"],
+    "corpus": [],
+}
 MODES = ("text", "tokens")
 
 
@@ -62,15 +79,26 @@ def dictionary_matches(corpus, dictionary, *, mode: str = "text") -> pd.DataFram
             view = simplified_view(doc.text)
             docvars = {k: doc.meta.get(k) for k in ("year", "level", "region", "organ")}
             for p in doc.paragraphs:
-                searched = view[p.start:p.end]
+                searched = view[p.start : p.end]
                 for pat in dictionary.patterns:
                     for m in pat.regex.finditer(searched):
                         if m.end() == m.start():
                             continue
-                        rows.append({"doc_id": doc.doc_id, "period": p.period, "part": p.part,
-                                     "section_id": p.section_id, "para_id": p.para_id, "start": p.start + m.start(),
-                                     "end": p.start + m.end(), "category": pat.category, "pattern": pat.source,
-                                     "match": p.text[m.start():m.end()], **docvars})
+                        rows.append(
+                            {
+                                "doc_id": doc.doc_id,
+                                "period": p.period,
+                                "part": p.part,
+                                "section_id": p.section_id,
+                                "para_id": p.para_id,
+                                "start": p.start + m.start(),
+                                "end": p.start + m.end(),
+                                "category": pat.category,
+                                "pattern": pat.source,
+                                "match": p.text[m.start() : m.end()],
+                                **docvars,
+                            }
+                        )
     else:
         table = make_tokens(corpus)
         docs = {d.doc_id: d for d in corpus.docs}
@@ -78,10 +106,21 @@ def dictionary_matches(corpus, dictionary, *, mode: str = "text") -> pd.DataFram
             hit = table["token"].map(lambda t, rx=pat.regex: rx.fullmatch(simplified_view(t)) is not None)
             for row in table[hit.to_numpy()].itertuples(index=False):
                 meta = docs[row.doc_id].meta
-                rows.append({"doc_id": row.doc_id, "period": row.period, "part": row.part,
-                             "section_id": row.section_id, "para_id": row.para_id, "start": row.start,
-                             "end": row.end, "category": pat.category, "pattern": pat.source, "match": row.token,
-                             **{k: meta.get(k) for k in ("year", "level", "region", "organ")}})
+                rows.append(
+                    {
+                        "doc_id": row.doc_id,
+                        "period": row.period,
+                        "part": row.part,
+                        "section_id": row.section_id,
+                        "para_id": row.para_id,
+                        "start": row.start,
+                        "end": row.end,
+                        "category": pat.category,
+                        "pattern": pat.source,
+                        "match": row.token,
+                        **{k: meta.get(k) for k in ("year", "level", "region", "organ")},
+                    }
+                )
     df = pd.DataFrame(rows, columns=MATCH_COLUMNS)
     df = df.sort_values(["doc_id", "start", "category", "pattern"], kind="stable").reset_index(drop=True)
     df["period"] = df["period"].astype("Int64")
@@ -90,8 +129,9 @@ def dictionary_matches(corpus, dictionary, *, mode: str = "text") -> pd.DataFram
     return df
 
 
-def dictionary_counts(corpus, dictionary, *, by="document", per: str = "category", mode: str = "text",
-                      wide: bool = False) -> pd.DataFrame:
+def dictionary_counts(
+    corpus, dictionary, *, by="document", per: str = "category", mode: str = "text", wide: bool = False
+) -> pd.DataFrame:
     """Counts of each dictionary category (or pattern) per group, with the text size behind each count.
 
     Parameters
@@ -126,11 +166,16 @@ def dictionary_counts(corpus, dictionary, *, by="document", per: str = "category
     keys = BY[by] if isinstance(by, str) and by in BY else ([by] if isinstance(by, str) else list(by))
     unknown = [k for k in keys if k not in paras.columns]
     if unknown:
-        raise ParameterError(f"by={by!r}: {unknown} are not columns of the paragraph table; choose from "
-                             f"{sorted(BY)} or {sorted(paras.columns.drop('text'))}")
+        raise ParameterError(
+            f"by={by!r}: {unknown} are not columns of the paragraph table; choose from "
+            f"{sorted(BY)} or {sorted(paras.columns.drop('text'))}"
+        )
     matches = dictionary_matches(corpus, dictionary, mode=mode)
-    items = dictionary.categories if per == "category" else list(dict.fromkeys(
-        (p.category, p.source) for p in dictionary.patterns))
+    items = (
+        dictionary.categories
+        if per == "category"
+        else list(dict.fromkeys((p.category, p.source) for p in dictionary.patterns))
+    )
     item_cols = ["category"] if per == "category" else ["category", "pattern"]
     if per == "category":  # a place counts once per category
         matches = matches.drop_duplicates(["doc_id", "start", "category"])

@@ -56,13 +56,21 @@ def compile_pattern(source: str, where=None, category: str | None = None) -> re.
         try:
             return re.compile(text[3:])
         except re.error as exc:
-            raise _fail(where, None, f"{source_label}pattern {source!r} is not a valid regular expression ({exc})",
-                        "fix the expression after 're:'") from exc
+            raise _fail(
+                where,
+                None,
+                f"{source_label}pattern {source!r} is not a valid regular expression ({exc})",
+                "fix the expression after 're:'",
+            ) from exc
     if "*" in text:
         core = text.strip("*")
         if not core or (text.startswith("*") and text.endswith("*")):
-            raise _fail(where, None, f"{source_label}pattern {source!r} would match almost anything",
-                        "anchor the wildcard to a word: 碳* or *政协")
+            raise _fail(
+                where,
+                None,
+                f"{source_label}pattern {source!r} would match almost anything",
+                "anchor the wildcard to a word: 碳* or *政协",
+            )
         return re.compile(WILDCARD.join(re.escape(part) for part in text.split("*")))
     return re.compile(re.escape(text))
 
@@ -86,15 +94,23 @@ class Dictionary:
 
     def __init__(self, categories: dict, *, source: str = "<dict>"):
         if not isinstance(categories, dict) or not categories:
-            raise _fail(source, None, "a dictionary needs at least one category with patterns",
-                        "give {category: [pattern, ...]}")
+            raise _fail(
+                source,
+                None,
+                "a dictionary needs at least one category with patterns",
+                "give {category: [pattern, ...]}",
+            )
         self.source = source
         self.patterns: list[Pattern] = []
         for name, items in _flatten(categories, source):
             for item in items:
                 if not isinstance(item, str):
-                    raise _fail(source, None, f"category {name!r}: pattern {item!r} is not a string",
-                                "write each pattern as text")
+                    raise _fail(
+                        source,
+                        None,
+                        f"category {name!r}: pattern {item!r} is not a string",
+                        "write each pattern as text",
+                    )
                 self.patterns.append(Pattern(name, item.strip(), compile_pattern(item, source, name)))
 
     @property
@@ -112,9 +128,14 @@ class Dictionary:
         """One row per pattern: category, pattern, kind (literal, wildcard, regex)."""
         import pandas as pd
 
-        rows = [{"category": p.category, "pattern": p.source,
-                 "kind": "regex" if p.source.startswith("re:") else "wildcard" if "*" in p.source else "literal"}
-                for p in self.patterns]
+        rows = [
+            {
+                "category": p.category,
+                "pattern": p.source,
+                "kind": "regex" if p.source.startswith("re:") else "wildcard" if "*" in p.source else "literal",
+            }
+            for p in self.patterns
+        ]
         return pd.DataFrame(rows, columns=["category", "pattern", "kind"])
 
     # -- reading files ---------------------------------------------------------------------------------------
@@ -141,8 +162,12 @@ class Dictionary:
             return cls(_read_csv(path, text), source=str(path))
         if suffix == ".dic":
             return cls(_read_liwc(path, text), source=str(path))
-        raise _fail(path, None, f"unknown dictionary format {suffix or '(no extension)'!r}",
-                    "use .yaml, .csv (category,pattern) or a LIWC .dic file")
+        raise _fail(
+            path,
+            None,
+            f"unknown dictionary format {suffix or '(no extension)'!r}",
+            "use .yaml, .csv (category,pattern) or a LIWC .dic file",
+        )
 
 
 def as_dictionary(value) -> Dictionary:
@@ -153,8 +178,12 @@ def as_dictionary(value) -> Dictionary:
         return Dictionary(value)
     if isinstance(value, (str, Path)):
         return Dictionary.from_file(value)
-    raise _fail(None, None, f"a dictionary is a Dictionary, a dict or a file path, not {type(value).__name__}",
-                "build one with cn.Dictionary({...}) or Dictionary.from_file(path)")
+    raise _fail(
+        None,
+        None,
+        f"a dictionary is a Dictionary, a dict or a file path, not {type(value).__name__}",
+        "build one with cn.Dictionary({...}) or Dictionary.from_file(path)",
+    )
 
 
 def _flatten(categories: dict, source: str, prefix: str = ""):
@@ -177,8 +206,12 @@ def _read_yaml(path: Path, text: str) -> dict:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise _fail(path, mark.line + 1 if mark else None, f"not valid YAML ({getattr(exc, 'problem', exc)})",
-                    "write category: [pattern, ...]") from exc
+        raise _fail(
+            path,
+            mark.line + 1 if mark else None,
+            f"not valid YAML ({getattr(exc, 'problem', exc)})",
+            "write category: [pattern, ...]",
+        ) from exc
     if not isinstance(data, dict):
         raise _fail(path, None, "a YAML dictionary is a mapping of category: [patterns]", "e.g.  生态: [生态文明, 碳*]")
     return data
@@ -191,8 +224,12 @@ def _read_csv(path: Path, text: str) -> dict:
         raise _fail(path, None, "empty file", "write a header line category,pattern and one row per pattern")
     header = [h.strip().lower() for h in rows[0]]
     if header[:2] != ["category", "pattern"]:
-        raise _fail(path, 1, f"the header must be category,pattern (got {','.join(rows[0])})",
-                    "add the header line category,pattern")
+        raise _fail(
+            path,
+            1,
+            f"the header must be category,pattern (got {','.join(rows[0])})",
+            "add the header line category,pattern",
+        )
     out: dict[str, list[str]] = {}
     for number, row in enumerate(rows[1:], start=2):
         if not row or not "".join(row).strip():
@@ -210,8 +247,12 @@ def _read_liwc(path: Path, text: str) -> dict:
     lines = text.splitlines()
     marks = [i for i, line in enumerate(lines) if line.strip() == "%"]
     if len(marks) < 2:
-        raise _fail(path, None, "not a LIWC dictionary (no header between two '%' lines)",
-                    "start the file with %, one 'id<TAB>category' line per category, then %")
+        raise _fail(
+            path,
+            None,
+            "not a LIWC dictionary (no header between two '%' lines)",
+            "start the file with %, one 'id<TAB>category' line per category, then %",
+        )
     names: dict[str, str] = {}
     for number in range(marks[0] + 1, marks[1]):
         parts = lines[number].split()

@@ -23,13 +23,12 @@ def _batch(docs: list, extract, names, options: dict) -> pd.DataFrame:
     return extract(Corpus(docs), names=names, **options)
 
 
-def indicators_on(client, corpus, extract, empty, *, names, batch_docs: int = BATCH_DOCS,
-                  **options) -> pd.DataFrame:
+def indicators_on(client, corpus, extract, empty, *, names, batch_docs: int = BATCH_DOCS, **options) -> pd.DataFrame:
     """``extract(corpus, names=names, **options)`` computed on the cluster, batch by batch of documents;
     ``empty()`` when no batch has any."""
 
     docs = list(corpus.docs)
-    batches = [docs[i: i + batch_docs] for i in range(0, len(docs), batch_docs)]
+    batches = [docs[i : i + batch_docs] for i in range(0, len(docs), batch_docs)]
     frames = [f for f in map_ordered(client, _batch, batches, extract, names, options) if not f.empty]
     if not frames:
         return empty()

@@ -30,14 +30,46 @@ import pandas as pd
 from cppcc_nlp.errors import ParameterError
 from cppcc_nlp.indicators.names import load_indicator_names
 
-COLUMNS = ["series", "organ", "level", "region", "indicator", "period", "target_low", "target_high",
-           "target_unit", "target_qualifier", "target_doc_id", "target_text", "outcome_value", "outcome_unit",
-           "outcome_qualifier", "outcome_doc_id", "outcome_text", "met", "target_sentence", "outcome_sentence"]
+COLUMNS = [
+    "series",
+    "organ",
+    "level",
+    "region",
+    "indicator",
+    "period",
+    "target_low",
+    "target_high",
+    "target_unit",
+    "target_qualifier",
+    "target_doc_id",
+    "target_text",
+    "outcome_value",
+    "outcome_unit",
+    "outcome_qualifier",
+    "outcome_doc_id",
+    "outcome_text",
+    "met",
+    "target_sentence",
+    "outcome_sentence",
+]
 AT_LEAST = ("以上", "超过", "余", "力争")
 AT_MOST = ("以内", "以下")
 POINT_UNITS = ("%", "个百分点", "‰")
-NEEDED = ("doc_id", "year", "period", "indicator", "kind", "low", "high", "value", "unit", "qualifier", "text",
-          "sentence", "start")
+NEEDED = (
+    "doc_id",
+    "year",
+    "period",
+    "indicator",
+    "kind",
+    "low",
+    "high",
+    "value",
+    "unit",
+    "qualifier",
+    "text",
+    "sentence",
+    "start",
+)
 
 
 def empty_target_outcomes() -> pd.DataFrame:
@@ -72,14 +104,17 @@ def is_met(low, high, qualifier, value, *, direction=None, unit="%", tolerance=0
 
 def _series(df: pd.DataFrame) -> pd.Series:
     known = df["region"].notna() if "region" in df else pd.Series(False, index=df.index)
-    parts = [df[c].astype(object).where(df[c].notna(), "") if c in df else pd.Series("", index=df.index)
-             for c in ("organ", "level", "region")]
+    parts = [
+        df[c].astype(object).where(df[c].notna(), "") if c in df else pd.Series("", index=df.index)
+        for c in ("organ", "level", "region")
+    ]
     label = parts[0].astype(str) + "/" + parts[1].astype(str) + "/" + parts[2].astype(str)
     return label.where(known, df["doc_id"])
 
 
-def target_outcomes(indicators: pd.DataFrame, *, names=None, tolerance: float = 0.5,
-                    rel_tolerance: float = 0.1) -> pd.DataFrame:
+def target_outcomes(
+    indicators: pd.DataFrame, *, names=None, tolerance: float = 0.5, rel_tolerance: float = 0.1
+) -> pd.DataFrame:
     """The target set for each period beside the outcome reported for it, with ``met``.
 
     Parameters
@@ -107,20 +142,24 @@ def target_outcomes(indicators: pd.DataFrame, *, names=None, tolerance: float = 
     >>> chain.query("indicator == '国内生产总值增长'")[["period", "target_low", "outcome_value", "met"]]
     """
     if not isinstance(indicators, pd.DataFrame):
-        raise ParameterError("target_outcomes() takes the table of cn.indicators(corpus), got "
-                             f"{type(indicators).__name__}")
+        raise ParameterError(
+            f"target_outcomes() takes the table of cn.indicators(corpus), got {type(indicators).__name__}"
+        )
     missing = [c for c in NEEDED if c not in indicators.columns]
     if missing:
         raise ParameterError(f"target_outcomes() needs the columns of cn.indicators(); missing: {missing}")
     if tolerance < 0 or rel_tolerance < 0:
         raise ParameterError(f"tolerances must be >= 0, got {tolerance}, {rel_tolerance}")
     directions = {n.name: n.direction for n in load_indicator_names(names)}
-    df = indicators[indicators["indicator"].notna() & indicators["kind"].isin(["target", "outcome"])
-                    & indicators["period"].notna()].copy()
+    df = indicators[
+        indicators["indicator"].notna() & indicators["kind"].isin(["target", "outcome"]) & indicators["period"].notna()
+    ].copy()
     if df.empty:
-        warnings.warn("no named targets or outcomes in these reports: the target/outcome table is empty "
-                      "(give reports with plan and review parts, e.g. consecutive years of one series)",
-                      stacklevel=2)
+        warnings.warn(
+            "no named targets or outcomes in these reports: the target/outcome table is empty "
+            "(give reports with plan and review parts, e.g. consecutive years of one series)",
+            stacklevel=2,
+        )
         return empty_target_outcomes()
     df["series"] = _series(df)
     df["period"] = df["period"].astype("int64")
@@ -134,25 +173,56 @@ def target_outcomes(indicators: pd.DataFrame, *, names=None, tolerance: float = 
     oc = oc.sort_values(["_rank", "year", "doc_id", "start"]).drop_duplicates(key)
     docvars = [c for c in ("organ", "level", "region") if c in df]
     tg = tg[key + docvars + ["low", "high", "unit", "qualifier", "doc_id", "text", "sentence"]].rename(
-        columns={"low": "target_low", "high": "target_high", "unit": "target_unit", "qualifier": "target_qualifier",
-                 "doc_id": "target_doc_id", "text": "target_text", "sentence": "target_sentence"})
+        columns={
+            "low": "target_low",
+            "high": "target_high",
+            "unit": "target_unit",
+            "qualifier": "target_qualifier",
+            "doc_id": "target_doc_id",
+            "text": "target_text",
+            "sentence": "target_sentence",
+        }
+    )
     oc = oc[key + docvars + ["value", "unit", "qualifier", "doc_id", "text", "sentence"]].rename(
-        columns={"value": "outcome_value", "unit": "outcome_unit", "qualifier": "outcome_qualifier",
-                 "doc_id": "outcome_doc_id", "text": "outcome_text", "sentence": "outcome_sentence"})
+        columns={
+            "value": "outcome_value",
+            "unit": "outcome_unit",
+            "qualifier": "outcome_qualifier",
+            "doc_id": "outcome_doc_id",
+            "text": "outcome_text",
+            "sentence": "outcome_sentence",
+        }
+    )
     out = tg.merge(oc, on=key, how="outer", suffixes=("", "_o"))
     for c in docvars:
         out[c] = out[c].where(out[c].notna(), out[f"{c}_o"])
     out = out.drop(columns=[f"{c}_o" for c in docvars])
     both = out["target_low"].notna() & out["outcome_value"].notna()
     if not both.any():
-        warnings.warn("no period has both a target and an outcome: the target/outcome table is empty (a plan "
-                      "of year N is checked against the report of year N+1 of the same series; add it)",
-                      stacklevel=2)
+        warnings.warn(
+            "no period has both a target and an outcome: the target/outcome table is empty (a plan "
+            "of year N is checked against the report of year N+1 of the same series; add it)",
+            stacklevel=2,
+        )
         return empty_target_outcomes()
-    out["met"] = pd.array([
-        is_met(r.target_low, r.target_high, r.target_qualifier, r.outcome_value, direction=directions.get(r.indicator),
-               unit=r.target_unit, tolerance=tolerance, rel_tolerance=rel_tolerance)
-        if r.target_unit == r.outcome_unit else pd.NA for r in out.itertuples()], dtype="boolean")
+    out["met"] = pd.array(
+        [
+            is_met(
+                r.target_low,
+                r.target_high,
+                r.target_qualifier,
+                r.outcome_value,
+                direction=directions.get(r.indicator),
+                unit=r.target_unit,
+                tolerance=tolerance,
+                rel_tolerance=rel_tolerance,
+            )
+            if r.target_unit == r.outcome_unit
+            else pd.NA
+            for r in out.itertuples()
+        ],
+        dtype="boolean",
+    )
     for c in COLUMNS:
         if c not in out:
             out[c] = None

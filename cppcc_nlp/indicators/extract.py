@@ -33,9 +33,30 @@ from cppcc_nlp.errors import ParameterError
 from cppcc_nlp.indicators.names import IndicatorName, IndicatorNames, load_indicator_names
 from cppcc_nlp.indicators.numbers import Quantity, find_quantities, to_halfwidth
 
-COLUMNS = ["doc_id", "year", "period", "part", "section_id", "para_id", "sent_id", "start", "end", "sentence",
-           "indicator", "subject", "value", "low", "high", "unit", "qualifier", "kind", "text", "organ", "level",
-           "region"]
+COLUMNS = [
+    "doc_id",
+    "year",
+    "period",
+    "part",
+    "section_id",
+    "para_id",
+    "sent_id",
+    "start",
+    "end",
+    "sentence",
+    "indicator",
+    "subject",
+    "value",
+    "low",
+    "high",
+    "unit",
+    "qualifier",
+    "kind",
+    "text",
+    "organ",
+    "level",
+    "region",
+]
 KINDS = ("target", "outcome", "other")
 
 _CLAUSE_START = re.compile(r"[；;：:。！？]")
@@ -92,7 +113,7 @@ class _Namer:
         cut = max((m.end() for m in _CLAUSE_START.finditer(text, 0, q.num_start)), default=0)
         matches = list(self.alias_re.finditer(text, cut, q.num_start))
         for m in reversed(matches):
-            gap = text[m.end():q.start]
+            gap = text[m.end() : q.start]
             others = [o for o in quantities if m.end() <= o.num_start < q.num_start]
             for ind in self.by_alias[m.group()]:
                 if self.fits(ind, m.group(), gap, q, others, national):
@@ -103,7 +124,7 @@ class _Namer:
 def span_sections(corpus) -> set[str]:
     """The sections about several years: a heading, or a parent heading, with 五年, 十X五, 时期 or 规划."""
     out: set[str] = set()
-    for doc_id, secs in corpus.sections.groupby("doc_id", sort=False):
+    for _doc_id, secs in corpus.sections.groupby("doc_id", sort=False):
         stack: list[tuple[int, bool]] = []
         for s in secs.itertuples(index=False):
             while stack and stack[-1][0] >= s.depth:
@@ -115,30 +136,34 @@ def span_sections(corpus) -> set[str]:
     return out
 
 
-def _kind(part: str, period, year: int, sentence: str, q: Quantity, looking_back: bool, span: bool,
-          quantities=()):
+def _kind(part: str, period, year: int, sentence: str, q: Quantity, looking_back: bool, span: bool, quantities=()):
     """(kind, period) of one number; see the module docstring."""
-    cut = max((m.end() for m in re.finditer(r"[，,；;：:。]", sentence[:q.num_start])), default=0)
+    cut = max((m.end() for m in re.finditer(r"[，,；;：:。]", sentence[: q.num_start])), default=0)
     cut = max([cut] + [o.end for o in quantities if o.end <= q.num_start])
-    nxt = re.search(r"[，,；;。]", sentence[q.end:])
-    clause = sentence[cut:q.end + (nxt.start() if nxt else len(sentence) - q.end)]
+    nxt = re.search(r"[，,；;。]", sentence[q.end :])
+    clause = sentence[cut : q.end + (nxt.start() if nxt else len(sentence) - q.end)]
     period = None if pd.isna(period) else int(period)
     if q.baseline or _SPAN.search(clause):
         return "other", period
     if span and not looking_back and not (_ONE_YEAR.search(sentence) or f"{period}年" in sentence):
         return "other", period
-    years = {int(y) for y in _YEAR.findall(sentence[cut:q.num_start])}
+    years = {int(y) for y in _YEAR.findall(sentence[cut : q.num_start])}
     if part == "review":
-        if period is not None and year > period and re.search(
-                rf"(?:今年|{year}年)[^。；，]{{0,12}}(?:预期目标|主要目标)", sentence[:q.num_start]):
-            return "target", year     # a plan heading the structure missed (今年…主要预期目标是：…)
+        if (
+            period is not None
+            and year > period
+            and re.search(rf"(?:今年|{year}年)[^。；，]{{0,12}}(?:预期目标|主要目标)", sentence[: q.num_start])
+        ):
+            return "target", year  # a plan heading the structure missed (今年…主要预期目标是：…)
         if "目标" in clause or years - {period}:
             return "other", period
         return "outcome", period
-    if re.search(r"比(?:去年|上年|\d{4}年)[^，。；]{0,6}(?:多|少|增加|减少|提高|降低|下降)$", sentence[cut:q.num_start]):
-        return "other", period      # 比去年多100万人: a difference, not a level
+    if re.search(
+        r"比(?:去年|上年|\d{4}年)[^，。；]{0,6}(?:多|少|增加|减少|提高|降低|下降)$", sentence[cut : q.num_start]
+    ):
+        return "other", period  # 比去年多100万人: a difference, not a level
     if part == "plan":
-        before = sentence[cut:q.num_start]
+        before = sentence[cut : q.num_start]
         if looking_back or re.search(r"去年的?$|上年的?$", before):
             back = None if period is None else period - 1
             return ("other", back) if years - {back} else ("outcome", back)
@@ -160,8 +185,15 @@ def _subject(text: str, end: int) -> tuple[str, int]:
     return text[start:end], start
 
 
-def indicators(corpus, *, names=None, kind: str | None = None, indicator: str | list[str] | None = None,
-               named_only: bool = False, client=None) -> pd.DataFrame:
+def indicators(
+    corpus,
+    *,
+    names=None,
+    kind: str | None = None,
+    indicator: str | list[str] | None = None,
+    named_only: bool = False,
+    client=None,
+) -> pd.DataFrame:
     """One row per quantitative statement of ``corpus``: indicator, value, unit, qualifier, target or outcome.
 
     Parameters
@@ -199,7 +231,16 @@ def indicators(corpus, *, names=None, kind: str | None = None, indicator: str | 
     if client is not None:
         from cppcc_nlp.indicators._distributed import indicators_on
 
-        return indicators_on(client, corpus, indicators, empty_indicators, names=names, kind=kind, indicator=indicator, named_only=named_only)
+        return indicators_on(
+            client,
+            corpus,
+            indicators,
+            empty_indicators,
+            names=names,
+            kind=kind,
+            indicator=indicator,
+            named_only=named_only,
+        )
     namer = _Namer(names)
     units = names.all_units()
     sents = corpus.sentences
@@ -209,14 +250,26 @@ def indicators(corpus, *, names=None, kind: str | None = None, indicator: str | 
     looking_back_para = None
     spans = span_sections(corpus)
     para_span: dict[str, bool] = {}
-    cols = ["doc_id", "year", "period", "part", "section_id", "para_id", "sent_id", "start", "text", "organ",
-            "level", "region"]
+    cols = [
+        "doc_id",
+        "year",
+        "period",
+        "part",
+        "section_id",
+        "para_id",
+        "sent_id",
+        "start",
+        "text",
+        "organ",
+        "level",
+        "region",
+    ]
     data = {c: (sents[c].astype(object).tolist() if c in sents else [None] * len(sents)) for c in cols}
     Row = namedtuple("Row", cols)
     for s in (Row(*values) for values in zip(*(data[c] for c in cols))):
         raw = s.text
         text = to_halfwidth(raw)
-        if s.para_id not in para_span:    # the paragraph's first sentence decides: 五年来，… speaks of five years
+        if s.para_id not in para_span:  # the paragraph's first sentence decides: 五年来，… speaks of five years
             first_year = _ONE_YEAR.search(text) or (not pd.isna(s.period) and re.search(rf"{s.period}\s*年", text))
             para_span[s.para_id] = (s.section_id in spans or bool(_SPAN_PARAGRAPH.match(text))) and not first_year
         if s.part == "plan":
@@ -232,15 +285,35 @@ def indicators(corpus, *, names=None, kind: str | None = None, indicator: str | 
             ind, alias_start = namer.name(text, q, quantities, national)
             subject, subject_start = _subject(text, q.start)
             begin = alias_start if ind is not None else subject_start
-            k, period = _kind(s.part, s.period, s.year, text, q, looking_back_para == s.para_id,
-                              para_span[s.para_id], quantities)
-            rows.append({
-                "doc_id": s.doc_id, "year": s.year, "period": period, "part": s.part, "section_id": s.section_id,
-                "para_id": s.para_id, "sent_id": s.sent_id, "start": s.start + begin, "end": s.start + q.end,
-                "sentence": raw, "indicator": ind.name if ind is not None else None, "subject": subject,
-                "value": (q.low + q.high) / 2, "low": q.low, "high": q.high, "unit": q.unit,
-                "qualifier": q.qualifier, "kind": k, "text": raw[begin:q.end],
-                "organ": s.organ, "level": s.level, "region": s.region})
+            k, period = _kind(
+                s.part, s.period, s.year, text, q, looking_back_para == s.para_id, para_span[s.para_id], quantities
+            )
+            rows.append(
+                {
+                    "doc_id": s.doc_id,
+                    "year": s.year,
+                    "period": period,
+                    "part": s.part,
+                    "section_id": s.section_id,
+                    "para_id": s.para_id,
+                    "sent_id": s.sent_id,
+                    "start": s.start + begin,
+                    "end": s.start + q.end,
+                    "sentence": raw,
+                    "indicator": ind.name if ind is not None else None,
+                    "subject": subject,
+                    "value": (q.low + q.high) / 2,
+                    "low": q.low,
+                    "high": q.high,
+                    "unit": q.unit,
+                    "qualifier": q.qualifier,
+                    "kind": k,
+                    "text": raw[begin : q.end],
+                    "organ": s.organ,
+                    "level": s.level,
+                    "region": s.region,
+                }
+            )
     if not rows:
         return empty_indicators()
     df = pd.DataFrame(rows, columns=COLUMNS)

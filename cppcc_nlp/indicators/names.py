@@ -99,13 +99,19 @@ def _compose(path: Path, text: str):
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise LexiconError(path, mark.line + 1 if mark is not None else None,
-                           f"not valid YAML: {problem} (check indentation and the ':' after each key)") from None
+        raise LexiconError(
+            path,
+            mark.line + 1 if mark is not None else None,
+            f"not valid YAML: {problem} (check indentation and the ':' after each key)",
+        ) from None
     if root is None:
         raise LexiconError(path, None, "the file is empty (give a mapping with 'indicators:')")
     if not isinstance(root, yaml.MappingNode):
-        raise LexiconError(path, root.start_mark.line + 1,
-                           "the file must be a mapping with the keys 'indicators' and optionally 'units', 'breaks'")
+        raise LexiconError(
+            path,
+            root.start_mark.line + 1,
+            "the file must be a mapping with the keys 'indicators' and optionally 'units', 'breaks'",
+        )
     return root
 
 
@@ -127,7 +133,7 @@ def read_indicator_file(path) -> tuple[list[IndicatorName], tuple[str, ...], tup
     except UnicodeDecodeError:
         raise LexiconError(path, None, "not UTF-8 text (save the file as UTF-8)") from None
     root = _compose(path, text)
-    data = yaml.load(text, Loader=_loader())     # the values; the nodes give the lines
+    data = yaml.load(text, Loader=_loader())  # the values; the nodes give the lines
     units: tuple[str, ...] = ()
     breaks: tuple[str, ...] = ()
     indicators: list[IndicatorName] = []
@@ -140,7 +146,9 @@ def read_indicator_file(path) -> tuple[list[IndicatorName], tuple[str, ...], tup
             breaks = _string_list(path, value, line, "breaks")
         elif key == "indicators":
             if not isinstance(value_node, yaml.SequenceNode):
-                raise LexiconError(path, line, "'indicators' must be a list of mappings (each row starts with '- name:')")
+                raise LexiconError(
+                    path, line, "'indicators' must be a list of mappings (each row starts with '- name:')"
+                )
             for node, item in zip(value_node.value, value):
                 indicators.append(_indicator(path, node, item))
         else:
@@ -157,7 +165,9 @@ def _indicator(path: Path, node, item) -> IndicatorName:
     key_lines = {k.value: k.start_mark.line + 1 for k, _ in node.value}
     unknown = sorted(set(item) - KEYS)
     if unknown:
-        raise LexiconError(path, key_lines[unknown[0]], f"unknown key {unknown[0]!r} (known: {', '.join(sorted(KEYS))})")
+        raise LexiconError(
+            path, key_lines[unknown[0]], f"unknown key {unknown[0]!r} (known: {', '.join(sorted(KEYS))})"
+        )
     for key in ("name", "aliases", "units"):
         if not item.get(key):
             raise LexiconError(path, line, f"indicator without '{key}' (every row needs name, aliases and units)")
@@ -173,10 +183,17 @@ def _indicator(path: Path, node, item) -> IndicatorName:
     if not isinstance(max_gap, int) or isinstance(max_gap, bool) or max_gap < 0:
         raise LexiconError(path, key_lines["max_gap"], f"'max_gap' must be a whole number >= 0, got {max_gap!r}")
     return IndicatorName(
-        name=name.strip(), aliases=_string_list(path, item["aliases"], key_lines["aliases"], "aliases"),
+        name=name.strip(),
+        aliases=_string_list(path, item["aliases"], key_lines["aliases"], "aliases"),
         units=_string_list(path, item["units"], key_lines["units"], "units"),
         words=_string_list(path, item["words"], key_lines["words"], "words") if item.get("words") else (),
-        level=level, direction=direction, max_gap=max_gap, note=item.get("note"), source=str(path), line=line)
+        level=level,
+        direction=direction,
+        max_gap=max_gap,
+        note=item.get("note"),
+        source=str(path),
+        line=line,
+    )
 
 
 def load_indicator_names(paths=None, *, include_default: bool = True) -> IndicatorNames:

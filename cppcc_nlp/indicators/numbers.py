@@ -23,21 +23,56 @@ from typing import Iterable
 #: full-width digits and signs → ASCII, one character for one (offsets stay valid)
 _WIDTH = str.maketrans("０１２３４５６７８９．％－～，", "0123456789.%-~,")
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-           "九": 9}
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _SMALL = {"十": 10, "百": 100, "千": 1000}
 _LARGE = {"万": 10_000, "亿": 100_000_000}
 
 #: qualifiers as written → the normalised qualifier the results report
-QUALIFIERS = {"左右": "左右", "以上": "以上", "以内": "以内", "以下": "以下", "之内": "以内", "多": "余", "余": "余",
-              "约": "约", "大约": "约", "近": "约", "超过": "超过", "不低于": "以上", "不少于": "以上",
-              "不超过": "以内", "不高于": "以内", "力争": "力争", "低于": "以下"}
+QUALIFIERS = {
+    "左右": "左右",
+    "以上": "以上",
+    "以内": "以内",
+    "以下": "以下",
+    "之内": "以内",
+    "多": "余",
+    "余": "余",
+    "约": "约",
+    "大约": "约",
+    "近": "约",
+    "超过": "超过",
+    "不低于": "以上",
+    "不少于": "以上",
+    "不超过": "以内",
+    "不高于": "以内",
+    "力争": "力争",
+    "低于": "以下",
+}
 _PRE = ("不低于", "不少于", "不超过", "不高于", "超过", "大约", "约", "力争", "低于", "近")
 SCALES = ("万亿", "亿", "万", "千")
 #: units that a Chinese numeral may carry (两个确立, 一批 are not counts)
 #: units always recognised (the indicator YAML adds its own)
-BASE_UNITS = ("%", "个百分点", "百分点", "元", "美元", "人", "人次", "户", "吨", "斤", "件", "次", "篇", "期", "条", "名",
-              "个", "项", "家", "所")
+BASE_UNITS = (
+    "%",
+    "个百分点",
+    "百分点",
+    "元",
+    "美元",
+    "人",
+    "人次",
+    "户",
+    "吨",
+    "斤",
+    "件",
+    "次",
+    "篇",
+    "期",
+    "条",
+    "名",
+    "个",
+    "项",
+    "家",
+    "所",
+)
 CN_UNITS = ("次", "件", "篇", "期", "名", "人次", "场", "家", "所", "人", "堂", "倍")
 
 
@@ -59,7 +94,7 @@ def chinese_number(text: str) -> float:
     total, section, digit = 0, 0, None
     for c in text:
         if c in _DIGITS:
-            digit = _DIGITS[c] if digit is None else digit * 10 + _DIGITS[c]   # 二〇二五 read digit by digit
+            digit = _DIGITS[c] if digit is None else digit * 10 + _DIGITS[c]  # 二〇二五 read digit by digit
         elif c in _SMALL:
             section += (1 if digit is None else digit) * _SMALL[c]
             digit = None
@@ -107,7 +142,8 @@ def _pattern(units: tuple[str, ...]) -> re.Pattern:
         num = r"\d+(?:\.\d+)?"
         _CACHE[units] = re.compile(
             rf"(?P<a>{num})\s*(?P<aunit>%)?\s*(?:[-—–~至]\s*(?P<b>{num}))?\s*"
-            rf"(?P<scale>万亿|亿|万|千)?\s*(?P<more>余|多)?\s*(?P<unit>{u})?(?P<post>左右|以上|以内|以下|之内)?")
+            rf"(?P<scale>万亿|亿|万|千)?\s*(?P<more>余|多)?\s*(?P<unit>{u})?(?P<post>左右|以上|以内|以下|之内)?"
+        )
     return _CACHE[units]
 
 
@@ -115,14 +151,16 @@ def _cn_pattern() -> re.Pattern:
     key = ("__cn__",)
     if key not in _CACHE:
         u = _unit_pattern(CN_UNITS)
-        _CACHE[key] = re.compile(rf"(?P<a>[零〇一二两三四五六七八九十百千]+)(?P<scale>万|亿)?(?P<more>余|多)?"
-                                 rf"(?P<unit>{u})(?P<post>左右|以上|以内|以下)?")
+        _CACHE[key] = re.compile(
+            rf"(?P<a>[零〇一二两三四五六七八九十百千]+)(?P<scale>万|亿)?(?P<more>余|多)?"
+            rf"(?P<unit>{u})(?P<post>左右|以上|以内|以下)?"
+        )
     return _CACHE[key]
 
 
 def _prefix_qualifier(text: str, start: int) -> tuple[str, int]:
     """A qualifier written just before the number (约, 超过, 不低于 … within the 6 characters before)."""
-    before = text[max(0, start - 6):start]
+    before = text[max(0, start - 6) : start]
     for word in _PRE:
         at = before.rfind(word)
         if at >= 0 and not re.search(r"\d", before[at:]):
@@ -134,11 +172,13 @@ def _prefix_qualifier(text: str, start: int) -> tuple[str, int]:
 
 def _is_baseline(text: str, num_start: int, end: int) -> bool:
     """``从2.1%提高到2.3%``, ``由…的1.4%提高到``: a number after 从/由 and before 到/至/提高/下降."""
-    before = text[max(0, num_start - 12):num_start]
+    before = text[max(0, num_start - 12) : num_start]
     m = re.search(r"[从由](?!于)(?:[^，。；、从由\d]|\d{4}年)*$", before)
     if not m:
         return False
-    return bool(re.match(r"[^，。；]{0,4}(?:提高|增加|上升|下降|降|减少|扩大|缩小|增长|提升|到|至)", text[end:end + 8]))
+    return bool(
+        re.match(r"[^，。；]{0,4}(?:提高|增加|上升|下降|降|减少|扩大|缩小|增长|提升|到|至)", text[end : end + 8])
+    )
 
 
 def find_quantities(text: str, *, units: Iterable[str] = ()) -> list[Quantity]:
@@ -152,19 +192,19 @@ def find_quantities(text: str, *, units: Iterable[str] = ()) -> list[Quantity]:
     out: list[Quantity] = []
     for m in _pattern(base_units).finditer(ascii_text):
         s, e = m.start(), m.end()
-        prev = ascii_text[s - 1:s]
-        nxt = ascii_text[m.end("a"):m.end("a") + 1] if m.group("b") is None and not m.group("unit") else ""
-        after = ascii_text[e:e + 1]
+        prev = ascii_text[s - 1 : s]
+        nxt = ascii_text[m.end("a") : m.end("a") + 1] if m.group("b") is None and not m.group("unit") else ""
+        after = ascii_text[e : e + 1]
         if re.match(r"[A-Za-z.\d]", prev) or prev == "第" or re.match(r"[A-Za-z]", after):
             continue
         unit = (m.group("scale") or "") + (m.group("unit") or "")
         if not unit and m.group("aunit"):
             unit = "%"
-        tail = ascii_text[m.end("a"):m.end("a") + 2]
+        tail = ascii_text[m.end("a") : m.end("a") + 2]
         if not m.group("unit") and re.match(r"\s*[年月日号时届]", tail if nxt == "" else nxt):
             continue
         if not m.group("unit") and not m.group("scale") and not m.group("aunit"):
-            continue   # a bare number (an item number, a year) says nothing on its own
+            continue  # a bare number (an item number, a year) says nothing on its own
         unit = unit.replace("百分点", "个百分点").replace("个个", "个")
         low = float(m.group("a"))
         high = float(m.group("b")) if m.group("b") else low
@@ -180,10 +220,14 @@ def find_quantities(text: str, *, units: Iterable[str] = ()) -> list[Quantity]:
     for m in _cn_pattern().finditer(ascii_text):
         s, e = m.start(), m.end()
         a = m.group("a")
-        if a in ("一", "两", "二") and m.group("unit") in ("人", "名", "家", "所", "倍") or ascii_text[s - 1:s] in "第十届":
+        if (
+            a in ("一", "两", "二")
+            and m.group("unit") in ("人", "名", "家", "所", "倍")
+            or ascii_text[s - 1 : s] in "第十届"
+        ):
             continue
-        if re.match(r"(?:全会|会议|全体会议|常委会|主任会议)", ascii_text[e:e + 4]):
-            continue   # 二十二次全会 is a session, not a count
+        if re.match(r"(?:全会|会议|全体会议|常委会|主任会议)", ascii_text[e : e + 4]):
+            continue  # 二十二次全会 is a session, not a count
         if any(ts < e and s < te for ts, te in taken):
             continue
         try:

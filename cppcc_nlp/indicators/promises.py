@@ -25,12 +25,57 @@ import pandas as pd
 from cppcc_nlp.errors import ParameterError
 from cppcc_nlp.tokens import token_lists, tokens
 
-COLUMNS = ["doc_id", "year", "period", "section_id", "para_id", "sent_id", "start", "end", "sentence", "series",
-           "review_doc_id", "review_year", "review_section_id", "review_sent_id", "review_start", "review_end",
-           "review_sentence", "score", "shared_terms", "status"]
+COLUMNS = [
+    "doc_id",
+    "year",
+    "period",
+    "section_id",
+    "para_id",
+    "sent_id",
+    "start",
+    "end",
+    "sentence",
+    "series",
+    "review_doc_id",
+    "review_year",
+    "review_section_id",
+    "review_sent_id",
+    "review_start",
+    "review_end",
+    "review_sentence",
+    "score",
+    "shared_terms",
+    "status",
+]
 #: verbs that make a plan sentence a commitment
-TASK_WORDS = ("要", "加快", "推进", "出台", "实施", "推动", "深化", "加强", "完善", "建立", "健全", "扩大", "促进",
-              "落实", "制定", "启动", "开展", "支持", "鼓励", "继续", "提高", "降低", "力争", "确保", "着力", "全面")
+TASK_WORDS = (
+    "要",
+    "加快",
+    "推进",
+    "出台",
+    "实施",
+    "推动",
+    "深化",
+    "加强",
+    "完善",
+    "建立",
+    "健全",
+    "扩大",
+    "促进",
+    "落实",
+    "制定",
+    "启动",
+    "开展",
+    "支持",
+    "鼓励",
+    "继续",
+    "提高",
+    "降低",
+    "力争",
+    "确保",
+    "着力",
+    "全面",
+)
 _TASK = re.compile("|".join(TASK_WORDS))
 MIN_CHARS = 12
 
@@ -46,8 +91,10 @@ def empty_promises() -> pd.DataFrame:
 
 
 def _series(df: pd.DataFrame) -> pd.Series:
-    cols = [df[c].astype(object).where(df[c].notna(), "").astype(str) if c in df else pd.Series("", index=df.index)
-            for c in ("organ", "level", "region")]
+    cols = [
+        df[c].astype(object).where(df[c].notna(), "").astype(str) if c in df else pd.Series("", index=df.index)
+        for c in ("organ", "level", "region")
+    ]
     label = cols[0] + "/" + cols[1] + "/" + cols[2]
     return label.where(df["region"].notna() if "region" in df else False, df["doc_id"])
 
@@ -57,8 +104,9 @@ def is_task(sentence: str) -> bool:
     return len(sentence.strip()) >= MIN_CHARS and bool(_TASK.search(sentence))
 
 
-def promises(corpus, *, year: int | None = None, threshold: float = 0.2, token_table: pd.DataFrame | None = None,
-             **tokens_kwargs) -> pd.DataFrame:
+def promises(
+    corpus, *, year: int | None = None, threshold: float = 0.2, token_table: pd.DataFrame | None = None, **tokens_kwargs
+) -> pd.DataFrame:
     """Plan task sentences of year ``year`` aligned with the next report's review sentences about that year.
 
     Parameters
@@ -101,12 +149,15 @@ def promises(corpus, *, year: int | None = None, threshold: float = 0.2, token_t
     if year is not None:
         plan = plan[plan["period"] == year]
         review = review[review["period"] == year]
-    pairs = sorted(set(zip(plan["series"], plan["period"].astype(int))) &
-                   set(zip(review["series"], review["period"].astype(int))))
+    pairs = sorted(
+        set(zip(plan["series"], plan["period"].astype(int))) & set(zip(review["series"], review["period"].astype(int)))
+    )
     if not pairs:
         what = f"for {year}" if year is not None else "in these reports"
-        return _none(f"no plan part has a later review of the same series {what} (give the report of year N "
-                     "and the report of N+1)")
+        return _none(
+            f"no plan part has a later review of the same series {what} (give the report of year N "
+            "and the report of N+1)"
+        )
     plan = plan[plan["text"].map(is_task)]
     docs = sorted(set(plan["doc_id"]) | set(review["doc_id"]))
     if token_table is None:
@@ -116,7 +167,7 @@ def promises(corpus, *, year: int | None = None, threshold: float = 0.2, token_t
     for series, period in pairs:
         p = plan[(plan["series"] == series) & (plan["period"] == period)]
         r = review[(review["series"] == series) & (review["period"] == period)]
-        r = r[r["year"] == r["year"].min()]    # the next report
+        r = r[r["year"] == r["year"].min()]  # the next report
         if p.empty or r.empty:
             continue
         rows.extend(_align(p, r, lists, threshold))
@@ -142,10 +193,10 @@ def _align(plan: pd.DataFrame, review: pd.DataFrame, lists: pd.Series, threshold
     vec = TfidfVectorizer(analyzer=lambda toks: toks, norm="l2", sublinear_tf=True)
     try:
         matrix = vec.fit_transform(docs_p + docs_r)
-    except ValueError:   # no tokens at all
+    except ValueError:  # no tokens at all
         return []
     idf = dict(zip(vec.get_feature_names_out(), vec.idf_))
-    mp, mr = matrix[:len(docs_p)], matrix[len(docs_p):]
+    mp, mr = matrix[: len(docs_p)], matrix[len(docs_p) :]
     sims = (mp @ mr.T).toarray()
     out = []
     for i, p in enumerate(plan.itertuples(index=False)):
@@ -153,11 +204,28 @@ def _align(plan: pd.DataFrame, review: pd.DataFrame, lists: pd.Series, threshold
         score = float(sims[i, j])
         r = review.iloc[j]
         shared = sorted(set(docs_p[i]) & set(docs_r[j]), key=lambda t: (-idf.get(t, 0), t))
-        out.append({
-            "doc_id": p.doc_id, "year": p.year, "period": p.period, "section_id": p.section_id, "para_id": p.para_id,
-            "sent_id": p.sent_id, "start": p.start, "end": p.end, "sentence": p.text, "series": p.series,
-            "review_doc_id": r["doc_id"], "review_year": r["year"], "review_section_id": r["section_id"],
-            "review_sent_id": r["sent_id"], "review_start": r["start"], "review_end": r["end"],
-            "review_sentence": r["text"], "score": round(score, 4), "shared_terms": "、".join(shared[:8]),
-            "status": "reported" if score >= threshold else "not mentioned"})
+        out.append(
+            {
+                "doc_id": p.doc_id,
+                "year": p.year,
+                "period": p.period,
+                "section_id": p.section_id,
+                "para_id": p.para_id,
+                "sent_id": p.sent_id,
+                "start": p.start,
+                "end": p.end,
+                "sentence": p.text,
+                "series": p.series,
+                "review_doc_id": r["doc_id"],
+                "review_year": r["year"],
+                "review_section_id": r["section_id"],
+                "review_sent_id": r["sent_id"],
+                "review_start": r["start"],
+                "review_end": r["end"],
+                "review_sentence": r["text"],
+                "score": round(score, 4),
+                "shared_terms": "、".join(shared[:8]),
+                "status": "reported" if score >= threshold else "not mentioned",
+            }
+        )
     return out

@@ -48,47 +48,135 @@ _FW = str.maketrans("０１２３４５６７８９", "0123456789")
 
 #: the 34 provincial-level units: full name → short names met in titles and file names
 GAZETTEER = {
-    "北京市": ("北京",), "天津市": ("天津",), "上海市": ("上海",), "重庆市": ("重庆",), "河北省": ("河北",),
-    "山西省": ("山西",), "辽宁省": ("辽宁",), "吉林省": ("吉林",), "黑龙江省": ("黑龙江",), "江苏省": ("江苏",),
-    "浙江省": ("浙江",), "安徽省": ("安徽",), "福建省": ("福建",), "江西省": ("江西",), "山东省": ("山东",),
-    "河南省": ("河南",), "湖北省": ("湖北",), "湖南省": ("湖南",), "广东省": ("广东",), "海南省": ("海南",),
-    "四川省": ("四川",), "贵州省": ("贵州",), "云南省": ("云南",), "陕西省": ("陕西",), "甘肃省": ("甘肃",),
-    "青海省": ("青海",), "台湾省": ("台湾",), "内蒙古自治区": ("内蒙古",), "广西壮族自治区": ("广西",),
-    "西藏自治区": ("西藏",), "宁夏回族自治区": ("宁夏",), "新疆维吾尔自治区": ("新疆",),
-    "香港特别行政区": ("香港",), "澳门特别行政区": ("澳门",),
+    "北京市": ("北京",),
+    "天津市": ("天津",),
+    "上海市": ("上海",),
+    "重庆市": ("重庆",),
+    "河北省": ("河北",),
+    "山西省": ("山西",),
+    "辽宁省": ("辽宁",),
+    "吉林省": ("吉林",),
+    "黑龙江省": ("黑龙江",),
+    "江苏省": ("江苏",),
+    "浙江省": ("浙江",),
+    "安徽省": ("安徽",),
+    "福建省": ("福建",),
+    "江西省": ("江西",),
+    "山东省": ("山东",),
+    "河南省": ("河南",),
+    "湖北省": ("湖北",),
+    "湖南省": ("湖南",),
+    "广东省": ("广东",),
+    "海南省": ("海南",),
+    "四川省": ("四川",),
+    "贵州省": ("贵州",),
+    "云南省": ("云南",),
+    "陕西省": ("陕西",),
+    "甘肃省": ("甘肃",),
+    "青海省": ("青海",),
+    "台湾省": ("台湾",),
+    "内蒙古自治区": ("内蒙古",),
+    "广西壮族自治区": ("广西",),
+    "西藏自治区": ("西藏",),
+    "宁夏回族自治区": ("宁夏",),
+    "新疆维吾尔自治区": ("新疆",),
+    "香港特别行政区": ("香港",),
+    "澳门特别行政区": ("澳门",),
 }
 _PROVINCES = tuple(GAZETTEER)
-_PINYIN_REGION = {"beijing": "北京市", "tianjin": "天津市", "shanghai": "上海市", "chongqing": "重庆市",
-                  "guangdong": "广东省", "zhejiang": "浙江省", "jiangsu": "江苏省", "liaoning": "辽宁省",
-                  "fuxin": "阜新市"}
+_PINYIN_REGION = {
+    "beijing": "北京市",
+    "tianjin": "天津市",
+    "shanghai": "上海市",
+    "chongqing": "重庆市",
+    "guangdong": "广东省",
+    "zhejiang": "浙江省",
+    "jiangsu": "江苏省",
+    "liaoning": "辽宁省",
+    "fuxin": "阜新市",
+}
 #: names that say "this province/city" without naming it (我代表自治区人民政府)
-_GENERIC_REGIONS = {"省", "市", "县", "区", "自治区", "自治州", "自治县", "州", "盟", "旗", "本省", "本市", "全省", "全市"}
+_GENERIC_REGIONS = {
+    "省",
+    "市",
+    "县",
+    "区",
+    "自治区",
+    "自治州",
+    "自治县",
+    "州",
+    "盟",
+    "旗",
+    "本省",
+    "本市",
+    "全省",
+    "全市",
+}
 
 # years, months and days in Arabic, full-width or Chinese numerals (一九五七年, 二〇二五年, １９８７年)
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-              "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "〇": 0,
+    "○": 0,
+    "零": 0,
+    "Ｏ": 0,
+    "O": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _YEAR_TOK = rf"(?:[{_D}]{{4}}|[一二][〇○零Ｏ一二三四五六七八九]{{3}})"
 _SMALL_TOK = rf"(?:[{_D}]{{1,2}}|[一二三四五六七八九十]{{1,3}})"
-_DATE = re.compile(rf"({_YEAR_TOK})\s*年\s*({_SMALL_TOK})\s*月\s*({_SMALL_TOK})\s*日[^。]{{0,40}}?在([^。]{{0,60}}?)会议")
+_DATE = re.compile(
+    rf"({_YEAR_TOK})\s*年\s*({_SMALL_TOK})\s*月\s*({_SMALL_TOK})\s*日[^。]{{0,40}}?在([^。]{{0,60}}?)会议"
+)
 _YEAR_MENTION = re.compile(rf"(?<![{_D}一二三四五六七八九〇○零])({_YEAR_TOK})\s*年")
-_NPC_SESSION = re.compile(r"(?:向|在|出席)[^。\n]{0,20}?(第([一二三四五六七八九十]+)届全国人民代表大会第([一二三四五六七八九十]+)次"
-                          r"(?:全体)?会议)")
+_NPC_SESSION = re.compile(
+    r"(?:向|在|出席)[^。\n]{0,20}?(第([一二三四五六七八九十]+)届全国人民代表大会第([一二三四五六七八九十]+)次"
+    r"(?:全体)?会议)"
+)
 #: the first sessions of the early National People's Congresses (later ones meet every year from 1978 on)
-_NPC_EARLY = {(1, 1): 1954, (1, 2): 1955, (1, 3): 1956, (1, 4): 1957, (1, 5): 1958, (2, 1): 1959, (2, 2): 1960,
-              (2, 3): 1962, (2, 4): 1963, (3, 1): 1964, (4, 1): 1975}
-_SESSION = re.compile(r"(第[一二三四五六七八九十百]+届(?:[\u4e00-\u9fff]{0,12}?)?(?:委员会|人民代表大会)第[一二三四五六七八九十]+次"
-                      r"(?:全体)?会议)")
-_CPPCC_TITLE = re.compile(r"(?:中国人民政治协商会议|政协)([\u4e00-\u9fff]{2,20}?)(?:第[一二三四五六七八九十]+届)?委员会"
-                          r"常务委员会工作报告")  # the term (第十五届) is in county titles, not in 上海市委员会 / 全国委员会
-_SPEAKER_ROLE = re.compile(r"(国务院总理|[\u4e00-\u9fff]{2,20}?(?:市长|省长|主席|县长|区长|州长|旗长|主任|委员长))"
-                           r"[\s\u3000]*([\u4e00-\u9fff](?:[\s\u3000]?[\u4e00-\u9fff]){1,3})(?=\s*各位代表|\s*$)")
+_NPC_EARLY = {
+    (1, 1): 1954,
+    (1, 2): 1955,
+    (1, 3): 1956,
+    (1, 4): 1957,
+    (1, 5): 1958,
+    (2, 1): 1959,
+    (2, 2): 1960,
+    (2, 3): 1962,
+    (2, 4): 1963,
+    (3, 1): 1964,
+    (4, 1): 1975,
+}
+_SESSION = re.compile(
+    r"(第[一二三四五六七八九十百]+届(?:[\u4e00-\u9fff]{0,12}?)?(?:委员会|人民代表大会)第[一二三四五六七八九十]+次"
+    r"(?:全体)?会议)"
+)
+_CPPCC_TITLE = re.compile(
+    r"(?:中国人民政治协商会议|政协)([\u4e00-\u9fff]{2,20}?)(?:第[一二三四五六七八九十]+届)?委员会"
+    r"常务委员会工作报告"
+)  # the term (第十五届) is in county titles, not in 上海市委员会 / 全国委员会
+_SPEAKER_ROLE = re.compile(
+    r"(国务院总理|[\u4e00-\u9fff]{2,20}?(?:市长|省长|主席|县长|区长|州长|旗长|主任|委员长))"
+    r"[\s\u3000]*([\u4e00-\u9fff](?:[\s\u3000]?[\u4e00-\u9fff]){1,3})(?=\s*各位代表|\s*$)"
+)
 #: a speaker named inside a byline: 省长许昆林作政府工作报告, 自治区主席艾尔肯·吐尼亚孜, 龚正市长在…
-_SPEAKER_INLINE = re.compile(r"(?:代理|代)?(?:省长|市长|主席|县长|区长|州长)[\s\u3000]*([\u4e00-\u9fff][\u4e00-\u9fff·]{1,9}?)"
-                             r"(?:同志)?(?=作|在|$|\n)")
+_SPEAKER_INLINE = re.compile(
+    r"(?:代理|代)?(?:省长|市长|主席|县长|区长|州长)[\s\u3000]*([\u4e00-\u9fff][\u4e00-\u9fff·]{1,9}?)"
+    r"(?:同志)?(?=作|在|$|\n)"
+)
 _SPEAKER_BEFORE = re.compile(r"日([\u4e00-\u9fff]{2,4})(?:代理|代)?(?:省长|市长|主席)在")
 _ABRIDGED_SUFFIX = re.compile(r"\s*[（(]摘\s*要[）)]$")
 _NAME_LINE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
-_TITLE_LINE = re.compile(rf"^(?:({_YEAR_TOK})\s*年)?([\u4e00-\u9fff]{{0,24}}?(?:人民)?政府)?[\u4e00-\u9fff]{{0,24}}?工作报告")
+_TITLE_LINE = re.compile(
+    rf"^(?:({_YEAR_TOK})\s*年)?([\u4e00-\u9fff]{{0,24}}?(?:人民)?政府)?[\u4e00-\u9fff]{{0,24}}?工作报告"
+)
 _NAME_YEAR = re.compile(r"(?<![0-9A-Za-z])(19[4-9][0-9]|20[0-9]{2})(?![0-9A-Za-z])")
 _FILE_RULE = re.compile(r"^(national|provincial|city|county)(?:-([A-Za-z0-9\u4e00-\u9fff]+))?_((?:19|20)\d{2})$")
 
@@ -181,12 +269,14 @@ def extract_with_sources(text: str) -> tuple[dict, dict, dict]:
         put("region", cppcc.group(1), "text:title")
     elif re.search(r"常务委员会工作报告", joined) and "人民代表大会" in joined:
         put("organ", "人大常委会", "text:title")
-        npcsc = re.search(r"^([\u4e00-\u9fff]{2,20}?)人民代表大会常务委员会工作报告$", title, re.M) or \
-            re.search(r"^([\u4e00-\u9fff]{2,20}?)人民代表大会常务委员会工作报告$", joined, re.M)
+        npcsc = re.search(r"^([\u4e00-\u9fff]{2,20}?)人民代表大会常务委员会工作报告$", title, re.M) or re.search(
+            r"^([\u4e00-\u9fff]{2,20}?)人民代表大会常务委员会工作报告$", joined, re.M
+        )
         if npcsc:  # 上海市人民代表大会… → 上海市; 全国人民代表大会… → 全国
             put("region", npcsc.group(1), "text:title")
-    elif re.search(r"我(?:现在)?(?:代表|受)[^，。\n]{0,10}国务院|国务院总理", opening + "\n" + joined) or \
-            re.search(r"向[^。\n]{0,12}全国人民代表大会", opening):
+    elif re.search(r"我(?:现在)?(?:代表|受)[^，。\n]{0,10}国务院|国务院总理", opening + "\n" + joined) or re.search(
+        r"向[^。\n]{0,12}全国人民代表大会", opening
+    ):
         put("organ", "国务院", "text:opening")
         put("region", "全国", "text:opening")
         put("level", "national", "text:opening")
@@ -197,8 +287,12 @@ def extract_with_sources(text: str) -> tuple[dict, dict, dict]:
             put("organ", "人民政府", "text:opening" if g else "text:title")
         # the region: named in the byline (在云南省第十四届人民代表大会…), the title (2025年宁夏政府工作报告) or the
         # opening (我代表上海市人民政府); a bare 自治区/省 names none
-        where = [(m.group(0) if m else "", "text:date-line"), (title, "text:title"),
-                 (g.group(1) if g else "", "text:opening"), (tg.group(1) if tg else "", "text:title")]
+        where = [
+            (m.group(0) if m else "", "text:date-line"),
+            (title, "text:title"),
+            (g.group(1) if g else "", "text:opening"),
+            (tg.group(1) if tg else "", "text:title"),
+        ]
         for chunk, source in where:
             region = gazetteer_region(chunk)
             if region:
@@ -220,9 +314,16 @@ def extract_with_sources(text: str) -> tuple[dict, dict, dict]:
             break
     if "speaker" not in meta:
         for i, p in enumerate(around):
-            if _NAME_LINE.match(p) and i > 0 and (_DATE.search(around[i - 1]) or "总理" in around[i - 1]
-                                                   or re.search(r"工作报告$", _ABRIDGED_SUFFIX.sub("", around[i - 1]))
-                                                   or (i + 1 < len(around) and "摘" in around[i + 1])):
+            if (
+                _NAME_LINE.match(p)
+                and i > 0
+                and (
+                    _DATE.search(around[i - 1])
+                    or "总理" in around[i - 1]
+                    or re.search(r"工作报告$", _ABRIDGED_SUFFIX.sub("", around[i - 1]))
+                    or (i + 1 < len(around) and "摘" in around[i + 1])
+                )
+            ):
                 put("speaker", p, "text:byline")
                 break
     if "speaker" not in meta:
@@ -313,8 +414,11 @@ def _year_from_review(text: str) -> int | None:
     m = re.search(rf"刚刚过去的\s*({_YEAR_TOK})\s*年", text)
     if m and parse_year(m.group(1)):
         return parse_year(m.group(1)) + 1
-    m = re.search(r"今年是(?:实行|执行|实施)?(?:“([一二三四五六七八九十]+)五”|第([一二三四五六七八九十]+)个五年)"
-                  r"(?:计划|规划)?的(?:头一年|第一年|开局之年)", text)
+    m = re.search(
+        r"今年是(?:实行|执行|实施)?(?:“([一二三四五六七八九十]+)五”|第([一二三四五六七八九十]+)个五年)"
+        r"(?:计划|规划)?的(?:头一年|第一年|开局之年)",
+        text,
+    )
     if m:
         return _five_year_plan_start(_small_int(m.group(1) or m.group(2)))
     m = re.search(r"今年[^。]{0,10}是中华人民共和国成立([一二三四五六七八九十]+)周年", text)
@@ -405,17 +509,23 @@ def read_manifest(path) -> dict[str, dict]:
     entries: dict[str, dict] = {}
     if suffix == ".csv":
         if "\x00" in raw:
-            line = raw[:raw.index("\x00")].count("\n") + 1
+            line = raw[: raw.index("\x00")].count("\n") + 1
             raise ManifestError(path, f"line {line}: a NUL byte", "save the manifest as plain UTF-8 text")
         reader = csv.DictReader(raw.splitlines())
         if not reader.fieldnames or "file" not in [f.strip() for f in reader.fieldnames]:
-            raise ManifestError(path, "line 1: the header has no 'file' column",
-                                "start the CSV with a header such as file,year,level,region")
+            raise ManifestError(
+                path,
+                "line 1: the header has no 'file' column",
+                "start the CSV with a header such as file,year,level,region",
+            )
         for n, row in enumerate(reader, start=2):
             if None in row or None in row.values():  # more or fewer cells than the header names
                 cells = len(row) - (None in row) + len(row.get(None) or []) - list(row.values()).count(None)
-                raise ManifestError(path, f"line {reader.line_num}: {cells} cells where the header has "
-                                    f"{len(reader.fieldnames)}", "give every line as many cells as the header")
+                raise ManifestError(
+                    path,
+                    f"line {reader.line_num}: {cells} cells where the header has {len(reader.fieldnames)}",
+                    "give every line as many cells as the header",
+                )
             row = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
             name = row.pop("file", "")
             if not name:
@@ -427,8 +537,9 @@ def read_manifest(path) -> dict[str, dict]:
         try:
             data = yaml.safe_load(raw)
         except (yaml.YAMLError, ValueError, TypeError) as exc:  # ValueError: an impossible date like 2023-13-01
-            raise ManifestError(path, f"invalid YAML ({exc})".replace("\n", " "),
-                                "fix the YAML syntax; dates are YYYY-MM-DD") from exc
+            raise ManifestError(
+                path, f"invalid YAML ({exc})".replace("\n", " "), "fix the YAML syntax; dates are YYYY-MM-DD"
+            ) from exc
         if data is None:
             return {}
         if isinstance(data, dict):
@@ -437,8 +548,9 @@ def read_manifest(path) -> dict[str, dict]:
             items = []
             for n, item in enumerate(data, start=1):
                 if not isinstance(item, dict) or "file" not in item:
-                    raise ManifestError(path, f"entry {n}: not a mapping with a 'file' key",
-                                        "write each entry as {file: NAME, year: …}")
+                    raise ManifestError(
+                        path, f"entry {n}: not a mapping with a 'file' key", "write each entry as {file: NAME, year: …}"
+                    )
                 item = dict(item)
                 items.append((item.pop("file"), item))
         else:
@@ -465,7 +577,9 @@ def _clean_entry(row: dict, path, where: str) -> dict:
             try:
                 value = int(str(value).strip())
             except ValueError:
-                raise ManifestError(path, f"{where}: year {value!r} is not a number", "write a year like 2024")
+                raise ManifestError(
+                    path, f"{where}: year {value!r} is not a number", "write a year like 2024"
+                ) from None
             if not 1949 <= value <= 2100:
                 raise ManifestError(path, f"{where}: year {value} out of range", "write the delivery year")
         elif key == "level":
@@ -481,8 +595,9 @@ def _clean_entry(row: dict, path, where: str) -> dict:
             try:
                 _dt.date.fromisoformat(value)
             except ValueError:
-                raise ManifestError(path, f"{where}: date {value!r} is not a calendar date",
-                                    "write the delivery date, e.g. 2024-12-25") from None
+                raise ManifestError(
+                    path, f"{where}: date {value!r} is not a calendar date", "write the delivery date, e.g. 2024-12-25"
+                ) from None
         else:
             value = str(value).strip()
         out[key] = value
@@ -516,9 +631,14 @@ def resolve_metadata(text_meta: dict, path, manifest_row: dict | None = None) ->
     return resolve_with_sources(text_meta, path, manifest_row)[0]
 
 
-def resolve_with_sources(text_meta: dict, path, manifest_row: dict | None = None, *,
-                         text_sources: dict | None = None, fallback: dict | None = None
-                         ) -> tuple[dict, dict, list[str]]:
+def resolve_with_sources(
+    text_meta: dict,
+    path,
+    manifest_row: dict | None = None,
+    *,
+    text_sources: dict | None = None,
+    fallback: dict | None = None,
+) -> tuple[dict, dict, list[str]]:
     """Merge the sources field by field: manifest > text > file name > weak text guesses.
 
     Returns ``(meta, meta_sources, conflicts)``: every field of :data:`FIELDS` (None if unknown), where each
@@ -535,8 +655,12 @@ def resolve_with_sources(text_meta: dict, path, manifest_row: dict | None = None
     if "year" not in from_name and year_from_filename(path):
         from_name["year"] = year_from_filename(path)
     manifest_row = manifest_row or {}
-    layers = [({k: v for k, v in (fallback or {}).items()}, None), (from_name, "file-name"),
-              (text_meta, "text"), (manifest_row, "manifest")]
+    layers = [
+        ({k: v for k, v in (fallback or {}).items()}, None),
+        (from_name, "file-name"),
+        (text_meta, "text"),
+        (manifest_row, "manifest"),
+    ]
     for values, name in layers:
         for key, value in values.items():
             if name is None:
@@ -562,6 +686,7 @@ def resolve_with_sources(text_meta: dict, path, manifest_row: dict | None = None
             if a is None or b is None or a == b or (key == "region" and (str(a) in b or str(b) in str(a))):
                 continue
             used = "the manifest" if sources.get(key) == "manifest" else "the text"
-            conflicts.append(f"{name}: {key} {a} from {label}, {b} from the text "
-                             f"({text_sources.get(key, 'text')}); using {used}")
+            conflicts.append(
+                f"{name}: {key} {a} from {label}, {b} from the text ({text_sources.get(key, 'text')}); using {used}"
+            )
     return meta, sources, conflicts

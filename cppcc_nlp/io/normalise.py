@@ -55,18 +55,23 @@ _DIGIT = "0-9０-９"
 _STANDALONE = re.compile(
     rf"^(?:[{_DIGIT}]{{4}}\s*年\s*(?:工作回顾|工作安排|主要任务|工作任务|工作总体部署)"
     rf"|——\s*[{_DIGIT}]{{4}}\s*年\s*[{_DIGIT}]{{1,2}}\s*月\s*[{_DIGIT}]{{1,2}}\s*日.*会议上"
-    r"|结束语|各位代表[：！:!]|（摘\s*要）|\(摘\s*要\))$")
+    r"|结束语|各位代表[：！:!]|（摘\s*要）|\(摘\s*要\))$"
+)
 #: a line that starts a heading or a lead item
 _HEADING_START = re.compile(
     rf"^(?:[{_CN_NUM}]+、|（[{_CN_NUM}]+）|第[{_CN_NUM}]+部分|首先报告|——(?!—)\S|[{_DIGIT}]{{4}}\s*年.{{0,24}}"
-    r"(?:回顾|安排|任务|部署|要求)$)")
+    r"(?:回顾|安排|任务|部署|要求)$)"
+)
 #: a line that only introduces the next one (``一是`` / ``第一，`` / ``——``)
-_ENUMERATOR = re.compile(rf"^(?:[{_CN_NUM}]+[是要]|第[{_CN_NUM}]+[，、]?|——|（[{_CN_NUM}{_DIGIT}]+）|[{_DIGIT}]+[.．、])$")
+_ENUMERATOR = re.compile(
+    rf"^(?:[{_CN_NUM}]+[是要]|第[{_CN_NUM}]+[，、]?|——|（[{_CN_NUM}{_DIGIT}]+）|[{_DIGIT}]+[.．、])$"
+)
 
 _SOURCE_NOTE = re.compile(r"[（(]\s*(?:来源|稿源|来\s*源|摘自|原载)\s*[:：]?[^（）()\n]{1,40}[）)]\s*\Z")
 _PAGE_MARKER = re.compile(
     rf"[（(]\s*[上下]\s*[接转]\s*第?\s*[{_DIGIT}{_CN_NUM}]+\s*版\s*[）)]"
-    rf"|(?:(?<=\s)|^)[上下][接转]第?[{_DIGIT}]+版(?=\s|$)")  # bare, standing between whitespace
+    rf"|(?:(?<=\s)|^)[上下][接转]第?[{_DIGIT}]+版(?=\s|$)"
+)  # bare, standing between whitespace
 _WIKI_LINE = re.compile(r"(?m)^[ \t\u3000]*(?:'{1,5}|粗体文字|斜体文字|内部链接|标题文字|链接标题)[ \t\r\u3000]*$")
 _WIKI_TAIL = re.compile(r"(?m)(?<=[。！？”])'{1,5}[ \t\r]*$")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -78,7 +83,8 @@ _WEB_CLUTTER = re.compile(
     r"[ \t\u3000]*$)"
     r"|责任编辑[:：][ \t\u3000]*[\u4e00-\u9fff]{2,4}"
     r"|本报记者[ \t\u3000]*[\u4e00-\u9fff]{2,4}[ \t\u3000]*摄"
-    r"|【(?:打印|关闭|关闭窗口|收藏|纠错|字号)】")
+    r"|【(?:打印|关闭|关闭窗口|收藏|纠错|字号)】"
+)
 _SPACED_DIGITS = re.compile(r"(?<![\d.])\d(?: \d){2,}(?![\d.])")
 
 
@@ -158,11 +164,16 @@ def normalise(text: str, *, layout: str | None = None) -> Normalised:
 
 # -- clutter -----------------------------------------------------------------------------------------------
 
+
 def find_clutter(text: str) -> list[Removed]:
     """The clutter spans of ``text`` (source note at the end, page markers, wiki debris), in text order."""
     spans = []
-    for kind, pattern in (("page-marker", _PAGE_MARKER), ("wiki-markup", _WIKI_LINE), ("wiki-markup", _WIKI_TAIL),
-                          ("web-clutter", _WEB_CLUTTER)):
+    for kind, pattern in (
+        ("page-marker", _PAGE_MARKER),
+        ("wiki-markup", _WIKI_LINE),
+        ("wiki-markup", _WIKI_TAIL),
+        ("web-clutter", _WEB_CLUTTER),
+    ):
         for m in pattern.finditer(text):
             if kind == "web-clutter" and m.group().startswith("来源") and 600 < m.start() < len(text) - 600:
                 continue  # a source line belongs to the title block or the end, not to the body
@@ -196,13 +207,14 @@ def _cut(text: str, removed: list[Removed]) -> str:
         return text
     parts, pos = [], 0
     for r in removed:
-        parts.append(text[pos:r.start])
+        parts.append(text[pos : r.start])
         pos = r.end
     parts.append(text[pos:])
     return "".join(parts)
 
 
 # -- layout detection --------------------------------------------------------------------------------------
+
 
 def _width(line: str) -> float:
     """Display width in CJK cells, indentation included: ASCII characters and spaces count half."""
@@ -240,6 +252,7 @@ def _column_width(widths: list[float]) -> float:
 
 # -- joining lines -----------------------------------------------------------------------------------------
 
+
 def _ends_terminal(line: str, wrapped: bool) -> bool:
     if not line:
         return False
@@ -258,7 +271,7 @@ def _join_lines(text: str, *, wrapped: bool) -> list[str]:
         column = _column_width([_width(ln) for ln in lines if ln.strip()])
     paragraphs: list[str] = []
     current: list[str] = []
-    prev = None          # previous non-empty line (stripped)
+    prev = None  # previous non-empty line (stripped)
     prev_raw = None
     blank = False
     for raw in lines:
@@ -266,9 +279,11 @@ def _join_lines(text: str, *, wrapped: bool) -> list[str]:
         if not line:
             blank = True
             continue
-        if prev is not None and (_breaks(prev, prev_raw, line, raw, blank, wrapped, column)
-                                 or (wrapped and _heading_then_item(current, line))
-                                 or (blank and not wrapped and _heading_so_far(current))):
+        if prev is not None and (
+            _breaks(prev, prev_raw, line, raw, blank, wrapped, column)
+            or (wrapped and _heading_then_item(current, line))
+            or (blank and not wrapped and _heading_so_far(current))
+        ):
             paragraphs.append(_squeeze("".join(_glue(current))))
             current = []
         current.append(line)
@@ -290,17 +305,26 @@ _ITEM_START = re.compile(rf"^(?:——(?!—)|[{_CN_NUM}]+[是要]|（[{_CN_NUM}
 def _heading_then_item(current: list[str], line: str) -> bool:
     """A numbered heading (``一、…``, no full stop yet) ends where a lead item or another heading starts."""
     head = "".join(current)
-    return (bool(re.match(rf"^(?:[{_CN_NUM}]+、|（[{_CN_NUM}]+）)", head)) and "。" not in head
-            and len(head) <= 60 and bool(_ITEM_START.match(line)))
+    return (
+        bool(re.match(rf"^(?:[{_CN_NUM}]+、|（[{_CN_NUM}]+）)", head))
+        and "。" not in head
+        and len(head) <= 60
+        and bool(_ITEM_START.match(line))
+    )
 
 
 def _heading_so_far(current: list[str]) -> bool:
     """The lines joined so far make a numbered heading whose brackets are all closed (``三、关于《`` + title +
     ``》的说明``): a blank line after it ends it, so it is not glued to the paragraph that follows."""
     head = "".join(current)
-    return (len(current) > 1 and len(head) <= 60 and "。" not in head and head[-1] not in "，、,"
-            and bool(re.match(rf"^(?:[{_CN_NUM}]+、|（[{_CN_NUM}]+）|第[{_CN_NUM}]+部分)", head))
-            and all(head.count(a) == head.count(b) for a, b in ("《》", "“”", "（）", "()")))
+    return (
+        len(current) > 1
+        and len(head) <= 60
+        and "。" not in head
+        and head[-1] not in "，、,"
+        and bool(re.match(rf"^(?:[{_CN_NUM}]+、|（[{_CN_NUM}]+）|第[{_CN_NUM}]+部分)", head))
+        and all(head.count(a) == head.count(b) for a, b in ("《》", "“”", "（）", "()"))
+    )
 
 
 def _breaks(prev: str, prev_raw: str, line: str, raw: str, blank: bool, wrapped: bool, column: float) -> bool:
@@ -313,12 +337,12 @@ def _breaks(prev: str, prev_raw: str, line: str, raw: str, blank: bool, wrapped:
         return False
     if prev[-1] in "，、,":  # a paragraph never ends on a comma
         return False
-    if re.match(r"^[ \t]*[\u3000\u2003]|^[ \t]{2,}", raw):   # an indented first line
+    if re.match(r"^[ \t]*[\u3000\u2003]|^[ \t]{2,}", raw):  # an indented first line
         return True
     if wrapped:
-        if _width(prev_raw) > column * 1.3 or _width(raw) > column * 1.3:   # not part of the column
+        if _width(prev_raw) > column * 1.3 or _width(raw) > column * 1.3:  # not part of the column
             return True
-        if _width(prev_raw) < column * 0.7:                                   # the line stopped short
+        if _width(prev_raw) < column * 0.7:  # the line stopped short
             return True
         if _ends_terminal(prev, True) and (blank or _HEADING_START.match(line)):
             return True
@@ -356,7 +380,7 @@ def _split_spaced(text: str) -> list[str]:
         else:
             is_sep = True
         if is_sep:
-            units.append(text[pos:m.start()])
+            units.append(text[pos : m.start()])
             pos = m.end()
     units.append(text[pos:])
     return [u for u in (x.strip() for x in units) if u]
@@ -364,8 +388,13 @@ def _split_spaced(text: str) -> list[str]:
 
 def _between_ascii(text: str, m) -> bool:
     s, e = m.start(), m.end()
-    return (s > 0 and e < len(text) and _ASCII_ALNUM.match(text[s - 1]) is not None
-            and _ASCII_ALNUM.match(text[e]) is not None and "\n" not in m.group())
+    return (
+        s > 0
+        and e < len(text)
+        and _ASCII_ALNUM.match(text[s - 1]) is not None
+        and _ASCII_ALNUM.match(text[e]) is not None
+        and "\n" not in m.group()
+    )
 
 
 def _squeeze(paragraph: str) -> str:

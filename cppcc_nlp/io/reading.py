@@ -27,15 +27,24 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from cppcc_nlp.errors import (BinaryFileError, DecodingError, EmptyFileError, NoTextLayerError,
-                     ReportFileError, UnsupportedFormatError)
+from cppcc_nlp.errors import (
+    BinaryFileError,
+    DecodingError,
+    EmptyFileError,
+    NoTextLayerError,
+    ReportFileError,
+    UnsupportedFormatError,
+)
 
 #: file extensions read as reports, mapped to their format name
 EXTENSIONS = {".txt": "txt", ".text": "txt", ".docx": "docx", ".pdf": "pdf", ".html": "html", ".htm": "html"}
 
 _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
-    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
@@ -97,8 +106,10 @@ def read_report(path, *, to_simplified: bool = False) -> RawReport:
     fmt = EXTENSIONS.get(path.suffix.lower())
     if fmt is None:
         raise UnsupportedFormatError(
-            path, f"unsupported file type {path.suffix or '(no extension)'!r}",
-            "convert it to .txt, .docx, .pdf or .html, or leave it out")
+            path,
+            f"unsupported file type {path.suffix or '(no extension)'!r}",
+            "convert it to .txt, .docx, .pdf or .html, or leave it out",
+        )
     if not path.is_file():
         raise ReportFileError(path, "no such file", "check the path")
     try:
@@ -138,10 +149,13 @@ def decode_bytes(data: bytes, path=None, *, allow_markup: bool = False) -> tuple
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return data[len(bom):].decode(encoding.replace("-sig", "")), encoding
+                return data[len(bom) :].decode(encoding.replace("-sig", "")), encoding
             except UnicodeDecodeError as exc:
-                raise DecodingError(path, f"starts with a {encoding} byte-order mark but byte {exc.start + len(bom)} "
-                                          f"is not valid {encoding}", "re-save the file as UTF-8") from exc
+                raise DecodingError(
+                    path,
+                    f"starts with a {encoding} byte-order mark but byte {exc.start + len(bom)} is not valid {encoding}",
+                    "re-save the file as UTF-8",
+                ) from exc
     utf16 = _sniff_utf16(data)
     if utf16:
         try:
@@ -149,8 +163,7 @@ def decode_bytes(data: bytes, path=None, *, allow_markup: bool = False) -> tuple
         except UnicodeDecodeError:
             pass
     if b"\x00" in data or _looks_binary(data):
-        raise BinaryFileError(path, "binary data, not text",
-                              "give the report as .txt, .docx, .pdf or .html")
+        raise BinaryFileError(path, "binary data, not text", "give the report as .txt, .docx, .pdf or .html")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as utf8_error:
@@ -172,8 +185,12 @@ def decode_bytes(data: bytes, path=None, *, allow_markup: bool = False) -> tuple
         best = None
     if best is not None and best.encoding and _plausible_chinese(str(best)):
         return str(best), best.encoding
-    raise DecodingError(path, f"undecodable bytes (not UTF-8 at byte {bad_at}, and not GB18030, UTF-16 or any "
-                              "encoding charset-normalizer recognises)", "re-save the file as UTF-8")
+    raise DecodingError(
+        path,
+        f"undecodable bytes (not UTF-8 at byte {bad_at}, and not GB18030, UTF-16 or any "
+        "encoding charset-normalizer recognises)",
+        "re-save the file as UTF-8",
+    )
 
 
 def _sniff_utf16(data: bytes) -> str | None:
@@ -243,6 +260,7 @@ def to_simplified_text(text: str) -> str:
 
 # -- containers --------------------------------------------------------------------------------------------
 
+
 def _docx_text(data: bytes, path) -> str:
     import io
     import zipfile
@@ -254,11 +272,15 @@ def _docx_text(data: bytes, path) -> str:
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise BinaryFileError(path, f"not a valid .docx file ({exc.__class__.__name__})",
-                              "open and re-save it in a word processor, or export it as .txt") from exc
+        raise BinaryFileError(
+            path,
+            f"not a valid .docx file ({exc.__class__.__name__})",
+            "open and re-save it in a word processor, or export it as .txt",
+        ) from exc
     except Exception as exc:  # python-docx raises assorted errors on corrupt packages
-        raise BinaryFileError(path, f"not a readable .docx file ({exc})",
-                              "open and re-save it in a word processor, or export it as .txt") from exc
+        raise BinaryFileError(
+            path, f"not a readable .docx file ({exc})", "open and re-save it in a word processor, or export it as .txt"
+        ) from exc
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
@@ -292,15 +314,40 @@ def _pdf_text(data: bytes, path) -> str:
     # a scan may still carry page numbers or a stamp: no Chinese and a few characters a page is no text layer
     if not visible or (han == 0 and len(visible) < 50 * max(len(pages), 1)):
         found = f" (only {len(visible)} non-Chinese characters)" if visible else ""
-        raise NoTextLayerError(path, f"PDF with {len(pages)} page(s) and no text layer{found} (scanned images?)",
-                               "run OCR on it first (e.g. ocrmypdf --language chi_sim) or supply a .txt")
+        raise NoTextLayerError(
+            path,
+            f"PDF with {len(pages)} page(s) and no text layer{found} (scanned images?)",
+            "run OCR on it first (e.g. ocrmypdf --language chi_sim) or supply a .txt",
+        )
     return text
 
 
-_CLUTTER_ATTR = re.compile(r"(?:^|[-_\s])(?:nav|navbar|menu|breadcrumb|footer|share|comment|sidebar|related|"
-                           r"advert|ads|banner|toolbar)(?:$|[-_\s])", re.I)
-_BLOCK_TAGS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article",
-               "blockquote", "pre", "table", "ul", "ol", "header", "footer")
+_CLUTTER_ATTR = re.compile(
+    r"(?:^|[-_\s])(?:nav|navbar|menu|breadcrumb|footer|share|comment|sidebar|related|"
+    r"advert|ads|banner|toolbar)(?:$|[-_\s])",
+    re.I,
+)
+_BLOCK_TAGS = (
+    "p",
+    "div",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "section",
+    "article",
+    "blockquote",
+    "pre",
+    "table",
+    "ul",
+    "ol",
+    "header",
+    "footer",
+)
 
 
 def _html_text(html: str, path) -> str:

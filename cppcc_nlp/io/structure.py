@@ -56,11 +56,26 @@ _PART = re.compile(rf"^(?:[{_D}]{{4}}\s*年.{{0,16}}(?:回顾|总结|安排|任�
 _NUMBERED = re.compile(rf"^(?:[{_CN}]+、|第[{_CN}]+部分)\s*\S")
 _SUB = re.compile(rf"^[（(][{_CN}]+[）)]\s*\S")
 _LEAD = re.compile(rf"^(?:——(?!—)\S|[{_CN}]+[是要]\S|第[{_CN}]+[，、])")
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-              "九": 9}
+_CN_DIGITS = {
+    "〇": 0,
+    "○": 0,
+    "零": 0,
+    "Ｏ": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 #: a year written in digits, full-width digits or Chinese numerals (1957, １９８７, 一九五七, 二〇二四)
-_Y = (rf"(?<![{_D}〇○零一二三四五六七八九])(?:(?:19|20|１９|２０)[{_D}]{{2}}|一九[〇○零Ｏ一二三四五六七八九]{{2}}"
-      rf"|二[〇○零Ｏ][〇○零Ｏ一二三四五六七八九]{{2}})")
+_Y = (
+    rf"(?<![{_D}〇○零一二三四五六七八九])(?:(?:19|20|１９|２０)[{_D}]{{2}}|一九[〇○零Ｏ一二三四五六七八九]{{2}}"
+    rf"|二[〇○零Ｏ][〇○零Ｏ一二三四五六七八九]{{2}})"
+)
 _YEAR = re.compile(rf"({_Y})\s*年")
 _DATE_LINE = re.compile(rf"^——\s*[{_D}]{{4}}\s*年\s*[{_D}]{{1,2}}\s*月\s*[{_D}]{{1,2}}\s*日")
 
@@ -72,10 +87,14 @@ _CLOSING = ("结束语", "结语")
 #: a heading line without an ordinal: 关于外交工作, 结束语, 附件1, 名词解释, or any short line with no punctuation
 _PLAIN_PUNCT = re.compile(r"[。；：！？!?;:，,]")
 _BARE = re.compile(rf"^[{_CN}]{{1,3}}$")
-_PLAN_NAME = re.compile(rf"(?:“([{_CN}]{{1,2}})五”|第([{_CN}]{{1,2}})个五年(?:计划|规划)|(?<![{_CN}])([{_CN}]{{1,2}})五(?:计划|规划|时期|期间))")
+_PLAN_NAME = re.compile(
+    rf"(?:“([{_CN}]{{1,2}})五”|第([{_CN}]{{1,2}})个五年(?:计划|规划)|(?<![{_CN}])([{_CN}]{{1,2}})五(?:计划|规划|时期|期间))"
+)
 _RANGE = re.compile(rf"({_Y})\s*年?\s*(?:到|至|—|－|-|~|～)\s*({_Y})\s*年")
 #: 从去年三月……到这次会议召开: a review reaching from a past year up to the report itself
-_SINCE = re.compile(rf"从(去年|前年|{_Y}\s*年)[^。]{{0,40}}?(?:到|至)[^。]{{0,16}}?(?:现在|目前|今天|这次会议|本次会议)")
+_SINCE = re.compile(
+    rf"从(去年|前年|{_Y}\s*年)[^。]{{0,40}}?(?:到|至)[^。]{{0,16}}?(?:现在|目前|今天|这次会议|本次会议)"
+)
 _PAST_N = re.compile(rf"过去(?:的)?([{_CN}两]|\d)年")
 _NEXT_N = re.compile(rf"(?:今后|未来|从今年起(?:集中)?)([{_CN}两]|\d)年")
 #: the tense of a paragraph: what was done (了, 已经, 取得, years past) against what is to be done (要, 必须, 争取)
@@ -194,11 +213,18 @@ def _run_in(p: str) -> int:
 
 def _title_block_start(paras: list[str]) -> int:
     """Index of the first paragraph of a trailing title block, ``len(paras)`` if none."""
+
     def is_title_line(p: str) -> bool:
-        return bool(_DATE_LINE.match(p) or re.fullmatch(r"[（(]摘\s*要[）)]", p)
-                    or (len(p) <= 60 and "。" not in p and re.search(r"工作报告(?:[（(]摘\s*要[）)])?$", p))
-                    or re.fullmatch(r"[\u4e00-\u9fff·]{2,4}", p)
-                    or (len(p) <= 20 and re.search(r"(?:总理|主席|市长|省长|县长|区长|书记|主任|委员长)[\u4e00-\u9fff·]{0,4}$", p)))
+        return bool(
+            _DATE_LINE.match(p)
+            or re.fullmatch(r"[（(]摘\s*要[）)]", p)
+            or (len(p) <= 60 and "。" not in p and re.search(r"工作报告(?:[（(]摘\s*要[）)])?$", p))
+            or re.fullmatch(r"[\u4e00-\u9fff·]{2,4}", p)
+            or (
+                len(p) <= 20
+                and re.search(r"(?:总理|主席|市长|省长|县长|区长|书记|主任|委员长)[\u4e00-\u9fff·]{0,4}$", p)
+            )
+        )
 
     i = len(paras)
     while i > 0 and is_title_line(paras[i - 1]):
@@ -278,8 +304,23 @@ def parse_structure(text: str, *, doc_id: str, year: int | None, month: int | No
     first_head = heads[0][0] if heads else len(paras)
     if first_head > 0 and any(paras[:first_head]):
         s, _ = offsets[0]
-        sections.append(Section(doc_id, f"{doc_id}/s00", "", 0, "preamble", "other", year, s,
-                                offsets[first_head - 1][1], s, s, period_start=year, period_end=year))
+        sections.append(
+            Section(
+                doc_id,
+                f"{doc_id}/s00",
+                "",
+                0,
+                "preamble",
+                "other",
+                year,
+                s,
+                offsets[first_head - 1][1],
+                s,
+                s,
+                period_start=year,
+                period_end=year,
+            )
+        )
     top_part, top_span, seen_body, mixed = "other", (year, year), False, 0
     subject = report_subject_span(keys[:first_head], year)
     para_override: dict[int, tuple] = {}  # paragraph index → (part, period_start, period_end)
@@ -294,12 +335,15 @@ def parse_structure(text: str, *, doc_id: str, year: int | None, month: int | No
         elif depth == 1:
             # the body up to the next top-level heading
             nxt = next((heads[m][0] for m in range(n + 1, len(heads)) if depths[m] == 1), len(keys))
-            body = keys[i + 1:nxt]
+            body = keys[i + 1 : nxt]
             last = all(heads[m][1] == "title" for m in range(n + 1, len(heads)) if depths[m] == 1)
             top_part, source = _part_of(key, kind, body, year, december, seen_body, last)
             seen_body = seen_body or top_part in ("review", "plan")
-            mixed = (_opening_review(body, year, december)
-                     if source == "text" and top_part == "plan" and year is not None else 0)
+            mixed = (
+                _opening_review(body, year, december)
+                if source == "text" and top_part == "plan" and year is not None
+                else 0
+            )
             top_span = _span_of(key, body, top_part, year, december, subject=subject)
             if mixed:
                 # a plan that opens by reviewing (关于国内建设: 一年来… then 在新的一年里，我们要…): the section's
@@ -318,8 +362,23 @@ def parse_structure(text: str, *, doc_id: str, year: int | None, month: int | No
             p0 = min([p0] + [para_override[j][1] for j in range(i + 1, i + 1 + mixed)])
         start, _ = offsets[i]
         sid = len(sections) if sections and sections[0].section_id.endswith("/s00") else len(sections) + 1
-        sections.append(Section(doc_id, f"{doc_id}/s{sid:02d}", heading, depth, kind, part, period, start,
-                                offsets[end_para][1], start, start + hlen, period_start=p0, period_end=p1))
+        sections.append(
+            Section(
+                doc_id,
+                f"{doc_id}/s{sid:02d}",
+                heading,
+                depth,
+                kind,
+                part,
+                period,
+                start,
+                offsets[end_para][1],
+                start,
+                start + hlen,
+                period_start=p0,
+                period_end=p1,
+            )
+        )
         for j in range(i, end_para + 1):
             para_section[j] = len(sections) - 1
     for sec in sections:
@@ -339,8 +398,7 @@ def parse_structure(text: str, *, doc_id: str, year: int | None, month: int | No
         pid = f"{doc_id}/p{i:04d}"
         paragraphs.append(Paragraph(doc_id, pid, sid, part, period, s, e, p, p0, p1))
         for k, (a, b) in enumerate(split_sentences(p)):
-            sentences.append(Sentence(doc_id, pid, f"{pid}/{k:02d}", sid, part, period, s + a, s + b, p[a:b],
-                                      p0, p1))
+            sentences.append(Sentence(doc_id, pid, f"{pid}/{k:02d}", sid, part, period, s + a, s + b, p[a:b], p0, p1))
     return Structure(sections, paragraphs, sentences)
 
 
@@ -423,7 +481,7 @@ def _depths(heads, keys) -> list[int]:
             levels.append([style, number])
             out.append(len(levels))
         else:
-            levels = levels[:idx + 1]
+            levels = levels[: idx + 1]
             if kind != "part":
                 levels[idx][1] = number
             out.append(idx + 1)
@@ -477,8 +535,9 @@ def _opening_review(body: list[str], year, december: bool) -> int:
     return n if n >= 2 else 0
 
 
-def _part_of(key: str, kind: str, body: list[str], year, december: bool, seen_body: bool,
-             last: bool = False) -> tuple[str, str]:
+def _part_of(
+    key: str, kind: str, body: list[str], year, december: bool, seen_body: bool, last: bool = False
+) -> tuple[str, str]:
     """review / plan / other for a top-level heading, and what decided it (``heading`` or ``text``).
 
     By the heading's words, a plan's name or a year in it; a heading naming the general line of an era

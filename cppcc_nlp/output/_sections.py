@@ -15,28 +15,50 @@ from cppcc_nlp.output.report import FEW, Section, render
 
 TITLE = "政治工作报告分析 · Work-report analysis"
 TIMELINE_MIN_CHARS = 2000  # periods with less text are left out of the slogan timeline and lifecycle figures
-DOCUMENT_COLUMNS = ["doc_id", "title", "organ", "level", "region", "year", "date", "speaker", "abridged",
-                    "n_chars", "n_sections", "n_paragraphs"]
+DOCUMENT_COLUMNS = [
+    "doc_id",
+    "title",
+    "organ",
+    "level",
+    "region",
+    "year",
+    "date",
+    "speaker",
+    "abridged",
+    "n_chars",
+    "n_sections",
+    "n_paragraphs",
+]
 
 
-def corpus_section(documents: pd.DataFrame, *, n_sections: int, n_paragraphs: int, notes=(),
-                   series=None) -> Section:
+def corpus_section(documents: pd.DataFrame, *, n_sections: int, n_paragraphs: int, notes=(), series=None) -> Section:
     """语料 Corpus: sizes and years, the files skipped (``notes``), the series (``series``: label by doc_id),
     the documents table and overview figure."""
     years = sorted(int(y) for y in documents["year"].dropna().unique())
-    text = (f"{len(documents)} report(s), {int(documents['n_chars'].sum()):,} characters, delivered "
-            f"{years[0]}–{years[-1]}; {n_sections} sections, {n_paragraphs} paragraphs. "
-            "Each section carries the period it speaks about: the review part the reviewed year, the plan part "
-            "the planned year." + ("\n\n" + "\n".join(notes) if notes else ""))
+    text = (
+        f"{len(documents)} report(s), {int(documents['n_chars'].sum()):,} characters, delivered "
+        f"{years[0]}–{years[-1]}; {n_sections} sections, {n_paragraphs} paragraphs. "
+        "Each section carries the period it speaks about: the review part the reviewed year, the plan part "
+        "the planned year." + ("\n\n" + "\n".join(notes) if notes else "")
+    )
     section = Section("语料 Corpus", text)
     if series is not None:
         docs = documents.assign(series=documents["doc_id"].map(series))
-        by_series = (docs.groupby("series", sort=False)
-                     .agg(n_reports=("doc_id", "size"), first_year=("year", "min"), last_year=("year", "max"),
-                          n_chars=("n_chars", "sum")).reset_index())
-        section.text += ("\n\nA series is one organ at one level in one region; comparisons over time are "
-                         "like with like only within a series (the series of each row is in the tables, and the "
-                         "filter above the sections shows one at a time).")
+        by_series = (
+            docs.groupby("series", sort=False)
+            .agg(
+                n_reports=("doc_id", "size"),
+                first_year=("year", "min"),
+                last_year=("year", "max"),
+                n_chars=("n_chars", "sum"),
+            )
+            .reset_index()
+        )
+        section.text += (
+            "\n\nA series is one organ at one level in one region; comparisons over time are "
+            "like with like only within a series (the series of each row is in the tables, and the "
+            "filter above the sections shows one at a time)."
+        )
         section.tables.append(("Series", by_series))
         documents = docs
     section.tables.append(("Documents", documents[[c for c in ["series", *DOCUMENT_COLUMNS] if c in documents]]))
@@ -44,8 +66,9 @@ def corpus_section(documents: pd.DataFrame, *, n_sections: int, n_paragraphs: in
     return section
 
 
-def rate_cells(rates: pd.DataFrame, *, item="item", value="per_10k_chars", count="count",
-               reports="n_reports", top=8) -> pd.DataFrame:
+def rate_cells(
+    rates: pd.DataFrame, *, item="item", value="per_10k_chars", count="count", reports="n_reports", top=8
+) -> pd.DataFrame:
     """A wide table for reading: one row per (series, period) or year, one column per item (the first ``top``),
     each cell ``"rate (count; n reports)"``, marked `` †`` when the count is under :data:`FEW`."""
     keys = [c for c in ("series", "period", "year") if c in rates.columns]
@@ -64,8 +87,9 @@ def rate_cells(rates: pd.DataFrame, *, item="item", value="per_10k_chars", count
     return wide
 
 
-def slogan_section(occurrences: pd.DataFrame, tracking=None, summary=None, cooccurrence=None, *, rates=None,
-                   contexts=None) -> Section:
+def slogan_section(
+    occurrences: pd.DataFrame, tracking=None, summary=None, cooccurrence=None, *, rates=None, contexts=None
+) -> Section:
     """提法 Slogans: counts by kind, the timeline and lifecycle figures, the summary and co-occurrence tables.
 
     ``tracking`` and ``summary`` are by period (``track_slogans(by="period")``); they are None when
@@ -82,18 +106,27 @@ def slogan_section(occurrences: pd.DataFrame, tracking=None, summary=None, coocc
         f"{int((~occurrences['in_lexicon']).sum())} occurrences are of slogans found by discovery "
         "(in no lexicon). Rates are per 10,000 characters of the text speaking about each year "
         f"(period); the timeline and lifecycle figures leave out periods with under {TIMELINE_MIN_CHARS:,} "
-        "characters of text, whose rates are noise (all periods are in slogan_tracking.csv).")
+        "characters of text, whose rates are noise (all periods are in slogan_tracking.csv)."
+    )
     period = "period" if "period" in tracking.columns else "year"
-    shown = tracking if tracking[period].nunique() == 1 else tracking[
-        tracking["n_chars"] >= min(TIMELINE_MIN_CHARS, tracking["n_chars"].max())]
+    shown = (
+        tracking
+        if tracking[period].nunique() == 1
+        else tracking[tracking["n_chars"] >= min(TIMELINE_MIN_CHARS, tracking["n_chars"].max())]
+    )
     section.figures["slogan_timeline"] = plot.slogan_timeline(shown, year=period, value="per_10k_chars")
     top5 = summary["canonical"].head(5).tolist()
     if shown[period].nunique() > 1 and top5:
         section.figures["slogan_lifecycle"] = plot.slogan_lifecycle(shown, top5, year=period, value="per_10k_chars")
     section.tables.append(("Slogans, most frequent first", summary))
     if rates is not None and not rates.empty:
-        section.tables.append((f"Rates by series and period: per 10,000 characters (count; reports behind the "
-                               f"rate); † under {FEW} occurrences", rate_cells(rates)))
+        section.tables.append(
+            (
+                f"Rates by series and period: per 10,000 characters (count; reports behind the "
+                f"rate); † under {FEW} occurrences",
+                rate_cells(rates),
+            )
+        )
     if contexts:
         section.contexts.append(("Contexts of each slogan (year, series, section)", contexts))
     if not cooccurrence.empty:
@@ -101,30 +134,40 @@ def slogan_section(occurrences: pd.DataFrame, tracking=None, summary=None, coocc
     return section
 
 
-def term_section(terms: pd.DataFrame, frequencies=None, *, contexts=None, documents=None,
-                 series=None) -> Section:
+def term_section(terms: pd.DataFrame, frequencies=None, *, contexts=None, documents=None, series=None) -> Section:
     """术语 Terms: the trends of the six best terms (``frequencies``: term, year, per_10k_chars) and the top 50.
 
     ``terms`` is ``extract_terms(by_year=True)``; its int columns (one per year) are left out of the table shown.
     """
-    section = Section("术语 Terms", "Multi-word terms ranked by C-value weighted by cohesion (PMI) and open "
-                                   "boundaries (branching entropy); see docs/terms.md.")
+    section = Section(
+        "术语 Terms",
+        "Multi-word terms ranked by C-value weighted by cohesion (PMI) and open "
+        "boundaries (branching entropy); see docs/terms.md.",
+    )
     if terms.empty:
         return section
     if frequencies["year"].nunique() > 1:
-        section.figures["term_trends"] = plot.term_trends(frequencies, terms["term"].head(6).tolist(),
-                                                          value="per_10k_chars")
+        section.figures["term_trends"] = plot.term_trends(
+            frequencies, terms["term"].head(6).tolist(), value="per_10k_chars"
+        )
     year_columns = [c for c in terms.columns if not isinstance(c, str)]
     section.tables.append(("Top terms", terms.head(50).drop(columns=year_columns)))
     if documents is not None and series is not None and frequencies["year"].nunique() > 1:
         docs = documents.assign(series=documents["doc_id"].map(series))
-        per_year = docs.groupby("year").agg(series=("series", lambda s: " + ".join(sorted(set(s)))),
-                                            n_reports=("doc_id", "size"))
+        per_year = docs.groupby("year").agg(
+            series=("series", lambda s: " + ".join(sorted(set(s)))), n_reports=("doc_id", "size")
+        )
         rates = frequencies.merge(per_year, left_on="year", right_index=True).rename(
-            columns={"term": "item", "freq": "count"})
-        section.tables.append((f"Top terms by year: per 10,000 characters (count; reports that year); † under "
-                               f"{FEW} occurrences", rate_cells(rates[["series", "year", "item", "count", "n_reports",
-                                                                     "per_10k_chars"]], value="per_10k_chars")))
+            columns={"term": "item", "freq": "count"}
+        )
+        section.tables.append(
+            (
+                f"Top terms by year: per 10,000 characters (count; reports that year); † under {FEW} occurrences",
+                rate_cells(
+                    rates[["series", "year", "item", "count", "n_reports", "per_10k_chars"]], value="per_10k_chars"
+                ),
+            )
+        )
     if contexts:
         section.contexts.append(("Contexts of each top term (year, series, section)", contexts))
     return section
@@ -138,21 +181,25 @@ def keyness_section(key, years, *, target=None, reference=None, contexts=None) -
     """
     section = Section("关键性 Keyness", "")
     if len(years) < 2:
-        section.text = (f"Keyness needs at least two years; this corpus has only {years[0]}. Add earlier "
-                        "reports to compare.")
+        section.text = (
+            f"Keyness needs at least two years; this corpus has only {years[0]}. Add earlier reports to compare."
+        )
         return section
     target = years[-1] if target is None else target
     if reference is None:
         earlier = [y for y in years if y < min(_as_list(target))]
         reference = f"{earlier[0]}–{earlier[-1]}" if earlier else "the other years"
     target, reference = _label(target), _label(reference)
-    section.text = (f"Terms over- and under-represented in {target} against {reference} "
-                    "(log-likelihood G² and log ratio); terms new in the target year are marked is_new. Choose "
-                    "the comparison with `cppcc-nlp analyze --target YEAR --reference YEAR…`; a target and a "
-                    "reference from different series (see the corpus section) compare sources as much as years.")
+    section.text = (
+        f"Terms over- and under-represented in {target} against {reference} "
+        "(log-likelihood G² and log ratio); terms new in the target year are marked is_new. Choose "
+        "the comparison with `cppcc-nlp analyze --target YEAR --reference YEAR…`; a target and a "
+        "reference from different series (see the corpus section) compare sources as much as years."
+    )
     if not key.empty:
-        section.figures["keyness"] = plot.keyness_bars(key, score="g2", effect="log_ratio", target_label=str(target),
-                                                       reference_label=reference)
+        section.figures["keyness"] = plot.keyness_bars(
+            key, score="g2", effect="log_ratio", target_label=str(target), reference_label=reference
+        )
         section.tables.append((f"New in {target}", key[key["is_new"]].head(30)))
     if contexts:
         section.contexts.append((f"Contexts of the terms most over-used in {target}", contexts))
@@ -177,26 +224,34 @@ def indicator_section(indicators: pd.DataFrame, chain: pd.DataFrame, *, notes=()
     chart (``plot.target_outcome_chart``); the table of pairs and the share met per indicator."""
     section = Section("目标与实际 Targets and outcomes", "")
     named = indicators["indicator"].notna().sum() if "indicator" in indicators else 0
-    text = (f"{len(indicators)} quantitative statements, {named} of them named with an indicator "
-            "(indicators.csv); the target set for each period beside the outcome the next report of the same "
-            "series gives (target_outcomes.csv). See docs/indicators.md for what this can and cannot tell.")
+    text = (
+        f"{len(indicators)} quantitative statements, {named} of them named with an indicator "
+        "(indicators.csv); the target set for each period beside the outcome the next report of the same "
+        "series gives (target_outcomes.csv). See docs/indicators.md for what this can and cannot tell."
+    )
     if chain.empty:
         section.text = text + "\n\n" + ("; ".join(notes) if notes else "No target has an outcome in this corpus.")
         return section
     paired = chain[chain["target_low"].notna() & chain["outcome_value"].notna()]
     counts = paired.groupby(["series", "indicator"]).size()
-    for (series, indicator), n in counts[counts >= MIN_PAIRED_PERIODS].sort_values(ascending=False).items():
+    for (series, indicator), _n in counts[counts >= MIN_PAIRED_PERIODS].sort_values(ascending=False).items():
         name = f"target_outcome_{len(section.figures)}"
         section.figures[name] = plot.target_outcome_chart(chain, indicator, series=series)
     missing = int((chain["target_low"].isna() | chain["outcome_value"].isna()).sum())
-    section.text = (text + f"\n\n{len(paired)} periods have both a target and an outcome; {missing} lack one of "
-                    "them (no target stated, or no outcome reported back).")
-    met = (paired.assign(met=paired["met"].astype("float"))
-           .groupby(["series", "indicator"]).agg(periods=("period", "size"), met=("met", "sum"),
-                                                 share_met=("met", "mean")).reset_index())
+    section.text = (
+        text + f"\n\n{len(paired)} periods have both a target and an outcome; {missing} lack one of "
+        "them (no target stated, or no outcome reported back)."
+    )
+    met = (
+        paired.assign(met=paired["met"].astype("float"))
+        .groupby(["series", "indicator"])
+        .agg(periods=("period", "size"), met=("met", "sum"), share_met=("met", "mean"))
+        .reset_index()
+    )
     section.tables.append(("Share of targets met, per series and indicator", met))
-    section.tables.append(("Targets and outcomes", paired[["series", "indicator", "period", "target_text",
-                                                             "outcome_text", "met"]]))
+    section.tables.append(
+        ("Targets and outcomes", paired[["series", "indicator", "period", "target_text", "outcome_text", "met"]])
+    )
     return section
 
 
@@ -210,11 +265,11 @@ def topic_section(model=None, shares=None, *, k_chosen: bool = True, failure: st
         section.text = f"No topic model: {failure}"
         return section
     about = f"{model.n_topics_} topics over {len(model.doc_topics_)} {model.unit}s"
-    section.text = (f"{about}; k chosen by NPMI coherence over paragraph co-occurrence." if k_chosen
-                    else f"{about}.")
+    section.text = f"{about}; k chosen by NPMI coherence over paragraph co-occurrence." if k_chosen else f"{about}."
     if len(model.coherence_) > 1:
-        section.figures["topic_coherence"] = plot.coherence_by_k(model.coherence_, score="coherence",
-                                                                 chosen=model.n_topics_)
+        section.figures["topic_coherence"] = plot.coherence_by_k(
+            model.coherence_, score="coherence", chosen=model.n_topics_
+        )
     share_cols = [c for c in shares.columns if str(c).startswith("topic_")]
     labels = {f"topic_{r.topic_id}": f"{r.topic_id}: {r.label}" for r in model.topics_.itertuples()}
     share_table = shares.set_index("year")[share_cols] if "year" in shares.columns else shares[share_cols]

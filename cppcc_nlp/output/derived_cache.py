@@ -37,7 +37,7 @@ REUSE_K_GROWTH = 0.20
 #: bump when the layout of derived entries changes
 DERIVED_FORMAT = 1
 
-_DOC_KEY_DROP = ("path", "encoding", "format")   # where a report lies does not change what is derived from it
+_DOC_KEY_DROP = ("path", "encoding", "format")  # where a report lies does not change what is derived from it
 
 
 def corpus_hash(corpus) -> str:
@@ -99,8 +99,7 @@ class DerivedCache:
         return None if data is None else _frame_from_bytes(data)
 
     def put_frame(self, name: str, frame: pd.DataFrame) -> None:
-        self._safely(lambda: write_verified_bytes(self._path(name, ".parquet"), _frame_bytes(frame),
-                                                  inputs=self.key))
+        self._safely(lambda: write_verified_bytes(self._path(name, ".parquet"), _frame_bytes(frame), inputs=self.key))
 
     def model(self, name: str = "topic-model"):
         """The fitted :class:`~cppcc_nlp.topics.model.TopicModel` stored as ``name``, or None."""
@@ -119,6 +118,7 @@ class DerivedCache:
             with tempfile.TemporaryDirectory() as tmp:
                 path = model.save(Path(tmp) / "model.zip")
                 write_verified_bytes(self._path(name, ".zip"), Path(path).read_bytes(), inputs=self.key)
+
         self._safely(write)
 
     # -- the k of an earlier run, for a refreshed corpus --------------------------------------------------------
@@ -140,10 +140,16 @@ class DerivedCache:
         return None
 
     def remember_k(self, params_key: str, corpus, k: int) -> None:
-        record = {"k": int(k), "n_chars": int(corpus.documents["n_chars"].sum()),
-                  "documents": sorted(corpus.documents["sha256"])}
-        self._safely(lambda: write_verified_bytes(self.folder / f"k-{params_key}.json",
-                                                  json.dumps(record).encode(), inputs=params_key))
+        record = {
+            "k": int(k),
+            "n_chars": int(corpus.documents["n_chars"].sum()),
+            "documents": sorted(corpus.documents["sha256"]),
+        }
+        self._safely(
+            lambda: write_verified_bytes(
+                self.folder / f"k-{params_key}.json", json.dumps(record).encode(), inputs=params_key
+            )
+        )
 
     @staticmethod
     def _safely(write) -> None:
@@ -153,8 +159,7 @@ class DerivedCache:
         except OSError as exc:
             import warnings
 
-            warnings.warn(f"derived-results cache not writable ({exc.strerror or exc}); results not kept",
-                          stacklevel=3)
+            warnings.warn(f"derived-results cache not writable ({exc.strerror or exc}); results not kept", stacklevel=3)
 
 
 def cache_root(corpus) -> Path:

@@ -57,8 +57,9 @@ class DFM:
     unit: str = "document"
 
     def __repr__(self) -> str:
-        return (f"<DFM {self.matrix.shape[0]} {self.unit}s × {self.matrix.shape[1]} features, "
-                f"{self.matrix.nnz} non-zero>")
+        return (
+            f"<DFM {self.matrix.shape[0]} {self.unit}s × {self.matrix.shape[1]} features, {self.matrix.nnz} non-zero>"
+        )
 
     @property
     def ids(self) -> list[str]:
@@ -123,14 +124,24 @@ def _from_pairs(ids: list, pairs: pd.DataFrame, key: str, feature: str, features
     row = {u: i for i, u in enumerate(ids)}
     pairs = pairs[pairs[feature].isin(col) & pairs[key].isin(row)]
     data = np.ones(len(pairs), dtype="int64")
-    m = sp.coo_matrix((data, (pairs[key].map(row).to_numpy(), pairs[feature].map(col).to_numpy())),
-                      shape=(len(ids), len(features))).tocsr()
+    m = sp.coo_matrix(
+        (data, (pairs[key].map(row).to_numpy(), pairs[feature].map(col).to_numpy())), shape=(len(ids), len(features))
+    ).tocsr()
     m.sum_duplicates()
     return m, features
 
 
-def dfm(corpus, *, unit: str = "document", features="tokens", tokens: pd.DataFrame | None = None,
-        drop_stop: bool = True, drop_punct: bool = True, drop_num: bool = True, top_terms: int = 500) -> DFM:
+def dfm(
+    corpus,
+    *,
+    unit: str = "document",
+    features="tokens",
+    tokens: pd.DataFrame | None = None,
+    drop_stop: bool = True,
+    drop_punct: bool = True,
+    drop_num: bool = True,
+    top_terms: int = 500,
+) -> DFM:
     """Build a document-feature matrix.
 
     Parameters
@@ -157,8 +168,12 @@ def dfm(corpus, *, unit: str = "document", features="tokens", tokens: pd.DataFra
     if isinstance(features, str) and features == "tokens":
         table = tokens if tokens is not None else make_tokens(corpus)
         lists = token_lists(table, unit=unit, drop_stop=drop_stop, drop_punct=drop_punct, drop_num=drop_num)
-        pairs = pd.DataFrame({key: np.repeat(lists.index.to_numpy(), lists.str.len().to_numpy()),
-                              "feature": [t for toks in lists for t in toks]})
+        pairs = pd.DataFrame(
+            {
+                key: np.repeat(lists.index.to_numpy(), lists.str.len().to_numpy()),
+                "feature": [t for toks in lists for t in toks],
+            }
+        )
         matrix, names = _from_pairs(ids, pairs, key, "feature")
     elif isinstance(features, str) and features == "terms":
         occ = term_occurrences(tokens if tokens is not None else corpus, top=top_terms)
@@ -166,8 +181,7 @@ def dfm(corpus, *, unit: str = "document", features="tokens", tokens: pd.DataFra
     elif isinstance(features, (Dictionary, dict)) or (isinstance(features, (str, Path)) and Path(features).suffix):
         d = as_dictionary(features)
         hits = dictionary_matches(corpus, d).drop_duplicates(["doc_id", "start", "category"])
-        matrix, names = _from_pairs(ids, hits.rename(columns={"category": "feature"}), key, "feature",
-                                    d.categories)
+        matrix, names = _from_pairs(ids, hits.rename(columns={"category": "feature"}), key, "feature", d.categories)
     else:
         raise ParameterError(f"features={features!r}: choose 'tokens', 'terms' or a dictionary")
     return DFM(matrix, list(names), docvars, unit)

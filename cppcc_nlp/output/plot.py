@@ -38,8 +38,9 @@ def cjk_font_path() -> Path:
     except ModuleNotFoundError as exc:  # pragma: no cover - it is a hard dependency
         raise CppccError("the CJK font package is missing: pip install mplfonts") from exc
     if not path.is_file():  # pragma: no cover
-        raise CppccError(f"{path}: the CJK font file is missing; reinstall with "
-                         "`pip install --force-reinstall mplfonts`")
+        raise CppccError(
+            f"{path}: the CJK font file is missing; reinstall with `pip install --force-reinstall mplfonts`"
+        )
     return path
 
 
@@ -53,10 +54,9 @@ def use_cjk_font() -> str:
     font_manager.fontManager.addfont(str(path))
     name = font_manager.FontProperties(fname=str(path)).get_name()
     matplotlib.rcParams["font.family"] = "sans-serif"
-    matplotlib.rcParams["font.sans-serif"] = [name] + [
-        f for f in matplotlib.rcParams["font.sans-serif"] if f != name]
+    matplotlib.rcParams["font.sans-serif"] = [name] + [f for f in matplotlib.rcParams["font.sans-serif"] if f != name]
     matplotlib.rcParams["axes.unicode_minus"] = False  # the CJK font has no U+2212 in some versions
-    matplotlib.rcParams["svg.fonttype"] = "path"       # SVGs carry outlines: they render anywhere
+    matplotlib.rcParams["svg.fonttype"] = "path"  # SVGs carry outlines: they render anywhere
     return name
 
 
@@ -105,8 +105,16 @@ def corpus_overview(documents: pd.DataFrame, *, year="year", level="level", size
     return fig
 
 
-def slogan_timeline(table: pd.DataFrame, *, slogan="canonical", year=None, value="per_10k_chars", top=30,
-                    min_chars=None, title="提法时间线 Slogan timeline"):
+def slogan_timeline(
+    table: pd.DataFrame,
+    *,
+    slogan="canonical",
+    year=None,
+    value="per_10k_chars",
+    top=30,
+    min_chars=None,
+    title="提法时间线 Slogan timeline",
+):
     """Heat map of slogans × years.
 
     Parameters
@@ -171,7 +179,8 @@ def term_trends(per_year: pd.DataFrame, terms, *, term="term", year=None, value=
     _require(per_year, [term, year, value], "term_trends")
     terms = [terms] if isinstance(terms, str) else list(terms)
     wide = per_year[per_year[term].isin(terms)].pivot_table(
-        index=year, columns=term, values=value, aggfunc="sum", fill_value=0)
+        index=year, columns=term, values=value, aggfunc="sum", fill_value=0
+    )
     if wide.empty:
         raise ParameterError(f"term_trends: none of {terms} in the table")
     fig, ax = _figure()
@@ -183,8 +192,16 @@ def term_trends(per_year: pd.DataFrame, terms, *, term="term", year=None, value=
     return fig
 
 
-def keyness_bars(table: pd.DataFrame, *, term="term", score="g2", effect="log_ratio", n=15,
-                 target_label="target", reference_label="reference"):
+def keyness_bars(
+    table: pd.DataFrame,
+    *,
+    term="term",
+    score="g2",
+    effect="log_ratio",
+    n=15,
+    target_label="target",
+    reference_label="reference",
+):
     """Horizontal bars of the most over- and under-represented terms (signed G², as quanteda's textplot_keyness).
 
     ``score`` may be signed already (``keyness()``'s ``g2``: negative = under-represented), and then its sign is
@@ -192,11 +209,11 @@ def keyness_bars(table: pd.DataFrame, *, term="term", score="g2", effect="log_ra
     """
     _require(table, [term, score, effect], "keyness_bars")
     values = table[score].astype(float)
-    if (values < 0).any():      # signed already: multiplying by the sign of the effect would flip the under-used
+    if (values < 0).any():  # signed already: multiplying by the sign of the effect would flip the under-used
         signed = table.assign(_signed=values)
     else:
         signed = table.assign(_signed=np.sign(table[effect]) * values)
-    top = signed[signed["_signed"] >= 0].nlargest(n, "_signed")   # each term once: over-used here, under below
+    top = signed[signed["_signed"] >= 0].nlargest(n, "_signed")  # each term once: over-used here, under below
     bottom = signed[signed["_signed"] < 0].nsmallest(n, "_signed")
     both = pd.concat([top, bottom.iloc[::-1]]).iloc[::-1]
     fig, ax = _figure(9, max(4.0, 0.25 * len(both) + 1.5))
@@ -219,14 +236,14 @@ def topic_shares(shares: pd.DataFrame, *, labels=None, title="主题占比 Topic
         raise ParameterError("topic_shares: the share table is empty")
     data = shares.copy()
     topic_cols = [c for c in data.columns if str(c).startswith("topic_")]
-    if topic_cols and len(topic_cols) < data.shape[1]:     # not only topics: the counts are no shares
+    if topic_cols and len(topic_cols) < data.shape[1]:  # not only topics: the counts are no shares
         groups = [c for c in data.columns if c not in topic_cols and c not in ("n_units", "n_chars")]
         data = data.set_index(groups[0])[topic_cols] if groups else data[topic_cols]
     if labels is not None:
         data = data.rename(columns=labels)
     fig, ax = _figure(10, 5.5)
     x = np.arange(len(data))
-    n = data.shape[1]    # one colour per topic: the default cycle has 10, so topic 0 and topic 10 looked alike
+    n = data.shape[1]  # one colour per topic: the default cycle has 10, so topic 0 and topic 10 looked alike
     cmap = plt.get_cmap("tab10" if n <= 10 else "tab20" if n <= 20 else "turbo")
     colors = [cmap(i) for i in range(n)] if n <= 20 else [cmap(i / (n - 1)) for i in range(n)]
     ax.stackplot(x, data.T.values, labels=[str(c) for c in data.columns], colors=colors)
@@ -278,12 +295,17 @@ def target_outcome_chart(chain: pd.DataFrame, indicator: str, *, series=None, pe
     """
     from matplotlib.patches import Rectangle
 
-    _require(chain, ["series", "indicator", period, "target_low", "target_high", "target_qualifier",
-                     "outcome_value", "met"], "target_outcome_chart")
+    _require(
+        chain,
+        ["series", "indicator", period, "target_low", "target_high", "target_qualifier", "outcome_value", "met"],
+        "target_outcome_chart",
+    )
     data = chain[chain["indicator"] == indicator]
     if data.empty:
-        raise ParameterError(f"target_outcome_chart: no rows for indicator {indicator!r}; choose one of "
-                             f"{sorted(chain['indicator'].dropna().unique())[:10]}")
+        raise ParameterError(
+            f"target_outcome_chart: no rows for indicator {indicator!r}; choose one of "
+            f"{sorted(chain['indicator'].dropna().unique())[:10]}"
+        )
     if series is None:
         series = data["series"].value_counts().index[0]
     data = data[data["series"] == series].sort_values(period)
@@ -295,15 +317,16 @@ def target_outcome_chart(chain: pd.DataFrame, indicator: str, *, series=None, pe
     for xi, lo, hi, q in zip(x, data["target_low"], data["target_high"], data["target_qualifier"]):
         if pd.isna(lo):
             continue
-        ax.add_patch(Rectangle((xi - 0.35, lo), 0.7, max(hi - lo, 0.0) or 0.0,
-                                                  color="#9ecae1", alpha=0.6, linewidth=0))
+        ax.add_patch(Rectangle((xi - 0.35, lo), 0.7, max(hi - lo, 0.0) or 0.0, color="#9ecae1", alpha=0.6, linewidth=0))
         ax.hlines([lo, hi], xi - 0.35, xi + 0.35, color="#3182bd", linewidth=2)
         if isinstance(q, str) and q:
             ax.annotate(q, (xi + 0.37, hi), fontsize=7, color="#3182bd", va="center")
     met = data["met"].astype("object")
-    for flag, style in ((True, dict(color="#2ca25f", label="达到 met")),
-                        (False, dict(facecolors="none", edgecolors="#de2d26", label="未达到 missed")),
-                        (None, dict(color="#999999", label="无法判断 NA"))):
+    for flag, style in (
+        (True, dict(color="#2ca25f", label="达到 met")),
+        (False, dict(facecolors="none", edgecolors="#de2d26", label="未达到 missed")),
+        (None, dict(color="#999999", label="无法判断 NA")),
+    ):
         mask = met.isna() if flag is None else (met == flag)
         mask &= data["outcome_value"].notna()
         if mask.any():

@@ -90,7 +90,7 @@ def figure_to_data_uri(fig, dpi: int = 110) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-LONG_TEXT = 24   # a text column with longer values wraps; shorter ones (terms, names) never break
+LONG_TEXT = 24  # a text column with longer values wraps; shorter ones (terms, names) never break
 
 
 def _cell(value, column_kind: str) -> str:
@@ -142,29 +142,35 @@ def contexts_html(label: str, rows: pd.DataFrame, max_rows: int = 40) -> str:
     span = f", {years[0]}–{years[-1]}" if len(years) > 1 else f", {years[0]}" if years else ""
     summary = f"{label} — {len(rows)} context(s) in {n_docs} report(s){span}"
     shown = rows.drop(columns=["doc_id"], errors="ignore")
-    return (f"<details><summary>{html.escape(summary)}</summary>"
-            f"{table_html(shown, max_rows=max_rows)}</details>")
+    return f"<details><summary>{html.escape(summary)}</summary>{table_html(shown, max_rows=max_rows)}</details>"
 
 
 def _filter_bar(series: list[str], years: list[int]) -> str:
     options = "".join(f"<option>{html.escape(s)}</option>" for s in series)
     first, last = (years[0], years[-1]) if years else ("", "")
-    return ("<div id='filter'>Filter the tables: series <select id='f-series' onchange='cppccFilter()'>"
-            f"<option value=''>all</option>{options}</select> years <input id='f-from' type='number' size='5' "
-            f"value='{first}' oninput='cppccFilter()'>–<input id='f-to' type='number' size='5' value='{last}' "
-            "oninput='cppccFilter()'> <span id='f-count' class='note'></span></div>")
+    return (
+        "<div id='filter'>Filter the tables: series <select id='f-series' onchange='cppccFilter()'>"
+        f"<option value=''>all</option>{options}</select> years <input id='f-from' type='number' size='5' "
+        f"value='{first}' oninput='cppccFilter()'>–<input id='f-to' type='number' size='5' value='{last}' "
+        "oninput='cppccFilter()'> <span id='f-count' class='note'></span></div>"
+    )
 
 
 def render(title: str, sections: list[Section], *, subtitle: str = "", series=(), years=()) -> str:
     """The whole page as a string; with ``series`` or ``years``, a filter bar above the sections."""
-    parts = [f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
-             "<style>{FONT}" + CSS + f"</style><script>{SCRIPT}</script></head><body><h1>{html.escape(title)}</h1>"]
+    parts = [
+        f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
+        "<style>{FONT}" + CSS + f"</style><script>{SCRIPT}</script></head><body><h1>{html.escape(title)}</h1>",
+    ]
     if subtitle:
         parts.append(f"<p class='note'>{html.escape(subtitle)}</p>")
     if len(series) or len(years):
         parts.append(_filter_bar(sorted(series), sorted(years)))
-    parts.append("<ul>" + "".join(f"<li><a href='#s{i}'>{html.escape(s.title)}</a></li>"
-                                 for i, s in enumerate(sections)) + "</ul>")
+    parts.append(
+        "<ul>"
+        + "".join(f"<li><a href='#s{i}'>{html.escape(s.title)}</a></li>" for i, s in enumerate(sections))
+        + "</ul>"
+    )
     for i, section in enumerate(sections):
         parts.append(f"<h2 id='s{i}'>{html.escape(section.title)}</h2>")
         if section.text:

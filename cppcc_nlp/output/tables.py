@@ -38,9 +38,18 @@ def emit(df: pd.DataFrame, fmt: str = "table", stream=None, *, out=None) -> None
         json.dump(records, stream, ensure_ascii=False, indent=1)
         stream.write("\n")
     else:
-        with pd.option_context("display.max_rows", None, "display.max_columns", None,
-                               "display.width", 250, "display.max_colwidth", 60,
-                               "display.unicode.east_asian_width", True):
+        with pd.option_context(
+            "display.max_rows",
+            None,
+            "display.max_columns",
+            None,
+            "display.width",
+            250,
+            "display.max_colwidth",
+            60,
+            "display.unicode.east_asian_width",
+            True,
+        ):
             stream.write(df.to_string(index=False) if len(df) else "(no rows)")
             stream.write("\n")
 

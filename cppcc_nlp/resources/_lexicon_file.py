@@ -116,8 +116,11 @@ def read_lexicon_file(path, *, require_kind: bool = True) -> list[LexiconItem]:
     for number, (raw, line, key_lines) in enumerate(raw_items, start=1):
         item = _item(path, number, raw, line, key_lines, require_kind)
         if item.canonical in seen:
-            raise LexiconError(path, line, f"{item.canonical!r} is listed twice (first at line "
-                                           f"{seen[item.canonical]}); merge the two entries")
+            raise LexiconError(
+                path,
+                line,
+                f"{item.canonical!r} is listed twice (first at line {seen[item.canonical]}); merge the two entries",
+            )
         seen[item.canonical] = line
         items.append(item)
     return items
@@ -133,20 +136,23 @@ def _yaml_items(path: Path, text: str) -> list[tuple[dict, int, dict[str, int]]]
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise LexiconError(path, line, f"not valid YAML ({problem}; check indentation and the ':' after each "
-                                       "key)") from None
+        raise LexiconError(
+            path, line, f"not valid YAML ({problem}; check indentation and the ':' after each key)"
+        ) from None
     if root is None:
         return []
     if not isinstance(root, yaml.SequenceNode):
-        raise LexiconError(path, root.start_mark.line + 1,
-                           "a lexicon must be a YAML list of mappings (each item starting with '- ')")
+        raise LexiconError(
+            path, root.start_mark.line + 1, "a lexicon must be a YAML list of mappings (each item starting with '- ')"
+        )
     constructor = yaml.SafeLoader("")
     items = []
     for number, node in enumerate(root.value, start=1):
         line = node.start_mark.line + 1
         if not isinstance(node, yaml.MappingNode):
-            raise LexiconError(path, line, f"item {number} is not a mapping (each item is a mapping with at least "
-                                           "'canonical')")
+            raise LexiconError(
+                path, line, f"item {number} is not a mapping (each item is a mapping with at least 'canonical')"
+            )
         value, key_lines = {}, {}
         for key_node, value_node in node.value:
             key, key_line = key_node.value, key_node.start_mark.line + 1
@@ -155,11 +161,11 @@ def _yaml_items(path: Path, text: str) -> list[tuple[dict, int, dict[str, int]]]
             try:
                 value[key] = constructor.construct_document(value_node)
             except yaml.YAMLError as exc:
-                raise LexiconError(path, key_line, f"not valid YAML ({getattr(exc, 'problem', None) or exc})"
-                                   ) from None
+                raise LexiconError(path, key_line, f"not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
             except (ValueError, TypeError) as exc:  # a value the loader cannot build, e.g. the date 2099-13-01
-                raise LexiconError(path, value_node.start_mark.line + 1,
-                                   f"not valid YAML ({exc}; quote values that are not dates)") from None
+                raise LexiconError(
+                    path, value_node.start_mark.line + 1, f"not valid YAML ({exc}; quote values that are not dates)"
+                ) from None
             key_lines[key] = key_line
         items.append((value, line, key_lines))
     return items
@@ -169,9 +175,13 @@ def _csv_items(path: Path, text: str) -> list[tuple[dict, int, dict[str, int]]]:
     """The rows of a CSV lexicon with a header row, each with its line."""
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or "canonical" not in [f.strip() for f in reader.fieldnames]:
-        raise LexiconError(path, 1, "a CSV lexicon needs a header row with at least 'canonical' (and 'kind' for a "
-                                    "slogan lexicon; optional: variants, expansion, since, note, quoted_only, "
-                                    "exclude); for one term per line, name the file .txt")
+        raise LexiconError(
+            path,
+            1,
+            "a CSV lexicon needs a header row with at least 'canonical' (and 'kind' for a "
+            "slogan lexicon; optional: variants, expansion, since, note, quoted_only, "
+            "exclude); for one term per line, name the file .txt",
+        )
     unknown = [f for f in reader.fieldnames if f and f.strip() not in KEYS]
     if unknown:
         raise LexiconError(path, 1, f"unknown column(s) {unknown}; allowed: {sorted(KEYS)}")
@@ -181,8 +191,9 @@ def _csv_items(path: Path, text: str) -> list[tuple[dict, int, dict[str, int]]]:
         if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
             continue
         if None in row:
-            raise LexiconError(path, line, f"more fields than header columns: {row[None]!r} (quote fields that "
-                                           "contain commas)")
+            raise LexiconError(
+                path, line, f"more fields than header columns: {row[None]!r} (quote fields that contain commas)"
+            )
         value: dict = {}
         for key, raw in row.items():
             key = key.strip()
@@ -197,9 +208,9 @@ def _csv_items(path: Path, text: str) -> list[tuple[dict, int, dict[str, int]]]:
     return items
 
 
-def _item(path: Path, number: int, item: dict, line: int, key_lines: dict[str, int],
-          require_kind: bool) -> LexiconItem:
+def _item(path: Path, number: int, item: dict, line: int, key_lines: dict[str, int], require_kind: bool) -> LexiconItem:
     """Validate one raw item (a dict of constructed values)."""
+
     def fail(key: str | None, problem: str):
         raise LexiconError(path, key_lines.get(key, line) if key else line, problem)
 
@@ -208,18 +219,27 @@ def _item(path: Path, number: int, item: dict, line: int, key_lines: dict[str, i
         fail(unknown[0], f"unknown key {unknown[0]!r}; allowed keys: {', '.join(sorted(KEYS))}")
     canonical = item.get("canonical")
     if canonical is None or canonical == "":
-        fail(None, f"item {number} has no 'canonical' (each item is a mapping with 'canonical', 'kind' and "
-                   "optional 'variants', 'expansion', 'since', 'note', 'quoted_only', 'exclude')")
+        fail(
+            None,
+            f"item {number} has no 'canonical' (each item is a mapping with 'canonical', 'kind' and "
+            "optional 'variants', 'expansion', 'since', 'note', 'quoted_only', 'exclude')",
+        )
     kind = item.get("kind")
     if (kind is None or kind == "") and require_kind:
-        fail(None, f"item {number} ({canonical!r}) has no 'kind'; every slogan lexicon entry needs 'canonical' "
-                   f"and 'kind' (one of {', '.join(KINDS)})")
+        fail(
+            None,
+            f"item {number} ({canonical!r}) has no 'kind'; every slogan lexicon entry needs 'canonical' "
+            f"and 'kind' (one of {', '.join(KINDS)})",
+        )
     if not isinstance(canonical, str):
         fail("canonical", f"'canonical' must be a string, not {canonical!r}")
     canonical = canonical.strip()
     if strip_quotes(canonical) != canonical or any(c in QUOTE_CHARS for c in canonical):
-        fail("canonical", f"canonical {canonical!r} contains quote marks; write it without quotes (the detector "
-                          "handles quoted and unquoted uses)")
+        fail(
+            "canonical",
+            f"canonical {canonical!r} contains quote marks; write it without quotes (the detector "
+            "handles quoted and unquoted uses)",
+        )
     if len(canonical) < 2:
         fail("canonical", f"canonical {canonical!r} is too short (at least 2 characters)")
     if kind is None or kind == "":
@@ -247,11 +267,18 @@ def _item(path: Path, number: int, item: dict, line: int, key_lines: dict[str, i
     if not isinstance(quoted_only, bool):
         fail("quoted_only", f"'quoted_only' of {canonical!r} must be true or false")
     variants = [v.strip() for v in variants if v.strip() != canonical]
-    return LexiconItem(canonical=canonical, kind=kind, variants=tuple(dict.fromkeys(variants)),
-                       expansion=expansion.strip() if isinstance(expansion, str) else None,
-                       since=since, note=str(note).strip() if note is not None else None,
-                       quoted_only=quoted_only, exclude=tuple(e.strip() for e in exclude if e.strip()),
-                       source=str(path), line=line)
+    return LexiconItem(
+        canonical=canonical,
+        kind=kind,
+        variants=tuple(dict.fromkeys(variants)),
+        expansion=expansion.strip() if isinstance(expansion, str) else None,
+        since=since,
+        note=str(note).strip() if note is not None else None,
+        quoted_only=quoted_only,
+        exclude=tuple(e.strip() for e in exclude if e.strip()),
+        source=str(path),
+        line=line,
+    )
 
 
 def _string_list(item: dict, key: str, canonical: str, fail, *, non_empty: bool) -> list[str]:

@@ -37,8 +37,9 @@ class Formulae:
     source: str = "none"
 
     def __post_init__(self):
-        object.__setattr__(self, "_regex", re.compile("|".join(f"(?:{p})" for p in self.sentences))
-                           if self.sentences else None)
+        object.__setattr__(
+            self, "_regex", re.compile("|".join(f"(?:{p})" for p in self.sentences)) if self.sentences else None
+        )
 
     def is_formula(self, sentence: str) -> bool:
         """True when ``sentence`` matches one of the formula patterns."""
@@ -71,8 +72,12 @@ def load_formulae(path=None) -> Formulae:
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except FileNotFoundError:
-        raise LexiconError(path, None, "no such formulae file (give a UTF-8 file with [sentences] and [words] "
-                                       "sections, or formulae=True for the bundled list)") from None
+        raise LexiconError(
+            path,
+            None,
+            "no such formulae file (give a UTF-8 file with [sentences] and [words] "
+            "sections, or formulae=True for the bundled list)",
+        ) from None
     except UnicodeDecodeError:
         raise LexiconError(path, None, "the file is not valid UTF-8 (save the formulae list as UTF-8)") from None
     section, sentences, words = None, [], set()
@@ -84,8 +89,9 @@ def load_formulae(path=None) -> Formulae:
             section = entry[1:-1]
             continue
         if section is None:
-            raise LexiconError(path, number, f"{entry!r} comes before any section: start the file with "
-                                             "[sentences] or [words]")
+            raise LexiconError(
+                path, number, f"{entry!r} comes before any section: start the file with [sentences] or [words]"
+            )
         if section == "sentences":
             try:
                 re.compile(entry)

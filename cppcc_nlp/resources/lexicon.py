@@ -147,8 +147,9 @@ class Lexicon:
 
     def to_frame(self) -> pd.DataFrame:
         """The entries as a DataFrame: ``term, n_chars, kind, quoted_only, exclude, source, line``."""
-        rows = [(r.term, len(r.term), r.kind, r.quoted_only, "|".join(r.exclude), r.source, r.line)
-                for r in self.records]
+        rows = [
+            (r.term, len(r.term), r.kind, r.quoted_only, "|".join(r.exclude), r.source, r.line) for r in self.records
+        ]
         return pd.DataFrame(rows, columns=LEXICON_COLUMNS).sort_values("term", ignore_index=True)
 
 
@@ -159,8 +160,9 @@ def _signature(record: LexiconEntry) -> str:
     return sig
 
 
-def save_lexicon(terms, path, *, top: int | None = None, skip_known: bool = True,
-                 comment: str | None = None) -> pd.DataFrame:
+def save_lexicon(
+    terms, path, *, top: int | None = None, skip_known: bool = True, comment: str | None = None
+) -> pd.DataFrame:
     """Write terms to a plain-text lexicon file that :func:`load_lexicon` and ``nlp(lexicon=[path])`` read.
 
     The usual source is :func:`cppcc_nlp.extract_terms` on your own corpus: adding its best terms makes the
@@ -236,12 +238,16 @@ def lexicon_coverage(token_table: pd.DataFrame, lexicon: Lexicon | None = None) 
     from cppcc_nlp.errors import InputError
 
     if not isinstance(token_table, pd.DataFrame):
-        raise InputError(f"lexicon_coverage() needs the token table of cppcc_nlp.tokens(corpus), not "
-                         f"{type(token_table).__name__} (call cn.lexicon_coverage(cn.tokens(corpus)))")
+        raise InputError(
+            f"lexicon_coverage() needs the token table of cppcc_nlp.tokens(corpus), not "
+            f"{type(token_table).__name__} (call cn.lexicon_coverage(cn.tokens(corpus)))"
+        )
     missing = [c for c in ("doc_id", "year", "token", "in_lexicon") if c not in token_table.columns]
     if missing:
-        raise InputError(f"lexicon_coverage(): the table lacks the column(s) {', '.join(map(repr, missing))} "
-                         "(pass the token table of cppcc_nlp.tokens(corpus))")
+        raise InputError(
+            f"lexicon_coverage(): the table lacks the column(s) {', '.join(map(repr, missing))} "
+            "(pass the token table of cppcc_nlp.tokens(corpus))"
+        )
     lex = lexicon if lexicon is not None else load_lexicon()
     kinds = {r.term: r.kind for r in lex.records}
     hits = token_table.loc[token_table["in_lexicon"].to_numpy(dtype=bool), ["token", "doc_id", "year"]].copy()
@@ -251,8 +257,9 @@ def lexicon_coverage(token_table: pd.DataFrame, lexicon: Lexicon | None = None) 
     else:
         hits["term"] = pd.Series(dtype=object)
     hits = hits[hits["term"].isin(kinds)]
-    grouped = hits.groupby("term").agg(freq=("doc_id", "size"), n_docs=("doc_id", "nunique"),
-                                       first_year=("year", "min"), last_year=("year", "max"))
+    grouped = hits.groupby("term").agg(
+        freq=("doc_id", "size"), n_docs=("doc_id", "nunique"), first_year=("year", "min"), last_year=("year", "max")
+    )
     out = grouped.reindex(sorted(kinds)).reset_index().rename(columns={"index": "term"})
     out["freq"] = out["freq"].fillna(0).astype("int64")
     out["n_docs"] = out["n_docs"].fillna(0).astype("int64")
@@ -326,8 +333,15 @@ def _read_yaml_file(path: Path) -> tuple[list[LexiconEntry], list[tuple[str, str
             if problem:
                 skipped.append((term, str(path), problem))
             else:
-                blockers = tuple(sorted({unicodedata.normalize("NFC", x.strip()) for x in item.exclude
-                                         if term in x and x.strip() != term}))
+                blockers = tuple(
+                    sorted(
+                        {
+                            unicodedata.normalize("NFC", x.strip())
+                            for x in item.exclude
+                            if term in x and x.strip() != term
+                        }
+                    )
+                )
                 entries.append(LexiconEntry(term, kind, str(path), item.line, item.quoted_only, blockers))
     return entries, skipped
 
@@ -403,8 +417,17 @@ def _load_cached(paths: tuple[str, ...], defaults: bool, stamp: tuple) -> Lexico
                 # it is kept whole unquoted if either source says so, and every source's exclusions apply
                 first = entry if known.kind == "term" and entry.kind != "term" else known
                 records[entry.term] = LexiconEntry(
-                    known.term, first.kind, first.source, first.line, known.quoted_only and entry.quoted_only,
-                    tuple(sorted(set(known.exclude) | set(entry.exclude))))
+                    known.term,
+                    first.kind,
+                    first.source,
+                    first.line,
+                    known.quoted_only and entry.quoted_only,
+                    tuple(sorted(set(known.exclude) | set(entry.exclude))),
+                )
     entries = tuple(sorted(records))
-    return Lexicon(entries=entries, records=tuple(records[t] for t in entries),
-                   sources=tuple(str(p) for p in files), skipped=tuple(skipped))
+    return Lexicon(
+        entries=entries,
+        records=tuple(records[t] for t in entries),
+        sources=tuple(str(p) for p in files),
+        skipped=tuple(skipped),
+    )

@@ -45,6 +45,7 @@ from typing import Iterable, Iterator
 import pandas as pd
 
 from cppcc_nlp._text import to_traditional_text
+
 # KINDS, KEYS and QUOTE_CHARS are re-exported: the reader defines them for both lexicons
 from cppcc_nlp.resources._lexicon_file import KEYS, KINDS, QUOTE_CHARS, read_lexicon_file, strip_quotes  # noqa: F401
 
@@ -52,8 +53,18 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_LEXICON = DATA_DIR / "slogans.yaml"
 
 
-LEXICON_COLUMNS = ["canonical", "kind", "expansion", "since", "variants", "note", "quoted_only", "exclude",
-                   "source", "line"]
+LEXICON_COLUMNS = [
+    "canonical",
+    "kind",
+    "expansion",
+    "since",
+    "variants",
+    "note",
+    "quoted_only",
+    "exclude",
+    "source",
+    "line",
+]
 
 
 @dataclass(frozen=True)
@@ -173,10 +184,21 @@ class SloganLexicon:
 
     def to_frame(self) -> pd.DataFrame:
         """The lexicon as a DataFrame with columns :data:`LEXICON_COLUMNS` (variants joined by ``|``)."""
-        rows = [{"canonical": e.canonical, "kind": e.kind, "expansion": e.expansion,
-                 "since": e.since, "variants": "|".join(e.variants), "note": e.note,
-                 "quoted_only": e.quoted_only, "exclude": "|".join(e.exclude),
-                 "source": e.source, "line": e.line} for e in self.entries]
+        rows = [
+            {
+                "canonical": e.canonical,
+                "kind": e.kind,
+                "expansion": e.expansion,
+                "since": e.since,
+                "variants": "|".join(e.variants),
+                "note": e.note,
+                "quoted_only": e.quoted_only,
+                "exclude": "|".join(e.exclude),
+                "source": e.source,
+                "line": e.line,
+            }
+            for e in self.entries
+        ]
         frame = pd.DataFrame(rows, columns=LEXICON_COLUMNS)
         frame["since"] = frame["since"].astype("Int64")
         return frame
@@ -234,8 +256,9 @@ def load_slogan_lexicon(paths=None, *, include_default: bool = True) -> SloganLe
         paths = []
     elif isinstance(paths, (str, Path)):
         paths = [paths]
-    lexicon = SloganLexicon(_default_entries() if include_default else (),
-                            [str(DEFAULT_LEXICON)] if include_default else [])
+    lexicon = SloganLexicon(
+        _default_entries() if include_default else (), [str(DEFAULT_LEXICON)] if include_default else []
+    )
     for path in paths:
         for entry in read_slogan_file(path):
             lexicon.add(entry)

@@ -124,9 +124,16 @@ def is_stop_text(text: str, words: frozenset[str] | None = None) -> bool:
     return text in (stopwords() if words is None else words)
 
 
-def filter_tokens(tokens: Iterable[str], *, drop_stop: bool = True, drop_punct: bool = True,
-                  drop_num: bool = True, keep_boilerplate: bool = True,
-                  keep: Iterable[str] = (), stop: frozenset[str] | None = None) -> list[str]:
+def filter_tokens(
+    tokens: Iterable[str],
+    *,
+    drop_stop: bool = True,
+    drop_punct: bool = True,
+    drop_num: bool = True,
+    keep_boilerplate: bool = True,
+    keep: Iterable[str] = (),
+    stop: frozenset[str] | None = None,
+) -> list[str]:
     """Filter a list of token strings with the shared rules.
 
     Parameters
@@ -142,8 +149,10 @@ def filter_tokens(tokens: Iterable[str], *, drop_stop: bool = True, drop_punct: 
         The function words to use instead of the bundled list.
     """
     if isinstance(tokens, str):
-        raise InputError(f"filter_tokens() needs a list of tokens, not the string {tokens[:20]!r} "
-                         "(segment it first: cppcc_nlp.tokens or cppcc_nlp.nlp())")
+        raise InputError(
+            f"filter_tokens() needs a list of tokens, not the string {tokens[:20]!r} "
+            "(segment it first: cppcc_nlp.tokens or cppcc_nlp.nlp())"
+        )
     if isinstance(keep, str):
         raise InputError(f"filter_tokens(keep={keep[:20]!r}): give a list of words, e.g. keep=[{keep[:20]!r}]")
     stop = stopwords() if stop is None else stop

@@ -65,8 +65,16 @@ class SloganRecognizer:
     span_key : str, the ``doc.spans`` key (default ``"slogans"``).
     """
 
-    def __init__(self, nlp: Language, name: str = FACTORY, *, lexicons=(), include_default: bool = True,
-                 discover: bool = True, span_key: str = SPAN_KEY):
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = FACTORY,
+        *,
+        lexicons=(),
+        include_default: bool = True,
+        discover: bool = True,
+        span_key: str = SPAN_KEY,
+    ):
         self.name = name
         self.discover = discover
         self.span_key = span_key
@@ -77,11 +85,17 @@ class SloganRecognizer:
         """Add entries: :class:`SloganEntry` objects, or mappings with the keys of a lexicon file."""
         for entry in entries:
             if isinstance(entry, dict):
-                entry = SloganEntry(canonical=entry["canonical"], kind=entry["kind"],
-                                    variants=tuple(entry.get("variants") or ()),
-                                    expansion=entry.get("expansion"), since=entry.get("since"),
-                                    note=entry.get("note"), quoted_only=bool(entry.get("quoted_only", False)),
-                                    exclude=tuple(entry.get("exclude") or ()), source="added")
+                entry = SloganEntry(
+                    canonical=entry["canonical"],
+                    kind=entry["kind"],
+                    variants=tuple(entry.get("variants") or ()),
+                    expansion=entry.get("expansion"),
+                    since=entry.get("since"),
+                    note=entry.get("note"),
+                    quoted_only=bool(entry.get("quoted_only", False)),
+                    exclude=tuple(entry.get("exclude") or ()),
+                    source="added",
+                )
             self.lexicon.add(entry)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -124,8 +138,9 @@ class SloganRecognizer:
                 data["exclude"] = tuple(data.get("exclude") or ())
                 entries.append(SloganEntry(**data))
             except (ValueError, TypeError) as exc:
-                raise ModelError(f"{patterns}, line {n}: not a slogan pattern ({exc}); save the pipeline again") \
-                    from None
+                raise ModelError(
+                    f"{patterns}, line {n}: not a slogan pattern ({exc}); save the pipeline again"
+                ) from None
         self.lexicon = SloganLexicon(entries, [str(patterns)])
         cfg_path = path / CONFIG_FILE
         if cfg_path.is_file():
@@ -136,10 +151,18 @@ class SloganRecognizer:
         return self
 
 
-@Language.factory(FACTORY, default_config={"lexicons": [], "include_default": True, "discover": True,
-                                           "span_key": SPAN_KEY})
-def make_slogan_recognizer(nlp: Language, name: str, lexicons: list, include_default: bool, discover: bool,
-                           span_key: str) -> SloganRecognizer:
+@Language.factory(
+    FACTORY, default_config={"lexicons": [], "include_default": True, "discover": True, "span_key": SPAN_KEY}
+)
+def make_slogan_recognizer(
+    nlp: Language, name: str, lexicons: list, include_default: bool, discover: bool, span_key: str
+) -> SloganRecognizer:
     """The factory behind ``nlp.add_pipe("cppcc_slogans_v1", config={...})``."""
-    return SloganRecognizer(nlp, name, lexicons=[str(Path(p)) for p in lexicons], include_default=include_default,
-                            discover=discover, span_key=span_key)
+    return SloganRecognizer(
+        nlp,
+        name,
+        lexicons=[str(Path(p)) for p in lexicons],
+        include_default=include_default,
+        discover=discover,
+        span_key=span_key,
+    )

@@ -43,21 +43,81 @@ import pandas as pd
 from cppcc_nlp._text import simplified_view
 from cppcc_nlp.errors import InputError, ParameterError
 from cppcc_nlp.resources.slogan_lexicon import SloganLexicon, load_slogan_lexicon
-from cppcc_nlp.slogans.discovery import (QUOTE_PAIRS, classify_text, clean_candidate, decide_corpus, family_key,
-                                         is_framed, note_paragraphs, scan_quotes)
+from cppcc_nlp.slogans.discovery import (
+    QUOTE_PAIRS,
+    classify_text,
+    clean_candidate,
+    decide_corpus,
+    family_key,
+    is_framed,
+    note_paragraphs,
+    scan_quotes,
+)
 from cppcc_nlp.slogans.unquoted import find_unquoted
 from cppcc_nlp.tokens.inputs import as_corpus
 
-OCCURRENCE_COLUMNS = ["doc_id", "year", "period", "section_id", "para_id", "start", "end", "text", "canonical",
-                      "kind", "in_lexicon", "quoted", "sentence"]
-CANDIDATE_COLUMNS = ["candidate", "decision", "rule", "found", "n_quoted", "n_unquoted", "n_docs", "first_year", "last_year", "doc_id",
-                     "para_id", "start", "end", "sentence"]
-SUMMARY_COLUMNS = ["canonical", "kind", "in_lexicon", "since", "family", "n", "n_docs", "first_year",
-                   "last_year", "peak_year", "peak_rate", "trend", "trend_change"]
+OCCURRENCE_COLUMNS = [
+    "doc_id",
+    "year",
+    "period",
+    "section_id",
+    "para_id",
+    "start",
+    "end",
+    "text",
+    "canonical",
+    "kind",
+    "in_lexicon",
+    "quoted",
+    "sentence",
+]
+CANDIDATE_COLUMNS = [
+    "candidate",
+    "decision",
+    "rule",
+    "found",
+    "n_quoted",
+    "n_unquoted",
+    "n_docs",
+    "first_year",
+    "last_year",
+    "doc_id",
+    "para_id",
+    "start",
+    "end",
+    "sentence",
+]
+SUMMARY_COLUMNS = [
+    "canonical",
+    "kind",
+    "in_lexicon",
+    "since",
+    "family",
+    "n",
+    "n_docs",
+    "first_year",
+    "last_year",
+    "peak_year",
+    "peak_rate",
+    "trend",
+    "trend_change",
+]
 FAMILY_COLUMNS = ["family", "canonical", "kind", "in_lexicon", "n", "n_docs", "first_year", "last_year"]
 COOCCURRENCE_COLUMNS = ["canonical_a", "canonical_b", "n_both", "n_a", "n_b", "n_units", "pmi", "npmi"]
-CONCORDANCE_COLUMNS = ["doc_id", "year", "period", "section_id", "para_id", "start", "end", "left", "match",
-                       "right", "canonical", "quoted"]
+CONCORDANCE_COLUMNS = [
+    "doc_id",
+    "year",
+    "period",
+    "section_id",
+    "para_id",
+    "start",
+    "end",
+    "left",
+    "match",
+    "right",
+    "canonical",
+    "quoted",
+]
 
 #: a slogan's rate must change by more than this share of its mean rate across the corpus span to be
 #: called rising or fading (see :func:`slogan_summary`)
@@ -167,14 +227,22 @@ def _discover(paragraphs: list[_Para], lexicon: SloganLexicon):
         quotes, _unbalanced = scan_quotes(p.text)
         view = _simplified(p.text) if quotes else p.text
         for q in quotes:
-            cand = clean_candidate(view[q.start:q.end])
+            cand = clean_candidate(view[q.start : q.end])
             if not cand:
                 continue
             if not q.is_title and lexicon.lookup(cand) is not None:
                 continue  # a lexicon formulation: found by the lexicon pass
-            uses.append({"para": p, "start": q.start, "end": q.end, "candidate": cand, "is_title": q.is_title,
-                         "key": ("《" + cand + "》") if q.is_title else cand,
-                         "framed": is_framed(view, q.start, q.end)})
+            uses.append(
+                {
+                    "para": p,
+                    "start": q.start,
+                    "end": q.end,
+                    "candidate": cand,
+                    "is_title": q.is_title,
+                    "key": ("《" + cand + "》") if q.is_title else cand,
+                    "framed": is_framed(view, q.start, q.end),
+                }
+            )
     notes = note_paragraphs(paragraphs)
     decisions: dict[str, tuple[str, str]] = {}
     pending: dict[str, dict] = {}
@@ -188,8 +256,10 @@ def _discover(paragraphs: list[_Para], lexicon: SloganLexicon):
             continue
         body[key].add(u["para"].doc_id)
         if decisions[key][0] is None:
-            info = pending.setdefault(key, {"paras": set(), "docs": set(), "framed": set(),
-                                            "numbered": decisions[key][1] == "pending_numbered"})
+            info = pending.setdefault(
+                key,
+                {"paras": set(), "docs": set(), "framed": set(), "numbered": decisions[key][1] == "pending_numbered"},
+            )
             info["paras"].add(u["para"].para_id)
             info["docs"].add(u["para"].doc_id)
             if u["framed"]:
@@ -211,17 +281,23 @@ def _discover_unquoted(paragraphs: list[_Para], lexicon: SloganLexicon, quoted: 
         view = _simplified(p.text)
         mask = [False] * len(view)
         for q in scan_quotes(view)[0]:
-            mask[max(0, q.start - 1):q.end + 1] = [True] * (q.end + 1 - max(0, q.start - 1))
+            mask[max(0, q.start - 1) : q.end + 1] = [True] * (q.end + 1 - max(0, q.start - 1))
         for m in regex.finditer(p.text) if regex is not None else ():
-            mask[m.start():m.end()] = [True] * (m.end() - m.start())
+            mask[m.start() : m.end()] = [True] * (m.end() - m.start())
         masks[p.para_id], views[p.para_id] = mask, view
     uses, decisions = find_unquoted(paragraphs, masks, views)
     uses = [u for u in uses if u["candidate"] not in quoted]
     return uses, {c: d for c, d in decisions.items() if c not in quoted}
 
 
-def find_slogans(paragraphs: list[_Para], lexicon: SloganLexicon, *, discover: bool = True,
-                 unquoted: bool = True, lexicon_hits: list | None = None) -> list[tuple]:
+def find_slogans(
+    paragraphs: list[_Para],
+    lexicon: SloganLexicon,
+    *,
+    discover: bool = True,
+    unquoted: bool = True,
+    lexicon_hits: list | None = None,
+) -> list[tuple]:
     """The detection engine behind :func:`detect_slogans` and the spaCy component.
 
     ``lexicon_hits``: the hits of the lexicon pass when already made (on a cluster, see
@@ -264,9 +340,10 @@ def find_slogans(paragraphs: list[_Para], lexicon: SloganLexicon, *, discover: b
         accepted[u["candidate"]] = decision
         add(u["para"], u["start"], u["end"], u["candidate"], decision, False, True)
     if unquoted and accepted:
-        forms = sorted((c for c, k in accepted.items()
-                        if len(c) >= MIN_UNQUOTED_CHARS or (k == "numbered" and len(c) >= 3)),
-                       key=lambda c: (-len(c), c))
+        forms = sorted(
+            (c for c, k in accepted.items() if len(c) >= MIN_UNQUOTED_CHARS or (k == "numbered" and len(c) >= 3)),
+            key=lambda c: (-len(c), c),
+        )
         rx = re.compile("|".join(re.escape(f) for f in forms)) if forms else None
         for p in paragraphs if rx is not None else ():
             for m in rx.finditer(_simplified(p.text)):
@@ -320,8 +397,9 @@ def slogan_candidates(corpus, *, lexicons=None, include_default: bool = True, un
     by_key: dict[str, list] = defaultdict(list)
     for u in uses:
         by_key[u["key"]].append(u)
-    plain_uses, plain = _discover_unquoted(paragraphs, lexicon, {u["candidate"] for u in uses}) if unquoted \
-        else ([], {})
+    plain_uses, plain = (
+        _discover_unquoted(paragraphs, lexicon, {u["candidate"] for u in uses}) if unquoted else ([], {})
+    )
     plain_by_key: dict[str, list] = defaultdict(list)
     for u in plain_uses:
         plain_by_key[u["candidate"]].append(u)
@@ -332,13 +410,24 @@ def slogan_candidates(corpus, *, lexicons=None, include_default: bool = True, un
             p = first["para"]
             decision, rule = decided[key]
             years = [u["para"].year for u in us]
-            rows.append({"candidate": key, "decision": decision, "rule": rule, "found": found,
-                         "n_quoted": len(us) if found == "quoted" else 0,
-                         "n_unquoted": len(us) if found == "unquoted" else 0,
-                         "n_docs": len({u["para"].doc_id for u in us}), "first_year": min(years),
-                         "last_year": max(years), "doc_id": p.doc_id, "para_id": p.para_id,
-                         "start": p.start + first["start"], "end": p.start + first["end"],
-                         "sentence": sentences(p.para_id, p.start + first["start"], p.text)})
+            rows.append(
+                {
+                    "candidate": key,
+                    "decision": decision,
+                    "rule": rule,
+                    "found": found,
+                    "n_quoted": len(us) if found == "quoted" else 0,
+                    "n_unquoted": len(us) if found == "unquoted" else 0,
+                    "n_docs": len({u["para"].doc_id for u in us}),
+                    "first_year": min(years),
+                    "last_year": max(years),
+                    "doc_id": p.doc_id,
+                    "para_id": p.para_id,
+                    "start": p.start + first["start"],
+                    "end": p.start + first["end"],
+                    "sentence": sentences(p.para_id, p.start + first["start"], p.text),
+                }
+            )
     df = pd.DataFrame(rows, columns=CANDIDATE_COLUMNS)
     df["_n"] = df["n_quoted"] + df["n_unquoted"]
     return df.sort_values(["_n", "candidate"], ascending=[False, True], ignore_index=True).drop(columns="_n")
@@ -347,8 +436,9 @@ def slogan_candidates(corpus, *, lexicons=None, include_default: bool = True, un
 # ------------------------------------------------------------------------------------------------ detection
 
 
-def detect_slogans(corpus, *, lexicons=None, discover: bool = True, include_default: bool = True,
-                   unquoted: bool = True, client=None) -> pd.DataFrame:
+def detect_slogans(
+    corpus, *, lexicons=None, discover: bool = True, include_default: bool = True, unquoted: bool = True, client=None
+) -> pd.DataFrame:
     """Every slogan occurrence in the corpus: lexicon matches and discovered slogans.
 
     Three passes over each paragraph of the normalised text:
@@ -407,11 +497,24 @@ def detect_slogans(corpus, *, lexicons=None, discover: bool = True, include_defa
 
         found = lexicon_hits(client, paragraphs, lexicon, find_slogans)
     hits = find_slogans(paragraphs, lexicon, discover=discover, unquoted=unquoted, lexicon_hits=found)
-    rows = [{"doc_id": p.doc_id, "year": p.year, "period": p.period, "section_id": p.section_id,
-             "para_id": p.para_id, "start": p.start + s, "end": p.start + e, "text": p.text[s:e],
-             "canonical": canonical, "kind": kind, "in_lexicon": in_lexicon, "quoted": quoted,
-             "sentence": sentences(p.para_id, p.start + s, p.text)}
-            for p, s, e, canonical, kind, in_lexicon, quoted in hits]
+    rows = [
+        {
+            "doc_id": p.doc_id,
+            "year": p.year,
+            "period": p.period,
+            "section_id": p.section_id,
+            "para_id": p.para_id,
+            "start": p.start + s,
+            "end": p.start + e,
+            "text": p.text[s:e],
+            "canonical": canonical,
+            "kind": kind,
+            "in_lexicon": in_lexicon,
+            "quoted": quoted,
+            "sentence": sentences(p.para_id, p.start + s, p.text),
+        }
+        for p, s, e, canonical, kind, in_lexicon, quoted in hits
+    ]
     df = pd.DataFrame(rows, columns=OCCURRENCE_COLUMNS)
     df["year"] = df["year"].astype("int64")
     df["period"] = df["period"].astype("Int64")
@@ -432,14 +535,16 @@ def _check_occurrences(occurrences):
         raise InputError(f"expected the occurrence table of detect_slogans(), got {type(occurrences).__name__}")
     missing = [c for c in ("doc_id", "year", "period", "canonical", "kind") if c not in occurrences.columns]
     if missing:
-        raise InputError(f"the occurrence table lacks column(s) {missing}; pass the DataFrame returned by "
-                         "detect_slogans()")
+        raise InputError(
+            f"the occurrence table lacks column(s) {missing}; pass the DataFrame returned by detect_slogans()"
+        )
 
 
 def _check_by(by: str) -> str:
     if by not in ("period", "year"):
-        raise ParameterError(f"by={by!r}: choose 'period' (the year a section speaks about) or 'year' (the "
-                             "delivery year)")
+        raise ParameterError(
+            f"by={by!r}: choose 'period' (the year a section speaks about) or 'year' (the delivery year)"
+        )
     return by
 
 
@@ -451,10 +556,12 @@ def _in_corpus(occurrences: pd.DataFrame, corpus) -> pd.DataFrame:
     inside = occurrences["doc_id"].isin(known)
     if not inside.all():
         others = sorted(set(occurrences.loc[~inside, "doc_id"]))
-        warnings.warn(f"{int((~inside).sum())} occurrence(s) come from {len(others)} document(s) not in the corpus "
-                      f"({', '.join(map(str, others[:3]))}{' …' if len(others) > 3 else ''}) and are left out; "
-                      "pass the corpus the occurrences were detected in, or the occurrences of this corpus",
-                      stacklevel=3)
+        warnings.warn(
+            f"{int((~inside).sum())} occurrence(s) come from {len(others)} document(s) not in the corpus "
+            f"({', '.join(map(str, others[:3]))}{' …' if len(others) > 3 else ''}) and are left out; "
+            "pass the corpus the occurrences were detected in, or the occurrences of this corpus",
+            stacklevel=3,
+        )
         occurrences = occurrences[inside]
     return occurrences
 
@@ -500,8 +607,11 @@ def track_slogans(occurrences: pd.DataFrame, corpus, *, by: str = "period", min_
     chars = _chars_per_time(corpus, by)
     occ = _in_corpus(occurrences, corpus)
     if by == "period" and occ["period"].isna().any():
-        warnings.warn(f"{int(occ['period'].isna().sum())} occurrence(s) have no period and are left out; use "
-                      "by='year' to count them by delivery year", stacklevel=2)
+        warnings.warn(
+            f"{int(occ['period'].isna().sum())} occurrence(s) have no period and are left out; use "
+            "by='year' to count them by delivery year",
+            stacklevel=2,
+        )
         occ = occ[occ["period"].notna()]
     columns = ["canonical", "kind", "in_lexicon", by, "count", "n_chars", "per_10k_chars"]
     if occ.empty or chars.empty:
@@ -585,13 +695,23 @@ def slogan_summary(occurrences: pd.DataFrame, corpus, *, by: str = "period", lex
             trend = "stopped"  # not used in the last years of the corpus: whatever its slope, it is not rising
         peak = g.loc[g["per_10k_chars"].idxmax()]
         entry = lexicon.lookup(canonical) if canonical in lexicon else None
-        rows.append({"canonical": canonical, "kind": g["kind"].iat[0], "in_lexicon": bool(g["in_lexicon"].iat[0]),
-                     "since": entry.since if entry else None,
-                     "family": family_key(canonical, g["kind"].iat[0]),
-                     "n": int(stats.at[canonical, "n"]), "n_docs": int(stats.at[canonical, "n_docs"]),
-                     "first_year": int(seen[by].min()), "last_year": int(seen[by].max()),
-                     "peak_year": int(peak[by]), "peak_rate": float(peak["per_10k_chars"]),
-                     "trend": trend, "trend_change": round(change, 3) if not math.isnan(change) else change})
+        rows.append(
+            {
+                "canonical": canonical,
+                "kind": g["kind"].iat[0],
+                "in_lexicon": bool(g["in_lexicon"].iat[0]),
+                "since": entry.since if entry else None,
+                "family": family_key(canonical, g["kind"].iat[0]),
+                "n": int(stats.at[canonical, "n"]),
+                "n_docs": int(stats.at[canonical, "n_docs"]),
+                "first_year": int(seen[by].min()),
+                "last_year": int(seen[by].max()),
+                "peak_year": int(peak[by]),
+                "peak_rate": float(peak["per_10k_chars"]),
+                "trend": trend,
+                "trend_change": round(change, 3) if not math.isnan(change) else change,
+            }
+        )
     df = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     df["since"] = df["since"].astype("Int64")
     return df.sort_values(["n", "canonical"], ascending=[False, True], ignore_index=True)
@@ -615,9 +735,18 @@ def slogan_families(occurrences: pd.DataFrame, *, min_members: int = 2) -> pd.Da
     _check_occurrences(occurrences)
     if occurrences.empty:
         return pd.DataFrame(columns=FAMILY_COLUMNS)
-    g = occurrences.groupby("canonical").agg(kind=("kind", "first"), in_lexicon=("in_lexicon", "max"),
-                                             n=("doc_id", "size"), n_docs=("doc_id", "nunique"),
-                                             first_year=("year", "min"), last_year=("year", "max")).reset_index()
+    g = (
+        occurrences.groupby("canonical")
+        .agg(
+            kind=("kind", "first"),
+            in_lexicon=("in_lexicon", "max"),
+            n=("doc_id", "size"),
+            n_docs=("doc_id", "nunique"),
+            first_year=("year", "min"),
+            last_year=("year", "max"),
+        )
+        .reset_index()
+    )
     g["family"] = [family_key(c, k) for c, k in zip(g["canonical"], g["kind"])]
     g = g[g["family"].notna()]
     sizes = g.groupby("family")["canonical"].transform("size")
@@ -626,8 +755,9 @@ def slogan_families(occurrences: pd.DataFrame, *, min_members: int = 2) -> pd.Da
     return g[FAMILY_COLUMNS].reset_index(drop=True)
 
 
-def slogan_cooccurrence(occurrences: pd.DataFrame, corpus=None, *, unit: str = "para_id",
-                        min_count: int = 1) -> pd.DataFrame:
+def slogan_cooccurrence(
+    occurrences: pd.DataFrame, corpus=None, *, unit: str = "para_id", min_count: int = 1
+) -> pd.DataFrame:
     """Pairs of slogans used in the same paragraph (or section, or document), with PMI and NPMI.
 
     With N units (paragraphs of the corpus when ``corpus`` is given, else units holding a slogan), ``n_a`` and
@@ -656,8 +786,9 @@ def slogan_cooccurrence(occurrences: pd.DataFrame, corpus=None, *, unit: str = "
         return pd.DataFrame(columns=COOCCURRENCE_COLUMNS)
     sets = occurrences.groupby(unit)["canonical"].agg(lambda s: sorted(set(s)))
     if corpus is not None:
-        table = corpus.paragraphs if unit == "para_id" else (corpus.sections if unit == "section_id"
-                                                              else corpus.documents)
+        table = (
+            corpus.paragraphs if unit == "para_id" else (corpus.sections if unit == "section_id" else corpus.documents)
+        )
         n_units = int(table[unit].nunique())
     else:
         n_units = len(sets)
@@ -665,7 +796,7 @@ def slogan_cooccurrence(occurrences: pd.DataFrame, corpus=None, *, unit: str = "
     pairs: dict[tuple[str, str], int] = defaultdict(int)
     for members in sets:
         for i, a in enumerate(members):
-            for b in members[i + 1:]:
+            for b in members[i + 1 :]:
                 pairs[(a, b)] += 1
     rows = []
     for (a, b), n in pairs.items():
@@ -675,11 +806,22 @@ def slogan_cooccurrence(occurrences: pd.DataFrame, corpus=None, *, unit: str = "
         pmi = math.log(n * n_units / (na * nb))
         p_ab = n / n_units
         npmi = pmi / -math.log(p_ab) if p_ab < 1 else 1.0
-        rows.append({"canonical_a": a, "canonical_b": b, "n_both": n, "n_a": na, "n_b": nb, "n_units": n_units,
-                     "pmi": round(pmi, 6), "npmi": round(npmi, 6)})
+        rows.append(
+            {
+                "canonical_a": a,
+                "canonical_b": b,
+                "n_both": n,
+                "n_a": na,
+                "n_b": nb,
+                "n_units": n_units,
+                "pmi": round(pmi, 6),
+                "npmi": round(npmi, 6),
+            }
+        )
     df = pd.DataFrame(rows, columns=COOCCURRENCE_COLUMNS)
-    return df.sort_values(["n_both", "npmi", "canonical_a", "canonical_b"], ascending=[False, False, True, True],
-                          ignore_index=True)
+    return df.sort_values(
+        ["n_both", "npmi", "canonical_a", "canonical_b"], ascending=[False, False, True, True], ignore_index=True
+    )
 
 
 def slogan_concordance(corpus, slogan: str, *, window: int = 20, lexicons=None) -> pd.DataFrame:
@@ -713,8 +855,10 @@ def slogan_concordance(corpus, slogan: str, *, window: int = 20, lexicons=None) 
             q = _quoted_at(text, row.start, row.end)
             keep.append((q or not entry.quoted_only) and not _excluded(text, row.start, row.end, entry.exclude))
         kw = kw[keep]
-    kw = kw.assign(canonical=canonical,
-                   quoted=[_quoted_at(corpus[d].text, s, e) for d, s, e in zip(kw["doc_id"], kw["start"], kw["end"])])
+    kw = kw.assign(
+        canonical=canonical,
+        quoted=[_quoted_at(corpus[d].text, s, e) for d, s, e in zip(kw["doc_id"], kw["start"], kw["end"])],
+    )
     return kw[[c for c in CONCORDANCE_COLUMNS]].reset_index(drop=True)
 
 

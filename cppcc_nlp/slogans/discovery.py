@@ -70,22 +70,92 @@ CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]")
 SEPARATORS = re.compile(r"[、，,；;]")
 
-TITLE_END = ("建议", "建议案", "报告", "办法", "细则", "规则", "意见", "通知", "决定", "条例", "纲要", "提案",
-             "实施方案")
-EVENT_END = ("杯", "节", "赛", "大赛", "展", "博览会", "论坛", "峰会", "运动会", "周", "月", "晚会", "音乐会", "之夏",
-             "之夜", "消费季", "奖")
-ADVERSARY = ("台独", "台湾独立", "法理独立", "法轮功", "邪教", "分裂", "藏独", "疆独", "港独", "两个中国", "一中一台", "两国论",
-             "干涉主义", "霸权")
+TITLE_END = (
+    "建议",
+    "建议案",
+    "报告",
+    "办法",
+    "细则",
+    "规则",
+    "意见",
+    "通知",
+    "决定",
+    "条例",
+    "纲要",
+    "提案",
+    "实施方案",
+)
+EVENT_END = (
+    "杯",
+    "节",
+    "赛",
+    "大赛",
+    "展",
+    "博览会",
+    "论坛",
+    "峰会",
+    "运动会",
+    "周",
+    "月",
+    "晚会",
+    "音乐会",
+    "之夏",
+    "之夜",
+    "消费季",
+    "奖",
+)
+ADVERSARY = (
+    "台独",
+    "台湾独立",
+    "法理独立",
+    "法轮功",
+    "邪教",
+    "分裂",
+    "藏独",
+    "疆独",
+    "港独",
+    "两个中国",
+    "一中一台",
+    "两国论",
+    "干涉主义",
+    "霸权",
+)
 #: a phrase opposing an adversary is one's own slogan (“反台独、促统一”)
 OPPOSING = ("反", "遏制", "打击", "粉碎", "防止", "防范")
 LABEL_START = ("友好", "兄弟", "姊妹", "结对")
-LABEL_END = ("医院", "学校", "大学", "中学", "小学", "公司", "集团", "银行", "舰", "号", "软件园", "产业园", "科技园", "在线", "之星",
-             "之家", "馆", "大世界", "组织", "港", "湾", "巷", "码", "工厂", "服务区")
+LABEL_END = (
+    "医院",
+    "学校",
+    "大学",
+    "中学",
+    "小学",
+    "公司",
+    "集团",
+    "银行",
+    "舰",
+    "号",
+    "软件园",
+    "产业园",
+    "科技园",
+    "在线",
+    "之星",
+    "之家",
+    "馆",
+    "大世界",
+    "组织",
+    "港",
+    "湾",
+    "巷",
+    "码",
+    "工厂",
+    "服务区",
+)
 #: place names, gazetteer style: provinces (short names) and their literary names,
 #: provincial capitals and large cities, the regions of national strategies, and the state itself.  A family
 #: head or prefix that is a place names things of that place (云游江西/乐游江西, 上海旅游/上海服务), not a
 #: family of formulations
-PLACES = frozenset("""
+PLACES = frozenset(
+    """
 北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 云南
 陕西 甘肃 青海 台湾 内蒙古 内蒙 广西 西藏 宁夏 新疆 香港 澳门
 燕赵 三晋 龙江 江淮 八闽 齐鲁 中原 荆楚 三湘 岭南 八桂 巴蜀 天府 三秦 陇原 关中 江南 塞上 天山 雪域 琼州 黔贵 云岭 彩云
@@ -93,28 +163,87 @@ PLACES = frozenset("""
 广州 深圳 南宁 海口 三亚 成都 贵阳 昆明 拉萨 西安 兰州 西宁 银川 乌鲁木齐 阜新 浦江 浦东 浦西 临港 虹桥 黄浦 外滩
 长三角 长三 京津冀 京津 粤港澳 大湾区 湾区 成渝 珠三角 长江 黄河 淮河 珠江 东北 西部 中部 东部 东西部 西北 西南
 中国 中华 全国 国家 全球 世界 亚洲 国际 亚太
-""".split())
+""".split()
+)
 #: kept for readers of earlier versions: the place prefixes are now :data:`PLACES`
 PLACE_PREFIXES = tuple(sorted(PLACES))
 #: documents a candidate must be quoted in to be accepted on recurrence alone
 MIN_RECURRENT_DOCS = 3
 #: everyday words that reports put in scare quotes; none is a formulation of its own
-PLAIN_WORDS = frozenset("""
+PLAIN_WORDS = frozenset(
+    """
 正能量 一体化 一站式 一卡通 双语 双方 双向 双边 双赢 双重 高质量 赋能 造血 减法 乘法 加法 除法 拦路虎 定心丸
 独角戏 加速键 探索者 源动力 金点子 小而美 大文章 热钱 红线 底线 瓶颈 蛋糕 群租 哨点 烟花 潮品 硬着陆 软着陆
 半壁江山 世界影响力 国际大都市 社会主义现代化 四两拨千斤 王牌 中等收入陷阱 数字鸿沟 僵尸企业 五保户 老工伤
 低保 城中村 空心村 小空间 微空间 订单农业 公司加农户 经认证的经营者 区域全面经济伙伴关系协定 网购型 便捷就医服务
-""".split())
+""".split()
+)
 
-FRAME_BEFORE = ("打造", "构建", "创建", "叫响", "擦亮", "争创", "践行", "锚定", "胸怀", "牢记", "坚持", "推行",
-                "推广", "实施", "深化", "实行", "开展", "启动", "树立", "弘扬", "争当")
-FRAME_AFTER = ("品牌", "行动", "工程", "制度", "战略", "理念", "模式", "机制", "标准", "目标", "活动", "改革",
-               "经验", "计划", "工作法", "精神", "方针", "原则", "要求", "创建", "品格")
+FRAME_BEFORE = (
+    "打造",
+    "构建",
+    "创建",
+    "叫响",
+    "擦亮",
+    "争创",
+    "践行",
+    "锚定",
+    "胸怀",
+    "牢记",
+    "坚持",
+    "推行",
+    "推广",
+    "实施",
+    "深化",
+    "实行",
+    "开展",
+    "启动",
+    "树立",
+    "弘扬",
+    "争当",
+)
+FRAME_AFTER = (
+    "品牌",
+    "行动",
+    "工程",
+    "制度",
+    "战略",
+    "理念",
+    "模式",
+    "机制",
+    "标准",
+    "目标",
+    "活动",
+    "改革",
+    "经验",
+    "计划",
+    "工作法",
+    "精神",
+    "方针",
+    "原则",
+    "要求",
+    "创建",
+    "品格",
+)
 #: nominal suffixes are not heads: “紧日子” and “半拉子” are no family
 SUFFIX_HEADS = ("子", "儿", "头")
 #: verbs that make a quoted phrase a metaphor or a named practice when they open its clause (架起“连心桥”,
 #: 成为…的“直通车”, 接受“政治体检”), looked for anywhere in the 16 characters of the clause before the quote
-FRAME_CLAUSE = ("成为", "当好", "架起", "修好", "搭建", "打通", "接受", "转化为", "变成", "化为", "争做", "锚定", "聚焦")
+FRAME_CLAUSE = (
+    "成为",
+    "当好",
+    "架起",
+    "修好",
+    "搭建",
+    "打通",
+    "接受",
+    "转化为",
+    "变成",
+    "化为",
+    "争做",
+    "锚定",
+    "聚焦",
+)
 #: 把“X”转化为“Y”: a pair of metaphors (把“路线图”转化为“施工图”, 把“施工图”变成“实景图”); the first is framed by
 #: what follows it
 PAIR_AFTER = re.compile(r"^(?:转化为|转变为|变成|化为)[^，。；“”]{0,8}“")
@@ -271,7 +400,8 @@ def classify_text(text: str, *, is_title: bool = False) -> tuple[str | None, str
     if len(text) == 3 and text[0] in LEAD_NUMERALS:
         return None, "pending_numbered"
     if 3 <= len(text) <= (16 if numeral_shape else 10) and (
-            text[0] in LEAD_NUMERALS or (text[0] == "一" and any(c in NUMERALS for c in text[1:]))):
+        text[0] in LEAD_NUMERALS or (text[0] == "一" and any(c in NUMERALS for c in text[1:]))
+    ):
         return "numbered", "numbered"
     if len(text) == 2 and text[0] in LEAD_NUMERALS:
         return None, "pending_numbered"
@@ -308,7 +438,7 @@ def family_key(text: str, kind: str | None = None) -> str | None:
             return f"{text[:2]}…"
         later = [i for i, c in enumerate(text[1:], 1) if c in NUMERALS]
         if later and later[0] < len(text) - 1:
-            return f"{text[:later[0] + 1]}…"
+            return f"{text[: later[0] + 1]}…"
         return f"{text[:2]}…"
     if kind in (None, "branded") and len(text) >= 4:
         return f"…{text[-2:]}"
@@ -353,10 +483,12 @@ def family_partners(text: str, members: dict[str, set]) -> tuple[set[str], set[s
     """
     if len(text) < 4:
         return set(), set()
-    heads = {o for o in members if len(o) >= 4 and o != text and o[-2:] == text[-2:]} \
-        if text[-2:] not in PLACES else set()
-    prefixes = {o for o in members if len(o) >= 4 and o != text and o[:2] == text[:2]} \
-        if text[:2] not in PLACES else set()
+    heads = (
+        {o for o in members if len(o) >= 4 and o != text and o[-2:] == text[-2:]} if text[-2:] not in PLACES else set()
+    )
+    prefixes = (
+        {o for o in members if len(o) >= 4 and o != text and o[:2] == text[:2]} if text[:2] not in PLACES else set()
+    )
     return heads, prefixes
 
 
@@ -410,8 +542,11 @@ def decide_corpus(pending: dict[str, dict], members: dict[str, set]) -> dict[str
             continue
         heads, prefixes = family_partners(text, kin)
         own = info["docs"]
-        family = (len(heads) >= 2 and (any(kin[o] - own for o in heads) or sum(bool(kin[o] & own) for o in heads) >= 2)
-                  or sum(bool(kin[o] & own) for o in prefixes) >= 2)
+        family = (
+            len(heads) >= 2
+            and (any(kin[o] - own for o in heads) or sum(bool(kin[o] & own) for o in heads) >= 2)
+            or sum(bool(kin[o] & own) for o in prefixes) >= 2
+        )
         if family:
             decided[text] = ("branded", "family")
         elif recurrent:
@@ -429,10 +564,10 @@ def is_framed(paragraph: str, start: int, end: int) -> str:
     :data:`PAIR_AFTER` after it: 把“路线图”转化为“施工图”), ``"before"``
     for a frame word right before the opening mark (:data:`FRAME_BEFORE`, within 4 characters, same clause),
     ``"after"`` for a frame noun right after the closing mark (:data:`FRAME_AFTER`), ``""`` for none."""
-    before = re.split(r"[，。；：！？、]", paragraph[max(0, start - 5):max(0, start - 1)])[-1]
-    clause = re.split(r"[，。；：！？、]", paragraph[max(0, start - 17):max(0, start - 1)])[-1]
-    after = paragraph[end + 1:end + 5]
-    if any(w in clause for w in FRAME_CLAUSE) or PAIR_AFTER.match(paragraph[end + 1:end + 16]):
+    before = re.split(r"[，。；：！？、]", paragraph[max(0, start - 5) : max(0, start - 1)])[-1]
+    clause = re.split(r"[，。；：！？、]", paragraph[max(0, start - 17) : max(0, start - 1)])[-1]
+    after = paragraph[end + 1 : end + 5]
+    if any(w in clause for w in FRAME_CLAUSE) or PAIR_AFTER.match(paragraph[end + 1 : end + 16]):
         return "clause"
     if any(w in before for w in FRAME_BEFORE):
         return "before"

@@ -58,28 +58,151 @@ MEASURES = "个项大条"
 #: characters a head never crosses: function words and punctuation-like characters
 STOP_CHARS = set("的和及与等是在了为或并而对向从把被将以要其之于也已由按")
 #: heads that make a count, not a name: units, time spans, generic nouns (a head starting with one is rejected)
-COUNT_HEADS = ("月", "年", "日", "天", "周", "季度", "小时", "百分点", "倍", "方面", "部分", "问题", "层次", "阶段",
-               "环节", "方向", "指标", "措施", "工作", "任务", "项目", "单位", "地区", "城市", "国家", "省", "市", "县",
-               "区", "人", "家", "名", "所", "座", "件", "次", "批", "类", "种", "级", "位", "点", "条", "个", "多",
-               "亿", "万", "千", "百", "元", "吨", "公里", "平方", "特别行政区", "文件", "会议", "重点", "领域",
-               "方案", "政策", "产业", "行业", "企业", "板块", "片区", "平台", "基地", "中心", "园区", "工程", "行动",
-               "举措", "成果", "孩子", "子女", "论坛", "分论坛", "会场", "目标", "要求", "原则", "关系", "方式", "环境", "条件", "因素", "矛盾", "风险", "难题")
+COUNT_HEADS = (
+    "月",
+    "年",
+    "日",
+    "天",
+    "周",
+    "季度",
+    "小时",
+    "百分点",
+    "倍",
+    "方面",
+    "部分",
+    "问题",
+    "层次",
+    "阶段",
+    "环节",
+    "方向",
+    "指标",
+    "措施",
+    "工作",
+    "任务",
+    "项目",
+    "单位",
+    "地区",
+    "城市",
+    "国家",
+    "省",
+    "市",
+    "县",
+    "区",
+    "人",
+    "家",
+    "名",
+    "所",
+    "座",
+    "件",
+    "次",
+    "批",
+    "类",
+    "种",
+    "级",
+    "位",
+    "点",
+    "条",
+    "个",
+    "多",
+    "亿",
+    "万",
+    "千",
+    "百",
+    "元",
+    "吨",
+    "公里",
+    "平方",
+    "特别行政区",
+    "文件",
+    "会议",
+    "重点",
+    "领域",
+    "方案",
+    "政策",
+    "产业",
+    "行业",
+    "企业",
+    "板块",
+    "片区",
+    "平台",
+    "基地",
+    "中心",
+    "园区",
+    "工程",
+    "行动",
+    "举措",
+    "成果",
+    "孩子",
+    "子女",
+    "论坛",
+    "分论坛",
+    "会场",
+    "目标",
+    "要求",
+    "原则",
+    "关系",
+    "方式",
+    "环境",
+    "条件",
+    "因素",
+    "矛盾",
+    "风险",
+    "难题",
+)
 #: characters after a numeral that make it an ordinal or a step, not a formulation
 ORDINAL_NEXT = set("届次期是要则来中年月日号批轮位等分成倍级代")
 #: idioms (成语) of number-led shape: everyday language, never a formulation
-IDIOMS = frozenset("""千方百计 万众一心 一心一意 千家万户 万无一失 万水千山 一步一个 千辛万苦 千变万化 三心二意 四面八方 五湖四海
+IDIOMS = frozenset(
+    """千方百计 万众一心 一心一意 千家万户 万无一失 万水千山 一步一个 千辛万苦 千变万化 三心二意 四面八方 五湖四海
 七上八下 十全十美 千军万马 一言一行 一草一木 一点一滴 一朝一夕 一举一动 万紫千红 一分为二 三令五申 五花八门 千丝万缕 千头万绪
-千秋万代 一清二楚 一干二净 一五一十 千锤百炼 百折不挠 千帆竞发 万家灯火 三番五次 四通八达 一石二鸟 一来二去""".split())
+千秋万代 一清二楚 一干二净 一五一十 千锤百炼 百折不挠 千帆竞发 万家灯火 三番五次 四通八达 一石二鸟 一来二去""".split()
+)
 #: 双 + these is an everyday word (双边, 双重 …), not a 双X formulation
-PLAIN_DOUBLE = ("双边", "双重", "双向", "双方", "双赢", "双语", "双休", "双倍", "双层", "双手", "双人", "双月", "双周",
-                "双号", "双打", "双胞")
+PLAIN_DOUBLE = (
+    "双边",
+    "双重",
+    "双向",
+    "双方",
+    "双赢",
+    "双语",
+    "双休",
+    "双倍",
+    "双层",
+    "双手",
+    "双人",
+    "双月",
+    "双周",
+    "双号",
+    "双打",
+    "双胞",
+)
 #: a following character that starts an everyday continuation (建设, 工作, 发展 …): the string may end before it
 SOFT_NEXT = ("建设", "工作", "发展", "实施", "取得")
 SERIES_CLAUSE = re.compile(r"[^，。；：！？,;:!?“”「」『』《》（）()\[\]【】\s]+")
 BRANDED_HEADS = ("长制", "型政府", "型社会", "型国家", "型政党", "型城市", "型机关")
 #: words standing right before a branded head's left part that mark its left edge (建设服务型政府)
-LEFT_EDGE = ("建设", "建成", "打造", "构建", "创建", "推行", "实行", "实施", "落实", "全面", "推进", "加快", "完善",
-             "深化", "争创", "成为", "推动", "探索", "健全", "建立")
+LEFT_EDGE = (
+    "建设",
+    "建成",
+    "打造",
+    "构建",
+    "创建",
+    "推行",
+    "实行",
+    "实施",
+    "落实",
+    "全面",
+    "推进",
+    "加快",
+    "完善",
+    "深化",
+    "争创",
+    "成为",
+    "推动",
+    "探索",
+    "健全",
+    "建立",
+)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 COMPACT = re.compile(r"(?:[一二两三四五六七八九十百千万双][\u4e00-\u9fff]{1,2}?){2,4}")
 
@@ -91,14 +214,14 @@ def _is_cjk(ch: str) -> bool:
 def _neighbour(text: str, i: int) -> str:
     """The character at ``i`` as a right neighbour: "" for a boundary (end, punctuation, a function character,
     the start of 建设/工作/发展 …)."""
-    if i >= len(text) or not _is_cjk(text[i]) or text[i] in STOP_CHARS or text[i:i + 2] in SOFT_NEXT:
+    if i >= len(text) or not _is_cjk(text[i]) or text[i] in STOP_CHARS or text[i : i + 2] in SOFT_NEXT:
         return ""
     return text[i]
 
 
 def _left(text: str, i: int) -> str:
     """The character before ``i`` as a left neighbour: "" for a boundary or after a verb that opens a phrase."""
-    if i == 0 or not _is_cjk(text[i - 1]) or text[i - 1] in STOP_CHARS or text[max(0, i - 2):i] in LEFT_EDGE:
+    if i == 0 or not _is_cjk(text[i - 1]) or text[i - 1] in STOP_CHARS or text[max(0, i - 2) : i] in LEFT_EDGE:
         return ""
     return text[i - 1]
 
@@ -122,15 +245,24 @@ def _numbered_spans(text: str, mask: list[bool]):
             m = COMPACT.match(text, i)
             if m and 4 <= len(m.group()) <= 8 and _free(mask, i, m.end()):
                 parts = re.findall(r"[一二两三四五六七八九十百千万双][^一二两三四五六七八九十百千万双]*", m.group())
-                if len(parts) >= 2 and all(len(p) >= 2 for p in parts) \
-                        and not any(set(p[1:]) & (ORDINAL_NEXT | STOP_CHARS | set(MEASURES) | set("亿元")) for p in parts):
+                if (
+                    len(parts) >= 2
+                    and all(len(p) >= 2 for p in parts)
+                    and not any(set(p[1:]) & (ORDINAL_NEXT | STOP_CHARS | set(MEASURES) | set("亿元")) for p in parts)
+                ):
                     out.append((i, "compact", [m.end()]))
             continue
         else:
             continue
         j = head_start
-        while j < len(text) and j - head_start < max_head and _is_cjk(text[j]) and not mask[j] \
-                and text[j] not in STOP_CHARS and text[j] not in NUMERALS:
+        while (
+            j < len(text)
+            and j - head_start < max_head
+            and _is_cjk(text[j])
+            and not mask[j]
+            and text[j] not in STOP_CHARS
+            and text[j] not in NUMERALS
+        ):
             j += 1
         ends = list(range(head_start + 2, j + 1))
         if ends:
@@ -224,7 +356,7 @@ def find_unquoted(paragraphs, masks: dict[str, list[bool]], views: dict[str, str
             info["n"] += 1
             info["next"][_neighbour(text, end)] += 1
             info.setdefault("left", Counter())[_left(text, start)] += 1
-        for end, head, starts in _head_spans(text, mask):
+        for end, _head, starts in _head_spans(text, mask):
             positions.append((p, end, "head", starts))
             for s in starts:
                 info = strings[text[s:end]]
@@ -260,7 +392,7 @@ def find_unquoted(paragraphs, masks: dict[str, list[bool]], views: dict[str, str
             heads_of[head].add(cand)
             shape = "head"
         elif shape in ("series", "compact"):
-            cand, span = text[start:ends[0]], (start, ends[0])
+            cand, span = text[start : ends[0]], (start, ends[0])
         else:
             pick = next((e for e in ends if closed(text[start:e])), None)
             if pick is None:

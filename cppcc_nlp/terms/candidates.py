@@ -33,31 +33,39 @@ from cppcc_nlp.tokens.table import as_token_table
 # interjection (not localizers and numerals: jieba tags 西部 and 一带 so), plus the list below, which general
 # dictionaries miss or tag as nouns.  A term may still contain them inside (国防和军队建设).
 FUNCTION_TAGS = ("c", "p", "u", "r", "d", "q", "y", "e", "o", "x", "t")
-EDGE_WORDS = frozenset("""
+EDGE_WORDS = frozenset(
+    """
 的 地 得 之 了 着 过 和 与 及 以及 或 或者 并 并且 而 而且 同时 还 也 都 又 再 就 才 更 更加 最 很 较 比较 进一步
 在 于 对 对于 把 将 被 由 从 向 以 为 为了 按 按照 根据 通过 围绕 经过 关于 至 到 自 给 让 使 等 等等 其 其中
 此 这 那 这些 那些 这个 该 各 每 本 我 我们 你 你们 他们 它 大家 自己 之一 方面 一些 有关 相关 所 所有 一切
 中 上 下 内 外 后 前 里 间 以上 以下 以来 以后 以前 之间 之中 期间 当中 是 有 没有 不 没 无 要 会 能 可 可以 应 应当
 必须 需要 已 已经 正在 将要 继续 不断 不仅 而是 但 但是 如果 因为 所以 因此 一 个 年 月 日 次 项 名 些
 比上年 上年 今年 去年 明年 全年 各位 各级 各项 各类 各种 多种 一批 一系列 新 取得 实现 达到 明显 显著
-""".split())
+""".split()
+)
 # Report-style openers: adverbs of manner and the generic action verbs that open an instruction (大力推进…,
 # 加快发展…, 认真落实…).  They start a clause, not a term, so they may not start a candidate; a term can still
 # begin with a more specific verb (扩大内需, 保障和改善民生, 退耕还林).
-LEADING_WORDS = frozenset("""
+LEADING_WORDS = frozenset(
+    """
 加强 推进 推动 促进 实施 坚持 落实 贯彻 贯彻落实 加快 加大 做好 抓好 搞好 开展 着力 努力 大力 积极 认真 深入
 切实 扎实 稳步 坚定不移 全力 严格 严厉 高度 充分 充分发挥 重视 高度重视 进一步 继续 不断 加紧 抓紧 狠抓 着眼
 坚决 力争 确保 保持 维护 支持 鼓励 引导 提高 提升 增强 改善 完善 健全 建立 建立健全 优化 强化 巩固 规范 整顿
 全面贯彻 认真贯彻 深入推进 深入开展 稳妥 积极稳妥 有效 有序 逐步 主动 广泛 普遍 初步 进行 搞
 持续 夺取 发挥 打造 聚焦 紧扣 紧盯 围绕 立足 动员 引领 助力 赋能 承办 召开 举办 开展好 成为 形成 做到
-""".split())
+""".split()
+)
 # adverbs that may not start a candidate when an opener follows them (全面|贯彻落实…, 不断|完善…); jieba's
 # adverbial adjectives (tag "ad") count too.  Before a noun they may start a term (全面深化改革 is not blocked:
 # 深化 is no opener).
-ADVERB_OPENERS = frozenset("全面 大力 积极 深入 认真 切实 扎实 稳步 持续 不断 努力 着力 进一步 继续 全力 坚决 更好".split())
+ADVERB_OPENERS = frozenset(
+    "全面 大力 积极 深入 认真 切实 扎实 稳步 持续 不断 努力 着力 进一步 继续 全力 坚决 更好".split()
+)
 # trailing words that end a clause rather than a term
-TRAILING_WORDS = frozenset("""取得 实现 达到 增加 明显 显著 进行 开展 加强 推进 推动 促进 加快 提高 不断 进一步 贯彻 落实
-实施 坚持 完善 工作人员 打造 参与 发挥 成为 形成 做到 召开 举办 承办""".split())
+TRAILING_WORDS = frozenset(
+    """取得 实现 达到 增加 明显 显著 进行 开展 加强 推进 推动 促进 加快 提高 不断 进一步 贯彻 落实
+实施 坚持 完善 工作人员 打造 参与 发挥 成为 形成 做到 召开 举办 承办""".split()
+)
 # prepositions that turn a run into a clause when they occur inside it (习近平总书记关于东北…, 工作对政协委员)
 INNER_BREAK_WORDS = frozenset("关于 对于 对 通过 按照 根据 围绕 在 把 被 将 向 从 由 等 等等 进行 以及".split())
 # numbers with an optional measure word (2002年, 三年, 18次) never sit at an edge
@@ -89,19 +97,22 @@ def _pos_tag(token: str) -> str | None:
     return _POS_CACHE.get(token)
 
 
-
-
-
 def _edge_flags(table: pd.DataFrame, tok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Which tokens may start and which may end a candidate (see EDGE_WORDS, LEADING_WORDS)."""
     vocab = pd.unique(tok)
-    bad_vocab = {t for t in vocab if t in EDGE_WORDS or _function_word(t) or NUMBER_RE.match(t)
-                 or not any(ch.isalpha() for ch in t)}
+    bad_vocab = {
+        t
+        for t in vocab
+        if t in EDGE_WORDS or _function_word(t) or NUMBER_RE.match(t) or not any(ch.isalpha() for ch in t)
+    }
     lead_vocab = {t for t in vocab if t in LEADING_WORDS}
     adverb_vocab = {t for t in vocab if t in ADVERB_OPENERS or _pos_tag(t) == "ad"}
     trail_vocab = {t for t in vocab if t in TRAILING_WORDS}
-    bad = (table["is_stop"].to_numpy(dtype=bool) | table["is_num"].to_numpy(dtype=bool)
-           | np.fromiter((t in bad_vocab for t in tok), bool, len(tok)))
+    bad = (
+        table["is_stop"].to_numpy(dtype=bool)
+        | table["is_num"].to_numpy(dtype=bool)
+        | np.fromiter((t in bad_vocab for t in tok), bool, len(tok))
+    )
     lead = np.fromiter((t in lead_vocab for t in tok), bool, len(tok))
     # an opener used attributively stays (积极的财政政策, 稳健的货币政策)
     next_de = np.zeros(len(tok), bool)
@@ -121,8 +132,9 @@ BOUND_MIN_COUNT = 20
 BOUND_MAX_RATE = 0.02
 
 
-def _bound_words(tok: np.ndarray, punct: np.ndarray, sent_key: np.ndarray, lexicon: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def _bound_words(
+    tok: np.ndarray, punct: np.ndarray, sent_key: np.ndarray, lexicon: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Which tokens the corpus itself shows never to start or never to end a phrase.
 
     A run (the stretch between two punctuation marks or clause-making prepositions) ends with a word that can
@@ -145,8 +157,7 @@ def _bound_words(tok: np.ndarray, punct: np.ndarray, sent_key: np.ndarray, lexic
     next_break[:-1] = new_sent[1:] | punct[1:]
     word = ~punct
     frame = pd.DataFrame({"tok": tok[word], "first": prev_break[word], "last": next_break[word]})
-    stats = frame.groupby("tok", sort=False).agg(uses=("first", "size"), first=("first", "sum"),
-                                                 last=("last", "sum"))
+    stats = frame.groupby("tok", sort=False).agg(uses=("first", "size"), first=("first", "sum"), last=("last", "sum"))
     enough = stats["uses"] >= BOUND_MIN_COUNT
     bad_start = set(stats.index[enough & (stats["first"] < BOUND_MAX_RATE * stats["uses"])])
     bad_end = set(stats.index[enough & (stats["last"] < BOUND_MAX_RATE * stats["uses"])])
@@ -161,8 +172,11 @@ def token_runs(table: pd.DataFrame, by: str | None = None):
     Yields ``(doc_index, year, group, tokens, can_start, can_end)``; ``group`` is the value of column ``by``.
     """
     tok = table["token"].astype(str).to_numpy()
-    punct = (table["is_punct"].to_numpy(dtype=bool) | np.fromiter((not t.strip() for t in tok), bool, len(tok))
-             | np.fromiter((t in INNER_BREAK_WORDS for t in tok), bool, len(tok)))
+    punct = (
+        table["is_punct"].to_numpy(dtype=bool)
+        | np.fromiter((not t.strip() for t in tok), bool, len(tok))
+        | np.fromiter((t in INNER_BREAK_WORDS for t in tok), bool, len(tok))
+    )
     can_start, can_end = _edge_flags(table, tok)
     doc_codes, _ = pd.factorize(table["doc_id"], sort=False)
     year = pd.to_numeric(table["year"], errors="coerce").to_numpy(dtype=float)
@@ -177,13 +191,26 @@ def token_runs(table: pd.DataFrame, by: str | None = None):
     for k in range(1, n + 1):
         if k == n or punct[k] or sent_key[k] != sent_key[k - 1] or punct[k - 1]:
             if not punct[start]:
-                yield (doc_codes[start], year[start], group[start], list(tok[start:k]), can_start[start:k].tolist(),
-                       can_end[start:k].tolist())
+                yield (
+                    doc_codes[start],
+                    year[start],
+                    group[start],
+                    list(tok[start:k]),
+                    can_start[start:k].tolist(),
+                    can_end[start:k].tolist(),
+                )
             start = k
 
 
-def term_candidates(corpus_or_tokens, *, max_len: int = 8, min_freq: int = 2, min_chars: int = 2,
-                    max_chars: int = 16, by: str | None = None) -> pd.DataFrame:
+def term_candidates(
+    corpus_or_tokens,
+    *,
+    max_len: int = 8,
+    min_freq: int = 2,
+    min_chars: int = 2,
+    max_chars: int = 16,
+    by: str | None = None,
+) -> pd.DataFrame:
     """Every candidate term with its counts and component scores (no ranking, no cut-off beyond ``min_freq``).
 
     Parameters
@@ -203,19 +230,27 @@ def term_candidates(corpus_or_tokens, *, max_len: int = 8, min_freq: int = 2, mi
         doc_counts (Counter),
         group_freq (Counter value of ``by`` → count); one row per term string.
     """
-    for name, value in (("max_len", max_len), ("min_freq", min_freq), ("min_chars", min_chars),
-                        ("max_chars", max_chars)):
+    for name, value in (
+        ("max_len", max_len),
+        ("min_freq", min_freq),
+        ("min_chars", min_chars),
+        ("max_chars", max_chars),
+    ):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
             raise ParameterError(f"{name}={value!r}: give a positive whole number")
     if max_chars < min_chars:
         raise ParameterError(f"max_chars={max_chars} is below min_chars={min_chars}")
     table = fold_variants(as_token_table(corpus_or_tokens))  # 大众创业、万众创新 = 大众创业万众创新
     if by is not None and by not in table.columns:
-        raise ParameterError(f"by={by!r} is not a column of the token table; choose one of "
-                             f"{', '.join(map(str, table.columns))}")
+        raise ParameterError(
+            f"by={by!r} is not a column of the token table; choose one of {', '.join(map(str, table.columns))}"
+        )
     runs = list(token_runs(table, by))
-    lexicon_words = (set(table.loc[table["in_lexicon"].to_numpy(dtype=bool), "token"].astype(str))
-                     if "in_lexicon" in table.columns else set())
+    lexicon_words = (
+        set(table.loc[table["in_lexicon"].to_numpy(dtype=bool), "token"].astype(str))
+        if "in_lexicon" in table.columns
+        else set()
+    )
 
     # pass 1: counts of every n-gram inside runs (the parts PMI needs), and of the edge-valid candidates
     count: Counter = Counter()
@@ -225,7 +260,7 @@ def term_candidates(corpus_or_tokens, *, max_len: int = 8, min_freq: int = 2, mi
         length = len(toks)
         for i in range(length):
             for n in range(1, min(max_len, length - i) + 1):
-                count[tuple(toks[i:i + n])] += 1
+                count[tuple(toks[i : i + n])] += 1
     cands: dict[tuple, dict] = {}
     for _, _, _, toks, can_start, can_end in runs:
         length = len(toks)
@@ -240,14 +275,21 @@ def term_candidates(corpus_or_tokens, *, max_len: int = 8, min_freq: int = 2, mi
                     break
                 if not can_end[j] or chars < min_chars:
                     continue
-                if n >= 3 and toks[j - 1] == "的":     # …乡村振兴的建议: a title's tail, not a term
+                if n >= 3 and toks[j - 1] == "的":  # …乡村振兴的建议: a title's tail, not a term
                     continue
-                gram = tuple(toks[i:j + 1])
+                gram = tuple(toks[i : j + 1])
                 if gram in cands or _DIGIT_RE.search("".join(gram)):
                     continue
                 if count[gram] >= min_freq or (n == 1 and gram[0] in lexicon_words):
-                    cands[gram] = {"left": Counter(), "right": Counter(), "lb": 0, "rb": 0,
-                                   "docs": Counter(), "years": Counter(), "groups": Counter()}
+                    cands[gram] = {
+                        "left": Counter(),
+                        "right": Counter(),
+                        "lb": 0,
+                        "rb": 0,
+                        "docs": Counter(),
+                        "years": Counter(),
+                        "groups": Counter(),
+                    }
     if not cands:
         return _empty_candidates()
 
@@ -256,7 +298,7 @@ def term_candidates(corpus_or_tokens, *, max_len: int = 8, min_freq: int = 2, mi
         length = len(toks)
         for i in range(length):
             for n in range(1, min(max_len, length - i) + 1):
-                gram = tuple(toks[i:i + n])
+                gram = tuple(toks[i : i + n])
                 info = cands.get(gram)
                 if info is None:
                     continue
@@ -280,19 +322,35 @@ def term_candidates(corpus_or_tokens, *, max_len: int = 8, min_freq: int = 2, mi
     for g in grams:
         info = cands[g]
         years = info["years"]
-        rows.append({
-            "term": "".join(g), "tokens": g, "n_tokens": len(g), "n_chars": sum(len(t) for t in g),
-            "freq": freq[g], "docs": info["docs"], "years": years, "groups": info["groups"],
-            "first_year": min(years) if years else pd.NA, "last_year": max(years) if years else pd.NA,
-            "cvalue": cv[g], "in_lexicon": len(g) == 1 and g[0] in lexicon_words,
-            "pmi": min_split_pmi(g, count, n_tokens_total) if len(g) > 1 else np.nan,
-            "left": info["left"], "right": info["right"], "lb": info["lb"], "rb": info["rb"],
-            # uses inside its most frequent one-token extension that is itself a candidate (经济社会 → 经济社会发展)
-            "max_extension": max([freq[(x,) + g] for x in info["left"] if (x,) + g in cands] + [0]),
-            # uses inside its most frequent one-token extension on either side (党的二十大和二十届历次全会 → …精神)
-            "max_enclosing": max([freq[(x,) + g] for x in info["left"] if (x,) + g in cands]
-                                 + [freq[g + (x,)] for x in info["right"] if g + (x,) in cands] + [0]),
-        })
+        rows.append(
+            {
+                "term": "".join(g),
+                "tokens": g,
+                "n_tokens": len(g),
+                "n_chars": sum(len(t) for t in g),
+                "freq": freq[g],
+                "docs": info["docs"],
+                "years": years,
+                "groups": info["groups"],
+                "first_year": min(years) if years else pd.NA,
+                "last_year": max(years) if years else pd.NA,
+                "cvalue": cv[g],
+                "in_lexicon": len(g) == 1 and g[0] in lexicon_words,
+                "pmi": min_split_pmi(g, count, n_tokens_total) if len(g) > 1 else np.nan,
+                "left": info["left"],
+                "right": info["right"],
+                "lb": info["lb"],
+                "rb": info["rb"],
+                # uses inside its most frequent one-token extension that is itself a candidate (经济社会 → 经济社会发展)
+                "max_extension": max([freq[(x,) + g] for x in info["left"] if (x,) + g in cands] + [0]),
+                # uses inside its most frequent one-token extension on either side (党的二十大和二十届历次全会 → …精神)
+                "max_enclosing": max(
+                    [freq[(x,) + g] for x in info["left"] if (x,) + g in cands]
+                    + [freq[g + (x,)] for x in info["right"] if g + (x,) in cands]
+                    + [0]
+                ),
+            }
+        )
     df = pd.DataFrame(_merge_same_string(rows))
     df["doc_freq"] = [len(d) for d in df["docs"]]
     df["nested_share"] = np.clip(df["max_extension"] / df["freq"].clip(lower=1), 0.0, 1.0)
@@ -300,17 +358,37 @@ def term_candidates(corpus_or_tokens, *, max_len: int = 8, min_freq: int = 2, mi
     df["left_entropy"] = [branching_entropy(c, unique=u) for c, u in zip(df["left"], df["lb"])]
     df["right_entropy"] = [branching_entropy(c, unique=u) for c, u in zip(df["right"], df["rb"])]
     df["_years"] = df["years"]
-    out = df[["term", "tokens", "n_tokens", "n_chars", "freq", "doc_freq", "first_year", "last_year", "cvalue",
-              "pmi", "left_entropy", "right_entropy", "nested_share", "enclosed_share", "in_lexicon", "_years", "docs",
-              "groups"]]
+    out = df[
+        [
+            "term",
+            "tokens",
+            "n_tokens",
+            "n_chars",
+            "freq",
+            "doc_freq",
+            "first_year",
+            "last_year",
+            "cvalue",
+            "pmi",
+            "left_entropy",
+            "right_entropy",
+            "nested_share",
+            "enclosed_share",
+            "in_lexicon",
+            "_years",
+            "docs",
+            "groups",
+        ]
+    ]
     out = out.rename(columns={"_years": "year_freq", "docs": "doc_counts", "groups": "group_freq"})
     out["first_year"] = out["first_year"].astype("Int64")
     out["last_year"] = out["last_year"].astype("Int64")
     out = out.reset_index(drop=True)
     out.attrs["n_tokens"] = n_tokens_total
     out.attrs["doc_ids"] = list(pd.unique(table["doc_id"]))
-    out.attrs["years"] = sorted(int(y) for y in pd.unique(pd.to_numeric(table["year"], errors="coerce"))
-                                if not pd.isna(y))
+    out.attrs["years"] = sorted(
+        int(y) for y in pd.unique(pd.to_numeric(table["year"], errors="coerce")) if not pd.isna(y)
+    )
     return out
 
 
@@ -346,15 +424,27 @@ def _merge_same_string(rows: list[dict]) -> list[dict]:
 
 
 def _empty_candidates() -> pd.DataFrame:
-    df = pd.DataFrame({"term": pd.Series(dtype=str), "tokens": pd.Series(dtype=object),
-                       "n_tokens": pd.Series(dtype=int), "n_chars": pd.Series(dtype=int),
-                       "freq": pd.Series(dtype=int), "doc_freq": pd.Series(dtype=int),
-                       "first_year": pd.Series(dtype="Int64"), "last_year": pd.Series(dtype="Int64"),
-                       "cvalue": pd.Series(dtype=float), "pmi": pd.Series(dtype=float),
-                       "left_entropy": pd.Series(dtype=float), "right_entropy": pd.Series(dtype=float),
-                       "nested_share": pd.Series(dtype=float),
-                       "enclosed_share": pd.Series(dtype=float), "in_lexicon": pd.Series(dtype=bool), "year_freq": pd.Series(dtype=object), "doc_counts": pd.Series(dtype=object),
-                       "group_freq": pd.Series(dtype=object)})
+    df = pd.DataFrame(
+        {
+            "term": pd.Series(dtype=str),
+            "tokens": pd.Series(dtype=object),
+            "n_tokens": pd.Series(dtype=int),
+            "n_chars": pd.Series(dtype=int),
+            "freq": pd.Series(dtype=int),
+            "doc_freq": pd.Series(dtype=int),
+            "first_year": pd.Series(dtype="Int64"),
+            "last_year": pd.Series(dtype="Int64"),
+            "cvalue": pd.Series(dtype=float),
+            "pmi": pd.Series(dtype=float),
+            "left_entropy": pd.Series(dtype=float),
+            "right_entropy": pd.Series(dtype=float),
+            "nested_share": pd.Series(dtype=float),
+            "enclosed_share": pd.Series(dtype=float),
+            "in_lexicon": pd.Series(dtype=bool),
+            "year_freq": pd.Series(dtype=object),
+            "doc_counts": pd.Series(dtype=object),
+            "group_freq": pd.Series(dtype=object),
+        }
+    )
     df.attrs["n_tokens"] = 0
     return df
-

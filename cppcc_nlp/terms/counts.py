@@ -35,8 +35,7 @@ def group_chars(table: pd.DataFrame, by: str = "year") -> pd.Series:
     return pd.Series(size, index=table.index).groupby(table[by]).sum()
 
 
-def term_frequencies(corpus_or_tokens, terms=None, *, by: str = "year", top: int = 50, **term_options
-                     ) -> pd.DataFrame:
+def term_frequencies(corpus_or_tokens, terms=None, *, by: str = "year", top: int = 50, **term_options) -> pd.DataFrame:
     """Tidy frequencies of terms per year (or period, document …): one row per term and value of ``by``.
 
     Parameters
@@ -64,8 +63,11 @@ def term_frequencies(corpus_or_tokens, terms=None, *, by: str = "year", top: int
         if len(cands) == 0:
             wanted = []
         else:
-            wanted = cands.sort_values(["score", "freq", "term"], ascending=[False, False, True],
-                                       kind="mergesort").head(top)["term"].tolist()
+            wanted = (
+                cands.sort_values(["score", "freq", "term"], ascending=[False, False, True], kind="mergesort")
+                .head(top)["term"]
+                .tolist()
+            )
     else:
         wanted = [terms] if isinstance(terms, str) else list(terms)
     groups = sorted(pd.unique(table[by].dropna()).tolist())
@@ -75,13 +77,21 @@ def term_frequencies(corpus_or_tokens, terms=None, *, by: str = "year", top: int
     rows = []
     for term in wanted:
         gf = found.get(term)
-        if gf is None:     # a term the finder does not keep (or a user's string): count its exact runs
+        if gf is None:  # a term the finder does not keep (or a user's string): count its exact runs
             gf = _count_string(table, term, by)
         for g in groups:
             n = int(gf.get(g, 0))
             size, n_chars = int(sizes.get(g, 0)), int(chars.get(g, 0))
-            rows.append({"term": term, by: g, "freq": n, "n_tokens": size, "n_chars": n_chars,
-                         "per_10k_chars": n / n_chars * 10_000 if n_chars else np.nan})
+            rows.append(
+                {
+                    "term": term,
+                    by: g,
+                    "freq": n,
+                    "n_tokens": size,
+                    "n_chars": n_chars,
+                    "per_10k_chars": n / n_chars * 10_000 if n_chars else np.nan,
+                }
+            )
     return pd.DataFrame(rows, columns=["term", by, "freq", "n_tokens", "n_chars", "per_10k_chars"])
 
 
@@ -98,7 +108,7 @@ def _matches(table: pd.DataFrame, terms, by: str | None = None):
     tok = table["token"].astype(str).to_numpy()
     # token_runs yields runs in table order; recover each run's first row by walking the token column
     for _, _, grp, toks, _, _ in token_runs(table, by):
-        while tok[row] != toks[0] or list(tok[row:row + len(toks)]) != toks:
+        while tok[row] != toks[0] or list(tok[row : row + len(toks)]) != toks:
             row += 1
         joined = "".join(toks)
         if any(c in joined for c in first_chars):
@@ -173,4 +183,3 @@ def term_occurrences(corpus_or_tokens, terms=None, *, top: int = 50, **term_opti
     if "period" in table.columns:
         out["period"] = out["period"].astype(table["period"].dtype)
     return out
-

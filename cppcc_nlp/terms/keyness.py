@@ -45,9 +45,23 @@ from cppcc_nlp.tokens.table import as_token_table
 __all__ = ["keyness", "new_terms", "KEYNESS_COLUMNS"]
 
 #: columns of :func:`keyness`, in order
-KEYNESS_COLUMNS = ["term", "target_freq", "reference_freq", "target_per_10k_chars", "reference_per_10k_chars",
-                   "g2", "p", "log_ratio", "direction", "is_new", "first_year", "last_year", "term_score", "target",
-                   "reference"]
+KEYNESS_COLUMNS = [
+    "term",
+    "target_freq",
+    "reference_freq",
+    "target_per_10k_chars",
+    "reference_per_10k_chars",
+    "g2",
+    "p",
+    "log_ratio",
+    "direction",
+    "is_new",
+    "first_year",
+    "last_year",
+    "term_score",
+    "target",
+    "reference",
+]
 
 #: the default of ``series=``: compare within the target's series
 SAME_SERIES = "same"
@@ -67,8 +81,9 @@ def _normalise_values(values: list, column: pd.Series) -> list:
             try:
                 out.append(int(v) if float(v) == int(float(v)) else float(v))
             except (TypeError, ValueError):
-                raise ParameterError(f"{v!r} is not a number, but the column {column.name!r} holds numbers "
-                                     f"(years such as 2016)") from None
+                raise ParameterError(
+                    f"{v!r} is not a number, but the column {column.name!r} holds numbers (years such as 2016)"
+                ) from None
         return out
     return [str(v) for v in values]
 
@@ -92,23 +107,24 @@ def _select(table: pd.DataFrame, spec, by: str, role: str) -> tuple[np.ndarray, 
             words.append(w)
         return mask, ", ".join(words)
     if by not in table.columns:
-        raise ParameterError(f"{role}: {by!r} is not a column of the token table; choose one of "
-                             f"{', '.join(map(str, table.columns))}")
+        raise ParameterError(
+            f"{role}: {by!r} is not a column of the token table; choose one of {', '.join(map(str, table.columns))}"
+        )
     column = table[by]
     numeric = pd.api.types.is_numeric_dtype(column)
-    if (isinstance(spec, str) and by != "series" and "series" in table.columns
-            and spec in set(table["series"].dropna())):
+    if isinstance(spec, str) and by != "series" and "series" in table.columns and spec in set(table["series"].dropna()):
         return _select(table, spec, "series", role)
     if isinstance(spec, str) and numeric and re.fullmatch(r"\s*\d{4}\s*[-–]\s*\d{4}\s*", spec):
         first, last = (int(x) for x in re.split(r"[-–]", spec))
         spec = (first, last)
     if numeric and (isinstance(spec, range) or (isinstance(spec, tuple) and len(spec) == 2)):
-        first, last = (spec.start, spec.stop - 1) if isinstance(spec, range) else _normalise_values(list(spec),
-                                                                                                     column)
+        first, last = (spec.start, spec.stop - 1) if isinstance(spec, range) else _normalise_values(list(spec), column)
         mask = ((column >= first) & (column <= last)).fillna(False).to_numpy(dtype=bool)
         if not mask.any():
-            raise ParameterError(f"{role} {by} {first}–{last}: no text in that range; its {by} values are "
-                                 f"{', '.join(map(str, _present(column)))}")
+            raise ParameterError(
+                f"{role} {by} {first}–{last}: no text in that range; its {by} values are "
+                f"{', '.join(map(str, _present(column)))}"
+            )
         return mask, f"{by} {first}–{last}"
     values = _normalise_values(_as_list(spec), column)
     present = set(_present(column))
@@ -118,8 +134,10 @@ def _select(table: pd.DataFrame, spec, by: str, role: str) -> tuple[np.ndarray, 
         if not numeric:
             close = [c for v in missing for c in difflib.get_close_matches(str(v), list(map(str, present)), 3, 0.4)]
         hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
-        raise ParameterError(f"{role} {by}={', '.join(map(str, missing))} is not in the corpus{hint}; its {by} "
-                             f"values are {', '.join(map(str, _present(column)))}")
+        raise ParameterError(
+            f"{role} {by}={', '.join(map(str, missing))} is not in the corpus{hint}; its {by} "
+            f"values are {', '.join(map(str, _present(column)))}"
+        )
     return column.isin(values).to_numpy(dtype=bool), f"{by} " + ", ".join(map(str, values))
 
 
@@ -132,8 +150,10 @@ def _split(table: pd.DataFrame, target, reference, by: str, series):
     if "series" in table.columns and series not in (None, SAME_SERIES):
         keep = table["series"].isin(_as_list(series)).to_numpy(dtype=bool)
         if not keep.any():
-            raise ParameterError(f"series={series!r} is not in the corpus; its series are "
-                                 f"{', '.join(map(str, _present(table['series'])))}")
+            raise ParameterError(
+                f"series={series!r} is not in the corpus; its series are "
+                f"{', '.join(map(str, _present(table['series'])))}"
+            )
         table = table.assign(_keep=keep)
     else:
         table = table.assign(_keep=True)
@@ -146,8 +166,10 @@ def _split(table: pd.DataFrame, target, reference, by: str, series):
         # like with like: the reference comes from the target's own series
         own = _present(table.loc[in_target, "series"])
         if len(own) > 1:
-            raise ParameterError(f"target {target_label} holds several series ({', '.join(map(str, own))}); "
-                                 f"name one with series=…, or mix them with series=None")
+            raise ParameterError(
+                f"target {target_label} holds several series ({', '.join(map(str, own))}); "
+                f"name one with series=…, or mix them with series=None"
+            )
         same = (table["series"] == own[0]).fillna(False).to_numpy(dtype=bool) if own else same
         target_label += f" ({own[0]})" if own else ""
     keep = table["_keep"].to_numpy(dtype=bool) & same
@@ -162,27 +184,45 @@ def _split(table: pd.DataFrame, target, reference, by: str, series):
             in_reference = keep & ~in_target
             reference_label = f"every other {by}"
         if not in_reference.any():
-            where = f" in series {_present(table.loc[in_target, 'series'])[0]}" if same is not None and (
-                series == SAME_SERIES and "series" in table.columns) else ""
-            raise ParameterError(f"no reference for target {target_label}: the corpus has no {by} before it"
-                                 f"{where}; give reference= explicitly (a year, a range such as (2014, 2018), "
-                                 f"a series), or series=None to compare across series")
+            where = (
+                f" in series {_present(table.loc[in_target, 'series'])[0]}"
+                if same is not None and (series == SAME_SERIES and "series" in table.columns)
+                else ""
+            )
+            raise ParameterError(
+                f"no reference for target {target_label}: the corpus has no {by} before it"
+                f"{where}; give reference= explicitly (a year, a range such as (2014, 2018), "
+                f"a series), or series=None to compare across series"
+            )
     else:
         in_reference, reference_label = _select(table, reference, by, "reference")
         in_reference = in_reference & keep
         if not in_reference.any():
-            raise ParameterError(f"reference {reference_label} holds no text in the target's series; give "
-                                 f"series=None to compare across series")
+            raise ParameterError(
+                f"reference {reference_label} holds no text in the target's series; give "
+                f"series=None to compare across series"
+            )
         if (in_reference & in_target).any():
-            raise ParameterError(f"some text is both target and reference ({target_label}; {reference_label}); give "
-                                 f"disjoint sets")
+            raise ParameterError(
+                f"some text is both target and reference ({target_label}; {reference_label}); give disjoint sets"
+            )
     if series is None and "series" in table.columns:
         warn_mixed_series(table.loc[in_target | in_reference, "series"], "keyness(series=None)")
     return in_target, in_reference, target_label, reference_label
 
 
-def keyness(corpus_or_tokens, *, target, reference=None, by: str = "year", series=SAME_SERIES,
-            min_freq: int = 2, top: int | None = None, correction: bool = False, **term_options) -> pd.DataFrame:
+def keyness(
+    corpus_or_tokens,
+    *,
+    target,
+    reference=None,
+    by: str = "year",
+    series=SAME_SERIES,
+    min_freq: int = 2,
+    top: int | None = None,
+    correction: bool = False,
+    **term_options,
+) -> pd.DataFrame:
     """Terms over- and under-represented in a target (year, period, report …) against a reference.
 
     Parameters
@@ -254,8 +294,9 @@ def keyness(corpus_or_tokens, *, target, reference=None, by: str = "year", serie
     size_target = int((words & sub_target).sum())
     size_reference = int((words & ~sub_target).sum())
     if size_target == 0 or size_reference == 0:
-        raise EmptyCorpusError(f"{target_label if size_target == 0 else reference_label} holds no words; "
-                               f"nothing to compare")
+        raise EmptyCorpusError(
+            f"{target_label if size_target == 0 else reference_label} holds no words; nothing to compare"
+        )
     chars = group_chars(sub, "_side")
     term_options.setdefault("min_freq", min_freq)
     cands = scored_candidates(sub, by="_side", **term_options)
@@ -265,26 +306,31 @@ def keyness(corpus_or_tokens, *, target, reference=None, by: str = "year", serie
     a = np.array([gf.get("target", 0) for gf in cands["group_freq"]], dtype=float)
     b = np.array([gf.get("reference", 0) for gf in cands["group_freq"]], dtype=float)
     if not a.any():
-        warnings.warn(f"{target_label} holds none of the terms found (only stop words, numbers or very short "
-                      f"text?); every term is under-represented", stacklevel=2)
+        warnings.warn(
+            f"{target_label} holds none of the terms found (only stop words, numbers or very short "
+            f"text?); every term is under-represented",
+            stacklevel=2,
+        )
     g2 = log_likelihood(a, b, size_target - a, size_reference - b, correction=correction)
-    out = pd.DataFrame({
-        "term": cands["term"].to_numpy(),
-        "target_freq": a.astype(int),
-        "reference_freq": b.astype(int),
-        "target_per_10k_chars": a / max(int(chars.get("target", 0)), 1) * 10_000,
-        "reference_per_10k_chars": b / max(int(chars.get("reference", 0)), 1) * 10_000,
-        "g2": g2,
-        "p": chi2.sf(np.abs(g2), 1),
-        "log_ratio": log_ratio(a, b, size_target, size_reference),
-        "direction": np.where(g2 >= 0, "over", "under"),
-        "is_new": (b == 0) & (a > 0),
-        "first_year": cands["first_year"].to_numpy(),
-        "last_year": cands["last_year"].to_numpy(),
-        "term_score": cands["score"].to_numpy(),
-        "target": target_label,
-        "reference": reference_label,
-    })
+    out = pd.DataFrame(
+        {
+            "term": cands["term"].to_numpy(),
+            "target_freq": a.astype(int),
+            "reference_freq": b.astype(int),
+            "target_per_10k_chars": a / max(int(chars.get("target", 0)), 1) * 10_000,
+            "reference_per_10k_chars": b / max(int(chars.get("reference", 0)), 1) * 10_000,
+            "g2": g2,
+            "p": chi2.sf(np.abs(g2), 1),
+            "log_ratio": log_ratio(a, b, size_target, size_reference),
+            "direction": np.where(g2 >= 0, "over", "under"),
+            "is_new": (b == 0) & (a > 0),
+            "first_year": cands["first_year"].to_numpy(),
+            "last_year": cands["last_year"].to_numpy(),
+            "term_score": cands["score"].to_numpy(),
+            "target": target_label,
+            "reference": reference_label,
+        }
+    )
     out = out.sort_values(["g2", "target_freq", "term"], ascending=[False, False, True], kind="mergesort")
     if top is not None:
         over = out[out["g2"] > 0].head(top)
@@ -295,8 +341,9 @@ def keyness(corpus_or_tokens, *, target, reference=None, by: str = "year", serie
     return out
 
 
-def new_terms(corpus_or_tokens, *, target, reference=None, by: str = "year", series=SAME_SERIES,
-              min_freq: int = 2, **term_options) -> pd.DataFrame:
+def new_terms(
+    corpus_or_tokens, *, target, reference=None, by: str = "year", series=SAME_SERIES, min_freq: int = 2, **term_options
+) -> pd.DataFrame:
     """Terms used in the target and absent from every reference report ("new this year"), most used first.
 
     Same parameters as :func:`keyness`; ``min_freq`` applies to the target alone here.  Returns the rows of
@@ -307,8 +354,10 @@ def new_terms(corpus_or_tokens, *, target, reference=None, by: str = "year", ser
     --------
     >>> new_terms(corpus, target=2016).head(3)["term"].tolist()           # doctest: +SKIP
     """
-    k = keyness(corpus_or_tokens, target=target, reference=reference, by=by, series=series, min_freq=min_freq,
-                **term_options)
+    k = keyness(
+        corpus_or_tokens, target=target, reference=reference, by=by, series=series, min_freq=min_freq, **term_options
+    )
     k = k[k["is_new"] & (k["target_freq"] >= min_freq)]
-    return k.sort_values(["target_freq", "term_score", "term"], ascending=[False, False, True],
-                         kind="mergesort").reset_index(drop=True)
+    return k.sort_values(
+        ["target_freq", "term_score", "term"], ascending=[False, False, True], kind="mergesort"
+    ).reset_index(drop=True)

@@ -56,19 +56,36 @@ from cppcc_nlp.tokens.table import as_token_table
 __all__ = ["extract_terms", "scored_candidates", "term_tfidf", "year_view", "GENRE_PHRASES", "RANK_BY", "TERM_COLUMNS"]
 
 #: columns of :func:`extract_terms`, in order (per-year frequency columns follow when ``by_year=True``)
-TERM_COLUMNS = ["term", "score", "freq", "doc_freq", "n_tokens", "first_year", "last_year",
-                "cvalue", "pmi", "left_entropy", "right_entropy", "n_chars", "specificity", "burst", "peak_year",
-                "year_rank"]
+TERM_COLUMNS = [
+    "term",
+    "score",
+    "freq",
+    "doc_freq",
+    "n_tokens",
+    "first_year",
+    "last_year",
+    "cvalue",
+    "pmi",
+    "left_entropy",
+    "right_entropy",
+    "n_chars",
+    "specificity",
+    "burst",
+    "peak_year",
+    "year_rank",
+]
 
 #: G² (1 d.f.) from which a year's over-use of a term counts as a burst: p < 0.001
 BURST_MIN_G2 = 10.83
 
 # Whole phrases that every report carries but that are no policy vocabulary: forms of address, the speaker's
 # organ, persons.  extract_terms(exclude=...) replaces the list; exclude=() keeps everything.
-GENRE_PHRASES = frozenset("""
+GENRE_PHRASES = frozenset(
+    """
 各位代表 各位委员 各位 同志们 全国各族人民 各族人民 人民群众 广大人民群众 国务院 政府工作 政府工作报告 工作报告
 习近平 习近平同志 习近平总书记 表示诚挚感谢 表示诚挚的感谢 致以崇高的敬意 衷心感谢
-""".split())
+""".split()
+)
 
 #: default share of the top positions the per-year view may claim (see extract_terms)
 YEAR_SHARE = 0.2
@@ -79,9 +96,17 @@ RANK_BY = ("default", "cvalue", "pmi", "entropy", "tfidf", "freq", "specificity"
 SLOGAN_KINDS = ("numbered", "branded", "series")
 
 
-def _rank_scores(cands: pd.DataFrame, rank_by: str, *, entropy_floor: float, pmi_scale: float,
-                 n_docs: int, n_years: int = 0, lexicon_boost: float = 1.0,
-                 specificity_scale: float = 8.0) -> pd.Series:
+def _rank_scores(
+    cands: pd.DataFrame,
+    rank_by: str,
+    *,
+    entropy_floor: float,
+    pmi_scale: float,
+    n_docs: int,
+    n_years: int = 0,
+    lexicon_boost: float = 1.0,
+    specificity_scale: float = 8.0,
+) -> pd.Series:
     boundary = np.minimum(cands["left_entropy"], cands["right_entropy"])
     # genericness is spread across years: a phrase of every year's report is stock vocabulary, a phrase every
     # region uses in one year is that year's term (未来产业 in the 31 provincial reports of 2025); the idf counts
@@ -118,7 +143,8 @@ def _rank_scores(cands: pd.DataFrame, rank_by: str, *, entropy_floor: float, pmi
     # domain specificity against general language; its weight is 1/n_years: with many years the idf factor
     # already contrasts a term with the other years, with one year general language is the only contrast
     specific = np.clip(cands["specificity"].to_numpy(dtype=float) / specificity_scale, 0.0, 1.0) ** (
-        1.0 / (n_years or n_docs))
+        1.0 / (n_years or n_docs)
+    )
     # a candidate mostly used inside one longer candidate is a fragment of it (经济社会 in 经济社会发展, 设施建设 in
     # 基础设施建设): C-value averages over all containers and misses a single dominant one; count its other uses
     independent = 1.0 - cands["nested_share"].to_numpy(dtype=float)
@@ -168,8 +194,14 @@ def year_view(cands: pd.DataFrame, year_sizes: pd.Series, *, min_g2: float = BUR
     A term said in 2016 only (供给侧结构性改革 in a 2015–2016 corpus) has its burst in 2016 and ranks first there.
     """
     years = [y for y in year_sizes.index if year_sizes[y] > 0]
-    out = pd.DataFrame({"burst": 0.0, "peak_year": pd.array([pd.NA] * len(cands), dtype="Int64"),
-                        "year_rank": pd.array([pd.NA] * len(cands), dtype="Int64")}, index=cands.index)
+    out = pd.DataFrame(
+        {
+            "burst": 0.0,
+            "peak_year": pd.array([pd.NA] * len(cands), dtype="Int64"),
+            "year_rank": pd.array([pd.NA] * len(cands), dtype="Int64"),
+        },
+        index=cands.index,
+    )
     if len(years) < 2 or len(cands) == 0:
         return out
     sizes = np.array([float(year_sizes[y]) for y in years])
@@ -214,10 +246,23 @@ def _empty_terms() -> pd.DataFrame:
     return out
 
 
-def scored_candidates(corpus_or_tokens, *, max_len=8, min_freq=2, min_chars=2, max_chars=16, min_pmi=1.0,
-                      entropy_floor=2.0, pmi_scale=8.0, lexicon_boost=2.0, rank_by="default",
-                      single_token_min_chars=3, exclude=GENRE_PHRASES, by=None,
-                      specificity_scale=8.0) -> pd.DataFrame:
+def scored_candidates(
+    corpus_or_tokens,
+    *,
+    max_len=8,
+    min_freq=2,
+    min_chars=2,
+    max_chars=16,
+    min_pmi=1.0,
+    entropy_floor=2.0,
+    pmi_scale=8.0,
+    lexicon_boost=2.0,
+    rank_by="default",
+    single_token_min_chars=3,
+    exclude=GENRE_PHRASES,
+    by=None,
+    specificity_scale=8.0,
+) -> pd.DataFrame:
     """Every candidate that passes the term filters, with its ``specificity`` and ``score``; unsorted.
 
     The common first step of :func:`extract_terms`, :func:`term_tfidf`,
@@ -239,14 +284,22 @@ def scored_candidates(corpus_or_tokens, *, max_len=8, min_freq=2, min_chars=2, m
     """
     if rank_by not in RANK_BY:
         raise ParameterError(f"rank_by={rank_by!r}: choose one of {', '.join(RANK_BY)}")
-    for name, value in (("entropy_floor", entropy_floor), ("pmi_scale", pmi_scale),
-                        ("lexicon_boost", lexicon_boost), ("min_pmi", min_pmi),
-                        ("specificity_scale", specificity_scale)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or (
-                name != "min_pmi" and (value < 0 or (name in ("pmi_scale", "specificity_scale") and value == 0))):
+    for name, value in (
+        ("entropy_floor", entropy_floor),
+        ("pmi_scale", pmi_scale),
+        ("lexicon_boost", lexicon_boost),
+        ("min_pmi", min_pmi),
+        ("specificity_scale", specificity_scale),
+    ):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float, np.integer, np.floating))
+            or (name != "min_pmi" and (value < 0 or (name in ("pmi_scale", "specificity_scale") and value == 0)))
+        ):
             raise ParameterError(f"{name}={value!r}: give a positive number")
-    cands = term_candidates(corpus_or_tokens, max_len=max_len, min_freq=min_freq, min_chars=min_chars,
-                            max_chars=max_chars, by=by)
+    cands = term_candidates(
+        corpus_or_tokens, max_len=max_len, min_freq=min_freq, min_chars=min_chars, max_chars=max_chars, by=by
+    )
     attrs = dict(cands.attrs)
     n_docs = len(attrs.get("doc_ids", [])) or 1
     if len(cands):
@@ -257,10 +310,16 @@ def scored_candidates(corpus_or_tokens, *, max_len=8, min_freq=2, min_chars=2, m
         cands = cands[keep].copy()
     if len(cands):
         cands["specificity"] = specificity(cands["term"]).to_numpy()
-        cands["score"] = _rank_scores(cands, rank_by, entropy_floor=entropy_floor, pmi_scale=pmi_scale,
-                                      n_docs=n_docs, n_years=len(attrs.get("years") or []),
-                                      lexicon_boost=lexicon_boost,
-                                      specificity_scale=specificity_scale)
+        cands["score"] = _rank_scores(
+            cands,
+            rank_by,
+            entropy_floor=entropy_floor,
+            pmi_scale=pmi_scale,
+            n_docs=n_docs,
+            n_years=len(attrs.get("years") or []),
+            lexicon_boost=lexicon_boost,
+            specificity_scale=specificity_scale,
+        )
     else:
         cands["specificity"] = pd.Series(dtype=float)
         cands["score"] = pd.Series(dtype=float)
@@ -268,11 +327,25 @@ def scored_candidates(corpus_or_tokens, *, max_len=8, min_freq=2, min_chars=2, m
     return cands
 
 
-def extract_terms(corpus_or_tokens, *, top: int | None = None, max_len: int = 8, min_freq: int = 2,
-                  min_chars: int = 2, max_chars: int = 16, min_pmi: float = 1.0, entropy_floor: float = 2.0,
-                  pmi_scale: float = 8.0, lexicon_boost: float = 2.0, rank_by: str = "default",
-                  single_token_min_chars: int = 3, exclude=GENRE_PHRASES, by_year: bool = False,
-                  specificity_scale: float = 8.0, year_share: float = YEAR_SHARE) -> pd.DataFrame:
+def extract_terms(
+    corpus_or_tokens,
+    *,
+    top: int | None = None,
+    max_len: int = 8,
+    min_freq: int = 2,
+    min_chars: int = 2,
+    max_chars: int = 16,
+    min_pmi: float = 1.0,
+    entropy_floor: float = 2.0,
+    pmi_scale: float = 8.0,
+    lexicon_boost: float = 2.0,
+    rank_by: str = "default",
+    single_token_min_chars: int = 3,
+    exclude=GENRE_PHRASES,
+    by_year: bool = False,
+    specificity_scale: float = 8.0,
+    year_share: float = YEAR_SHARE,
+) -> pd.DataFrame:
     """Multi-word policy terms of a corpus, ranked, with their frequencies and years.
 
     Parameters
@@ -359,15 +432,28 @@ def extract_terms(corpus_or_tokens, *, top: int | None = None, max_len: int = 8,
     """
     if top is not None and (not isinstance(top, (int, np.integer)) or isinstance(top, bool) or top < 1):
         raise ParameterError(f"top={top!r}: give a positive whole number, or None for every term")
-    if isinstance(year_share, bool) or not isinstance(year_share, (int, float, np.integer, np.floating)) or (
-            year_share < 0):
+    if (
+        isinstance(year_share, bool)
+        or not isinstance(year_share, (int, float, np.integer, np.floating))
+        or (year_share < 0)
+    ):
         raise ParameterError(f"year_share={year_share!r}: give a share between 0 (no per-year view) and 1")
     table = as_token_table(corpus_or_tokens)
-    cands = scored_candidates(table, max_len=max_len, min_freq=min_freq, min_chars=min_chars,
-                              max_chars=max_chars, min_pmi=min_pmi, entropy_floor=entropy_floor,
-                              pmi_scale=pmi_scale, lexicon_boost=lexicon_boost, rank_by=rank_by,
-                              single_token_min_chars=single_token_min_chars, exclude=exclude,
-                              specificity_scale=specificity_scale)
+    cands = scored_candidates(
+        table,
+        max_len=max_len,
+        min_freq=min_freq,
+        min_chars=min_chars,
+        max_chars=max_chars,
+        min_pmi=min_pmi,
+        entropy_floor=entropy_floor,
+        pmi_scale=pmi_scale,
+        lexicon_boost=lexicon_boost,
+        rank_by=rank_by,
+        single_token_min_chars=single_token_min_chars,
+        exclude=exclude,
+        specificity_scale=specificity_scale,
+    )
     if rank_by == "default" and len(cands):
         # 0: a fragment (nested only, or one fixed neighbour); enclosed_share 1: a part never said apart from
         # one whole (党的二十大和二十届历次全会 always in …精神), folded into it
@@ -381,8 +467,11 @@ def extract_terms(corpus_or_tokens, *, top: int | None = None, max_len: int = 8,
         if rank_by == "default":
             cands["score"] = _lift_by_year(cands["score"], cands["year_rank"], len(year_sizes), year_share)
     if len(cands) == 0:
-        warnings.warn("no term candidate survived: the text is too short or only holds stop words and numbers "
-                      f"(min_freq={min_freq}); lower min_freq or give more reports", stacklevel=2)
+        warnings.warn(
+            "no term candidate survived: the text is too short or only holds stop words and numbers "
+            f"(min_freq={min_freq}); lower min_freq or give more reports",
+            stacklevel=2,
+        )
         return _empty_terms()
     years = cands.attrs.get("years") or sorted({y for yf in cands["year_freq"] for y in yf})
     cands = cands.sort_values(["score", "freq", "term"], ascending=[False, False, True], kind="mergesort")
@@ -395,7 +484,6 @@ def extract_terms(corpus_or_tokens, *, top: int | None = None, max_len: int = 8,
         for year in years:
             out[year] = [int(yf.get(year, 0)) for yf in cands["year_freq"]]
     return out
-
 
 
 def term_tfidf(corpus_or_tokens, *, top: int = 20, sublinear: bool = True, **term_options) -> pd.DataFrame:
@@ -430,8 +518,7 @@ def term_tfidf(corpus_or_tokens, *, top: int = 20, sublinear: bool = True, **ter
     if frame.empty:
         return pd.DataFrame(columns=["doc_id", "year", "rank", "term", "tf", "doc_freq", "tfidf"])
     frame["tfidf"] = tfidf(frame["tf"], frame["doc_freq"], n_docs, sublinear=sublinear)
-    frame = frame.sort_values(["doc_id", "tfidf", "tf", "term"], ascending=[True, False, False, True],
-                              kind="mergesort")
+    frame = frame.sort_values(["doc_id", "tfidf", "tf", "term"], ascending=[True, False, False, True], kind="mergesort")
     frame["rank"] = frame.groupby("doc_id").cumcount() + 1
     frame = frame[frame["rank"] <= top]
     frame["year"] = frame["doc_id"].map(doc_year)

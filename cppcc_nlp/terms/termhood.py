@@ -30,8 +30,18 @@ import pandas as pd
 
 from cppcc_nlp.errors import ParameterError
 
-__all__ = ["cvalue", "pmi", "npmi", "min_split_pmi", "branching_entropy", "log_likelihood", "log_ratio",
-           "tfidf", "specificity", "general_idf"]
+__all__ = [
+    "cvalue",
+    "pmi",
+    "npmi",
+    "min_split_pmi",
+    "branching_entropy",
+    "log_likelihood",
+    "log_ratio",
+    "tfidf",
+    "specificity",
+    "general_idf",
+]
 
 
 def _subsequences(term: Sequence[Hashable]):
@@ -40,7 +50,7 @@ def _subsequences(term: Sequence[Hashable]):
     seen = set()
     for length in range(1, n):
         for start in range(0, n - length + 1):
-            sub = tuple(term[start:start + length])
+            sub = tuple(term[start : start + length])
             if sub not in seen:
                 seen.add(sub)
                 yield sub
@@ -233,13 +243,14 @@ def log_likelihood(a, b, c, d, *, correction: bool = False) -> np.ndarray | floa
         expected = [row1 * col1 / n, row1 * col2 / n, row2 * col1 / n, row2 * col2 / n]
         observed = [a, b, c, d]
         if correction:
-            observed = [np.where(o > e, np.maximum(o - 0.5, e), np.minimum(o + 0.5, e))
-                        for o, e in zip(observed, expected)]
+            observed = [
+                np.where(o > e, np.maximum(o - 0.5, e), np.minimum(o + 0.5, e)) for o, e in zip(observed, expected)
+            ]
         g2 = np.zeros(np.broadcast(a, b, c, d).shape)
         for o, e in zip(observed, expected):
             g2 = g2 + np.where(o > 0, o * np.log(np.where(o > 0, o, 1.0) / np.where(e > 0, e, 1.0)), 0.0)
         g2 = 2.0 * g2
-        over = a * col2 >= b * col1        # a/col1 >= b/col2 without dividing by zero
+        over = a * col2 >= b * col1  # a/col1 >= b/col2 without dividing by zero
     g2 = np.where(over, g2, -g2)
     g2 = np.where(np.abs(g2) < 1e-12, 0.0, g2)
     return float(g2) if g2.ndim == 0 else g2
@@ -302,11 +313,11 @@ def general_idf() -> tuple[dict, float, "object"]:
         import jieba
 
         jieba.setLogLevel(logging.WARNING)
-        with warnings.catch_warnings():         # jieba leaves its idf.txt open (ResourceWarning)
+        with warnings.catch_warnings():  # jieba leaves its idf.txt open (ResourceWarning)
             warnings.simplefilter("ignore", ResourceWarning)
             import jieba.analyse
 
-            table = jieba.analyse.TFIDF()       # a fresh copy: jieba.analyse.set_idf_path cannot change it
+            table = jieba.analyse.TFIDF()  # a fresh copy: jieba.analyse.set_idf_path cannot change it
         # a tokenizer of our own with jieba's general dictionary only: words a user adds to jieba's global
         # tokenizer (jieba.add_word, load_userdict) must not change what counts as general language
         tokenizer = jieba.Tokenizer()

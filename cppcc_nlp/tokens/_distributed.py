@@ -74,20 +74,24 @@ def _batches(texts: dict[str, str], limit: int) -> list[dict[str, str]]:
     return out
 
 
-def _segment_batch(texts: dict[str, str], segment_texts, lexicon, model: str | None, pipeline_version: str,
-                   batch_size: int) -> pd.DataFrame:
+def _segment_batch(
+    texts: dict[str, str], segment_texts, lexicon, model: str | None, pipeline_version: str, batch_size: int
+) -> pd.DataFrame:
     """On a worker: the cache rows of one batch (the pipeline comes from the per-process cache of ``nlp``)."""
     pipe = nlp(lexicon=lexicon, pkuseg_model=model)
     mine = pipe.meta["cppcc_nlp"]["pipeline_version"]
     if mine != pipeline_version:
-        raise ModelError(f"a worker's pkuseg model ({pipe.meta['cppcc_nlp']['pkuseg_model']}, pipeline {mine}) "
-                         f"differs from the client's (pipeline {pipeline_version}); install the same pkuseg on "
-                         "every worker, or set CPPCC_NLP_PKUSEG_MODEL to one shared model folder")
+        raise ModelError(
+            f"a worker's pkuseg model ({pipe.meta['cppcc_nlp']['pkuseg_model']}, pipeline {mine}) "
+            f"differs from the client's (pipeline {pipeline_version}); install the same pkuseg on "
+            "every worker, or set CPPCC_NLP_PKUSEG_MODEL to one shared model folder"
+        )
     return segment_texts(pipe, texts, n_process=1, batch_size=batch_size)
 
 
-def segment(client, pipe, texts: dict[str, str], segment_texts, *, batch_size: int = 64,
-            batch_chars: int = BATCH_CHARS) -> pd.DataFrame:
+def segment(
+    client, pipe, texts: dict[str, str], segment_texts, *, batch_size: int = 64, batch_chars: int = BATCH_CHARS
+) -> pd.DataFrame:
     """The cache rows of ``texts`` ``{text_hash: text}``, segmented on the cluster, in the order of ``texts``.
 
     ``segment_texts(pipe, texts, n_process=, batch_size=)`` is the local segmenter each worker runs on its batch
@@ -97,9 +101,17 @@ def segment(client, pipe, texts: dict[str, str], segment_texts, *, batch_size: i
         return pd.DataFrame({c: [] for c in CACHE_COLUMNS})
     model = _model_for_workers(pipe)
     ensure_plugin(client, model)
-    lexicon = lexicon_of(pipe)   # by value, not scattered: scattered data dies with its worker, a task's args do not
-    parts = map_ordered(client, _segment_batch, _batches(texts, batch_chars), segment_texts, lexicon, model,
-                        pipe.meta["cppcc_nlp"]["pipeline_version"], batch_size)
+    lexicon = lexicon_of(pipe)  # by value, not scattered: scattered data dies with its worker, a task's args do not
+    parts = map_ordered(
+        client,
+        _segment_batch,
+        _batches(texts, batch_chars),
+        segment_texts,
+        lexicon,
+        model,
+        pipe.meta["cppcc_nlp"]["pipeline_version"],
+        batch_size,
+    )
     parts = [p for p in parts if not p.empty]
     if not parts:
         return pd.DataFrame({c: [] for c in CACHE_COLUMNS})

@@ -43,8 +43,9 @@ def _work(chunk: list[str]) -> list[list[tuple[str, int, bool]]]:
     return [_doc_tokens(doc) for doc in _PIPE.pipe(chunk, batch_size=_BATCH_SIZE)]
 
 
-def segment_pieces(pipe, pieces: list[str], *, n_process: int = 1,
-                   batch_size: int = 64) -> list[list[tuple[str, int, bool]]]:
+def segment_pieces(
+    pipe, pieces: list[str], *, n_process: int = 1, batch_size: int = 64
+) -> list[list[tuple[str, int, bool]]]:
     """The tokens of each piece of text, in order: ``[[(text, offset, in_lexicon), ...], ...]``.
 
     With ``n_process`` > 1 (``-1``: every core) and the ``fork`` start method available, the pieces are
@@ -56,7 +57,7 @@ def segment_pieces(pipe, pieces: list[str], *, n_process: int = 1,
         return [_doc_tokens(doc) for doc in pipe.pipe(pieces, batch_size=batch_size)]
     # about four chunks per worker, so that a worker with short pieces takes another chunk
     size = max(1, -(-len(pieces) // (n * 4)))
-    chunks = [pieces[k: k + size] for k in range(0, len(pieces), size)]
+    chunks = [pieces[k : k + size] for k in range(0, len(pieces), size)]
     _PIPE, _BATCH_SIZE = pipe, batch_size
     try:
         with multiprocessing.get_context("fork").Pool(n) as pool:

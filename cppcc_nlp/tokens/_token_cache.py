@@ -163,4 +163,3 @@ class TokenCache:
         for p in parts:
             with contextlib.suppress(OSError):
                 p.unlink()
-

@@ -69,8 +69,14 @@ class LexiconMerger:
         self.name = name
         self.set_entries(entries)
 
-    def set_entries(self, entries: Iterable[str], version: str | None = None, *,
-                    quoted_only: Iterable[str] = (), exclude: dict[str, Iterable[str]] | None = None) -> None:
+    def set_entries(
+        self,
+        entries: Iterable[str],
+        version: str | None = None,
+        *,
+        quoted_only: Iterable[str] = (),
+        exclude: dict[str, Iterable[str]] | None = None,
+    ) -> None:
         """Replace the entries.
 
         Parameters
@@ -109,8 +115,9 @@ class LexiconMerger:
             if term in self._blockers:
                 continue
             s, e = m.span()
-            if term in self.quoted_only and not (s > 0 and text[s - 1] in OPEN_QUOTES and e < len(text)
-                                                 and text[e] in CLOSE_QUOTES):
+            if term in self.quoted_only and not (
+                s > 0 and text[s - 1] in OPEN_QUOTES and e < len(text) and text[e] in CLOSE_QUOTES
+            ):
                 continue
             spans.append((s, e))
         return spans
@@ -156,16 +163,24 @@ class LexiconMerger:
 
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        data = {"entries": list(self.entries), "version": self.version, "quoted_only": sorted(self.quoted_only),
-                "exclude": {k: list(v) for k, v in sorted(self.exclude.items())}}
+        data = {
+            "entries": list(self.entries),
+            "version": self.version,
+            "quoted_only": sorted(self.quoted_only),
+            "exclude": {k: list(v) for k, v in sorted(self.exclude.items())},
+        }
         (path / "lexicon.json").write_text(json.dumps(data, ensure_ascii=False, indent=0), encoding="utf-8")
 
     def from_disk(self, path, *, exclude=()):
         import json
 
         data = json.loads((Path(path) / "lexicon.json").read_text(encoding="utf-8"))
-        self.set_entries(data["entries"], data.get("version"), quoted_only=data.get("quoted_only", ()),
-                         exclude=data.get("exclude") or {})
+        self.set_entries(
+            data["entries"],
+            data.get("version"),
+            quoted_only=data.get("quoted_only", ()),
+            exclude=data.get("exclude") or {},
+        )
         return self
 
 
@@ -200,6 +215,7 @@ def with_traditional(lex: Lexicon) -> tuple[list[str], frozenset[str], dict[str,
     for term, blockers in lex.exclude.items():
         converter = _s2t()
         for form in spellings(term):
-            exclude[form] = tuple(blockers) if form == term or converter is None else tuple(
-                converter.convert(b) for b in blockers)
+            exclude[form] = (
+                tuple(blockers) if form == term or converter is None else tuple(converter.convert(b) for b in blockers)
+            )
     return sorted(entries), frozenset(quoted_only), exclude

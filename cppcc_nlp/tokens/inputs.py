@@ -55,17 +55,23 @@ def as_corpus(obj, *, what: str) -> Corpus:
     """
     if isinstance(obj, Corpus):
         if len(obj) == 0:
-            raise EmptyCorpusError("the corpus has no documents: give report files or a folder that holds some "
-                                   f"(Corpus.from_path) before {what}")
+            raise EmptyCorpusError(
+                "the corpus has no documents: give report files or a folder that holds some "
+                f"(Corpus.from_path) before {what}"
+            )
         return obj
     if isinstance(obj, str):
         if "\n" not in obj and len(obj) < 4096 and os.path.exists(obj):
-            raise InputError(f"{obj!r} is the path of a file or folder, not report text: read it with "
-                             f"cppcc_nlp.Corpus.from_path({obj!r}) and pass the corpus")
+            raise InputError(
+                f"{obj!r} is the path of a file or folder, not report text: read it with "
+                f"cppcc_nlp.Corpus.from_path({obj!r}) and pass the corpus"
+            )
         doc = Document.from_text(obj, doc_id="text", manifest_row={"year": _guess_year(obj)})
         return Corpus([doc])
-    raise InputError(f"expected a cppcc_nlp.Corpus or a str, got {type(obj).__name__}; build one with "
-                     "cppcc_nlp.Corpus.from_path(...)")
+    raise InputError(
+        f"expected a cppcc_nlp.Corpus or a str, got {type(obj).__name__}; build one with "
+        "cppcc_nlp.Corpus.from_path(...)"
+    )
 
 
 def _guess_year(text: str) -> int:

@@ -46,12 +46,15 @@ from cppcc_nlp.tokens.components import MERGE_COMPONENT, register_components, wi
 #: bump when the layout of cached token rows or the segmentation procedure changes
 TOKEN_FORMAT = 2  # 2: traditional-character spellings of the entries are merged too
 MODEL_ENV = "CPPCC_NLP_PKUSEG_MODEL"
-PKUSEG_INSTALL = ("install it with `pip install numpy cython setuptools wheel && "
-                  "pip install --no-build-isolation pkuseg==0.0.25`, or point CPPCC_NLP_PKUSEG_MODEL "
-                  "(or nlp(pkuseg_model=...)) to a pkuseg model folder holding features.pkl and weights.npz")
+PKUSEG_INSTALL = (
+    "install it with `pip install numpy cython setuptools wheel && "
+    "pip install --no-build-isolation pkuseg==0.0.25`, or point CPPCC_NLP_PKUSEG_MODEL "
+    "(or nlp(pkuseg_model=...)) to a pkuseg model folder holding features.pkl and weights.npz"
+)
 
 # ----------------------------------------------------------------------------------------------------------
 # model lookup
+
 
 def default_model_dir() -> Path:
     """The pkuseg model folder used when none is given.
@@ -68,8 +71,9 @@ def default_model_dir() -> Path:
         return Path(env).expanduser()
     spec = importlib.util.find_spec("pkuseg")
     if spec is None or not spec.origin:
-        raise ModelError(f"the pkuseg package, which ships the pretrained segmentation model, is not installed; "
-                         f"{PKUSEG_INSTALL}")
+        raise ModelError(
+            f"the pkuseg package, which ships the pretrained segmentation model, is not installed; {PKUSEG_INSTALL}"
+        )
     return Path(spec.origin).resolve().parent / "models" / "default"
 
 
@@ -79,8 +83,9 @@ def _check_model_dir(folder: Path) -> Path:
         raise ModelError(f"{folder}: no pkuseg model folder here; {PKUSEG_INSTALL}")
     has_features = (folder / "features.pkl").is_file() or (folder / "features.msgpack").is_file()
     if not has_features or not (folder / "weights.npz").is_file():
-        raise ModelError(f"{folder}: not a pkuseg model folder (features.pkl and weights.npz are needed); "
-                         f"{PKUSEG_INSTALL}")
+        raise ModelError(
+            f"{folder}: not a pkuseg model folder (features.pkl and weights.npz are needed); {PKUSEG_INSTALL}"
+        )
     return folder.resolve()
 
 
@@ -172,8 +177,10 @@ def nlp(*, lexicon=None, pkuseg_model=None):
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
                 pipe.tokenizer.initialize(pkuseg_model=str(folder))
         except Exception as exc:  # pickle, zip, numpy or file errors from a damaged model
-            raise ModelError(f"{folder}: the pkuseg model cannot be loaded ({type(exc).__name__}: {exc}); "
-                             f"the folder may be corrupt; {PKUSEG_INSTALL}") from None
+            raise ModelError(
+                f"{folder}: the pkuseg model cannot be loaded ({type(exc).__name__}: {exc}); "
+                f"the folder may be corrupt; {PKUSEG_INSTALL}"
+            ) from None
         base = _SEGMENTERS[str(folder)] = _copy_segmenter(pipe.tokenizer.pkuseg_seg)
     # the loaded model (~1 GB in memory) is shared by every pipeline on the same folder; each pipeline has
     # its own user dictionary
@@ -185,9 +192,13 @@ def nlp(*, lexicon=None, pkuseg_model=None):
     pipe.tokenizer.pkuseg_update_user_dict([e for e in entries if e not in special])
     merger = pipe.add_pipe(MERGE_COMPONENT)
     merger.set_entries(entries, lex.version, quoted_only=quoted_only, exclude=exclude)
-    pipe.max_length = 10 ** 8  # long paragraphs are cut into pieces by tokens(); spaCy's own check is not needed
-    pipe.meta["cppcc_nlp"] = {"pipeline_version": pipeline_version(folder), "lexicon_version": lex.version,
-                              "pkuseg_model": str(folder), "n_lexicon_entries": len(lex)}
+    pipe.max_length = 10**8  # long paragraphs are cut into pieces by tokens(); spaCy's own check is not needed
+    pipe.meta["cppcc_nlp"] = {
+        "pipeline_version": pipeline_version(folder),
+        "lexicon_version": lex.version,
+        "pkuseg_model": str(folder),
+        "n_lexicon_entries": len(lex),
+    }
     pipe._cppcc_lexicon = lex  # the Lexicon object, for cache invalidation
     _NLP_CACHE[key] = pipe
     return pipe

@@ -37,8 +37,27 @@ from cppcc_nlp.tokens.pipeline import lexicon_of
 from cppcc_nlp.tokens.pipeline import nlp as make_nlp
 
 #: columns of the token table, in order
-TOKEN_COLUMNS = ["doc_id", "para_id", "section_id", "year", "period", "part", "level", "region", "organ", "series",
-                 "i", "sent", "token", "start", "end", "is_punct", "is_stop", "is_num", "in_lexicon"]
+TOKEN_COLUMNS = [
+    "doc_id",
+    "para_id",
+    "section_id",
+    "year",
+    "period",
+    "part",
+    "level",
+    "region",
+    "organ",
+    "series",
+    "i",
+    "sent",
+    "token",
+    "start",
+    "end",
+    "is_punct",
+    "is_stop",
+    "is_num",
+    "in_lexicon",
+]
 #: docvars copied from the paragraph table onto every token (None when the input does not carry them)
 TOKEN_DOCVARS = ("level", "region", "organ", "series")
 #: the columns an analysis reads from a token table (:func:`as_token_table`)
@@ -65,7 +84,7 @@ def _chunks(text: str, limit: int = MAX_CHUNK_CHARS, find=None) -> list[tuple[in
     starts = [s for s, _ in matches]
     pieces, pos = [], 0
     while len(text) - pos > limit:
-        window = text[pos: pos + limit]
+        window = text[pos : pos + limit]
         cut = 0
         for m in _SENT_END.finditer(window):
             cut = m.end()
@@ -75,7 +94,7 @@ def _chunks(text: str, limit: int = MAX_CHUNK_CHARS, find=None) -> list[tuple[in
         k = bisect_right(starts, pos + cut - 1) - 1  # the last match starting before the cut
         if k >= 0 and matches[k][0] > pos and matches[k][1] > pos + cut:
             cut = matches[k][0] - pos  # move the cut back to the start of the straddling match
-        pieces.append((pos, text[pos: pos + cut]))
+        pieces.append((pos, text[pos : pos + cut]))
         pos += cut
     pieces.append((pos, text[pos:]))
     return pieces
@@ -118,18 +137,38 @@ def _segment(pipe, texts: dict[str, str], *, n_process: int, batch_size: int) ->
 
 def _empty_table() -> pd.DataFrame:
     frame = pd.DataFrame({c: [] for c in TOKEN_COLUMNS})
-    return frame.astype({"year": "Int64", "period": "Int64", "i": "int32", "sent": "int32", "start": "int64",
-                         "end": "int64", "is_punct": bool, "is_stop": bool, "is_num": bool, "in_lexicon": bool,
-                         "doc_id": object, "para_id": object, "section_id": object, "part": object,
-                         "level": object, "region": object, "organ": object, "series": object, "token": object})
+    return frame.astype(
+        {
+            "year": "Int64",
+            "period": "Int64",
+            "i": "int32",
+            "sent": "int32",
+            "start": "int64",
+            "end": "int64",
+            "is_punct": bool,
+            "is_stop": bool,
+            "is_num": bool,
+            "in_lexicon": bool,
+            "doc_id": object,
+            "para_id": object,
+            "section_id": object,
+            "part": object,
+            "level": object,
+            "region": object,
+            "organ": object,
+            "series": object,
+            "token": object,
+        }
+    )
 
 
 # ----------------------------------------------------------------------------------------------------------
 # the table
 
 
-def tokens(corpus, *, nlp=None, n_process: int = 1, cache: bool = True, cache_dir=None,
-           batch_size: int = 64, client=None) -> pd.DataFrame:
+def tokens(
+    corpus, *, nlp=None, n_process: int = 1, cache: bool = True, cache_dir=None, batch_size: int = 64, client=None
+) -> pd.DataFrame:
     """The token table of a corpus: one row per token, in text order, with docvars and offsets.
 
     Parameters
@@ -213,8 +252,11 @@ def tokens(corpus, *, nlp=None, n_process: int = 1, cache: bool = True, cache_di
             store.store(fresh)
         except OSError as exc:
             warnings.warn(f"token cache at {store.folder} not writable ({exc}); results not cached", stacklevel=2)
-    rows = pd.concat([f for f in (found, fresh) if not f.empty], ignore_index=True) if (
-        not found.empty or not fresh.empty) else pd.DataFrame(columns=CACHE_COLUMNS)
+    rows = (
+        pd.concat([f for f in (found, fresh) if not f.empty], ignore_index=True)
+        if (not found.empty or not fresh.empty)
+        else pd.DataFrame(columns=CACHE_COLUMNS)
+    )
     return _assemble(paras, sents, hashes, rows, lex)
 
 
@@ -222,9 +264,13 @@ def _assemble(paras: pd.DataFrame, sents, hashes: list[str], rows: pd.DataFrame,
     if rows.empty:
         return _empty_table()
     rows = rows[["text_hash", "i", "token", "start", "end", "is_punct", "in_lexicon"]].astype(
-        {"i": "int32", "start": "int64", "end": "int64", "is_punct": bool, "in_lexicon": bool})
-    p = paras[["doc_id", "para_id", "section_id", "year", "period", "part", "start"]].rename(
-        columns={"start": "para_start"}).reset_index(drop=True)
+        {"i": "int32", "start": "int64", "end": "int64", "is_punct": bool, "in_lexicon": bool}
+    )
+    p = (
+        paras[["doc_id", "para_id", "section_id", "year", "period", "part", "start"]]
+        .rename(columns={"start": "para_start"})
+        .reset_index(drop=True)
+    )
     for col in TOKEN_DOCVARS:  # docvars of a Corpus; absent from a bare paragraph table or a string
         p[col] = paras[col].to_numpy() if col in paras.columns else None
     p["text_hash"] = hashes
@@ -269,9 +315,16 @@ def _sentence_index(table: pd.DataFrame, sents) -> np.ndarray:
 # token lists and the analyses' input
 
 
-def token_lists(corpus_or_token_table, *, unit: str = "paragraph", drop_stop: bool = True,
-                drop_punct: bool = True, drop_num: bool = True, keep_boilerplate: bool = True,
-                **tokens_kwargs) -> pd.Series:
+def token_lists(
+    corpus_or_token_table,
+    *,
+    unit: str = "paragraph",
+    drop_stop: bool = True,
+    drop_punct: bool = True,
+    drop_num: bool = True,
+    keep_boilerplate: bool = True,
+    **tokens_kwargs,
+) -> pd.Series:
     """Token strings per unit, filtered by the shared stop-word rules (:mod:`cppcc_nlp.resources.stopwords`).
 
     Parameters
@@ -302,8 +355,11 @@ def token_lists(corpus_or_token_table, *, unit: str = "paragraph", drop_stop: bo
     table = corpus_or_token_table
     if not isinstance(table, pd.DataFrame) or "token" not in table.columns:
         table = tokens(table, **tokens_kwargs)
-    missing = [c for c in ("doc_id", "para_id", "section_id", "sent", "token", "is_punct", "is_stop", "is_num",
-                           "in_lexicon") if c not in table.columns]
+    missing = [
+        c
+        for c in ("doc_id", "para_id", "section_id", "sent", "token", "is_punct", "is_stop", "is_num", "in_lexicon")
+        if c not in table.columns
+    ]
     if missing:
         raise InputError(f"the token table lacks the columns {missing}; make it with cppcc_nlp.tokens()")
     key = UNITS[unit]
@@ -354,12 +410,16 @@ def as_token_table(corpus_or_tokens, *, columns=ANALYSIS_COLUMNS, what: str = "e
     elif isinstance(corpus_or_tokens, pd.DataFrame):
         table = corpus_or_tokens
     else:
-        raise InputError(f"expected a Corpus or the token table of cppcc_nlp.tokens(), got "
-                         f"{type(corpus_or_tokens).__name__}; build one with cppcc_nlp.Corpus.from_path(path)")
+        raise InputError(
+            f"expected a Corpus or the token table of cppcc_nlp.tokens(), got "
+            f"{type(corpus_or_tokens).__name__}; build one with cppcc_nlp.Corpus.from_path(path)"
+        )
     missing = [c for c in columns if c not in table.columns]
     if missing:
-        raise InputError(f"the token table lacks the column(s) {', '.join(missing)}; pass the DataFrame "
-                         f"returned by cppcc_nlp.tokens(corpus) or the Corpus itself")
+        raise InputError(
+            f"the token table lacks the column(s) {', '.join(missing)}; pass the DataFrame "
+            f"returned by cppcc_nlp.tokens(corpus) or the Corpus itself"
+        )
     if len(table) == 0:
         raise EmptyCorpusError(f"the token table is empty: the corpus holds no text to {what}")
     return table

@@ -24,8 +24,16 @@ from cppcc_nlp.topics._factorise import top_term_ids
 from cppcc_nlp.topics.coherence import topic_coherence
 
 MIN_UNITS_PER_TOPIC = 5  # automatic k: at most one topic per this many units that carry terms
-SCORE_COLUMNS = ["k", "coherence", "coherence_se", "coherence_best", "coherence_min", "coherence_std",
-                 "diversity", "agreement"]
+SCORE_COLUMNS = [
+    "k",
+    "coherence",
+    "coherence_se",
+    "coherence_best",
+    "coherence_min",
+    "coherence_std",
+    "diversity",
+    "agreement",
+]
 
 
 def candidate_ks(n_topics, k_range, *, usable: int, n_terms: int, unit: str) -> list[int]:
@@ -39,7 +47,8 @@ def candidate_ks(n_topics, k_range, *, usable: int, n_terms: int, unit: str) -> 
         if n_topics > limit:
             raise ParameterError(
                 f"n_topics={n_topics} but only {usable} {unit}s carry terms (at most {limit} topics "
-                f"fit): lower n_topics, use n_topics=None to choose it, or use a smaller unit than {unit!r}")
+                f"fit): lower n_topics, use n_topics=None to choose it, or use a smaller unit than {unit!r}"
+            )
         return [int(n_topics)]
     # a theme chosen automatically should be carried by several units: at most one topic per
     # MIN_UNITS_PER_TOPIC units (a 37-paragraph report gets at most 7 topics, not 20)
@@ -49,8 +58,12 @@ def candidate_ks(n_topics, k_range, *, usable: int, n_terms: int, unit: str) -> 
     if not candidates:
         candidates = [max(1, min(auto_limit, wanted[0]))]
     if len(candidates) < len(wanted):
-        warnings.warn(f"only {usable} {unit}s carry terms (at most one topic per "
-                      f"{MIN_UNITS_PER_TOPIC}): k_range reduced to {candidates}", UserWarning, stacklevel=3)
+        warnings.warn(
+            f"only {usable} {unit}s carry terms (at most one topic per "
+            f"{MIN_UNITS_PER_TOPIC}): k_range reduced to {candidates}",
+            UserWarning,
+            stacklevel=3,
+        )
     return candidates
 
 
@@ -60,15 +73,16 @@ def start_coherence(starts: list, vocabulary: list, reference: list, *, top_n: i
     table = topic_coherence([t for top in tops for t in top], reference, window=window)
     out, at = [], 0
     for top in tops:
-        part = table.iloc[at:at + len(top)].reset_index(drop=True)
+        part = table.iloc[at : at + len(top)].reset_index(drop=True)
         part["topic_id"] = np.arange(len(top))
         out.append(part)
         at += len(top)
     return out
 
 
-def fit_candidates(factorise: Callable, candidates: Sequence[int], vocabulary: list, reference: list, *,
-                   top_n: int, window) -> tuple[pd.DataFrame, tuple]:
+def fit_candidates(
+    factorise: Callable, candidates: Sequence[int], vocabulary: list, reference: list, *, top_n: int, window
+) -> tuple[pd.DataFrame, tuple]:
     """Fit every candidate k and choose one.
 
     ``factorise(k)`` returns ``(components, prior, starts)`` with ``components`` one of ``starts``.
@@ -89,8 +103,18 @@ def fit_candidates(factorise: Callable, candidates: Sequence[int], vocabulary: l
         results.append((k, components, prior, coh))
         means = np.array([c["coherence"].mean() for c in per_start])
         se = float(means.std(ddof=1) / math.sqrt(len(means))) if len(means) > 1 else float("nan")
-        rows.append((k, float(means.mean()), se, float(coh["coherence"].mean()), float(coh["coherence"].min()),
-                     float(coh["coherence"].std(ddof=0)), diversity(components, top_n), agreement(starts, top_n)))
+        rows.append(
+            (
+                k,
+                float(means.mean()),
+                se,
+                float(coh["coherence"].mean()),
+                float(coh["coherence"].min()),
+                float(coh["coherence"].std(ddof=0)),
+                diversity(components, top_n),
+                agreement(starts, top_n),
+            )
+        )
     scores = pd.DataFrame(rows, columns=SCORE_COLUMNS)
     best = choose_k(scores)
     scores["chosen"] = np.arange(len(scores)) == best
@@ -112,7 +136,7 @@ def choose_k(scores: pd.DataFrame) -> int:
     standard error (one start: LDA, n_init=1) it is the best mean NPMI, the smaller k on a tie at 3 decimals.
     """
     coherence = np.round(scores["coherence"].to_numpy(dtype=float), 3)
-    if np.isnan(coherence).all():   # no k has a measurable NPMI (too few units share terms): the smallest k
+    if np.isnan(coherence).all():  # no k has a measurable NPMI (too few units share terms): the smallest k
         return int(np.argmin(scores["k"].to_numpy()))
     best = int(np.nanargmax(coherence))
     se = float(scores["coherence_se"].iloc[best])

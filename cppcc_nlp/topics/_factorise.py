@@ -30,8 +30,15 @@ def fit_nmf(x: sp.csr_matrix, k: int, *, seeds: Sequence[int], max_iter: int) ->
 
     best, best_err, starts = None, np.inf, []
     for seed in seeds:
-        model = NMF(n_components=k, init="random", solver="cd", beta_loss="frobenius", max_iter=max_iter,
-                    tol=1e-4, random_state=seed)
+        model = NMF(
+            n_components=k,
+            init="random",
+            solver="cd",
+            beta_loss="frobenius",
+            max_iter=max_iter,
+            tol=1e-4,
+            random_state=seed,
+        )
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Maximum number of iterations")
             model.fit(x)
@@ -45,8 +52,9 @@ def fit_lda(counts: sp.csr_matrix, k: int, *, random_state, max_iter: int) -> tu
     """LDA topic-term pseudo-counts and the document-topic prior."""
     from sklearn.decomposition import LatentDirichletAllocation
 
-    model = LatentDirichletAllocation(n_components=k, learning_method="batch", max_iter=max_iter,
-                                      random_state=random_state)
+    model = LatentDirichletAllocation(
+        n_components=k, learning_method="batch", max_iter=max_iter, random_state=random_state
+    )
     model.fit(counts)
     return model.components_.copy(), float(model.doc_topic_prior_)
 
@@ -69,8 +77,9 @@ def nnls_weights(x: sp.csr_matrix, components: np.ndarray) -> np.ndarray:
     return out
 
 
-def lda_gamma(counts: sp.csr_matrix, components: np.ndarray, doc_topic_prior: float,
-              max_iter: int = 100, tol: float = 1e-3) -> np.ndarray:
+def lda_gamma(
+    counts: sp.csr_matrix, components: np.ndarray, doc_topic_prior: float, max_iter: int = 100, tol: float = 1e-3
+) -> np.ndarray:
     """Variational E-step of LDA (as scikit-learn's ``transform``, constant start): unnormalised γ per unit."""
     from scipy.special import psi
 
@@ -80,10 +89,10 @@ def lda_gamma(counts: sp.csr_matrix, components: np.ndarray, doc_topic_prior: fl
     gamma = np.zeros((n, k))
     start = np.exp(psi(np.ones(k)) - psi(float(k)))
     for d in range(n):
-        ids = counts.indices[counts.indptr[d]:counts.indptr[d + 1]]
+        ids = counts.indices[counts.indptr[d] : counts.indptr[d + 1]]
         if not len(ids):
             continue
-        cnts = counts.data[counts.indptr[d]:counts.indptr[d + 1]]
+        cnts = counts.data[counts.indptr[d] : counts.indptr[d + 1]]
         beta_d = exp_beta[:, ids]
         doc_topic = np.ones(k)
         exp_doc_topic = start.copy()
@@ -112,8 +121,9 @@ def top_term_ids(components: np.ndarray, n: int) -> np.ndarray:
     return np.argsort(-components, axis=1, kind="stable")[:, :n]
 
 
-def factorise(method: str, x: sp.csr_matrix, counts: sp.csr_matrix, k: int, *, random_state, n_init: int,
-              max_iter: int | None) -> tuple[np.ndarray, float | None, list]:
+def factorise(
+    method: str, x: sp.csr_matrix, counts: sp.csr_matrix, k: int, *, random_state, n_init: int, max_iter: int | None
+) -> tuple[np.ndarray, float | None, list]:
     """The kept topic-term matrix, LDA's document-topic prior (None for NMF) and the topics of every random start
     (LDA has one start)."""
     if method == "nmf":
@@ -123,8 +133,9 @@ def factorise(method: str, x: sp.csr_matrix, counts: sp.csr_matrix, k: int, *, r
     return components, prior, [components]
 
 
-def unit_weights(method: str, counts: sp.csr_matrix, x: sp.csr_matrix, components: np.ndarray,
-                 doc_topic_prior: float | None) -> np.ndarray:
+def unit_weights(
+    method: str, counts: sp.csr_matrix, x: sp.csr_matrix, components: np.ndarray, doc_topic_prior: float | None
+) -> np.ndarray:
     """Unnormalised unit × topic weights under fitted (raw) topics: NNLS for NMF, the E-step for LDA."""
     if method == "nmf":
         return nnls_weights(x, components)

@@ -19,8 +19,9 @@ def _positive_int(name, value, allow_none=False):
     if value is None and allow_none:
         return
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ParameterError(f"{name}={value!r}: must be a positive integer"
-                             + (" or None (choose k by coherence)" if allow_none else ""))
+        raise ParameterError(
+            f"{name}={value!r}: must be a positive integer" + (" or None (choose k by coherence)" if allow_none else "")
+        )
 
 
 def validate_params(p: dict) -> None:
@@ -44,13 +45,19 @@ def validate_params(p: dict) -> None:
         _positive_int(name, p[name])
     _positive_int("max_iter", p["max_iter"], allow_none=True)
     max_df = p["max_df"]
-    if isinstance(max_df, bool) or not isinstance(max_df, (int, float, np.integer, np.floating)) \
-            or max_df <= 0 or (isinstance(max_df, (float, np.floating)) and max_df > 1):
+    if (
+        isinstance(max_df, bool)
+        or not isinstance(max_df, (int, float, np.integer, np.floating))
+        or max_df <= 0
+        or (isinstance(max_df, (float, np.floating)) and max_df > 1)
+    ):
         raise ParameterError(f"max_df={max_df!r}: a share in (0, 1] or a count of units >= 1")
     if p["coherence_window"] is not None:
         check_window(p["coherence_window"])
     if p["token_options"] is not None and not isinstance(p["token_options"], dict):
         raise ParameterError(f"token_options={p['token_options']!r}: give a dict of token_lists arguments")
     if not isinstance(p["formulae"], (bool, str, Path)):
-        raise ParameterError(f"formulae={p['formulae']!r}: give True (the bundled list), False (keep "
-                             "everything) or the path of a formulae file")
+        raise ParameterError(
+            f"formulae={p['formulae']!r}: give True (the bundled list), False (keep "
+            "everything) or the path of a formulae file"
+        )

@@ -19,8 +19,18 @@ from cppcc_nlp.topics._units import STANDARD, UNITS
 LABEL_TERMS = 3
 RELEVANCE_LAMBDA = 0.6
 TOPIC_COLUMNS = ["topic_id", "label", "top_terms", "weights", "share", "n_units", "coherence"]
-SECTION_COLUMNS = ["doc_id", "year", "period", "part", "section_id", "heading", "n_chars", "dominant_topic",
-                   "dominant_label", "dominant_weight"]
+SECTION_COLUMNS = [
+    "doc_id",
+    "year",
+    "period",
+    "part",
+    "section_id",
+    "heading",
+    "n_chars",
+    "dominant_topic",
+    "dominant_label",
+    "dominant_weight",
+]
 
 
 def topic_columns(k: int) -> list[str]:
@@ -28,8 +38,9 @@ def topic_columns(k: int) -> list[str]:
     return [f"topic_{t}" for t in range(k)]
 
 
-def topic_tables(components: np.ndarray, term_prob: np.ndarray, vocabulary: list, top_n: int,
-                 coherence: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def topic_tables(
+    components: np.ndarray, term_prob: np.ndarray, vocabulary: list, top_n: int, coherence: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``topics_`` (without ``share, n_units``) and ``terms_`` of a topic-term matrix whose rows sum to 1.
 
     A topic's label is its three most distinctive terms by relevance ``λ·log p(w|t) + (1-λ)·log(p(w|t)/p(w))``,
@@ -42,7 +53,7 @@ def topic_tables(components: np.ndarray, term_prob: np.ndarray, vocabulary: list
     rows, labels, top_terms, weights = [], [], [], []
     for t in range(comp.shape[0]):
         # label: most distinctive among the topic's 30 heaviest terms (relevance ranks rare terms too high)
-        pool = np.argsort(-comp[t], kind="stable")[:max(30, top_n)]
+        pool = np.argsort(-comp[t], kind="stable")[: max(30, top_n)]
         pool = pool[comp[t, pool] > 0]
         order = pool[np.argsort(-relevance[t, pool], kind="stable")]
         labels.append("·".join(vocabulary[j] for j in order[:LABEL_TERMS]))
@@ -51,8 +62,15 @@ def topic_tables(components: np.ndarray, term_prob: np.ndarray, vocabulary: list
         for rank, j in enumerate(top[t], start=1):
             rows.append((t, rank, vocabulary[j], float(comp[t, j]), float(relevance[t, j])))
     terms = pd.DataFrame(rows, columns=["topic_id", "rank", "term", "weight", "relevance"])
-    topics = pd.DataFrame({"topic_id": np.arange(comp.shape[0]), "label": labels, "top_terms": top_terms,
-                           "weights": weights, "coherence": coherence["coherence"].to_numpy()})
+    topics = pd.DataFrame(
+        {
+            "topic_id": np.arange(comp.shape[0]),
+            "label": labels,
+            "top_terms": top_terms,
+            "weights": weights,
+            "coherence": coherence["coherence"].to_numpy(),
+        }
+    )
     return topics, terms
 
 
@@ -87,25 +105,32 @@ def with_shares(topics: pd.DataFrame, doc_topics: pd.DataFrame, k: int) -> pd.Da
     return topics[TOPIC_COLUMNS]
 
 
-def shares(doc_topics: pd.DataFrame, by, *, k: int, unit: str, topics: pd.DataFrame,
-           wide: bool = True) -> pd.DataFrame:
+def shares(doc_topics: pd.DataFrame, by, *, k: int, unit: str, topics: pd.DataFrame, wide: bool = True) -> pd.DataFrame:
     """Each topic's share of the text of each group (see :meth:`TopicModel.shares`)."""
     dt = doc_topics
     keys = [by] if isinstance(by, str) else list(by)
     missing = [key for key in keys if key not in dt.columns]
     if missing:
-        raise ParameterError(f"by={by!r}: no column {missing[0]!r} in the unit table; group by one of "
-                             f"{', '.join(c for c in dt.columns if not c.startswith('topic_'))}")
+        raise ParameterError(
+            f"by={by!r}: no column {missing[0]!r} in the unit table; group by one of "
+            f"{', '.join(c for c in dt.columns if not c.startswith('topic_'))}"
+        )
     cols = topic_columns(k)
     valid = dt["dominant_topic"].notna()
     missing_key = dt[keys].isna().any(axis=1) & valid
     if missing_key.any():
         bad = [key for key in keys if dt.loc[valid, key].isna().any()][0]
         if missing_key.sum() == valid.sum():
-            raise ParameterError(f"by={by!r}: column {bad!r} is missing for every {unit} (with "
-                                 f"unit={unit!r}; period is only known per paragraph or section)")
-        warnings.warn(f"shares by {by!r}: {int(missing_key.sum())} {unit}(s) with no {bad!r} left out "
-                      f"({int(dt.loc[missing_key, 'n_chars'].sum())} characters)", UserWarning, stacklevel=3)
+            raise ParameterError(
+                f"by={by!r}: column {bad!r} is missing for every {unit} (with "
+                f"unit={unit!r}; period is only known per paragraph or section)"
+            )
+        warnings.warn(
+            f"shares by {by!r}: {int(missing_key.sum())} {unit}(s) with no {bad!r} left out "
+            f"({int(dt.loc[missing_key, 'n_chars'].sum())} characters)",
+            UserWarning,
+            stacklevel=3,
+        )
         valid &= ~missing_key
     sub = dt.loc[valid, keys + cols + ["n_chars"]].copy()
     mass = sub[cols].to_numpy() * sub["n_chars"].to_numpy(dtype=float)[:, None]
@@ -120,12 +145,12 @@ def shares(doc_topics: pd.DataFrame, by, *, k: int, unit: str, topics: pd.DataFr
     out = out.reset_index()
     if wide:
         return out
-    long = out.melt(id_vars=keys + ["n_units", "n_chars"], value_vars=cols, var_name="topic_id",
-                    value_name="share")
+    long = out.melt(id_vars=keys + ["n_units", "n_chars"], value_vars=cols, var_name="topic_id", value_name="share")
     long["topic_id"] = long["topic_id"].str.slice(6).astype(int)
     long["label"] = long["topic_id"].map(dict(zip(topics["topic_id"], topics["label"])))
     return long.sort_values(keys + ["topic_id"]).reset_index(drop=True)[
-        keys + ["topic_id", "label", "share", "n_units", "n_chars"]]
+        keys + ["topic_id", "label", "share", "n_units", "n_chars"]
+    ]
 
 
 def trends(table: pd.DataFrame, by: str, *, topics: pd.DataFrame, alpha: float) -> pd.DataFrame:
@@ -153,10 +178,39 @@ def trends(table: pd.DataFrame, by: str, *, topics: pd.DataFrame, alpha: float) 
                 trend = "rising" if tau > 0 else "fading"
             else:
                 trend = "stable"
-        rows.append((t, label, n, x[0] if n else np.nan, x[-1] if n else np.nan, y[0] if n else np.nan,
-                     y[-1] if n else np.nan, float(y.mean()) if n else np.nan, slope, tau, p, trend))
-    out = pd.DataFrame(rows, columns=["topic_id", "label", "n_groups", "first", "last", "share_first",
-                                      "share_last", "mean_share", "slope", "tau", "p_value", "trend"])
+        rows.append(
+            (
+                t,
+                label,
+                n,
+                x[0] if n else np.nan,
+                x[-1] if n else np.nan,
+                y[0] if n else np.nan,
+                y[-1] if n else np.nan,
+                float(y.mean()) if n else np.nan,
+                slope,
+                tau,
+                p,
+                trend,
+            )
+        )
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "topic_id",
+            "label",
+            "n_groups",
+            "first",
+            "last",
+            "share_first",
+            "share_last",
+            "mean_share",
+            "slope",
+            "tau",
+            "p_value",
+            "trend",
+        ],
+    )
     for col in ("first", "last"):
         out[col] = out[col].astype("Int64")
     return out
@@ -174,8 +228,9 @@ def section_topics(doc_topics: pd.DataFrame, *, k: int, labels, headings: dict) 
     frame["section_id"] = valid["section_id"].to_numpy()
     summed = frame.groupby("section_id", sort=False)[cols].sum()
     theta = normalise_rows(summed.to_numpy())
-    first = valid.groupby("section_id", sort=False)[[c for c in ("doc_id", "year", "period", "part")
-                                                      if c in valid]].first()
+    first = valid.groupby("section_id", sort=False)[
+        [c for c in ("doc_id", "year", "period", "part") if c in valid]
+    ].first()
     out = first.reset_index()
     out["heading"] = out["section_id"].map(headings) if headings else None
     out["n_chars"] = valid.groupby("section_id", sort=False)["n_chars"].sum().to_numpy()
@@ -190,8 +245,9 @@ def section_topics(doc_topics: pd.DataFrame, *, k: int, labels, headings: dict) 
 def section_topics_wide(table: pd.DataFrame, topics: pd.DataFrame) -> pd.DataFrame:
     """One row per topic, one column per document (by year): the headings of the sections it dominates."""
     order = table.sort_values(["year", "doc_id"])["doc_id"].drop_duplicates().tolist()
-    text = table.assign(heading=table["heading"].fillna(table["section_id"]) if "heading" in table
-                        else table["section_id"])
+    text = table.assign(
+        heading=table["heading"].fillna(table["section_id"]) if "heading" in table else table["section_id"]
+    )
     cells = text.groupby(["dominant_topic", "doc_id"])["heading"].agg(lambda s: " | ".join(map(str, s)))
     wide_table = cells.unstack("doc_id").reindex(columns=order)
     wide_table = wide_table.reindex(topics["topic_id"]).reset_index().rename(columns={"dominant_topic": "topic_id"})
@@ -200,8 +256,9 @@ def section_topics_wide(table: pd.DataFrame, topics: pd.DataFrame) -> pd.DataFra
     return wide_table
 
 
-def representative(doc_topics: pd.DataFrame, ids: list, *, unit: str, labels, raw_weights, texts: dict, n: int,
-                   min_terms: int) -> pd.DataFrame:
+def representative(
+    doc_topics: pd.DataFrame, ids: list, *, unit: str, labels, raw_weights, texts: dict, n: int, min_terms: int
+) -> pd.DataFrame:
     """The ``n`` units most devoted to each topic of ``ids`` (see :meth:`TopicModel.representative`)."""
     dt = doc_topics
     id_col = UNITS[unit]
@@ -210,15 +267,31 @@ def representative(doc_topics: pd.DataFrame, ids: list, *, unit: str, labels, ra
     for t in ids:
         cand = dt[long_enough & dt["dominant_topic"].notna()]
         score = cand[f"topic_{t}"].to_numpy()
-        raw = raw_weights[cand.index.to_numpy(), t] if raw_weights is not None and len(raw_weights) == len(dt) \
+        raw = (
+            raw_weights[cand.index.to_numpy(), t]
+            if raw_weights is not None and len(raw_weights) == len(dt)
             else np.zeros(len(cand))
+        )
         order = np.lexsort((-raw, -score))[:n]
         for rank, pos in enumerate(order, start=1):
             row = cand.iloc[pos]
-            rows.append((t, labels[t], rank, row[id_col], row["doc_id"], row["year"], row["period"],
-                         row["section_id"], float(score[pos]), texts.get(row[id_col])))
-    out = pd.DataFrame(rows, columns=["topic_id", "label", "rank", "_unit", "doc_id", "year", "period",
-                                      "section_id", "weight", "text"])
+            rows.append(
+                (
+                    t,
+                    labels[t],
+                    rank,
+                    row[id_col],
+                    row["doc_id"],
+                    row["year"],
+                    row["period"],
+                    row["section_id"],
+                    float(score[pos]),
+                    texts.get(row[id_col]),
+                )
+            )
+    out = pd.DataFrame(
+        rows, columns=["topic_id", "label", "rank", "_unit", "doc_id", "year", "period", "section_id", "weight", "text"]
+    )
     if id_col in out.columns:  # unit is a document or a section: its id is already a column
         return out.drop(columns="_unit")
     return out.rename(columns={"_unit": id_col})

@@ -26,8 +26,22 @@ STANDARD = ["doc_id", "year", "period", "part", "section_id"]
 """Docvars every unit table carries (NA where unknown), in this order after the unit id."""
 
 # token-level columns of the token table (ARCHITECTURE.md) that are not docvars
-_TOKEN_COLUMNS = {"i", "sent", "token", "start", "end", "is_punct", "is_stop", "is_num", "in_lexicon", "sent_id",
-                  "lemma", "pos", "tag", "norm"}
+_TOKEN_COLUMNS = {
+    "i",
+    "sent",
+    "token",
+    "start",
+    "end",
+    "is_punct",
+    "is_stop",
+    "is_num",
+    "in_lexicon",
+    "sent_id",
+    "lemma",
+    "pos",
+    "tag",
+    "norm",
+}
 _FORMULA_COLUMNS = ["doc_id", "para_id", "sent", "text"]
 
 
@@ -35,13 +49,13 @@ _FORMULA_COLUMNS = ["doc_id", "para_id", "sent", "text"]
 class Units:
     """The units to cluster, aligned row by row."""
 
-    meta: pd.DataFrame                       # one row per unit, RangeIndex; id column, docvars, n_chars
-    tokens: list                             # list[list[str]] aligned with meta
-    texts: list                              # list[str | None] aligned with meta
-    reference: list                          # token lists for coherence (paragraphs where available)
+    meta: pd.DataFrame  # one row per unit, RangeIndex; id column, docvars, n_chars
+    tokens: list  # list[list[str]] aligned with meta
+    texts: list  # list[str | None] aligned with meta
+    reference: list  # token lists for coherence (paragraphs where available)
     reference_name: str
-    headings: dict = field(default_factory=dict)   # section_id -> heading
-    dropped: pd.DataFrame | None = None            # formula sentences left out (doc_id, para_id, sent, text)
+    headings: dict = field(default_factory=dict)  # section_id -> heading
+    dropped: pd.DataFrame | None = None  # formula sentences left out (doc_id, para_id, sent, text)
 
 
 def formula_sentences(table: pd.DataFrame, formulae: Formulae) -> pd.DataFrame:
@@ -84,8 +98,7 @@ def _add_missing(meta: pd.DataFrame, columns, numeric=("period",)) -> None:
             meta[col] = pd.Series([pd.NA] * len(meta), dtype="Int64" if col in numeric else "object")
 
 
-def _filtered_lists(table: pd.DataFrame, unit: str, ids, token_options: dict, formulae: Formulae,
-                    paragraphs: bool):
+def _filtered_lists(table: pd.DataFrame, unit: str, ids, token_options: dict, formulae: Formulae, paragraphs: bool):
     """Formula sentences of the token table, and the token lists of the units and (when ``paragraphs``) of the
     paragraphs, without them."""
     dropped = formula_sentences(table, formulae)
@@ -97,8 +110,7 @@ def _filtered_lists(table: pd.DataFrame, unit: str, ids, token_options: dict, fo
     return dropped, lists, [list(r) for r in paragraphs]
 
 
-def _units_from_corpus(corpus, unit: str, token_options: dict, table: pd.DataFrame | None,
-                       formulae: Formulae) -> Units:
+def _units_from_corpus(corpus, unit: str, token_options: dict, table: pd.DataFrame | None, formulae: Formulae) -> Units:
     id_col = UNITS[unit]
     if table is None:
         from cppcc_nlp.tokens.table import tokens as token_table
@@ -109,8 +121,10 @@ def _units_from_corpus(corpus, unit: str, token_options: dict, table: pd.DataFra
     else:
         unknown = set(table["doc_id"].unique()) - set(corpus.documents["doc_id"])
         if unknown:
-            raise InputError(f"tokens= holds documents that are not in the corpus ({sorted(unknown)[0]!r} …): "
-                             "pass the token table made from this corpus")
+            raise InputError(
+                f"tokens= holds documents that are not in the corpus ({sorted(unknown)[0]!r} …): "
+                "pass the token table made from this corpus"
+            )
     if len(corpus.paragraphs) == 0:
         raise EmptyCorpusError("the corpus has no paragraphs: nothing to cluster (check the input files)")
     if unit == "paragraph":
@@ -130,8 +144,9 @@ def _units_from_corpus(corpus, unit: str, token_options: dict, table: pd.DataFra
         meta["n_chars"] = [len(t) for t in texts]
         _add_missing(meta, ("period", "section_id", "part"))
     meta = meta.drop(columns=[c for c in ("text", "path", "sha256") if c in meta]).reset_index(drop=True)
-    dropped, lists, paragraphs = _filtered_lists(table, unit, meta[id_col], token_options, formulae,
-                                                 paragraphs=unit != "paragraph")
+    dropped, lists, paragraphs = _filtered_lists(
+        table, unit, meta[id_col], token_options, formulae, paragraphs=unit != "paragraph"
+    )
     reference = [list(r) for r in lists] if paragraphs is None else paragraphs
     sections = corpus.sections
     headings = dict(zip(sections["section_id"], sections["heading"])) if "heading" in sections else {}
@@ -141,8 +156,10 @@ def _units_from_corpus(corpus, unit: str, token_options: dict, table: pd.DataFra
 def _units_from_token_table(table: pd.DataFrame, unit: str, token_options: dict, formulae: Formulae) -> Units:
     id_col = UNITS[unit]
     if id_col not in table:
-        raise InputError(f"the token table has no {id_col!r} column, needed for unit={unit!r} "
-                         "(pass the table returned by cppcc_nlp.tokens(corpus))")
+        raise InputError(
+            f"the token table has no {id_col!r} column, needed for unit={unit!r} "
+            "(pass the table returned by cppcc_nlp.tokens(corpus))"
+        )
     if table.empty:
         raise EmptyCorpusError("the token table is empty: nothing to cluster")
     docvars = [c for c in table.columns if c not in _TOKEN_COLUMNS and c != id_col]
@@ -153,8 +170,9 @@ def _units_from_token_table(table: pd.DataFrame, unit: str, token_options: dict,
     spans = grouped.agg(_s=("start", "min"), _e=("end", "max")).reset_index(drop=True)
     meta["n_chars"] = (spans["_e"] - spans["_s"]).to_numpy()
     _add_missing(meta, ("period", "section_id", "part"))
-    dropped, lists, paragraphs = _filtered_lists(table, unit, meta[id_col], token_options, formulae,
-                                                 paragraphs=unit != "paragraph" and "para_id" in table)
+    dropped, lists, paragraphs = _filtered_lists(
+        table, unit, meta[id_col], token_options, formulae, paragraphs=unit != "paragraph" and "para_id" in table
+    )
     if paragraphs is None:
         reference, name = [list(r) for r in lists], f"{unit}s"
     else:
@@ -165,27 +183,37 @@ def _units_from_token_table(table: pd.DataFrame, unit: str, token_options: dict,
 def _units_from_unit_table(table: pd.DataFrame, unit: str, formulae: Formulae) -> Units:
     id_col = UNITS[unit]
     if id_col not in table:
-        raise InputError(f"the unit table has no {id_col!r} column, needed for unit={unit!r}; give one row per "
-                         f"{unit} with {id_col!r}, 'tokens' (list of str) and the docvars")
+        raise InputError(
+            f"the unit table has no {id_col!r} column, needed for unit={unit!r}; give one row per "
+            f"{unit} with {id_col!r}, 'tokens' (list of str) and the docvars"
+        )
     if table.empty:
         raise EmptyCorpusError("the unit table is empty: nothing to cluster")
     bad = [i for i, t in zip(table[id_col], table["tokens"]) if not isinstance(t, (list, tuple, np.ndarray))]
     if bad:
-        raise InputError(f"unit {bad[0]!r}: the 'tokens' column must hold lists of strings, "
-                         f"got {type(table.loc[table[id_col] == bad[0], 'tokens'].iloc[0]).__name__}")
+        raise InputError(
+            f"unit {bad[0]!r}: the 'tokens' column must hold lists of strings, "
+            f"got {type(table.loc[table[id_col] == bad[0], 'tokens'].iloc[0]).__name__}"
+        )
     meta = table.drop(columns=["tokens"]).reset_index(drop=True)
     texts = meta["text"].astype(str).tolist() if "text" in meta else [None] * len(meta)
     if "n_chars" not in meta:
-        meta["n_chars"] = [len(t) for t in texts] if "text" in meta else [
-            sum(len(x) for x in toks) for toks in table["tokens"]]
+        meta["n_chars"] = (
+            [len(t) for t in texts] if "text" in meta else [sum(len(x) for x in toks) for toks in table["tokens"]]
+        )
     meta = meta.drop(columns=[c for c in ("text",) if c in meta])
     _add_missing(meta, STANDARD, numeric=("year", "period"))
     lists = _drop_words([list(t) for t in table["tokens"]], formulae.words)  # no sentences here: words only
     return Units(meta, lists, texts, lists, f"{unit}s")
 
 
-def collect_units(X, unit: str, token_options: dict, table: pd.DataFrame | None = None,
-                  formulae: Formulae = Formulae()) -> Units:
+#: no formulae left out (the default of collect_units)
+NO_FORMULAE = Formulae()
+
+
+def collect_units(
+    X, unit: str, token_options: dict, table: pd.DataFrame | None = None, formulae: Formulae = NO_FORMULAE
+) -> Units:
     """The units of ``X`` (a Corpus, report paths, a token table or a unit table) with formulae left out.
 
     ``table`` is the token table of a Corpus ``X`` when already at hand (default: ``cppcc_nlp.tokens(X)``);
@@ -196,9 +224,11 @@ def collect_units(X, unit: str, token_options: dict, table: pd.DataFrame | None 
             return _units_from_unit_table(X, unit, formulae)
         if "token" in X.columns:
             return _units_from_token_table(X, unit, token_options, formulae)
-        raise InputError("a DataFrame given to TopicModel must be a token table (column 'token', from "
-                         "cppcc_nlp.tokens) or a unit table (column 'tokens' holding lists of str); got columns "
-                         f"{list(X.columns)[:8]}")
+        raise InputError(
+            "a DataFrame given to TopicModel must be a token table (column 'token', from "
+            "cppcc_nlp.tokens) or a unit table (column 'tokens' holding lists of str); got columns "
+            f"{list(X.columns)[:8]}"
+        )
     if isinstance(X, (str, Path)) or (isinstance(X, (list, tuple)) and X and isinstance(X[0], (str, Path))):
         from cppcc_nlp.corpus.corpus import Corpus
 
@@ -207,5 +237,7 @@ def collect_units(X, unit: str, token_options: dict, table: pd.DataFrame | None 
         if len(X) == 0:
             raise EmptyCorpusError("the corpus has no documents: nothing to cluster")
         return _units_from_corpus(X, unit, token_options, table, formulae)
-    raise InputError(f"TopicModel cannot read a {type(X).__name__}: give a Corpus, report paths, a token table "
-                     "from cppcc_nlp.tokens, or a unit table with a 'tokens' column")
+    raise InputError(
+        f"TopicModel cannot read a {type(X).__name__}: give a Corpus, report paths, a token table "
+        "from cppcc_nlp.tokens, or a unit table with a 'tokens' column"
+    )

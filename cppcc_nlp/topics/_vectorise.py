@@ -46,8 +46,11 @@ def build_vocabulary(lists, *, min_df, max_df, min_chars) -> tuple[list, np.ndar
     df = Counter()
     for toks in lists:
         df.update(set(toks))
-    max_count = max_df if isinstance(max_df, (int, np.integer)) and not isinstance(max_df, bool) else \
-        math.floor(max_df * n_units)
+    max_count = (
+        max_df
+        if isinstance(max_df, (int, np.integer)) and not isinstance(max_df, bool)
+        else math.floor(max_df * n_units)
+    )
     vocab = sorted(t for t, c in df.items() if c >= min_df and c <= max(max_count, min_df) and is_term(t, min_chars))
     return vocab, np.array([df[t] for t in vocab], dtype=float)
 

@@ -48,7 +48,8 @@ def check_window(window):
     if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 2:
         raise ParameterError(
             f"window={window!r}: give None (co-occurrence within each unit) or an int >= 2 "
-            "(sliding window of that many tokens)")
+            "(sliding window of that many tokens)"
+        )
     return int(window)
 
 
@@ -135,8 +136,7 @@ def _npmi(joint: np.ndarray, single_i: np.ndarray, single_j: np.ndarray, n_windo
     return out
 
 
-def npmi_pairs(terms: Sequence[str], reference: Sequence[Sequence[str]], *,
-               window: int | None = None) -> pd.DataFrame:
+def npmi_pairs(terms: Sequence[str], reference: Sequence[Sequence[str]], *, window: int | None = None) -> pd.DataFrame:
     """NPMI of every pair of ``terms`` over ``reference``.
 
     Returns
@@ -151,14 +151,22 @@ def npmi_pairs(terms: Sequence[str], reference: Sequence[Sequence[str]], *,
     for a, b in combinations(terms, 2):
         i, j = index[a], index[b]
         n_a, n_b, n_ab = int(single[i]), int(single[j]), int(joint[i, j])
-        value = float(_npmi(np.array([n_ab]), np.array([n_a]), np.array([n_b]), n_windows)[0]) \
-            if n_a and n_b and n_windows else float("nan")
+        value = (
+            float(_npmi(np.array([n_ab]), np.array([n_a]), np.array([n_b]), n_windows)[0])
+            if n_a and n_b and n_windows
+            else float("nan")
+        )
         rows.append((a, b, n_a, n_b, n_ab, value))
     return pd.DataFrame(rows, columns=["term_a", "term_b", "n_a", "n_b", "n_ab", "npmi"])
 
 
-def topic_coherence(top_terms: Sequence[Sequence[str]], reference: Sequence[Sequence[str]], *,
-                    window: int | None = None, top_n: int | None = None) -> pd.DataFrame:
+def topic_coherence(
+    top_terms: Sequence[Sequence[str]],
+    reference: Sequence[Sequence[str]],
+    *,
+    window: int | None = None,
+    top_n: int | None = None,
+) -> pd.DataFrame:
     """Mean pairwise NPMI of each topic's top terms over ``reference``.
 
     Parameters

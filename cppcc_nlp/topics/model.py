@@ -88,8 +88,18 @@ from cppcc_nlp.topics._units import UNITS, collect_units, formula_sentences
 from cppcc_nlp.topics._vectorise import build_vocabulary, count_matrix, smooth_idf, tfidf
 from cppcc_nlp.topics.persistence import FORMAT_VERSION, load_model, save_model
 
-__all__ = ["TopicModel", "NotFittedModelError", "match_topics", "load_formulae", "Formulae", "METHODS", "UNITS",
-           "FORMAT_VERSION", "MIN_UNITS_PER_TOPIC", "DEFAULT_K_RANGE"]
+__all__ = [
+    "TopicModel",
+    "NotFittedModelError",
+    "match_topics",
+    "load_formulae",
+    "Formulae",
+    "METHODS",
+    "UNITS",
+    "FORMAT_VERSION",
+    "MIN_UNITS_PER_TOPIC",
+    "DEFAULT_K_RANGE",
+]
 
 
 class NotFittedModelError(ModelError, NotFittedError):
@@ -183,9 +193,24 @@ class TopicModel(BaseEstimator):
     2
     """
 
-    def __init__(self, *, n_topics=None, method="nmf", unit="paragraph", random_state=0, k_range=DEFAULT_K_RANGE,
-                 top_n=10, min_df=2, max_df=0.3, min_chars=2, n_init=4, max_iter=None, coherence_window=None,
-                 token_options=None, formulae=True):
+    def __init__(
+        self,
+        *,
+        n_topics=None,
+        method="nmf",
+        unit="paragraph",
+        random_state=0,
+        k_range=DEFAULT_K_RANGE,
+        top_n=10,
+        min_df=2,
+        max_df=0.3,
+        min_chars=2,
+        n_init=4,
+        max_iter=None,
+        coherence_window=None,
+        token_options=None,
+        formulae=True,
+    ):
         self.n_topics = n_topics
         self.method = method
         self.unit = unit
@@ -250,27 +275,33 @@ class TopicModel(BaseEstimator):
         if not vocab:
             raise EmptyCorpusError(
                 f"no term occurs in at least min_df={self.min_df} of the {len(units.tokens)} {self.unit}s and in at "
-                f"most max_df={self.max_df} of them: lower min_df, raise max_df or give more text")
+                f"most max_df={self.max_df} of them: lower min_df, raise max_df or give more text"
+            )
         counts = count_matrix(units.tokens, vocab)
         idf = smooth_idf(df, counts.shape[0])
         x = self._features(counts, idf)
         usable = int((np.diff(counts.indptr) > 0).sum())
         if usable < 2:
-            raise EmptyCorpusError(f"only {usable} {self.unit}(s) contain a vocabulary term: give more text, a "
-                                   "smaller unit or lower min_df")
+            raise EmptyCorpusError(
+                f"only {usable} {self.unit}(s) contain a vocabulary term: give more text, a "
+                "smaller unit or lower min_df"
+            )
         candidates = candidate_ks(self.n_topics, self.k_range, usable=usable, n_terms=len(vocab), unit=self.unit)
         term_prob = np.asarray(counts.sum(axis=0)).ravel()
 
         def fit_k(k):
-            return factorise(self.method, x, counts, k, random_state=self.random_state, n_init=self.n_init,
-                             max_iter=self.max_iter)
+            return factorise(
+                self.method, x, counts, k, random_state=self.random_state, n_init=self.n_init, max_iter=self.max_iter
+            )
 
-        scores, (k, components, prior, coh) = fit_candidates(fit_k, candidates, vocab, units.reference,
-                                                             top_n=self.top_n, window=self.coherence_window)
+        scores, (k, components, prior, coh) = fit_candidates(
+            fit_k, candidates, vocab, units.reference, top_n=self.top_n, window=self.coherence_window
+        )
         self.vocabulary_ = vocab
         self.formulae_ = formulae
-        self.formula_sentences_ = units.dropped if units.dropped is not None else formula_sentences(
-            pd.DataFrame(), formulae)
+        self.formula_sentences_ = (
+            units.dropped if units.dropped is not None else formula_sentences(pd.DataFrame(), formulae)
+        )
         self.idf_ = idf
         self.term_prob_ = term_prob / term_prob.sum()
         self.components_ = normalise_rows(components)
@@ -284,8 +315,7 @@ class TopicModel(BaseEstimator):
         self.doc_topics_, self._raw_weights = self._unit_table(units, counts, x, topics["label"])
         self._texts = dict(zip(self.doc_topics_[UNITS[self.unit]], units.texts))
         self.topics_ = _results.with_shares(topics, self.doc_topics_, k)
-        self.section_topics_ = self._section_topics(self.doc_topics_) if self.unit in ("paragraph", "section") \
-            else None
+        self.section_topics_ = self._section_topics(self.doc_topics_) if self.unit in ("paragraph", "section") else None
         return self
 
     def fit_transform(self, X, y=None, *, tokens: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -297,8 +327,9 @@ class TopicModel(BaseEstimator):
         return _results.unit_table(units.meta, self.unit, counts, weights, labels.to_numpy()), weights
 
     def _section_topics(self, doc_topics: pd.DataFrame) -> pd.DataFrame:
-        return _results.section_topics(doc_topics, k=self.n_topics_, labels=self.topics_["label"].to_numpy(),
-                                       headings=self._headings)
+        return _results.section_topics(
+            doc_topics, k=self.n_topics_, labels=self.topics_["label"].to_numpy(), headings=self._headings
+        )
 
     def _topic_columns(self) -> list[str]:
         return topic_columns(self.n_topics_)
@@ -310,8 +341,9 @@ class TopicModel(BaseEstimator):
         try:
             check_is_fitted(self)
         except NotFittedError:
-            raise NotFittedModelError("this TopicModel is not fitted yet: call fit(corpus) or TopicModel.load(path) "
-                                      "first") from None
+            raise NotFittedModelError(
+                "this TopicModel is not fitted yet: call fit(corpus) or TopicModel.load(path) first"
+            ) from None
 
     # -- applying ---------------------------------------------------------------------------------------------
     def transform(self, X, *, tokens: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -360,8 +392,9 @@ class TopicModel(BaseEstimator):
         dt = self.doc_topics_ if doc_topics is None else doc_topics
         return _results.shares(dt, by, k=self.n_topics_, unit=self.unit, topics=self.topics_, wide=wide)
 
-    def trends(self, by="period", *, alpha: float = 0.05, min_chars: int = 1000,
-               doc_topics: pd.DataFrame | None = None) -> pd.DataFrame:
+    def trends(
+        self, by="period", *, alpha: float = 0.05, min_chars: int = 1000, doc_topics: pd.DataFrame | None = None
+    ) -> pd.DataFrame:
         """Is each topic's share rising, stable or fading across ``by`` (a numeric docvar such as year)?
 
         A topic is ``rising`` (``fading``) when Kendall's τ between the group value and the topic's share is
@@ -398,8 +431,9 @@ class TopicModel(BaseEstimator):
         """
         self._check_fitted()
         if self.unit == "document":
-            raise ParameterError("section topics need unit='paragraph' or unit='section' (this model was fitted "
-                                 "on whole documents)")
+            raise ParameterError(
+                "section topics need unit='paragraph' or unit='section' (this model was fitted on whole documents)"
+            )
         table = self.section_topics_ if doc_topics is None else self._section_topics(doc_topics)
         return _results.section_topics_wide(table, self.topics_) if wide else table
 
@@ -417,17 +451,28 @@ class TopicModel(BaseEstimator):
         self._check_fitted()
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
             raise ParameterError(f"n={n!r}: give a positive number of units per topic")
-        ids = list(range(self.n_topics_)) if topic_id is None else (
-            [topic_id] if isinstance(topic_id, (int, np.integer)) else list(topic_id))
+        ids = (
+            list(range(self.n_topics_))
+            if topic_id is None
+            else ([topic_id] if isinstance(topic_id, (int, np.integer)) else list(topic_id))
+        )
         for t in ids:
             if not 0 <= t < self.n_topics_:
                 raise ParameterError(f"topic_id={t!r}: this model has topics 0 … {self.n_topics_ - 1}")
-        return _results.representative(self.doc_topics_, ids, unit=self.unit, labels=self.topics_["label"].tolist(),
-                                       raw_weights=getattr(self, "_raw_weights", None), texts=self._texts, n=n,
-                                       min_terms=min_terms)
+        return _results.representative(
+            self.doc_topics_,
+            ids,
+            unit=self.unit,
+            labels=self.topics_["label"].tolist(),
+            raw_weights=getattr(self, "_raw_weights", None),
+            texts=self._texts,
+            n=n,
+            min_terms=min_terms,
+        )
 
-    def stability(self, X, *, seeds: Sequence[int] = (0, 1, 2, 3, 4),
-                  tokens: pd.DataFrame | None = None) -> pd.DataFrame:
+    def stability(
+        self, X, *, seeds: Sequence[int] = (0, 1, 2, 3, 4), tokens: pd.DataFrame | None = None
+    ) -> pd.DataFrame:
         """Refit with each seed (k fixed to ``n_topics_``) and compare the topics of every pair of fits.
 
         Returns
@@ -441,11 +486,13 @@ class TopicModel(BaseEstimator):
         seeds = list(seeds)
         if len(seeds) < 2:
             raise ParameterError(f"seeds={seeds!r}: give at least two seeds to compare")
-        fits = {seed: clone(self).set_params(n_topics=self.n_topics_, random_state=seed).fit(X, tokens=tokens)
-                for seed in seeds}
+        fits = {
+            seed: clone(self).set_params(n_topics=self.n_topics_, random_state=seed).fit(X, tokens=tokens)
+            for seed in seeds
+        }
         rows = []
         for i, a in enumerate(seeds):
-            for b in seeds[i + 1:]:
+            for b in seeds[i + 1 :]:
                 if fits[a].vocabulary_ != fits[b].vocabulary_:  # pragma: no cover - vocabulary is seed-free
                     raise ModelError("two fits of one corpus have different vocabularies")
                 m = match_topics(fits[a].components_, fits[b].components_)

@@ -47,24 +47,42 @@ def save_model(model, path) -> Path:
     if isinstance(params["formulae"], Path):
         params["formulae"] = str(params["formulae"])
     formulae = model.formulae_
-    meta = {"library": "cppcc-nlp", "library_version": __version__, "format_version": FORMAT_VERSION,
-            "params": params, "n_topics": model.n_topics_, "vocabulary": model.vocabulary_,
-            "doc_topic_prior": model.doc_topic_prior_, "coherence_reference": model.coherence_reference_,
-            "headings": model._headings,
-            "formulae": {"sentences": list(formulae.sentences), "words": sorted(formulae.words),
-                         "source": formulae.source}}
+    meta = {
+        "library": "cppcc-nlp",
+        "library_version": __version__,
+        "format_version": FORMAT_VERSION,
+        "params": params,
+        "n_topics": model.n_topics_,
+        "vocabulary": model.vocabulary_,
+        "doc_topic_prior": model.doc_topic_prior_,
+        "coherence_reference": model.coherence_reference_,
+        "headings": model._headings,
+        "formulae": {"sentences": list(formulae.sentences), "words": sorted(formulae.words), "source": formulae.source},
+    }
     arrays = io.BytesIO()
-    np.savez(arrays, idf=model.idf_, term_prob=model.term_prob_, components=model.components_,
-             raw_components=model.raw_components_, raw_weights=model._raw_weights)
+    np.savez(
+        arrays,
+        idf=model.idf_,
+        term_prob=model.term_prob_,
+        components=model.components_,
+        raw_components=model.raw_components_,
+        raw_weights=model._raw_weights,
+    )
     texts = pd.DataFrame({"unit": list(model._texts), "text": list(model._texts.values())})
     tmp = path.with_name(path.name + ".tmp")
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             zf.writestr("meta.json", json.dumps(meta, ensure_ascii=False, indent=1))
             zf.writestr("arrays.npz", arrays.getvalue())
-            for name, frame in (("topics", model.topics_), ("terms", model.terms_), ("coherence", model.coherence_),
-                                ("doc_topics", model.doc_topics_), ("section_topics", model.section_topics_),
-                                ("formula_sentences", model.formula_sentences_), ("texts", texts)):
+            for name, frame in (
+                ("topics", model.topics_),
+                ("terms", model.terms_),
+                ("coherence", model.coherence_),
+                ("doc_topics", model.doc_topics_),
+                ("section_topics", model.section_topics_),
+                ("formula_sentences", model.formula_sentences_),
+                ("texts", texts),
+            ):
                 if frame is not None:
                     zf.writestr(f"{name}.parquet", _to_parquet(frame))
         tmp.replace(path)
@@ -85,15 +103,16 @@ def _read(path: Path) -> tuple[dict, dict, dict]:
                 raise SavedModelError(
                     f"{path}: saved by cppcc-nlp {meta.get('library_version', '?')} in model format "
                     f"{meta.get('format_version')!r}, but cppcc-nlp {__version__} reads format {FORMAT_VERSION}: "
-                    "refit the model on its corpus with this version (TopicModel(...).fit(corpus).save(path))")
+                    "refit the model on its corpus with this version (TopicModel(...).fit(corpus).save(path))"
+                )
             arrays = dict(np.load(io.BytesIO(zf.read("arrays.npz"))))
-            frames = {n[:-8]: pd.read_parquet(io.BytesIO(zf.read(n))) for n in zf.namelist()
-                      if n.endswith(".parquet")}
+            frames = {n[:-8]: pd.read_parquet(io.BytesIO(zf.read(n))) for n in zf.namelist() if n.endswith(".parquet")}
     except SavedModelError:
         raise
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise SavedModelError(f"{path}: not a readable saved topic model ({exc}); save it again with "
-                              "TopicModel.save(path)") from None
+        raise SavedModelError(
+            f"{path}: not a readable saved topic model ({exc}); save it again with TopicModel.save(path)"
+        ) from None
     return meta, arrays, frames
 
 

@@ -41,17 +41,19 @@ def make_samples(out: Path) -> dict[str, Path]:
     write("utf16le_nobom.txt", raw.encode("utf-16-le"))
     write("gb18030.txt", raw.encode("gb18030"))
     write("gbk.txt", raw.encode("gbk"))
-    write("gbk_as.docx.txt", raw.encode("gbk"))          # the extension says nothing about the encoding
+    write("gbk_as.docx.txt", raw.encode("gbk"))  # the extension says nothing about the encoding
     # traditional characters (OpenCC s2t) for the to_simplified round trip
     import opencc
 
     write("traditional.txt", opencc.OpenCC("s2t").convert(raw).encode("utf-8"))
     # web page with clutter around the report
     body = "".join(f"<p>{p}</p>\n" for p in paragraphs)
-    html = ("<!DOCTYPE html><html><head><meta charset='gbk'><title>县政协常委会工作报告</title>"
-            "<style>p{margin:0}</style><script>var x='广告';</script></head><body>"
-            "<nav><a href='/'>首页</a> | <a href='/news'>要闻</a></nav>"
-            f"<article>{body}</article><aside>相关新闻：某某</aside></body></html>")
+    html = (
+        "<!DOCTYPE html><html><head><meta charset='gbk'><title>县政协常委会工作报告</title>"
+        "<style>p{margin:0}</style><script>var x='广告';</script></head><body>"
+        "<nav><a href='/'>首页</a> | <a href='/news'>要闻</a></nav>"
+        f"<article>{body}</article><aside>相关新闻：某某</aside></body></html>"
+    )
     write("page.html", html.encode("gbk"))
     # .docx: one Word paragraph per report paragraph
     import docx
@@ -87,7 +89,7 @@ def _pdf(path: Path, paragraphs: list[str]) -> Path:
     fp = FontProperties(fname=str(cjk_font_path()))
     lines = []
     for p in paragraphs:
-        lines += [p[i:i + 24] for i in range(0, len(p), 24)]
+        lines += [p[i : i + 24] for i in range(0, len(p), 24)]
         lines.append("")
     with matplotlib.rc_context({"pdf.fonttype": 42}):
         fig = plt.figure(figsize=(8.27, 11.69))
@@ -116,5 +118,5 @@ def _image_pdf(path: Path) -> Path:
 
 if __name__ == "__main__":  # pragma: no cover
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "samples_out")
-    for name, p in make_samples(target).items():
+    for _name, p in make_samples(target).items():
         print(f"{p.stat().st_size:>8}  {p}")

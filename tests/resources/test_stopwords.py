@@ -6,8 +6,15 @@ import pytest
 
 from cppcc_nlp.errors import LexiconError
 from cppcc_nlp.resources.lexicon import load_lexicon
-from cppcc_nlp.resources.stopwords import (boilerplate, filter_tokens, is_num_text, is_punct_text, load_stopwords,
-                                 stopword_table, stopwords)
+from cppcc_nlp.resources.stopwords import (
+    boilerplate,
+    filter_tokens,
+    is_num_text,
+    is_punct_text,
+    load_stopwords,
+    stopword_table,
+    stopwords,
+)
 
 
 def test_function_words_and_boilerplate_are_separate_lists():
@@ -33,8 +40,20 @@ def test_not_numbers(token):
     assert not is_num_text(token)
 
 
-@pytest.mark.parametrize("token, expected", [("，", True), ("——", True), ("“", True), ("（", True), ("%", True),
-                                             ("政协", False), ("AB", False), ("", False), ("+", True)])
+@pytest.mark.parametrize(
+    "token, expected",
+    [
+        ("，", True),
+        ("——", True),
+        ("“", True),
+        ("（", True),
+        ("%", True),
+        ("政协", False),
+        ("AB", False),
+        ("", False),
+        ("+", True),
+    ],
+)
 def test_punctuation(token, expected):
     assert is_punct_text(token) is expected
 
@@ -43,10 +62,25 @@ def test_filter_options_are_explicit_and_independent():
     toks = ["坚持", "以", "习近平新时代中国特色社会主义思想", "为", "指导", "，", "召开", "18", "次", "会议"]
     assert filter_tokens(toks) == ["坚持", "习近平新时代中国特色社会主义思想", "指导", "召开", "会议"]
     assert filter_tokens(toks, keep_boilerplate=False) == ["习近平新时代中国特色社会主义思想", "指导", "召开", "会议"]
-    assert filter_tokens(toks, drop_stop=False) == ["坚持", "以", "习近平新时代中国特色社会主义思想", "为", "指导",
-                                                    "召开", "次", "会议"]
+    assert filter_tokens(toks, drop_stop=False) == [
+        "坚持",
+        "以",
+        "习近平新时代中国特色社会主义思想",
+        "为",
+        "指导",
+        "召开",
+        "次",
+        "会议",
+    ]
     assert filter_tokens(toks, drop_num=False, drop_punct=False) == [
-        "坚持", "习近平新时代中国特色社会主义思想", "指导", "，", "召开", "18", "会议"]
+        "坚持",
+        "习近平新时代中国特色社会主义思想",
+        "指导",
+        "，",
+        "召开",
+        "18",
+        "会议",
+    ]
     # words listed in keep survive every filter
     assert filter_tokens(["十五", "的"], keep=["十五"]) == ["十五"]
 
@@ -67,7 +101,9 @@ def test_filter_tokens_refuses_a_plain_string():
     # a string was filtered character by character: "坚持以习近平…为指导" gave ['坚', '持', '习', …]
     from cppcc_nlp.errors import InputError
 
-    with pytest.raises(InputError, match=r"filter_tokens\(\) needs a list of tokens, not the string '坚持以人民为中心'"):
+    with pytest.raises(
+        InputError, match=r"filter_tokens\(\) needs a list of tokens, not the string '坚持以人民为中心'"
+    ):
         filter_tokens("坚持以人民为中心")
     with pytest.raises(InputError, match=r"keep='两个确立'"):
         filter_tokens(["两个确立"], keep="两个确立")

@@ -17,14 +17,16 @@ from test_terms import make_table
 
 Y2014 = ["推进 宏观 调控 ， 完善 宏观 调控 。", "加强 宏观 调控 ， 扩大 内需 。", "扩大 内需 ， 保持 稳定 。"]
 Y2015 = ["创新 宏观 调控 ， 扩大 内需 。", "宏观 调控 有力 ， 扩大 内需 见效 。"]
-Y2016 = ["推进 供给 侧 结构性 改革 ， 深化 供给 侧 结构性 改革 。", "坚持 供给 侧 结构性 改革 ， 宏观 调控 有效 。",
-         "落实 供给 侧 结构性 改革 ， 稳定 发展 。"]
+Y2016 = [
+    "推进 供给 侧 结构性 改革 ， 深化 供给 侧 结构性 改革 。",
+    "坚持 供给 侧 结构性 改革 ， 宏观 调控 有效 。",
+    "落实 供给 侧 结构性 改革 ， 稳定 发展 。",
+]
 
 
 @pytest.fixture(scope="module")
 def years():
-    return make_table([("national_2014", 2014, Y2014), ("national_2015", 2015, Y2015),
-                       ("national_2016", 2016, Y2016)])
+    return make_table([("national_2014", 2014, Y2014), ("national_2015", 2015, Y2015), ("national_2016", 2016, Y2016)])
 
 
 def test_keyness_counts_and_g2_match_scipy(years):
@@ -80,7 +82,7 @@ def test_keyness_by_period_with_missing_periods(years):
     table.loc[table["doc_id"] == "national_2014", "period"] = pd.NA
     k = keyness(table, target=2016, by="period")
     row = k.set_index("term").loc["宏观调控"]
-    assert (row["target_freq"], row["reference_freq"]) == (1, 2)     # only the 2015 report is a reference
+    assert (row["target_freq"], row["reference_freq"]) == (1, 2)  # only the 2015 report is a reference
     assert k["reference"].iloc[0] == "period 2015"
 
 
@@ -109,6 +111,7 @@ def test_all_stopword_target_gives_no_rows():
 
 
 # --- 2016 against 2000–2015 on the government work reports (slow) ----------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def national_until_2016(shared_dir, tmp_path_factory):
@@ -181,18 +184,20 @@ def test_keyness_targets_ranges_series_and_filters(shared_tokens):
 
     # words of 2014–2018, with the variants folded over target and reference together (2019 writes the
     # one-token form 大众创业万众创新, so 大众创业、万众创新 of 2015–2018 becomes one word)
-    both = fold_variants(shared_tokens[shared_tokens.year.between(2014, 2019)
-                                       & (shared_tokens.series == "国务院/national/全国")])
+    both = fold_variants(
+        shared_tokens[shared_tokens.year.between(2014, 2019) & (shared_tokens.series == "国务院/national/全国")]
+    )
     assert ranged.attrs["reference_size"] == int((~both.is_punct & (both.year <= 2018)).sum())
     assert keyness(shared_tokens, target=2019, reference="2014-2018", top=5).equals(ranged)
-    by_series = keyness(shared_tokens, target="上海市人民政府/provincial/上海市", reference="国务院/national/全国",
-                        top=20)
+    by_series = keyness(
+        shared_tokens, target="上海市人民政府/provincial/上海市", reference="国务院/national/全国", top=20
+    )
     assert "全市生产总值" in set(by_series.loc[by_series.g2 > 0, "term"]) or "全市" in " ".join(
-        by_series.loc[by_series.g2 > 0, "term"])
+        by_series.loc[by_series.g2 > 0, "term"]
+    )
     level = keyness(shared_tokens, target="provincial", reference="national", by="level", series=None, top=5)
     assert level["target"].iloc[0] == "level provincial"
-    filt = keyness(shared_tokens, target={"level": "national", "year": 2019}, reference={"year": (2016, 2018)},
-                   top=5)
+    filt = keyness(shared_tokens, target={"level": "national", "year": 2019}, reference={"year": (2016, 2018)}, top=5)
     assert filt.attrs["target_size"] == ranged.attrs["target_size"]
     with pytest.raises(ParameterError, match="did you mean 'national'"):
         keyness(shared_tokens, target="nationl", by="level")
@@ -206,6 +211,11 @@ def test_variants_fold_to_one_term(shared_tokens):
     k = keyness(shared_tokens, target=2019, reference=(2015, 2018)).set_index("term")
     national = shared_tokens[shared_tokens.series == "国务院/national/全国"]
     text_2015_2018 = national[national.year.between(2015, 2018)]
-    commas = int(((text_2015_2018.token.shift(1) == "大众创业") & (text_2015_2018.token == "、")
-                  & (text_2015_2018.token.shift(-1) == "万众创新")).sum())
+    commas = int(
+        (
+            (text_2015_2018.token.shift(1) == "大众创业")
+            & (text_2015_2018.token == "、")
+            & (text_2015_2018.token.shift(-1) == "万众创新")
+        ).sum()
+    )
     assert commas >= 5 and k.loc["大众创业万众创新", "reference_freq"] == commas

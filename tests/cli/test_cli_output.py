@@ -12,7 +12,7 @@ from cppcc_nlp.cli import main
 def test_parquet_output_reads_back_as_the_csv_table(command, sample_path, tmp_path, capsys):
     assert main([*command, str(sample_path), "--format", "parquet", "--out", str(tmp_path / "t.parquet")]) == 0
     assert main([*command, str(sample_path), "--format", "csv", "--out", str(tmp_path / "t.csv")]) == 0
-    assert capsys.readouterr().out == ""          # written to the files, not to stdout
+    assert capsys.readouterr().out == ""  # written to the files, not to stdout
     parquet, csv = pd.read_parquet(tmp_path / "t.parquet"), pd.read_csv(tmp_path / "t.csv")
     assert list(parquet.columns) == list(csv.columns) and len(parquet) == len(csv) > 0
     assert parquet.iloc[:, 0].astype(str).tolist() == csv.iloc[:, 0].astype(str).tolist()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -19,7 +18,8 @@ from cppcc_nlp.terms.counts import OCCURRENCE_COLUMNS, term_frequencies, term_oc
 from cppcc_nlp.terms.ranking import TERM_COLUMNS, extract_terms, term_tfidf
 from cppcc_nlp.tokens.table import as_token_table
 
-DATA = Path(__file__).resolve().parent / "data"
+from conftest import DATA
+
 PUNCT = set("，。、；：？！“”（）《》——")
 STOP = {"的", "了", "和", "在", "是", "我们", "等", "对"}
 
@@ -31,10 +31,25 @@ def make_table(docs, lexicon=()):
         for s, sentence in enumerate(sentences):
             para = f"{doc_id}/p{s:04d}"
             for i, tok in enumerate(sentence.split()):
-                rows.append({"doc_id": doc_id, "para_id": para, "section_id": f"{doc_id}/s00", "year": year,
-                             "period": year, "part": "other", "i": i, "sent": 0, "token": tok, "start": 0, "end": 0,
-                             "is_punct": tok in PUNCT, "is_stop": tok in STOP,
-                             "is_num": bool(re.fullmatch(r"[0-9.%]+", tok)), "in_lexicon": tok in lexicon})
+                rows.append(
+                    {
+                        "doc_id": doc_id,
+                        "para_id": para,
+                        "section_id": f"{doc_id}/s00",
+                        "year": year,
+                        "period": year,
+                        "part": "other",
+                        "i": i,
+                        "sent": 0,
+                        "token": tok,
+                        "start": 0,
+                        "end": 0,
+                        "is_punct": tok in PUNCT,
+                        "is_stop": tok in STOP,
+                        "is_num": bool(re.fullmatch(r"[0-9.%]+", tok)),
+                        "in_lexicon": tok in lexicon,
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -58,6 +73,7 @@ def small():
 
 
 # --- candidates and ranking on hand-made tables (fast) ---------------------------------------------------------
+
 
 def test_whole_terms_come_out_and_fragments_do_not(small):
     terms = extract_terms(small)
@@ -90,12 +106,13 @@ def test_tokens_joined_into_the_term_string(small):
     row = cands.set_index("term").loc["供给侧结构性改革"]
     assert row["tokens"] == ("供给", "侧", "结构性", "改革")
     assert (row["n_tokens"], row["n_chars"], row["freq"]) == (4, 8, 3)
-    assert row["right_entropy"] == pytest.approx(1.584962, abs=1e-5)   # three boundary occurrences
+    assert row["right_entropy"] == pytest.approx(1.584962, abs=1e-5)  # three boundary occurrences
 
 
 def test_same_string_from_two_segmentations_is_one_term():
-    table = make_table([("d", 2020, ["建好 政协委员 队伍 。", "政协 委员 履职 。", "服务 政协委员 。",
-                                     "联系 政协 委员 。"])])
+    table = make_table(
+        [("d", 2020, ["建好 政协委员 队伍 。", "政协 委员 履职 。", "服务 政协委员 。", "联系 政协 委员 。"])]
+    )
     terms = extract_terms(table)
     rows = terms[terms["term"] == "政协委员"]
     assert len(rows) == 1 and rows["freq"].iloc[0] == 4
@@ -120,17 +137,36 @@ def test_top_and_rank_by(small):
 
 def test_tail_of_one_dominant_longer_term_is_discounted():
     # 设施 建设 follows 基础 in 4 of 5 uses: it is the tail of 基础设施建设, ranked by its one other use only
-    table = make_table([("d", 2024, ["推进 基础 设施 建设 。", "加快 基础 设施 建设 ， 扩大 投资 。",
-                                     "完善 基础 设施 建设 规划 。", "支持 基础 设施 建设 项目 。",
-                                     "水利 设施 建设 ， 稳定 就业 。"])])
+    table = make_table(
+        [
+            (
+                "d",
+                2024,
+                [
+                    "推进 基础 设施 建设 。",
+                    "加快 基础 设施 建设 ， 扩大 投资 。",
+                    "完善 基础 设施 建设 规划 。",
+                    "支持 基础 设施 建设 项目 。",
+                    "水利 设施 建设 ， 稳定 就业 。",
+                ],
+            )
+        ]
+    )
     cands = term_candidates(table).set_index("term")
     assert cands.loc["设施建设", "nested_share"] == pytest.approx(4 / 5)
     assert cands.loc["基础设施建设", "nested_share"] == 0.0
     terms = extract_terms(table).set_index("term")["score"]
     assert terms["基础设施建设"] > terms.get("设施建设", 0.0)
     # a right extension does not discount: a term used as a modifier (最低生活保障|制度) stays a term
-    table = make_table([("d", 2024, ["完善 最低 生活 保障 制度 。", "健全 最低 生活 保障 制度 ， 扩大 覆盖 。",
-                                     "落实 最低 生活 保障 。"])])
+    table = make_table(
+        [
+            (
+                "d",
+                2024,
+                ["完善 最低 生活 保障 制度 。", "健全 最低 生活 保障 制度 ， 扩大 覆盖 。", "落实 最低 生活 保障 。"],
+            )
+        ]
+    )
     assert term_candidates(table).set_index("term").loc["最低生活保障", "nested_share"] == 0.0
 
 
@@ -139,7 +175,8 @@ def test_words_the_corpus_never_ends_a_phrase_with_do_not_end_a_term():
     # its head; 国际经济 ends with a word that closes phrases and stays
     heads = ["经济", "金融", "航运", "贸易"]
     sentences = [f"建设 国际 {heads[k % 4]} 中心 。" for k in range(12)] + [
-        f"国际 {heads[k % 4]} 合作 ， 推动 {heads[k % 4]} 。" for k in range(12)]
+        f"国际 {heads[k % 4]} 合作 ， 推动 {heads[k % 4]} 。" for k in range(12)
+    ]
     cands = term_candidates(make_table([("shanghai_2020", 2020, sentences)]), min_freq=2)
     assert not any(t.endswith("国际") for t in cands["term"])
     assert "国际经济" in set(cands["term"])
@@ -186,8 +223,10 @@ def _years_with_one_burst():
         sents = [f"{verbs[(k + j) % 4]} 高 质量 发展 ， {verbs[j % 4]} 深化 改革 开放 。" for j in range(4)]
         sents += [f"{verbs[j % 4]} 民生 保障 ， 稳定 就业 岗位 。" for j in range(3)]
         if year == 2016:
-            sents += [f"{v} 供给 侧 结构性 改革 ， {t} 。" for v, t in zip(verbs, ["去 产能", "降 成本", "补 短板",
-                                                                               "去 杠杆"])]
+            sents += [
+                f"{v} 供给 侧 结构性 改革 ， {t} 。"
+                for v, t in zip(verbs, ["去 产能", "降 成本", "补 短板", "去 杠杆"])
+            ]
         docs.append((f"national_{year}", year, sents))
     return make_table(docs)
 
@@ -205,7 +244,7 @@ def test_a_term_of_one_year_has_its_burst_there_and_is_lifted():
     # of the plain list, here past the end: the plain score stays
     plain = extract_terms(table, year_share=0).set_index("term")["score"]
     assert row["score"] >= plain["供给侧结构性改革"]
-    lifted = extract_terms(table, year_share=12).set_index("term")["score"]     # position 1: the top score
+    lifted = extract_terms(table, year_share=12).set_index("term")["score"]  # position 1: the top score
     assert lifted["供给侧结构性改革"] == pytest.approx(plain.max())
     with pytest.raises(ParameterError, match="year_share"):
         extract_terms(table, year_share=-1)
@@ -213,8 +252,10 @@ def test_a_term_of_one_year_has_its_burst_there_and_is_lifted():
 
 def test_a_part_never_said_apart_from_its_whole_is_folded_into_it():
     # the lexicon entry 二十届历次全会 is always followed by 精神: the list keeps the whole only
-    sents = [f"{v} 二十届历次全会 精神 ， {w} 工作 。" for v, w in
-             [("学习", "推动"), ("贯彻", "做好"), ("落实", "改进"), ("领会", "加强")]]
+    sents = [
+        f"{v} 二十届历次全会 精神 ， {w} 工作 。"
+        for v, w in [("学习", "推动"), ("贯彻", "做好"), ("落实", "改进"), ("领会", "加强")]
+    ]
     table = make_table([("d", 2024, sents)], lexicon={"二十届历次全会"})
     cands = term_candidates(table).set_index("term")
     assert cands.loc["二十届历次全会", "enclosed_share"] == 1.0
@@ -226,8 +267,10 @@ def test_a_part_never_said_apart_from_its_whole_is_folded_into_it():
 
 
 def test_lexicon_entries_kept_when_seen_once():
-    table = make_table([("d", 2024, ["形成 社情民意信息 318 期 。", "委员 工作站 建设 。", "委员 工作站 活动 。"])],
-                       lexicon={"社情民意信息"})
+    table = make_table(
+        [("d", 2024, ["形成 社情民意信息 318 期 。", "委员 工作站 建设 。", "委员 工作站 活动 。"])],
+        lexicon={"社情民意信息"},
+    )
     terms = extract_terms(table)
     assert "社情民意信息" in set(terms["term"])
     plain = make_table([("d", 2024, ["形成 社情民意信息 318 期 。", "委员 工作站 建设 。", "委员 工作站 活动 。"])])
@@ -265,7 +308,8 @@ def test_term_occurrences_carry_docvars(small):
     assert occ.groupby(["term", "year"]).size().to_dict() == {("供给侧结构性改革", 2024): 3, ("社情民意信息", 2023): 4}
     assert set(occ["section_id"]) == {"cppcc_2023/s00", "cppcc_2024/s00"}
     assert occ.loc[occ["term"] == "供给侧结构性改革", "para_id"].tolist() == ["cppcc_2024/p0000"] * 2 + [
-        "cppcc_2024/p0001"]
+        "cppcc_2024/p0001"
+    ]
     # only whole tokens: 民意信息 is inside 社情民意信息 but 信息 alone is not asked for
     assert term_occurrences(small, "民意信息")["term"].tolist() == ["民意信息"] * 4
     assert len(term_occurrences(small, "意信")) == 0
@@ -277,10 +321,14 @@ def test_term_occurrences_carry_docvars(small):
 
 # --- bad input ---------------------------------------------------------------------------------------------------
 
+
 def test_empty_and_malformed_input():
     with pytest.raises(EmptyCorpusError, match="empty"):
-        extract_terms(make_table([]).reindex(columns=["doc_id", "para_id", "sent", "token", "is_punct", "is_stop",
-                                                       "is_num", "year"]))
+        extract_terms(
+            make_table([]).reindex(
+                columns=["doc_id", "para_id", "sent", "token", "is_punct", "is_stop", "is_num", "year"]
+            )
+        )
     with pytest.raises(InputError, match="lacks the column"):
         extract_terms(pd.DataFrame({"token": ["改革"]}))
     with pytest.raises(InputError, match="expected a Corpus"):
@@ -307,11 +355,19 @@ def test_all_stopword_text_gives_empty_result_with_columns():
     assert terms.empty and list(terms.columns) == TERM_COLUMNS
 
 
-@pytest.mark.parametrize("kwargs, word", [({"top": 0}, "top"), ({"max_len": 0}, "max_len"),
-                                          ({"min_freq": -1}, "min_freq"), ({"rank_by": "magic"}, "rank_by"),
-                                          ({"pmi_scale": 0}, "pmi_scale"), ({"entropy_floor": -1}, "entropy_floor"),
-                                          ({"min_chars": 5, "max_chars": 3}, "max_chars"),
-                                          ({"specificity_scale": 0}, "specificity_scale")])
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [
+        ({"top": 0}, "top"),
+        ({"max_len": 0}, "max_len"),
+        ({"min_freq": -1}, "min_freq"),
+        ({"rank_by": "magic"}, "rank_by"),
+        ({"pmi_scale": 0}, "pmi_scale"),
+        ({"entropy_floor": -1}, "entropy_floor"),
+        ({"min_chars": 5, "max_chars": 3}, "max_chars"),
+        ({"specificity_scale": 0}, "specificity_scale"),
+    ],
+)
 def test_bad_parameters(small, kwargs, word):
     with pytest.raises(ParameterError, match=word):
         extract_terms(small, **kwargs)
@@ -331,6 +387,7 @@ def test_token_table_accepts_a_corpus_without_documents():
 
 # --- real reports (pkuseg model; slow) ---------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def sample_terms(sample_corpus):
     return extract_terms(sample_corpus)
@@ -349,10 +406,23 @@ def test_sample_top30_holds_the_cppcc_vocabulary(sample_terms):
 
 # fragments observed in development runs on the sample report (before the edge rules): each starts or ends
 # inside a word or a clause
-SAMPLE_FORBIDDEN = ["振兴新突破三年行动", "突破三年行动", "全面振兴新突破", "政协委员积极", "政协委员积极参与",
-                    "委员工作站作用", "发挥政协党组", "持续打造", "夺取全面振兴新突破三年行动",
-                    "全面贯彻落实党的二十大精神", "习近平总书记关于东北", "赋能乡村振兴的建议", "篇调研报告",
-                    "政协工作取得", "社情民意"]
+SAMPLE_FORBIDDEN = [
+    "振兴新突破三年行动",
+    "突破三年行动",
+    "全面振兴新突破",
+    "政协委员积极",
+    "政协委员积极参与",
+    "委员工作站作用",
+    "发挥政协党组",
+    "持续打造",
+    "夺取全面振兴新突破三年行动",
+    "全面贯彻落实党的二十大精神",
+    "习近平总书记关于东北",
+    "赋能乡村振兴的建议",
+    "篇调研报告",
+    "政协工作取得",
+    "社情民意",
+]
 
 
 @pytest.mark.slow
@@ -391,6 +461,7 @@ def test_cli_terms_json(sample_path, capsys):
 
 
 # --- gwr-national: recall@200, precision@50, baselines (shared corpus; slow) -----------------------------------
+
 
 @pytest.fixture(scope="module")
 def national_tokens(shared_dir, tmp_path_factory):
@@ -490,6 +561,7 @@ def test_a_term_of_one_year_ranks_in_the_top_300_by_its_keyness_that_year(nation
 
 
 # --- second level: Shanghai 2020–2024 and the 31 provincial reports of 2025 (shared corpora; slow) --------------
+
 
 def _fixture_recall(tokens, fixture):
     from cppcc_nlp.resources.lexicon import load_lexicon

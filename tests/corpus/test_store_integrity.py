@@ -19,14 +19,23 @@ from pathlib import Path
 import pytest
 
 from cppcc_nlp import errors
-from cppcc_nlp._cache import (CACHE_MAGIC, CacheWarning, read_verified_bytes, verify_file,
-                              write_verified_bytes)
+from cppcc_nlp._cache import CACHE_MAGIC, CacheWarning, read_verified_bytes, verify_file, write_verified_bytes
 from cppcc_nlp.corpus.store import CorpusStore
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the crash trials fork child processes (POSIX)")
 
-KILL_POINTS = ["create-locked", "locked", "recovered", "copied", "journal", "moved", "moved-all", "manifest-tmp",
-               "committed", "cleaned"]
+KILL_POINTS = [
+    "create-locked",
+    "locked",
+    "recovered",
+    "copied",
+    "journal",
+    "moved",
+    "moved-all",
+    "manifest-tmp",
+    "committed",
+    "cleaned",
+]
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +110,7 @@ def _trial(store: Path, new_reports, old: list[str], *, kill_at=None, delay=None
         assert _listed(store) in (old, new)
     else:
         assert old == [], "the old store lost its manifest"
-    rerun = _fork_add(store, new_reports, extra=["--skip-duplicates"])   # no manual step in between
+    rerun = _fork_add(store, new_reports, extra=["--skip-duplicates"])  # no manual step in between
     assert _wait(rerun) == (0, None)
     assert _listed(store) == new
     _assert_clean(store)
@@ -113,7 +122,7 @@ def test_adds_killed_at_fixed_points_recover_with_no_manual_step(tmp_path, old_s
     for point in KILL_POINTS:
         store = tmp_path / point
         if point == "create-locked":
-            old = []                                            # a new store, killed while being created
+            old = []  # a new store, killed while being created
         else:
             shutil.copytree(old_store, store)
             old = ["reports/000_e661db7dabda7a33.txt"]
@@ -137,7 +146,7 @@ def test_adds_killed_at_random_moments_recover_with_no_manual_step(tmp_path, old
         delay = rng.uniform(0, 0.6 * duration)
         kills += _trial(store, new_reports, ["reports/000_e661db7dabda7a33.txt"], delay=delay)["killed"]
         trials += 1
-    assert kills == 20   # every one of them recovered with a plain re-run
+    assert kills == 20  # every one of them recovered with a plain re-run
 
 
 def test_two_processes_creating_the_same_store_lose_nothing(tmp_path, new_reports, sample_path, capsys):
@@ -160,13 +169,14 @@ def test_two_processes_creating_the_same_store_lose_nothing(tmp_path, new_report
         (rc1, _), (rc2, _) = (_wait(p) for p in pids)
         assert rc1 in (0, 2) and rc2 in (0, 2)
         expected = (["reports/000_e661db7dabda7a33.txt", "reports/national_2000.txt"] if rc1 == 0 else []) + (
-            ["reports/national_2002.txt"] if rc2 == 0 else [])
+            ["reports/national_2002.txt"] if rc2 == 0 else []
+        )
         if i < 4:
-            assert 0 in (rc1, rc2)         # one of two good adds always commits
+            assert 0 in (rc1, rc2)  # one of two good adds always commits
         else:
-            assert rc2 == 2                # the failing one; the other may find the store it waited on removed
+            assert rc2 == 2  # the failing one; the other may find the store it waited on removed
         if expected or (store / "manifest.csv").exists():
-            assert _listed(store) == sorted(expected)   # what was committed is there: never deleted
+            assert _listed(store) == sorted(expected)  # what was committed is there: never deleted
             _assert_clean(store)
 
 
@@ -187,9 +197,10 @@ def _run_quiet(store, files) -> int:
 
 # -- the manifest -----------------------------------------------------------------------------------------
 
+
 def _manifest_damages(text: str) -> dict[str, str]:
     """Damaged versions of a store manifest (header, 3 rows, checksum line)."""
-    lines = text.split("\n")   # header, rows 1-3, checksum, ""
+    lines = text.split("\n")  # header, rows 1-3, checksum, ""
     header, rows, seal = lines[0], lines[1:4], lines[4]
     return {
         "cut after row 2": "\n".join([header, *rows[:2]]) + "\n",
@@ -200,11 +211,13 @@ def _manifest_damages(text: str) -> dict[str, str]:
         "row 2 removed": "\n".join([header, rows[0], rows[2], seal, ""]),
         "rows swapped": "\n".join([header, rows[1], rows[0], rows[2], seal, ""]),
         "NUL line": "\n".join([header, rows[0], "\x00" * 20, *rows[1:], seal, ""]),
-        "NUL bytes inside a row": "\n".join([header, rows[0], rows[1][:10] + "\x00\x00" + rows[1][12:], rows[2],
-                                             seal, ""]),
+        "NUL bytes inside a row": "\n".join(
+            [header, rows[0], rows[1][:10] + "\x00\x00" + rows[1][12:], rows[2], seal, ""]
+        ),
         "a ragged row": "\n".join([header, rows[0], rows[1] + ",extra", rows[2], seal, ""]),
-        "a sha256 changed": "\n".join([header, rows[0], rows[1], rows[2].replace(rows[2].split(",")[1], "f" * 64),
-                                       seal, ""]),
+        "a sha256 changed": "\n".join(
+            [header, rows[0], rows[1], rows[2].replace(rows[2].split(",")[1], "f" * 64), seal, ""]
+        ),
         "a file renamed": "\n".join([header, rows[0].replace("reports/", "reports/x"), *rows[1:], seal, ""]),
         "a file outside reports/": "\n".join([header, rows[0].replace("reports/", "../"), *rows[1:], seal, ""]),
         "emptied": "",
@@ -212,8 +225,7 @@ def _manifest_damages(text: str) -> dict[str, str]:
     }
 
 
-def test_a_damaged_manifest_is_an_error_naming_the_line_and_loses_no_file(tmp_path, sample_path, new_reports,
-                                                                          capsys):
+def test_a_damaged_manifest_is_an_error_naming_the_line_and_loses_no_file(tmp_path, sample_path, new_reports, capsys):
     from cppcc_nlp import Corpus
     from cppcc_nlp.cli import main
 
@@ -237,7 +249,7 @@ def test_a_damaged_manifest_is_an_error_naming_the_line_and_loses_no_file(tmp_pa
         assert main(["add", str(tmp_path / "none.txt"), "--corpus", str(store)]) == 2
         assert main(["store", "check", str(store), "--repair"]) == 1
         capsys.readouterr()
-        assert {p.name: p.read_bytes() for p in (store / "reports").iterdir()} == reports, name   # nothing lost
+        assert {p.name: p.read_bytes() for p in (store / "reports").iterdir()} == reports, name  # nothing lost
         detected += 1
     assert detected == len(damages) == 15
 
@@ -249,7 +261,7 @@ def test_accept_manifest_reseals_a_manifest_edited_on_purpose(tmp_path, sample_p
     CorpusStore(store, create=True).add([sample_path, *new_reports])
     lines = (store / "manifest.csv").read_text(encoding="utf-8").split("\n")
     (store / "manifest.csv").write_text("\n".join([lines[0], lines[1], lines[3], lines[4], ""]), encoding="utf-8")
-    (store / "reports" / "national_2000.txt").unlink()   # the report removed by hand, with its line
+    (store / "reports" / "national_2000.txt").unlink()  # the report removed by hand, with its line
     assert main(["store", "check", str(store)]) == 1
     assert main(["store", "check", str(store), "--accept-manifest"]) == 0
     capsys.readouterr()
@@ -261,6 +273,7 @@ def test_accept_manifest_reseals_a_manifest_edited_on_purpose(tmp_path, sample_p
 
 
 # -- the caches -------------------------------------------------------------------------------------------
+
 
 def _flip(path: Path, bit: int) -> None:
     data = bytearray(path.read_bytes())
@@ -278,7 +291,7 @@ def test_damaged_document_cache_entries_are_detected_and_rebuilt(tmp_path, sampl
     rng = random.Random(7)
     injected = detected = 0
     damages = []
-    for _ in range(12):   # single bit flips anywhere in an entry: header or content
+    for _ in range(12):  # single bit flips anywhere in an entry: header or content
         damages.append(("bit", lambda p: _flip(p, rng.randrange(p.stat().st_size * 8))))
     damages.append(("cut", lambda p: p.write_bytes(p.read_bytes()[: p.stat().st_size // 2])))
     damages.append(("appended", lambda p: p.write_bytes(p.read_bytes() + b" ")))
@@ -294,8 +307,8 @@ def test_damaged_document_cache_entries_are_detected_and_rebuilt(tmp_path, sampl
         detected += 1
         assert again.cache.misses == 1 and again.cache.hits == 2, kind
         for doc in corpus:
-            assert doc == expected[doc.doc_id], kind         # identical results
-        assert verify_file(target, inputs=target.stem) == "", kind    # rebuilt
+            assert doc == expected[doc.doc_id], kind  # identical results
+        assert verify_file(target, inputs=target.stem) == "", kind  # rebuilt
     # two entries swapped: each names the inputs it was made from
     a, b = entries[0].read_bytes(), entries[1].read_bytes()
     entries[0].write_bytes(b)
@@ -373,7 +386,7 @@ def test_verified_bytes_catch_every_damage_of_a_parquet_part(tmp_path, sample_pa
         injected += 1
         with pytest.warns(CacheWarning):
             detected += read_verified_bytes(part, inputs="pipeline1") is None
-        assert not part.exists()   # deleted, so that it is rebuilt and warned about once
+        assert not part.exists()  # deleted, so that it is rebuilt and warned about once
     # rows removed, the header kept: a shorter part is refused
     header = good.split(b"\n", 1)[0] + b"\n"
     part.write_bytes(header + rows.iloc[:-50].to_parquet(index=False))
@@ -406,8 +419,8 @@ def test_bad_store_inputs_are_typed_errors(tmp_path, sample_path, capsys):
     tried = clean = 0
     cases = [
         ["add", str(sample_path), "--corpus", "/proc/newstore"],
-        ["add", str(sample_path), "--corpus", str(sample_path)],                 # a file, not a folder
-        ["add", str(sample_path), "--corpus", str(tmp_path / "f.txt" / "x")],    # under a file
+        ["add", str(sample_path), "--corpus", str(sample_path)],  # a file, not a folder
+        ["add", str(sample_path), "--corpus", str(tmp_path / "f.txt" / "x")],  # under a file
         ["store", "check", str(tmp_path / "nothing")],
     ]
     (tmp_path / "f.txt").write_text("x")
@@ -415,8 +428,10 @@ def test_bad_store_inputs_are_typed_errors(tmp_path, sample_path, capsys):
     ragged.write_text("file,year,level\n000_e661db7dabda7a33.txt,2024\n", encoding="utf-8")
     nul = tmp_path / "nul.csv"
     nul.write_text("file,year\n\x00\x00\n", encoding="utf-8")
-    cases += [["corpus", str(sample_path), "--manifest", str(ragged)],
-              ["corpus", str(sample_path), "--manifest", str(nul)]]
+    cases += [
+        ["corpus", str(sample_path), "--manifest", str(ragged)],
+        ["corpus", str(sample_path), "--manifest", str(nul)],
+    ]
     for argv in cases:
         tried += 1
         rc = main(argv)

@@ -88,8 +88,11 @@ def test_file_name_and_text_disagreeing_is_a_warning_naming_both(tmp_path):
 
     path = tmp_path / "national_1957.txt"
     shutil.copy(EXTRA / "gwr-national-early" / "national_1958.txt", path)
-    with pytest.warns(UserWarning, match=r"national_1957.txt: year 1957 from the file name, 1958 from the text "
-                                         r"\(text:session\)"):
+    with pytest.warns(
+        UserWarning,
+        match=r"national_1957.txt: year 1957 from the file name, 1958 from the text "
+        r"\(text:session\)",
+    ):
         doc = Document.from_file(path)
     assert doc.meta["year"] == 1958
 

@@ -9,11 +9,19 @@ import pytest
 from scipy.stats import chi2_contingency, entropy
 
 from cppcc_nlp.errors import ParameterError
-from cppcc_nlp.terms.termhood import (branching_entropy, cvalue, log_likelihood, log_ratio, min_split_pmi, npmi, pmi,
-                                tfidf)
-
+from cppcc_nlp.terms.termhood import (
+    branching_entropy,
+    cvalue,
+    log_likelihood,
+    log_ratio,
+    min_split_pmi,
+    npmi,
+    pmi,
+    tfidf,
+)
 
 # --- C-value ---------------------------------------------------------------------------------------------------
+
 
 def test_cvalue_not_nested_is_log_length_times_freq():
     c = cvalue({("委员", "工作站"): 6})
@@ -45,6 +53,7 @@ def test_cvalue_length_in_characters_and_bad_length():
 
 # --- PMI ---------------------------------------------------------------------------------------------------------
 
+
 def test_pmi_matches_definition_on_a_small_table():
     # 1,000 tokens; 简政 30 times, 放权 20 times, 简政放权 12 times
     expected = math.log2((12 / 1000) / ((30 / 1000) * (20 / 1000)))
@@ -59,8 +68,14 @@ def test_pmi_matches_definition_on_a_small_table():
 
 
 def test_min_split_pmi_is_the_weakest_joint():
-    count = {("全面", "深化", "改革"): 4, ("全面",): 40, ("深化", "改革"): 8, ("全面", "深化"): 5, ("改革",): 50,
-             ("深化",): 10}
+    count = {
+        ("全面", "深化", "改革"): 4,
+        ("全面",): 40,
+        ("深化", "改革"): 8,
+        ("全面", "深化"): 5,
+        ("改革",): 50,
+        ("深化",): 10,
+    }
     splits = [pmi(4, 40, 8, 1000), pmi(4, 5, 50, 1000)]
     assert min_split_pmi(("全面", "深化", "改革"), count, 1000) == pytest.approx(min(splits))
     assert math.isnan(min_split_pmi(("改革",), count, 1000))
@@ -69,6 +84,7 @@ def test_min_split_pmi_is_the_weakest_joint():
 
 
 # --- branching entropy ------------------------------------------------------------------------------------------
+
 
 def test_branching_entropy_matches_scipy():
     neighbours = {"推进": 5, "加强": 3, "完善": 1, "建设": 1}
@@ -84,8 +100,10 @@ def test_branching_entropy_matches_scipy():
 
 # --- G² and effect size -----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("table", [(10, 2, 990, 998), (5, 0, 9000, 120000), (3, 40, 5000, 20000),
-                                   (120, 80, 4880, 9920), (1, 1, 1, 1)])
+
+@pytest.mark.parametrize(
+    "table", [(10, 2, 990, 998), (5, 0, 9000, 120000), (3, 40, 5000, 20000), (120, 80, 4880, 9920), (1, 1, 1, 1)]
+)
 def test_log_likelihood_equals_scipy(table):
     a, b, c, d = table
     stat = chi2_contingency([[a, b], [c, d]], correction=False, lambda_="log-likelihood")[0]

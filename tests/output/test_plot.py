@@ -12,12 +12,14 @@ import pytest
 from cppcc_nlp import plot
 from cppcc_nlp.errors import ParameterError
 
-SLOGANS = pd.DataFrame({
-    "canonical": ["两个确立", "四个意识", "同心政协", "两个确立", "全过程人民民主"],
-    "year": [2021, 2017, 2024, 2022, 2024],
-    "count": [3, 5, 2, 4, 1],
-    "per_10k_chars": [1.0, 2.0, 0.5, 0.7, 0.2],
-})
+SLOGANS = pd.DataFrame(
+    {
+        "canonical": ["两个确立", "四个意识", "同心政协", "两个确立", "全过程人民民主"],
+        "year": [2021, 2017, 2024, 2022, 2024],
+        "count": [3, 5, 2, 4, 1],
+        "per_10k_chars": [1.0, 2.0, 0.5, 0.7, 0.2],
+    }
+)
 
 
 def _draw_without_missing_glyphs(fig):
@@ -48,20 +50,39 @@ def test_the_missing_glyph_check_catches_a_font_without_cjk():
             _draw_without_missing_glyphs(fig)
 
 
-@pytest.mark.parametrize("draw", [
-    lambda: plot.slogan_timeline(SLOGANS),
-    lambda: plot.slogan_lifecycle(SLOGANS, ["两个确立", "四个意识"]),
-    lambda: plot.term_trends(pd.DataFrame({"term": ["高质量发展", "乡村振兴", "高质量发展"],
-                                           "year": [2018, 2018, 2019], "freq": [3, 1, 8]}),
-                             ["高质量发展", "乡村振兴"]),
-    lambda: plot.keyness_bars(pd.DataFrame({"term": ["供给侧结构性改革", "去产能", "西部大开发"],
-                                            "G2": [40.0, 25.0, 12.0], "log_ratio": [3.0, 2.0, -1.5]}),
-                              score="G2", target_label="2016", reference_label="2000–2015"),
-    lambda: plot.topic_shares(pd.DataFrame({"党的建设": [0.3, 0.2], "协商议政": [0.7, 0.8]}, index=[2023, 2024])),
-    lambda: plot.coherence_by_k(pd.DataFrame({"k": [4, 6, 8], "coherence": [0.05, 0.09, 0.07]}), chosen=6),
-    lambda: plot.corpus_overview(pd.DataFrame({"year": [2023, 2024, 2024], "level": ["县级", "省级", "county"],
-                                               "n_chars": [5000, 18000, 5311]})),
-], ids=["timeline", "lifecycle", "term_trends", "keyness", "topic_shares", "coherence", "overview"])
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda: plot.slogan_timeline(SLOGANS),
+        lambda: plot.slogan_lifecycle(SLOGANS, ["两个确立", "四个意识"]),
+        lambda: plot.term_trends(
+            pd.DataFrame(
+                {"term": ["高质量发展", "乡村振兴", "高质量发展"], "year": [2018, 2018, 2019], "freq": [3, 1, 8]}
+            ),
+            ["高质量发展", "乡村振兴"],
+        ),
+        lambda: plot.keyness_bars(
+            pd.DataFrame(
+                {
+                    "term": ["供给侧结构性改革", "去产能", "西部大开发"],
+                    "G2": [40.0, 25.0, 12.0],
+                    "log_ratio": [3.0, 2.0, -1.5],
+                }
+            ),
+            score="G2",
+            target_label="2016",
+            reference_label="2000–2015",
+        ),
+        lambda: plot.topic_shares(pd.DataFrame({"党的建设": [0.3, 0.2], "协商议政": [0.7, 0.8]}, index=[2023, 2024])),
+        lambda: plot.coherence_by_k(pd.DataFrame({"k": [4, 6, 8], "coherence": [0.05, 0.09, 0.07]}), chosen=6),
+        lambda: plot.corpus_overview(
+            pd.DataFrame(
+                {"year": [2023, 2024, 2024], "level": ["县级", "省级", "county"], "n_chars": [5000, 18000, 5311]}
+            )
+        ),
+    ],
+    ids=["timeline", "lifecycle", "term_trends", "keyness", "topic_shares", "coherence", "overview"],
+)
 def test_figures_render_chinese_glyphs(draw):
     _draw_without_missing_glyphs(draw())
 
@@ -74,7 +95,7 @@ def test_bad_tables_get_clear_errors():
 
 
 def test_timeline_can_leave_out_years_with_little_text():
-    table = SLOGANS.assign(n_chars=[5000, 300, 5000, 5000, 5000])   # 2017 has 300 characters of text
+    table = SLOGANS.assign(n_chars=[5000, 300, 5000, 5000, 5000])  # 2017 has 300 characters of text
     fig = plot.slogan_timeline(table, min_chars=1000)
     labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert "2017" not in labels and "2024" in labels
@@ -101,16 +122,17 @@ def test_keyness_bars_keep_the_sign_of_keyness_g2(sample_corpus):
     assert row.loc["调研报告", "direction"] == "under" and row.loc["调研报告", "g2"] < -4
     bars, labels = _bars(plot.keyness_bars(k, score="g2", effect="log_ratio", n=5))
     assert len(labels) == len(set(labels)) == 10
-    assert bars["调研报告"] == pytest.approx(row.loc["调研报告", "g2"])       # under-used: a negative bar
-    assert bars["保障民生"] == pytest.approx(row.loc["保障民生", "g2"]) and bars["保障民生"] > 0   # over-used
+    assert bars["调研报告"] == pytest.approx(row.loc["调研报告", "g2"])  # under-used: a negative bar
+    assert bars["保障民生"] == pytest.approx(row.loc["保障民生", "g2"]) and bars["保障民生"] > 0  # over-used
     assert all((bars[t] < 0) == (row.loc[t, "direction"] == "under") for t in bars)
 
 
 def test_keyness_bars_with_an_unsigned_score_take_the_sign_of_the_effect():
-    table = pd.DataFrame({"term": ["供给侧结构性改革", "去产能", "西部大开发"],
-                          "G2": [40.0, 25.0, 12.0], "log_ratio": [3.0, 2.0, -1.5]})
+    table = pd.DataFrame(
+        {"term": ["供给侧结构性改革", "去产能", "西部大开发"], "G2": [40.0, 25.0, 12.0], "log_ratio": [3.0, 2.0, -1.5]}
+    )
     bars, labels = _bars(plot.keyness_bars(table, score="G2"))
-    assert sorted(labels) == sorted(table["term"])                      # 西部大开发 once, not twice
+    assert sorted(labels) == sorted(table["term"])  # 西部大开发 once, not twice
     assert bars == {"供给侧结构性改革": 40.0, "去产能": 25.0, "西部大开发": -12.0}
 
 
@@ -121,9 +143,9 @@ def test_the_library_tables_plot_with_the_default_column_names(sample_corpus):
     from cppcc_nlp.terms.keyness import keyness
     from cppcc_nlp.topics.model import TopicModel
 
-    tracking = cn.track_slogans(cn.detect_slogans(sample_corpus), sample_corpus)    # by="period"
+    tracking = cn.track_slogans(cn.detect_slogans(sample_corpus), sample_corpus)  # by="period"
     fig = plot.slogan_timeline(tracking)
-    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["2024", "2025"]   # review 2024, plan 2025
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["2024", "2025"]  # review 2024, plan 2025
     matplotlib.pyplot.close(fig)
     fig = plot.slogan_lifecycle(tracking, ["两个确立", "同心政协"])
     assert sorted(line.get_label() for line in fig.axes[0].get_lines()) == ["两个确立", "同心政协"]
@@ -142,20 +164,21 @@ def test_the_library_tables_plot_with_the_default_column_names(sample_corpus):
     fig = plot.coherence_by_k(model.coherence_, chosen=model.n_topics_)
     assert list(fig.axes[0].get_lines()[0].get_ydata()) == model.coherence_["coherence"].tolist()
     matplotlib.pyplot.close(fig)
-    shares = model.shares("period")                     # period, n_units, n_chars, topic_0 …
+    shares = model.shares("period")  # period, n_units, n_chars, topic_0 …
     fig = plot.topic_shares(shares)
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [f"topic_{i}" for i in range(model.n_topics_)]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["2024", "2025"]
-    assert ax.get_ylim() == (0, 1) and len(ax.collections) == model.n_topics_   # counts are not stacked
+    assert ax.get_ylim() == (0, 1) and len(ax.collections) == model.n_topics_  # counts are not stacked
     matplotlib.pyplot.close(fig)
 
 
 @pytest.mark.parametrize("n_topics", [4, 18, 25])
 def test_topic_shares_give_every_topic_its_own_colour(n_topics):
     """18 topics (the k chosen on the 26 shared reports) used to share the 10 colours of the default cycle."""
-    shares = pd.DataFrame(np.full((3, n_topics), 1 / n_topics), index=[2022, 2023, 2024],
-                          columns=[f"{i}: 主题" for i in range(n_topics)])
+    shares = pd.DataFrame(
+        np.full((3, n_topics), 1 / n_topics), index=[2022, 2023, 2024], columns=[f"{i}: 主题" for i in range(n_topics)]
+    )
     fig = plot.topic_shares(shares)
     colours = {tuple(np.round(c.get_facecolor()[0], 4)) for c in fig.axes[0].collections}
     matplotlib.pyplot.close(fig)

@@ -36,18 +36,22 @@ def key():
 
 # --- numbers ---------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [
-    ("国内生产总值增长6%－6.5%", [(6.0, 6.5, "%", "")]),
-    ("国内生产总值增长６％左右", [(6.0, 6.0, "%", "左右")]),
-    ("全省地区生产总值增长5.0%—5.5%", [(5.0, 5.5, "%", "")]),
-    ("国内生产总值达到99.1万亿元、增长6.1%", [(99.1, 99.1, "万亿元", ""), (6.1, 6.1, "%", "")]),
-    ("国内生产总值达到74.4\n\n万亿元", [(74.4, 74.4, "万亿元", "")]),
-    ("城镇新增就业人数不低于900万人", [(900.0, 900.0, "万人", "以上")]),
-    ("服务业比重提高2.7个百分点", [(2.7, 2.7, "个百分点", "")]),
-    ("共计捐款6万余元", [(6.0, 6.0, "万元", "余")]),
-    ("召开常委会议四次，县委十五届二十二次全会，“两个确立”", [(4.0, 4.0, "次", "")]),
-    ("2019年第3次会议，PM2.5浓度", []),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("国内生产总值增长6%－6.5%", [(6.0, 6.5, "%", "")]),
+        ("国内生产总值增长６％左右", [(6.0, 6.0, "%", "左右")]),
+        ("全省地区生产总值增长5.0%—5.5%", [(5.0, 5.5, "%", "")]),
+        ("国内生产总值达到99.1万亿元、增长6.1%", [(99.1, 99.1, "万亿元", ""), (6.1, 6.1, "%", "")]),
+        ("国内生产总值达到74.4\n\n万亿元", [(74.4, 74.4, "万亿元", "")]),
+        ("城镇新增就业人数不低于900万人", [(900.0, 900.0, "万人", "以上")]),
+        ("服务业比重提高2.7个百分点", [(2.7, 2.7, "个百分点", "")]),
+        ("共计捐款6万余元", [(6.0, 6.0, "万元", "余")]),
+        ("召开常委会议四次，县委十五届二十二次全会，“两个确立”", [(4.0, 4.0, "次", "")]),
+        ("2019年第3次会议，PM2.5浓度", []),
+    ],
+)
 def test_find_quantities(text, expected):
     got = [(q.low, q.high, q.unit, q.qualifier) for q in find_quantities(text, units=["次", "元"])]
     assert got == expected
@@ -63,20 +67,29 @@ def test_baseline_and_chinese_numerals():
 
 # --- the names file ----------------------------------------------------------------------------------------------
 
+
 def test_bundled_names_are_valid():
     names = load_indicator_names()
     assert {"国内生产总值增长", "城镇新增就业", "居民消费价格涨幅", "赤字率", "提案", "立案", "社情民意信息"} <= set(
-        names.indicators)
+        names.indicators
+    )
     assert names["居民消费价格涨幅"].direction == "ceiling"
 
 
-@pytest.mark.parametrize("body, line, words", [
-    ("indicators:\n  - name: 甲\n    aliases: [甲]\n    units: [件]\n  - name: 乙\n    aliases: [乙]\n", 5, "units"),
-    ("indicators:\n  - name: 甲\n    aliases: [甲]\n    units: [件]\n    colour: red\n", 5, "unknown key"),
-    ("indicators:\n  - name: 甲\n    aliases: [甲]\n    units: [件]\n    level: county\n", 5, "level"),
-    ("indicators:\n  - name: 甲\n    aliases: 甲: 乙\n", 3, "YAML"),
-    ("colours: [red]\n", 1, "unknown key"),
-])
+@pytest.mark.parametrize(
+    "body, line, words",
+    [
+        (
+            "indicators:\n  - name: 甲\n    aliases: [甲]\n    units: [件]\n  - name: 乙\n    aliases: [乙]\n",
+            5,
+            "units",
+        ),
+        ("indicators:\n  - name: 甲\n    aliases: [甲]\n    units: [件]\n    colour: red\n", 5, "unknown key"),
+        ("indicators:\n  - name: 甲\n    aliases: [甲]\n    units: [件]\n    level: county\n", 5, "level"),
+        ("indicators:\n  - name: 甲\n    aliases: 甲: 乙\n", 3, "YAML"),
+        ("colours: [red]\n", 1, "unknown key"),
+    ],
+)
 def test_bad_names_file_is_refused_naming_the_line(tmp_path, body, line, words):
     path = tmp_path / "mine.yaml"
     path.write_text(body, encoding="utf-8")
@@ -95,11 +108,12 @@ def test_user_names_extend_the_bundled_ones(tmp_path, sample_corpus):
 
 # --- indicators() on real text -------------------------------------------------------------------------------------
 
+
 def test_offsets_quote_the_text(national):
     corpus, ind = national
     assert len(ind) > 1000
     for row in ind.sample(300, random_state=0).itertuples():
-        assert corpus[row.doc_id].text[row.start:row.end] == row.text
+        assert corpus[row.doc_id].text[row.start : row.end] == row.text
         assert row.text in row.sentence
     assert set(ind["kind"]) == {"target", "outcome", "other"}
 
@@ -110,13 +124,17 @@ def test_national_targets_and_outcomes_equal_the_hand_made_table(national, key):
     chain = cn.target_outcomes(ind)
     chain = chain[chain["indicator"].isin(FOUR) & (chain["series"] == "国务院/national/全国")]
     targets = chain[chain["target_low"].notna() & chain["period"].between(2000, 2019)]
-    got = {(r.indicator, int(r.period), r.target_low, r.target_high, r.target_unit, r.target_qualifier or "")
-           for r in targets.itertuples()}
+    got = {
+        (r.indicator, int(r.period), r.target_low, r.target_high, r.target_unit, r.target_qualifier or "")
+        for r in targets.itertuples()
+    }
     k = key[key["kind"] == "target"].fillna({"qualifier": ""})
     want = {(r.indicator, r.period, r.low, r.high, r.unit, r.qualifier) for r in k.itertuples()}
     assert got == want
     outcomes = chain[chain["outcome_value"].notna() & chain["period"].between(1999, 2018)]
-    got = {(r.indicator, int(r.period), r.outcome_value, r.outcome_unit, r.outcome_doc_id) for r in outcomes.itertuples()}
+    got = {
+        (r.indicator, int(r.period), r.outcome_value, r.outcome_unit, r.outcome_doc_id) for r in outcomes.itertuples()
+    }
     k = key[key["kind"] == "outcome"]
     want = {(r.indicator, r.period, r.low, r.unit, r.report) for r in k.itertuples()}
     assert got == want
@@ -126,8 +144,14 @@ def test_every_hand_made_row_is_a_statement(national, key):
     """Recall of indicators() itself: each row of the table is found with its values and sentence."""
     _, ind = national
     for r in key.itertuples():
-        hits = ind[(ind["indicator"] == r.indicator) & (ind["period"] == r.period) & (ind["kind"] == r.kind)
-                   & (ind["doc_id"] == r.report) & (ind["low"] == r.low) & (ind["high"] == r.high)]
+        hits = ind[
+            (ind["indicator"] == r.indicator)
+            & (ind["period"] == r.period)
+            & (ind["kind"] == r.kind)
+            & (ind["doc_id"] == r.report)
+            & (ind["low"] == r.low)
+            & (ind["high"] == r.high)
+        ]
         flat = hits["sentence"].str.replace(r"\s", "", regex=True)
         assert flat.str.contains(re.escape(re.sub(r"\s", "", r.text))).any(), r
 
@@ -135,9 +159,9 @@ def test_every_hand_made_row_is_a_statement(national, key):
 def test_met_honours_the_qualifier_on_the_national_series(national):
     chain = cn.target_outcomes(national[1])
     nat = chain[chain["series"] == "国务院/national/全国"].set_index(["indicator", "period"])
-    assert bool(nat.loc[("居民消费价格涨幅", 2007), "met"]) is False     # 3%以内, 4.8 reported
-    assert bool(nat.loc[("国内生产总值增长", 2014), "met"]) is True       # 7.5%左右, 7.4 within 0.5
-    assert bool(nat.loc[("城镇新增就业", 2018), "met"]) is True           # 1100万人以上, 1361
+    assert bool(nat.loc[("居民消费价格涨幅", 2007), "met"]) is False  # 3%以内, 4.8 reported
+    assert bool(nat.loc[("国内生产总值增长", 2014), "met"]) is True  # 7.5%左右, 7.4 within 0.5
+    assert bool(nat.loc[("城镇新增就业", 2018), "met"]) is True  # 1100万人以上, 1361
     strict = cn.target_outcomes(national[1], tolerance=0.05).set_index(["series", "indicator", "period"])
     assert bool(strict.loc[("国务院/national/全国", "国内生产总值增长", 2014), "met"]) is False
     assert pd.isna(nat.loc[("国内生产总值增长", 2019), "met"])
@@ -147,7 +171,7 @@ def test_is_met():
     assert is_met(5, 5, "左右", 4.5) and not is_met(5, 5, "左右", 4.4)
     assert is_met(6.5, 7, "", 6.7) and not is_met(900, 900, "以上", 899)
     assert is_met(3, 3, "以内", 3.0) and not is_met(3, 3, "左右", 3.6, direction="ceiling")
-    assert is_met(900, 900, "", 850, unit="万人")       # within 10 % of the target
+    assert is_met(900, 900, "", 850, unit="万人")  # within 10 % of the target
     assert pd.isna(is_met(5, 5, "左右", float("nan")))
 
 
@@ -174,12 +198,17 @@ def test_provincial_2025_gdp_targets():
     key = pd.read_csv(DATA / "provincial_2025_gdp_targets.csv")
     assert len(key) == 31
     for r in key.itertuples():
-        row = first.loc[r.file.removesuffix(".docx")]      # matched by file name: the region docvar may be NA
-        assert (row["low"], row["high"], row["qualifier"]) == (r.low, r.high, "" if pd.isna(r.qualifier) else r.qualifier), r
+        row = first.loc[r.file.removesuffix(".docx")]  # matched by file name: the region docvar may be NA
+        assert (row["low"], row["high"], row["qualifier"]) == (
+            r.low,
+            r.high,
+            "" if pd.isna(r.qualifier) else r.qualifier,
+        ), r
         assert re.sub(r"\s", "", r.text) in re.sub(r"\s", "", row["sentence"])
 
 
 # --- empty and bad input -----------------------------------------------------------------------------------------
+
 
 def test_no_plan_review_pairs_gives_an_empty_table_and_a_warning(sample_corpus):
     with pytest.warns(UserWarning, match="target/outcome table is empty"):
@@ -213,6 +242,7 @@ def test_cli(sample_path, tmp_path, capsys):
 
 # --- promises ------------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_promise_judgements_reproduce(national):
     """The 50 hand-judged pairs come out again, and the judged precision is what docs/indicators.md reports."""
@@ -240,7 +270,7 @@ def test_target_outcome_chart(national):
     chain = cn.target_outcomes(national[1])
     fig = plot.target_outcome_chart(chain, "国内生产总值增长")
     ax = fig.axes[0]
-    assert len(ax.patches) >= 17           # one target band per year with a target (2003–2019)
+    assert len(ax.patches) >= 17  # one target band per year with a target (2003–2019)
     assert "国务院/national/全国" in ax.get_title()
     with pytest.raises(ParameterError, match="no rows for indicator"):
         plot.target_outcome_chart(chain, "不存在的指标")

@@ -8,8 +8,8 @@ from itertools import combinations
 import numpy as np
 import pytest
 
-from cppcc_nlp.topics.coherence import cooccurrence, npmi_pairs, topic_coherence
 from cppcc_nlp.errors import ParameterError
+from cppcc_nlp.topics.coherence import cooccurrence, npmi_pairs, topic_coherence
 
 PARAS = [["政协", "协商", "委员"], ["政协", "协商"], ["经济", "增长"], ["经济", "增长", "协商"], ["民生"]]
 
@@ -61,7 +61,8 @@ def test_topic_coherence_is_mean_of_pairs():
         assert coh.coherence.iloc[t] == pytest.approx(pairs.npmi.mean())
         assert coh.n_pairs.iloc[t] == 3
     assert topic_coherence(topics, PARAS, top_n=2).coherence.iloc[0] == pytest.approx(
-        npmi_pairs(["政协", "协商"], PARAS).npmi.iloc[0])
+        npmi_pairs(["政协", "协商"], PARAS).npmi.iloc[0]
+    )
 
 
 def brute_force_windows(reference, terms, window):
@@ -72,7 +73,7 @@ def brute_force_windows(reference, terms, window):
         if len(toks) <= window:
             windows.append(set(toks))
         else:
-            windows.extend(set(toks[i:i + window]) for i in range(len(toks) - window + 1))
+            windows.extend(set(toks[i : i + window]) for i in range(len(toks) - window + 1))
     single = {t: sum(t in w for w in windows) for t in terms}
     joint = {(a, b): sum(a in w and b in w for w in windows) for a, b in combinations(terms, 2)}
     return len(windows), single, joint

@@ -31,7 +31,9 @@ def test_dictionary_from_yaml_csv_and_liwc(tmp_path):
     (tmp_path / "d.dic").write_text("%\n1\t生态\n2\t民生\n%\n生态文明\t1\n就业\t2\n绿色\t1 2\n", encoding="utf-8")
     liwc = Dictionary.from_file(tmp_path / "d.dic")
     assert liwc.to_frame().groupby("category").pattern.apply(list).to_dict() == {
-        "民生": ["就业", "绿色"], "生态": ["生态文明", "绿色"]}
+        "民生": ["就业", "绿色"],
+        "生态": ["生态文明", "绿色"],
+    }
 
 
 def test_bad_dictionary_files_name_file_and_line(tmp_path):
@@ -67,8 +69,10 @@ def test_a_category_counts_each_place_once(sample_corpus):
     by_pat = cn.dictionary_counts(sample_corpus, d, by="corpus", per="pattern")
     text = sample_corpus.docs[0].text
     assert by_cat["count"].iloc[0] == text.count("同心")
-    assert by_pat.set_index("pattern")["count"].to_dict() == {"同心政协": text.count("同心政协"),
-                                                               "同心*": text.count("同心")}
+    assert by_pat.set_index("pattern")["count"].to_dict() == {
+        "同心政协": text.count("同心政协"),
+        "同心*": text.count("同心"),
+    }
 
 
 def test_counts_by_period_rates_and_bad_by(sample_corpus):
@@ -84,7 +88,7 @@ def test_counts_by_period_rates_and_bad_by(sample_corpus):
 def test_matches_quote_the_text(sample_corpus):
     m = cn.dictionary_matches(sample_corpus, {"政协": ["*政协"]})
     doc = sample_corpus.docs[0]
-    assert len(m) > 10 and all(doc.text[r.start:r.end] == r.match for r in m.itertuples())
+    assert len(m) > 10 and all(doc.text[r.start : r.end] == r.match for r in m.itertuples())
     assert {"同心政协", "有为政协"} <= set(m.match)
 
 
@@ -99,8 +103,9 @@ def test_green_word_list_equals_str_count_on_the_shared_corpora(shared_corpus):
 
 @needs_shared
 def test_counts_by_level_and_year_cover_every_group(shared_corpus):
-    counts = cn.dictionary_counts(shared_corpus, {"生产总值": ["国内生产总值", "全市生产总值"]},
-                                  by=["level", "year"], per="pattern")
+    counts = cn.dictionary_counts(
+        shared_corpus, {"生产总值": ["国内生产总值", "全市生产总值"]}, by=["level", "year"], per="pattern"
+    )
     wide = counts.pivot_table(index=["level", "year"], columns="pattern", values="count")
     assert wide.loc[("national", 2019), "国内生产总值"] > 0 and wide.loc[("national", 2019), "全市生产总值"] == 0
     assert wide.loc[("provincial", 2024), "全市生产总值"] > 0

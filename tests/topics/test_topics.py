@@ -14,7 +14,8 @@ import scipy.sparse as sp
 
 from cppcc_nlp.errors import EmptyCorpusError, InputError, ModelError, ParameterError
 from cppcc_nlp.resources.formulae import Formulae, load_formulae
-from cppcc_nlp.topics import _factorise as F, _vectorise as V
+from cppcc_nlp.topics import _factorise as F
+from cppcc_nlp.topics import _vectorise as V
 from cppcc_nlp.topics._choose_k import choose_k
 from cppcc_nlp.topics.model import TopicModel, match_topics
 
@@ -35,12 +36,22 @@ def make_units(n_per_theme=12, seed=0, years=(2020, 2021, 2022, 2023), drift=Non
     for y_i, year in enumerate(years):
         for theme, words in THEMES.items():
             n = n_per_theme + (drift or {}).get(theme, 0) * y_i
-            for i in range(n):
+            for _i in range(n):
                 toks = list(rng.choice(words, size=int(rng.integers(6, 12))))
                 doc = f"r_{year}"
-                rows.append({"para_id": f"{doc}/p{len(rows):04d}", "doc_id": doc, "year": year,
-                             "period": year, "part": "review", "section_id": f"{doc}/s{list(THEMES).index(theme):02d}",
-                             "text": "".join(toks), "tokens": toks, "theme": theme})
+                rows.append(
+                    {
+                        "para_id": f"{doc}/p{len(rows):04d}",
+                        "doc_id": doc,
+                        "year": year,
+                        "period": year,
+                        "part": "review",
+                        "section_id": f"{doc}/s{list(THEMES).index(theme):02d}",
+                        "text": "".join(toks),
+                        "tokens": toks,
+                        "theme": theme,
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -54,8 +65,7 @@ def toy():
 def test_toy_topics_recover_the_themes(toy):
     units, model = toy
     assert model.n_topics_ == 3
-    assert list(model.topics_.columns) == ["topic_id", "label", "top_terms", "weights", "share", "n_units",
-                                           "coherence"]
+    assert list(model.topics_.columns) == ["topic_id", "label", "top_terms", "weights", "share", "n_units", "coherence"]
     dominant = model.doc_topics_["dominant_topic"].to_numpy()
     # every theme maps onto one topic, and different themes onto different topics
     mapping = {theme: set(dominant[(units["theme"] == theme).to_numpy()]) for theme in THEMES}
@@ -109,8 +119,9 @@ def test_shares_sum_to_one_and_weight_by_text():
     assert trends.loc[trends.topic_id == cppcc, "slope"].iloc[0] > 0
     # with alpha=0.05 four points cannot reach significance (smallest two-sided p is 1/12)
     assert set(model.trends("year", min_chars=0)["trend"]) == {"stable"}
-    assert set(model.trends("year", min_chars=0, doc_topics=model.doc_topics_[model.doc_topics_.year < 2022])[
-        "trend"]) == {"undetermined"}
+    assert set(
+        model.trends("year", min_chars=0, doc_topics=model.doc_topics_[model.doc_topics_.year < 2022])["trend"]
+    ) == {"undetermined"}
     # groups with less text than min_chars are left out of the trend
     chars = shares.set_index("year")["n_chars"]
     cut = int(chars.loc[2021]) + 1  # drops 2020 and 2021 (fewer characters: the drift adds units each year)
@@ -179,8 +190,17 @@ def test_k_chosen_by_coherence_and_reported(toy):
     model = TopicModel(k_range=(3, 4, 6), max_df=0.9).fit(units.drop(columns="theme"))
     c = model.coherence_
     assert c["k"].tolist() == [3, 4, 6]
-    assert list(c.columns) == ["k", "coherence", "coherence_se", "coherence_best", "coherence_min", "coherence_std",
-                               "diversity", "agreement", "chosen"]
+    assert list(c.columns) == [
+        "k",
+        "coherence",
+        "coherence_se",
+        "coherence_best",
+        "coherence_min",
+        "coherence_std",
+        "diversity",
+        "agreement",
+        "chosen",
+    ]
     assert c.loc[c.k == 3, "diversity"].iloc[0] == 1.0  # three themes of ten words: no top term shared
     assert c["chosen"].sum() == 1
     assert c.loc[c.chosen, "k"].iloc[0] == model.n_topics_
@@ -200,8 +220,14 @@ def test_k_chosen_by_coherence_and_reported(toy):
     df = np.asarray((counts > 0).sum(axis=0)).ravel()
     tfidf = V.tfidf(counts, np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0)
     _, _, starts = F.fit_nmf(tfidf, 3, seeds=F.seeds(0, 4), max_iter=400)
-    by_hand = np.mean([topic_coherence([[vocab[j] for j in row] for row in F.top_term_ids(comp, 10)],
-                                       units_only["tokens"].tolist())["coherence"].mean() for comp in starts])
+    by_hand = np.mean(
+        [
+            topic_coherence(
+                [[vocab[j] for j in row] for row in F.top_term_ids(comp, 10)], units_only["tokens"].tolist()
+            )["coherence"].mean()
+            for comp in starts
+        ]
+    )
     assert x.loc[x.k == 3, "coherence"].iloc[0] == pytest.approx(by_hand)
     # three clean themes: every start finds them (agreement 1); LDA has a single start (agreement NaN)
     assert chosen["agreement"] == pytest.approx(1.0)
@@ -211,8 +237,14 @@ def test_k_chosen_by_coherence_and_reported(toy):
 
 
 def test_choose_k_one_standard_error_rule_then_agreement():
-    table = pd.DataFrame({"k": [6, 8, 10, 12], "coherence": [0.30, 0.441, 0.45, 0.43],
-                          "coherence_se": [0.01, 0.01, 0.01, 0.01], "agreement": [0.9, 0.8, 0.6, 0.95]})
+    table = pd.DataFrame(
+        {
+            "k": [6, 8, 10, 12],
+            "coherence": [0.30, 0.441, 0.45, 0.43],
+            "coherence_se": [0.01, 0.01, 0.01, 0.01],
+            "agreement": [0.9, 0.8, 0.6, 0.95],
+        }
+    )
     # best NPMI 0.45 (k=10) +- 0.01: k=8 (0.441) is indistinguishable and its starts agree more; k=12 (0.43) and
     # k=6 are not within one standard error however stable they are
     assert choose_k(table) == 1
@@ -303,8 +335,15 @@ def test_scikit_learn_estimator_contract(toy):
     assert not hasattr(twin, "components_")
     pd.testing.assert_frame_equal(twin.fit(units.drop(columns="theme")).topics_, model.topics_)
     # get_params / set_params round trip, parameters stored verbatim
-    params = {"n_topics": 5, "method": "lda", "unit": "section", "k_range": (4, 6), "max_df": 0.5,
-              "token_options": {"drop_stop": False}, "formulae": False}
+    params = {
+        "n_topics": 5,
+        "method": "lda",
+        "unit": "section",
+        "k_range": (4, 6),
+        "max_df": 0.5,
+        "token_options": {"drop_stop": False},
+        "formulae": False,
+    }
     other = TopicModel().set_params(**params)
     assert {k: other.get_params()[k] for k in params} == params
     assert other.get_params()["k_range"] is params["k_range"]
@@ -314,8 +353,12 @@ def test_scikit_learn_estimator_contract(toy):
         TopicModel().set_params(k=3)
     # unfitted: scikit-learn's NotFittedError, which is also a ValueError, an AttributeError and a ModelError
     unfitted = TopicModel(n_topics=3)
-    for call in (lambda: unfitted.transform(units.drop(columns="theme")), lambda: unfitted.shares("year"),
-                 lambda: unfitted.representative(), lambda: unfitted.save("never.zip")):
+    for call in (
+        lambda: unfitted.transform(units.drop(columns="theme")),
+        lambda: unfitted.shares("year"),
+        lambda: unfitted.representative(),
+        lambda: unfitted.save("never.zip"),
+    ):
         with pytest.raises(NotFittedError, match="not fitted") as caught:
             call()
         assert isinstance(caught.value, (ValueError, AttributeError, ModelError))
@@ -327,8 +370,7 @@ def test_scikit_learn_estimator_contract(toy):
 
 
 def test_vocabulary_and_tfidf_equal_a_hand_computation():
-    lists = [["政协", "协商", "协商", "委员"], ["政协", "经济"], ["经济", "增长", "经济", "2023年"], ["年", "增长"],
-             []]
+    lists = [["政协", "协商", "协商", "委员"], ["政协", "经济"], ["经济", "增长", "经济", "2023年"], ["年", "增长"], []]
     vocab, df = V.build_vocabulary(lists, min_df=1, max_df=1.0, min_chars=2)
     # sorted; single characters and numbers with a measure word are not terms
     assert vocab == sorted(["政协", "协商", "委员", "经济", "增长"]) and "2023年" not in vocab
@@ -360,8 +402,18 @@ def test_vocabulary_and_tfidf_equal_a_hand_computation():
 def test_representative_units(toy):
     units, model = toy
     rep = model.representative(n=2)
-    assert list(rep.columns) == ["topic_id", "label", "rank", "para_id", "doc_id", "year", "period", "section_id",
-                                 "weight", "text"]
+    assert list(rep.columns) == [
+        "topic_id",
+        "label",
+        "rank",
+        "para_id",
+        "doc_id",
+        "year",
+        "period",
+        "section_id",
+        "weight",
+        "text",
+    ]
     assert rep.groupby("topic_id").size().tolist() == [2, 2, 2]
     for row in rep.itertuples():
         theme = units.loc[units.para_id == row.para_id, "theme"].iloc[0]
@@ -371,11 +423,20 @@ def test_representative_units(toy):
         model.representative(7)
 
 
-@pytest.mark.parametrize("params, match", [
-    ({"n_topics": 0}, "n_topics=0"), ({"n_topics": -2}, "n_topics=-2"), ({"n_topics": 2.5}, "n_topics=2.5"),
-    ({"method": "lsa"}, "method='lsa'"), ({"unit": "word"}, "unit='word'"), ({"k_range": []}, "k_range"),
-    ({"max_df": 1.5}, "max_df"), ({"random_state": "x"}, "random_state"), ({"coherence_window": 1}, "window"),
-])
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"n_topics": 0}, "n_topics=0"),
+        ({"n_topics": -2}, "n_topics=-2"),
+        ({"n_topics": 2.5}, "n_topics=2.5"),
+        ({"method": "lsa"}, "method='lsa'"),
+        ({"unit": "word"}, "unit='word'"),
+        ({"k_range": []}, "k_range"),
+        ({"max_df": 1.5}, "max_df"),
+        ({"random_state": "x"}, "random_state"),
+        ({"coherence_window": 1}, "window"),
+    ],
+)
 def test_bad_parameters(params, match):
     units = make_units(n_per_theme=3, years=(2020,))
     with pytest.raises(ParameterError, match=match):
@@ -434,27 +495,42 @@ def test_the_opening_of_a_report_fits_one_topic_without_a_coherence_figure(sampl
 
 
 def test_choose_k_without_any_measurable_coherence_takes_the_smallest_k():
-    table = pd.DataFrame({"k": [2, 4], "coherence": [np.nan, np.nan], "coherence_se": [np.nan, np.nan],
-                          "agreement": [1.0, 0.5]})
+    table = pd.DataFrame(
+        {"k": [2, 4], "coherence": [np.nan, np.nan], "coherence_se": [np.nan, np.nan], "agreement": [1.0, 0.5]}
+    )
     assert choose_k(table) == 0
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # report formulae (the genre's ritual) left out of the vocabulary
 
+
 def test_bundled_formulae_recognise_the_ritual_not_the_themes():
     f = load_formulae()
     assert f.source == "bundled" and len(f.sentences) >= 10
-    ritual = ["现在，我代表国务院，向大会作政府工作报告，请予审议，并请全国政协各位委员提出意见。",
-              "请各位政协委员和其他列席人员提出意见。", "各位代表！", "各位代表、各位委员：",
-              "向香港特别行政区同胞、澳门特别行政区同胞和台湾同胞以及广大侨胞，表示诚挚的感谢！",
-              "这是以习近平同志为核心的党中央坚强领导的结果。", "上海市市长龚正各位代表：",
-              "——2024年12月25日在政协阜新蒙古族自治县第十五届委员会第四次会议上", "一、2018年工作回顾",
-              "二、今年主要任务", "结束语", "上海市政府工作报告"]
+    ritual = [
+        "现在，我代表国务院，向大会作政府工作报告，请予审议，并请全国政协各位委员提出意见。",
+        "请各位政协委员和其他列席人员提出意见。",
+        "各位代表！",
+        "各位代表、各位委员：",
+        "向香港特别行政区同胞、澳门特别行政区同胞和台湾同胞以及广大侨胞，表示诚挚的感谢！",
+        "这是以习近平同志为核心的党中央坚强领导的结果。",
+        "上海市市长龚正各位代表：",
+        "——2024年12月25日在政协阜新蒙古族自治县第十五届委员会第四次会议上",
+        "一、2018年工作回顾",
+        "二、今年主要任务",
+        "结束语",
+        "上海市政府工作报告",
+    ]
     assert [s for s in ritual if not f.is_formula(s)] == []
-    themes = ["各位委员积极建言献策，提交提案163件。", "全县279名政协委员积极参与“两代表一委员”行动。",
-              "认真审议常委会工作报告和提案工作情况报告。", "物价是重要的民生指标，要落实“菜篮子”市长负责制。",
-              "回顾过去一年，我们深刻体会到，必须坚持党的领导。", "推进香港、澳门融入国家发展大局。"]
+    themes = [
+        "各位委员积极建言献策，提交提案163件。",
+        "全县279名政协委员积极参与“两代表一委员”行动。",
+        "认真审议常委会工作报告和提案工作情况报告。",
+        "物价是重要的民生指标，要落实“菜篮子”市长负责制。",
+        "回顾过去一年，我们深刻体会到，必须坚持党的领导。",
+        "推进香港、澳门融入国家发展大局。",
+    ]
     assert [s for s in themes if f.is_formula(s)] == []
     assert {"各位", "代表", "今年", "回顾", "请予"} <= f.words
     assert not {"政协", "委员", "协商", "提案", "人大代表"} & f.words
@@ -474,8 +550,9 @@ def test_formulae_file_errors_name_file_and_line(tmp_path):
     with pytest.raises(LexiconError, match="line 2.*whitespace"):
         load_formulae(bad)
     with pytest.raises(LexiconError, match="no such formulae file"):
-        TopicModel(n_topics=2, formulae=tmp_path / "missing.txt").fit(make_units(3, years=(2020,)).drop(
-            columns="theme"))
+        TopicModel(n_topics=2, formulae=tmp_path / "missing.txt").fit(
+            make_units(3, years=(2020,)).drop(columns="theme")
+        )
     with pytest.raises(ParameterError, match="formulae=3"):
         TopicModel(formulae=3).fit(make_units(3, years=(2020,)).drop(columns="theme"))
 
@@ -503,6 +580,7 @@ def test_formula_words_leave_the_vocabulary_unless_kept(tmp_path):
 # ---------------------------------------------------------------------------------------------------------------
 # real reports: the sample with the Shanghai government work reports (pkuseg pipeline: slow)
 
+
 @pytest.fixture(scope="module")
 def sample_shanghai(sample_path, shared_dir):
     from cppcc_nlp import Corpus, tokens
@@ -527,8 +605,9 @@ def test_real_cppcc_topic_holds_the_sample(sample_shanghai, sample_path, fitted,
     model = fitted if seed == 0 else TopicModel(random_state=seed).fit(corpus, tokens=table)
     assert model.n_topics is None and model.coherence_["chosen"].sum() == 1
     top = model.topics_["top_terms"].str.split()
-    cppcc = [t for t, terms in zip(model.topics_["topic_id"], top)
-             if len({"政协", "协商", "委员"} & set(terms[:10])) >= 2]
+    cppcc = [
+        t for t, terms in zip(model.topics_["topic_id"], top) if len({"政协", "协商", "委员"} & set(terms[:10])) >= 2
+    ]
     assert len(cppcc) == 1, model.topics_[["label", "top_terms"]]
     dt = model.doc_topics_
     sample = dt[(dt["doc_id"] == sample_path.stem) & dt["dominant_topic"].notna()]
@@ -552,8 +631,9 @@ def test_real_no_ritual_topics_on_the_whole_shared_corpus(shared_corpus):
     f = load_formulae()
     ritual = f.words | {"代表", "市长", "报告"}
     kept = TopicModel(n_topics=16, random_state=0, formulae=False).fit(shared_corpus, tokens=table)
-    ritual_topics = [lab for lab, top in zip(kept.topics_["label"], kept.topics_["top_terms"])
-                     if len(ritual & set(top.split())) >= 3]
+    ritual_topics = [
+        lab for lab, top in zip(kept.topics_["label"], kept.topics_["top_terms"]) if len(ritual & set(top.split())) >= 3
+    ]
     assert ritual_topics, kept.topics_[["label", "top_terms"]]
     model = TopicModel(n_topics=16, random_state=0).fit(shared_corpus, tokens=table)
     assert not ritual & set(" ".join(model.topics_["top_terms"]).split())
@@ -565,8 +645,11 @@ def test_real_no_ritual_topics_on_the_whole_shared_corpus(shared_corpus):
     assert set(openings["doc_id"]) == set(shared_corpus.documents["doc_id"]) - {"000_e661db7dabda7a33"}
     cppcc = dropped[dropped["doc_id"] == "000_e661db7dabda7a33"]
     # of the CPPCC report only its title block and the heading of its review (no sentence about its work)
-    assert cppcc["text"].tolist() == ["2024年工作回顾", "中国人民政治协商会议阜新蒙古族自治县第十五届委员会常务委员会工作报告",
-                                      "——2024年12月25日在政协阜新蒙古族自治县第十五届委员会第四次会议上"]
+    assert cppcc["text"].tolist() == [
+        "2024年工作回顾",
+        "中国人民政治协商会议阜新蒙古族自治县第十五届委员会常务委员会工作报告",
+        "——2024年12月25日在政协阜新蒙古族自治县第十五届委员会第四次会议上",
+    ]
     assert len(dropped) < 0.03 * len(shared_corpus.sentences)
     # paragraphs made only of formulae carry no topic (left out of the shares), like headings without terms
     dt = model.doc_topics_.set_index("para_id")
@@ -604,8 +687,10 @@ def test_real_same_seed_identical(sample_shanghai, fitted):
 @pytest.mark.slow
 def test_real_sections_line_up_across_years(fitted):
     sections = fitted.section_topics()
-    rural = sections[sections["heading"].fillna("").str.contains("乡村振兴") & sections["doc_id"].str.startswith(
-        "provincial-shanghai")]
+    rural = sections[
+        sections["heading"].fillna("").str.contains("乡村振兴")
+        & sections["doc_id"].str.startswith("provincial-shanghai")
+    ]
     assert rural["year"].nunique() >= 3
     # the rural-revitalisation sections of the different years share one topic, which names the countryside
     topic = rural["dominant_topic"].mode()[0]
@@ -640,7 +725,9 @@ def test_real_new_year_without_refitting(sample_shanghai, tmp_path):
     shares = loaded.shares("period", doc_topics=out)
     assert shares["period"].tolist() == [2023, 2024]
     # the same report through the unsaved model gives the same distributions
-    pd.testing.assert_frame_equal(out, model.transform(new, tokens=table[table["doc_id"] == "provincial-shanghai_2024"]))
+    pd.testing.assert_frame_equal(
+        out, model.transform(new, tokens=table[table["doc_id"] == "provincial-shanghai_2024"])
+    )
 
 
 @pytest.mark.slow
@@ -736,8 +823,11 @@ def test_cli_formulae_options(sample_path, tmp_path):
     assert status == 0
     left_out = pd.read_csv(io.StringIO(out))
     assert list(left_out.columns) == ["doc_id", "para_id", "sent", "text"]
-    assert left_out["text"].tolist() == ["2024年工作回顾", "中国人民政治协商会议阜新蒙古族自治县第十五届委员会常务委员会工作报告",
-                                         "——2024年12月25日在政协阜新蒙古族自治县第十五届委员会第四次会议上"]
+    assert left_out["text"].tolist() == [
+        "2024年工作回顾",
+        "中国人民政治协商会议阜新蒙古族自治县第十五届委员会常务委员会工作报告",
+        "——2024年12月25日在政协阜新蒙古族自治县第十五届委员会第四次会议上",
+    ]
     status, out, _ = run("--keep-formulae", "--formula-sentences", "--format", "csv")
     assert status == 0 and out.strip() == "doc_id,para_id,sent,text"
     own = tmp_path / "mine.txt"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -17,12 +16,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cppcc_nlp.errors import EmptyCorpusError, LexiconError, ParameterError
-from cppcc_nlp.slogans.discovery import classify_text, scan_quotes
 from cppcc_nlp.resources.slogan_lexicon import KINDS, load_slogan_lexicon, read_slogan_file
-from cppcc_nlp.slogans.detection import (OCCURRENCE_COLUMNS, detect_slogans, slogan_candidates, slogan_concordance,
-                               slogan_cooccurrence, slogan_families, slogan_summary, track_slogans)
+from cppcc_nlp.slogans.detection import (
+    OCCURRENCE_COLUMNS,
+    detect_slogans,
+    slogan_candidates,
+    slogan_concordance,
+    slogan_cooccurrence,
+    slogan_families,
+    slogan_summary,
+    track_slogans,
+)
+from cppcc_nlp.slogans.discovery import classify_text, scan_quotes
 
-DATA = Path(__file__).resolve().parent / "data"
+from conftest import DATA
+
 PRECISION = DATA / "slogan_precision.csv"
 REJECTIONS = DATA / "slogan_rejections.csv"
 JUDGEMENTS = DATA / "slogan_judgements.csv"
@@ -30,17 +38,59 @@ SEED = 20250305
 EXTRA_2025 = ("corpora-extra", "gwr-provincial-2025-docx")  # under ../shared, beside corpora/
 # DOMAIN.md, "Formulations and slogans": what the sample report must yield, with the kind
 SAMPLE_SLOGANS = {
-    "numbered": ["两个确立", "四个意识", "四个自信", "两个维护", "两个覆盖", "两个大局", "四化标准", "四个小镇",
-                 "两市四区", "六地", "百十一", "两代表一委员", "双进双促", "十四五", "十五五"],
-    "branded": ["同心政协", "有为政协", "亲民政协", "品质政协", "创新政协", "书香政协", "有事好商量", "家在阜新",
-                "连心桥", "直通车", "路线图", "施工图", "第一议题", "政治体检", "玛瑙+", "旅游+红色"],
-    "series": ["把方向、管大局、保落实", "政治型、学习型、创新型、服务型、廉洁型",
-               "协商项目化、项目目标化、目标节点化、节点责任化"],
+    "numbered": [
+        "两个确立",
+        "四个意识",
+        "四个自信",
+        "两个维护",
+        "两个覆盖",
+        "两个大局",
+        "四化标准",
+        "四个小镇",
+        "两市四区",
+        "六地",
+        "百十一",
+        "两代表一委员",
+        "双进双促",
+        "十四五",
+        "十五五",
+    ],
+    "branded": [
+        "同心政协",
+        "有为政协",
+        "亲民政协",
+        "品质政协",
+        "创新政协",
+        "书香政协",
+        "有事好商量",
+        "家在阜新",
+        "连心桥",
+        "直通车",
+        "路线图",
+        "施工图",
+        "第一议题",
+        "政治体检",
+        "玛瑙+",
+        "旅游+红色",
+    ],
+    "series": [
+        "把方向、管大局、保落实",
+        "政治型、学习型、创新型、服务型、廉洁型",
+        "协商项目化、项目目标化、目标节点化、节点责任化",
+    ],
     "standing": ["全过程人民民主", "专门协商机构", "习近平新时代中国特色社会主义思想", "大团结大联合", "最大同心圆"],
 }
-SAMPLE_NON_SLOGANS = ["关于强化特色产业建设，赋能乡村振兴的建议", "赏石艺术杯", "友好医院", "AB", "阜新玛瑙",
-                      "鹳哥的乡愁", "千年回眸懿州古塔", "修好“民心路”架起“连心桥”",
-                      "视察科尔沁沙地歼灭战项目情况，助力我县在打造辽西北防风治沙固土生态屏障区中当排头"]
+SAMPLE_NON_SLOGANS = [
+    "关于强化特色产业建设，赋能乡村振兴的建议",
+    "赏石艺术杯",
+    "友好医院",
+    "AB",
+    "阜新玛瑙",
+    "鹳哥的乡愁",
+    "千年回眸懿州古塔",
+    "修好“民心路”架起“连心桥”",
+    "视察科尔沁沙地歼灭战项目情况，助力我县在打造辽西北防风治沙固土生态屏障区中当排头",
+]
 
 # first delivery year in gwr-national named by the issue
 FIRST_YEARS = {"三个代表": 2001, "科学发展观": 2004, "四个全面": 2015, "一带一路": 2015, "四个意识": 2017}
@@ -74,8 +124,23 @@ def test_bundled_lexicon_is_large_valid_and_spans_the_period():
     assert frame["canonical"].is_unique
     since = frame["since"].dropna()
     assert since.min() <= 1979 and since.max() >= 2024
-    for name in ["四项基本原则", "三个代表", "科学发展观", "中国梦", "四个全面", "五位一体", "新发展理念", "两个确立",
-                 "两个维护", "四个意识", "四个自信", "全过程人民民主", "新质生产力", "一带一路", "供给侧结构性改革"]:
+    for name in [
+        "四项基本原则",
+        "三个代表",
+        "科学发展观",
+        "中国梦",
+        "四个全面",
+        "五位一体",
+        "新发展理念",
+        "两个确立",
+        "两个维护",
+        "四个意识",
+        "四个自信",
+        "全过程人民民主",
+        "新质生产力",
+        "一带一路",
+        "供给侧结构性改革",
+    ]:
         assert name in lex, name
     assert lex["两个确立"].expansion.startswith("确立习近平同志党中央的核心")
     assert lex.lookup("三个代表重要思想").canonical == "三个代表"
@@ -130,16 +195,19 @@ def _write(tmp_path, name, text):
     return path
 
 
-@pytest.mark.parametrize("text, line, words", [
-    ("- canonical: 同心政协\n  kind: brandd\n", 2, "kind 'brandd'"),
-    ("- canonical: 同心政协\n  kind: branded\n- canonical: 有为政协\n  kid: branded\n", 4, "unknown key 'kid'"),
-    ("- canonical: 同心政协\n  kind: branded\n  since: 二〇二三\n", 3, "must be a year"),
-    ("- canonical: “同心政协”\n  kind: branded\n", 1, "quote marks"),
-    ("- canonical: 同心政协\n  kind: branded\n- canonical: 同心政协\n  kind: branded\n", 3, "listed twice"),
-    ("- canonical: 同心政协\n kind: branded\n", 2, "not valid YAML"),
-    ("- kind: branded\n", 1, "no 'canonical'"),
-    ("canonical: 同心政协\n", 1, "list of mappings"),
-])
+@pytest.mark.parametrize(
+    "text, line, words",
+    [
+        ("- canonical: 同心政协\n  kind: brandd\n", 2, "kind 'brandd'"),
+        ("- canonical: 同心政协\n  kind: branded\n- canonical: 有为政协\n  kid: branded\n", 4, "unknown key 'kid'"),
+        ("- canonical: 同心政协\n  kind: branded\n  since: 二〇二三\n", 3, "must be a year"),
+        ("- canonical: “同心政协”\n  kind: branded\n", 1, "quote marks"),
+        ("- canonical: 同心政协\n  kind: branded\n- canonical: 同心政协\n  kind: branded\n", 3, "listed twice"),
+        ("- canonical: 同心政协\n kind: branded\n", 2, "not valid YAML"),
+        ("- kind: branded\n", 1, "no 'canonical'"),
+        ("canonical: 同心政协\n", 1, "list of mappings"),
+    ],
+)
 def test_malformed_yaml_lexicon_names_file_and_line(tmp_path, text, line, words):
     path = _write(tmp_path, "local.yaml", text)
     with pytest.raises(LexiconError) as err:
@@ -161,8 +229,11 @@ def test_malformed_csv_lexicon_and_bad_format(tmp_path):
 
 
 def test_user_csv_lexicon_is_used_by_detection(tmp_path, sample_corpus):
-    path = _write(tmp_path, "fuxin.csv", "canonical,variants,kind,expansion,since,note\n"
-                                         "两市四区,,numbered,,2023,阜新市\n同心政协,,branded,,,\n")
+    path = _write(
+        tmp_path,
+        "fuxin.csv",
+        "canonical,variants,kind,expansion,since,note\n两市四区,,numbered,,2023,阜新市\n同心政协,,branded,,,\n",
+    )
     lex = load_slogan_lexicon(path)
     assert lex["两市四区"].since == 2023 and lex["两市四区"].source == str(path)
     occ = detect_slogans(sample_corpus, lexicons=[path])
@@ -177,13 +248,13 @@ def test_user_csv_lexicon_is_used_by_detection(tmp_path, sample_corpus):
 def test_scan_quotes_nested_straight_corner_and_unbalanced():
     text = "我县《修好“民心路”架起“连心桥”》入选"
     quotes, bad = scan_quotes(text)
-    assert [text[q.start:q.end] for q in quotes] == ["民心路", "连心桥", "修好“民心路”架起“连心桥”"]
+    assert [text[q.start : q.end] for q in quotes] == ["民心路", "连心桥", "修好“民心路”架起“连心桥”"]
     assert [q.in_title for q in quotes] == [True, True, False] and quotes[-1].is_title and not bad
     text = '构建"同心政协"和「有为政协」'
-    assert [text[q.start:q.end] for q in scan_quotes(text)[0]] == ["同心政协", "有为政协"]
+    assert [text[q.start : q.end] for q in scan_quotes(text)[0]] == ["同心政协", "有为政协"]
     text = "坚持“两个覆盖，推进“同心政协”建设"
     quotes, bad = scan_quotes(text)
-    assert [text[q.start:q.end] for q in quotes] == ["同心政协"] and bad == [2]
+    assert [text[q.start : q.end] for q in quotes] == ["同心政协"] and bad == [2]
     assert scan_quotes("”多余的右引号")[1] == [0]
 
 
@@ -197,20 +268,35 @@ def test_quote_scanner_and_engine_never_break(text):
     assert all(0 <= i < len(text) for i in unbalanced)
     from cppcc_nlp.slogans.detection import find_slogans, text_paragraphs
 
-    for p, s, e, canonical, kind, in_lexicon, quoted in find_slogans(text_paragraphs(text), load_slogan_lexicon()):
+    for p, s, e, canonical, kind, _in_lexicon, _quoted in find_slogans(text_paragraphs(text), load_slogan_lexicon()):
         assert p.text[s:e] and kind in KINDS and canonical
 
 
-@pytest.mark.parametrize("text, kind, rule", [
-    ("两市四区", "numbered", "numbered"), ("百十一", "numbered", "numbered"), ("十五五", "numbered", "plan"),
-    ("把方向、管大局、保落实", "series", "series"), ("玛瑙+", "branded", "pattern"),
-    ("旅游+红色", "branded", "pattern"), ("关于强化特色产业建设，赋能乡村振兴的建议", "rejected", "title"),
-    ("赏石艺术杯", "rejected", "event"), ("五五购物节", "rejected", "event"), ("友好医院", "rejected", "label"),
-    ("AB", "rejected", "code"), ("1+3+N", "rejected", "code"), ("沪十条", "rejected", "package"),
-    ("七一", "rejected", "number"), ("台独", "rejected", "adversary"), ("面子", "rejected", "short_word"),
-    ("正能量", "rejected", "plain_word"), ("城市，让生活更美好", "rejected", "sentence"),
-    ("同心政协", None, "pending"), ("双减", None, "pending_numbered"),
-])
+@pytest.mark.parametrize(
+    "text, kind, rule",
+    [
+        ("两市四区", "numbered", "numbered"),
+        ("百十一", "numbered", "numbered"),
+        ("十五五", "numbered", "plan"),
+        ("把方向、管大局、保落实", "series", "series"),
+        ("玛瑙+", "branded", "pattern"),
+        ("旅游+红色", "branded", "pattern"),
+        ("关于强化特色产业建设，赋能乡村振兴的建议", "rejected", "title"),
+        ("赏石艺术杯", "rejected", "event"),
+        ("五五购物节", "rejected", "event"),
+        ("友好医院", "rejected", "label"),
+        ("AB", "rejected", "code"),
+        ("1+3+N", "rejected", "code"),
+        ("沪十条", "rejected", "package"),
+        ("七一", "rejected", "number"),
+        ("台独", "rejected", "adversary"),
+        ("面子", "rejected", "short_word"),
+        ("正能量", "rejected", "plain_word"),
+        ("城市，让生活更美好", "rejected", "sentence"),
+        ("同心政协", None, "pending"),
+        ("双减", None, "pending_numbered"),
+    ],
+)
 def test_context_free_rules(text, kind, rule):
     assert classify_text(text) == (kind, rule)
     assert classify_text(text, is_title=True) == ("rejected", "title_mark")
@@ -228,8 +314,10 @@ def test_bad_input_text_quotes():
 def test_traditional_characters_without_conversion():
     occ = detect_slogans("2005年\n堅持「兩個確立」，貫徹科學發展觀，構建「同心政協」。")
     assert occ[["text", "canonical", "kind", "quoted"]].values.tolist() == [
-        ["兩個確立", "两个确立", "numbered", True], ["科學發展觀", "科学发展观", "standing", False],
-        ["同心政協", "同心政协", "branded", True]]
+        ["兩個確立", "两个确立", "numbered", True],
+        ["科學發展觀", "科学发展观", "standing", False],
+        ["同心政協", "同心政协", "branded", True],
+    ]
 
 
 def test_empty_inputs():
@@ -250,7 +338,7 @@ def test_sample_occurrence_table_shape_and_offsets(sample_corpus, sample_occ):
     assert str(sample_occ["period"].dtype) == "Int64" and sample_occ["year"].dtype == "int64"
     doc = sample_corpus.docs[0]
     for row in sample_occ.itertuples():
-        assert doc.text[row.start:row.end] == row.text
+        assert doc.text[row.start : row.end] == row.text
         assert row.text in row.sentence
         assert row.quoted == (doc.text[row.start - 1] in "“「\"" and doc.text[row.end] in "”」\"")
     assert set(sample_occ["year"]) == {2024} and set(sample_occ["period"]) == {2024, 2025}
@@ -390,8 +478,10 @@ def test_discovery_precision_fixture_still_matches(combined_candidates):
     assert not unjudged, f"judge these candidates in {JUDGEMENTS.name}: {unjudged}"
     assert sample == sorted(judged["candidate"]), f"regenerate {PRECISION.name}: the sample changed"
     for row in judged.itertuples():
-        assert (accepted.loc[row.candidate, "decision"], accepted.loc[row.candidate, "rule"]) == (row.decision,
-                                                                                               row.rule)
+        assert (accepted.loc[row.candidate, "decision"], accepted.loc[row.candidate, "rule"]) == (
+            row.decision,
+            row.rule,
+        )
         assert store.loc[row.candidate, "is_slogan"] == row.is_slogan
     precision = judged.groupby("decision")["is_slogan"].mean()
     assert judged["is_slogan"].mean() >= 0.88, judged["is_slogan"].mean()
@@ -411,8 +501,9 @@ def test_rejection_sample_is_judged(combined_candidates):
     """
     store = pd.read_csv(JUDGEMENTS).set_index("candidate")
     judged = pd.read_csv(REJECTIONS)
-    rejected = combined_candidates[(combined_candidates["decision"] == "rejected")
-                                   & (combined_candidates["rule"] != "title_mark")].set_index("candidate")
+    rejected = combined_candidates[
+        (combined_candidates["decision"] == "rejected") & (combined_candidates["rule"] != "title_mark")
+    ].set_index("candidate")
     sample = _draw(rejected.index, 50)
     unjudged = [c for c in sample if c not in store.index]
     assert not unjudged, f"judge these candidates in {JUDGEMENTS.name}: {unjudged}"
@@ -451,8 +542,11 @@ def test_spacy_component_spans_and_round_trip(tmp_path):
     pipe.add_slogans([{"canonical": "两市四区", "kind": "numbered"}])
     doc = nlp("锚定阜新两市四区创建，坚决拥护“两个确立”，构建“同心政协”。")
     spans = [(s.text, s.label_, s.kb_id_, s._.in_lexicon, s._.quoted) for s in doc.spans["slogans"]]
-    assert spans == [("两市四区", "numbered", "两市四区", True, False), ("两个确立", "numbered", "两个确立", True, True),
-                     ("同心政协", "branded", "同心政协", False, True)]
+    assert spans == [
+        ("两市四区", "numbered", "两市四区", True, False),
+        ("两个确立", "numbered", "两个确立", True, True),
+        ("同心政协", "branded", "同心政协", False, True),
+    ]
     nlp.to_disk(tmp_path / "pipe")
     loaded = spacy.load(tmp_path / "pipe")
     doc2 = loaded("阜新两市四区创建")
@@ -541,10 +635,16 @@ def test_occurrences_of_a_whole_corpus_against_one_of_its_subsets(shared_dir):
 def _two_reports(tmp_path):
     from cppcc_nlp import Corpus
 
-    (tmp_path / "a_2023.txt").write_text("2023年政府工作报告\n一、2022年工作回顾\n坚持两个毫不动摇，用两个月时间完成整治，"
-                                         "从三个方面推进改革，实施一批项目。\n", encoding="utf-8")
-    (tmp_path / "b_2024.txt").write_text("2024年政府工作报告\n一、2023年工作回顾\n我们坚持两个毫不动摇，又用两个月时间，"
-                                         "围绕三个方面，新开工一批项目。\n", encoding="utf-8")
+    (tmp_path / "a_2023.txt").write_text(
+        "2023年政府工作报告\n一、2022年工作回顾\n坚持两个毫不动摇，用两个月时间完成整治，"
+        "从三个方面推进改革，实施一批项目。\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b_2024.txt").write_text(
+        "2024年政府工作报告\n一、2023年工作回顾\n我们坚持两个毫不动摇，又用两个月时间，"
+        "围绕三个方面，新开工一批项目。\n",
+        encoding="utf-8",
+    )
     return Corpus.from_path(tmp_path)
 
 
@@ -558,7 +658,12 @@ def test_unquoted_numbered_shorthand_across_two_documents_is_found(tmp_path):
         assert not occ["text"].str.contains(text).any(), text
     cands = slogan_candidates(corpus, include_default=False).set_index("candidate")
     assert cands.loc["两个毫不动摇", ["decision", "rule", "found", "n_unquoted", "n_docs"]].tolist() == [
-        "numbered", "unquoted_numbered", "unquoted", 2, 2]
+        "numbered",
+        "unquoted_numbered",
+        "unquoted",
+        2,
+        2,
+    ]
     for lead in ("两个月", "三个方面"):
         rows = cands[cands.index.str.startswith(lead)]
         assert len(rows) and set(rows["rule"]) == {"count_word"}, lead

@@ -12,8 +12,18 @@ from cppcc_nlp.resources.lexicon import DOMAIN_TERMS, SLOGANS, load_lexicon, wor
 
 def test_bundled_lexicon_holds_the_standing_formulations_and_slogans():
     lex = load_lexicon()
-    for term in ["全过程人民民主", "专门协商机构", "习近平新时代中国特色社会主义思想", "社情民意信息", "委员工作站",
-                 "供给侧结构性改革", "高质量发展", "乡村振兴", "两个确立", "四个意识"]:
+    for term in [
+        "全过程人民民主",
+        "专门协商机构",
+        "习近平新时代中国特色社会主义思想",
+        "社情民意信息",
+        "委员工作站",
+        "供给侧结构性改革",
+        "高质量发展",
+        "乡村振兴",
+        "两个确立",
+        "四个意识",
+    ]:
         assert term in lex, term
     assert len(lex) == len(set(lex.entries)) == len(lex.records)
     assert list(lex.entries) == sorted(lex.entries)
@@ -40,8 +50,12 @@ def test_every_word_form_of_the_slogan_lexicon_is_an_entry():
     # the yaml's context rules reach the lexicon
     # the yaml's context rules reach the lexicon (a word also listed plainly in domain_terms.txt is plain)
     plain = set(load_lexicon(DOMAIN_TERMS, defaults=False).entries)
-    flagged = {f.strip() for item in items if item.get("quoted_only")
-               for f in [item["canonical"], *(item.get("variants") or [])]}
+    flagged = {
+        f.strip()
+        for item in items
+        if item.get("quoted_only")
+        for f in [item["canonical"], *(item.get("variants") or [])]
+    }
     assert (flagged & words) - plain == lex.quoted_only
     excluded = {item["canonical"] for item in items if item.get("exclude")}
     assert excluded == set(lex.exclude)
@@ -81,14 +95,17 @@ def test_edited_file_is_read_again(tmp_path):
     assert second.entries == ("丁戊己庚", "甲乙丙")
 
 
-@pytest.mark.parametrize("content, line, words", [
-    ("协商议政\n两个 确立\n", 2, "whitespace"),
-    ("协商议政\n\n# c\n把方向、管大局\n", 4, "punctuation '、'"),
-    ("党\n", 1, "shorter than 2"),
-    ("好" * 41 + "\n", 1, "longer than 40"),
-    ("2024\n", 1, "only digits"),
-    ("甲乙\x07丙\n", 1, "control character"),
-])
+@pytest.mark.parametrize(
+    "content, line, words",
+    [
+        ("协商议政\n两个 确立\n", 2, "whitespace"),
+        ("协商议政\n\n# c\n把方向、管大局\n", 4, "punctuation '、'"),
+        ("党\n", 1, "shorter than 2"),
+        ("好" * 41 + "\n", 1, "longer than 40"),
+        ("2024\n", 1, "only digits"),
+        ("甲乙\x07丙\n", 1, "control character"),
+    ],
+)
 def test_malformed_text_lexicon_names_file_and_line(tmp_path, content, line, words):
     f = tmp_path / "bad.txt"
     f.write_text(content, encoding="utf-8")
@@ -113,10 +130,13 @@ def test_missing_lexicon_file(tmp_path):
 
 def test_yaml_user_lexicon(tmp_path):
     f = tmp_path / "local.yaml"
-    f.write_text("- canonical: 同心政协\n  variants: [同心 政协, 同心政协品牌]\n  kind: branded\n"
-                 "- canonical: 把方向、管大局、保落实\n  kind: series\n"
-                 "- canonical: 十五\n  quoted_only: true\n"
-                 "- canonical: 新发展理念\n  exclude: [创新发展理念]\n", encoding="utf-8")
+    f.write_text(
+        "- canonical: 同心政协\n  variants: [同心 政协, 同心政协品牌]\n  kind: branded\n"
+        "- canonical: 把方向、管大局、保落实\n  kind: series\n"
+        "- canonical: 十五\n  quoted_only: true\n"
+        "- canonical: 新发展理念\n  exclude: [创新发展理念]\n",
+        encoding="utf-8",
+    )
     lex = load_lexicon(f, defaults=False)
     assert lex.entries == ("十五", "同心政协", "同心政协品牌", "新发展理念")
     assert lex.quoted_only == {"十五"}
@@ -125,14 +145,17 @@ def test_yaml_user_lexicon(tmp_path):
     assert lex.to_frame().set_index("term").loc["同心政协", "kind"] == "branded"
 
 
-@pytest.mark.parametrize("content, line, words", [
-    ("- canonical: 同心政协\n- variants: [有为政协]\n", 2, "item 2 has no 'canonical'"),
-    # the line of the key at fault, read with yaml.compose (the reader shared with the slogan lexicon)
-    ("- canonical: 同心政协\n  variants: 7\n", 2, "'variants' must be a list"),
-    ("- canonical: 同心政协\n\tkind: branded\n", 2, "not valid YAML"),
-    # an impossible unquoted date fails inside the YAML loader (was a bare ValueError): the line of the value
-    ("- canonical: 同心政协\n  first_year: 2099-13-01\n", 2, "not valid YAML (month must be in 1..12"),
-])
+@pytest.mark.parametrize(
+    "content, line, words",
+    [
+        ("- canonical: 同心政协\n- variants: [有为政协]\n", 2, "item 2 has no 'canonical'"),
+        # the line of the key at fault, read with yaml.compose (the reader shared with the slogan lexicon)
+        ("- canonical: 同心政协\n  variants: 7\n", 2, "'variants' must be a list"),
+        ("- canonical: 同心政协\n\tkind: branded\n", 2, "not valid YAML"),
+        # an impossible unquoted date fails inside the YAML loader (was a bare ValueError): the line of the value
+        ("- canonical: 同心政协\n  first_year: 2099-13-01\n", 2, "not valid YAML (month must be in 1..12"),
+    ],
+)
 def test_malformed_yaml_lexicon_names_file_and_line(tmp_path, content, line, words):
     f = tmp_path / "bad.yaml"
     f.write_text(content, encoding="utf-8")
@@ -164,14 +187,20 @@ def test_save_lexicon_writes_loadable_words_and_says_what_it_left_out(tmp_path):
 
     from cppcc_nlp.resources.lexicon import save_lexicon
 
-    terms = pd.DataFrame({"term": ["两市四区", "高质量发展", "把方向、管大局", "两市四区", "双进双促", "县"],
-                          "score": [6, 5, 4, 3, 2, 1]})
+    terms = pd.DataFrame(
+        {
+            "term": ["两市四区", "高质量发展", "把方向、管大局", "两市四区", "双进双促", "县"],
+            "score": [6, 5, 4, 3, 2, 1],
+        }
+    )
     out = tmp_path / "grown.txt"
     report = save_lexicon(terms, out, comment="from extract_terms\nsecond line")
     assert report["written"].tolist() == [True, False, False, False, True, False]
-    assert report["reason"].tolist()[1:4] == ["already in the bundled lexicon",
-                                               "'把方向、管大局' contains the punctuation '、'; a lexicon entry must be a "
-                                               "single word", "duplicate"]
+    assert report["reason"].tolist()[1:4] == [
+        "already in the bundled lexicon",
+        "'把方向、管大局' contains the punctuation '、'; a lexicon entry must be a single word",
+        "duplicate",
+    ]
     assert out.read_text(encoding="utf-8").splitlines()[:2] == ["# from extract_terms", "# second line"]
     assert load_lexicon(out, defaults=False).entries == ("两市四区", "双进双促")
     assert save_lexicon(terms, out, top=2)["written"].tolist() == [True, False]
@@ -204,9 +233,9 @@ def test_lexicon_coverage_refuses_what_is_not_a_token_table(sample_corpus):
 
 _GOOD = {
     "good.yaml": "- canonical: 同心政协\n  variants: [同心政协品牌]\n  kind: branded\n  since: 2023\n"
-                 "- canonical: 两市四区\n  kind: numbered\n  quoted_only: true\n",
+    "- canonical: 两市四区\n  kind: numbered\n  quoted_only: true\n",
     "good.csv": "canonical,variants,kind,expansion,since,note\n两市四区,两市、四区,numbered,,2023,阜新市\n"
-                "同心政协,同心政协品牌,branded,,,\n",
+    "同心政协,同心政协品牌,branded,,,\n",
 }
 _BAD = {
     "kind.yaml": "- canonical: 同心政协\n  kind: brandd\n",
@@ -233,9 +262,10 @@ def _both(path):
     from cppcc_nlp.resources.slogan_lexicon import load_slogan_lexicon
 
     out = []
-    for load in (lambda: set(load_lexicon(path, defaults=False)),
-                 lambda: {f for e in load_slogan_lexicon(path, include_default=False) for f in (e.canonical,
-                                                                                                 *e.variants)}):
+    for load in (
+        lambda: set(load_lexicon(path, defaults=False)),
+        lambda: {f for e in load_slogan_lexicon(path, include_default=False) for f in (e.canonical, *e.variants)},
+    ):
         try:
             out.append(("ok", load()))
         except LexiconError as exc:
@@ -277,16 +307,20 @@ def test_kind_is_optional_for_a_term_lexicon_only(tmp_path):
     (term, terms), (slogan, line, message) = _both(path)
     assert term == "ok" and terms == {"同心政协", "两市四区"}
     assert load_lexicon(path, defaults=False).to_frame().set_index("term")["kind"].to_dict() == {
-        "两市四区": "slogan", "同心政协": "branded"}
+        "两市四区": "slogan",
+        "同心政协": "branded",
+    }
     assert slogan == "error" and line == 3 and "item 2 ('两市四区') has no 'kind'" in message
 
 
 def test_bundled_slogans_have_exact_lines_in_both_lexicons():
     from cppcc_nlp.resources.slogan_lexicon import DEFAULT_LEXICON, load_slogan_lexicon
 
-    lines = {m.group(1).strip(): n for n, text in enumerate(DEFAULT_LEXICON.read_text(encoding="utf-8").splitlines(),
-                                                            start=1)
-             if (m := re.match(r"- canonical: (.+)$", text))}
+    lines = {
+        m.group(1).strip(): n
+        for n, text in enumerate(DEFAULT_LEXICON.read_text(encoding="utf-8").splitlines(), start=1)
+        if (m := re.match(r"- canonical: (.+)$", text))
+    }
     slogans = load_slogan_lexicon()
     assert len(lines) == len(slogans) >= 120
     assert {e.canonical: e.line for e in slogans} == lines

@@ -19,8 +19,8 @@ def nonws(text: str) -> str:
 def cut(text: str, removed) -> str:
     out, pos = [], 0
     for r in removed:
-        assert text[r.start:r.end] == r.text
-        out.append(text[pos:r.start])
+        assert text[r.start : r.end] == r.text
+        out.append(text[pos : r.start])
         pos = r.end
     return "".join(out) + text[pos:]
 
@@ -46,6 +46,7 @@ def shared_texts(shared_dir):
 
 # -- the sample: newspaper columns -----------------------------------------------------------------------------
 
+
 def test_sample_is_wrapped_and_every_paragraph_whole(sample_raw, sample_norm):
     assert sample_norm.layout == "wrapped"
     paras = sample_norm.paragraphs
@@ -59,14 +60,28 @@ def test_sample_is_wrapped_and_every_paragraph_whole(sample_raw, sample_norm):
     assert nonws("".join(lines[232:255])) in paras
     assert paras[0] == "2024年工作回顾" and paras[23] == "2025年工作安排"
     assert paras[2] == "一、把牢政治方向，在构建“同心政协”中夯实了思想基础"
-    assert paras[-4:] == ["中国人民政治协商会议阜新蒙古族自治县第十五届委员会常务委员会工作报告",
-                          "——2024年12月25日在政协阜新蒙古族自治县第十五届委员会第四次会议上", "陈忠民", "（摘要）"]
+    assert paras[-4:] == [
+        "中国人民政治协商会议阜新蒙古族自治县第十五届委员会常务委员会工作报告",
+        "——2024年12月25日在政协阜新蒙古族自治县第十五届委员会第四次会议上",
+        "陈忠民",
+        "（摘要）",
+    ]
 
 
 def test_sample_no_word_broken_by_a_line_break(sample_raw, sample_norm):
     flat = nonws(sample_raw)
-    for word in ("二十大精神", "政协", "全面振兴新突破三年行动", "两个维护", "民心路", "十五五", "政治协商",
-                 "国之大者", "发挥人民政协专门协商机构作用", "担当和政协作为"):
+    for word in (
+        "二十大精神",
+        "政协",
+        "全面振兴新突破三年行动",
+        "两个维护",
+        "民心路",
+        "十五五",
+        "政治协商",
+        "国之大者",
+        "发挥人民政协专门协商机构作用",
+        "担当和政协作为",
+    ):
         assert sample_norm.text.count(word) == flat.count(word) > 0, word
     # body paragraphs end a sentence; the others are headings or the title block
     for para in sample_norm.paragraphs:
@@ -86,16 +101,17 @@ def test_sample_keeps_every_character(sample_raw, sample_norm):
 
 # -- the shared corpora ---------------------------------------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_layouts_detected_on_every_shared_file(shared_texts):
     for stem, text in shared_texts.items():
-        expected = ("wrapped" if stem.startswith("000_") else "spaced" if "shanghai" in stem else "lines")
+        expected = "wrapped" if stem.startswith("000_") else "spaced" if "shanghai" in stem else "lines"
         assert detect_layout(text) == expected, stem
 
 
 @pytest.mark.slow
 def test_invariant_on_every_shared_file(shared_texts):
-    for stem, text in shared_texts.items():
+    for _stem, text in shared_texts.items():
         result = normalise(text)
         assert_invariant(text, result)
         assert "\n\n" not in result.text and result.text == result.text.strip()
@@ -127,7 +143,7 @@ def test_shanghai_space_runs_split_paragraphs_and_clutter_is_reported(shared_tex
     assert result.text.endswith("努力为中国式现代化建设作出新贡献！")
     assert "一、2023年工作回顾" in result.paragraphs
     assert "二、2024年主要任务" in result.paragraphs
-    assert "PM 2.5" in normalise(shared_texts["provincial-shanghai_2023"]).text   # kept between ASCII
+    assert "PM 2.5" in normalise(shared_texts["provincial-shanghai_2023"]).text  # kept between ASCII
 
 
 @pytest.mark.slow
@@ -138,6 +154,7 @@ def test_wikisource_debris_is_reported(shared_texts):
 
 
 # -- unit cases -----------------------------------------------------------------------------------------------
+
 
 def test_layout_can_be_forced_and_bad_values_are_refused():
     assert normalise("甲乙\n丙丁。", layout="lines").layout == "lines"
@@ -155,23 +172,38 @@ def test_find_clutter_only_at_the_end_for_source_notes():
 
 # -- hypothesis: the invariant over generated texts, and re-wrapping real paragraphs ---------------------------
 
-_ALPHABET = st.sampled_from(list("政协委员会议工作报告县市二十大精神一二三四五")
-                            + list("。，、；：！？“”《》（）——…") + ["\n", "\n\n", " ", "\u3000", "  ", "\u2003", "\r\n", "\r"]
-                            + ["（来源：解放日报）", "（上接第4版）", "'", "粗体文字", "一、", "（一）", "——",
-                               "2024年工作回顾", "PM", "2.5", "8 次", "一是"])
+_ALPHABET = st.sampled_from(
+    list("政协委员会议工作报告县市二十大精神一二三四五")
+    + list("。，、；：！？“”《》（）——…")
+    + ["\n", "\n\n", " ", "\u3000", "  ", "\u2003", "\r\n", "\r"]
+    + [
+        "（来源：解放日报）",
+        "（上接第4版）",
+        "'",
+        "粗体文字",
+        "一、",
+        "（一）",
+        "——",
+        "2024年工作回顾",
+        "PM",
+        "2.5",
+        "8 次",
+        "一是",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(_ALPHABET, max_size=120).map("".join),
-       st.sampled_from([None, "wrapped", "lines", "spaced"]))
+@given(st.lists(_ALPHABET, max_size=120).map("".join), st.sampled_from([None, "wrapped", "lines", "spaced"]))
 def test_invariant_on_generated_text(raw, layout):
     result = normalise(raw, layout=layout)
     assert_invariant(raw, result)
     assert "\n\n" not in result.text
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                 HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_rewrapped_sample_comes_back_whole(sample_norm, data):
     """Hard-wrap the real paragraphs at a random column width (12-40), with or without first-line indentation
@@ -180,11 +212,11 @@ def test_rewrapped_sample_comes_back_whole(sample_norm, data):
     width = data.draw(st.integers(min_value=12, max_value=40), label="width")
     indent = data.draw(st.booleans(), label="indent")
     blank_between = data.draw(st.booleans(), label="blank lines between paragraphs")
-    body = sample_norm.paragraphs[:33]          # the title block lines are longer than any column
+    body = sample_norm.paragraphs[:33]  # the title block lines are longer than any column
     lines = []
     for para in body:
         para = ("\u3000\u3000" + para) if indent else para
-        chunks = [para[i:i + width] for i in range(0, len(para), width)]
+        chunks = [para[i : i + width] for i in range(0, len(para), width)]
         for k, chunk in enumerate(chunks):
             lines.append(chunk)
             last = k == len(chunks) - 1
@@ -201,6 +233,7 @@ def test_rewrapped_sample_comes_back_whole(sample_norm, data):
 
 def _perturbed_slices(texts):
     """Random slices of real reports with whitespace (spaces, breaks, blank lines, ideographic spaces) injected."""
+
     @st.composite
     def build(draw):
         text = draw(st.sampled_from(texts))
@@ -211,11 +244,13 @@ def _perturbed_slices(texts):
             pos = draw(st.integers(0, len(piece)))
             piece.insert(pos, draw(st.sampled_from(["\n", "\n\n", " ", "\u3000\u3000", "  ", "\r\n", "\t"])))
         return "".join(piece)
+
     return build()
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_invariant_on_real_sample_slices(sample_raw, data):
     raw = data.draw(_perturbed_slices([sample_raw]), label="raw")
@@ -224,8 +259,9 @@ def test_invariant_on_real_sample_slices(sample_raw, data):
 
 
 @pytest.mark.slow
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_invariant_on_real_shared_slices(shared_texts, data):
     raw = data.draw(_perturbed_slices(list(shared_texts.values())), label="raw")
@@ -243,20 +279,31 @@ def test_package_level_normalise_is_callable_even_after_the_submodule_is_importe
 
 
 def test_web_clutter_is_cut_and_reported_and_spaced_digits_are_joined():
-    raw = ("2025年云南省政府工作报告来源：北京日报\n——2025年1月18日在云南省第十四届人民代表大会第三次会议上\n"
-           "时间：2026-02-02\n各位代表：\n1 9 9 3年，经济增长8 次。本报记者张三摄\n【打印】")
+    raw = (
+        "2025年云南省政府工作报告来源：北京日报\n——2025年1月18日在云南省第十四届人民代表大会第三次会议上\n"
+        "时间：2026-02-02\n各位代表：\n1 9 9 3年，经济增长8 次。本报记者张三摄\n【打印】"
+    )
     out = normalise(raw)
     assert out.text.split("\n")[0] == "2025年云南省政府工作报告"
     assert "1993年，经济增长8次。" in out.text
-    assert [r.text for r in out.removed if r.kind == "web-clutter"] == ["来源：北京日报", "时间：2026-02-02",
-                                                                       "本报记者张三摄", "【打印】"]
+    assert [r.text for r in out.removed if r.kind == "web-clutter"] == [
+        "来源：北京日报",
+        "时间：2026-02-02",
+        "本报记者张三摄",
+        "【打印】",
+    ]
     # nothing else is lost: the text plus what was removed holds every non-whitespace character
     kept = "".join(out.text.split()) + "".join(r.text for r in out.removed)
     assert sorted(kept.replace(" ", "")) == sorted("".join(raw.split()))
 
 
 def test_a_source_word_inside_the_body_is_kept():
-    body = "一、2024年工作回顾\n" + "经济运行稳中向好。" * 100 + "资金来源：财政拨款和社会投资，主要来源：企业。" + "成绩显著。" * 200
+    body = (
+        "一、2024年工作回顾\n"
+        + "经济运行稳中向好。" * 100
+        + "资金来源：财政拨款和社会投资，主要来源：企业。"
+        + "成绩显著。" * 200
+    )
     out = normalise(body)
     assert "资金来源：财政拨款" in out.text and "主要来源：企业" in out.text
     assert out.removed == []

@@ -7,6 +7,7 @@ once per module.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import re
 from pathlib import Path
 
@@ -14,11 +15,8 @@ import pandas as pd
 import pytest
 
 import cppcc_nlp as cn
-import importlib
 
 # the modules (cppcc_nlp.tokens is the function)
-tokens_module = importlib.import_module("cppcc_nlp.tokens.pipeline")
-table_module = importlib.import_module("cppcc_nlp.tokens.table")
 from cppcc_nlp._cache import CacheWarning
 from cppcc_nlp.errors import InputError, LexiconError, ModelError, ParameterError
 from cppcc_nlp.resources.lexicon import load_lexicon
@@ -26,6 +24,11 @@ from cppcc_nlp.tokens._token_cache import text_hash
 from cppcc_nlp.tokens.components import MERGE_COMPONENT, LexiconMerger, register_components
 from cppcc_nlp.tokens.pipeline import default_model_dir
 from cppcc_nlp.tokens.table import TOKEN_COLUMNS, token_lists
+
+from conftest import DATA
+
+tokens_module = importlib.import_module("cppcc_nlp.tokens.pipeline")
+table_module = importlib.import_module("cppcc_nlp.tokens.table")
 
 pytestmark = pytest.mark.slow
 
@@ -82,8 +85,9 @@ def lexicon_violations(text: str, table: pd.DataFrame, lex) -> tuple[list, set]:
         at = text.find(entry)
         while at >= 0:
             end = at + len(entry)
-            if entry in lex.quoted_only and not (at > 0 and text[at - 1] in OPEN_Q and end < len(text)
-                                                 and text[end] in CLOSE_Q):
+            if entry in lex.quoted_only and not (
+                at > 0 and text[at - 1] in OPEN_Q and end < len(text) and text[end] in CLOSE_Q
+            ):
                 pass
             elif (at, end) in spans:
                 whole.add(entry)
@@ -92,7 +96,7 @@ def lexicon_violations(text: str, table: pd.DataFrame, lex) -> tuple[list, set]:
             else:
                 rivals = [(s, e) for s, e in lex_tokens if s < end and at < e]
                 if not any(s < at or (s == at and e > end) for s, e in rivals):
-                    bad.append((entry, at, text[max(0, at - 5): end + 5]))
+                    bad.append((entry, at, text[max(0, at - 5) : end + 5]))
             at = text.find(entry, at + 1)
     return bad, whole
 
@@ -114,9 +118,27 @@ def test_formulations_whole_where_raw_pkuseg_splits_them(pipe):
     text = "做到坚决拥护“两个确立”，自觉增强“四个意识”，发展全过程人民民主，发挥专门协商机构作用"
     raw = pipe.tokenizer.pkuseg_seg.cut  # has the user dictionary; compare with a plain segmenter below
     doc = pipe(text)
-    assert [t.text for t in doc] == ["做到", "坚决", "拥护", "“", "两个确立", "”", "，", "自觉", "增强", "“",
-                                     "四个意识", "”", "，", "发展", "全过程人民民主", "，", "发挥", "专门协商机构",
-                                     "作用"]
+    assert [t.text for t in doc] == [
+        "做到",
+        "坚决",
+        "拥护",
+        "“",
+        "两个确立",
+        "”",
+        "，",
+        "自觉",
+        "增强",
+        "“",
+        "四个意识",
+        "”",
+        "，",
+        "发展",
+        "全过程人民民主",
+        "，",
+        "发挥",
+        "专门协商机构",
+        "作用",
+    ]
     assert [t.text for t in doc if t._.in_lexicon] == ["两个确立", "四个意识", "全过程人民民主", "专门协商机构"]
     plain = tokens_module._copy_segmenter(tokens_module._SEGMENTERS[str(default_model_dir().resolve())])
     assert plain.cut("拥护两个确立") == ["拥护", "两", "个", "确立"]  # what the lexicon repairs
@@ -129,8 +151,12 @@ def test_merge_component_splits_and_merges_across_any_tokenizer():
     nlp = spacy.blank("zh")  # character segmenter: every entry spans several tokens
     register_components()
     merger = nlp.add_pipe(MERGE_COMPONENT)
-    merger.set_entries(["政协委员", "委员工作站", "协商", "十五", "新发展理念"], "v-test",
-                       quoted_only=["十五"], exclude={"新发展理念": ["创新发展理念"]})
+    merger.set_entries(
+        ["政协委员", "委员工作站", "协商", "十五", "新发展理念"],
+        "v-test",
+        quoted_only=["十五"],
+        exclude={"新发展理念": ["创新发展理念"]},
+    )
     doc = nlp("县政协委员工作站开展“十五”协商，十五届，贯彻新发展理念和创新发展理念")
     words = [t.text for t in doc]
     # leftmost wins over a later overlapping entry (政协委员 vs 委员工作站), quoted-only only inside quotes,
@@ -218,7 +244,10 @@ def test_whole_token_guarantee_in_the_sample(sample_tokens, sample_corpus):
 
 def test_flags_on_real_tokens(sample_tokens):
     t = sample_tokens.set_index("token")
-    flags = lambda tok: tuple(bool(x) for x in t.loc[[tok], ["is_punct", "is_stop", "is_num", "in_lexicon"]].iloc[0])
+
+    def flags(tok):
+        return tuple(bool(x) for x in t.loc[[tok], ["is_punct", "is_stop", "is_num", "in_lexicon"]].iloc[0])
+
     assert flags("，") == (True, False, False, False)
     assert flags("的") == (False, True, False, False)
     assert flags("18") == (False, False, True, False)
@@ -264,7 +293,7 @@ def test_parallel_equals_serial(pipe, sample_corpus, monkeypatch):
     calls = counting(monkeypatch, pipe)
     two = cn.tokens(sample_corpus, nlp=pipe, cache=False, n_process=2)
     pd.testing.assert_frame_equal(one, two)
-    assert calls == []          # the parent segmented nothing: forked workers did, sharing its loaded model
+    assert calls == []  # the parent segmented nothing: forked workers did, sharing its loaded model
 
 
 def test_jobs_on_two_reports_equal_one_process(pipe, shared_dir):
@@ -296,8 +325,7 @@ def test_second_run_does_no_segmentation(pipe, sample_corpus, tmp_path, monkeypa
     assert len(calls) == n_paras
 
 
-def test_lexicon_change_invalidates_only_paragraphs_with_changed_entries(pipe, sample_corpus, tmp_path,
-                                                                        monkeypatch):
+def test_lexicon_change_invalidates_only_paragraphs_with_changed_entries(pipe, sample_corpus, tmp_path, monkeypatch):
     cn.tokens(sample_corpus, nlp=pipe, cache_dir=tmp_path)
     f = tmp_path / "mine.txt"
     f.write_text("两市四区\n委员之家\n", encoding="utf-8")
@@ -346,7 +374,7 @@ def test_a_flipped_bit_in_a_cache_part_is_caught_and_rebuilt(pipe, shanghai_2020
     part = _only_part(tmp_path)
     raw = bytearray(part.read_bytes())
     at = raw.find("集群".encode())
-    at = at + 5 if at > 0 else len(raw) // 2        # the last byte of 群 where stored plainly
+    at = at + 5 if at > 0 else len(raw) // 2  # the last byte of 群 where stored plainly
     raw[at] ^= 0x01
     part.write_bytes(bytes(raw))
     calls = counting(monkeypatch, pipe)
@@ -368,10 +396,10 @@ def test_a_cache_part_with_rows_removed_is_caught_and_rebuilt(pipe, shanghai_202
     first = cn.tokens(shanghai_2020, nlp=pipe, cache_dir=tmp_path)
     part = _only_part(tmp_path)
     raw = part.read_bytes()
-    header, payload = raw[: raw.index(b"\n") + 1], raw[raw.index(b"\n") + 1:]
+    header, payload = raw[: raw.index(b"\n") + 1], raw[raw.index(b"\n") + 1 :]
     rows = pq.read_table(io.BytesIO(payload)).to_pandas()
     buffer = io.BytesIO()
-    rows.iloc[: len(rows) * 6 // 7].to_parquet(buffer, index=False)   # a readable Parquet file, rows cut off
+    rows.iloc[: len(rows) * 6 // 7].to_parquet(buffer, index=False)  # a readable Parquet file, rows cut off
     part.write_bytes(header + buffer.getvalue())
     with pytest.warns(CacheWarning, match="bytes of content instead of|SHA-256"):
         again = cn.tokens(shanghai_2020, nlp=pipe, cache_dir=tmp_path)
@@ -412,10 +440,10 @@ def test_empty_punctuation_and_latin_paragraphs(pipe):
 
 def test_a_one_megabyte_paragraph(pipe, sample_corpus, tmp_path):
     body = "".join(sample_corpus.paragraphs["text"])
-    text = (body * (1_000_000 // len(body.encode("utf-8")) + 1))
+    text = body * (1_000_000 // len(body.encode("utf-8")) + 1)
     assert len(text.encode("utf-8")) >= 1_000_000
     table = cn.tokens(text, nlp=pipe, cache_dir=tmp_path)
-    assert table["end"].max() == len(text) or text[table["end"].max():].strip() == ""
+    assert table["end"].max() == len(text) or text[table["end"].max() :].strip() == ""
     assert all(text[s:e] == tok for s, e, tok in zip(table["start"], table["end"], table["token"]))
     reps = len(text) // len(body)
     for term in WHOLE:
@@ -432,7 +460,7 @@ def test_long_paragraph_pieces_never_cut_an_entry():
         assert len(pieces) > 40
         assert "".join(p for _, p in pieces) == text
         assert all(len(p) <= limit for _, p in pieces)
-        assert all(text[o:o + len(p)] == p for o, p in pieces)
+        assert all(text[o : o + len(p)] == p for o, p in pieces)
         cuts = {o for o, _ in pieces}
         assert not any(s < c < e for s, e in merger.find(text) for c in cuts)
         assert sum(p.count(entry) for _, p in pieces) == 2000
@@ -532,7 +560,7 @@ def test_shared_corpora_offsets_and_whole_tokens(shared_tokens, shared_corpus):
 def _gold():
     import json
 
-    path = Path(__file__).parent / "data" / "segmentation_gold.jsonl"
+    path = DATA / "segmentation_gold.jsonl"
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
@@ -574,11 +602,14 @@ def test_gold_terms_whole_more_often_than_raw_pkuseg(pipe):
                     # whole: a token of its own, or inside one token that is a longer lexicon entry
                     # (基本养老保险 holds 养老保险, 大众创业万众创新 holds 大众创业: longest entry first)
                     whole += (at, at + len(term)) in spans or any(
-                        a <= at and at + len(term) <= b and (b - a) > len(term) and s[a:b] in lex for a, b in spans)
+                        a <= at and at + len(term) <= b and (b - a) > len(term) and s[a:b] in lex for a, b in spans
+                    )
                     at = s.find(term, at + 1)
         return whole / total
 
-    ours = lambda s: [t.text for t in pipe(s)]
+    def ours(s):
+        return [t.text for t in pipe(s)]
+
     assert share(ours, True) >= 0.95 > 0.3 > share(raw.cut, True)
     # outside the lexicon the pipeline is pkuseg itself: no better, and no worse
     assert share(ours, False) == pytest.approx(share(raw.cut, False), abs=0.01)
@@ -592,8 +623,32 @@ def test_offsets_and_characters_survive_any_text(pipe):
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    pieces = st.sampled_from(["两个确立", "全过程人民民主", "政协", "委员", "工作站", "十五", "“", "”", "，", "。",
-                              " ", "\u3000", "\n", "AB", "GDP", "2024", "年", "87.1%", "——", "审议县", "的", "+"])
+    pieces = st.sampled_from(
+        [
+            "两个确立",
+            "全过程人民民主",
+            "政协",
+            "委员",
+            "工作站",
+            "十五",
+            "“",
+            "”",
+            "，",
+            "。",
+            " ",
+            "\u3000",
+            "\n",
+            "AB",
+            "GDP",
+            "2024",
+            "年",
+            "87.1%",
+            "——",
+            "审议县",
+            "的",
+            "+",
+        ]
+    )
 
     @settings(max_examples=60, deadline=None, derandomize=True)
     @given(st.lists(pieces, max_size=30).map("".join))
@@ -607,8 +662,17 @@ def test_offsets_and_characters_survive_any_text(pipe):
     check()
 
 
-@pytest.mark.parametrize("module", ["tokens.pipeline", "tokens.components", "tokens.table", "tokens.inputs",
-                                    "resources.lexicon", "resources.stopwords"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "tokens.pipeline",
+        "tokens.components",
+        "tokens.table",
+        "tokens.inputs",
+        "resources.lexicon",
+        "resources.stopwords",
+    ],
+)
 def test_docstring_examples_run(module, pipe):
     import doctest
     import importlib
@@ -618,10 +682,10 @@ def test_docstring_examples_run(module, pipe):
 
 
 def test_traditional_spellings_are_kept_whole_too(pipe, sample_corpus):
-    from cppcc_nlp.io.reading import to_simplified_text
-
     # the sample report written in traditional characters (OpenCC s2t), read without conversion
     import opencc
+
+    from cppcc_nlp.io.reading import to_simplified_text
 
     simplified = sample_corpus.docs[0].text
     traditional = opencc.OpenCC("s2t").convert(simplified)
@@ -629,8 +693,9 @@ def test_traditional_spellings_are_kept_whole_too(pipe, sample_corpus):
     t = cn.tokens(traditional, nlp=pipe, cache=False)
     assert (t["token"] == "兩個確立").sum() == simplified.count("两个确立") == 2
     assert (t["token"] == "習近平新時代中國特色社會主義思想").sum() == 3
-    assert t["in_lexicon"].sum() == (sample_corpus_tokens_in_lexicon := cn.tokens(
-        simplified, nlp=pipe, cache=False)["in_lexicon"].sum())
+    assert t["in_lexicon"].sum() == (
+        sample_corpus_tokens_in_lexicon := cn.tokens(simplified, nlp=pipe, cache=False)["in_lexicon"].sum()
+    )
     assert sample_corpus_tokens_in_lexicon > 80
     # context rules follow: “十五” quoted only, 創新發展理念 is not 新發展理念
     doc = pipe("“十五”計劃，十五屆，創新發展理念，新發展理念")
@@ -645,8 +710,13 @@ def test_lexicon_coverage_counts_entry_tokens(sample_tokens, sample_path, tmp_pa
     assert list(cov.columns) == ["term", "kind", "freq", "n_docs", "first_year", "last_year"]
     assert len(cov) == len(lex) and cov["freq"].is_monotonic_decreasing
     row = cov.set_index("term").loc["两个确立"]
-    assert (row["freq"], row["n_docs"], row["first_year"], row["last_year"], row["kind"]) == (2, 1, 2024, 2024,
-                                                                                              "numbered")
+    assert (row["freq"], row["n_docs"], row["first_year"], row["last_year"], row["kind"]) == (
+        2,
+        1,
+        2024,
+        2024,
+        "numbered",
+    )
     assert cov["freq"].sum() == sample_tokens["in_lexicon"].sum()
     assert cov.set_index("term").loc["供给侧结构性改革", "freq"] == 0
     # traditional spellings count for their entry

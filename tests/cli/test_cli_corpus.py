@@ -22,11 +22,32 @@ def test_corpus_csv_row_for_the_sample(capsys, sample_path):
     status, out, err = run(capsys, "corpus", str(sample_path), "--format", "csv")
     assert status == 0 and err == ""
     df = pd.read_csv(io.StringIO(out))
-    assert list(df.columns) == ["doc_id", "path", "title", "organ", "level", "region", "session", "date", "year",
-                                "speaker", "abridged", "n_chars", "n_sections", "n_paragraphs"]
+    assert list(df.columns) == [
+        "doc_id",
+        "path",
+        "title",
+        "organ",
+        "level",
+        "region",
+        "session",
+        "date",
+        "year",
+        "speaker",
+        "abridged",
+        "n_chars",
+        "n_sections",
+        "n_paragraphs",
+    ]
     row = df.iloc[0]
     assert (row.level, row.region, row.organ, row.date, row.year, row.speaker, bool(row.abridged)) == (
-        "county", "阜新蒙古族自治县", "政协常委会", "2024-12-25", 2024, "陈忠民", True)
+        "county",
+        "阜新蒙古族自治县",
+        "政协常委会",
+        "2024-12-25",
+        2024,
+        "陈忠民",
+        True,
+    )
 
 
 def test_sections_json(capsys, sample_path):
@@ -53,12 +74,15 @@ def test_kwic_regex_and_bad_regex(capsys, sample_path):
     assert status == 2 and err.startswith("Error: ") and "not a valid regular expression" in err
 
 
-@pytest.mark.parametrize("content, words", [
-    (b"", "the file is empty"),
-    (bytes(range(256)) * 20, "binary data"),
-    ("各位代表：\n现在，我代表县人民政府报告工作。".encode("utf-8"), "no delivery year"),
-    ("各位代表：".encode("utf-8") + b"\x81\x30\xff" * 40, "undecodable bytes"),
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"", "the file is empty"),
+        (bytes(range(256)) * 20, "binary data"),
+        ("各位代表：\n现在，我代表县人民政府报告工作。".encode("utf-8"), "no delivery year"),
+        ("各位代表：".encode("utf-8") + b"\x81\x30\xff" * 40, "undecodable bytes"),
+    ],
+)
 def test_bad_files_exit_2_with_one_line_naming_the_file(capsys, tmp_path, content, words):
     path = tmp_path / "report.txt"
     path.write_bytes(content)
@@ -174,8 +198,10 @@ def test_manifest_line_matching_no_report_is_one_warning_line(capsys, tmp_path, 
     (folder / "manifest.csv").write_text("file,year\nfx.txt,2023\nfx-typo.txt,2022\n", encoding="utf-8")
     status, out, err = run(capsys, "corpus", str(folder), "--format", "csv")
     assert status == 0 and pd.read_csv(io.StringIO(out)).year.tolist() == [2023]
-    assert err == (f"Warning: {folder / 'manifest.csv'}: the line for 'fx-typo.txt' matches no report read "
-                   f"from {folder} (check the file name)\n")
+    assert err == (
+        f"Warning: {folder / 'manifest.csv'}: the line for 'fx-typo.txt' matches no report read "
+        f"from {folder} (check the file name)\n"
+    )
 
 
 def test_a_failed_first_add_leaves_no_empty_store_behind(capsys, tmp_path):
@@ -198,8 +224,19 @@ def test_every_command_has_help_and_one_run_handler(capsys):
 
     parser = build_parser()
     commands = parser._subparsers._group_actions[0].choices
-    assert {"corpus", "sections", "kwic", "add", "tokens", "lexicon", "slogans", "terms", "keyness", "topics",
-            "analyze"} <= set(commands)
+    assert {
+        "corpus",
+        "sections",
+        "kwic",
+        "add",
+        "tokens",
+        "lexicon",
+        "slogans",
+        "terms",
+        "keyness",
+        "topics",
+        "analyze",
+    } <= set(commands)
     for name, sub in commands.items():
         assert sub.get_default("func").__name__ == f"run_{name}", name
         with pytest.raises(SystemExit) as info:
@@ -207,34 +244,42 @@ def test_every_command_has_help_and_one_run_handler(capsys):
         assert info.value.code == 0 and capsys.readouterr().out.startswith(f"usage: cppcc-nlp {name}")
 
 
-@pytest.mark.parametrize("argv, dest, value", [
-    (["analyze", "P", "--out", "O"], "jobs", 1),
-    (["analyze", "P", "--out", "O", "--jobs", "3"], "jobs", 3),
-    (["analyze", "P", "--out", "O", "-j", "3"], "jobs", 3),
-    (["analyze", "P", "--out", "O", "--n-process", "3"], "jobs", 3),
-    (["tokens", "P"], "jobs", 1),
-    (["tokens", "P", "-j", "2"], "jobs", 2),
-    (["tokens", "P", "--n-process", "2"], "jobs", 2),
-    (["tokens", "P", "--jobs", "-1"], "jobs", -1),
-    (["analyze", "P", "--out", "O"], "n_topics", None),
-    (["analyze", "P", "--out", "O", "-k", "5"], "n_topics", 5),
-    (["analyze", "P", "--out", "O", "--topics", "5"], "n_topics", 5),
-    (["analyze", "P", "--out", "O", "--n-topics", "5"], "n_topics", 5),
-    (["topics", "P"], "n_topics", None),
-    (["topics", "P", "-k", "6"], "n_topics", 6),
-    (["topics", "P", "--n-topics", "6"], "n_topics", 6),
-    (["topics", "P", "--topics", "6"], "n_topics", 6),
-])
+@pytest.mark.parametrize(
+    "argv, dest, value",
+    [
+        (["analyze", "P", "--out", "O"], "jobs", 1),
+        (["analyze", "P", "--out", "O", "--jobs", "3"], "jobs", 3),
+        (["analyze", "P", "--out", "O", "-j", "3"], "jobs", 3),
+        (["analyze", "P", "--out", "O", "--n-process", "3"], "jobs", 3),
+        (["tokens", "P"], "jobs", 1),
+        (["tokens", "P", "-j", "2"], "jobs", 2),
+        (["tokens", "P", "--n-process", "2"], "jobs", 2),
+        (["tokens", "P", "--jobs", "-1"], "jobs", -1),
+        (["analyze", "P", "--out", "O"], "n_topics", None),
+        (["analyze", "P", "--out", "O", "-k", "5"], "n_topics", 5),
+        (["analyze", "P", "--out", "O", "--topics", "5"], "n_topics", 5),
+        (["analyze", "P", "--out", "O", "--n-topics", "5"], "n_topics", 5),
+        (["topics", "P"], "n_topics", None),
+        (["topics", "P", "-k", "6"], "n_topics", 6),
+        (["topics", "P", "--n-topics", "6"], "n_topics", 6),
+        (["topics", "P", "--topics", "6"], "n_topics", 6),
+    ],
+)
 def test_both_spellings_of_jobs_and_topics_are_accepted(argv, dest, value):
     from cppcc_nlp.cli import build_parser
 
     assert getattr(build_parser().parse_args(argv), dest) == value
 
 
-@pytest.mark.parametrize("command, canonical, alias", [
-    ("analyze", "-j N, --jobs N", "--n-process N"), ("tokens", "-j N, --jobs N", "--n-process N"),
-    ("analyze", "-k K, --topics K", "--n-topics K"), ("topics", "-k K, --topics K", "--n-topics K"),
-])
+@pytest.mark.parametrize(
+    "command, canonical, alias",
+    [
+        ("analyze", "-j N, --jobs N", "--n-process N"),
+        ("tokens", "-j N, --jobs N", "--n-process N"),
+        ("analyze", "-k K, --topics K", "--n-topics K"),
+        ("topics", "-k K, --topics K", "--n-topics K"),
+    ],
+)
 def test_help_shows_one_canonical_spelling(capsys, command, canonical, alias):
     with pytest.raises(SystemExit):
         main([command, "--help"])
@@ -242,13 +287,16 @@ def test_help_shows_one_canonical_spelling(capsys, command, canonical, alias):
     assert canonical in text and alias not in text
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["tokens", "{missing}", "--jobs", "0"], "n_process=0: give a positive number of processes"),
-    (["tokens", "{missing}", "--n-process", "-3"], "n_process=-3: give a positive number of processes"),
-    (["topics", "{missing}", "-k", "0"], "n_topics=0: must be a positive integer"),
-    (["topics", "{missing}", "--representative", "0"], "n=0: give a positive number of units per topic"),
-    (["analyze", "{missing}", "--out", "{out}", "--jobs", "0"], "n_process=0 (-j/--jobs)"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["tokens", "{missing}", "--jobs", "0"], "n_process=0: give a positive number of processes"),
+        (["tokens", "{missing}", "--n-process", "-3"], "n_process=-3: give a positive number of processes"),
+        (["topics", "{missing}", "-k", "0"], "n_topics=0: must be a positive integer"),
+        (["topics", "{missing}", "--representative", "0"], "n=0: give a positive number of units per topic"),
+        (["analyze", "{missing}", "--out", "{out}", "--jobs", "0"], "n_process=0 (-j/--jobs)"),
+    ],
+)
 def test_bad_numbers_are_refused_before_the_reports_are_read(capsys, tmp_path, argv, message):
     # the report path does not exist: an error about the number proves it was checked first
     missing, out = tmp_path / "absent.txt", tmp_path / "results"

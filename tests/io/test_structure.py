@@ -16,8 +16,11 @@ def sample_doc(sample_corpus):
 
 def test_sample_top_sections_review_2024_plan_2025(sample_doc):
     tops = [(s.heading, s.part, s.period) for s in sample_doc.sections if s.depth == 1]
-    assert tops == [("2024年工作回顾", "review", 2024), ("2025年工作安排", "plan", 2025),
-                    ("中国人民政治协商会议阜新蒙古族自治县第十五届委员会常务委员会工作报告", "other", 2024)]
+    assert tops == [
+        ("2024年工作回顾", "review", 2024),
+        ("2025年工作安排", "plan", 2025),
+        ("中国人民政治协商会议阜新蒙古族自治县第十五届委员会常务委员会工作报告", "other", 2024),
+    ]
 
 
 def test_sample_numbered_and_lead_sections(sample_doc):
@@ -36,12 +39,12 @@ def test_sample_numbered_and_lead_sections(sample_doc):
 def test_offsets_point_into_the_normalised_text(sample_doc):
     text = sample_doc.text
     for s in sample_doc.sections:
-        assert text[s.heading_start:s.heading_end] == s.heading
-        assert text[s.start:s.heading_start] == ""
+        assert text[s.heading_start : s.heading_end] == s.heading
+        assert text[s.start : s.heading_start] == ""
     for p in sample_doc.paragraphs:
-        assert text[p.start:p.end] == p.text
+        assert text[p.start : p.end] == p.text
     for s in sample_doc.sentences:
-        assert text[s.start:s.end] == s.text
+        assert text[s.start : s.end] == s.text
     # sentences cover every character of their paragraph, in order
     by_para = {}
     for s in sample_doc.sentences:
@@ -72,7 +75,8 @@ def test_national_2019_review_2018_plan_2019(shared_corpus):
     assert top[["heading", "part", "period"]].values.tolist() == [
         ["一、2018年工作回顾", "review", 2018],
         ["二、2019年经济社会发展总体要求和政策取向", "plan", 2019],
-        ["三、2019年政府工作任务", "plan", 2019]]
+        ["三、2019年政府工作任务", "plan", 2019],
+    ]
     doc = shared_corpus["national_2019"]
     assert doc.sections[0].section_id == "national_2019/s00" and doc.sections[0].part == "other"
     leads = [s.heading for s in doc.sections if s.kind == "lead"]
@@ -144,7 +148,9 @@ def test_title_block_at_the_start_gives_the_same_report(sample_path):
     ref = Document.from_text(raw, path="x.txt")
     assert [p.text for p in doc.paragraphs[4:]] == [p.text for p in ref.paragraphs[:-4]]
     assert [(s.heading, s.part, s.period) for s in doc.sections if s.depth == 1] == [
-        ("2024年工作回顾", "review", 2024), ("2025年工作安排", "plan", 2025)]
+        ("2024年工作回顾", "review", 2024),
+        ("2025年工作安排", "plan", 2025),
+    ]
     assert doc.sections[0].section_id == "x/s00" and doc.sections[0].part == "other"
     for key in ("title", "organ", "level", "region", "session", "date", "year", "speaker", "abridged"):
         assert doc.meta[key] == ref.meta[key], key
@@ -153,10 +159,27 @@ def test_title_block_at_the_start_gives_the_same_report(sample_path):
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-_PIECES = st.sampled_from(["一、2023年工作回顾", "二、2024年主要任务", "（一）加强党建", "——坚持团结。", "一要学习。",
-                           "2024年工作安排", "结束语", "过去一年，成绩显著。", "我们要努力奋斗！", "“两个确立”",
-                           "各位代表：", "——2024年1月5日在第十五届委员会第四次会议上", "陈忠民", "（摘要）",
-                           "政协", "\n", "。"])
+_PIECES = st.sampled_from(
+    [
+        "一、2023年工作回顾",
+        "二、2024年主要任务",
+        "（一）加强党建",
+        "——坚持团结。",
+        "一要学习。",
+        "2024年工作安排",
+        "结束语",
+        "过去一年，成绩显著。",
+        "我们要努力奋斗！",
+        "“两个确立”",
+        "各位代表：",
+        "——2024年1月5日在第十五届委员会第四次会议上",
+        "陈忠民",
+        "（摘要）",
+        "政协",
+        "\n",
+        "。",
+    ]
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -169,10 +192,10 @@ def test_structure_is_consistent_on_any_normalised_text(raw, month):
     ids = {sec.section_id for sec in s.sections}
     assert len(ids) == len(s.sections)
     for p in s.paragraphs:
-        assert text[p.start:p.end] == p.text and p.section_id in ids
+        assert text[p.start : p.end] == p.text and p.section_id in ids
         assert p.part in ("review", "plan", "other")
     for sec in s.sections:
-        assert text[sec.heading_start:sec.heading_end] == sec.heading
+        assert text[sec.heading_start : sec.heading_end] == sec.heading
         assert sec.period is None or 2022 <= sec.period <= 2025
     assert "".join(x.text for x in s.sentences) == text.replace("\n", "")
 
@@ -181,19 +204,26 @@ def test_trailing_title_block_with_a_people_congress_speaker_line():
     # the 主任 line was not a title line, so the whole block stayed inside the last plan section
     from cppcc_nlp.io.normalise import normalise
 
-    text = normalise("各位代表：\n现在，我代表常务委员会，向大会报告工作。\n一、2023年工作回顾\n过去一年成绩显著。\n"
-                     "二、2024年主要任务\n一要学习。\n上海市人民代表大会常务委员会工作报告\n"
-                     "——2024年1月23日在上海市第十六届人民代表大会第二次会议上\n上海市人大常委会主任　黄莉新\n").text
+    text = normalise(
+        "各位代表：\n现在，我代表常务委员会，向大会报告工作。\n一、2023年工作回顾\n过去一年成绩显著。\n"
+        "二、2024年主要任务\n一要学习。\n上海市人民代表大会常务委员会工作报告\n"
+        "——2024年1月23日在上海市第十六届人民代表大会第二次会议上\n上海市人大常委会主任　黄莉新\n"
+    ).text
     s = parse_structure(text, doc_id="d", year=2024, month=1)
     assert [(x.heading, x.kind, x.part, x.period) for x in s.sections][-2:] == [
-        ("一要学习。", "lead", "plan", 2024), ("上海市人民代表大会常务委员会工作报告", "title", "other", 2024)]
-    assert text[s.sections[-2].start:s.sections[-2].end] == "一要学习。"
+        ("一要学习。", "lead", "plan", 2024),
+        ("上海市人民代表大会常务委员会工作报告", "title", "other", 2024),
+    ]
+    assert text[s.sections[-2].start : s.sections[-2].end] == "一要学习。"
 
 
-@pytest.mark.parametrize("month, tops", [
-    (1, [("一、2023年主要工作", "review", 2023), ("二、2024年主要工作", "plan", 2024)]),
-    (12, [("一、2023年主要工作", "review", 2023), ("二、2024年主要工作", "review", 2024)]),
-])
+@pytest.mark.parametrize(
+    "month, tops",
+    [
+        (1, [("一、2023年主要工作", "review", 2023), ("二、2024年主要工作", "plan", 2024)]),
+        (12, [("一、2023年主要工作", "review", 2023), ("二、2024年主要工作", "review", 2024)]),
+    ],
+)
 def test_a_year_in_a_top_heading_without_review_or_plan_words_decides_the_part(month, tops):
     # "一、2023年主要工作 / 二、2024年主要工作" (a common CPPCC layout) were both part 'other', period 2024:
     # the review of 2023 counted as evidence about 2024
@@ -206,18 +236,28 @@ def test_summary_and_intention_words_and_part_headings():
     s = parse_structure("一、2023年工作总结\n成绩显著。\n二、2024年工作打算\n一要学习。", doc_id="d", year=2024)
     assert [(x.part, x.period) for x in s.sections if x.depth == 1] == [("review", 2023), ("plan", 2024)]
     # 第一部分 / 第二部分 open numbered sections like 一、 / 二、
-    s = parse_structure("各位委员：\n第一部分2023年工作回顾\n一年来成绩显著。\n第二部分2024年工作安排\n一要学习。",
-                        doc_id="d", year=2024, month=1)
+    s = parse_structure(
+        "各位委员：\n第一部分2023年工作回顾\n一年来成绩显著。\n第二部分2024年工作安排\n一要学习。",
+        doc_id="d",
+        year=2024,
+        month=1,
+    )
     assert [(x.heading, x.kind, x.part, x.period) for x in s.sections if x.depth == 1] == [
-        ("第一部分2023年工作回顾", "numbered", "review", 2023), ("第二部分2024年工作安排", "numbered", "plan", 2024)]
+        ("第一部分2023年工作回顾", "numbered", "review", 2023),
+        ("第二部分2024年工作安排", "numbered", "plan", 2024),
+    ]
 
 
 def test_trailing_title_line_with_the_abridged_mark_opens_the_title_section():
-    text = ("一、2023年工作回顾\n成绩显著。\n二、2024年主要任务\n一要学习。\n政府工作报告（摘要）\n"
-            "——2024年1月23日在上海市第十六届人民代表大会第二次会议上\n上海市市长龚正")
+    text = (
+        "一、2023年工作回顾\n成绩显著。\n二、2024年主要任务\n一要学习。\n政府工作报告（摘要）\n"
+        "——2024年1月23日在上海市第十六届人民代表大会第二次会议上\n上海市市长龚正"
+    )
     s = parse_structure(text, doc_id="d", year=2024, month=1)
     assert [(x.heading, x.kind, x.part) for x in s.sections][-2:] == [
-        ("一要学习。", "lead", "plan"), ("政府工作报告（摘要）", "title", "other")]
+        ("一要学习。", "lead", "plan"),
+        ("政府工作报告（摘要）", "title", "other"),
+    ]
 
 
 def _tops(s):
@@ -226,38 +266,56 @@ def _tops(s):
 
 def test_bare_numeral_sections_are_read_from_their_text():
     # no words in the heading: the tense of the text decides; the programme the report is about gives the span
-    text = ("各位代表：\n我向大会作关于一九五六年到一九六七年全国农业发展纲要的执行情况的报告。\n一\n"
-            "纲要在一九五六年一月公布，到现在已经四年了，粮食产量已经增长了很多，取得了巨大的成就。\n二\n"
-            "我们要继续努力，必须大力发展生产，争取提前实现纲要。\n三\n"
-            "各位代表，我们建议大会通过这个纲要。")
+    text = (
+        "各位代表：\n我向大会作关于一九五六年到一九六七年全国农业发展纲要的执行情况的报告。\n一\n"
+        "纲要在一九五六年一月公布，到现在已经四年了，粮食产量已经增长了很多，取得了巨大的成就。\n二\n"
+        "我们要继续努力，必须大力发展生产，争取提前实现纲要。\n三\n"
+        "各位代表，我们建议大会通过这个纲要。"
+    )
     s = parse_structure(text, doc_id="d", year=1960, month=4)
     assert _tops(s) == [("一", "review", 1956, 1959), ("二", "plan", 1960, 1967), ("三", "other", 1960, 1960)]
 
 
 def test_spans_from_the_opening_of_a_section():
-    text = ("一、伟大的转变\n从去年三月上一次会议闭幕到我们这次会议召开，已经一年零三个月了，成绩很大。\n"
-            "二、全面实现六五计划的主要措施\n我们要在今后三年内全面实现第六个五年计划。\n"
-            "三、国家在过渡时期的总任务\n总路线是一九五二年提出的。")
+    text = (
+        "一、伟大的转变\n从去年三月上一次会议闭幕到我们这次会议召开，已经一年零三个月了，成绩很大。\n"
+        "二、全面实现六五计划的主要措施\n我们要在今后三年内全面实现第六个五年计划。\n"
+        "三、国家在过渡时期的总任务\n总路线是一九五二年提出的。"
+    )
     s = parse_structure(text, doc_id="d", year=1982, month=None)
-    assert _tops(s) == [("一、伟大的转变", "review", 1981, 1982),
-                        ("二、全面实现六五计划的主要措施", "plan", 1983, 1985),
-                        ("三、国家在过渡时期的总任务", "other", 1982, 1982)]
+    assert _tops(s) == [
+        ("一、伟大的转变", "review", 1981, 1982),
+        ("二、全面实现六五计划的主要措施", "plan", 1983, 1985),
+        ("三、国家在过渡时期的总任务", "other", 1982, 1982),
+    ]
 
 
 def test_a_plan_section_that_opens_with_a_review_has_paragraph_spans():
-    text = ("各位代表：\n关于国内建设\n一九八三年，农业生产获得了大丰收，工业已经稳步增长。\n"
-            "一年来，各项事业取得了新的成就，人民生活得到了改善。\n"
-            "在新的一年里，我们要继续艰苦奋斗，必须做好各项工作，争取更大的胜利。\n"
-            "一、改革城市经济体制\n我们要坚决推进改革，必须调动企业的积极性，今后要扩大企业自主权，努力提高效益。\n"
-            "结束语\n各位代表，让我们共同奋斗。")
+    text = (
+        "各位代表：\n关于国内建设\n一九八三年，农业生产获得了大丰收，工业已经稳步增长。\n"
+        "一年来，各项事业取得了新的成就，人民生活得到了改善。\n"
+        "在新的一年里，我们要继续艰苦奋斗，必须做好各项工作，争取更大的胜利。\n"
+        "一、改革城市经济体制\n我们要坚决推进改革，必须调动企业的积极性，今后要扩大企业自主权，努力提高效益。\n"
+        "结束语\n各位代表，让我们共同奋斗。"
+    )
     s = parse_structure(text, doc_id="d", year=1984)
     top = s.sections[1]
     assert (top.heading, top.part, top.period, top.period_start, top.period_end) == (
-        "关于国内建设", "plan", 1984, 1983, 1984)
+        "关于国内建设",
+        "plan",
+        1984,
+        1983,
+        1984,
+    )
     assert [(p.part, p.period_start, p.period_end) for p in s.paragraphs[2:5]] == [
-        ("review", 1983, 1983), ("review", 1983, 1983), ("plan", 1984, 1984)]
+        ("review", 1983, 1983),
+        ("review", 1983, 1983),
+        ("plan", 1984, 1984),
+    ]
     assert [(x.heading, x.part, x.period) for x in s.sections[2:]] == [
-        ("一、改革城市经济体制", "plan", 1984), ("结束语", "other", 1984)]
+        ("一、改革城市经济体制", "plan", 1984),
+        ("结束语", "other", 1984),
+    ]
 
 
 @pytest.mark.slow

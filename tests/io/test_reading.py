@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +11,9 @@ from cppcc_nlp import errors
 from cppcc_nlp.io.normalise import normalise
 from cppcc_nlp.io.reading import decode_bytes, read_report, to_simplified_text
 
-_spec = importlib.util.spec_from_file_location("make_samples", Path(__file__).parent / "data" / "make_samples.py")
+from conftest import DATA
+
+_spec = importlib.util.spec_from_file_location("make_samples", DATA / "make_samples.py")
 make_samples_mod = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(make_samples_mod)
 
@@ -27,16 +28,19 @@ def reference(sample_path):
     return normalise(sample_path.read_text(encoding="utf-8")).text
 
 
-@pytest.mark.parametrize("name, encoding", [
-    ("utf8.txt", "utf-8"),
-    ("utf8_bom.txt", "utf-8-sig"),
-    ("utf16le_bom.txt", "utf-16-le"),
-    ("utf16le_nobom.txt", "utf-16-le"),
-    ("utf16be_nobom.txt", "utf-16-be"),
-    ("gb18030.txt", "gb18030"),
-    ("gbk.txt", "gb18030"),
-    ("gbk_as.docx.txt", "gb18030"),
-])
+@pytest.mark.parametrize(
+    "name, encoding",
+    [
+        ("utf8.txt", "utf-8"),
+        ("utf8_bom.txt", "utf-8-sig"),
+        ("utf16le_bom.txt", "utf-16-le"),
+        ("utf16le_nobom.txt", "utf-16-le"),
+        ("utf16be_nobom.txt", "utf-16-be"),
+        ("gb18030.txt", "gb18030"),
+        ("gbk.txt", "gb18030"),
+        ("gbk_as.docx.txt", "gb18030"),
+    ],
+)
 def test_encodings_are_detected_and_give_the_same_text(samples, reference, name, encoding):
     raw = read_report(samples[name])
     assert raw.encoding == encoding
@@ -81,15 +85,18 @@ def test_traditional_is_converted_on_request_keeping_the_original(samples, refer
     assert to_simplified_text("國務院政府工作報告") == "国务院政府工作报告"
 
 
-@pytest.mark.parametrize("name, error, words", [
-    ("empty.txt", errors.EmptyFileError, "empty"),
-    ("blank.txt", errors.EmptyFileError, "empty"),
-    ("binary.txt", errors.BinaryFileError, "binary"),
-    ("undecodable.txt", errors.DecodingError, "undecodable bytes"),
-    ("notes.rtf", errors.UnsupportedFormatError, "unsupported file type '.rtf'"),
-    ("scan.pdf", errors.NoTextLayerError, "no text layer"),
-    ("fake.docx", errors.BinaryFileError, "not a valid .docx"),
-])
+@pytest.mark.parametrize(
+    "name, error, words",
+    [
+        ("empty.txt", errors.EmptyFileError, "empty"),
+        ("blank.txt", errors.EmptyFileError, "empty"),
+        ("binary.txt", errors.BinaryFileError, "binary"),
+        ("undecodable.txt", errors.DecodingError, "undecodable bytes"),
+        ("notes.rtf", errors.UnsupportedFormatError, "unsupported file type '.rtf'"),
+        ("scan.pdf", errors.NoTextLayerError, "no text layer"),
+        ("fake.docx", errors.BinaryFileError, "not a valid .docx"),
+    ],
+)
 def test_bad_files_raise_typed_errors_naming_the_file(samples, name, error, words):
     with pytest.raises(error) as info:
         read_report(samples[name])
@@ -126,14 +133,16 @@ def test_docx_tables_stay_in_document_order(tmp_path):
 
 def test_html_line_breaks_inside_a_paragraph_are_not_paragraph_ends(tmp_path):
     page = tmp_path / "t.html"
-    page.write_text("<html><body><p>各位代表：<br>现在，我代表<br/>县人民政府报告工作。</p><p>一、2023年工作回顾</p>"
-                    "</body></html>", encoding="utf-8")
+    page.write_text(
+        "<html><body><p>各位代表：<br>现在，我代表<br/>县人民政府报告工作。</p><p>一、2023年工作回顾</p></body></html>",
+        encoding="utf-8",
+    )
     raw = read_report(page)
     assert normalise(raw.text).paragraphs == ["各位代表：", "现在，我代表县人民政府报告工作。", "一、2023年工作回顾"]
 
 
 def test_gb18030_four_byte_characters_outside_gbk():
-    text = "刘䶮与𠀀：阜新蒙古族自治县政协常委会工作报告"   # U+4DAE and U+20000 are not in GBK
+    text = "刘䶮与𠀀：阜新蒙古族自治县政协常委会工作报告"  # U+4DAE and U+20000 are not in GBK
     data = text.encode("gb18030")
     with pytest.raises(UnicodeEncodeError):
         text.encode("gbk")
@@ -145,7 +154,9 @@ def test_html_page_clutter_by_tag_and_class_is_dropped(tmp_path):
     page.write_text(
         "<html><body><div class='top-menu'>首页 政务公开</div><div id='breadcrumb'>当前位置</div>"
         "<div class='pages_content'><p>各位代表：</p><p>现在，我代表县人民政府报告工作。</p></div>"
-        "<div class='share-bar'>分享到</div><footer>版权所有 ICP备</footer></body></html>", encoding="utf-8")
+        "<div class='share-bar'>分享到</div><footer>版权所有 ICP备</footer></body></html>",
+        encoding="utf-8",
+    )
     assert normalise(read_report(page).text).paragraphs == ["各位代表：", "现在，我代表县人民政府报告工作。"]
 
 
@@ -155,7 +166,7 @@ def test_big5_traditional_report_is_not_read_as_gb18030_mojibake(sample_path, tm
     import opencc
 
     simplified = sample_path.read_text(encoding="utf-8")[:4000]  # Big5 lacks a character further on (礴)
-    traditional = opencc.OpenCC("s2tw").convert(simplified)        # Taiwan forms: 為, not 爲 (not in Big5)
+    traditional = opencc.OpenCC("s2tw").convert(simplified)  # Taiwan forms: 為, not 爲 (not in Big5)
     path = tmp_path / "county-阜新_2024.txt"
     path.write_bytes(traditional.encode("big5"))
     raw = read_report(path)

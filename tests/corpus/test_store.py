@@ -12,7 +12,9 @@ from cppcc_nlp import errors
 from cppcc_nlp._cache import cache_dir, cache_key
 from cppcc_nlp.corpus.store import CorpusStore
 
-_spec = importlib.util.spec_from_file_location("make_samples", Path(__file__).parent / "data" / "make_samples.py")
+from conftest import DATA
+
+_spec = importlib.util.spec_from_file_location("make_samples", DATA / "make_samples.py")
 make_samples_mod = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(make_samples_mod)
 
@@ -34,8 +36,11 @@ def lock_is_free(store) -> bool:
 
 def snapshot(folder: Path) -> dict:
     """Every file under the store except caches and the lock file, with its bytes."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and "cache" not in p.relative_to(folder).parts and p.name != ".add.lock"}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "cache" not in p.relative_to(folder).parts and p.name != ".add.lock"
+    }
 
 
 @pytest.fixture()
@@ -56,7 +61,8 @@ def test_add_creates_the_store_and_records_the_manifest(tmp_path, reports):
     store = CorpusStore(tmp_path / "store", create=True)
     result = store.add([reports / "sample.txt"])
     assert result[["doc_id", "year", "organ", "region", "level", "status"]].values.tolist() == [
-        ["sample", 2024, "政协常委会", "阜新蒙古族自治县", "county", "added"]]
+        ["sample", 2024, "政协常委会", "阜新蒙古族自治县", "county", "added"]
+    ]
     assert (tmp_path / "store" / "reports" / "sample.txt").read_bytes() == (reports / "sample.txt").read_bytes()
     m = store.manifest
     assert m.file.tolist() == ["reports/sample.txt"]
@@ -73,7 +79,7 @@ def test_exact_duplicates_are_refused_by_bytes_and_by_text(tmp_path, reports):
     with pytest.raises(errors.DuplicateReportError, match="already in the store as reports/sample.txt"):
         store.add([reports / "sample.txt"])
     with pytest.raises(errors.DuplicateReportError, match="the same text"):
-        store.add([reports / "sample_gbk.txt"])       # other bytes, same report
+        store.add([reports / "sample_gbk.txt"])  # other bytes, same report
     assert snapshot(store.path) == before
     result = store.add([reports / "sample_gbk.txt"], skip_duplicates=True)
     assert result.status.tolist() == ["skipped-duplicate"]
@@ -143,7 +149,7 @@ def test_refresh_reads_only_new_reports_from_text(tmp_path, reports, monkeypatch
         store.add([reports / "sample_v2.txt"])
     again = CorpusStore(store.path)
     corpus = again.corpus()
-    assert (again.cache.hits, again.cache.misses) == (1, 1)      # only the new report was parsed
+    assert (again.cache.hits, again.cache.misses) == (1, 1)  # only the new report was parsed
     assert len(corpus) == 2
     # a new library version invalidates every entry
     import cppcc_nlp._version
@@ -168,9 +174,9 @@ def test_not_a_store_and_locked_store(tmp_path, reports):
     with pytest.raises(errors.StoreError, match="not a corpus store"):
         CorpusStore(reports, create=True)
     store = CorpusStore(tmp_path / "store", create=True)
-    (store.path / ".add.lock").write_text("123")        # a lock file alone (a dead add's) stops nothing
+    (store.path / ".add.lock").write_text("123")  # a lock file alone (a dead add's) stops nothing
     store.add([reports / "noyear.txt"], overrides={"year": 2023})
-    holder = store._acquire(wait=0)                     # a live holder (another open file) refuses an add
+    holder = store._acquire(wait=0)  # a live holder (another open file) refuses an add
     try:
         with pytest.raises(errors.StoreError, match="another `add` is running"):
             store.add([reports / "sample.txt"])
@@ -224,6 +230,7 @@ def test_a_failure_while_copying_leaves_no_trace(tmp_path, reports, monkeypatch)
 def test_a_store_path_reads_as_the_store_with_its_own_token_cache(tmp_path, sample_path, monkeypatch):
     """The yearly refresh: `analyze store/` reads the store and caches tokens inside it."""
     import cppcc_nlp as cn
+
     tokens_module = importlib.import_module("cppcc_nlp.tokens.table")  # cppcc_nlp.tokens is the function
 
     store = tmp_path / "store"
@@ -235,8 +242,9 @@ def test_a_store_path_reads_as_the_store_with_its_own_token_cache(tmp_path, samp
     assert any((store / "cache" / "tokens").rglob("part-*.parquet"))
     calls = []
     original = tokens_module._segment
-    monkeypatch.setattr(tokens_module, "_segment", lambda pipe, texts, **kw: calls.append(len(texts))
-                        or original(pipe, texts, **kw))
+    monkeypatch.setattr(
+        tokens_module, "_segment", lambda pipe, texts, **kw: calls.append(len(texts)) or original(pipe, texts, **kw)
+    )
     again = cn.tokens(cn.Corpus.from_path(store))
     assert sum(calls) == 0 and again["token"].tolist() == first["token"].tolist()
 
@@ -276,7 +284,7 @@ def test_a_folder_with_the_users_own_manifest_is_not_a_store(tmp_path, sample_pa
     assert snapshot(folder) == before
     from cppcc_nlp import Corpus
 
-    corpus = Corpus.from_path(folder)                  # a folder of reports with its manifest
+    corpus = Corpus.from_path(folder)  # a folder of reports with its manifest
     row = corpus.documents.iloc[0]
     assert (row.doc_id, row.year, row.level, row.region) == ("fx", 2023, "city", "阜新市")
     assert not (folder / "cache").exists()

@@ -11,7 +11,9 @@ import pytest
 
 from cppcc_nlp import Corpus, Document, errors
 
-_spec = importlib.util.spec_from_file_location("make_samples", Path(__file__).parent / "data" / "make_samples.py")
+from conftest import DATA
+
+_spec = importlib.util.spec_from_file_location("make_samples", DATA / "make_samples.py")
 make_samples_mod = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(make_samples_mod)
 
@@ -25,9 +27,26 @@ def samples(tmp_path_factory):
 
 def test_documents_table_has_the_contract_columns(sample_corpus):
     df = sample_corpus.documents
-    assert list(df.columns) == ["doc_id", "path", "title", "organ", "level", "region", "session", "date", "year",
-                                "speaker", "abridged", "series", "n_chars", "n_sections", "n_paragraphs", "encoding",
-                                "format", "sha256"]
+    assert list(df.columns) == [
+        "doc_id",
+        "path",
+        "title",
+        "organ",
+        "level",
+        "region",
+        "session",
+        "date",
+        "year",
+        "speaker",
+        "abridged",
+        "series",
+        "n_chars",
+        "n_sections",
+        "n_paragraphs",
+        "encoding",
+        "format",
+        "sha256",
+    ]
     row = df.iloc[0]
     assert row.doc_id == "000_e661db7dabda7a33"
     assert (row.n_paragraphs, row.n_sections) == (37, 32)
@@ -47,14 +66,23 @@ def test_tables_carry_the_docvars_on_every_row(sample_corpus):
     assert paras.groupby("part").size().to_dict() == {"review": 23, "plan": 10, "other": 4}
     assert set(paras[paras.part == "plan"].period) == {2025}
     sents = sample_corpus.sentences
-    assert list(sents.columns[:9]) == ["doc_id", "para_id", "sent_id", "section_id", "part", "period", "start",
-                                       "end", "text"]
+    assert list(sents.columns[:9]) == [
+        "doc_id",
+        "para_id",
+        "sent_id",
+        "section_id",
+        "part",
+        "period",
+        "start",
+        "end",
+        "text",
+    ]
 
 
 def test_paragraph_offsets_quote_the_text(sample_corpus):
     doc = sample_corpus["000_e661db7dabda7a33"]
     for row in sample_corpus.paragraphs.itertuples():
-        assert doc.text[row.start:row.end] == row.text
+        assert doc.text[row.start : row.end] == row.text
     whole = [p for p in doc.paragraphs if p.text.startswith("——坚持党的领导，把牢正确政治方向。")]
     assert len(whole) == 1 and whole[0].text.endswith("推动党中央决策部署及省、市、县委工作要求在县政协落地见效。")
 
@@ -69,16 +97,35 @@ def test_iter_paragraphs_yields_every_paragraph(sample_corpus):
 
 def test_kwic_finds_every_occurrence_with_its_period(sample_corpus):
     hits = sample_corpus.kwic("两个确立", window=6)
-    assert list(hits.columns) == ["doc_id", "year", "series", "period", "part", "section_id", "para_id", "start",
-                                  "end", "left", "match", "right"]
+    assert list(hits.columns) == [
+        "doc_id",
+        "year",
+        "series",
+        "period",
+        "part",
+        "section_id",
+        "para_id",
+        "start",
+        "end",
+        "left",
+        "match",
+        "right",
+    ]
     assert hits.period.tolist() == [2024, 2025]
     assert hits.left.tolist() == ["到坚决拥护“", "，深刻领悟“"]
     doc = sample_corpus.docs[0]
     for row in hits.itertuples():
-        assert doc.text[row.start:row.end] == "两个确立"
+        assert doc.text[row.start : row.end] == "两个确立"
     rx = sample_corpus.kwic(r"“[^”]{2,4}政协”", regex=True)
-    assert rx.match.tolist() == ["“同心政协”", "“有为政协”", "“亲民政协”", "“品质政协”", "“友好政协”",
-                                 "“创新政协”", "“书香政协”"]
+    assert rx.match.tolist() == [
+        "“同心政协”",
+        "“有为政协”",
+        "“亲民政协”",
+        "“品质政协”",
+        "“友好政协”",
+        "“创新政协”",
+        "“书香政协”",
+    ]
     assert sample_corpus.kwic("不存在的词").empty
     with pytest.raises(errors.ParameterError, match="not a valid regular expression"):
         sample_corpus.kwic("(", regex=True)
@@ -91,7 +138,9 @@ def test_subset_by_docvars(shared_corpus):
     assert len(shared_corpus) == 26
     assert len(shared_corpus.subset(level="national")) == 20
     assert shared_corpus.subset(region="上海市", year=[2023, 2024]).documents.doc_id.tolist() == [
-        "provincial-shanghai_2023", "provincial-shanghai_2024"]
+        "provincial-shanghai_2023",
+        "provincial-shanghai_2024",
+    ]
     assert len(shared_corpus.subset(organ="政协常委会")) == 1
     with pytest.raises(errors.ParameterError, match="a year is an int"):
         shared_corpus.subset(year="2019")
@@ -117,7 +166,8 @@ def test_subset_validates_values_and_takes_inclusive_ranges(shared_corpus):
     # part= restricts the sections, as period= does
     review = shared_corpus.subset(year=2019, part="review")
     assert set(review.paragraphs.part) == {"review"} and len(review.paragraphs) < len(
-        shared_corpus.subset(year=2019).paragraphs)
+        shared_corpus.subset(year=2019).paragraphs
+    )
     assert len(shared_corpus.subset(series="国务院/national/全国")) == 20
 
 
@@ -125,8 +175,12 @@ def test_subset_validates_values_and_takes_inclusive_ranges(shared_corpus):
 def test_every_table_carries_the_series(shared_corpus):
     expected = {"国务院/national/全国", "上海市人民政府/provincial/上海市", "政协常委会/county/阜新蒙古族自治县"}
     assert set(shared_corpus.documents.series) == expected
-    for table in (shared_corpus.sections, shared_corpus.paragraphs, shared_corpus.sentences,
-                  shared_corpus.kwic("发展")):
+    for table in (
+        shared_corpus.sections,
+        shared_corpus.paragraphs,
+        shared_corpus.sentences,
+        shared_corpus.kwic("发展"),
+    ):
         assert set(table.series) == expected and table.series.notna().all()
     by_doc = shared_corpus.documents.set_index("doc_id").series
     assert by_doc["national_2019"] == "国务院/national/全国"
@@ -171,8 +225,7 @@ def test_a_manifest_beside_the_reports_fills_what_the_text_lacks(samples, tmp_pa
     folder = tmp_path / "with_manifest"
     folder.mkdir()
     shutil.copy(samples["noyear.txt"], folder / "report_a.txt")
-    (folder / "manifest.csv").write_text("file,year,level,region\nreport_a.txt,2021,county,彰武县\n",
-                                         encoding="utf-8")
+    (folder / "manifest.csv").write_text("file,year,level,region\nreport_a.txt,2021,county,彰武县\n", encoding="utf-8")
     corpus = Corpus.from_path(folder)
     row = corpus.documents.iloc[0]
     assert (row.year, row.level, row.region, row.organ) == (2021, "county", "彰武县", "人民政府")
@@ -228,8 +281,19 @@ def test_from_texts_uses_the_name_as_the_file_name():
         Corpus.from_texts("one string")
 
 
-@pytest.mark.parametrize("module", ["io.reading", "io.normalise", "io.structure", "io.metadata", "corpus.corpus",
-                                    "corpus.store", "_cache", "corpus._document_cache"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "io.reading",
+        "io.normalise",
+        "io.structure",
+        "io.metadata",
+        "corpus.corpus",
+        "corpus.store",
+        "_cache",
+        "corpus._document_cache",
+    ],
+)
 def test_docstring_examples_run(module):
     import doctest
     import importlib
@@ -244,11 +308,11 @@ def test_unconverted_traditional_report_keeps_its_sections_periods_and_docvars(s
     doc = Corpus.from_path(samples["traditional.txt"]).docs[0]
     ref = sample_corpus.docs[0]
     assert "回顧" in doc.text and doc.original_text is None
-    assert [(s.section_id, s.kind, s.part, s.period, s.start, s.end) for s in doc.sections] == \
-        [(s.section_id.replace(ref.doc_id, doc.doc_id), s.kind, s.part, s.period, s.start, s.end)
-         for s in ref.sections]
+    assert [(s.section_id, s.kind, s.part, s.period, s.start, s.end) for s in doc.sections] == [
+        (s.section_id.replace(ref.doc_id, doc.doc_id), s.kind, s.part, s.period, s.start, s.end) for s in ref.sections
+    ]
     assert doc.sections[0].heading == "2024年工作回顧"
-    assert doc.text[doc.sections[0].heading_start:doc.sections[0].heading_end] == "2024年工作回顧"
+    assert doc.text[doc.sections[0].heading_start : doc.sections[0].heading_end] == "2024年工作回顧"
     # docvars are grouping keys: in simplified characters, so a traditional report groups with the others
     for field in ("title", "date", "year", "session", "organ", "level", "region", "speaker", "abridged"):
         assert doc.meta[field] == ref.meta[field], field
@@ -260,13 +324,17 @@ def test_a_manifest_line_naming_no_report_in_its_folder_is_reported(sample_path,
     (folder / "sub").mkdir(parents=True)
     shutil.copy(sample_path, folder / "fx.txt")
     (folder / "sub" / "fx2.txt").write_bytes(sample_path.read_bytes() + b"\n")  # not a byte-identical copy
-    (folder / "manifest.csv").write_text("file,year,level,region\nfx.txt,2023,city,阜新市\n"
-                                         "sub/fx2.txt,2022,,\nfx_2024.txt,2024,city,阜新市\n", encoding="utf-8")
+    (folder / "manifest.csv").write_text(
+        "file,year,level,region\nfx.txt,2023,city,阜新市\nsub/fx2.txt,2022,,\nfx_2024.txt,2024,city,阜新市\n",
+        encoding="utf-8",
+    )
     with pytest.warns(UserWarning) as record:
         corpus = Corpus.from_path(folder)
     messages = [str(w.message) for w in record]
-    assert messages == [f"{folder / 'manifest.csv'}: the line for 'fx_2024.txt' matches no report read from "
-                        f"{folder} (check the file name)"]
+    assert messages == [
+        f"{folder / 'manifest.csv'}: the line for 'fx_2024.txt' matches no report read from "
+        f"{folder} (check the file name)"
+    ]
     assert corpus.documents.set_index("doc_id").year.to_dict() == {"fx": 2023, "fx2": 2022}
     # a single file named from that folder: the other lines are not expected to match
     import warnings
@@ -278,8 +346,11 @@ def test_a_manifest_line_naming_no_report_in_its_folder_is_reported(sample_path,
 
 def test_a_file_named_twice_is_read_once_and_a_copy_is_flagged(sample_path, tmp_path):
     # a folder plus a file inside it (or the same folder twice) read the report twice: every count doubled
-    folder = sample_path.parent
-    corpus = Corpus.from_path([folder, sample_path, Path(str(folder) + "/.")])
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    inside = folder / sample_path.name
+    shutil.copy(sample_path, inside)
+    corpus = Corpus.from_path([folder, inside, Path(str(folder) + "/.")])
     assert corpus.documents.doc_id.tolist() == ["000_e661db7dabda7a33"]
     assert len(corpus.kwic("两个确立")) == 2
     # a byte-identical copy elsewhere is a second document, with a warning naming both files
@@ -311,6 +382,6 @@ def test_kwic_finds_a_formulation_in_either_script(samples, sample_corpus):
         hits = corpus.kwic(pattern, window=4, regex=regex)
         assert hits.groupby("doc_id").size().to_dict() == {"000_e661db7dabda7a33": 2, "traditional": 2}
         for row in hits.itertuples():
-            assert corpus[row.doc_id].text[row.start:row.end] == row.match
+            assert corpus[row.doc_id].text[row.start : row.end] == row.match
         assert sorted(hits["match"]) == ["两个确立", "两个确立", "兩個確立", "兩個確立"]
         assert hits[hits.doc_id == "traditional"]["left"].tolist() == ["決擁護“", "刻領悟“"]
