@@ -152,7 +152,8 @@ def _slogans(job: Job) -> Part:
     """Slogan occurrences; with any, their tracking and summary by period, their co-occurrence, the rates of
     the most used ones by series and period (with counts), and the contexts of each."""
     from cppcc_nlp.output._sections import slogan_section
-    from cppcc_nlp.slogans.detection import detect_slogans, slogan_cooccurrence, slogan_summary, track_slogans
+    from cppcc_nlp.slogans.detection import detect_slogans
+    from cppcc_nlp.slogans.tracking import slogan_cooccurrence, slogan_summary, track_slogans
 
     occ = detect_slogans(job.corpus, lexicons=job.slogan_lexicons, client=job.client)
     if occ.empty:

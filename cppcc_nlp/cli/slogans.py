@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from cppcc_nlp.cli._common import add_format, add_paths, emit, load_corpus
 from cppcc_nlp.resources.slogan_lexicon import load_slogan_lexicon
-from cppcc_nlp.slogans.detection import (
-    detect_slogans,
-    slogan_candidates,
-    slogan_concordance,
-    slogan_cooccurrence,
-    slogan_families,
-    slogan_summary,
-    track_slogans,
-)
+from cppcc_nlp.slogans.detection import detect_slogans, slogan_candidates, slogan_concordance
+from cppcc_nlp.slogans.tracking import slogan_cooccurrence, slogan_families, slogan_summary, track_slogans
 
 
 def register(subparsers) -> None:

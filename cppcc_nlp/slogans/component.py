@@ -9,7 +9,7 @@ that the library and the CLI stay quick to start).  The component runs the same 
 point into the Doc as it is) and writes ``doc.spans["slogans"]``: one :class:`~spacy.tokens.Span` per occurrence,
 ``span.label_`` the kind, ``span.kb_id_`` the canonical form, and the extension attributes ``span._.slogan``
 (canonical), ``span._.in_lexicon`` and ``span._.quoted``.  A span whose edges fall inside a token is widened to
-whole tokens (the token engineer's pipeline keeps lexicon slogans whole, so this only happens with other
+whole tokens (the token pipeline keeps lexicon slogans whole, so this only happens with other
 tokenizers).
 
 Patterns (the lexicon entries the component holds: the bundled ones unless ``include_default=False``, the files

@@ -32,7 +32,7 @@ def test_bundled_lexicon_holds_the_standing_formulations_and_slogans():
     assert str(DOMAIN_TERMS) in lex.sources
 
 
-@pytest.mark.skipif(not SLOGANS.is_file(), reason="cppcc_nlp/data/slogans.yaml (the slogans engineer's) is absent")
+@pytest.mark.skipif(not SLOGANS.is_file(), reason="cppcc_nlp/data/slogans.yaml is absent")
 def test_every_word_form_of_the_slogan_lexicon_is_an_entry():
     import yaml
 

@@ -17,17 +17,9 @@ from hypothesis import strategies as st
 
 from cppcc_nlp.errors import EmptyCorpusError, LexiconError, ParameterError
 from cppcc_nlp.resources.slogan_lexicon import KINDS, load_slogan_lexicon, read_slogan_file
-from cppcc_nlp.slogans.detection import (
-    OCCURRENCE_COLUMNS,
-    detect_slogans,
-    slogan_candidates,
-    slogan_concordance,
-    slogan_cooccurrence,
-    slogan_families,
-    slogan_summary,
-    track_slogans,
-)
+from cppcc_nlp.slogans.detection import OCCURRENCE_COLUMNS, detect_slogans, slogan_candidates, slogan_concordance
 from cppcc_nlp.slogans.discovery import classify_text, scan_quotes
+from cppcc_nlp.slogans.tracking import slogan_cooccurrence, slogan_families, slogan_summary, track_slogans
 
 from conftest import DATA
 
