@@ -24,9 +24,9 @@ import codecs
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
+from cppcc_nlp._text import to_simplified_text
 from cppcc_nlp.errors import (
     BinaryFileError,
     DecodingError,
@@ -240,22 +240,6 @@ def _plausible_chinese(text: str) -> bool:
     cjk = sum(1 for c in visible if _CJK.match(c))
     private = sum(1 for c in visible if "\ue000" <= c <= "\uf8ff")  # none in real text; a third in mis-decoded Big5
     return cjk / len(visible) > 0.3 and private / len(visible) < 0.01
-
-
-@lru_cache(maxsize=1)
-def _opencc_t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified_text(text: str) -> str:
-    """Traditional → simplified characters with OpenCC ``t2s``.
-
-    >>> to_simplified_text("國務院政府工作報告")
-    '国务院政府工作报告'
-    """
-    return _opencc_t2s().convert(text)
 
 
 # -- containers --------------------------------------------------------------------------------------------

@@ -48,6 +48,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cppcc_nlp._text import simplified_view
+
 _CN = "一二三四五六七八九十"
 _D = "0-9０-９"
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -234,26 +236,6 @@ def _title_block_start(paras: list[str]) -> int:
     if block and any(_DATE_LINE.match(p) or re.search(r"工作报告(?:[（(]摘\s*要[）)])?$", p) for p in block):
         return i
     return len(paras)
-
-
-def simplified_view(text: str) -> str:
-    """``text`` in simplified characters for matching keywords, offset for offset (OpenCC ``t2s``).
-
-    The text itself when it is already simplified, when OpenCC is missing, or when a conversion would change the
-    length of a line (so offsets found in the view always hold in ``text``).
-
-    >>> simplified_view("2024年工作回顧\\n工作報告")
-    '2024年工作回顾\\n工作报告'
-    """
-    try:
-        from cppcc_nlp.io.reading import to_simplified_text
-
-        view = to_simplified_text(text)
-    except ImportError:  # OpenCC absent: match the text as it is
-        return text
-    if view == text or [len(x) for x in view.split("\n")] != [len(x) for x in text.split("\n")]:
-        return text
-    return view
 
 
 def parse_structure(text: str, *, doc_id: str, year: int | None, month: int | None = None) -> Structure:
