@@ -463,52 +463,6 @@ def analyze(
     out = Path(out)
     created = not out.exists()
     _prepare_output(out, force)
-    try:
-        return _run(
-            paths,
-            out,
-            n_process=n_process,
-            progress=progress,
-            top_terms=top_terms,
-            n_topics=n_topics,
-            random_state=random_state,
-            strict=strict,
-            manifest=manifest,
-            to_simplified=to_simplified,
-            lexicon=lexicon,
-            slogan_lexicons=slogan_lexicons,
-            client=client,
-            rechoose_k=rechoose_k,
-            target=target,
-            reference=reference,
-        )
-    except BaseException:
-        # a failed or interrupted run leaves no half-written folder of its own making, and a folder it was
-        # given stays marked incomplete, so that the next run may write into it without --force
-        if created:
-            shutil.rmtree(out, ignore_errors=True)
-        raise
-
-
-def _run(
-    paths,
-    out: Path,
-    *,
-    n_process,
-    progress,
-    top_terms,
-    n_topics,
-    random_state,
-    strict,
-    manifest,
-    to_simplified,
-    lexicon,
-    slogan_lexicons,
-    client,
-    rechoose_k,
-    target,
-    reference,
-) -> AnalysisResult:
     job = Job(
         paths,
         out,
@@ -526,6 +480,18 @@ def _run(
         target=target,
         reference=reference,
     )
+    try:
+        return _run(job, progress)
+    except BaseException:
+        # a failed or interrupted run leaves no half-written folder of its own making, and a folder it was
+        # given stays marked incomplete, so that the next run may write into it without --force
+        if created:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+
+
+def _run(job: Job, progress: bool) -> AnalysisResult:
+    out = job.out
     result = AnalysisResult(out=out)
     sections = []
     bar = _progress(len(STEPS) + 1, progress)
