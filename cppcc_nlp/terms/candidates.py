@@ -14,17 +14,17 @@ function word, a stop word or a number; the term string is the tokens concatenat
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from cppcc_nlp._text import CN_NUMERALS, DIGITS
 from cppcc_nlp.errors import ParameterError
-from cppcc_nlp.terms.termhood import branching_entropy, cvalue, min_split_pmi
 from cppcc_nlp.terms.variants import fold_variants
+from cppcc_nlp.tokens.ngrams import NgramCounts, cached_counts, merge_counts
 from cppcc_nlp.tokens.table import as_token_table
 
 # Edges of a term.  A candidate neither starts nor ends with a stop word, a number or a function word; function
@@ -98,32 +98,41 @@ def _pos_tag(token: str) -> str | None:
 
 
 def _edge_flags(table: pd.DataFrame, tok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Which tokens may start and which may end a candidate (see EDGE_WORDS, LEADING_WORDS)."""
-    vocab = pd.unique(tok)
-    bad_vocab = {
-        t
-        for t in vocab
-        if t in EDGE_WORDS or _function_word(t) or NUMBER_RE.match(t) or not any(ch.isalpha() for ch in t)
-    }
-    lead_vocab = {t for t in vocab if t in LEADING_WORDS}
-    adverb_vocab = {t for t in vocab if t in ADVERB_OPENERS or _pos_tag(t) == "ad"}
-    trail_vocab = {t for t in vocab if t in TRAILING_WORDS}
+    """Which tokens may start and which may end a candidate (see EDGE_WORDS, LEADING_WORDS).
+
+    The word lists are looked up once per distinct token, then spread over the rows.
+    """
+    codes, vocab = pd.factorize(tok)
+    words = [str(t) for t in vocab]
+
+    def per_token(test) -> np.ndarray:
+        return np.array([bool(test(t)) for t in words] + [False], bool)[codes]
+
     bad = (
         table["is_stop"].to_numpy(dtype=bool)
         | table["is_num"].to_numpy(dtype=bool)
-        | np.fromiter((t in bad_vocab for t in tok), bool, len(tok))
+        | per_token(
+            lambda t: t in EDGE_WORDS or _function_word(t) or NUMBER_RE.match(t) or not any(ch.isalpha() for ch in t)
+        )
     )
-    lead = np.fromiter((t in lead_vocab for t in tok), bool, len(tok))
+    lead = per_token(lambda t: t in LEADING_WORDS)
     # an opener used attributively stays (积极的财政政策, 稳健的货币政策)
     next_de = np.zeros(len(tok), bool)
     next_de[:-1] = tok[1:] == "的"
     # nor does an adverb that modifies a following opener (全面|贯彻落实…, 积极|推进…)
-    adverb = np.fromiter((t in adverb_vocab for t in tok), bool, len(tok))
+    adverb = per_token(lambda t: t in ADVERB_OPENERS or _pos_tag(t) == "ad")
     next_lead = np.zeros(len(tok), bool)
     next_lead[:-1] = lead[1:] & adverb[:-1]
     can_start = ~bad & ~(lead & ~next_de) & ~next_lead
-    can_end = ~bad & ~np.fromiter((t in trail_vocab for t in tok), bool, len(tok))
+    can_end = ~bad & ~per_token(lambda t: t in TRAILING_WORDS)
     return can_start, can_end
+
+
+def _separators(table: pd.DataFrame, tok: np.ndarray) -> np.ndarray:
+    """Tokens that end a run and belong to none: punctuation, whitespace, clause-making prepositions."""
+    codes, vocab = pd.factorize(tok)
+    per_token = np.array([not str(t).strip() or t in INNER_BREAK_WORDS for t in vocab] + [False], bool)
+    return table["is_punct"].to_numpy(dtype=bool) | per_token[codes]
 
 
 #: a word seen at least BOUND_MIN_COUNT times in the corpus that ends (starts) fewer than BOUND_MAX_RATE of the
@@ -172,11 +181,7 @@ def token_runs(table: pd.DataFrame, by: str | None = None):
     Yields ``(doc_index, year, group, tokens, can_start, can_end)``; ``group`` is the value of column ``by``.
     """
     tok = table["token"].astype(str).to_numpy()
-    punct = (
-        table["is_punct"].to_numpy(dtype=bool)
-        | np.fromiter((not t.strip() for t in tok), bool, len(tok))
-        | np.fromiter((t in INNER_BREAK_WORDS for t in tok), bool, len(tok))
-    )
+    punct = _separators(table, tok)
     can_start, can_end = _edge_flags(table, tok)
     doc_codes, _ = pd.factorize(table["doc_id"], sort=False)
     year = pd.to_numeric(table["year"], errors="coerce").to_numpy(dtype=float)
@@ -200,6 +205,68 @@ def token_runs(table: pd.DataFrame, by: str | None = None):
                     can_end[start:k].tolist(),
                 )
             start = k
+
+
+@dataclass
+class Candidates:
+    """Candidates with their counts per year, document and group, as sparse matrices (rows: ``frame``'s rows).
+
+    Attributes
+    ----------
+    frame : one row per term string (the columns of :func:`term_candidates` without the dict columns, plus
+        ``n_years``, the number of years it is used in).
+    n_tokens : tokens in runs (the total of PMI).
+    doc_ids, years, groups : the column labels of ``doc_counts``, ``year_counts`` and ``group_counts``
+        (``groups`` is empty without ``by``).
+    doc_counts, year_counts, group_counts : ``scipy.sparse.csr_array`` of int64 counts.
+    """
+
+    frame: pd.DataFrame
+    n_tokens: int
+    doc_ids: list
+    years: list
+    groups: list
+    doc_counts: object
+    year_counts: object
+    group_counts: object
+
+    def take(self, rows) -> Candidates:
+        """The candidates at positions ``rows`` (an integer array), matrices included."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return Candidates(
+            frame=self.frame.iloc[rows].reset_index(drop=True),
+            n_tokens=self.n_tokens,
+            doc_ids=self.doc_ids,
+            years=self.years,
+            groups=self.groups,
+            doc_counts=self.doc_counts[rows],
+            year_counts=self.year_counts[rows],
+            group_counts=self.group_counts[rows],
+        )
+
+    def counters(self, which: str) -> list[Counter]:
+        """One ``Counter`` label → count per row, from ``doc_counts``/``year_counts``/``group_counts``."""
+        matrix = getattr(self, f"{which}_counts").tocsr()
+        labels = {"doc": range(len(self.doc_ids)), "year": self.years, "group": self.groups}[which]
+        labels = np.asarray(list(labels), dtype=object)
+        out = []
+        for r in range(matrix.shape[0]):
+            a, b = matrix.indptr[r], matrix.indptr[r + 1]
+            out.append(Counter(dict(zip(labels[matrix.indices[a:b]].tolist(), matrix.data[a:b].tolist()))))
+        return out
+
+
+def _check_options(max_len, min_freq, min_chars, max_chars) -> None:
+    for name, value in (
+        ("max_len", max_len),
+        ("min_freq", min_freq),
+        ("min_chars", min_chars),
+        ("max_chars", max_chars),
+    ):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+            raise ParameterError(f"{name}={value!r}: give a positive whole number")
+    if max_chars < min_chars:
+        raise ParameterError(f"max_chars={max_chars} is below min_chars={min_chars}")
 
 
 def term_candidates(
@@ -226,225 +293,356 @@ def term_candidates(
     -------
     pandas.DataFrame
         term, tokens (tuple), n_tokens, n_chars, freq, doc_freq, first_year, last_year, cvalue, pmi,
-        left_entropy, right_entropy, nested_share, enclosed_share, in_lexicon, year_freq (Counter year → count),
-        doc_counts (Counter),
-        group_freq (Counter value of ``by`` → count); one row per term string.
+        left_entropy, right_entropy, nested_share, enclosed_share, in_lexicon, n_years, year_freq (Counter
+        year → count), doc_counts (Counter), group_freq (Counter value of ``by`` → count); one row per term
+        string.  :func:`count_candidates` gives the same counts as sparse matrices.
     """
-    for name, value in (
-        ("max_len", max_len),
-        ("min_freq", min_freq),
-        ("min_chars", min_chars),
-        ("max_chars", max_chars),
-    ):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-            raise ParameterError(f"{name}={value!r}: give a positive whole number")
-    if max_chars < min_chars:
-        raise ParameterError(f"max_chars={max_chars} is below min_chars={min_chars}")
+    found = count_candidates(
+        corpus_or_tokens, max_len=max_len, min_freq=min_freq, min_chars=min_chars, max_chars=max_chars, by=by
+    )
+    return with_counters(found)
+
+
+def with_counters(found: Candidates) -> pd.DataFrame:
+    """``found.frame`` with the dict columns year_freq, doc_counts and group_freq, and the corpus in ``attrs``."""
+    out = found.frame.copy()
+    out["year_freq"] = found.counters("year")
+    out["doc_counts"] = found.counters("doc")
+    out["group_freq"] = found.counters("group")
+    out.attrs["n_tokens"] = found.n_tokens
+    out.attrs["doc_ids"] = list(found.doc_ids)
+    out.attrs["years"] = list(found.years)
+    return out
+
+
+def count_candidates(
+    corpus_or_tokens,
+    *,
+    max_len: int = 8,
+    min_freq: int = 2,
+    min_chars: int = 2,
+    max_chars: int = 16,
+    by: str | None = None,
+    cache=True,
+) -> Candidates:
+    """The candidates of :func:`term_candidates` and their counts, from the shared n-gram counts.
+
+    Each document is counted once by :func:`cppcc_nlp.tokens.ngrams.cached_counts` (read back from the cache when
+    its tokens are unchanged), per section (and per value of ``by``); every corpus-level figure is a sum or an
+    array operation over those counts:
+
+    * ``freq``, ``doc_freq``, years, groups: sums of the per-unit counts;
+    * which grams are candidates: the edge flags of their uses, the words the corpus shows never to start or
+      end a phrase (from the one-token counts), the length and digit rules;
+    * ``cvalue``: every proper part of every longer candidate, found by following prefix and suffix links;
+    * ``pmi``: the weakest binary split, the parts found the same way;
+    * entropies, ``nested_share``, ``enclosed_share``: the one-token extensions (the ``n + 1``-grams whose suffix
+      or prefix the candidate is).
+
+    ``cache``: True (the cache folder), a folder, or False (count without caching).
+    """
+    _check_options(max_len, min_freq, min_chars, max_chars)
     table = fold_variants(as_token_table(corpus_or_tokens))  # 大众创业、万众创新 = 大众创业万众创新
     if by is not None and by not in table.columns:
         raise ParameterError(
             f"by={by!r} is not a column of the token table; choose one of {', '.join(map(str, table.columns))}"
         )
-    runs = list(token_runs(table, by))
-    lexicon_words = (
-        set(table.loc[table["in_lexicon"].to_numpy(dtype=bool), "token"].astype(str))
-        if "in_lexicon" in table.columns
-        else set()
-    )
+    counts, units = _count_table(table, max_len + 1, by, cache)
+    doc_ids = list(pd.unique(table["doc_id"]))
+    years = sorted(int(y) for y in pd.unique(pd.to_numeric(table["year"], errors="coerce")) if not pd.isna(y))
+    groups = [] if by is None else sorted(pd.unique(units["group"]).tolist(), key=lambda v: (str(type(v)), str(v)))
+    return _candidates(
+        counts, units, max_len=max_len, min_freq=min_freq, min_chars=min_chars, max_chars=max_chars
+    )._replace_axes(doc_ids, years, groups)
 
-    # pass 1: counts of every n-gram inside runs (the parts PMI needs), and of the edge-valid candidates
-    count: Counter = Counter()
-    n_tokens_total = 0
-    for _, _, _, toks, _, _ in runs:
-        n_tokens_total += len(toks)
-        length = len(toks)
-        for i in range(length):
-            for n in range(1, min(max_len, length - i) + 1):
-                count[tuple(toks[i : i + n])] += 1
-    cands: dict[tuple, dict] = {}
-    for _, _, _, toks, can_start, can_end in runs:
-        length = len(toks)
-        for i in range(length):
-            if not can_start[i]:
-                continue
-            chars = 0
-            for n in range(1, min(max_len, length - i) + 1):
-                j = i + n - 1
-                chars += len(toks[j])
-                if chars > max_chars:
-                    break
-                if not can_end[j] or chars < min_chars:
-                    continue
-                if n >= 3 and toks[j - 1] == "的":  # …乡村振兴的建议: a title's tail, not a term
-                    continue
-                gram = tuple(toks[i : j + 1])
-                if gram in cands or _DIGIT_RE.search("".join(gram)):
-                    continue
-                if count[gram] >= min_freq or (n == 1 and gram[0] in lexicon_words):
-                    cands[gram] = {
-                        "left": Counter(),
-                        "right": Counter(),
-                        "lb": 0,
-                        "rb": 0,
-                        "docs": Counter(),
-                        "years": Counter(),
-                        "groups": Counter(),
-                    }
-    if not cands:
-        return _empty_candidates()
 
-    # pass 2: neighbours, documents and years of each candidate occurrence
-    for doc, year, grp, toks, _, _ in runs:
-        length = len(toks)
-        for i in range(length):
-            for n in range(1, min(max_len, length - i) + 1):
-                gram = tuple(toks[i : i + n])
-                info = cands.get(gram)
-                if info is None:
-                    continue
-                if i > 0:
-                    info["left"][toks[i - 1]] += 1
-                else:
-                    info["lb"] += 1
-                if i + n < length:
-                    info["right"][toks[i + n]] += 1
-                else:
-                    info["rb"] += 1
-                info["docs"][doc] += 1
-                info["groups"][grp] += 1
-                if not math.isnan(year):
-                    info["years"][int(year)] += 1
+def _count_table(table: pd.DataFrame, max_n: int, by: str | None, cache) -> tuple[NgramCounts, pd.DataFrame]:
+    """The n-gram counts of every document of ``table`` (cached per document), merged, and a table of units
+    (one row per merged unit: doc, year, group)."""
+    n = len(table)
+    tok = table["token"].astype(str).to_numpy(dtype=object)
+    separator = _separators(table, tok)
+    can_start, can_end = _edge_flags(table, tok)
+    marked = table["in_lexicon"].to_numpy(dtype=bool) if "in_lexicon" in table.columns else np.zeros(n, bool)
+    para = table["para_id"].astype(str).to_numpy(dtype=object)
+    sent = table["sent"].to_numpy() if "sent" in table.columns else np.zeros(n, np.int64)
+    doc = table["doc_id"].astype(str).to_numpy(dtype=object)
+    section = table["section_id"].astype(str).to_numpy(dtype=object) if "section_id" in table.columns else para
+    group = table[by].to_numpy(dtype=object) if by is not None else np.zeros(n, dtype=object)
 
-    grams = list(cands)
-    freq = {g: count[g] for g in grams}
-    cv = cvalue(freq, length={g: sum(len(t) for t in g) for g in grams})
-    rows = []
-    for g in grams:
-        info = cands[g]
-        years = info["years"]
-        rows.append(
-            {
-                "term": "".join(g),
-                "tokens": g,
-                "n_tokens": len(g),
-                "n_chars": sum(len(t) for t in g),
-                "freq": freq[g],
-                "docs": info["docs"],
-                "years": years,
-                "groups": info["groups"],
-                "first_year": min(years) if years else pd.NA,
-                "last_year": max(years) if years else pd.NA,
-                "cvalue": cv[g],
-                "in_lexicon": len(g) == 1 and g[0] in lexicon_words,
-                "pmi": min_split_pmi(g, count, n_tokens_total) if len(g) > 1 else np.nan,
-                "left": info["left"],
-                "right": info["right"],
-                "lb": info["lb"],
-                "rb": info["rb"],
-                # uses inside its most frequent one-token extension that is itself a candidate (经济社会 → 经济社会发展)
-                "max_extension": max([freq[(x,) + g] for x in info["left"] if (x,) + g in cands] + [0]),
-                # uses inside its most frequent one-token extension on either side (党的二十大和二十届历次全会 → …精神)
-                "max_enclosing": max(
-                    [freq[(x,) + g] for x in info["left"] if (x,) + g in cands]
-                    + [freq[g + (x,)] for x in info["right"] if g + (x,) in cands]
-                    + [0]
-                ),
-            }
+    def changes(values) -> np.ndarray:
+        out = np.ones(n, bool)
+        if n > 1:
+            out[1:] = pd.Series(values[1:]).ne(pd.Series(values[:-1])).to_numpy()
+            out[1:] &= ~(pd.isna(values[1:]) & pd.isna(values[:-1]))
+        return out
+
+    new_doc = changes(doc)
+    new_sentence = new_doc | changes(para) | changes(sent)
+    new_unit = new_doc | changes(section) | changes(group)
+    sentence_code = np.cumsum(new_sentence)
+    unit_code = np.cumsum(new_unit)
+    bounds = np.append(np.flatnonzero(new_doc), n)
+    pieces = []
+    for s, e in zip(bounds[:-1], bounds[1:]):
+        pieces.append(
+            cached_counts(
+                tok[s:e],
+                separator=separator[s:e],
+                sentence=sentence_code[s:e],
+                unit=unit_code[s:e],
+                ok_start=can_start[s:e],
+                ok_end=can_end[s:e],
+                marked=marked[s:e],
+                max_n=max_n,
+                cache=cache,
+            )
         )
-    df = pd.DataFrame(_merge_same_string(rows))
-    df["doc_freq"] = [len(d) for d in df["docs"]]
-    df["nested_share"] = np.clip(df["max_extension"] / df["freq"].clip(lower=1), 0.0, 1.0)
-    df["enclosed_share"] = np.clip(df["max_enclosing"] / df["freq"].clip(lower=1), 0.0, 1.0)
-    df["left_entropy"] = [branching_entropy(c, unique=u) for c, u in zip(df["left"], df["lb"])]
-    df["right_entropy"] = [branching_entropy(c, unique=u) for c, u in zip(df["right"], df["rb"])]
-    df["_years"] = df["years"]
-    out = df[
-        [
-            "term",
-            "tokens",
-            "n_tokens",
-            "n_chars",
-            "freq",
-            "doc_freq",
-            "first_year",
-            "last_year",
-            "cvalue",
-            "pmi",
-            "left_entropy",
-            "right_entropy",
-            "nested_share",
-            "enclosed_share",
-            "in_lexicon",
-            "_years",
-            "docs",
-            "groups",
-        ]
-    ]
-    out = out.rename(columns={"_years": "year_freq", "docs": "doc_counts", "groups": "group_freq"})
-    out["first_year"] = out["first_year"].astype("Int64")
-    out["last_year"] = out["last_year"].astype("Int64")
-    out = out.reset_index(drop=True)
-    out.attrs["n_tokens"] = n_tokens_total
-    out.attrs["doc_ids"] = list(pd.unique(table["doc_id"]))
-    out.attrs["years"] = sorted(
-        int(y) for y in pd.unique(pd.to_numeric(table["year"], errors="coerce")) if not pd.isna(y)
+    merged, _ = merge_counts(pieces)
+    first_row = np.flatnonzero(new_unit)
+    year = pd.to_numeric(table["year"], errors="coerce").to_numpy(dtype=float)
+    units = pd.DataFrame({"doc": doc[first_row], "year": year[first_row], "group": group[first_row]})
+    return merged, units
+
+
+def _chain(link: np.ndarray, start: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """``link`` applied ``steps`` times (per element) from ``start``."""
+    cur = start.copy()
+    for k in range(int(steps.max(initial=0))):
+        move = steps > k
+        cur[move] = link[cur[move]]
+    return cur
+
+
+def _candidates(counts: NgramCounts, units: pd.DataFrame, *, max_len, min_freq, min_chars, max_chars) -> _Draft:
+    """The candidates of ``counts`` (see :func:`count_candidates`)."""
+    c = counts
+    G = len(c.gram)
+    count = np.bincount(c.ref, weights=c.count, minlength=G).astype(np.int64)
+    at_start = np.bincount(c.ref, weights=c.at_start, minlength=G).astype(np.int64)
+    at_end = np.bincount(c.ref, weights=c.at_end, minlength=G).astype(np.int64)
+    edge = np.zeros(G, np.uint8)
+    np.bitwise_or.at(edge, c.ref, c.edge)
+    n = c.n.astype(np.int64)
+    multi = n > 1
+
+    def index_of(hashes: np.ndarray) -> np.ndarray:
+        at = np.searchsorted(c.gram, hashes).clip(0, max(G - 1, 0))
+        return np.where(c.gram[at] == hashes, at, -1) if G else np.zeros(0, np.int64)
+
+    prefix = np.where(multi, index_of(c.prefix), np.arange(G))
+    suffix = np.where(multi, index_of(c.suffix), np.arange(G))
+    last = index_of(c.last)
+    first_tok = np.arange(G)
+    for level in range(2, int(n.max(initial=1)) + 1):
+        at = np.flatnonzero(n == level)
+        first_tok[at] = first_tok[prefix[at]]
+    # the text of each token, on the one-token grams
+    vocab_at = np.searchsorted(c.vocab, c.gram).clip(0, max(len(c.vocab) - 1, 0))
+    text = np.where(~multi & (c.vocab[vocab_at] == c.gram), c.vocab_text[vocab_at].astype(object), None)
+    marked = np.where(~multi, c.vocab_marked[vocab_at], False)
+    digit = np.array([bool(t) and bool(_DIGIT_RE.search(t)) for t in text.tolist()], bool)
+    for level in range(2, int(n.max(initial=1)) + 1):
+        at = np.flatnonzero(n == level)
+        digit[at] = digit[prefix[at]] | digit[last[at]]
+    # words the corpus shows never to start or end a phrase (see _bound_words), from the one-token counts
+    enough = ~multi & (count >= BOUND_MIN_COUNT)
+    bad_start = enough & (at_start < BOUND_MAX_RATE * count)
+    bad_end = enough & (at_end < BOUND_MAX_RATE * count)
+    vs, ve = ~bad_start[first_tok], ~bad_end[last]
+    valid = (edge & 8 > 0) | ((edge & 4 > 0) & ve) | ((edge & 2 > 0) & vs) | ((edge & 1 > 0) & vs & ve)
+    before_last = np.where(n >= 3, last[prefix], -1)
+    de_tail = (n >= 3) & (text[before_last.clip(0)] == "的")
+    is_cand = (
+        valid
+        & (n <= max_len)
+        & (c.n_chars >= min_chars)
+        & (c.n_chars <= max_chars)
+        & ~de_tail
+        & ~digit
+        & ((count >= min_freq) | (~multi & marked))
     )
-    return out
+    cand = np.flatnonzero(is_cand)
+    # in the order of first use (as the text is read: position, then length)
+    cand = cand[np.lexsort((n[cand], c.first[cand]))]
+    nc = len(cand)
+    cn = n[cand]
+    # token positions of each candidate, from the right: last token, then the prefix's last token …
+    tok_idx = np.full((nc, max_len), -1, np.int64)
+    cur = cand.copy()
+    rows = np.arange(nc)
+    for j in range(max_len):
+        move = cn - 1 - j >= 0
+        tok_idx[rows[move], (cn - 1 - j)[move]] = last[cur[move]]
+        cur[move] = prefix[cur[move]]
+    token_text = text[tok_idx.clip(0)]
+    tokens = [tuple(t[:k]) for t, k in zip(token_text.tolist(), cn.tolist())]
+    term = ["".join(t) for t in tokens]
+    # C-value: every proper part of every longer candidate, each (part, whole) pair once
+    subs, wholes = [], []
+    for s in range(max_len):
+        has = cn - s >= 1
+        x = _chain(suffix, cand[has], np.full(has.sum(), s))
+        whole = cand[has]
+        left = cn[has] - s
+        for drop in range(max_len):
+            ok = left - drop >= 1
+            if drop == 0 and s == 0:
+                continue
+            if not ok.any():
+                break
+            subs.append(_chain(prefix, x[ok], np.full(ok.sum(), drop)))
+            wholes.append(whole[ok])
+    sub = np.concatenate(subs) if subs else np.zeros(0, np.int64)
+    whole = np.concatenate(wholes) if wholes else np.zeros(0, np.int64)
+    pair = np.unique(sub * max(G, 1) + whole)
+    sub, whole = pair // max(G, 1), pair % max(G, 1)
+    inside = is_cand[sub]
+    nested_sum = np.bincount(sub[inside], weights=count[whole[inside]], minlength=G)
+    nested_n = np.bincount(sub[inside], minlength=G)
+    f = count[cand].astype(float)
+    f = np.where(nested_n[cand] > 0, f - nested_sum[cand] / np.maximum(nested_n[cand], 1), f)
+    cvalue = np.log2(1.0 + c.n_chars[cand]) * f
+    # PMI of the weakest binary split
+    total = int(count[~multi].sum())
+    pmi = np.full(nc, np.inf)
+    for k in range(1, max_len):
+        has = cn > k
+        if not has.any():
+            break
+        left_part = _chain(prefix, cand[has], cn[has] - k)
+        right_part = _chain(suffix, cand[has], np.full(has.sum(), k))
+        with np.errstate(divide="ignore"):
+            value = np.log2(count[cand[has]] * float(total) / (count[left_part] * count[right_part]).astype(float))
+        pmi[has] = np.minimum(pmi[has], value)
+    pmi[cn < 2] = np.nan
+    # one-token extensions: left (suffix is a candidate) and right (prefix is a candidate)
+    row_of = np.full(G, -1, np.int64)
+    row_of[cand] = rows
+    ext = np.flatnonzero(multi)
+    left_of, right_of = row_of[suffix[ext]], row_of[prefix[ext]]
+    is_left, is_right = left_of >= 0, right_of >= 0
+    ext_cand = is_cand[ext]
+    max_extension = np.zeros(nc, np.int64)
+    np.maximum.at(max_extension, left_of[is_left & ext_cand], count[ext[is_left & ext_cand]])
+    max_enclosing = max_extension.copy()
+    np.maximum.at(max_enclosing, right_of[is_right & ext_cand], count[ext[is_right & ext_cand]])
+    # one row per term string: segmentations of the same string (政协委员 | 政协/委员) are one term
+    term_id, term_text = pd.factorize(pd.Series(term, dtype=object))
+    nt = len(term_text)
+    freq = count[cand]
+    order = np.lexsort((rows, -freq, term_id))  # per term: most frequent first, then first used
+    lead = np.zeros(nt, np.int64)
+    is_first = np.ones(nc, bool)
+    is_first[1:] = term_id[order][1:] != term_id[order][:-1]
+    lead[term_id[order][is_first]] = order[is_first]
 
+    def per_term(values, how="sum"):
+        if how == "sum":
+            return np.bincount(term_id, weights=values, minlength=nt)
+        out = np.full(nt, -np.inf if how == "max" else np.inf)
+        (np.maximum if how == "max" else np.minimum).at(out, term_id, values)
+        return out
 
-def _merge_same_string(rows: list[dict]) -> list[dict]:
-    """One row per term string: segmentations of the same string (政协委员 | 政协/委员) are one term."""
-    by_term: dict[str, list[dict]] = defaultdict(list)
-    for row in rows:
-        by_term[row["term"]].append(row)
-    merged = []
-    for group in by_term.values():
-        if len(group) == 1:
-            merged.append(group[0])
-            continue
-        best = dict(max(group, key=lambda r: r["freq"]))
-        for key in ("docs", "years", "groups", "left", "right"):
-            total: Counter = Counter()
-            for r in group:
-                total.update(r[key])
-            best[key] = total
-        best["freq"] = sum(r["freq"] for r in group)
-        best["lb"], best["rb"] = sum(r["lb"] for r in group), sum(r["rb"] for r in group)
-        best["cvalue"] = float(sum(r["cvalue"] for r in group))
-        pmis = [r["pmi"] for r in group if not math.isnan(r["pmi"])]
-        best["pmi"] = max(pmis) if pmis and all(r["n_tokens"] > 1 for r in group) else np.nan
-        best["in_lexicon"] = any(r["in_lexicon"] for r in group)
-        best["max_extension"] = max(r["max_extension"] for r in group)
-        best["max_enclosing"] = max(r["max_enclosing"] for r in group)
-        years = best["years"]
-        best["first_year"] = min(years) if years else pd.NA
-        best["last_year"] = max(years) if years else pd.NA
-        merged.append(best)
-    return merged
-
-
-def _empty_candidates() -> pd.DataFrame:
-    df = pd.DataFrame(
+    t_freq = per_term(freq).astype(np.int64)
+    t_lb = per_term(at_start[cand]).astype(np.int64)
+    t_rb = per_term(at_end[cand]).astype(np.int64)
+    single = per_term((cn < 2).astype(float), "max") > 0
+    t_pmi = np.where(single, np.nan, per_term(np.nan_to_num(pmi, nan=-np.inf), "max"))
+    t_lex = per_term((~(cn > 1) & marked[cand]).astype(float), "max") > 0
+    t_ext = per_term(max_extension.astype(float), "max").astype(np.int64)
+    t_enc = per_term(max_enclosing.astype(float), "max").astype(np.int64)
+    t_cvalue = np.zeros(nt)
+    np.add.at(t_cvalue, term_id, cvalue)
+    left_entropy = _entropy(term_id[left_of[is_left]], first_tok[ext[is_left]], count[ext[is_left]], t_lb, nt)
+    right_entropy = _entropy(term_id[right_of[is_right]], last[ext[is_right]], count[ext[is_right]], t_rb, nt)
+    frame = pd.DataFrame(
         {
-            "term": pd.Series(dtype=str),
-            "tokens": pd.Series(dtype=object),
-            "n_tokens": pd.Series(dtype=int),
-            "n_chars": pd.Series(dtype=int),
-            "freq": pd.Series(dtype=int),
-            "doc_freq": pd.Series(dtype=int),
-            "first_year": pd.Series(dtype="Int64"),
-            "last_year": pd.Series(dtype="Int64"),
-            "cvalue": pd.Series(dtype=float),
-            "pmi": pd.Series(dtype=float),
-            "left_entropy": pd.Series(dtype=float),
-            "right_entropy": pd.Series(dtype=float),
-            "nested_share": pd.Series(dtype=float),
-            "enclosed_share": pd.Series(dtype=float),
-            "in_lexicon": pd.Series(dtype=bool),
-            "year_freq": pd.Series(dtype=object),
-            "doc_counts": pd.Series(dtype=object),
-            "group_freq": pd.Series(dtype=object),
+            "term": pd.array(term_text.astype(str), dtype=str),
+            "tokens": pd.Series([tokens[k] for k in lead], dtype=object),
+            "n_tokens": cn[lead],
+            "n_chars": c.n_chars[cand][lead].astype(np.int64),
+            "freq": t_freq,
+            "cvalue": t_cvalue,
+            "pmi": t_pmi,
+            "left_entropy": left_entropy,
+            "right_entropy": right_entropy,
+            "nested_share": np.clip(t_ext / np.maximum(t_freq, 1), 0.0, 1.0),
+            "enclosed_share": np.clip(t_enc / np.maximum(t_freq, 1), 0.0, 1.0),
+            "in_lexicon": t_lex,
         }
     )
-    df.attrs["n_tokens"] = 0
-    return df
+    # counts per unit of each term
+    unit_term = row_of[c.ref]
+    keep = unit_term >= 0
+    return _Draft(frame, term_id[unit_term[keep]], c.unit[keep], c.count[keep], units, total)
+
+
+def _entropy(rows: np.ndarray, neighbour: np.ndarray, counts: np.ndarray, unique: np.ndarray, size: int) -> np.ndarray:
+    """Branching entropy (bits) per row from (row, neighbour, count) triples and the boundary uses of each row,
+    each a distinct neighbour seen once (see :func:`cppcc_nlp.terms.termhood.branching_entropy`)."""
+    frame = pd.DataFrame({"row": rows, "nb": neighbour, "n": counts}).groupby(["row", "nb"], sort=False)["n"].sum()
+    row = frame.index.get_level_values("row").to_numpy()
+    value = frame.to_numpy(dtype=float)
+    total = np.bincount(row, weights=value, minlength=size) + unique
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = value / total[row]
+        h = np.bincount(row, weights=-(p * np.log2(p)), minlength=size)
+        q = 1.0 / total
+        h += np.where(unique > 0, -unique * q * np.log2(q), 0.0)
+    return np.abs(np.where(total > 0, h, 0.0))
+
+
+@dataclass
+class _Draft:
+    """Candidates and their per-unit counts, before the axes (documents, years, groups) are named."""
+
+    frame: pd.DataFrame
+    row: np.ndarray
+    unit: np.ndarray
+    count: np.ndarray
+    units: pd.DataFrame
+    n_tokens: int
+
+    def _replace_axes(self, doc_ids: list, years: list, groups: list) -> Candidates:
+        from scipy import sparse
+
+        nt = len(self.frame)
+
+        def matrix(labels: list, unit_label: np.ndarray) -> object:
+            code = pd.Index(labels, dtype=object).get_indexer(pd.Index(unit_label, dtype=object))
+            col = code[self.unit]
+            ok = col >= 0
+            return sparse.csr_array(
+                (self.count[ok].astype(np.int64), (self.row[ok], col[ok])), shape=(nt, max(len(labels), 0))
+            )
+
+        year_label = np.array([int(y) if not np.isnan(y) else None for y in self.units["year"]], dtype=object)
+        docs = matrix(doc_ids, self.units["doc"].to_numpy(dtype=object))
+        yearly = matrix(years, year_label)
+        grouped = matrix(groups, self.units["group"].to_numpy(dtype=object))
+        for m in (docs, yearly, grouped):
+            m.sum_duplicates()
+            m.sort_indices()
+        frame = self.frame
+        n_years = np.diff(yearly.indptr)
+        years_arr = np.asarray(years, dtype=np.int64)
+        has = n_years > 0
+        first = np.where(has, years_arr[yearly.indices[yearly.indptr[:-1].clip(max=max(len(yearly.indices) - 1, 0))]] if len(years_arr) and len(yearly.indices) else 0, 0)
+        last = np.where(has, years_arr[yearly.indices[(yearly.indptr[1:] - 1).clip(0)]] if len(years_arr) and len(yearly.indices) else 0, 0)
+        frame.insert(5, "doc_freq", np.diff(docs.indptr).astype(np.int64))
+        frame.insert(6, "first_year", pd.array(np.where(has, first, 0), dtype="Int64"))
+        frame["first_year"] = frame["first_year"].where(has, pd.NA)
+        frame.insert(7, "last_year", pd.array(np.where(has, last, 0), dtype="Int64"))
+        frame["last_year"] = frame["last_year"].where(has, pd.NA)
+        frame["n_years"] = n_years.astype(np.int64)
+        return Candidates(
+            frame=frame,
+            n_tokens=self.n_tokens,
+            doc_ids=doc_ids,
+            years=years,
+            groups=groups,
+            doc_counts=docs,
+            year_counts=yearly,
+            group_counts=grouped,
+        )

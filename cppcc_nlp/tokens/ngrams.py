@@ -1,0 +1,363 @@
+"""N-gram counts of token runs, per document, cached and mergeable by summing.
+
+The analyses that count stretches of tokens (term candidates, keyness, per-year tables) share one counting
+pass.  A *run* is a stretch of tokens inside one sentence and one unit (a section, say) with no separator in it
+(punctuation, or whatever the caller marks); every n-gram of every run, ``n = 1 … max_n``, is counted once.
+
+Design
+------
+* **Grams are 64-bit hashes.**  A token's hash is the first 8 bytes of its blake2b digest, so it is the same
+  in every document and every run; an n-gram's hash mixes the hash of its first ``n - 1`` tokens with that of
+  its last (a splitmix64 step).  A gram's ``prefix`` (its first ``n - 1`` tokens) and ``suffix`` (its last
+  ``n - 1``) are hashes too, so the parts of a gram (for PMI, C-value nesting) and its one-token extensions
+  (the left and right neighbours of branching entropy: the ``n + 1``-grams whose suffix or prefix it is) are
+  found by looking hashes up, without storing any token tuple.  Two different grams sharing a hash has a
+  probability of about ``k² / 2⁶⁵`` for ``k`` distinct grams (1e-5 for ten million).
+* **Per document, two small tables** (:class:`NgramCounts`): the distinct grams (hash, n, prefix, suffix,
+  last token, length in characters, first position) and the counts per *unit* of the document (unit, gram,
+  count, uses at a run start, uses at a run end, and ``edge``: a 4-bit set saying which (first-token flag,
+  last-token flag) combinations occurred in a use whose first token may start and whose last token may end a
+  candidate).  Counts are int32; nothing is dense.
+* **Mergeable**: the counts of a corpus are the concatenation of its documents' tables, summed by gram
+  (:func:`merge_counts`); a subset (one year, target and reference) is the sum over its documents, so keyness
+  and the per-year tables reuse what extract_terms counted.
+* **Cached beside the token cache** (``<cache>/ngrams/``), one verified ``.npz`` file per document (no
+  pickle), keyed by a hash of everything the count depends on: the document's tokens, the separator and edge
+  flags, the sentence and unit boundaries, ``max_n`` and :data:`COUNT_VERSION` with the library version.  A warm
+  run reads every document back; a corpus with one new report counts only that report.
+
+Examples
+--------
+>>> import numpy as np
+>>> toks = np.array(["委员", "工作站", "，", "委员", "工作站", "建设"])
+>>> c = count_ngrams(toks, separator=toks == "，", sentence=np.zeros(6, int), max_n=2)
+>>> int(c.count[c.gram == c.gram_hash(["委员", "工作站"])].sum())
+2
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from cppcc_nlp._cache import cache_dir, read_verified_bytes, write_verified_bytes
+
+__all__ = ["NgramCounts", "count_ngrams", "cached_counts", "merge_counts", "block_codes", "token_hashes", "COUNT_VERSION"]
+
+#: bump when the counting or the file layout changes: it is part of every key
+COUNT_VERSION = "1"
+
+_M1 = np.uint64(0x9E3779B97F4A7C15)
+_M2 = np.uint64(0xBF58476D1CE4E5B9)
+_M3 = np.uint64(0x94D049BB133111EB)
+
+_TOKEN_HASH: dict[str, int] = {}
+
+
+def token_hashes(tokens) -> np.ndarray:
+    """The stable 64-bit hash of each token string (first 8 bytes of blake2b), as uint64."""
+    out = np.empty(len(tokens), dtype=np.uint64)
+    memo = _TOKEN_HASH
+    for k, tok in enumerate(tokens):
+        h = memo.get(tok)
+        if h is None:
+            h = int.from_bytes(hashlib.blake2b(tok.encode("utf-8"), digest_size=8).digest(), "little")
+            memo[tok] = h
+        out[k] = h
+    return out
+
+
+def _mix(head: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """Hash of a gram from the hash of its first n-1 tokens and that of its last token (splitmix64 finaliser)."""
+    x = (head * _M1) ^ last
+    x ^= x >> np.uint64(30)
+    x *= _M2
+    x ^= x >> np.uint64(27)
+    x *= _M3
+    x ^= x >> np.uint64(31)
+    return x
+
+
+@dataclass
+class NgramCounts:
+    """The n-gram counts of one document (or of several, merged).
+
+    Attributes
+    ----------
+    vocab, vocab_text, vocab_marked : hash, text and flag (any use marked, e.g. ``in_lexicon``) of each token.
+    gram, n, prefix, suffix, last, n_chars, first : one entry per distinct gram: its hash, length in tokens,
+        the hash of its first and of its last ``n - 1`` tokens (0 for one token), the hash of its last token,
+        its length in characters, and the position of its first use (row in the counted table).
+    unit, ref, count, at_start, at_end, edge : one entry per (unit, gram) used there: the unit, the gram's
+        index in ``gram``, its uses, its uses at the start and at the end of a run, and the bit set of
+        (first-token mark, last-token mark) combinations ``2 * first + last`` seen in a use whose first token
+        may start and whose last token may end (``ok_start``/``ok_end`` of :func:`count_ngrams`).
+    n_units : the number of units counted.
+    """
+
+    vocab: np.ndarray
+    vocab_text: np.ndarray
+    vocab_marked: np.ndarray
+    gram: np.ndarray
+    n: np.ndarray
+    prefix: np.ndarray
+    suffix: np.ndarray
+    last: np.ndarray
+    n_chars: np.ndarray
+    first: np.ndarray
+    unit: np.ndarray
+    ref: np.ndarray
+    count: np.ndarray
+    at_start: np.ndarray
+    at_end: np.ndarray
+    edge: np.ndarray
+    n_units: int
+
+    FIELDS = (
+        "vocab vocab_text vocab_marked gram n prefix suffix last n_chars first unit ref count at_start at_end edge"
+    ).split()
+
+    @staticmethod
+    def gram_hash(tokens) -> np.uint64:
+        """The hash of the gram made of ``tokens`` (a sequence of strings)."""
+        hashes = token_hashes(list(tokens))
+        h = hashes[:1]
+        for k in range(1, len(hashes)):
+            h = _mix(h, hashes[k : k + 1])
+        return h[0]
+
+    def to_bytes(self) -> bytes:
+        buf = io.BytesIO()
+        np.savez(buf, n_units=np.int64(self.n_units), **{f: getattr(self, f) for f in self.FIELDS})
+        return buf.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> NgramCounts:
+        with np.load(io.BytesIO(data), allow_pickle=False) as z:
+            return cls(n_units=int(z["n_units"]), **{f: z[f] for f in cls.FIELDS})
+
+
+def count_ngrams(
+    tokens: np.ndarray,
+    *,
+    separator: np.ndarray,
+    sentence: np.ndarray,
+    max_n: int,
+    unit: np.ndarray | None = None,
+    ok_start: np.ndarray | None = None,
+    ok_end: np.ndarray | None = None,
+    marked: np.ndarray | None = None,
+) -> NgramCounts:
+    """Count every n-gram (``n = 1 … max_n``) of the token runs of one document, vectorised.
+
+    Parameters
+    ----------
+    tokens : token strings, in text order.
+    separator : True for tokens that end a run and are not counted (punctuation …).
+    sentence : a code per token; a run never crosses a change of code.
+    max_n : the longest gram counted.
+    unit : a code per token (0, 1, … in order of first use; sections, say): counts are kept per unit and a run
+        never crosses a change of unit.  One unit by default.
+    ok_start, ok_end : which tokens may start and end a candidate (all by default); see ``edge``.
+    marked : a flag per token (``in_lexicon``), recorded in ``edge`` and ``vocab_marked``.
+    """
+    size = len(tokens)
+    unit = np.zeros(size, np.int32) if unit is None else np.asarray(unit)
+    ok_start = np.ones(size, bool) if ok_start is None else np.asarray(ok_start, bool)
+    ok_end = np.ones(size, bool) if ok_end is None else np.asarray(ok_end, bool)
+    marked = np.zeros(size, bool) if marked is None else np.asarray(marked, bool)
+    n_units = int(unit.max()) + 1 if size else 0
+    idx = np.flatnonzero(~np.asarray(separator, bool))
+    words = np.asarray(tokens, dtype=object)[idx]
+    text, inverse = np.unique(words.astype(str), return_inverse=True) if len(words) else (np.array([], str), idx)
+    vocab = token_hashes(text.tolist())
+    vocab_marked = np.zeros(len(text), bool)
+    np.logical_or.at(vocab_marked, inverse, marked[idx])
+    tok = vocab[inverse]
+    chars = np.char.str_len(text)[inverse].astype(np.int32) if len(text) else np.zeros(0, np.int32)
+    length = len(idx)
+    new = np.ones(length, bool)
+    if length > 1:
+        new[1:] = (idx[1:] != idx[:-1] + 1) | (sentence[idx[1:]] != sentence[idx[:-1]]) | (unit[idx[1:]] != unit[idx[:-1]])
+    starts = np.flatnonzero(new)
+    run = np.cumsum(new) - 1
+    pos = np.arange(length) - starts[run]
+    rem = np.diff(np.append(starts, length))[run] - pos  # tokens left in the run, this one included
+    s_ok, e_ok, mk, units = ok_start[idx], ok_end[idx], marked[idx].astype(np.uint8), unit[idx]
+    parts: dict[str, list] = {k: [] for k in ("gram n prefix suffix last chars first unit start end edge".split())}
+    head, head_chars = tok, chars
+    for n in range(1, max_n + 1):
+        if n > 1:
+            if length < n:
+                break
+            gram_h = _mix(head[:-1], tok[n - 1 :])
+            gram_c = head_chars[:-1] + chars[n - 1 :]
+        else:
+            gram_h, gram_c = head, head_chars
+        at = np.flatnonzero(rem[: length - n + 1] >= n)
+        end = at + n - 1
+        parts["gram"].append(gram_h[at])
+        parts["n"].append(np.full(len(at), n, np.uint8))
+        parts["prefix"].append(head[at] if n > 1 else np.zeros(len(at), np.uint64))
+        parts["suffix"].append(head[at + 1] if n > 1 else np.zeros(len(at), np.uint64))
+        parts["last"].append(tok[end])
+        parts["chars"].append(gram_c[at])
+        parts["first"].append(idx[at].astype(np.int32))
+        parts["unit"].append(units[at].astype(np.int32))
+        parts["start"].append(pos[at] == 0)
+        parts["end"].append(rem[at] == n)
+        ok = s_ok[at] & e_ok[end]
+        parts["edge"].append(np.where(ok, np.left_shift(np.uint8(1), 2 * mk[at] + mk[end]), 0).astype(np.uint8))
+        head, head_chars = gram_h, gram_c
+    cat = {k: np.concatenate(v) if v else np.zeros(0) for k, v in parts.items()}
+    gram, first_at, which = np.unique(cat["gram"], return_index=True, return_inverse=True)
+    first = np.full(len(gram), np.iinfo(np.int32).max, np.int32)
+    np.minimum.at(first, which, cat["first"])
+    key = cat["unit"].astype(np.int64) * len(gram) + which
+    pair, pair_at, pair_of = np.unique(key, return_index=True, return_inverse=True)
+    edge = np.zeros(len(pair), np.uint8)
+    np.bitwise_or.at(edge, pair_of, cat["edge"].astype(np.uint8))
+    return NgramCounts(
+        vocab=vocab,
+        vocab_text=text.astype(str),
+        vocab_marked=vocab_marked,
+        gram=gram.astype(np.uint64),
+        n=cat["n"][first_at].astype(np.uint8),
+        prefix=cat["prefix"][first_at].astype(np.uint64),
+        suffix=cat["suffix"][first_at].astype(np.uint64),
+        last=cat["last"][first_at].astype(np.uint64),
+        n_chars=cat["chars"][first_at].astype(np.int32),
+        first=first,
+        unit=(pair // max(len(gram), 1)).astype(np.int32),
+        ref=which[pair_at].astype(np.int32),
+        count=np.bincount(pair_of, minlength=len(pair)).astype(np.int32),
+        at_start=np.bincount(pair_of, weights=cat["start"], minlength=len(pair)).astype(np.int32),
+        at_end=np.bincount(pair_of, weights=cat["end"], minlength=len(pair)).astype(np.int32),
+        edge=edge,
+        n_units=n_units,
+    )
+
+
+def _input_key(arrays: dict[str, np.ndarray], max_n: int) -> str:
+    """The cache key of one document's count: a hash of every input array and of ``max_n``."""
+    from cppcc_nlp._version import __version__
+
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"ngrams/{COUNT_VERSION}/{__version__}/{max_n}".encode())
+    for name in sorted(arrays):
+        value = arrays[name]
+        h.update(name.encode())
+        if value.dtype == object or value.dtype.kind == "U":
+            h.update("\x1f".join(map(str, value.tolist())).encode("utf-8"))
+        else:
+            h.update(np.ascontiguousarray(value).tobytes())
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def cached_counts(
+    tokens: np.ndarray,
+    *,
+    separator: np.ndarray,
+    sentence: np.ndarray,
+    max_n: int,
+    unit: np.ndarray | None = None,
+    ok_start: np.ndarray | None = None,
+    ok_end: np.ndarray | None = None,
+    marked: np.ndarray | None = None,
+    cache: bool | str | Path = True,
+) -> NgramCounts:
+    """:func:`count_ngrams`, read from the n-gram cache when this exact input was counted before.
+
+    ``cache``: True for ``<cache_dir()>/ngrams`` (:func:`cppcc_nlp._cache.cache_dir`), a folder, or False.
+    A damaged entry is a :class:`~cppcc_nlp._cache.CacheWarning` and is counted again.
+    """
+    arrays = {
+        "tokens": np.asarray(tokens, dtype=object),
+        "separator": np.asarray(separator, bool),
+        "sentence": block_codes(sentence),
+        "unit": block_codes(unit) if unit is not None else np.zeros(len(tokens), np.int32),
+        "ok_start": np.asarray(ok_start if ok_start is not None else np.ones(len(tokens)), bool),
+        "ok_end": np.asarray(ok_end if ok_end is not None else np.ones(len(tokens)), bool),
+        "marked": np.asarray(marked if marked is not None else np.zeros(len(tokens)), bool),
+    }
+    if cache is False:
+        return count_ngrams(max_n=max_n, **arrays)
+    folder = (Path(cache_dir()) if cache is True else Path(cache)) / "ngrams"
+    key = _input_key(arrays, max_n)
+    path = folder / key[:2] / f"{key}.npz"
+    data = read_verified_bytes(path, inputs=key)
+    if data is not None:
+        return NgramCounts.from_bytes(data)
+    counts = count_ngrams(max_n=max_n, **arrays)
+    try:
+        write_verified_bytes(path, counts.to_bytes(), inputs=key)
+    except OSError:  # a read-only cache still counts
+        pass
+    return counts
+
+
+def block_codes(values) -> np.ndarray:
+    """A code per row, 0, 1, … counting blocks of equal consecutive values (the units :func:`cached_counts`
+    numbers): the same boundaries give the same codes, whatever the values."""
+    values = np.asarray(values)
+    if len(values) == 0:
+        return np.zeros(0, np.int32)
+    change = np.ones(len(values), bool)
+    change[1:] = values[1:] != values[:-1]
+    return (np.cumsum(change) - 1).astype(np.int32)
+
+
+def merge_counts(pieces: list[NgramCounts]) -> tuple[NgramCounts, np.ndarray]:
+    """The counts of several documents as one: grams united, units numbered on (document 0's, then 1's …).
+
+    Returns the merged counts (per-unit rows are not summed across units; sum them with ``np.bincount`` over
+    ``ref``) and, for each merged unit, the index of the piece it came from.  ``first`` becomes the position
+    of the first use counted over the pieces in order (piece offsets added).
+    """
+    if not pieces:
+        return count_ngrams(np.array([], object), separator=np.zeros(0, bool), sentence=np.zeros(0), max_n=1), np.zeros(
+            0, np.int64
+        )
+    grams = np.concatenate([p.gram for p in pieces])
+    gram, first_at, which = np.unique(grams, return_index=True, return_inverse=True)
+    offsets = np.cumsum([0] + [len(p.gram) for p in pieces])
+    unit_offsets = np.cumsum([0] + [p.n_units for p in pieces])
+    # the first use: pieces in order, so the smallest (piece, position)
+    order = np.concatenate([np.full(len(p.gram), k, np.int64) for k, p in enumerate(pieces)]) << 32
+    order += np.concatenate([p.first for p in pieces]).astype(np.int64)
+    first = np.full(len(gram), np.iinfo(np.int64).max, np.int64)
+    np.minimum.at(first, which, order)
+    vocab = np.concatenate([p.vocab for p in pieces])
+    vocab_u, vocab_at, vocab_of = np.unique(vocab, return_index=True, return_inverse=True)
+    vocab_marked = np.zeros(len(vocab_u), bool)
+    np.logical_or.at(vocab_marked, vocab_of, np.concatenate([p.vocab_marked for p in pieces]))
+
+    def cat(field):
+        return np.concatenate([getattr(p, field) for p in pieces])
+
+    merged = NgramCounts(
+        vocab=vocab_u,
+        vocab_text=np.concatenate([p.vocab_text.astype(str) for p in pieces]).astype(object)[vocab_at].astype(str),
+        vocab_marked=vocab_marked,
+        gram=gram,
+        n=cat("n")[first_at],
+        prefix=cat("prefix")[first_at],
+        suffix=cat("suffix")[first_at],
+        last=cat("last")[first_at],
+        n_chars=cat("n_chars")[first_at],
+        first=first,
+        unit=np.concatenate([p.unit.astype(np.int64) + unit_offsets[k] for k, p in enumerate(pieces)]),
+        ref=which[np.concatenate([p.ref.astype(np.int64) + offsets[k] for k, p in enumerate(pieces)])],
+        count=cat("count"),
+        at_start=cat("at_start"),
+        at_end=cat("at_end"),
+        edge=cat("edge"),
+        n_units=int(unit_offsets[-1]),
+    )
+    piece_of_unit = np.repeat(np.arange(len(pieces)), [p.n_units for p in pieces])
+    return merged, piece_of_unit
