@@ -16,7 +16,7 @@ import pandas as pd
 
 from cppcc_nlp.errors import ParameterError
 from cppcc_nlp.terms.candidates import token_runs
-from cppcc_nlp.terms.ranking import extract_terms, scored_candidates
+from cppcc_nlp.terms.ranking import extract_terms, scored_counts
 from cppcc_nlp.terms.variants import fold_variants
 from cppcc_nlp.tokens.table import as_token_table
 
@@ -58,7 +58,8 @@ def term_frequencies(corpus_or_tokens, terms=None, *, by: str = "year", top: int
     >>> term_frequencies(corpus, ["供给侧结构性改革"]).query("freq > 0")        # doctest: +SKIP
     """
     table = fold_variants(as_token_table(corpus_or_tokens))
-    cands = scored_candidates(table, by=by, **term_options)
+    found = scored_counts(table, by=by, **term_options)
+    cands = found.frame
     if terms is None:
         if len(cands) == 0:
             wanted = []
@@ -73,10 +74,15 @@ def term_frequencies(corpus_or_tokens, terms=None, *, by: str = "year", top: int
     groups = sorted(pd.unique(table[by].dropna()).tolist())
     sizes = group_sizes(table, by)
     chars = group_chars(table, by)
-    found = dict(zip(cands["term"], cands["group_freq"])) if len(cands) else {}
+    row_of = dict(zip(cands["term"], range(len(cands))))
+    rows_wanted = [row_of[t] for t in wanted if t in row_of]
+    per_group = found.group_counts[rows_wanted].toarray() if rows_wanted else np.zeros((0, len(found.groups)))
+    found_counts = {
+        t: dict(zip(found.groups, per_group[k].tolist())) for k, t in enumerate(t for t in wanted if t in row_of)
+    }
     rows = []
     for term in wanted:
-        gf = found.get(term)
+        gf = found_counts.get(term)
         if gf is None:  # a term the finder does not keep (or a user's string): count its exact runs
             gf = _count_string(table, term, by)
         for g in groups:

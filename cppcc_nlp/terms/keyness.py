@@ -37,7 +37,7 @@ import pandas as pd
 from cppcc_nlp.corpus.series import warn_mixed_series
 from cppcc_nlp.errors import EmptyCorpusError, ParameterError
 from cppcc_nlp.terms.counts import group_chars
-from cppcc_nlp.terms.ranking import scored_candidates
+from cppcc_nlp.terms.ranking import scored_counts
 from cppcc_nlp.terms.termhood import log_likelihood, log_ratio
 from cppcc_nlp.terms.variants import fold_variants
 from cppcc_nlp.tokens.table import as_token_table
@@ -299,12 +299,17 @@ def keyness(
         )
     chars = group_chars(sub, "_side")
     term_options.setdefault("min_freq", min_freq)
-    cands = scored_candidates(sub, by="_side", **term_options)
-    cands = cands[cands["score"] > 0] if len(cands) else cands
+    found = scored_counts(sub, by="_side", **term_options)
+    cands = found.frame
+    if len(cands):
+        found = found.take(np.flatnonzero((cands["score"] > 0).to_numpy()))
+        cands = found.frame
     if len(cands) == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in KEYNESS_COLUMNS})
-    a = np.array([gf.get("target", 0) for gf in cands["group_freq"]], dtype=float)
-    b = np.array([gf.get("reference", 0) for gf in cands["group_freq"]], dtype=float)
+    # the contingency table: each term's count in the target units and in the reference units
+    sides = found.group_counts.toarray()
+    a = sides[:, found.groups.index("target")].astype(float) if "target" in found.groups else np.zeros(len(cands))
+    b = sides[:, found.groups.index("reference")].astype(float) if "reference" in found.groups else np.zeros(len(cands))
     if not a.any():
         warnings.warn(
             f"{target_label} holds none of the terms found (only stop words, numbers or very short "

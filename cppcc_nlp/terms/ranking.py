@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 
 from cppcc_nlp.errors import ParameterError
-from cppcc_nlp.terms.candidates import term_candidates
+from cppcc_nlp.terms.candidates import Candidates, count_candidates, with_counters
 from cppcc_nlp.terms.termhood import log_likelihood, specificity, tfidf
 from cppcc_nlp.tokens.table import as_token_table
 
@@ -112,7 +112,7 @@ def _rank_scores(
     # region uses in one year is that year's term (未来产业 in the 31 provincial reports of 2025); the idf counts
     # the years a term is used in (reports when the years are unknown)
     if n_years:
-        idf = np.log((1.0 + n_years) / (1.0 + cands["year_freq"].map(len))) + 1.0
+        idf = np.log((1.0 + n_years) / (1.0 + cands["n_years"])) + 1.0
     else:
         idf = np.log((1.0 + n_docs) / (1.0 + cands["doc_freq"])) + 1.0
     if rank_by == "cvalue":
@@ -167,7 +167,9 @@ def _slogan_entries() -> frozenset:
     return _SLOGANS
 
 
-def year_view(cands: pd.DataFrame, year_sizes: pd.Series, *, min_g2: float = BURST_MIN_G2) -> pd.DataFrame:
+def year_view(
+    cands: pd.DataFrame, year_sizes: pd.Series, *, min_g2: float = BURST_MIN_G2, counts: np.ndarray | None = None
+) -> pd.DataFrame:
     """Each candidate's burst: the year that over-uses it most against the other years, and its rank there.
 
     For every year ``y`` a candidate's keyness is Dunning's G² of its count in ``y`` against its count in the
@@ -181,6 +183,8 @@ def year_view(cands: pd.DataFrame, year_sizes: pd.Series, *, min_g2: float = BUR
     cands : candidates of :func:`scored_candidates` (columns ``year_freq`` and ``_quality``).
     year_sizes : words per year (:func:`cppcc_nlp.terms.counts.group_sizes`).
     min_g2 : smallest G² counted as a burst (10.83: p < 0.001).
+    counts : each candidate's count in each year of ``year_sizes`` (rows like ``cands``); read from the column
+        ``year_freq`` when not given.
 
     Returns
     -------
@@ -205,7 +209,10 @@ def year_view(cands: pd.DataFrame, year_sizes: pd.Series, *, min_g2: float = BUR
     if len(years) < 2 or len(cands) == 0:
         return out
     sizes = np.array([float(year_sizes[y]) for y in years])
-    counts = np.array([[yf.get(y, 0) for y in years] for yf in cands["year_freq"]], dtype=float)
+    if counts is None:
+        counts = np.array([[yf.get(y, 0) for y in years] for yf in cands["year_freq"]], dtype=float)
+    else:
+        counts = np.asarray(counts, dtype=float)[:, [k for k, y in enumerate(year_sizes.index) if year_sizes[y] > 0]]
     rest = counts.sum(axis=1, keepdims=True) - counts
     g2 = log_likelihood(counts, rest, np.maximum(sizes - counts, 0), np.maximum(sizes.sum() - sizes - rest, 0))
     quality = cands["_quality"].to_numpy(dtype=float)[:, None]
@@ -282,6 +289,76 @@ def scored_candidates(
         The columns of :func:`~cppcc_nlp.terms.candidates.term_candidates` plus ``specificity`` and ``score``;
         ``attrs`` keeps ``n_tokens``, ``doc_ids`` and ``years`` of the token table.
     """
+    found = scored_counts(
+        corpus_or_tokens,
+        max_len=max_len,
+        min_freq=min_freq,
+        min_chars=min_chars,
+        max_chars=max_chars,
+        min_pmi=min_pmi,
+        entropy_floor=entropy_floor,
+        pmi_scale=pmi_scale,
+        lexicon_boost=lexicon_boost,
+        rank_by=rank_by,
+        single_token_min_chars=single_token_min_chars,
+        exclude=exclude,
+        by=by,
+        specificity_scale=specificity_scale,
+    )
+    return with_counters(found)
+
+
+def scored_counts(
+    corpus_or_tokens,
+    *,
+    max_len=8,
+    min_freq=2,
+    min_chars=2,
+    max_chars=16,
+    min_pmi=1.0,
+    entropy_floor=2.0,
+    pmi_scale=8.0,
+    lexicon_boost=2.0,
+    rank_by="default",
+    single_token_min_chars=3,
+    exclude=GENRE_PHRASES,
+    by=None,
+    specificity_scale=8.0,
+) -> Candidates:
+    """:func:`scored_candidates` with the counts per document, year and group as sparse matrices
+    (:class:`~cppcc_nlp.terms.candidates.Candidates`): what extract_terms, keyness and the frequency tables
+    read, without building a dict per candidate."""
+    _check_scores(rank_by, entropy_floor, pmi_scale, lexicon_boost, min_pmi, specificity_scale)
+    found = count_candidates(
+        corpus_or_tokens, max_len=max_len, min_freq=min_freq, min_chars=min_chars, max_chars=max_chars, by=by
+    )
+    cands = found.frame
+    if len(cands):
+        keep = (cands["n_tokens"] > 1) | (cands["n_chars"] >= single_token_min_chars)
+        keep &= ~(cands["pmi"] < min_pmi)
+        if exclude:
+            keep &= ~cands["term"].isin(set(exclude))
+        found = found.take(np.flatnonzero(keep.to_numpy()))
+        cands = found.frame
+    if len(cands):
+        cands["specificity"] = specificity(cands["term"]).to_numpy()
+        cands["score"] = _rank_scores(
+            cands,
+            rank_by,
+            entropy_floor=entropy_floor,
+            pmi_scale=pmi_scale,
+            n_docs=len(found.doc_ids) or 1,
+            n_years=len(found.years),
+            lexicon_boost=lexicon_boost,
+            specificity_scale=specificity_scale,
+        )
+    else:
+        cands["specificity"] = pd.Series(dtype=float)
+        cands["score"] = pd.Series(dtype=float)
+    return found
+
+
+def _check_scores(rank_by, entropy_floor, pmi_scale, lexicon_boost, min_pmi, specificity_scale) -> None:
     if rank_by not in RANK_BY:
         raise ParameterError(f"rank_by={rank_by!r}: choose one of {', '.join(RANK_BY)}")
     for name, value in (
@@ -297,34 +374,6 @@ def scored_candidates(
             or (name != "min_pmi" and (value < 0 or (name in ("pmi_scale", "specificity_scale") and value == 0)))
         ):
             raise ParameterError(f"{name}={value!r}: give a positive number")
-    cands = term_candidates(
-        corpus_or_tokens, max_len=max_len, min_freq=min_freq, min_chars=min_chars, max_chars=max_chars, by=by
-    )
-    attrs = dict(cands.attrs)
-    n_docs = len(attrs.get("doc_ids", [])) or 1
-    if len(cands):
-        keep = (cands["n_tokens"] > 1) | (cands["n_chars"] >= single_token_min_chars)
-        keep &= ~(cands["pmi"] < min_pmi)
-        if exclude:
-            keep &= ~cands["term"].isin(set(exclude))
-        cands = cands[keep].copy()
-    if len(cands):
-        cands["specificity"] = specificity(cands["term"]).to_numpy()
-        cands["score"] = _rank_scores(
-            cands,
-            rank_by,
-            entropy_floor=entropy_floor,
-            pmi_scale=pmi_scale,
-            n_docs=n_docs,
-            n_years=len(attrs.get("years") or []),
-            lexicon_boost=lexicon_boost,
-            specificity_scale=specificity_scale,
-        )
-    else:
-        cands["specificity"] = pd.Series(dtype=float)
-        cands["score"] = pd.Series(dtype=float)
-    cands.attrs.update(attrs)
-    return cands
 
 
 def extract_terms(
@@ -439,7 +488,7 @@ def extract_terms(
     ):
         raise ParameterError(f"year_share={year_share!r}: give a share between 0 (no per-year view) and 1")
     table = as_token_table(corpus_or_tokens)
-    cands = scored_candidates(
+    found = scored_counts(
         table,
         max_len=max_len,
         min_freq=min_freq,
@@ -454,16 +503,19 @@ def extract_terms(
         exclude=exclude,
         specificity_scale=specificity_scale,
     )
+    cands = found.frame
     if rank_by == "default" and len(cands):
         # 0: a fragment (nested only, or one fixed neighbour); enclosed_share 1: a part never said apart from
         # one whole (党的二十大和二十届历次全会 always in …精神), folded into it
-        cands = cands[(cands["score"] > 0) & (cands["enclosed_share"] < 1)]
+        found = found.take(np.flatnonzero(((cands["score"] > 0) & (cands["enclosed_share"] < 1)).to_numpy()))
+        cands = found.frame
     if len(cands):
         words = table[~table["is_punct"].to_numpy(dtype=bool)]
         year_sizes = words.groupby(pd.to_numeric(words["year"], errors="coerce")).size()
         if "_quality" not in cands.columns:
             cands = cands.assign(_quality=1.0)
-        cands = pd.concat([cands, year_view(cands, year_sizes)], axis=1)
+        counts = _year_columns(found, list(year_sizes.index))
+        cands = pd.concat([cands, year_view(cands, year_sizes, counts=counts)], axis=1)
         if rank_by == "default":
             cands["score"] = _lift_by_year(cands["score"], cands["year_rank"], len(year_sizes), year_share)
     if len(cands) == 0:
@@ -473,16 +525,28 @@ def extract_terms(
             stacklevel=2,
         )
         return _empty_terms()
-    years = cands.attrs.get("years") or sorted({y for yf in cands["year_freq"] for y in yf})
-    cands = cands.sort_values(["score", "freq", "term"], ascending=[False, False, True], kind="mergesort")
+    order = np.lexsort((cands["term"].to_numpy(dtype=str), -cands["freq"].to_numpy(), -cands["score"].to_numpy()))
     if top is not None:
-        cands = cands.head(top)
-    out = cands[TERM_COLUMNS].reset_index(drop=True)
+        order = order[:top]
+    out = cands.iloc[order][TERM_COLUMNS].reset_index(drop=True)
     for col in ("freq", "doc_freq", "n_tokens", "n_chars"):
         out[col] = out[col].astype(int)
     if by_year:
-        for year in years:
-            out[year] = [int(yf.get(year, 0)) for yf in cands["year_freq"]]
+        per_year = _year_columns(found, found.years)[order]
+        for k, year in enumerate(found.years):
+            out[year] = per_year[:, k].astype(int)
+    return out
+
+
+def _year_columns(found: Candidates, years: list) -> np.ndarray:
+    """Each candidate's count in each of ``years`` (dense: candidates × years, small)."""
+    index = {int(y): k for k, y in enumerate(found.years)}
+    cols = [index.get(int(y), -1) if not pd.isna(y) else -1 for y in years]
+    dense = found.year_counts.toarray() if len(found.years) else np.zeros((len(found.frame), 0), np.int64)
+    out = np.zeros((len(found.frame), len(years)), np.int64)
+    for k, col in enumerate(cols):
+        if col >= 0:
+            out[:, k] = dense[:, col]
     return out
 
 
@@ -506,15 +570,20 @@ def term_tfidf(corpus_or_tokens, *, top: int = 20, sublinear: bool = True, **ter
     >>> term_tfidf(corpus, top=3).query("year == 2016")                      # doctest: +SKIP
     """
     table = as_token_table(corpus_or_tokens)
-    cands = scored_candidates(table, by="doc_id", **term_options)
-    cands = cands[cands["score"] > 0] if len(cands) else cands
+    found = scored_counts(table, by="doc_id", **term_options)
+    if len(found.frame):
+        found = found.take(np.flatnonzero((found.frame["score"] > 0).to_numpy()))
     doc_year = table.drop_duplicates("doc_id").set_index("doc_id")["year"]
     n_docs = len(doc_year)
-    rows = []
-    for term, gf, df_ in zip(cands["term"], cands["group_freq"], cands["doc_freq"]):
-        for doc, tf in gf.items():
-            rows.append((doc, term, tf, df_))
-    frame = pd.DataFrame(rows, columns=["doc_id", "term", "tf", "doc_freq"])
+    counts = found.group_counts.tocoo()
+    frame = pd.DataFrame(
+        {
+            "doc_id": np.asarray(found.groups, dtype=object)[counts.col] if len(found.groups) else [],
+            "term": found.frame["term"].to_numpy(dtype=object)[counts.row],
+            "tf": counts.data.astype(int),
+            "doc_freq": found.frame["doc_freq"].to_numpy()[counts.row],
+        }
+    )
     if frame.empty:
         return pd.DataFrame(columns=["doc_id", "year", "rank", "term", "tf", "doc_freq", "tfidf"])
     frame["tfidf"] = tfidf(frame["tf"], frame["doc_freq"], n_docs, sublinear=sublinear)
