@@ -628,8 +628,18 @@ class _Draft:
         n_years = np.diff(yearly.indptr)
         years_arr = np.asarray(years, dtype=np.int64)
         has = n_years > 0
-        first = np.where(has, years_arr[yearly.indices[yearly.indptr[:-1].clip(max=max(len(yearly.indices) - 1, 0))]] if len(years_arr) and len(yearly.indices) else 0, 0)
-        last = np.where(has, years_arr[yearly.indices[(yearly.indptr[1:] - 1).clip(0)]] if len(years_arr) and len(yearly.indices) else 0, 0)
+        first = np.where(
+            has,
+            years_arr[yearly.indices[yearly.indptr[:-1].clip(max=max(len(yearly.indices) - 1, 0))]]
+            if len(years_arr) and len(yearly.indices)
+            else 0,
+            0,
+        )
+        last = np.where(
+            has,
+            years_arr[yearly.indices[(yearly.indptr[1:] - 1).clip(0)]] if len(years_arr) and len(yearly.indices) else 0,
+            0,
+        )
         frame.insert(5, "doc_freq", np.diff(docs.indptr).astype(np.int64))
         frame.insert(6, "first_year", pd.array(np.where(has, first, 0), dtype="Int64"))
         frame["first_year"] = frame["first_year"].where(has, pd.NA)

@@ -359,11 +359,19 @@ def specificity(terms: Iterable[str], *, reduce: str = "mean") -> pd.Series:
     """
     if reduce not in ("mean", "max"):
         raise ParameterError(f"specificity: reduce={reduce!r}; choose 'mean' or 'max'")
-    idf, median, tokenizer = general_idf()
     terms = [str(t) for t in terms]
-    values = np.empty(len(terms))
-    for k, term in enumerate(terms):
-        words = [w for w in tokenizer.cut(term, HMM=False) if w.strip()]
-        weights = [idf.get(w, median) for w in words] or [median]
-        values[k] = max(weights) if reduce == "max" else sum(weights) / len(weights)
+    known = _WORD_WEIGHTS
+    new = [t for t in dict.fromkeys(terms) if t not in known]
+    if new:
+        idf, median, tokenizer = general_idf()
+        for term in new:
+            words = [w for w in tokenizer.cut(term, HMM=False) if w.strip()]
+            weights = [idf.get(w, median) for w in words] or [median]
+            known[term] = (sum(weights) / len(weights), max(weights))
+    column = 1 if reduce == "max" else 0
+    values = np.fromiter((known[t][column] for t in terms), float, len(terms))
     return pd.Series(values, index=pd.Index(terms), dtype=float)
+
+
+#: term string → (mean, max) of its words' general-language IDF: each term is cut by jieba once per process
+_WORD_WEIGHTS: dict[str, tuple[float, float]] = {}

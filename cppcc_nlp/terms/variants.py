@@ -42,27 +42,34 @@ def fold_variants(table: pd.DataFrame) -> pd.DataFrame:
     punct = table["is_punct"].to_numpy(dtype=bool)
     para = table["para_id"].to_numpy(dtype=object)
     n = len(tok)
-    comma = np.fromiter((t in ENUMERATION_COMMAS for t in tok), bool, n)
+    codes, vocab = pd.factorize(tok)
+    comma = np.fromiter((t in ENUMERATION_COMMAS for t in vocab), bool, len(vocab))[codes]
     middle = np.flatnonzero(comma[1:-1]) + 1
     middle = middle[~punct[middle - 1] & ~punct[middle + 1] & (para[middle - 1] == para[middle + 1])]
     if len(middle) == 0:
         return table
     words = ~punct
-    as_token = {}
-    for i in np.flatnonzero(words):
-        as_token.setdefault(tok[i], i)
+    # the first row of each word, by its text: where the one-token form of a fold is found
+    word_rows = np.flatnonzero(words)
+    first_row = pd.Series(word_rows, index=pd.Index(tok[word_rows], dtype=object))
+    first_row = first_row[~first_row.index.duplicated()]
+    joined = pd.Index([tok[i - 1] + tok[i + 1] for i in middle], dtype=object)
+    at = first_row.index.get_indexer(joined)
+    one_token = np.where(at >= 0, first_row.to_numpy()[at.clip(0)], -1)
+    # word pairs written side by side somewhere, as one integer per pair
     together = words[:-1] & words[1:] & (para[:-1] == para[1:])
-    pairs = set(zip(tok[:-1][together], tok[1:][together]))
+    width = np.int64(codes.max(initial=0)) + 1
+    side_by_side = np.unique(codes[:-1][together].astype(np.int64) * width + codes[1:][together])
+    pair_seen = np.isin(codes[middle - 1].astype(np.int64) * width + codes[middle + 1], side_by_side)
     drop = np.zeros(n, bool)
     merged: dict[int, int] = {}  # row of A → row of the one-token form to copy flags from
-    for i in middle:
+    for i, row, seen in zip(middle.tolist(), one_token.tolist(), pair_seen.tolist()):
         if drop[i - 1]:  # A is the B of a fold just made (A、B、C): leave the rest as written
             continue
-        joined = tok[i - 1] + tok[i + 1]
-        if joined in as_token:
-            merged[i - 1] = as_token[joined]
+        if row >= 0:
+            merged[i - 1] = row
             drop[i] = drop[i + 1] = True
-        elif (tok[i - 1], tok[i + 1]) in pairs:
+        elif seen:
             drop[i] = True
     if not merged and not drop.any():
         return table

@@ -46,7 +46,15 @@ import numpy as np
 
 from cppcc_nlp._cache import cache_dir, read_verified_bytes, write_verified_bytes
 
-__all__ = ["NgramCounts", "count_ngrams", "cached_counts", "merge_counts", "block_codes", "token_hashes", "COUNT_VERSION"]
+__all__ = [
+    "NgramCounts",
+    "count_ngrams",
+    "cached_counts",
+    "merge_counts",
+    "block_codes",
+    "token_hashes",
+    "COUNT_VERSION",
+]
 
 #: bump when the counting or the file layout changes: it is part of every key
 COUNT_VERSION = "1"
@@ -182,7 +190,9 @@ def count_ngrams(
     length = len(idx)
     new = np.ones(length, bool)
     if length > 1:
-        new[1:] = (idx[1:] != idx[:-1] + 1) | (sentence[idx[1:]] != sentence[idx[:-1]]) | (unit[idx[1:]] != unit[idx[:-1]])
+        new[1:] = (
+            (idx[1:] != idx[:-1] + 1) | (sentence[idx[1:]] != sentence[idx[:-1]]) | (unit[idx[1:]] != unit[idx[:-1]])
+        )
     starts = np.flatnonzero(new)
     run = np.cumsum(new) - 1
     pos = np.arange(length) - starts[run]
