@@ -8,8 +8,11 @@ function word, a stop word or a number; the term string is the tokens concatenat
   jieba's function-word tags (:data:`FUNCTION_TAGS`), numbers (:data:`NUMBER_RE`);
 * bound words, learnt from the corpus at hand: words that never end (国际) or never start (设施) a phrase;
 * :func:`token_runs` — the stretches of tokens candidates are taken from;
-* :func:`term_candidates` — every candidate with its counts and component scores (C-value, PMI, branching
-  entropy; see :mod:`cppcc_nlp.terms.termhood`), ranked by :mod:`cppcc_nlp.terms.ranking`.
+* :func:`count_candidates` — every candidate with its counts and component scores (C-value, PMI, branching
+  entropy; see :mod:`cppcc_nlp.terms.termhood`) and its counts per document, year and group as sparse
+  matrices, all from the per-document n-gram counts of :mod:`cppcc_nlp.tokens.ngrams` by array operations;
+  ranked by :mod:`cppcc_nlp.terms.ranking`;
+* :func:`term_candidates` — the same as one table, the per-year/document/group counts as dicts.
 """
 
 from __future__ import annotations
@@ -584,10 +587,10 @@ def _entropy(rows: np.ndarray, neighbour: np.ndarray, counts: np.ndarray, unique
     frame = pd.DataFrame({"row": rows, "nb": neighbour, "n": counts}).groupby(["row", "nb"], sort=False)["n"].sum()
     row = frame.index.get_level_values("row").to_numpy()
     value = frame.to_numpy(dtype=float)
-    total = np.bincount(row, weights=value, minlength=size) + unique
+    total = np.bincount(row, weights=value, minlength=size).astype(float) + unique
     with np.errstate(divide="ignore", invalid="ignore"):
         p = value / total[row]
-        h = np.bincount(row, weights=-(p * np.log2(p)), minlength=size)
+        h = np.bincount(row, weights=-(p * np.log2(p)), minlength=size).astype(float)
         q = 1.0 / total
         h += np.where(unique > 0, -unique * q * np.log2(q), 0.0)
     return np.abs(np.where(total > 0, h, 0.0))

@@ -4,7 +4,8 @@
 * :mod:`~cppcc_nlp.tokens.components` — the spaCy lexicon-merge component;
 * :mod:`~cppcc_nlp.tokens._token_cache` — the Parquet token cache;
 * :mod:`~cppcc_nlp.tokens.table` — :func:`tokens`, :func:`token_lists`, :func:`~cppcc_nlp.tokens.table.as_token_table`;
-* :mod:`~cppcc_nlp.tokens.inputs` — what the analyses accept (:func:`~cppcc_nlp.tokens.inputs.as_corpus`).
+* :mod:`~cppcc_nlp.tokens.inputs` — what the analyses accept (:func:`~cppcc_nlp.tokens.inputs.as_corpus`);
+* :mod:`~cppcc_nlp.tokens.ngrams` — per-document n-gram counts, cached and mergeable (terms, keyness).
 
 ``tokens`` is both this room and its main function: the package root imports the room first, so
 ``cppcc_nlp.tokens`` names the function; reach the modules with ``importlib.import_module("cppcc_nlp.tokens.table")``.

@@ -96,7 +96,8 @@ class NgramCounts:
 
     Attributes
     ----------
-    vocab, vocab_text, vocab_marked : hash, text and flag (any use marked, e.g. ``in_lexicon``) of each token.
+    vocab, vocab_text, vocab_marked : hash (sorted), text and flag (any use marked, e.g. ``in_lexicon``) of each
+        token.
     gram, n, prefix, suffix, last, n_chars, first : one entry per distinct gram: its hash, length in tokens,
         the hash of its first and of its last ``n - 1`` tokens (0 for one token), the hash of its last token,
         its length in characters, and the position of its first use (row in the counted table).
@@ -183,6 +184,10 @@ def count_ngrams(
     words = np.asarray(tokens, dtype=object)[idx]
     text, inverse = np.unique(words.astype(str), return_inverse=True) if len(words) else (np.array([], str), idx)
     vocab = token_hashes(text.tolist())
+    order = np.argsort(vocab, kind="stable")  # vocab sorted by hash, so that it can be searched
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
+    vocab, text, inverse = vocab[order], text[order], rank[inverse]
     vocab_marked = np.zeros(len(text), bool)
     np.logical_or.at(vocab_marked, inverse, marked[idx])
     tok = vocab[inverse]

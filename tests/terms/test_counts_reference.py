@@ -1,0 +1,105 @@
+"""Terms from the shared n-gram counts equal main's pure-Python implementation on ../shared/corpora (slow).
+
+The reference files in tests/data/terms_reference/ were written by tools/make_terms_reference.py with main at
+c839377, before the counts moved to cppcc_nlp/tokens/ngrams.py.  Also: warm (cached) and cold give the same
+candidates, and a corpus with one more report counts only that report.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cppcc_nlp.terms.candidates import term_candidates
+from cppcc_nlp.terms.counts import term_frequencies
+from cppcc_nlp.terms.keyness import keyness
+from cppcc_nlp.terms.ranking import extract_terms, term_tfidf
+from cppcc_nlp.tokens import ngrams
+
+from conftest import DATA
+
+REFERENCE = DATA / "terms_reference"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def shared_tokens(shared_corpus):
+    import cppcc_nlp as cn
+
+    return cn.tokens(shared_corpus)
+
+
+def read(frame_or_name) -> pd.DataFrame:
+    """A reference file, or a fresh result passed through CSV the same way (same types on both sides)."""
+    if isinstance(frame_or_name, str):
+        return pd.read_csv(REFERENCE / frame_or_name, keep_default_na=False, na_values=[""])
+    text = frame_or_name.to_csv(index=False)
+    return pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""])
+
+
+def assert_same(new: pd.DataFrame, name: str) -> None:
+    ref, new = read(name), read(new)
+    assert list(new.columns) == list(ref.columns)
+    assert len(new) == len(ref)
+    for col in ref.columns:
+        x, y = ref[col], new[col]
+        if x.dtype.kind == "f" or y.dtype.kind == "f":
+            close = np.isclose(x.astype(float), y.astype(float), rtol=1e-9, atol=1e-12, equal_nan=True)
+            assert close.all(), f"{name}: {col} differs at rows {np.flatnonzero(~close)[:10].tolist()}"
+        else:
+            same = x.astype(str).to_numpy() == y.astype(str).to_numpy()
+            assert same.all(), f"{name}: {col} differs at rows {np.flatnonzero(~same)[:10].tolist()}"
+
+
+def test_candidates_equal_the_reference(shared_tokens):
+    cands = term_candidates(shared_tokens)
+    years = cands["year_freq"].map(lambda d: ";".join(f"{k}:{v}" for k, v in sorted(d.items())))
+    cands = cands.assign(year_freq=years).drop(columns=["tokens", "doc_counts", "group_freq", "n_years"])
+    ref = read("candidates.csv.gz")
+    assert len(cands) == len(ref) > 10_000
+    # the same terms; row order is the order of first use, compared by term
+    assert_same(cands.set_index("term").loc[ref["term"]].reset_index(), "candidates.csv.gz")
+
+
+def test_extract_terms_equal_the_reference(shared_tokens):
+    assert_same(extract_terms(shared_tokens, top=300), "extract_terms_top300.csv")
+
+
+def test_keyness_equals_the_reference(shared_tokens):
+    assert_same(keyness(shared_tokens, target=2016), "keyness_2016.csv.gz")
+    assert_same(keyness(shared_tokens, target="2017-2019", reference=(2010, 2014)), "keyness_2017_2019.csv.gz")
+
+
+def test_frequencies_and_tfidf_equal_the_reference(shared_tokens):
+    assert_same(term_frequencies(shared_tokens, by="year", top=30), "frequencies_year.csv.gz")
+    wanted = ["供给侧结构性改革", "政协委员", "高质量发展", "不存在的词"]
+    assert_same(term_frequencies(shared_tokens, wanted, by="period"), "frequencies_period.csv")
+    assert_same(term_tfidf(shared_tokens, top=5), "tfidf_top5.csv")
+
+
+def test_warm_equals_cold_and_a_refresh_counts_only_the_new_report(shared_tokens, tmp_path, monkeypatch):
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path))
+    shanghai = shared_tokens[shared_tokens["doc_id"].astype(str).str.startswith("provincial-shanghai")]
+    docs = list(pd.unique(shanghai["doc_id"]))
+    calls = []
+    real = ngrams.count_ngrams
+    monkeypatch.setattr(ngrams, "count_ngrams", lambda *a, **k: calls.append(1) or real(*a, **k))
+    earlier = shanghai[shanghai["doc_id"] != docs[-1]]
+    term_candidates(earlier)
+    assert len(calls) == len(docs) - 1  # cold: one count per report
+    calls.clear()
+    cold = term_candidates(shanghai)
+    assert len(calls) == 1  # the refresh counts the new report only
+    calls.clear()
+    warm = term_candidates(shanghai)
+    assert calls == []
+    pd.testing.assert_frame_equal(cold, warm)
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path / "empty"))
+    calls.clear()
+    fresh = term_candidates(shanghai)  # all counted at once, nothing read back
+    assert len(calls) == len(docs)
+    pd.testing.assert_frame_equal(cold, fresh)
