@@ -629,25 +629,14 @@ class _Draft:
             m.sort_indices()
         frame = self.frame
         n_years = np.diff(yearly.indptr)
-        years_arr = np.asarray(years, dtype=np.int64)
         has = n_years > 0
-        first = np.where(
-            has,
-            years_arr[yearly.indices[yearly.indptr[:-1].clip(max=max(len(yearly.indices) - 1, 0))]]
-            if len(years_arr) and len(yearly.indices)
-            else 0,
-            0,
-        )
-        last = np.where(
-            has,
-            years_arr[yearly.indices[(yearly.indptr[1:] - 1).clip(0)]] if len(years_arr) and len(yearly.indices) else 0,
-            0,
-        )
+        # columns are sorted years and each row's indices sorted: its first and last entries are its years
+        year_of = np.append(np.asarray(years, dtype=np.int64), 0)[np.append(yearly.indices, len(years))]
+        first = np.where(has, year_of[np.minimum(yearly.indptr[:-1], len(yearly.indices))], 0)
+        last = np.where(has, year_of[np.maximum(yearly.indptr[1:] - 1, 0)], 0)
         frame.insert(5, "doc_freq", np.diff(docs.indptr).astype(np.int64))
-        frame.insert(6, "first_year", pd.array(np.where(has, first, 0), dtype="Int64"))
-        frame["first_year"] = frame["first_year"].where(has, pd.NA)
-        frame.insert(7, "last_year", pd.array(np.where(has, last, 0), dtype="Int64"))
-        frame["last_year"] = frame["last_year"].where(has, pd.NA)
+        frame.insert(6, "first_year", pd.arrays.IntegerArray(first.astype(np.int64), ~has))
+        frame.insert(7, "last_year", pd.arrays.IntegerArray(last.astype(np.int64), ~has))
         frame["n_years"] = n_years.astype(np.int64)
         return Candidates(
             frame=frame,
