@@ -27,7 +27,7 @@ import pandas as pd
 from cppcc_nlp._text import CN_NUMERALS, DIGITS
 from cppcc_nlp.errors import ParameterError
 from cppcc_nlp.terms.variants import fold_variants
-from cppcc_nlp.tokens.ngrams import NgramCounts, cached_counts, merge_counts
+from cppcc_nlp.tokens.ngrams import NgramCounts, cached_counts, count_ngrams, merge_counts
 from cppcc_nlp.tokens.table import as_token_table
 
 # Edges of a term.  A candidate neither starts nor ends with a stop word, a number or a function word; function
@@ -345,7 +345,7 @@ def count_candidates(
     ``cache``: True (the cache folder), a folder, or False (count without caching).
     """
     _check_options(max_len, min_freq, min_chars, max_chars)
-    table = fold_variants(as_token_table(corpus_or_tokens))  # 大众创业、万众创新 = 大众创业万众创新
+    table = as_token_table(corpus_or_tokens)
     if by is not None and by not in table.columns:
         raise ParameterError(
             f"by={by!r} is not a column of the token table; choose one of {', '.join(map(str, table.columns))}"
@@ -360,52 +360,77 @@ def count_candidates(
 
 
 def _count_table(table: pd.DataFrame, max_n: int, by: str | None, cache) -> tuple[NgramCounts, pd.DataFrame]:
-    """The n-gram counts of every document of ``table`` (cached per document), merged, and a table of units
-    (one row per merged unit: doc, year, group)."""
+    """The n-gram counts of ``table`` with its variants folded (:func:`fold_variants`), and a table of units
+    (one row per unit: doc, year, group).
+
+    Each document is counted as written, through the cache; folding depends on the whole corpus (大众创业万众创新
+    written as one word in some other report), so the sentences it changes are taken out of the sum as
+    written and counted again as folded.  A new report thus never invalidates the cached counts of the others.
+    """
     n = len(table)
-    tok = table["token"].astype(str).to_numpy(dtype=object)
-    separator = _separators(table, tok)
-    can_start, can_end = _edge_flags(table, tok)
-    marked = table["in_lexicon"].to_numpy(dtype=bool) if "in_lexicon" in table.columns else np.zeros(n, bool)
+    table = table.reset_index(drop=True)
+    folded = fold_variants(table)  # 大众创业、万众创新 = 大众创业万众创新
+    rows = folded.index.to_numpy()  # rows of ``table`` kept by folding
     para = table["para_id"].astype(str).to_numpy(dtype=object)
     sent = table["sent"].to_numpy() if "sent" in table.columns else np.zeros(n, np.int64)
     doc = table["doc_id"].astype(str).to_numpy(dtype=object)
     section = table["section_id"].astype(str).to_numpy(dtype=object) if "section_id" in table.columns else para
     group = table[by].to_numpy(dtype=object) if by is not None else np.zeros(n, dtype=object)
+    new_doc = _changes(doc)
+    sentence = np.cumsum(new_doc | _changes(para) | _changes(sent))
+    unit = np.cumsum(new_doc | _changes(section) | _changes(group)) - 1
+    # sentences that folding changed: a row dropped, or a token rewritten
+    changed = np.ones(n, bool)
+    changed[rows] = (
+        folded["token"].astype(str).to_numpy(dtype=object) != table["token"].astype(str).to_numpy(dtype=object)[rows]
+    )
+    refold = np.isin(sentence, np.unique(sentence[changed]))
 
-    def changes(values) -> np.ndarray:
-        out = np.ones(n, bool)
-        if n > 1:
-            out[1:] = pd.Series(values[1:]).ne(pd.Series(values[:-1])).to_numpy()
-            out[1:] &= ~(pd.isna(values[1:]) & pd.isna(values[:-1]))
-        return out
+    def inputs(frame: pd.DataFrame, at: np.ndarray) -> dict:
+        tok = frame["token"].astype(str).to_numpy(dtype=object)
+        can_start, can_end = _edge_flags(frame, tok)
+        marked = frame["in_lexicon"].to_numpy(dtype=bool) if "in_lexicon" in frame.columns else np.zeros(len(tok), bool)
+        return {
+            "tokens": tok,
+            "separator": _separators(frame, tok),
+            "ok_start": can_start,
+            "ok_end": can_end,
+            "marked": marked,
+            "sentence": sentence[at],
+            "unit": unit[at],
+        }
 
-    new_doc = changes(doc)
-    new_sentence = new_doc | changes(para) | changes(sent)
-    new_unit = new_doc | changes(section) | changes(group)
-    sentence_code = np.cumsum(new_sentence)
-    unit_code = np.cumsum(new_unit)
+    written = inputs(table, np.arange(n))
+    pieces, piece_units, piece_positions = [], [], []
     bounds = np.append(np.flatnonzero(new_doc), n)
-    pieces = []
     for s, e in zip(bounds[:-1], bounds[1:]):
-        pieces.append(
-            cached_counts(
-                tok[s:e],
-                separator=separator[s:e],
-                sentence=sentence_code[s:e],
-                unit=unit_code[s:e],
-                ok_start=can_start[s:e],
-                ok_end=can_end[s:e],
-                marked=marked[s:e],
-                max_n=max_n,
-                cache=cache,
-            )
-        )
-    merged, _ = merge_counts(pieces)
-    first_row = np.flatnonzero(new_unit)
+        part = {k: v[s:e] for k, v in written.items()}
+        pieces.append(cached_counts(part.pop("tokens"), **part, max_n=max_n, cache=cache))
+        piece_units.append(np.unique(unit[s:e]))
+        piece_positions.append(int(s))
+    if refold.any():
+        # the changed sentences: out as written, in as folded (positions and units those of the written rows)
+        part = {k: v[refold] for k, v in written.items()}
+        out = count_ngrams(part.pop("tokens"), **part, max_n=max_n, position=np.flatnonzero(refold))
+        keep = refold[rows]
+        again = {k: v[keep] for k, v in inputs(folded, rows).items()}
+        back = count_ngrams(again.pop("tokens"), **again, max_n=max_n, position=rows[keep])
+        pieces += [out.negated(), back]
+        piece_units += [np.arange(int(unit.max()) + 1)] * 2
+        piece_positions += [0, 0]
+    merged = merge_counts(pieces, units=piece_units, positions=piece_positions)
+    first_row = np.flatnonzero(np.diff(np.append(-1, unit)) != 0)
     year = pd.to_numeric(table["year"], errors="coerce").to_numpy(dtype=float)
     units = pd.DataFrame({"doc": doc[first_row], "year": year[first_row], "group": group[first_row]})
     return merged, units
+
+
+def _changes(values: np.ndarray) -> np.ndarray:
+    """True where a value differs from the one before (and on the first row)."""
+    codes = pd.factorize(values, use_na_sentinel=False)[0]
+    out = np.ones(len(codes), bool)
+    out[1:] = codes[1:] != codes[:-1]
+    return out
 
 
 def _chain(link: np.ndarray, start: np.ndarray, steps: np.ndarray) -> np.ndarray:
@@ -424,8 +449,10 @@ def _candidates(counts: NgramCounts, units: pd.DataFrame, *, max_len, min_freq, 
     count = np.bincount(c.ref, weights=c.count, minlength=G).astype(np.int64)
     at_start = np.bincount(c.ref, weights=c.at_start, minlength=G).astype(np.int64)
     at_end = np.bincount(c.ref, weights=c.at_end, minlength=G).astype(np.int64)
-    edge = np.zeros(G, np.uint8)
-    np.bitwise_or.at(edge, c.ref, c.edge)
+    # uses that may start and end, per (first-token mark, last-token mark): as a bit set 1, 2, 4, 8
+    by_bucket = np.zeros((G, 4), np.int64)
+    np.add.at(by_bucket, (c.ref[c.edge_row], c.edge_bucket), c.edge_count)
+    edge = ((by_bucket > 0) * np.array([1, 2, 4, 8])).sum(axis=1)
     n = c.n.astype(np.int64)
     multi = n > 1
 
@@ -443,7 +470,7 @@ def _candidates(counts: NgramCounts, units: pd.DataFrame, *, max_len, min_freq, 
     # the text of each token, on the one-token grams
     vocab_at = np.searchsorted(c.vocab, c.gram).clip(0, max(len(c.vocab) - 1, 0))
     text = np.where(~multi & (c.vocab[vocab_at] == c.gram), c.vocab_text[vocab_at].astype(object), None)
-    marked = np.where(~multi, c.vocab_marked[vocab_at], False)
+    marked = np.where(~multi, c.vocab_marked[vocab_at] > 0, False)
     digit = np.array([bool(t) and bool(_DIGIT_RE.search(t)) for t in text.tolist()], bool)
     for level in range(2, int(n.max(initial=1)) + 1):
         at = np.flatnonzero(n == level)
@@ -458,6 +485,7 @@ def _candidates(counts: NgramCounts, units: pd.DataFrame, *, max_len, min_freq, 
     de_tail = (n >= 3) & (text[before_last.clip(0)] == "的")
     is_cand = (
         valid
+        & (count > 0)
         & (n <= max_len)
         & (c.n_chars >= min_chars)
         & (c.n_chars <= max_chars)
@@ -522,7 +550,7 @@ def _candidates(counts: NgramCounts, units: pd.DataFrame, *, max_len, min_freq, 
     # one-token extensions: left (suffix is a candidate) and right (prefix is a candidate)
     row_of = np.full(G, -1, np.int64)
     row_of[cand] = rows
-    ext = np.flatnonzero(multi)
+    ext = np.flatnonzero(multi & (count > 0))
     left_of, right_of = row_of[suffix[ext]], row_of[prefix[ext]]
     is_left, is_right = left_of >= 0, right_of >= 0
     ext_cand = is_cand[ext]
@@ -626,6 +654,7 @@ class _Draft:
         grouped = matrix(groups, self.units["group"].to_numpy(dtype=object))
         for m in (docs, yearly, grouped):
             m.sum_duplicates()
+            m.eliminate_zeros()  # a use taken out and counted again elsewhere (see _count_table)
             m.sort_indices()
         frame = self.frame
         n_years = np.diff(yearly.indptr)

@@ -15,9 +15,10 @@ Design
   probability of about ``k² / 2⁶⁵`` for ``k`` distinct grams (1e-5 for ten million).
 * **Per document, two small tables** (:class:`NgramCounts`): the distinct grams (hash, n, prefix, suffix,
   last token, length in characters, first position) and the counts per *unit* of the document (unit, gram,
-  count, uses at a run start, uses at a run end, and ``edge``: a 4-bit set saying which (first-token flag,
-  last-token flag) combinations occurred in a use whose first token may start and whose last token may end a
-  candidate).  Counts are int32; nothing is dense.
+  count, uses at a run start, uses at a run end) and, for the uses whose first token may start and whose last
+  token may end a candidate, their count per (first-token flag, last-token flag) combination (``edge_*``).
+  Counts are int32 and signed, so that a stretch counted differently can be taken out (``negated``) and
+  counted again; nothing is dense.
 * **Mergeable**: the counts of a corpus are the concatenation of its documents' tables, summed by gram
   (:func:`merge_counts`); a subset (one year, target and reference) is the sum over its documents, so keyness
   and the per-year tables reuse what extract_terms counted.
@@ -96,15 +97,16 @@ class NgramCounts:
 
     Attributes
     ----------
-    vocab, vocab_text, vocab_marked : hash (sorted), text and flag (any use marked, e.g. ``in_lexicon``) of each
-        token.
+    vocab, vocab_text, vocab_marked : hash (sorted), text, and the number of marked uses (``in_lexicon``) of
+        each token.
     gram, n, prefix, suffix, last, n_chars, first : one entry per distinct gram: its hash, length in tokens,
         the hash of its first and of its last ``n - 1`` tokens (0 for one token), the hash of its last token,
-        its length in characters, and the position of its first use (row in the counted table).
-    unit, ref, count, at_start, at_end, edge : one entry per (unit, gram) used there: the unit, the gram's
-        index in ``gram``, its uses, its uses at the start and at the end of a run, and the bit set of
-        (first-token mark, last-token mark) combinations ``2 * first + last`` seen in a use whose first token
-        may start and whose last token may end (``ok_start``/``ok_end`` of :func:`count_ngrams`).
+        its length in characters, and the position of its first use (``position`` of :func:`count_ngrams`).
+    unit, ref, count, at_start, at_end : one entry per (unit, gram) used there: the unit, the gram's index in
+        ``gram``, its uses, its uses at the start and at the end of a run.
+    edge_row, edge_bucket, edge_count : the uses whose first token may start and whose last token may end
+        (``ok_start``/``ok_end`` of :func:`count_ngrams`), per entry of ``unit`` (``edge_row``) and combination
+        ``2 * first-token mark + last-token mark`` (``edge_bucket``).
     n_units : the number of units counted.
     """
 
@@ -123,11 +125,14 @@ class NgramCounts:
     count: np.ndarray
     at_start: np.ndarray
     at_end: np.ndarray
-    edge: np.ndarray
+    edge_row: np.ndarray
+    edge_bucket: np.ndarray
+    edge_count: np.ndarray
     n_units: int
 
     FIELDS = (
-        "vocab vocab_text vocab_marked gram n prefix suffix last n_chars first unit ref count at_start at_end edge"
+        "vocab vocab_text vocab_marked gram n prefix suffix last n_chars first unit ref count at_start at_end "
+        "edge_row edge_bucket edge_count"
     ).split()
 
     @staticmethod
@@ -138,6 +143,14 @@ class NgramCounts:
         for k in range(1, len(hashes)):
             h = _mix(h, hashes[k : k + 1])
         return h[0]
+
+    def negated(self) -> NgramCounts:
+        """The same counts with the opposite sign (to take a stretch out of a sum); its first uses do not count."""
+        out = NgramCounts(n_units=self.n_units, **{f: getattr(self, f) for f in self.FIELDS})
+        for field in ("vocab_marked", "count", "at_start", "at_end", "edge_count"):
+            setattr(out, field, -getattr(self, field))
+        out.first = np.full(len(self.first), np.iinfo(np.int64).max, np.int64)
+        return out
 
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
@@ -160,6 +173,7 @@ def count_ngrams(
     ok_start: np.ndarray | None = None,
     ok_end: np.ndarray | None = None,
     marked: np.ndarray | None = None,
+    position: np.ndarray | None = None,
 ) -> NgramCounts:
     """Count every n-gram (``n = 1 … max_n``) of the token runs of one document, vectorised.
 
@@ -172,13 +186,15 @@ def count_ngrams(
     unit : a code per token (0, 1, … in order of first use; sections, say): counts are kept per unit and a run
         never crosses a change of unit.  One unit by default.
     ok_start, ok_end : which tokens may start and end a candidate (all by default); see ``edge``.
-    marked : a flag per token (``in_lexicon``), recorded in ``edge`` and ``vocab_marked``.
+    marked : a flag per token (``in_lexicon``), recorded in ``edge_bucket`` and ``vocab_marked``.
+    position : the position of each token (0, 1, … by default), whose smallest over a gram's uses is ``first``.
     """
     size = len(tokens)
     unit = np.zeros(size, np.int32) if unit is None else np.asarray(unit)
     ok_start = np.ones(size, bool) if ok_start is None else np.asarray(ok_start, bool)
     ok_end = np.ones(size, bool) if ok_end is None else np.asarray(ok_end, bool)
     marked = np.zeros(size, bool) if marked is None else np.asarray(marked, bool)
+    position = np.arange(size, dtype=np.int64) if position is None else np.asarray(position, np.int64)
     n_units = int(unit.max()) + 1 if size else 0
     idx = np.flatnonzero(~np.asarray(separator, bool))
     words = np.asarray(tokens, dtype=object)[idx]
@@ -188,8 +204,7 @@ def count_ngrams(
     rank = np.empty(len(order), np.int64)
     rank[order] = np.arange(len(order))
     vocab, text, inverse = vocab[order], text[order], rank[inverse]
-    vocab_marked = np.zeros(len(text), bool)
-    np.logical_or.at(vocab_marked, inverse, marked[idx])
+    vocab_marked = np.bincount(inverse, weights=marked[idx], minlength=len(text)).astype(np.int32)
     tok = vocab[inverse]
     chars = np.char.str_len(text)[inverse].astype(np.int32) if len(text) else np.zeros(0, np.int32)
     length = len(idx)
@@ -203,7 +218,7 @@ def count_ngrams(
     pos = np.arange(length) - starts[run]
     rem = np.diff(np.append(starts, length))[run] - pos  # tokens left in the run, this one included
     s_ok, e_ok, mk, units = ok_start[idx], ok_end[idx], marked[idx].astype(np.uint8), unit[idx]
-    parts: dict[str, list] = {k: [] for k in ("gram n prefix suffix last chars first unit start end edge".split())}
+    parts: dict[str, list] = {k: [] for k in ("gram n prefix suffix last chars first unit start end ok bucket".split())}
     head, head_chars = tok, chars
     for n in range(1, max_n + 1):
         if n > 1:
@@ -221,21 +236,21 @@ def count_ngrams(
         parts["suffix"].append(head[at + 1] if n > 1 else np.zeros(len(at), np.uint64))
         parts["last"].append(tok[end])
         parts["chars"].append(gram_c[at])
-        parts["first"].append(idx[at].astype(np.int32))
+        parts["first"].append(position[idx[at]])
         parts["unit"].append(units[at].astype(np.int32))
         parts["start"].append(pos[at] == 0)
         parts["end"].append(rem[at] == n)
-        ok = s_ok[at] & e_ok[end]
-        parts["edge"].append(np.where(ok, np.left_shift(np.uint8(1), 2 * mk[at] + mk[end]), 0).astype(np.uint8))
+        parts["ok"].append(s_ok[at] & e_ok[end])
+        parts["bucket"].append(2 * mk[at] + mk[end])
         head, head_chars = gram_h, gram_c
     cat = {k: np.concatenate(v) if v else np.zeros(0) for k, v in parts.items()}
     gram, first_at, which = np.unique(cat["gram"], return_index=True, return_inverse=True)
-    first = np.full(len(gram), np.iinfo(np.int32).max, np.int32)
-    np.minimum.at(first, which, cat["first"])
+    first = np.full(len(gram), np.iinfo(np.int64).max, np.int64)
+    np.minimum.at(first, which, cat["first"].astype(np.int64))
     key = cat["unit"].astype(np.int64) * len(gram) + which
     pair, pair_at, pair_of = np.unique(key, return_index=True, return_inverse=True)
-    edge = np.zeros(len(pair), np.uint8)
-    np.bitwise_or.at(edge, pair_of, cat["edge"].astype(np.uint8))
+    ok = cat["ok"].astype(bool)
+    edge_key, edge_count = np.unique(pair_of[ok].astype(np.int64) * 4 + cat["bucket"][ok], return_counts=True)
     return NgramCounts(
         vocab=vocab,
         vocab_text=text.astype(str),
@@ -252,7 +267,9 @@ def count_ngrams(
         count=np.bincount(pair_of, minlength=len(pair)).astype(np.int32),
         at_start=np.bincount(pair_of, weights=cat["start"], minlength=len(pair)).astype(np.int32),
         at_end=np.bincount(pair_of, weights=cat["end"], minlength=len(pair)).astype(np.int32),
-        edge=edge,
+        edge_row=(edge_key // 4).astype(np.int32),
+        edge_bucket=(edge_key % 4).astype(np.uint8),
+        edge_count=edge_count.astype(np.int32),
         n_units=n_units,
     )
 
@@ -327,35 +344,48 @@ def block_codes(values) -> np.ndarray:
     return (np.cumsum(change) - 1).astype(np.int32)
 
 
-def merge_counts(pieces: list[NgramCounts]) -> tuple[NgramCounts, np.ndarray]:
-    """The counts of several documents as one: grams united, units numbered on (document 0's, then 1's …).
+def merge_counts(
+    pieces: list[NgramCounts], *, units: list[np.ndarray] | None = None, positions: list[int] | None = None
+) -> NgramCounts:
+    """The counts of several pieces (documents, corrections) as one: grams united, the rest concatenated.
 
-    Returns the merged counts (per-unit rows are not summed across units; sum them with ``np.bincount`` over
-    ``ref``) and, for each merged unit, the index of the piece it came from.  ``first`` becomes the position
-    of the first use counted over the pieces in order (piece offsets added).
+    Parameters
+    ----------
+    pieces : the counts to merge (a negated piece takes its counts out).
+    units : for each piece, the merged unit of each of its units (``units[k][local unit]``); by default the
+        units are numbered on, piece 0's first.
+    positions : for each piece, what to add to its positions (``first``); 0 by default.
+
+    Returns
+    -------
+    NgramCounts
+        Per-unit rows are not summed (sum them with ``np.bincount`` over ``ref``); ``first`` is the smallest
+        position over the pieces; ``vocab_marked`` the summed marked uses.
     """
     if not pieces:
-        return count_ngrams(np.array([], object), separator=np.zeros(0, bool), sentence=np.zeros(0), max_n=1), np.zeros(
-            0, np.int64
-        )
+        return count_ngrams(np.array([], object), separator=np.zeros(0, bool), sentence=np.zeros(0), max_n=1)
+    if units is None:
+        start = np.cumsum([0] + [p.n_units for p in pieces])
+        units = [np.arange(p.n_units) + start[k] for k, p in enumerate(pieces)]
+    positions = positions or [0] * len(pieces)
     grams = np.concatenate([p.gram for p in pieces])
     gram, first_at, which = np.unique(grams, return_index=True, return_inverse=True)
     offsets = np.cumsum([0] + [len(p.gram) for p in pieces])
-    unit_offsets = np.cumsum([0] + [p.n_units for p in pieces])
-    # the first use: pieces in order, so the smallest (piece, position)
-    order = np.concatenate([np.full(len(p.gram), k, np.int64) for k, p in enumerate(pieces)]) << 32
-    order += np.concatenate([p.first for p in pieces]).astype(np.int64)
+    row_offsets = np.cumsum([0] + [len(p.ref) for p in pieces])
+    shifted = [
+        np.where(p.first == np.iinfo(np.int64).max, p.first, p.first + positions[k]) for k, p in enumerate(pieces)
+    ]
     first = np.full(len(gram), np.iinfo(np.int64).max, np.int64)
-    np.minimum.at(first, which, order)
+    np.minimum.at(first, which, np.concatenate(shifted).astype(np.int64))
     vocab = np.concatenate([p.vocab for p in pieces])
     vocab_u, vocab_at, vocab_of = np.unique(vocab, return_index=True, return_inverse=True)
-    vocab_marked = np.zeros(len(vocab_u), bool)
-    np.logical_or.at(vocab_marked, vocab_of, np.concatenate([p.vocab_marked for p in pieces]))
+    marked = np.concatenate([p.vocab_marked for p in pieces])
+    vocab_marked = np.bincount(vocab_of, weights=marked, minlength=len(vocab_u)).astype(np.int32)
 
     def cat(field):
         return np.concatenate([getattr(p, field) for p in pieces])
 
-    merged = NgramCounts(
+    return NgramCounts(
         vocab=vocab_u,
         vocab_text=np.concatenate([p.vocab_text.astype(str) for p in pieces]).astype(object)[vocab_at].astype(str),
         vocab_marked=vocab_marked,
@@ -366,13 +396,13 @@ def merge_counts(pieces: list[NgramCounts]) -> tuple[NgramCounts, np.ndarray]:
         last=cat("last")[first_at],
         n_chars=cat("n_chars")[first_at],
         first=first,
-        unit=np.concatenate([p.unit.astype(np.int64) + unit_offsets[k] for k, p in enumerate(pieces)]),
+        unit=np.concatenate([np.asarray(units[k], np.int64)[p.unit] for k, p in enumerate(pieces)]),
         ref=which[np.concatenate([p.ref.astype(np.int64) + offsets[k] for k, p in enumerate(pieces)])],
         count=cat("count"),
         at_start=cat("at_start"),
         at_end=cat("at_end"),
-        edge=cat("edge"),
-        n_units=int(unit_offsets[-1]),
+        edge_row=np.concatenate([p.edge_row.astype(np.int64) + row_offsets[k] for k, p in enumerate(pieces)]),
+        edge_bucket=cat("edge_bucket"),
+        edge_count=cat("edge_count"),
+        n_units=int(max((int(np.max(u, initial=-1)) for u in units), default=-1) + 1),
     )
-    piece_of_unit = np.repeat(np.arange(len(pieces)), [p.n_units for p in pieces])
-    return merged, piece_of_unit

@@ -82,21 +82,21 @@ def test_runs_do_not_cross_sentences_or_units():
     assert sorted(units.unit[units.ref == np.flatnonzero(units.gram == NgramCounts.gram_hash(["委员"]))[0]]) == [0, 1]
 
 
-def test_edge_bits_record_which_uses_may_start_and_end():
+def test_edge_counts_record_which_uses_may_start_and_end():
     tokens = np.array(["推进", "委员", "工作站", "，", "委员", "工作站"], dtype=object)
     sep = tokens == "，"
     ok_start = tokens != "推进"
     marked = tokens == "工作站"
     counts = count_ngrams(tokens, separator=sep, sentence=np.zeros(6), max_n=3, ok_start=ok_start, marked=marked)
-    edge = {
-        g: int(
-            np.bitwise_or.reduce(counts.edge[counts.ref == np.flatnonzero(counts.gram == NgramCounts.gram_hash(g))[0]])
-        )
-        for g in [("推进", "委员"), ("委员", "工作站"), ("委员",)]
-    }
-    assert edge[("推进", "委员")] == 0  # 推进 may not start
-    assert edge[("委员", "工作站")] == 1 << 1  # first unmarked, last (工作站) marked: bit 2*0 + 1
-    assert edge[("委员",)] == 1
+
+    def edges(gram):
+        rows = np.flatnonzero(counts.ref == np.flatnonzero(counts.gram == NgramCounts.gram_hash(gram))[0])
+        at = np.isin(counts.edge_row, rows)
+        return sorted(zip(counts.edge_bucket[at].tolist(), counts.edge_count[at].tolist()))
+
+    assert edges(("推进", "委员")) == []  # 推进 may not start
+    assert edges(("委员", "工作站")) == [(1, 2)]  # first unmarked, last (工作站) marked: 2 * 0 + 1, twice
+    assert edges(("委员",)) == [(0, 2)]
 
 
 def test_merged_documents_sum_to_the_whole():
@@ -105,12 +105,20 @@ def test_merged_documents_sum_to_the_whole():
     a = count_ngrams(tokens[:cut], separator=sep[:cut], sentence=sent[:cut], max_n=4)
     b = count_ngrams(tokens[cut:], separator=sep[cut:], sentence=sent[cut:], max_n=4)
     whole = count_ngrams(tokens, separator=sep, sentence=sent, max_n=4)
-    merged, piece_of_unit = merge_counts([a, b])
-    assert list(piece_of_unit) == [0, 1]
+    merged = merge_counts([a, b], positions=[0, cut])
+    assert merged.n_units == 2 and sorted(set(merged.unit.tolist())) == [0, 1]
     assert np.array_equal(merged.gram, whole.gram)
     total = np.bincount(merged.ref, weights=merged.count, minlength=len(merged.gram))
     assert np.array_equal(total, np.bincount(whole.ref, weights=whole.count, minlength=len(whole.gram)))
     assert merged.vocab_text.tolist() == whole.vocab_text.tolist()  # both sorted by hash
+    assert np.array_equal(merged.first, whole.first)  # positions of first use, the second piece shifted
+    # a piece taken out again leaves the other
+    back = merge_counts([a, b, b.negated()], positions=[0, cut, cut])
+    total = np.bincount(back.ref, weights=back.count, minlength=len(back.gram))
+    alone = merge_counts([a])
+    assert {h: c for h, c in zip(back.gram.tolist(), total.tolist()) if c} == dict(
+        zip(alone.gram.tolist(), np.bincount(alone.ref, weights=alone.count, minlength=len(alone.gram)).tolist())
+    )
 
 
 def test_cache_reads_back_and_counts_only_what_changed(tmp_path, monkeypatch):
