@@ -40,12 +40,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import warnings
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from cppcc_nlp._cache import cache_dir, read_verified_bytes, write_verified_bytes
+from cppcc_nlp._cache import CacheWarning, cache_dir, read_verified_bytes, write_verified_bytes
 
 __all__ = [
     "NgramCounts",
@@ -58,7 +60,7 @@ __all__ = [
 ]
 
 #: bump when the counting or the file layout changes: it is part of every key
-COUNT_VERSION = "1"
+COUNT_VERSION = "2"
 
 _M1 = np.uint64(0x9E3779B97F4A7C15)
 _M2 = np.uint64(0xBF58476D1CE4E5B9)
@@ -324,7 +326,12 @@ def cached_counts(
     path = folder / key[:2] / f"{key}.npz"
     data = read_verified_bytes(path, inputs=key)
     if data is not None:
-        return NgramCounts.from_bytes(data)
+        try:
+            return NgramCounts.from_bytes(data)
+        except (KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:  # sound file, other layout: count again
+            warnings.warn(
+                f"n-gram cache entry {path} has another layout ({exc}); counted again", CacheWarning, stacklevel=2
+            )
     counts = count_ngrams(max_n=max_n, **arrays)
     try:
         write_verified_bytes(path, counts.to_bytes(), inputs=key)

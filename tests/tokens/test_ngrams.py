@@ -164,3 +164,15 @@ def test_empty_input():
     only_punct = np.array(["，", "。"], dtype=object)
     counts = count_ngrams(only_punct, separator=np.ones(2, bool), sentence=np.zeros(2), max_n=3)
     assert len(counts.gram) == 0
+
+
+def test_entry_of_another_layout_is_counted_again(tmp_path):
+    from cppcc_nlp._cache import write_verified_bytes
+
+    tokens, sep, sent = arrays(SENTENCES)
+    first = cached_counts(tokens, separator=sep, sentence=sent, max_n=3, cache=tmp_path)
+    (path,) = list((tmp_path / "ngrams").rglob("*.npz"))
+    write_verified_bytes(path, b"PK not an npz of counts", inputs=path.stem)  # sound header, wrong content
+    with pytest.warns(CacheWarning, match="another layout"):
+        again = cached_counts(tokens, separator=sep, sentence=sent, max_n=3, cache=tmp_path)
+    assert np.array_equal(first.count, again.count)
