@@ -106,29 +106,39 @@ def _edge_flags(table: pd.DataFrame, tok: np.ndarray) -> tuple[np.ndarray, np.nd
     The word lists are looked up once per distinct token, then spread over the rows.
     """
     codes, vocab = pd.factorize(tok)
-    words = [str(t) for t in vocab]
-
-    def per_token(test) -> np.ndarray:
-        return np.array([bool(test(t)) for t in words] + [False], bool)[codes]
-
-    bad = (
-        table["is_stop"].to_numpy(dtype=bool)
-        | table["is_num"].to_numpy(dtype=bool)
-        | per_token(
-            lambda t: t in EDGE_WORDS or _function_word(t) or NUMBER_RE.match(t) or not any(ch.isalpha() for ch in t)
-        )
-    )
-    lead = per_token(lambda t: t in LEADING_WORDS)
+    flags = np.array([_token_flags(str(t)) for t in vocab] + [(False,) * 4], bool).reshape(-1, 4)[codes]
+    bad = table["is_stop"].to_numpy(dtype=bool) | table["is_num"].to_numpy(dtype=bool) | flags[:, 0]
+    lead = flags[:, 1]
     # an opener used attributively stays (积极的财政政策, 稳健的货币政策)
     next_de = np.zeros(len(tok), bool)
     next_de[:-1] = tok[1:] == "的"
     # nor does an adverb that modifies a following opener (全面|贯彻落实…, 积极|推进…)
-    adverb = per_token(lambda t: t in ADVERB_OPENERS or _pos_tag(t) == "ad")
+    adverb = flags[:, 2]
     next_lead = np.zeros(len(tok), bool)
     next_lead[:-1] = lead[1:] & adverb[:-1]
     can_start = ~bad & ~(lead & ~next_de) & ~next_lead
-    can_end = ~bad & ~per_token(lambda t: t in TRAILING_WORDS)
+    can_end = ~bad & ~flags[:, 3]
     return can_start, can_end
+
+
+_TOKEN_FLAGS: dict[str, tuple[bool, bool, bool, bool]] = {}
+
+
+def _token_flags(token: str) -> tuple[bool, bool, bool, bool]:
+    """(never at an edge, an opener, an adverb opener, a trailing word) for one token; looked up once per process."""
+    flags = _TOKEN_FLAGS.get(token)
+    if flags is None:
+        flags = (
+            token in EDGE_WORDS
+            or _function_word(token)
+            or bool(NUMBER_RE.match(token))
+            or not any(ch.isalpha() for ch in token),
+            token in LEADING_WORDS,
+            token in ADVERB_OPENERS or _pos_tag(token) == "ad",
+            token in TRAILING_WORDS,
+        )
+        _TOKEN_FLAGS[token] = flags
+    return flags
 
 
 def _separators(table: pd.DataFrame, tok: np.ndarray) -> np.ndarray:
@@ -371,14 +381,12 @@ def _count_table(table: pd.DataFrame, max_n: int, by: str | None, cache) -> tupl
     table = table.reset_index(drop=True)
     folded = fold_variants(table)  # 大众创业、万众创新 = 大众创业万众创新
     rows = folded.index.to_numpy()  # rows of ``table`` kept by folding
-    para = table["para_id"].astype(str).to_numpy(dtype=object)
-    sent = table["sent"].to_numpy() if "sent" in table.columns else np.zeros(n, np.int64)
-    doc = table["doc_id"].astype(str).to_numpy(dtype=object)
-    section = table["section_id"].astype(str).to_numpy(dtype=object) if "section_id" in table.columns else para
-    group = table[by].to_numpy(dtype=object) if by is not None else np.zeros(n, dtype=object)
-    new_doc = _changes(doc)
-    sentence = np.cumsum(new_doc | _changes(para) | _changes(sent))
-    unit = np.cumsum(new_doc | _changes(section) | _changes(group)) - 1
+    none = pd.Series(np.zeros(n, np.int8))
+    new_doc = _changes(table["doc_id"])
+    new_para = _changes(table["para_id"])
+    sentence = np.cumsum(new_doc | new_para | _changes(table["sent"] if "sent" in table.columns else none))
+    section = _changes(table["section_id"]) if "section_id" in table.columns else new_para
+    unit = np.cumsum(new_doc | section | _changes(table[by] if by is not None else none)) - 1
     # sentences that folding changed: a row dropped, or a token rewritten
     changed = np.ones(n, bool)
     changed[rows] = (
@@ -421,15 +429,20 @@ def _count_table(table: pd.DataFrame, max_n: int, by: str | None, cache) -> tupl
     merged = merge_counts(pieces, units=piece_units, positions=piece_positions)
     first_row = np.flatnonzero(np.diff(np.append(-1, unit)) != 0)
     year = pd.to_numeric(table["year"], errors="coerce").to_numpy(dtype=float)
-    units = pd.DataFrame({"doc": doc[first_row], "year": year[first_row], "group": group[first_row]})
+    group = table[by].to_numpy(dtype=object)[first_row] if by is not None else np.zeros(len(first_row), dtype=object)
+    units = pd.DataFrame(
+        {"doc": table["doc_id"].to_numpy(dtype=object)[first_row], "year": year[first_row], "group": group}
+    )
     return merged, units
 
 
-def _changes(values: np.ndarray) -> np.ndarray:
-    """True where a value differs from the one before (and on the first row)."""
-    codes = pd.factorize(values, use_na_sentinel=False)[0]
-    out = np.ones(len(codes), bool)
-    out[1:] = codes[1:] != codes[:-1]
+def _changes(column: pd.Series) -> np.ndarray:
+    """True where a value differs from the one before (and on the first row); two missing values are equal."""
+    before = column.shift()
+    differ = column.ne(before).fillna(True) & ~(column.isna() & before.isna())
+    out = differ.to_numpy(dtype=bool, copy=True)
+    if len(out):
+        out[0] = True
     return out
 
 
@@ -456,9 +469,10 @@ def _candidates(counts: NgramCounts, units: pd.DataFrame, *, max_len, min_freq, 
     n = c.n.astype(np.int64)
     multi = n > 1
 
+    gram_index = pd.Index(c.gram)
+
     def index_of(hashes: np.ndarray) -> np.ndarray:
-        at = np.searchsorted(c.gram, hashes).clip(0, max(G - 1, 0))
-        return np.where(c.gram[at] == hashes, at, -1) if G else np.zeros(0, np.int64)
+        return gram_index.get_indexer(hashes)
 
     prefix = np.where(multi, index_of(c.prefix), np.arange(G))
     suffix = np.where(multi, index_of(c.suffix), np.arange(G))
@@ -471,7 +485,9 @@ def _candidates(counts: NgramCounts, units: pd.DataFrame, *, max_len, min_freq, 
     vocab_at = np.searchsorted(c.vocab, c.gram).clip(0, max(len(c.vocab) - 1, 0))
     text = np.where(~multi & (c.vocab[vocab_at] == c.gram), c.vocab_text[vocab_at].astype(object), None)
     marked = np.where(~multi, c.vocab_marked[vocab_at] > 0, False)
-    digit = np.array([bool(t) and bool(_DIGIT_RE.search(t)) for t in text.tolist()], bool)
+    digit = np.zeros(G, bool)
+    one = np.flatnonzero(~multi)
+    digit[one] = [bool(t) and bool(_DIGIT_RE.search(t)) for t in text[one].tolist()]
     for level in range(2, int(n.max(initial=1)) + 1):
         at = np.flatnonzero(n == level)
         digit[at] = digit[prefix[at]] | digit[last[at]]
