@@ -352,9 +352,12 @@ def count_candidates(
     * entropies, ``nested_share``, ``enclosed_share``: the one-token extensions (the ``n + 1``-grams whose suffix
       or prefix the candidate is).
 
-    ``cache``: True (the cache folder), a folder, or False (count without caching).
+    ``cache``: True (the corpus's own cache folder when given a corpus that has one, a store's ``cache/``; else
+    :func:`cppcc_nlp._cache.cache_dir`), a folder, or False (count without caching).
     """
     _check_options(max_len, min_freq, min_chars, max_chars)
+    if cache is True and getattr(corpus_or_tokens, "cache_dir", None) is not None:
+        cache = corpus_or_tokens.cache_dir
     table = as_token_table(corpus_or_tokens)
     if by is not None and by not in table.columns:
         raise ParameterError(

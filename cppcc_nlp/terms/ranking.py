@@ -543,7 +543,7 @@ def _year_columns(found: Candidates, years: list) -> np.ndarray:
     index = {int(y): k for k, y in enumerate(found.years)}
     cols = [index.get(int(y), -1) if not pd.isna(y) else -1 for y in years]
     dense = found.year_counts.toarray() if len(found.years) else np.zeros((len(found.frame), 0), np.int64)
-    out = np.zeros((len(found.frame), len(years)), np.int64)
+    out = np.zeros((len(found.frame), len(years)), np.int32)
     for k, col in enumerate(cols):
         if col >= 0:
             out[:, k] = dense[:, col]
