@@ -378,7 +378,7 @@ class CorpusStore:
                 problem, status = "a temporary file left by an interrupted write", "leftover"
             elif f.suffix == ".pkl":
                 problem = "a pickle (written by an older version): never loaded"
-            elif kind == "documents":
+            elif kind in ("documents", "ngrams"):  # ngrams: the n-gram counts of cppcc_nlp/tokens/ngrams.py
                 problem = verify_file(f, inputs=f.stem)
             elif kind == "tokens" and f.suffix == ".parquet":
                 if not _has_cache_header(f):

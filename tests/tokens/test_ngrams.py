@@ -176,3 +176,18 @@ def test_entry_of_another_layout_is_counted_again(tmp_path):
     with pytest.warns(CacheWarning, match="another layout"):
         again = cached_counts(tokens, separator=sep, sentence=sent, max_n=3, cache=tmp_path)
     assert np.array_equal(first.count, again.count)
+
+
+def test_store_check_verifies_ngram_entries(tmp_path):
+    from cppcc_nlp.corpus.store import CorpusStore
+
+    store = CorpusStore(tmp_path / "store", create=True)
+    tokens, sep, sent = arrays(SENTENCES)
+    cached_counts(tokens, separator=sep, sentence=sent, max_n=3, cache=tmp_path / "store" / "cache")
+    (path,) = list((tmp_path / "store" / "cache" / "ngrams").rglob("*.npz"))
+    report = store.check()
+    assert "cache/ngrams" in set(report.loc[report["status"] == "ok", "item"])
+    path.write_bytes(path.read_bytes()[:-5])
+    report = store.check()
+    bad = report[report["status"] == "damaged"]
+    assert len(bad) == 1 and bad["item"].iloc[0].endswith(path.name)
