@@ -369,7 +369,7 @@ def count_candidates(
     groups = [] if by is None else sorted(pd.unique(units["group"]).tolist(), key=lambda v: (str(type(v)), str(v)))
     return _candidates(
         counts, units, max_len=max_len, min_freq=min_freq, min_chars=min_chars, max_chars=max_chars
-    )._replace_axes(doc_ids, years, groups)
+    ).with_axes(doc_ids, years, groups)
 
 
 def _count_table(table: pd.DataFrame, max_n: int, by: str | None, cache) -> tuple[NgramCounts, pd.DataFrame]:
@@ -654,7 +654,7 @@ class _Draft:
     units: pd.DataFrame
     n_tokens: int
 
-    def _replace_axes(self, doc_ids: list, years: list, groups: list) -> Candidates:
+    def with_axes(self, doc_ids: list, years: list, groups: list) -> Candidates:
         from scipy import sparse
 
         nt = len(self.frame)
