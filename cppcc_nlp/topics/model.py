@@ -77,6 +77,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
+from cppcc_nlp.corpus.series import EACH_SERIES, choose_series
 from cppcc_nlp.errors import EmptyCorpusError, ModelError, ParameterError
 from cppcc_nlp.resources.formulae import Formulae, load_formulae, resolve_formulae
 from cppcc_nlp.topics import _results
@@ -393,9 +394,19 @@ class TopicModel(BaseEstimator):
         return _results.shares(dt, by, k=self.n_topics_, unit=self.unit, topics=self.topics_, wide=wide)
 
     def trends(
-        self, by="period", *, alpha: float = 0.05, min_chars: int = 1000, doc_topics: pd.DataFrame | None = None
+        self,
+        by="period",
+        *,
+        series=EACH_SERIES,
+        alpha: float = 0.05,
+        min_chars: int = 1000,
+        doc_topics: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
         """Is each topic's share rising, stable or fading across ``by`` (a numeric docvar such as year)?
+
+        Trends are computed within each series by default (``series="each"``: organ × level × region,
+        :mod:`cppcc_nlp.corpus.series`), so that a switch from the State Council's reports to Shanghai's is
+        no trend; a label or list of labels keeps those series; ``None`` pools every series (warns once).
 
         A topic is ``rising`` (``fading``) when Kendall's τ between the group value and the topic's share is
         positive (negative) with two-sided p < ``alpha``; otherwise ``stable``.  With fewer than 3 groups the
@@ -406,14 +417,19 @@ class TopicModel(BaseEstimator):
         Returns
         -------
         pandas.DataFrame
-            ``topic_id, label, n_groups, first, last, share_first, share_last, mean_share, slope, tau, p_value,
-            trend``.
+            ``series, topic_id, label, n_groups, first, last, share_first, share_last, mean_share, slope, tau,
+            p_value, trend``: one row per topic and series (``series`` is left out for a unit table without
+            one, such as that of a model saved before series existed).
         """
         if not 0 < alpha < 1:
             raise ParameterError(f"alpha={alpha!r}: give a significance level between 0 and 1")
         if isinstance(min_chars, bool) or not isinstance(min_chars, (int, np.integer)) or min_chars < 0:
             raise ParameterError(f"min_chars={min_chars!r}: give a number of characters >= 0")
-        table = self.shares(by=by, doc_topics=doc_topics)
+        dt = self.doc_topics_ if doc_topics is None else doc_topics
+        if "series" in dt.columns:
+            dt = choose_series(dt, series, f"TopicModel.trends(series={series!r})")
+        keys = ["series", by] if "series" in dt.columns and isinstance(by, str) else by
+        table = self.shares(by=keys, doc_topics=dt)
         table = table[table["n_chars"] >= min_chars].reset_index(drop=True)
         return _results.trends(table, by, topics=self.topics_, alpha=alpha)
 
