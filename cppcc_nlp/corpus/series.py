@@ -31,7 +31,7 @@ import pandas as pd
 
 from cppcc_nlp.errors import ParameterError
 
-__all__ = ["EACH_SERIES", "MIXED_SERIES", "choose_series", "series_label", "warn_mixed_series"]
+__all__ = ["EACH_SERIES", "MIXED_SERIES", "choose_series", "row_series", "series_label", "warn_mixed_series"]
 
 #: the default ``series=`` of views over time (slogan tracking, topic trends): each series on its own
 EACH_SERIES = "each"
@@ -113,3 +113,22 @@ def choose_series(table: pd.DataFrame, series, what: str, *, warn: bool = True, 
             f"{', '.join(present)}; or give series='each' (each apart) or None (all pooled)"
         )
     return table[table["series"].isin([str(s) for s in wanted])]
+
+
+def row_series(table: pd.DataFrame) -> pd.Series:
+    """The series of each row of a table carrying docvars, for pairing reports of one series (a plan with the
+    next review): the ``series`` docvar, or the row's ``doc_id`` where the series is unknown (no ``series``
+    column, or a label with a missing part, ``?``), so that two reports of unknown region are never paired.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"doc_id": ["a", "b"], "series": ["国务院/national/全国", "人民政府/?/?"]})
+    >>> row_series(t).tolist()
+    ['国务院/national/全国', 'b']
+    """
+    if "series" not in table.columns:
+        labels = pd.Series([series_label(r) for r in table.to_dict("records")], index=table.index, dtype=object)
+    else:
+        labels = table["series"].astype(object)
+    known = labels.notna() & ~labels.astype(str).str.contains("?", regex=False)
+    return labels.where(known, table["doc_id"])
