@@ -163,7 +163,7 @@ def _slogans(job: Job) -> Part:
         tracking = track_slogans(occ, job.corpus, by="period")
         summary = slogan_summary(occ, job.corpus, by="period", lexicons=job.slogan_lexicons)
     cooc = slogan_cooccurrence(occ, job.corpus)
-    shown = summary["canonical"].head(CONTEXT_ITEMS).tolist()
+    shown = list(dict.fromkeys(summary["canonical"]))[:CONTEXT_ITEMS]  # one row per slogan and series
     rates = _rates_by_series(occ.rename(columns={"canonical": "item"}), job.corpus, shown)
     contexts = {s: _occurrence_contexts(occ[occ["canonical"] == s], job.corpus) for s in shown}
     tables = {

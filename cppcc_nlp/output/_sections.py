@@ -115,7 +115,7 @@ def slogan_section(
         else tracking[tracking["n_chars"] >= min(TIMELINE_MIN_CHARS, tracking["n_chars"].max())]
     )
     section.figures["slogan_timeline"] = plot.slogan_timeline(shown, year=period, value="per_10k_chars")
-    top5 = summary["canonical"].head(5).tolist()
+    top5 = list(dict.fromkeys(summary["canonical"]))[:5]  # the summary has a row per slogan and series
     if shown[period].nunique() > 1 and top5:
         section.figures["slogan_lifecycle"] = plot.slogan_lifecycle(shown, top5, year=period, value="per_10k_chars")
     section.tables.append(("Slogans, most frequent first", summary))
