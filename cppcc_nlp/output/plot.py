@@ -110,8 +110,8 @@ def _lines(ax, table: pd.DataFrame, items, *, item: str, year: str, value: str) 
             rows = (
                 table[table[item] == name] if ser is None else table[(table[item] == name) & (table["series"] == ser)]
             )
-            if rows.empty:
-                continue
+            if rows.empty or (len(series) > 1 and not rows[value].astype(float).any()):
+                continue  # a slogan never used in a series gets no flat line of zeros there
             line = rows.groupby(year)[value].sum().sort_index()
             label = str(name) if len(series) == 1 else f"{name} · {ser}"
             ax.plot(
@@ -221,7 +221,7 @@ def slogan_timeline(
                 str(names[start]),
                 ((start + end - 1) / 2, 1.0),
                 xycoords=("data", "axes fraction"),
-                xytext=(0, 3),
+                xytext=(0, 3 + 8 * (i % 2)),  # alternate heights: names of narrow blocks do not overlap
                 textcoords="offset points",
                 ha="center",
                 va="bottom",
@@ -230,7 +230,7 @@ def slogan_timeline(
     else:
         ax.set_xticks(range(wide.shape[1]), [str(c) for c in wide.columns], rotation=90)
     ax.set_xlabel("年份 year")
-    ax.set_title(title, pad=16 if isinstance(wide.columns, pd.MultiIndex) else 6)
+    ax.set_title(title, pad=22 if isinstance(wide.columns, pd.MultiIndex) else 6)
     fig.colorbar(image, ax=ax, label="每万字次数 per 10k chars" if value.startswith("rate") else value)
     return fig
 
@@ -253,7 +253,7 @@ def slogan_lifecycle(table: pd.DataFrame, slogans, *, slogan="canonical", year=N
     _legend_outside(ax)
     ax.set_xlabel("年份 year")
     ax.set_ylabel("每万字次数 per 10k chars" if value.startswith("rate") else value)
-    ax.set_title("提法生命周期 Slogan lifecycle: " + "、".join(slogans))
+    ax.set_title("提法生命周期 Slogan lifecycle: " + "、".join(slogans), loc="left")
     return fig
 
 
