@@ -9,7 +9,8 @@ too.  Each candidate goes through ordered rules; the first rule that fires decid
 Rules that reject (in this order)
 ---------------------------------
 ``title_mark``  a 《…》 title is never a slogan (quotes nested inside a title are still scanned).
-``code``        fewer than two Chinese characters, or Latin letters: letter and number codes (“AB”角, “12345”).
+``code``        fewer than two Chinese characters, or Latin letters: letter and number codes (“AB”角, “12345”);
+                a ``+`` pattern with a Chinese side is no code (“AI+医疗”, “5G+工业互联网”).
 ``title``       starts with 关于 or ends with 建议/报告/办法/细则/规则/意见/通知/决定/条例/纲要/提案: the title of a
                 proposal or report (“关于强化特色产业建设，赋能乡村振兴的建议”).
 ``too_long``    more than 24 characters, or more than 12 without being a series or a number-led shape with two
@@ -351,6 +352,13 @@ def _parallel(parts: list[str]) -> bool:
     return len({p[0] for p in parts}) == 1 or len({p[-1] for p in parts}) == 1
 
 
+def _chinese_side(text: str) -> bool:
+    """A ``+`` pattern with one side of two or more Chinese characters and nothing else (“玛瑙+”, “AI+医疗”,
+    “5G+工业互联网”): Latin letters or digits on the other side make no code of it."""
+    sides = [s for s in text.split("+") if s] if "+" in text else []
+    return any(len(CJK.findall(s)) >= 2 and len(CJK.findall(s)) == len(s) for s in sides)
+
+
 def classify_text(text: str, *, is_title: bool = False) -> tuple[str | None, str]:
     """Apply the context-free rules to one candidate.
 
@@ -376,7 +384,7 @@ def classify_text(text: str, *, is_title: bool = False) -> tuple[str | None, str
     if is_title:
         return "rejected", "title_mark"
     n_cjk = len(CJK.findall(text))
-    if n_cjk < 2 or LATIN.search(text):
+    if n_cjk < 2 or (LATIN.search(text) and not _chinese_side(text)):
         return "rejected", "code"
     parts = [p for p in SEPARATORS.split(text) if p]
     is_series = len(parts) >= 2 and all(len(p) <= 8 for p in parts) and _parallel(parts)
@@ -398,10 +406,7 @@ def classify_text(text: str, *, is_title: bool = False) -> tuple[str | None, str
             return "numbered", "plan"
         return ("rejected", "number") if len(text) <= 2 else ("numbered", "numbered")
     if "+" in text:
-        sides = [s for s in text.split("+") if s]
-        if any(len(CJK.findall(s)) >= 2 and len(CJK.findall(s)) == len(s) for s in sides):
-            return "branded", "pattern"
-        return "rejected", "code"
+        return ("branded", "pattern") if _chinese_side(text) else ("rejected", "code")
     if len(parts) >= 2:
         return ("series", "series") if is_series else ("rejected", "sentence")
     if text in PLAIN_WORDS:

@@ -274,6 +274,8 @@ def test_quote_scanner_and_engine_never_break(text):
         ("十五五", "numbered", "plan"),
         ("把方向、管大局、保落实", "series", "series"),
         ("玛瑙+", "branded", "pattern"),
+        ("AI+医疗", "branded", "pattern"),  # Latin on one side, Chinese on the other: no code
+        ("5G+工业互联网", "branded", "pattern"),
         ("旅游+红色", "branded", "pattern"),
         ("关于强化特色产业建设，赋能乡村振兴的建议", "rejected", "title"),
         ("赏石艺术杯", "rejected", "event"),
