@@ -6,7 +6,8 @@ counted, :func:`merge_shorthands` joins such runs into one token, so the shortha
 other word:
 
 * a numeral 两 二 … 十 or 双, a measure word 个 大 项 条 张 (optional), and one or two word tokens of two to five
-  characters in all (五个中心, 四大品牌, 两张网, 五个新城, 三大先导产业);
+  characters in all (五个中心, 四大品牌, 两张网, 五个新城, 三大先导产业; the two-word form only where the one-word
+  form is never said without it);
 * two numeral-led pairs in a row, four to eight characters (两旧一村, 一江一河, 五好两宜);
 
 and only where the joined string recurs: in two or more documents or three times in one.  A count is not a
@@ -40,11 +41,10 @@ def _runs(tokens: list[str]):
     for i, t in enumerate(tokens):
         if t in LEAD and (i == 0 or not tokens[i - 1] or tokens[i - 1][-1] not in "一二两三四五六七八九十百千万"):
             j = i + 1 + (i + 1 < n and tokens[i + 1] in MEASURES)
-            for stop in (j + 2, j + 1):
+            for stop in (j + 1, j + 2):  # a one-word head, and a two-word one (先导 / 产业)
                 head = "".join(tokens[j:stop])
                 if stop <= n and 2 <= len(head) <= 5 and all(CJK_WORD.match(x) for x in tokens[j:stop]):
                     yield i, stop, head
-                    break
         # compact pairs already segmented into numeral-led tokens: 两旧 / 一村, 一江 / 一河
         for stop in range(min(n, i + 4), i + 1, -1):
             s = "".join(tokens[i:stop])
@@ -104,7 +104,15 @@ def merge_shorthands(table: pd.DataFrame, *, min_docs: int = 2, min_freq: int = 
         if (len(seen_docs[s]) >= min_docs or count[s] >= min_freq)
         and not (s[0] in LEAD and s[1:2] in MEASURES and len(numerals_of[s[1:]]) >= 3)
     }
-    spans = [(a, b, s) for a, b, s in found if s in keep]
+    # at one position the two-word form wins only when the one-word form is never said without it
+    # (三大先导 always before 产业; 五个中心 before 建设 in some uses only)
+    best: dict[int, tuple[int, int, str]] = {}
+    for a, b, s in found:
+        if s not in keep:
+            continue
+        if a not in best or (b > best[a][1] and count[s] == count[best[a][2]]):
+            best[a] = (a, b, s)
+    spans = sorted(best.values())
     if not spans:
         return table
     drop = np.zeros(len(tok), bool)
