@@ -50,6 +50,7 @@ import pandas as pd
 
 from cppcc_nlp.errors import ParameterError
 from cppcc_nlp.terms.candidates import term_candidates
+from cppcc_nlp.terms.shorthands import merge_shorthands
 from cppcc_nlp.terms.termhood import log_likelihood, specificity, tfidf
 from cppcc_nlp.tokens.table import as_token_table
 
@@ -298,12 +299,18 @@ def scored_candidates(
         ):
             raise ParameterError(f"{name}={value!r}: give a positive number")
     cands = term_candidates(
-        corpus_or_tokens, max_len=max_len, min_freq=min_freq, min_chars=min_chars, max_chars=max_chars, by=by
+        merge_shorthands(as_token_table(corpus_or_tokens)),
+        max_len=max_len,
+        min_freq=min_freq,
+        min_chars=min_chars,
+        max_chars=max_chars,
+        by=by,
     )
     attrs = dict(cands.attrs)
     n_docs = len(attrs.get("doc_ids", [])) or 1
     if len(cands):
-        keep = (cands["n_tokens"] > 1) | (cands["n_chars"] >= single_token_min_chars)
+        # a two-character entry of the lexicon is a known whole (两新, 两重), not a general word
+        keep = (cands["n_tokens"] > 1) | (cands["n_chars"] >= single_token_min_chars) | cands["in_lexicon"]
         keep &= ~(cands["pmi"] < min_pmi)
         if exclude:
             keep &= ~cands["term"].isin(set(exclude))
