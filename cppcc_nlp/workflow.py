@@ -332,7 +332,9 @@ def _topics(job: Job) -> Part:
         if k is None:
             cache.remember_k(params_key, job.corpus, model.n_topics_)
     notes = [f"Topics: {w.message}" for w in caught] + notes
-    shares = model.shares(by="year")
+    # one panel per series: shares of different sources on one year axis would read as change over time
+    by = ["series", "year"] if "series" in model.doc_topics_.columns else "year"
+    shares = model.shares(by=by)
     tables = {
         "topics": model.topics_,
         "topic_coherence": model.coherence_,
