@@ -144,6 +144,21 @@ def test_bundled_lexicon_is_large_valid_and_spans_the_period():
 SOURCES = DATA / "slogan_sources.csv"
 
 
+def test_the_lexicon_figures_in_the_docs_are_the_lexicon_s():
+    """docs/slogans.md states the lexicon's size by kind and by decade of ``since``: they must be its own."""
+    import re
+
+    from conftest import ROOT
+
+    frame = load_slogan_lexicon().to_frame()
+    docs = (ROOT / "docs" / "slogans.md").read_text(encoding="utf-8")
+    kinds = ", ".join(f"{n} {kind}" for kind, n in frame["kind"].value_counts().items())
+    assert f"**{len(frame)} national formulations** ({kinds})" in docs
+    decades = (frame["since"] // 10 * 10).astype(int).value_counts().sort_index()
+    stated = re.search(r"By decade of `since`: ([^.]+)\.", docs).group(1)
+    assert " ".join(stated.split()) == ", ".join(f"{d}s {n}" for d, n in decades.items())
+
+
 def test_every_lexicon_entry_parses_and_has_since():
     """The bundled lexicon covers 2012–2025 (at least 300 entries) and every entry has a year."""
     frame = load_slogan_lexicon().to_frame()
