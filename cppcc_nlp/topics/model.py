@@ -81,7 +81,7 @@ from cppcc_nlp.errors import EmptyCorpusError, ModelError, ParameterError
 from cppcc_nlp.resources.formulae import Formulae, load_formulae, resolve_formulae
 from cppcc_nlp.topics import _results
 from cppcc_nlp.topics._choose_k import MIN_UNITS_PER_TOPIC, candidate_ks, fit_candidates
-from cppcc_nlp.topics._factorise import METHODS, factorise, normalise_rows, unit_weights
+from cppcc_nlp.topics._factorise import METHODS, normalise_rows, one_thread, search_fits, starts_at, unit_weights
 from cppcc_nlp.topics._params import DEFAULT_K_RANGE, validate_params
 from cppcc_nlp.topics._results import match_topics, topic_columns
 from cppcc_nlp.topics._units import UNITS, collect_units, formula_sentences
@@ -289,14 +289,25 @@ class TopicModel(BaseEstimator):
         candidates = candidate_ks(self.n_topics, self.k_range, usable=usable, n_terms=len(vocab), unit=self.unit)
         term_prob = np.asarray(counts.sum(axis=0)).ravel()
 
-        def fit_k(k):
-            return factorise(
-                self.method, x, counts, k, random_state=self.random_state, n_init=self.n_init, max_iter=self.max_iter
+        def search(ks):
+            return search_fits(self.method, x, counts, ks, random_state=self.random_state, max_iter=self.max_iter)
+
+        def starts(k, first):
+            return starts_at(
+                self.method,
+                x,
+                counts,
+                k,
+                random_state=self.random_state,
+                n_init=self.n_init,
+                max_iter=self.max_iter,
+                first=first,
             )
 
-        scores, (k, components, prior, coh) = fit_candidates(
-            fit_k, candidates, vocab, units.reference, top_n=self.top_n, window=self.coherence_window
-        )
+        with one_thread():
+            scores, (k, components, prior, coh) = fit_candidates(
+                search, starts, candidates, vocab, units.reference, top_n=self.top_n, window=self.coherence_window
+            )
         self.vocabulary_ = vocab
         self.formulae_ = formulae
         self.formula_sentences_ = (
@@ -323,7 +334,8 @@ class TopicModel(BaseEstimator):
         return self.fit(X, tokens=tokens).doc_topics_
 
     def _unit_table(self, units, counts, x, labels) -> tuple[pd.DataFrame, np.ndarray]:
-        weights = unit_weights(self.method, counts, x, self.raw_components_, self.doc_topic_prior_)
+        with one_thread():
+            weights = unit_weights(self.method, counts, x, self.raw_components_, self.doc_topic_prior_)
         return _results.unit_table(units.meta, self.unit, counts, weights, labels.to_numpy()), weights
 
     def _section_topics(self, doc_topics: pd.DataFrame) -> pd.DataFrame:
