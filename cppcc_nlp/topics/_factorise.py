@@ -200,6 +200,27 @@ def top_term_ids(components: np.ndarray, n: int) -> np.ndarray:
     return np.argsort(-components, axis=1, kind="stable")[:, :n]
 
 
+def carried_topics(components: np.ndarray, vocabulary: Sequence[str], new_vocabulary: Sequence[str]) -> np.ndarray:
+    """A fitted topic-term matrix carried over to another vocabulary: the weights of the terms both share, 0 for
+    the new terms (the solver raises them where the new text needs it)."""
+    index = {t: j for j, t in enumerate(vocabulary)}
+    out = np.zeros((components.shape[0], len(new_vocabulary)))
+    shared = [(i, index[t]) for i, t in enumerate(new_vocabulary) if t in index]
+    if shared:
+        new_cols, old_cols = map(list, zip(*shared))
+        out[:, new_cols] = components[:, old_cols]
+    return out
+
+
+def warm_fit(x: sp.csr_matrix, h0: np.ndarray, k: int, *, random_state, max_iter: int | None) -> np.ndarray:
+    """One NMF fit at k started from the topics ``h0`` (more topics than ``h0`` has are seeded by :func:`grow`):
+    topic i of the result continues topic i of ``h0``."""
+    seed = seeds(random_state, 1)[0]
+    if k > h0.shape[0]:
+        h0 = grow(x, nnls_weights(x, h0), h0, k, seed=seed)
+    return nmf(x, k, seed=seed, max_iter=max_iter or 400, h0=h0)[1]
+
+
 def search_fits(method: str, x, counts, ks: Sequence[int], *, random_state, max_iter: int | None) -> list:
     """One fit per candidate k, for the k search: ``(components, prior, fit)`` per k.
 

@@ -81,7 +81,16 @@ from cppcc_nlp.errors import EmptyCorpusError, ModelError, ParameterError
 from cppcc_nlp.resources.formulae import Formulae, load_formulae, resolve_formulae
 from cppcc_nlp.topics import _results
 from cppcc_nlp.topics._choose_k import MIN_UNITS_PER_TOPIC, candidate_ks, fit_candidates
-from cppcc_nlp.topics._factorise import METHODS, normalise_rows, one_thread, search_fits, starts_at, unit_weights
+from cppcc_nlp.topics._factorise import (
+    METHODS,
+    carried_topics,
+    normalise_rows,
+    one_thread,
+    search_fits,
+    starts_at,
+    unit_weights,
+    warm_fit,
+)
 from cppcc_nlp.topics._params import DEFAULT_K_RANGE, validate_params
 from cppcc_nlp.topics._results import match_topics, topic_columns
 from cppcc_nlp.topics._units import UNITS, collect_units, formula_sentences
@@ -245,7 +254,9 @@ class TopicModel(BaseEstimator):
         return tfidf(counts, idf) if self.method == "nmf" else counts
 
     # -- fitting ----------------------------------------------------------------------------------------------
-    def fit(self, X, y=None, *, tokens: pd.DataFrame | None = None) -> "TopicModel":
+    def fit(
+        self, X, y=None, *, tokens: pd.DataFrame | None = None, warm_start: "TopicModel | None" = None
+    ) -> "TopicModel":
         """Learn the topics of ``X``.
 
         Parameters
@@ -256,6 +267,11 @@ class TopicModel(BaseEstimator):
         tokens : DataFrame, optional
             The token table of ``X`` when ``X`` is a Corpus and the table is already at hand (a notebook that
             also extracts terms and slogans); default: ``cppcc_nlp.tokens(X)``.
+        warm_start : TopicModel, optional
+            A model fitted (or loaded) earlier on part of ``X``, e.g. last year's corpus: a yearly refresh.  No k
+            search: k is the earlier model's (or ``n_topics`` when given, at least as many), and one NMF fit
+            starts from the earlier topics over the terms both vocabularies share, so that topic i continues
+            topic i.  Fit without it to search k again.
 
         Returns
         -------
@@ -266,9 +282,11 @@ class TopicModel(BaseEstimator):
         EmptyCorpusError
             No units, or no term left after the frequency filters.
         ParameterError
-            A bad parameter, or ``n_topics`` larger than the number of units that have terms.
+            A bad parameter, ``n_topics`` larger than the number of units that have terms, or a ``warm_start``
+            that is not a fitted NMF model of the same unit with at most ``n_topics`` topics.
         """
         validate_params(self.get_params())
+        self._check_warm_start(warm_start)
         formulae = resolve_formulae(self.formulae)
         units = collect_units(X, self.unit, self._token_options(), tokens, formulae)
         vocab, df = build_vocabulary(units.tokens, min_df=self.min_df, max_df=self.max_df, min_chars=self.min_chars)
@@ -286,13 +304,18 @@ class TopicModel(BaseEstimator):
                 f"only {usable} {self.unit}(s) contain a vocabulary term: give more text, a "
                 "smaller unit or lower min_df"
             )
-        candidates = candidate_ks(self.n_topics, self.k_range, usable=usable, n_terms=len(vocab), unit=self.unit)
+        n_topics = self.n_topics if warm_start is None else (self.n_topics or warm_start.n_topics_)
+        candidates = candidate_ks(n_topics, self.k_range, usable=usable, n_terms=len(vocab), unit=self.unit)
         term_prob = np.asarray(counts.sum(axis=0)).ravel()
 
         def search(ks):
             return search_fits(self.method, x, counts, ks, random_state=self.random_state, max_iter=self.max_iter)
 
         def starts(k, first):
+            if warm_start is not None:
+                h0 = carried_topics(warm_start.raw_components_, warm_start.vocabulary_, vocab)
+                h = warm_fit(x, h0, k, random_state=self.random_state, max_iter=self.max_iter)
+                return h, None, [h]
             return starts_at(
                 self.method,
                 x,
@@ -328,6 +351,29 @@ class TopicModel(BaseEstimator):
         self.topics_ = _results.with_shares(topics, self.doc_topics_, k)
         self.section_topics_ = self._section_topics(self.doc_topics_) if self.unit in ("paragraph", "section") else None
         return self
+
+    def _check_warm_start(self, previous) -> None:
+        if previous is None:
+            return
+        if not isinstance(previous, TopicModel) or not hasattr(previous, "components_"):
+            raise ParameterError(
+                f"warm_start={type(previous).__name__}: give a fitted TopicModel (e.g. TopicModel.load(path))"
+            )
+        if self.method != "nmf" or previous.method != "nmf":
+            raise ParameterError(
+                f"warm_start works for method='nmf' only (this model: {self.method!r}, the earlier one: "
+                f"{previous.method!r}): fit without warm_start"
+            )
+        if previous.unit != self.unit:
+            raise ParameterError(
+                f"warm_start was fitted on {previous.unit}s and this model fits {self.unit}s: give unit="
+                f"{previous.unit!r} or fit without warm_start"
+            )
+        if self.n_topics is not None and self.n_topics < previous.n_topics_:
+            raise ParameterError(
+                f"n_topics={self.n_topics} but warm_start has {previous.n_topics_} topics: a warm start keeps them "
+                "all; give n_topics >= that, or fit without warm_start"
+            )
 
     def fit_transform(self, X, y=None, *, tokens: pd.DataFrame | None = None) -> pd.DataFrame:
         """Fit and return ``doc_topics_``."""
