@@ -1,14 +1,20 @@
-"""Choosing the number of topics k: NPMI coherence of every random start, the one-standard-error rule, and the
-agreement of the starts as the tie-breaker.
+"""Choosing the number of topics k: one fit per candidate k, all random starts at the best few, NPMI coherence,
+the one-standard-error rule, and the agreement of the starts as the tie-breaker.
 
-With ``n_topics=None`` a model is fitted for every k in ``k_range`` and scored by NPMI coherence
-(:mod:`cppcc_nlp.topics.coherence`) of each topic's ``top_n`` terms, counted over the **paragraphs of the fitted
-corpus** (two terms co-occur when they are in the same paragraph; ``coherence_window=n`` switches to sliding
-windows of n tokens).  The score of k is the mean NPMI over the ``n_init`` random starts (not only the start
-that is kept), with its standard error.  The chosen k is, among the k whose score is within one standard error
-of the best (the one-standard-error rule), the one whose random starts agree most (mean matched Jaccard of
-their top terms, Greene et al. 2014); ties go to the smaller k.  A theme chosen automatically should be
-carried by several units: k is at most one topic per :data:`MIN_UNITS_PER_TOPIC` units that carry terms."""
+With ``n_topics=None`` the k search has two rounds.  **Search**: one fit per k in ``k_range`` (NMF: a path along
+k, the smallest k from the first seeded random start, each next k warm-started from the previous fit plus new
+topics seeded from its residual, :func:`~cppcc_nlp.topics._factorise.nmf_path`), scored by the NPMI coherence
+(:mod:`cppcc_nlp.topics.coherence`) of each topic's ``top_n`` terms, counted over the **paragraphs of the
+fitted corpus** (two terms co-occur when they are in the same paragraph; ``coherence_window=n`` switches to
+sliding windows of n tokens).  **Finalists**: the :data:`FINALISTS` k whose search fit scores best get the
+other ``n_init - 1`` random starts (the search fit is the first start); their score is the mean NPMI over the
+starts, with its standard error, and the chosen k is, among the finalists whose score is within one standard
+error of the best (the one-standard-error rule), the one whose starts agree most (mean matched Jaccard of their
+top terms, Greene et al. 2014); ties go to the smaller k.  This is the rule applied before to every k, now
+applied to the best three (successive halving: a cheap evaluation of every candidate, the full one of the
+promising few; Jamieson & Talwalkar 2016): 8 + 3 × 3 = 17 NMF fits instead of 8 × 4 = 32 for the default
+``k_range`` and ``n_init``.  A theme chosen automatically should be carried by several units: k is at most one
+topic per :data:`MIN_UNITS_PER_TOPIC` units that carry terms."""
 
 from __future__ import annotations
 

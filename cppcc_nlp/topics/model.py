@@ -7,16 +7,20 @@ terms and formulations kept whole), keeps words of two or more characters that o
 units and at most ``max_df`` of them, and factorises the unit × term matrix:
 
 * ``method="nmf"`` (default): non-negative matrix factorisation of sublinear TF-IDF with l2-normalised rows
-  (Frobenius loss, coordinate descent), the best of ``n_init`` seeded random starts by reconstruction error;
+  (a scipy sparse matrix throughout; Frobenius loss, coordinate descent), the best of ``n_init`` seeded random
+  starts by reconstruction error;
 * ``method="lda"``: latent Dirichlet allocation on raw counts (variational Bayes, batch).
 
 Choosing the number of topics
 -----------------------------
-With ``n_topics=None`` a model is fitted for every k in ``k_range`` and scored by the NPMI coherence
-(:mod:`cppcc_nlp.topics.coherence`) of each topic's ``top_n`` terms over the **paragraphs of the fitted
-corpus**, averaged over the ``n_init`` random starts; among the k within one standard error of the best, the
-one whose starts agree most is chosen (:mod:`cppcc_nlp.topics._choose_k`).  The per-k figures are in
-``coherence_`` for plotting.
+With ``n_topics=None`` every k in ``k_range`` is fitted once (NMF: warm-started along k) and scored by the NPMI
+coherence (:mod:`cppcc_nlp.topics.coherence`) of each topic's ``top_n`` terms over the **paragraphs of the
+fitted corpus**; the three best k get all ``n_init`` random starts, and among them, within one standard error of
+the best start-averaged score, the one whose starts agree most is chosen (:mod:`cppcc_nlp.topics._choose_k`).
+The per-k figures are in ``coherence_`` for plotting.
+
+A yearly refresh: ``fit(corpus, warm_start=last_years_model)`` keeps the earlier k and starts one NMF fit from
+the earlier topics, so that topic i of the new model continues topic i of the old one.
 
 Report formulae
 ---------------
@@ -146,7 +150,8 @@ class TopicModel(BaseEstimator):
     min_chars : int, default 2
         Shortest term kept (2 drops single characters such as 年, 县).
     n_init : int, default 4
-        NMF random starts; the one with the lowest reconstruction error is kept.
+        NMF random starts at a given k, and at the three best k of a k search; the one with the lowest
+        reconstruction error is kept.
     max_iter : int, default 400 (NMF) / 20 (LDA)
         Iterations of the solver.
     coherence_window : None or int, default None
@@ -180,8 +185,11 @@ class TopicModel(BaseEstimator):
         ``doc_id, year, period, part, section_id, heading, n_chars, dominant_topic, dominant_label,
         dominant_weight`` (paragraph or section units): the topic of each section of each report.
     coherence_ : pandas.DataFrame
-        ``k, coherence, coherence_min, coherence_std, diversity, chosen``: mean, worst and spread of the topics'
-        NPMI per candidate k, and topic diversity (share of distinct terms among the top terms; 1 = no overlap).
+        ``k, coherence, coherence_se, coherence_best, coherence_min, coherence_std, diversity, agreement,
+        chosen``: mean NPMI per candidate k (over the random starts at the finalists of a k search, of the one
+        search fit elsewhere, where ``coherence_se`` and ``agreement`` are NaN), the kept fit's mean, worst and
+        spread of the topics' NPMI, topic diversity (share of distinct terms among the top terms; 1 = no
+        overlap) and the agreement of the random starts.
     vocabulary_ : list of str
     formulae_ : Formulae
         The formula list used (kept with a saved model, so :meth:`transform` filters new reports alike).
