@@ -220,9 +220,11 @@ def test_real_warm_started_refresh_matches_the_earlier_topics(sample_shanghai, c
         for a, b in zip(previous.topics_["top_terms"], refreshed.topics_["top_terms"])
     ]
     assert np.mean(overlap) >= 0.7 and sum(o >= 0.5 for o in overlap) >= 12, overlap
-    # and are as coherent as a cold fit of the refreshed corpus at the same k
-    cold = TopicModel(n_topics=14, random_state=0).fit(corpus, tokens=table)
-    assert refreshed.topics_["coherence"].mean() >= cold.topics_["coherence"].mean() - 0.03
+    # and stay as coherent as they were (on the sample + Shanghai the NPMI of one start varies by about 0.02)
+    assert refreshed.topics_["coherence"].mean() >= previous.topics_["coherence"].mean() - 0.03, (
+        previous.topics_["coherence"].mean(),
+        refreshed.topics_["coherence"].mean(),
+    )
     # the new report gets topics like the others
     new = refreshed.doc_topics_[refreshed.doc_topics_["doc_id"] == last]
     assert new["dominant_topic"].notna().mean() > 0.9
