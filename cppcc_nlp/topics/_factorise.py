@@ -86,7 +86,7 @@ def grow(x: sp.csr_matrix, w: np.ndarray, h: np.ndarray, k: int, *, seed: int) -
     larger positive part.  A warm start along k: the topics found at the smaller k are kept as they were, the
     new ones start where the fit is worst.
     """
-    from scipy.sparse.linalg import LinearOperator, svds
+    from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, svds
 
     extra = k - h.shape[0]
     if extra <= 0:
@@ -98,7 +98,11 @@ def grow(x: sp.csr_matrix, w: np.ndarray, h: np.ndarray, k: int, *, seed: int) -
         dtype=float,
     )
     v0 = np.random.RandomState(seed).uniform(-1, 1, size=min(x.shape))
-    u, s, vt = svds(residual, k=extra, v0=v0)
+    scale = np.sqrt(x.sum() / (x.shape[0] * x.shape[1]) / k)  # scikit-learn's scale of a random start
+    try:
+        u, s, vt = svds(residual, k=extra, v0=v0)
+    except ArpackNoConvergence:  # pragma: no cover - a random start for the new topics instead
+        return np.vstack([h, scale * np.abs(np.random.RandomState(seed).standard_normal((extra, h.shape[1])))])
     new = np.zeros((extra, h.shape[1]))
     for j in range(extra):
         a, b = u[:, j], vt[j]
@@ -108,7 +112,6 @@ def grow(x: sp.csr_matrix, w: np.ndarray, h: np.ndarray, k: int, *, seed: int) -
         norm = np.linalg.norm(side)
         if norm > 0:
             new[j] = np.sqrt(s[j] * max(pos, neg)) * side / norm
-    scale = np.sqrt(x.sum() / (x.shape[0] * x.shape[1]) / k)  # scikit-learn's scale of a random start
     new[new == 0] = scale * 1e-3  # a topic of zeros would stay zero
     return np.vstack([h, new])
 

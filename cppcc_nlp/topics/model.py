@@ -312,6 +312,11 @@ class TopicModel(BaseEstimator):
                 f"only {usable} {self.unit}(s) contain a vocabulary term: give more text, a "
                 "smaller unit or lower min_df"
             )
+        if warm_start is not None and not set(warm_start.vocabulary_) & set(vocab):
+            raise ParameterError(
+                "warm_start shares no term with the vocabulary of this corpus (another unit, language or "
+                "segmentation?): fit without warm_start"
+            )
         n_topics = self.n_topics if warm_start is None else (self.n_topics or warm_start.n_topics_)
         candidates = candidate_ks(n_topics, self.k_range, usable=usable, n_terms=len(vocab), unit=self.unit)
         term_prob = np.asarray(counts.sum(axis=0)).ravel()

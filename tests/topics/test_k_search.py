@@ -177,6 +177,13 @@ def test_bad_warm_start(params, previous, match):
         TopicModel(max_df=0.9, **params).fit(units, warm_start=earlier)
 
 
+def test_warm_start_without_a_shared_term():
+    earlier = TopicModel(n_topics=3, max_df=0.9).fit(make_units(n_per_theme=4, years=(2020,)))
+    other = pd.DataFrame({"para_id": [f"p{i}" for i in range(12)], "tokens": [["甲乙", "丙丁", "戊己"]] * 12})
+    with pytest.raises(ParameterError, match="shares no term"):
+        TopicModel(max_df=1.0).fit(other, warm_start=earlier)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # real reports: the sample with the Shanghai government work reports (pkuseg pipeline: slow)
 
