@@ -29,9 +29,9 @@ def seeds(random_state, n: int) -> list[int]:
 def one_thread():
     """A context in which BLAS runs on one thread.
 
-    The products inside NMF and NNLS are small (k × n_terms by n_terms × k); on a busy machine a second
-    OpenBLAS thread made a k = 20 fit 25 times slower (35 s instead of 1.4 s on 495 paragraphs, two loaded
-    cores), and never made one faster."""
+    The products inside NMF and NNLS are small (k × n_terms by n_terms × k), so a second thread gains little;
+    on a busy machine a second OpenBLAS thread made a k = 20 fit 25 times slower (35 s instead of 1.4 s on 495
+    paragraphs, two loaded cores)."""
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(limits=1, user_api="blas")
