@@ -14,9 +14,10 @@ earlier ones, or ``target``/``reference`` years) → indicators (numbers, the ta
 A second run over the same corpus reuses the token cache (no segmentation) and the derived results (terms,
 keyness, the topic model: :mod:`cppcc_nlp.output.derived_cache`), keyed by a fingerprint of the documents,
 parameters, lexicon and library version.  After a refresh (reports added, at most 20% more characters) the
-topic model is refitted with the k chosen before; ``rechoose_k=True`` (``--rechoose-k``) searches k again.  An output folder that already
-holds other files is refused unless ``force=True``; even then only the files listed above are overwritten
-and nothing else is deleted.
+topic model is refitted with the k chosen before, warm-started from the earlier model (topic i continues topic
+i); ``rechoose_k=True`` (``--rechoose-k``) searches k again.  An output folder that already holds other files
+is refused unless ``force=True``; even then only the files listed above are overwritten and nothing else is
+deleted.
 
 This module only orchestrates.  Each step is one function ``_<step>(job) -> Part``: it calls the library on
 what earlier steps left in ``job`` (``job.corpus``, ``job.tokens``, ``job.years``) and returns its tables (by
@@ -163,7 +164,7 @@ def _slogans(job: Job) -> Part:
         tracking = track_slogans(occ, job.corpus, by="period")
         summary = slogan_summary(occ, job.corpus, by="period", lexicons=job.slogan_lexicons)
     cooc = slogan_cooccurrence(occ, job.corpus)
-    shown = summary["canonical"].head(CONTEXT_ITEMS).tolist()
+    shown = list(dict.fromkeys(summary["canonical"]))[:CONTEXT_ITEMS]  # one row per slogan and series
     rates = _rates_by_series(occ.rename(columns={"canonical": "item"}), job.corpus, shown)
     contexts = {s: _occurrence_contexts(occ[occ["canonical"] == s], job.corpus) for s in shown}
     tables = {
@@ -313,10 +314,11 @@ def _topics(job: Job) -> Part:
     if model is None and not job.rechoose_k:
         model = cache.model("topic-model-kept-k")
     if model is None:
-        k = job.n_topics
+        k, earlier = job.n_topics, None
         if k is None and not job.rechoose_k:
             k = cache.previous_k(params_key, job.corpus)
             if k is not None:
+                earlier = cache.previous_model(params_key, job.corpus)  # warm start: topic i continues topic i
                 notes.append(
                     f"Topics: k={k} kept from the earlier run on this corpus before reports were added "
                     "(pass --rechoose-k to search k again)"
@@ -324,15 +326,19 @@ def _topics(job: Job) -> Part:
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                model = TopicModel(n_topics=k, random_state=job.random_state).fit(job.corpus, tokens=job.tokens)
+                model = TopicModel(n_topics=k, random_state=job.random_state).fit(
+                    job.corpus, tokens=job.tokens, warm_start=earlier
+                )
         except (ParameterError, EmptyCorpusError) as exc:
             section = topic_section(failure=str(exc))
             return Part({}, section, [section.text])
         cache.put_model(model, "topic-model" if k == job.n_topics else "topic-model-kept-k")
         if k is None:
-            cache.remember_k(params_key, job.corpus, model.n_topics_)
+            cache.remember_k(params_key, job.corpus, model.n_topics_, model)
     notes = [f"Topics: {w.message}" for w in caught] + notes
-    shares = model.shares(by="year")
+    # one panel per series: shares of different sources on one year axis would read as change over time
+    by = ["series", "year"] if "series" in model.doc_topics_.columns else "year"
+    shares = model.shares(by=by)
     tables = {
         "topics": model.topics_,
         "topic_coherence": model.coherence_,

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -362,6 +363,9 @@ def test_a_refreshed_corpus_keeps_k_unless_asked(shared_dir, tmp_path, monkeypat
     refreshed = analyze(reports, tmp_path / "refreshed", progress=False)
     assert calls["topics"] == [k]  # refitted with the earlier k
     assert any(f"k={k} kept" in note for note in refreshed.notes)
+    # warm-started from the earlier model: topic i continues topic i (most of its top terms kept)
+    pairs = zip(first.tables["topics"]["top_terms"], refreshed.tables["topics"]["top_terms"])
+    assert np.mean([len(set(a.split()) & set(b.split())) / len(set(a.split())) for a, b in pairs]) >= 0.6
     assert calls["terms"] == 1 and calls["keyness"] == 1
     analyze(reports, tmp_path / "rechosen", progress=False, rechoose_k=True)
     assert calls["topics"] == [k, None]  # asked: k searched again

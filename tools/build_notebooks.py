@@ -27,8 +27,8 @@ pd.set_option("display.max_colwidth", 80)
 corpus = cn.Corpus.from_path(CORPUS)          # warnings (skipped files, caveats) are shown below, not silenced
 years = sorted(corpus.documents["year"].unique())
 docs = corpus.documents
-# a series is one organ at one level in one region: comparisons over time stay within one
-docs["series"] = docs["organ"].astype(str) + "/" + docs["level"].astype(str) + "/" + docs["region"].astype(str)
+# a series is one organ at one level in one region (the series docvar of every table): comparisons over
+# time stay within one
 series_of = dict(zip(docs["doc_id"], docs["series"]))
 print(f"{len(corpus)} report(s), {docs['n_chars'].sum():,} characters, years {years[0]}–{years[-1]}, "
       f"{docs['series'].nunique()} series")
@@ -328,8 +328,7 @@ with review sentences by TF-IDF over the project's tokens.""",
         ),
         (
             "code",
-            '''ind = cn.indicators(corpus)
-ind["series"] = ind["doc_id"].map(series_of)
+            '''ind = cn.indicators(corpus)                     # with the series of each report
 display(ind.groupby(["series", "kind"]).size().unstack(fill_value=0))
 ind.dropna(subset=["indicator"])[["series", "period", "kind", "indicator", "value", "unit", "qualifier", "text"]].head(15)''',
         ),

@@ -1,6 +1,6 @@
 """Reference outputs of the term functions on ../shared/corpora, for tests/terms/test_counts_reference.py.
 
-The files in tests/data/terms_reference/ were made with main at c839377 (the pure-Python candidate counting,
+The files in tests/data/terms_reference/ were made with main at 4a13c6a (the pure-Python candidate counting,
 before the shared n-gram counts of :mod:`cppcc_nlp.tokens.ngrams`) by::
 
     CPPCC_NLP_CACHE=.cache/tests PYTHONPATH=$PWD .venv/bin/python tools/make_terms_reference.py tests/data/terms_reference

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import sys
 
 import numpy as np
@@ -165,8 +166,25 @@ def run_topics(args) -> int:
     return 0
 
 
+#: what ``--shares BY`` may group by: the docvars of every unit table
+SHARE_KEYS = ("year", "period", "part", "doc_id", "section_id", "level", "region", "organ", "series")
+#: what ``--trends BY`` may run along: numeric docvars
+TREND_KEYS = ("year", "period")
+
+
 def _check(args) -> None:
-    """Refuse bad numbers before the corpus is read and the model fitted, with the library's messages."""
+    """Refuse bad values before the corpus is read and the model fitted (a bad --shares used to fail only
+    after the fit), with the library's messages."""
+    if args.shares is not None and args.shares not in SHARE_KEYS:
+        close = difflib.get_close_matches(args.shares, SHARE_KEYS, 1)
+        raise ParameterError(
+            f"--shares {args.shares!r}: group by one of {', '.join(SHARE_KEYS)}"
+            + (f" (did you mean {close[0]!r}?)" if close else "")
+        )
+    if args.trends is not None and args.trends not in TREND_KEYS:
+        raise ParameterError(f"--trends {args.trends!r}: trends run along 'year' or 'period' (a numeric docvar)")
+    if args.min_chars < 0:
+        raise ParameterError(f"--min-chars {args.min_chars}: give a number of characters >= 0")
     if args.n_topics is not None and args.n_topics < 1 and not args.model:  # a saved model has its k
         raise ParameterError(f"n_topics={args.n_topics!r}: must be a positive integer or None (choose k by coherence)")
     if args.representative is not None and args.representative < 1:

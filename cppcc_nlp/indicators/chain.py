@@ -27,6 +27,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from cppcc_nlp.corpus.series import row_series
 from cppcc_nlp.errors import ParameterError
 from cppcc_nlp.indicators.names import load_indicator_names
 
@@ -102,16 +103,6 @@ def is_met(low, high, qualifier, value, *, direction=None, unit="%", tolerance=0
     return bool(low - tol <= value <= high + tol)
 
 
-def _series(df: pd.DataFrame) -> pd.Series:
-    known = df["region"].notna() if "region" in df else pd.Series(False, index=df.index)
-    parts = [
-        df[c].astype(object).where(df[c].notna(), "") if c in df else pd.Series("", index=df.index)
-        for c in ("organ", "level", "region")
-    ]
-    label = parts[0].astype(str) + "/" + parts[1].astype(str) + "/" + parts[2].astype(str)
-    return label.where(known, df["doc_id"])
-
-
 def target_outcomes(
     indicators: pd.DataFrame, *, names=None, tolerance: float = 0.5, rel_tolerance: float = 0.1
 ) -> pd.DataFrame:
@@ -161,7 +152,7 @@ def target_outcomes(
             stacklevel=2,
         )
         return empty_target_outcomes()
-    df["series"] = _series(df)
+    df["series"] = row_series(df)
     df["period"] = df["period"].astype("int64")
     key = ["series", "indicator", "period"]
     tg = df[df["kind"] == "target"].copy()

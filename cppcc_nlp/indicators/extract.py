@@ -56,6 +56,7 @@ COLUMNS = [
     "organ",
     "level",
     "region",
+    "series",
 ]
 KINDS = ("target", "outcome", "other")
 
@@ -216,7 +217,8 @@ def indicators(
         doc_id, year, period, part, section_id, para_id, sent_id, start, end (``doc.text[start:end] == text``),
         sentence, indicator (NA when unnamed), subject (the words before the number), value (the number; the
         middle of a range), low, high, unit (``%``, ``万人``, ``万亿元``, ``个百分点``, ``件`` …), qualifier
-        (``左右 以上 以内 以下 约 超过 力争 余`` or ""), kind (target/outcome/other), text, organ, level, region.
+        (``左右 以上 以内 以下 约 超过 力争 余`` or ""), kind (target/outcome/other), text, organ, level, region,
+        series (``国务院/national/全国``: compare a year with the years of its own series).
 
     Examples
     --------
@@ -263,6 +265,7 @@ def indicators(
         "organ",
         "level",
         "region",
+        "series",
     ]
     data = {c: (sents[c].astype(object).tolist() if c in sents else [None] * len(sents)) for c in cols}
     Row = namedtuple("Row", cols)
@@ -312,6 +315,7 @@ def indicators(
                     "organ": s.organ,
                     "level": s.level,
                     "region": s.region,
+                    "series": s.series,
                 }
             )
     if not rows:

@@ -22,6 +22,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from cppcc_nlp.corpus.series import row_series
 from cppcc_nlp.errors import ParameterError
 from cppcc_nlp.tokens import token_lists, tokens
 
@@ -90,15 +91,6 @@ def empty_promises() -> pd.DataFrame:
     return df
 
 
-def _series(df: pd.DataFrame) -> pd.Series:
-    cols = [
-        df[c].astype(object).where(df[c].notna(), "").astype(str) if c in df else pd.Series("", index=df.index)
-        for c in ("organ", "level", "region")
-    ]
-    label = cols[0] + "/" + cols[1] + "/" + cols[2]
-    return label.where(df["region"].notna() if "region" in df else False, df["doc_id"])
-
-
 def is_task(sentence: str) -> bool:
     """Whether a plan sentence commits to an action (``要加快推进…``), not merely describes."""
     return len(sentence.strip()) >= MIN_CHARS and bool(_TASK.search(sentence))
@@ -143,7 +135,7 @@ def promises(
     sents = corpus.sentences.copy()
     if sents.empty:
         return _none("the corpus has no sentences")
-    sents["series"] = _series(sents)
+    sents["series"] = row_series(sents)
     plan = sents[(sents["part"] == "plan") & sents["period"].notna() & (sents["period"] == sents["year"])]
     review = sents[(sents["part"] == "review") & sents["period"].notna() & (sents["year"] > sents["period"])]
     if year is not None:

@@ -115,7 +115,7 @@ def slogan_section(
         else tracking[tracking["n_chars"] >= min(TIMELINE_MIN_CHARS, tracking["n_chars"].max())]
     )
     section.figures["slogan_timeline"] = plot.slogan_timeline(shown, year=period, value="per_10k_chars")
-    top5 = summary["canonical"].head(5).tolist()
+    top5 = list(dict.fromkeys(summary["canonical"]))[:5]  # the summary has a row per slogan and series
     if shown[period].nunique() > 1 and top5:
         section.figures["slogan_lifecycle"] = plot.slogan_lifecycle(shown, top5, year=period, value="per_10k_chars")
     section.tables.append(("Slogans, most frequent first", summary))
@@ -272,11 +272,13 @@ def topic_section(model=None, shares=None, *, k_chosen: bool = True, failure: st
         )
     share_cols = [c for c in shares.columns if str(c).startswith("topic_")]
     labels = {f"topic_{r.topic_id}": f"{r.topic_id}: {r.label}" for r in model.topics_.itertuples()}
-    share_table = shares.set_index("year")[share_cols] if "year" in shares.columns else shares[share_cols]
+    keys = [c for c in ("series", "year") if c in shares.columns]
+    share_table = shares.set_index(keys)[share_cols] if keys else shares[share_cols]
     if len(share_table) > 1:
-        section.figures["topic_shares"] = plot.topic_shares(share_table, labels=labels)
+        drawn = share_table.reset_index() if "series" in keys else share_table
+        section.figures["topic_shares"] = plot.topic_shares(drawn, labels=labels)
     section.tables.append(("Topics", model.topics_))
-    section.tables.append(("Share of text by year", share_table.rename(columns=labels).reset_index()))
+    section.tables.append(("Share of text by series and year", share_table.rename(columns=labels).reset_index()))
     return section
 
 

@@ -103,23 +103,10 @@ class DerivedCache:
 
     def model(self, name: str = "topic-model"):
         """The fitted :class:`~cppcc_nlp.topics.model.TopicModel` stored as ``name``, or None."""
-        from cppcc_nlp.topics.model import TopicModel
-
-        data = read_verified_bytes(self._path(name, ".zip"), inputs=self.key)
-        if data is None:
-            return None
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "model.zip"
-            path.write_bytes(data)
-            return TopicModel.load(path)
+        return _read_model(self._path(name, ".zip"), self.key)
 
     def put_model(self, model, name: str = "topic-model") -> None:
-        def write():
-            with tempfile.TemporaryDirectory() as tmp:
-                path = model.save(Path(tmp) / "model.zip")
-                write_verified_bytes(self._path(name, ".zip"), Path(path).read_bytes(), inputs=self.key)
-
-        self._safely(write)
+        self._safely(lambda: _write_model(model, self._path(name, ".zip"), self.key))
 
     # -- the k of an earlier run, for a refreshed corpus --------------------------------------------------------
     def previous_k(self, params_key: str, corpus) -> int | None:
@@ -139,7 +126,16 @@ class DerivedCache:
             return int(record["k"])
         return None
 
-    def remember_k(self, params_key: str, corpus, k: int) -> None:
+    def previous_model(self, params_key: str, corpus):
+        """The model fitted when the k of :meth:`previous_k` was chosen (to warm-start the refit), or None."""
+        if self.previous_k(params_key, corpus) is None:
+            return None
+        return _read_model(self.folder / f"k-{params_key}.zip", params_key)
+
+    def remember_k(self, params_key: str, corpus, k: int, model=None) -> None:
+        """Keep the k chosen on ``corpus`` (and the model fitted with it, for a warm start)."""
+        if model is not None:
+            self._safely(lambda: _write_model(model, self.folder / f"k-{params_key}.zip", params_key))
         record = {
             "k": int(k),
             "n_chars": int(corpus.documents["n_chars"].sum()),
@@ -160,6 +156,24 @@ class DerivedCache:
             import warnings
 
             warnings.warn(f"derived-results cache not writable ({exc.strerror or exc}); results not kept", stacklevel=3)
+
+
+def _read_model(path: Path, inputs: str):
+    from cppcc_nlp.topics.model import TopicModel
+
+    data = read_verified_bytes(path, inputs=inputs)
+    if data is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        file = Path(tmp) / "model.zip"
+        file.write_bytes(data)
+        return TopicModel.load(file)
+
+
+def _write_model(model, path: Path, inputs: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        file = model.save(Path(tmp) / "model.zip")
+        write_verified_bytes(path, Path(file).read_bytes(), inputs=inputs)
 
 
 def cache_root(corpus) -> Path:

@@ -1,5 +1,13 @@
 """Figures with Chinese text, drawn with matplotlib; every function returns the :class:`~matplotlib.figure.Figure`.
 
+Every function takes ``ax=``: a matplotlib Axes to draw on (a panel of the user's own figure); the Figure
+returned is then ``ax.figure``.  Without it a new figure of a fitting size is made.  Figures of several panels
+(:func:`corpus_overview`, :func:`topic_shares` of several series) take a sequence of Axes, one per panel.
+
+Tables with a ``series`` column (organ × level × region, :mod:`cppcc_nlp.corpus.series`) are drawn one line
+per series (line charts), one block of columns per series (the slogan timeline) or one panel per series
+(topic shares), never pooled on one year axis.
+
 The CJK font comes with the project's own dependencies: the ``mplfonts`` package ships *Noto Sans CJK SC*
 (SIL Open Font License), which :func:`use_cjk_font` registers with matplotlib.  Nothing is looked up on the
 system, so figures show real glyphs on a fresh machine.  Every plotting function calls it first.
@@ -19,6 +27,7 @@ from importlib import resources
 from pathlib import Path
 
 import matplotlib
+import matplotlib.axes
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
@@ -60,10 +69,59 @@ def use_cjk_font() -> str:
     return name
 
 
-def _figure(width=9.0, height=5.0):
+def _figure(width=9.0, height=5.0, ax=None):
+    """A new figure and its axes, or the figure of ``ax`` when the caller gives one."""
     use_cjk_font()
+    if ax is not None:
+        if not isinstance(ax, matplotlib.axes.Axes):
+            raise ParameterError(f"ax={ax!r}: give a matplotlib Axes (e.g. from plt.subplots()), or None")
+        return ax.figure, ax
     fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
     return fig, ax
+
+
+def _panels(n: int, ax, *, what: str, width=9.0, height=3.0, sharex=False):
+    """A figure of ``n`` stacked panels, or the ``n`` Axes the caller gives (``ax``: a sequence of Axes)."""
+    use_cjk_font()
+    if ax is None:
+        fig, axes = plt.subplots(n, 1, figsize=(width, height * n), sharex=sharex, layout="constrained", squeeze=False)
+        return fig, list(axes[:, 0])
+    axes = [ax] if isinstance(ax, matplotlib.axes.Axes) else list(np.ravel(np.asarray(ax, dtype=object)))
+    if len(axes) != n or not all(isinstance(a, matplotlib.axes.Axes) for a in axes):
+        raise ParameterError(f"{what}: ax= must be {n} matplotlib Axes (one per panel), got {ax!r}")
+    return axes[0].figure, axes
+
+
+def _series_names(table: pd.DataFrame) -> list:
+    """The series of a table, in order of first year (one entry, None, when it has no ``series`` column)."""
+    if "series" not in table.columns:
+        return [None]
+    return list(dict.fromkeys(table["series"].dropna())) or [None]
+
+
+def _lines(ax, table: pd.DataFrame, items, *, item: str, year: str, value: str) -> None:
+    """One line per item, or per (item, series) when the table holds several series: colour by item, dash by
+    series."""
+    series = _series_names(table)
+    styles = ["-", "--", ":", "-."]
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, name in enumerate(items):
+        for j, ser in enumerate(series):
+            rows = (
+                table[table[item] == name] if ser is None else table[(table[item] == name) & (table["series"] == ser)]
+            )
+            if rows.empty or (len(series) > 1 and not rows[value].astype(float).any()):
+                continue  # a slogan never used in a series gets no flat line of zeros there
+            line = rows.groupby(year)[value].sum().sort_index()
+            label = str(name) if len(series) == 1 else f"{name} · {ser}"
+            ax.plot(
+                line.index,
+                line.to_numpy(),
+                marker="o",
+                label=label,
+                color=colors[i % len(colors)],
+                linestyle=styles[j % 4],
+            )
 
 
 def _require(df: pd.DataFrame, columns, what: str) -> None:
@@ -84,14 +142,13 @@ def _time_column(table: pd.DataFrame, year):
     return "period" if "period" in table.columns else "year"
 
 
-def corpus_overview(documents: pd.DataFrame, *, year="year", level="level", size="n_chars"):
+def corpus_overview(documents: pd.DataFrame, *, year="year", level="level", size="n_chars", ax=None):
     """Documents and characters per year, coloured by level (the corpus at a glance).
 
-    ``documents`` is :attr:`Corpus.documents`.
+    ``documents`` is :attr:`Corpus.documents`; ``ax``: two Axes (documents, characters), or None.
     """
     _require(documents, [year, level, size], "corpus_overview")
-    use_cjk_font()
-    fig, (ax_docs, ax_chars) = plt.subplots(2, 1, figsize=(9, 6), sharex=True, layout="constrained")
+    fig, (ax_docs, ax_chars) = _panels(2, ax, what="corpus_overview", height=3.0, sharex=True)
     counts = documents.pivot_table(index=year, columns=level, values=size, aggfunc="count", fill_value=0)
     chars = documents.pivot_table(index=year, columns=level, values=size, aggfunc="sum", fill_value=0) / 10_000
     counts.plot.bar(stacked=True, ax=ax_docs, width=0.8)
@@ -114,8 +171,9 @@ def slogan_timeline(
     top=30,
     min_chars=None,
     title="提法时间线 Slogan timeline",
+    ax=None,
 ):
-    """Heat map of slogans × years.
+    """Heat map of slogans × years; with a ``series`` column, one block of years per series.
 
     Parameters
     ----------
@@ -126,65 +184,93 @@ def slogan_timeline(
     top : keep the ``top`` slogans by total ``value``.
     min_chars : leave out years whose text (column ``n_chars``) is shorter: a rate over a few hundred
         characters (e.g. the short plan part of one report) would dominate the colour scale.
+    ax : a matplotlib Axes to draw on (the colour bar goes beside it), or None for a new figure.
+
+    A table of ``track_slogans`` holds a ``series`` column: the years of each series are a block of columns
+    of their own, named above the block and set apart by a line, so that the national 2019 and Shanghai's 2020
+    are never read as one history.
     """
     year = _time_column(table, year)
     _require(table, [slogan, year, value], "slogan_timeline")
     if min_chars is not None:
         _require(table, ["n_chars"], "slogan_timeline(min_chars=…)")
         table = table[table["n_chars"] >= min_chars]
-    wide = table.pivot_table(index=slogan, columns=year, values=value, aggfunc="sum", fill_value=0)
+    columns = ["series", year] if _series_names(table) != [None] else year
+    wide = table.pivot_table(index=slogan, columns=columns, values=value, aggfunc="sum", fill_value=0)
     if wide.empty:
         raise ParameterError("slogan_timeline: no slogans to draw")
     wide = wide.loc[wide.sum(axis=1).sort_values(ascending=False).index[:top]]
+    if isinstance(wide.columns, pd.MultiIndex):  # series blocks in the order of their first year
+        first_year = table.groupby("series")[year].min()
+        wide = wide[sorted(wide.columns, key=lambda c: (first_year[c[0]], c[0], c[1]))]
     # order rows by first year of use, so the picture reads as a history
     first = (wide > 0).values.argmax(axis=1)
     wide = wide.iloc[np.argsort(first, kind="stable")]
-    fig, ax = _figure(max(6.0, 0.45 * wide.shape[1] + 3), max(3.0, 0.28 * len(wide) + 1.5))
+    fig, ax = _figure(max(6.0, 0.45 * wide.shape[1] + 3), max(3.0, 0.28 * len(wide) + 1.5), ax)
     image = ax.imshow(wide.values, aspect="auto", cmap="YlOrRd", interpolation="nearest")
     ax.set_yticks(range(len(wide)), wide.index)
-    ax.set_xticks(range(wide.shape[1]), [str(c) for c in wide.columns], rotation=90)
+    if isinstance(wide.columns, pd.MultiIndex):
+        ax.set_xticks(range(wide.shape[1]), [str(c[1]) for c in wide.columns], rotation=90)
+        names = wide.columns.get_level_values(0)
+        starts = [i for i in range(len(names)) if i == 0 or names[i] != names[i - 1]]
+        for i, start in enumerate(starts):
+            end = starts[i + 1] if i + 1 < len(starts) else len(names)
+            if start:
+                ax.axvline(start - 0.5, color="black", linewidth=1.5)
+            ax.annotate(
+                str(names[start]),
+                ((start + end - 1) / 2, 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(0, 3 + 8 * (i % 2)),  # alternate heights: names of narrow blocks do not overlap
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=7,
+            )
+    else:
+        ax.set_xticks(range(wide.shape[1]), [str(c) for c in wide.columns], rotation=90)
     ax.set_xlabel("年份 year")
-    ax.set_title(title)
+    ax.set_title(title, pad=22 if isinstance(wide.columns, pd.MultiIndex) else 6)
     fig.colorbar(image, ax=ax, label="每万字次数 per 10k chars" if value.startswith("rate") else value)
     return fig
 
 
-def slogan_lifecycle(table: pd.DataFrame, slogans, *, slogan="canonical", year=None, value="per_10k_chars"):
+def slogan_lifecycle(table: pd.DataFrame, slogans, *, slogan="canonical", year=None, value="per_10k_chars", ax=None):
     """Line chart of one or more slogans' use over the years (first use, peak, fading).
 
-    ``table`` is the output of ``track_slogans``; ``year`` defaults as in :func:`slogan_timeline`.
+    ``table`` is the output of ``track_slogans``; ``year`` defaults as in :func:`slogan_timeline`.  With a
+    ``series`` column, one line per slogan and series (colour: slogan; dash: series).  ``ax``: an Axes to draw
+    on, or None.
     """
     year = _time_column(table, year)
     _require(table, [slogan, year, value], "slogan_lifecycle")
     slogans = [slogans] if isinstance(slogans, str) else list(slogans)
-    wide = table.pivot_table(index=year, columns=slogan, values=value, aggfunc="sum", fill_value=0)
-    absent = [s for s in slogans if s not in wide.columns]
+    absent = [s for s in slogans if s not in set(table[slogan])]
     if absent:
         raise ParameterError(f"slogan_lifecycle: {absent} not in the table")
-    fig, ax = _figure()
-    wide[slogans].plot(ax=ax, marker="o")
+    fig, ax = _figure(ax=ax)
+    _lines(ax, table, slogans, item=slogan, year=year, value=value)
     _legend_outside(ax)
     ax.set_xlabel("年份 year")
     ax.set_ylabel("每万字次数 per 10k chars" if value.startswith("rate") else value)
-    ax.set_title("提法生命周期 Slogan lifecycle: " + "、".join(slogans))
+    ax.set_title("提法生命周期 Slogan lifecycle: " + "、".join(slogans), loc="left")
     return fig
 
 
-def term_trends(per_year: pd.DataFrame, terms, *, term="term", year=None, value="freq"):
+def term_trends(per_year: pd.DataFrame, terms, *, term="term", year=None, value="freq", ax=None):
     """Line chart of chosen terms' frequency per year (long table term, year, value: ``term_frequencies``).
 
     ``year`` defaults to ``"period"`` when the table has it (``term_frequencies(by="period")``), else ``"year"``.
+    With a ``series`` column, one line per term and series.  ``ax``: an Axes to draw on, or None.
     """
     year = _time_column(per_year, year)
     _require(per_year, [term, year, value], "term_trends")
     terms = [terms] if isinstance(terms, str) else list(terms)
-    wide = per_year[per_year[term].isin(terms)].pivot_table(
-        index=year, columns=term, values=value, aggfunc="sum", fill_value=0
-    )
-    if wide.empty:
+    rows = per_year[per_year[term].isin(terms)]
+    if rows.empty:
         raise ParameterError(f"term_trends: none of {terms} in the table")
-    fig, ax = _figure()
-    wide.plot(ax=ax, marker="o")
+    fig, ax = _figure(ax=ax)
+    _lines(ax, rows, [t for t in terms if t in set(rows[term])], item=term, year=year, value=value)
     _legend_outside(ax)
     ax.set_xlabel("年份 year")
     ax.set_ylabel(value)
@@ -201,11 +287,13 @@ def keyness_bars(
     n=15,
     target_label="target",
     reference_label="reference",
+    ax=None,
 ):
     """Horizontal bars of the most over- and under-represented terms (signed G², as quanteda's textplot_keyness).
 
     ``score`` may be signed already (``keyness()``'s ``g2``: negative = under-represented), and then its sign is
-    the direction; an unsigned score takes the sign of ``effect`` (the log ratio).
+    the direction; an unsigned score takes the sign of ``effect`` (the log ratio).  ``ax``: an Axes to draw
+    on, or None.
     """
     _require(table, [term, score, effect], "keyness_bars")
     values = table[score].astype(float)
@@ -216,7 +304,7 @@ def keyness_bars(
     top = signed[signed["_signed"] >= 0].nlargest(n, "_signed")  # each term once: over-used here, under below
     bottom = signed[signed["_signed"] < 0].nsmallest(n, "_signed")
     both = pd.concat([top, bottom.iloc[::-1]]).iloc[::-1]
-    fig, ax = _figure(9, max(4.0, 0.25 * len(both) + 1.5))
+    fig, ax = _figure(9, max(4.0, 0.25 * len(both) + 1.5), ax)
     colors = ["#c0392b" if v > 0 else "#7f8c8d" for v in both["_signed"]]
     ax.barh(range(len(both)), both["_signed"], color=colors)
     ax.set_yticks(range(len(both)), both[term])
@@ -226,22 +314,40 @@ def keyness_bars(
     return fig
 
 
-def topic_shares(shares: pd.DataFrame, *, labels=None, title="主题占比 Topic shares by year"):
+def topic_shares(shares: pd.DataFrame, *, labels=None, title="主题占比 Topic shares by year", ax=None):
     """Stacked area of each topic's share per group (rows = groups such as years, columns = topics).
 
     ``shares`` may also be the table of ``TopicModel.shares(by)`` as returned (a group column, ``n_units``,
-    ``n_chars``, ``topic_0`` …): its ``topic_*`` columns are drawn against its group column.
+    ``n_chars``, ``topic_0`` …): its ``topic_*`` columns are drawn against its group column.  The table of
+    ``TopicModel.shares(by=["series", "year"])`` (a ``series`` column) is drawn one panel per series, since
+    shares of different sources on one axis would read as change over time.
+
+    ``ax``: an Axes to draw on, or a sequence of Axes, one per series; None for a new figure.
     """
     if shares.empty:
         raise ParameterError("topic_shares: the share table is empty")
     data = shares.copy()
     topic_cols = [c for c in data.columns if str(c).startswith("topic_")]
-    if topic_cols and len(topic_cols) < data.shape[1]:  # not only topics: the counts are no shares
-        groups = [c for c in data.columns if c not in topic_cols and c not in ("n_units", "n_chars")]
-        data = data.set_index(groups[0])[topic_cols] if groups else data[topic_cols]
-    if labels is not None:
-        data = data.rename(columns=labels)
-    fig, ax = _figure(10, 5.5)
+    groups = [c for c in data.columns if c not in topic_cols and c not in ("n_units", "n_chars")]
+    series = _series_names(data) if topic_cols and "series" in groups else [None]
+    panels = [data[data["series"] == name] for name in series] if series != [None] else [data]
+    fig, axes = _panels(len(panels), ax, what="topic_shares", width=10, height=5.5 if len(panels) == 1 else 3.2)
+    for axis, name, panel in zip(axes, series, panels):
+        rest = [g for g in groups if g != "series"]
+        if topic_cols and len(topic_cols) < panel.shape[1]:  # not only topics: the counts are no shares
+            panel = panel.set_index(rest[0])[topic_cols] if rest else panel[topic_cols]
+        if labels is not None:
+            panel = panel.rename(columns=labels)
+        _stack(axis, panel)
+        axis.set_title(title if name is None else f"{name}", fontsize=10 if name is not None else None)
+    if series != [None]:
+        fig.suptitle(title)
+    axes[0].legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    return fig
+
+
+def _stack(ax, data: pd.DataFrame) -> None:
+    """Stacked shares of ``data`` (rows: groups, columns: topics) on ``ax``."""
     x = np.arange(len(data))
     n = data.shape[1]  # one colour per topic: the default cycle has 10, so topic 0 and topic 10 looked alike
     cmap = plt.get_cmap("tab10" if n <= 10 else "tab20" if n <= 20 else "turbo")
@@ -251,15 +357,15 @@ def topic_shares(shares: pd.DataFrame, *, labels=None, title="主题占比 Topic
     ax.set_xlim(0, max(len(x) - 1, 1))
     ax.set_ylim(0, 1)
     ax.set_ylabel("文本占比 share of text")
-    ax.set_title(title)
-    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
-    return fig
 
 
-def coherence_by_k(coherence: pd.DataFrame, *, k="k", score="coherence", chosen=None):
-    """NPMI coherence for each number of topics (``TopicModel.coherence_``), with the chosen k marked."""
+def coherence_by_k(coherence: pd.DataFrame, *, k="k", score="coherence", chosen=None, ax=None):
+    """NPMI coherence for each number of topics (``TopicModel.coherence_``), with the chosen k marked.
+
+    ``ax``: an Axes to draw on, or None.
+    """
     _require(coherence, [k, score], "coherence_by_k")
-    fig, ax = _figure(7, 4)
+    fig, ax = _figure(7, 4, ax)
     ax.plot(coherence[k], coherence[score], marker="o")
     if chosen is not None:
         ax.axvline(chosen, color="#c0392b", linestyle="--", label=f"k = {chosen}")
@@ -280,7 +386,7 @@ def save(fig, path_stem, *, formats=("png", "svg"), dpi=150) -> list[Path]:
     return written
 
 
-def target_outcome_chart(chain: pd.DataFrame, indicator: str, *, series=None, period="period"):
+def target_outcome_chart(chain: pd.DataFrame, indicator: str, *, series=None, period="period", ax=None):
     """Target band against outcome points over the years, for one indicator of ``cn.target_outcomes``.
 
     The band spans each period's target (``target_low``–``target_high``; a single target is drawn as a short
@@ -292,6 +398,7 @@ def target_outcome_chart(chain: pd.DataFrame, indicator: str, *, series=None, pe
     chain : DataFrame from :func:`cppcc_nlp.target_outcomes`.
     indicator : the indicator to draw, e.g. ``"国内生产总值增长"``.
     series : which series (``"国务院/national/全国"``); default: the one with most periods.
+    ax : an Axes to draw on, or None for a new figure.
     """
     from matplotlib.patches import Rectangle
 
@@ -312,7 +419,7 @@ def target_outcome_chart(chain: pd.DataFrame, indicator: str, *, series=None, pe
     if data.empty:
         raise ParameterError(f"target_outcome_chart: no rows for series {series!r}")
     unit = data["target_unit"].dropna().iloc[0] if data["target_unit"].notna().any() else ""
-    fig, ax = _figure(9, 4.5)
+    fig, ax = _figure(9, 4.5, ax)
     x = data[period].astype(int).to_numpy()
     for xi, lo, hi, q in zip(x, data["target_low"], data["target_high"], data["target_qualifier"]):
         if pd.isna(lo):

@@ -141,8 +141,18 @@ def contexts_html(label: str, rows: pd.DataFrame, max_rows: int = 40) -> str:
     years = sorted(int(y) for y in rows["year"].dropna().unique()) if "year" in rows else []
     span = f", {years[0]}–{years[-1]}" if len(years) > 1 else f", {years[0]}" if years else ""
     summary = f"{label} — {len(rows)} context(s) in {n_docs} report(s){span}"
-    shown = rows.drop(columns=["doc_id"], errors="ignore")
+    shown = _spread_over_years(rows, max_rows).drop(columns=["doc_id"], errors="ignore")
     return f"<details><summary>{html.escape(summary)}</summary>{table_html(shown, max_rows=max_rows)}</details>"
+
+
+def _spread_over_years(rows: pd.DataFrame, n: int) -> pd.DataFrame:
+    """At most ``n`` rows, each year's first ones before any year's second, in the original order: the
+    page's year filter then finds contexts of every year, not only of the earliest ones."""
+    if len(rows) <= n or "year" not in rows.columns:
+        return rows.head(n)
+    turn = rows.groupby(rows["year"].fillna(-1), sort=False).cumcount()
+    keep = turn.sort_values(kind="stable").index[:n]
+    return rows.loc[rows.index.isin(keep)]
 
 
 def _filter_bar(series: list[str], years: list[int]) -> str:

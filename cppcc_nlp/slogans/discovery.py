@@ -9,7 +9,8 @@ too.  Each candidate goes through ordered rules; the first rule that fires decid
 Rules that reject (in this order)
 ---------------------------------
 ``title_mark``  a 《…》 title is never a slogan (quotes nested inside a title are still scanned).
-``code``        fewer than two Chinese characters, or Latin letters: letter and number codes (“AB”角, “12345”).
+``code``        fewer than two Chinese characters, or Latin letters: letter and number codes (“AB”角, “12345”);
+                a ``+`` pattern with a Chinese side is no code (“AI+医疗”, “5G+工业互联网”).
 ``title``       starts with 关于 or ends with 建议/报告/办法/细则/规则/意见/通知/决定/条例/纲要/提案: the title of a
                 proposal or report (“关于强化特色产业建设，赋能乡村振兴的建议”).
 ``too_long``    more than 24 characters, or more than 12 without being a series or a number-led shape with two
@@ -49,6 +50,9 @@ a candidate quoted only in notes is rejected by ``endnote``), see :func:`decide_
                 clause whose verb makes a metaphor or names a practice (架起, 成为…的, 接受 …), or followed
                 by a noun that names one (品牌, 行动, 工程, 制度, 理念, 模式, 机制 …); a three-character word
                 needs the clause verb of a metaphor (架起“连心桥”, 把“路线图”转化为“施工图”)  → branded
+                (no frame: a verb whose object is not the quote, 开展对“零就业家庭”…, 打造一批“非遗国潮”; 力争做到;
+                a metaphor clause around a role, a 的 description or a superlative: 当好“优等生”, “干的事”,
+                “最大增量”)
 """
 
 from __future__ import annotations
@@ -92,6 +96,7 @@ EVENT_END = (
     "大赛",
     "展",
     "博览会",
+    "博会",
     "论坛",
     "峰会",
     "运动会",
@@ -176,6 +181,7 @@ PLAIN_WORDS = frozenset(
 独角戏 加速键 探索者 源动力 金点子 小而美 大文章 热钱 红线 底线 瓶颈 蛋糕 群租 哨点 烟花 潮品 硬着陆 软着陆
 半壁江山 世界影响力 国际大都市 社会主义现代化 四两拨千斤 王牌 中等收入陷阱 数字鸿沟 僵尸企业 五保户 老工伤
 低保 城中村 空心村 小空间 微空间 订单农业 公司加农户 经认证的经营者 区域全面经济伙伴关系协定 网购型 便捷就医服务
+一对一 面对面 点对点 背靠背 手拉手 一刀切
 """.split()
 )
 
@@ -247,6 +253,12 @@ FRAME_CLAUSE = (
 #: 把“X”转化为“Y”: a pair of metaphors (把“路线图”转化为“施工图”, 把“施工图”变成“实景图”); the first is framed by
 #: what follows it
 PAIR_AFTER = re.compile(r"^(?:转化为|转变为|变成|化为)[^，。；“”]{0,8}“")
+#: what stands between a frame word and the opening mark and takes the quote away from the verb: a preposition
+#: (开展对“零就业家庭”和…的帮扶) or a quantity (打造一批“非遗国潮”: things of a kind, not one formulation)
+FRAME_GAP = re.compile(r"[对向与和同为给及]|一批|一些|若干|更多|多个")
+#: a phrase framed only by a metaphor clause is no slogan when it names a role (当好…“优等生”, 成为…的“代言人”,
+#: “顶梁柱”, “店小二”), describes with 的 (把“盼的事”变成“干的事”) or is a superlative (转化为…的“最大增量”)
+ROLE_END = tuple("人生者员兵军手羊柱石二匠师官")
 PLAN_NAME = re.compile(r"^(?:[六七八九]|十[一二三四五]?)五$")
 PACKAGE = re.compile(rf"(?:\d+|[{CN_NUMERALS}百]+)条(?:硬)?(?:措施|举措|意见)?$")
 #: a numeral followed by a time unit or by 连 (a run of records) counts, it names nothing: “三年行动”, “百日攻坚战”,
@@ -340,6 +352,13 @@ def _parallel(parts: list[str]) -> bool:
     return len({p[0] for p in parts}) == 1 or len({p[-1] for p in parts}) == 1
 
 
+def _chinese_side(text: str) -> bool:
+    """A ``+`` pattern with one side of two or more Chinese characters and nothing else (“玛瑙+”, “AI+医疗”,
+    “5G+工业互联网”): Latin letters or digits on the other side make no code of it."""
+    sides = [s for s in text.split("+") if s] if "+" in text else []
+    return any(len(CJK.findall(s)) >= 2 and len(CJK.findall(s)) == len(s) for s in sides)
+
+
 def classify_text(text: str, *, is_title: bool = False) -> tuple[str | None, str]:
     """Apply the context-free rules to one candidate.
 
@@ -365,7 +384,7 @@ def classify_text(text: str, *, is_title: bool = False) -> tuple[str | None, str
     if is_title:
         return "rejected", "title_mark"
     n_cjk = len(CJK.findall(text))
-    if n_cjk < 2 or LATIN.search(text):
+    if n_cjk < 2 or (LATIN.search(text) and not _chinese_side(text)):
         return "rejected", "code"
     parts = [p for p in SEPARATORS.split(text) if p]
     is_series = len(parts) >= 2 and all(len(p) <= 8 for p in parts) and _parallel(parts)
@@ -387,10 +406,7 @@ def classify_text(text: str, *, is_title: bool = False) -> tuple[str | None, str
             return "numbered", "plan"
         return ("rejected", "number") if len(text) <= 2 else ("numbered", "numbered")
     if "+" in text:
-        sides = [s for s in text.split("+") if s]
-        if any(len(CJK.findall(s)) >= 2 and len(CJK.findall(s)) == len(s) for s in sides):
-            return "branded", "pattern"
-        return "rejected", "code"
+        return ("branded", "pattern") if _chinese_side(text) else ("rejected", "code")
     if len(parts) >= 2:
         return ("series", "series") if is_series else ("rejected", "sentence")
     if text in PLAIN_WORDS:
@@ -516,7 +532,9 @@ def decide_corpus(pending: dict[str, dict], members: dict[str, set]) -> dict[str
                    words repeated across reports are mostly terms and set phrases: 白名单, 卡脖子, 校园餐).
     ``framed``     a frame word around one of its uses (:func:`is_framed`); a three-character word needs a
                    clause verb that makes it a metaphor (架起“连心桥”, 成为…的“直通车”): after 打造/深化 or before
-                   品牌/专项 a three-character word is mostly a term or a product (“校园餐”, “晋企通”).
+                   品牌/专项 a three-character word is mostly a term or a product (“校园餐”, “晋企通”).  A clause
+                   frame does not count for a role (当好…“优等生”, 成为…的“顶梁柱”), a 的 description
+                   (把“盼的事”变成“干的事”) or a superlative (“最大增量”): :func:`_metaphor_frames`.
     otherwise ``scare_quote``.  Two-character number-led forms (“双减”, “六地”) go to recurrence and frame only.
 
     (A rule accepting candidates listed right beside an accepted one, “A”、“B”, was tried and dropped: on the
@@ -551,11 +569,19 @@ def decide_corpus(pending: dict[str, dict], members: dict[str, set]) -> dict[str
             decided[text] = ("branded", "family")
         elif recurrent:
             decided[text] = ("branded", "recurrent")
-        elif info["framed"] and (len(text) >= 4 or "clause" in info["framed"]):
+        elif (framed := _metaphor_frames(text, info["framed"])) and (len(text) >= 4 or "clause" in framed):
             decided[text] = ("branded", "framed")
         else:
             decided[text] = ("rejected", "scare_quote")
     return decided
+
+
+def _metaphor_frames(text: str, frames: set[str]) -> set[str]:
+    """The frames that count for ``text``: a clause frame does not count for a role, a description with 的 or a
+    superlative (:data:`ROLE_END`)."""
+    if "clause" in frames and (text.endswith(ROLE_END) or "的" in text or text.startswith("最")):
+        return frames - {"clause"}
+    return frames
 
 
 def is_framed(paragraph: str, start: int, end: int) -> str:
@@ -563,12 +589,15 @@ def is_framed(paragraph: str, start: int, end: int) -> str:
     (:data:`FRAME_CLAUSE`, within the 16 characters of the clause before the mark: 架起“连心桥”; or
     :data:`PAIR_AFTER` after it: 把“路线图”转化为“施工图”), ``"before"``
     for a frame word right before the opening mark (:data:`FRAME_BEFORE`, within 4 characters, same clause),
-    ``"after"`` for a frame noun right after the closing mark (:data:`FRAME_AFTER`), ``""`` for none."""
+    ``"after"`` for a frame noun right after the closing mark (:data:`FRAME_AFTER`), ``""`` for none.  A frame
+    word followed by a preposition or a quantity (:data:`FRAME_GAP`: 开展对“…”, 打造一批“…”) frames nothing, and
+    争做 inside 力争做到 is no frame."""
     before = re.split(r"[，。；：！？、]", paragraph[max(0, start - 5) : max(0, start - 1)])[-1]
     clause = re.split(r"[，。；：！？、]", paragraph[max(0, start - 17) : max(0, start - 1)])[-1]
     after = paragraph[end + 1 : end + 5]
+    clause = clause.replace("力争做", "力争")  # 力争做到“起跑即领先”: 争做 is no frame there
     if any(w in clause for w in FRAME_CLAUSE) or PAIR_AFTER.match(paragraph[end + 1 : end + 16]):
         return "clause"
-    if any(w in before for w in FRAME_BEFORE):
+    if any(w in before and not FRAME_GAP.search(before[before.rindex(w) + len(w) :]) for w in FRAME_BEFORE):
         return "before"
     return "after" if after.startswith(FRAME_AFTER) else ""

@@ -1,7 +1,10 @@
 """Slogans across years: counts and rates per year or period, the summary with trends, families, co-occurrence.
 
-* :func:`track_slogans` — slogan × year (or period) counts and rates per 10,000 characters.
-* :func:`slogan_summary` — first, last and peak year and the trend of each slogan.
+* :func:`track_slogans` — slogan × series × year (or period) counts, rates per 10,000 characters, reports.
+* :func:`slogan_summary` — first, last and peak year and the trend of each slogan in each series.
+
+Both compare within a series by default (``series="each"``: the State Council's reports with each other, not
+with Shanghai's): :mod:`cppcc_nlp.corpus.series`; ``series=None`` pools every series, with a warning.
 * :func:`slogan_families`, :func:`slogan_cooccurrence`.
 
 They take the occurrences of :func:`cppcc_nlp.slogans.detection.detect_slogans` and the corpus they come from.
@@ -16,6 +19,7 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
+from cppcc_nlp.corpus.series import EACH_SERIES, choose_series
 from cppcc_nlp.errors import InputError, ParameterError
 from cppcc_nlp.resources.slogan_lexicon import load_slogan_lexicon
 from cppcc_nlp.slogans.discovery import family_key
@@ -23,6 +27,7 @@ from cppcc_nlp.tokens.inputs import as_corpus
 
 SUMMARY_COLUMNS = [
     "canonical",
+    "series",
     "kind",
     "in_lexicon",
     "since",
@@ -80,20 +85,42 @@ def _in_corpus(occurrences: pd.DataFrame, corpus) -> pd.DataFrame:
     return occurrences
 
 
-def _chars_per_time(corpus, by: str) -> pd.Series:
-    """Characters of text per year (delivery) or per period (sections' year), newlines excluded."""
-    paras = corpus.paragraphs
+#: docvars of a series carried by the tracking table (constant within a series built from them)
+SERIES_DOCVARS = ["series", "level", "region", "organ"]
+
+
+def _with_series(occurrences: pd.DataFrame, corpus) -> pd.DataFrame:
+    """The occurrences with the ``series`` of their document (taken from the corpus, one source of truth)."""
+    series = corpus.documents.set_index("doc_id")["series"]
+    return occurrences.assign(series=occurrences["doc_id"].map(series))
+
+
+def _text_per_time(paras: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Per (series, year or period): characters of text (newlines excluded) and reports contributing."""
+    paras = paras[paras[by].notna()]
     if paras.empty:
-        return pd.Series(dtype="int64")
-    n = paras["text"].str.replace("\n", "", regex=False).str.len()
-    key = paras[by]
-    out = n.groupby(key.dropna().astype("int64")).sum()
-    out.index.name = by
-    return out.astype("int64")
+        return pd.DataFrame(columns=["series", by, "n_chars", "n_reports"])
+    paras = paras.assign(
+        _chars=paras["text"].str.replace("\n", "", regex=False).str.len(), **{by: paras[by].astype("int64")}
+    )
+    return (
+        paras.groupby(["series", by], sort=True)
+        .agg(n_chars=("_chars", "sum"), n_reports=("doc_id", "nunique"))
+        .reset_index()
+        .astype({"n_chars": "int64", "n_reports": "int64"})
+    )
 
 
-def track_slogans(occurrences: pd.DataFrame, corpus, *, by: str = "period", min_count: int = 1) -> pd.DataFrame:
-    """Slogan × year table: counts and rates per 10,000 characters.
+def _series_docvars(corpus, series) -> pd.DataFrame:
+    """level, region, organ of each series (None where a series mixes several, as ``series=None`` does)."""
+    docs = choose_series(corpus.documents, series, "track_slogans", warn=False)  # track_slogans warned
+    return docs.groupby("series")[SERIES_DOCVARS[1:]].agg(lambda s: s.iloc[0] if s.nunique(dropna=False) == 1 else None)
+
+
+def track_slogans(
+    occurrences: pd.DataFrame, corpus, *, by: str = "period", series=EACH_SERIES, min_count: int = 1
+) -> pd.DataFrame:
+    """Slogan × series × year table: counts, rates per 10,000 characters and the reports behind them.
 
     Parameters
     ----------
@@ -101,24 +128,31 @@ def track_slogans(occurrences: pd.DataFrame, corpus, *, by: str = "period", min_
     corpus : the Corpus the occurrences come from (for the characters of text per year).
     by : ``"period"`` (default: the year a section speaks about; the review of 2018 delivered in 2019 counts for
         2018) or ``"year"`` (the delivery year).
-    min_count : keep slogans with at least this many occurrences in the whole corpus.
+    series : ``"each"`` (default): like with like, each series (organ × level × region,
+        :mod:`cppcc_nlp.corpus.series`) on its own rows, so that the State Council's 2019 and Shanghai's 2020
+        never share a year axis; a series label or a list of labels: those series only; ``None``: every series
+        pooled per year (``series`` reads ``"(all series)"``), with a warning, since a change between years may
+        then be a change of source.
+    min_count : keep slogans with at least this many occurrences (in the series kept).
 
     Returns
     -------
     DataFrame
-        canonical, kind, in_lexicon, <by> (``period`` or ``year``), count, n_chars, per_10k_chars; one row per
-        slogan and per year present in the corpus, zero counts included (so trends see absences), sorted by
-        canonical then year.  Occurrences whose period is unknown (NA) are left out of ``by="period"`` tables,
-        with a warning.
+        canonical, kind, in_lexicon, series, level, region, organ, <by> (``period`` or ``year``), count,
+        n_chars (characters of the series' text about that year), n_reports (reports contributing that text),
+        per_10k_chars; one row per slogan and per (series, year) present in the corpus, zero counts included
+        (so trends see absences), sorted by canonical, series, year.  Occurrences whose period is unknown (NA)
+        are left out of ``by="period"`` tables, with a warning.
 
     Examples
     --------
-    >>> track_slogans(occ, corpus, by="year").query("canonical == '三个代表'").head(2)   # doctest: +SKIP
+    >>> t = track_slogans(occ, corpus, by="year")                                     # doctest: +SKIP
+    >>> t.query("canonical == '三个代表' and series == '国务院/national/全国'").head(2)  # doctest: +SKIP
     """
     _check_occurrences(occurrences)
     by = _check_by(by)
     corpus = as_corpus(corpus, what="detecting slogans")
-    chars = _chars_per_time(corpus, by)
+    text = _text_per_time(choose_series(corpus.paragraphs, series, f"track_slogans(series={series!r})"), by)
     occ = _in_corpus(occurrences, corpus)
     if by == "period" and occ["period"].isna().any():
         warnings.warn(
@@ -127,23 +161,21 @@ def track_slogans(occurrences: pd.DataFrame, corpus, *, by: str = "period", min_
             stacklevel=2,
         )
         occ = occ[occ["period"].notna()]
-    columns = ["canonical", "kind", "in_lexicon", by, "count", "n_chars", "per_10k_chars"]
-    if occ.empty or chars.empty:
+    columns = ["canonical", "kind", "in_lexicon", *SERIES_DOCVARS, by, "count", "n_chars", "n_reports", "per_10k_chars"]
+    occ = choose_series(_with_series(occ, corpus), series, "track_slogans", warn=False)
+    if occ.empty or text.empty:
         return pd.DataFrame(columns=columns)
     totals = occ.groupby("canonical").size()
-    keep = totals[totals >= min_count].index
-    occ = occ[occ["canonical"].isin(keep)]
+    occ = occ[occ["canonical"].isin(totals[totals >= min_count].index)]
     meta = occ.groupby("canonical").agg(kind=("kind", "first"), in_lexicon=("in_lexicon", "max"))
-    counts = occ.groupby(["canonical", occ[by].astype("int64")]).size()
-    grid = pd.MultiIndex.from_product([meta.index, chars.index], names=["canonical", by])
-    counts = counts.reindex(grid, fill_value=0)
-    df = counts.rename("count").reset_index()
-    df = df.join(meta, on="canonical")
-    df["n_chars"] = df[by].map(chars).astype("int64")
+    counts = occ.assign(**{by: occ[by].astype("int64")}).groupby(["canonical", "series", by]).size().rename("count")
+    df = pd.DataFrame({"canonical": meta.index}).merge(text, how="cross")
+    df = df.merge(counts.reset_index(), on=["canonical", "series", by], how="left")
+    df = df.join(meta, on="canonical").join(_series_docvars(corpus, series), on="series")
+    df["count"] = df["count"].fillna(0).astype("int64")
     df["per_10k_chars"] = (df["count"] * 10_000 / df["n_chars"]).round(4)
-    df["count"] = df["count"].astype("int64")
     df["in_lexicon"] = df["in_lexicon"].astype(bool)
-    return df[columns].sort_values(["canonical", by], ignore_index=True)
+    return df[columns].sort_values(["canonical", "series", by], ignore_index=True)
 
 
 MIN_TREND_YEARS = 3  # a trend needs at least this many years (periods) in the corpus
@@ -164,60 +196,68 @@ def _trend(years: np.ndarray, rates: np.ndarray) -> tuple[str, float]:
     return "stable", change
 
 
-def slogan_summary(occurrences: pd.DataFrame, corpus, *, by: str = "period", lexicons=None) -> pd.DataFrame:
-    """One row per slogan: how often, where, first/last/peak year and trend.
+def slogan_summary(
+    occurrences: pd.DataFrame, corpus, *, by: str = "period", series=EACH_SERIES, lexicons=None
+) -> pd.DataFrame:
+    """One row per slogan and series: how often, where, first/last/peak year and trend.
 
-    **Trend**: a least-squares line through the slogan's rate per 10,000 characters in every year of the corpus
-    (zeros included); ``trend_change`` is the line's rise over the corpus span divided by the mean rate.  Above
+    **Trend**: a least-squares line through the slogan's rate per 10,000 characters in every year of its series
+    (zeros included); ``trend_change`` is the line's rise over the series' span divided by the mean rate.  Above
     +0.5 the slogan is ``rising``, below -0.5 ``fading``, else ``stable``; a slogan not used in any of the last
-    three years of the corpus is ``stopped`` whatever its slope (菜篮子, last used in 2012, is never ``rising``
-    in a corpus that runs to 2025).  A corpus of one year gives
-    ``"one year only"`` and one of two years ``"too few years"`` (NaN change): a line through two points — such
-    as the review (2024) and plan (2025) periods of a single report — is no trend.
+    three years of its series is ``stopped`` whatever its slope (菜篮子, last used in 2012, is never ``rising``
+    in a series that runs to 2019).  A series of one year gives ``"one year only"`` and one of two years
+    ``"too few years"`` (NaN change): a line through two points — such as the review (2024) and plan (2025)
+    periods of a single report — is no trend.
 
     Parameters
     ----------
     occurrences : DataFrame from :func:`detect_slogans`.
     corpus : the Corpus they come from.
     by : ``"period"`` or ``"year"``, as in :func:`track_slogans`.
+    series : ``"each"`` (default), a label or list of labels, or ``None`` (all pooled, warns), as in
+        :func:`track_slogans`.
     lexicons : the lexicons used for detection (for ``since``), optional.
 
     Returns
     -------
     DataFrame
-        canonical, kind, in_lexicon, since (Int64, from the lexicon), family, n, n_docs, first_year, last_year,
-        peak_year (the year of the highest rate; the earliest on ties), peak_rate, trend, trend_change; most
-        frequent first.
+        canonical, series, kind, in_lexicon, since (Int64, from the lexicon), family, n, n_docs, first_year,
+        last_year, peak_year (the year of the highest rate; the earliest on ties), peak_rate, trend,
+        trend_change, one row per slogan and series where it is used; most frequent first.
     """
     _check_occurrences(occurrences)
     corpus = as_corpus(corpus, what="detecting slogans")
     occurrences = _in_corpus(occurrences, corpus)
-    table = track_slogans(occurrences, corpus, by=by)
+    table = track_slogans(occurrences, corpus, by=by, series=series)
     if table.empty:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
     lexicon = load_slogan_lexicon(lexicons)
-    occ = occurrences[occurrences["canonical"].isin(table["canonical"].unique())]
-    stats = occ.groupby("canonical").agg(n=("doc_id", "size"), n_docs=("doc_id", "nunique"))
+    occ = choose_series(_with_series(occurrences, corpus), series, "slogan_summary", warn=False)
+    occ = occ[occ["canonical"].isin(table["canonical"].unique())]
+    stats = occ.groupby(["canonical", "series"]).agg(n=("doc_id", "size"), n_docs=("doc_id", "nunique"))
     rows = []
-    for canonical, g in table.groupby("canonical", sort=False):
+    for (canonical, name), g in table.groupby(["canonical", "series"], sort=False):
         seen = g[g["count"] > 0]
+        if seen.empty:  # not used in this series
+            continue
         years = g[by].to_numpy()
         rates = g["per_10k_chars"].to_numpy(dtype=float)
         trend, change = _trend(years, rates)
         recent = g.sort_values(by)["count"].to_numpy()[-MIN_TREND_YEARS:]
         if trend in ("rising", "stable", "fading") and not (recent > 0).any():
-            trend = "stopped"  # not used in the last years of the corpus: whatever its slope, it is not rising
+            trend = "stopped"  # not used in the last years of its series: whatever its slope, it is not rising
         peak = g.loc[g["per_10k_chars"].idxmax()]
         entry = lexicon.lookup(canonical) if canonical in lexicon else None
         rows.append(
             {
                 "canonical": canonical,
+                "series": name,
                 "kind": g["kind"].iat[0],
                 "in_lexicon": bool(g["in_lexicon"].iat[0]),
                 "since": entry.since if entry else None,
                 "family": family_key(canonical, g["kind"].iat[0]),
-                "n": int(stats.at[canonical, "n"]),
-                "n_docs": int(stats.at[canonical, "n_docs"]),
+                "n": int(stats.at[(canonical, name), "n"]),
+                "n_docs": int(stats.at[(canonical, name), "n_docs"]),
                 "first_year": int(seen[by].min()),
                 "last_year": int(seen[by].max()),
                 "peak_year": int(peak[by]),
@@ -228,7 +268,7 @@ def slogan_summary(occurrences: pd.DataFrame, corpus, *, by: str = "period", lex
         )
     df = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     df["since"] = df["since"].astype("Int64")
-    return df.sort_values(["n", "canonical"], ascending=[False, True], ignore_index=True)
+    return df.sort_values(["n", "canonical", "series"], ascending=[False, True, True], ignore_index=True)
 
 
 def slogan_families(occurrences: pd.DataFrame, *, min_members: int = 2) -> pd.DataFrame:

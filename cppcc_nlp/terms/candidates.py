@@ -26,6 +26,7 @@ import pandas as pd
 
 from cppcc_nlp._text import CN_NUMERALS, DIGITS
 from cppcc_nlp.errors import ParameterError
+from cppcc_nlp.terms.shorthands import merge_shorthands
 from cppcc_nlp.terms.variants import fold_variants
 from cppcc_nlp.tokens.ngrams import NgramCounts, cached_counts, count_ngrams, merge_counts
 from cppcc_nlp.tokens.table import as_token_table
@@ -337,6 +338,7 @@ def count_candidates(
     max_chars: int = 16,
     by: str | None = None,
     cache=True,
+    shorthands: bool = False,
 ) -> Candidates:
     """The candidates of :func:`term_candidates` and their counts, from the shared n-gram counts.
 
@@ -352,6 +354,9 @@ def count_candidates(
     * entropies, ``nested_share``, ``enclosed_share``: the one-token extensions (the ``n + 1``-grams whose suffix
       or prefix the candidate is).
 
+    ``shorthands``: join numbered shorthands first (五个中心: :func:`~cppcc_nlp.terms.shorthands.merge_shorthands`),
+    as :func:`~cppcc_nlp.terms.ranking.extract_terms` does.
+
     ``cache``: True (the corpus's own cache folder when given a corpus that has one, a store's ``cache/``; else
     :func:`cppcc_nlp._cache.cache_dir`), a folder, or False (count without caching).
     """
@@ -363,7 +368,7 @@ def count_candidates(
         raise ParameterError(
             f"by={by!r} is not a column of the token table; choose one of {', '.join(map(str, table.columns))}"
         )
-    counts, units = _count_table(table, max_len + 1, by, cache)
+    counts, units = _count_table(table, max_len + 1, by, cache, shorthands)
     doc_ids = list(pd.unique(table["doc_id"]))
     years = sorted(int(y) for y in pd.unique(pd.to_numeric(table["year"], errors="coerce")) if not pd.isna(y))
     groups = [] if by is None else sorted(pd.unique(units["group"]).tolist(), key=lambda v: (str(type(v)), str(v)))
@@ -372,18 +377,22 @@ def count_candidates(
     ).with_axes(doc_ids, years, groups)
 
 
-def _count_table(table: pd.DataFrame, max_n: int, by: str | None, cache) -> tuple[NgramCounts, pd.DataFrame]:
-    """The n-gram counts of ``table`` with its variants folded (:func:`fold_variants`), and a table of units
-    (one row per unit: doc, year, group).
+def _count_table(
+    table: pd.DataFrame, max_n: int, by: str | None, cache, shorthands: bool = False
+) -> tuple[NgramCounts, pd.DataFrame]:
+    """The n-gram counts of ``table`` with its variants folded (:func:`fold_variants`; numbered shorthands
+    joined first with ``shorthands``), and a table of units (one row per unit: doc, year, group).
 
-    Each document is counted as written, through the cache; folding depends on the whole corpus (大众创业万众创新
-    written as one word in some other report), so the sentences it changes are taken out of the sum as
-    written and counted again as folded.  A new report thus never invalidates the cached counts of the others.
+    Each document is counted as written, through the cache; folding and joining depend on the whole corpus
+    (大众创业万众创新 written as one word in some other report, a shorthand recurring in two reports), so the
+    sentences they change are taken out of the sum as written and counted again as rewritten.  A new report
+    thus never invalidates the cached counts of the others.
     """
     n = len(table)
-    table = table.reset_index(drop=True)
-    folded = fold_variants(table)  # 大众创业、万众创新 = 大众创业万众创新
-    rows = folded.index.to_numpy()  # rows of ``table`` kept by folding
+    table = table.reset_index(drop=True).assign(_row=np.arange(n))
+    folded = merge_shorthands(table) if shorthands else table
+    folded = fold_variants(folded)  # 大众创业、万众创新 = 大众创业万众创新
+    rows = folded["_row"].to_numpy()  # rows of ``table`` kept
     none = pd.Series(np.zeros(n, np.int8))
     new_doc = _changes(table["doc_id"])
     new_para = _changes(table["para_id"])

@@ -330,11 +330,18 @@ def scored_counts(
     read, without building a dict per candidate."""
     _check_scores(rank_by, entropy_floor, pmi_scale, lexicon_boost, min_pmi, specificity_scale)
     found = count_candidates(
-        corpus_or_tokens, max_len=max_len, min_freq=min_freq, min_chars=min_chars, max_chars=max_chars, by=by
+        corpus_or_tokens,
+        max_len=max_len,
+        min_freq=min_freq,
+        min_chars=min_chars,
+        max_chars=max_chars,
+        by=by,
+        shorthands=True,
     )
     cands = found.frame
     if len(cands):
-        keep = (cands["n_tokens"] > 1) | (cands["n_chars"] >= single_token_min_chars)
+        # a two-character entry of the lexicon is a known whole (两新, 两重), not a general word
+        keep = (cands["n_tokens"] > 1) | (cands["n_chars"] >= single_token_min_chars) | cands["in_lexicon"]
         keep &= ~(cands["pmi"] < min_pmi)
         if exclude:
             keep &= ~cands["term"].isin(set(exclude))

@@ -1,7 +1,9 @@
 """Factorising a unit × term matrix into topics, and a unit's topic weights under fitted topics.
 
-* NMF of TF-IDF (Frobenius loss, coordinate descent), the best of several seeded random starts by
-  reconstruction error; weights of a unit by non-negative least squares on the topic-term matrix.
+* NMF of the sparse TF-IDF matrix (Frobenius loss, coordinate descent; :func:`nmf` is the one call of the
+  solver), the best of several seeded random starts by reconstruction error; for the k search, one fit per k
+  along a warm-started path (:func:`nmf_path`: each k starts from the previous k's topics plus new ones seeded
+  from the residual, :func:`grow`); weights of a unit by non-negative least squares on the topic-term matrix.
 * LDA of counts (variational Bayes, batch); weights by the variational E-step (as scikit-learn's
   ``transform``), so that a loaded model needs no scikit-learn object.
 """
@@ -24,28 +26,108 @@ def seeds(random_state, n: int) -> list[int]:
     return [int(s) for s in rng.randint(0, 2**31 - 1, size=n)]
 
 
-def fit_nmf(x: sp.csr_matrix, k: int, *, seeds: Sequence[int], max_iter: int) -> tuple[np.ndarray, float, list]:
-    """Best NMF (lowest reconstruction error) over random starts with the given seeds, and every start's topics."""
+def one_thread():
+    """A context in which BLAS runs on one thread.
+
+    The products inside NMF and NNLS are small (k × n_terms by n_terms × k), so a second thread gains little;
+    on a busy machine a second OpenBLAS thread made a k = 20 fit 25 times slower (35 s instead of 1.4 s on 495
+    paragraphs, two loaded cores)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def nmf(x: sp.csr_matrix, k: int, *, seed: int, max_iter: int, h0: np.ndarray | None = None):
+    """One NMF fit of the sparse ``x`` (the only place the solver runs): ``(w, h, reconstruction_error)``.
+
+    Starts from a seeded random start, or from ``h0`` (a k × n_terms topic-term matrix) with the units'
+    non-negative least-squares weights on it (``init="custom"``).  ``x`` stays sparse.
+    """
     from sklearn.decomposition import NMF
 
-    best, best_err, starts = None, np.inf, []
-    for seed in seeds:
-        model = NMF(
-            n_components=k,
-            init="random",
-            solver="cd",
-            beta_loss="frobenius",
-            max_iter=max_iter,
-            tol=1e-4,
-            random_state=seed,
-        )
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Maximum number of iterations")
-            model.fit(x)
-        starts.append(model.components_.copy())
-        if model.reconstruction_err_ < best_err - 1e-12:
-            best, best_err = starts[-1], float(model.reconstruction_err_)
-    return best, best_err, starts
+    model = NMF(
+        n_components=k,
+        init="random" if h0 is None else "custom",
+        solver="cd",
+        beta_loss="frobenius",
+        max_iter=max_iter,
+        tol=1e-4,
+        random_state=seed,
+    )
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Maximum number of iterations")
+        if h0 is None:
+            w = model.fit_transform(x)
+        else:
+            h0 = np.ascontiguousarray(h0, dtype=float)
+            w = model.fit_transform(x, W=nnls_weights(x, h0), H=h0)
+    return w, model.components_.copy(), float(model.reconstruction_err_)
+
+
+def fit_nmf(x: sp.csr_matrix, k: int, *, seeds: Sequence[int], max_iter: int, first=None):
+    """Best NMF (lowest reconstruction error) over random starts with the given seeds, and every start's topics.
+
+    ``first``, a ``(w, h, error)`` fit already made at this k (the k search's), counts as one of the starts
+    and takes the place of the first seed.
+    """
+    fits = [first] if first is not None else []
+    fits += [nmf(x, k, seed=s, max_iter=max_iter) for s in seeds[len(fits) :]]
+    starts = [h for _, h, _ in fits]
+    errors = [e for _, _, e in fits]
+    best = int(np.argmin(np.round(errors, 12)))
+    return starts[best], errors[best], starts
+
+
+def grow(x: sp.csr_matrix, w: np.ndarray, h: np.ndarray, k: int, *, seed: int) -> np.ndarray:
+    """``h`` with ``k - len(h)`` new topics seeded from what it leaves unexplained.
+
+    The new rows are the NNDSVD start (Boutsidis & Gallopoulos 2008) of the residual ``x - w h``: its leading
+    singular vectors (ARPACK on an operator, so the residual is never formed), each cut to the sign with the
+    larger positive part.  A warm start along k: the topics found at the smaller k are kept as they were, the
+    new ones start where the fit is worst.
+    """
+    from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, svds
+
+    extra = k - h.shape[0]
+    if extra <= 0:
+        return h[:k].copy()
+    residual = LinearOperator(
+        x.shape,
+        matvec=lambda v: x @ v - w @ (h @ v),
+        rmatvec=lambda u: x.T @ u - h.T @ (w.T @ u),
+        dtype=float,
+    )
+    v0 = np.random.RandomState(seed).uniform(-1, 1, size=min(x.shape))
+    scale = np.sqrt(x.sum() / (x.shape[0] * x.shape[1]) / k)  # scikit-learn's scale of a random start
+    try:
+        u, s, vt = svds(residual, k=extra, v0=v0)
+    except ArpackNoConvergence:  # pragma: no cover - a random start for the new topics instead
+        return np.vstack([h, scale * np.abs(np.random.RandomState(seed).standard_normal((extra, h.shape[1])))])
+    new = np.zeros((extra, h.shape[1]))
+    for j in range(extra):
+        a, b = u[:, j], vt[j]
+        pos = np.linalg.norm(np.maximum(a, 0)) * np.linalg.norm(np.maximum(b, 0))
+        neg = np.linalg.norm(np.maximum(-a, 0)) * np.linalg.norm(np.maximum(-b, 0))
+        side = np.maximum(b, 0) if pos >= neg else np.maximum(-b, 0)
+        norm = np.linalg.norm(side)
+        if norm > 0:
+            new[j] = np.sqrt(s[j] * max(pos, neg)) * side / norm
+    new[new == 0] = scale * 1e-3  # a topic of zeros would stay zero
+    return np.vstack([h, new])
+
+
+def nmf_path(x: sp.csr_matrix, ks: Sequence[int], *, seed: int, max_iter: int) -> list:
+    """One NMF fit per k (``ks`` ascending): a seeded random start at the first k, then each k warm-started
+    from the previous fit plus new topics (:func:`grow`).  Returns a ``(w, h, error)`` per k."""
+    fits, previous = [], None
+    for k in ks:
+        if previous is None or previous[1].shape[0] > k:
+            fit = nmf(x, k, seed=seed, max_iter=max_iter)
+        else:
+            fit = nmf(x, k, seed=seed, max_iter=max_iter, h0=grow(x, previous[0], previous[1], k, seed=seed))
+        fits.append(fit)
+        previous = fit
+    return fits
 
 
 def fit_lda(counts: sp.csr_matrix, k: int, *, random_state, max_iter: int) -> tuple[np.ndarray, float]:
@@ -121,15 +203,60 @@ def top_term_ids(components: np.ndarray, n: int) -> np.ndarray:
     return np.argsort(-components, axis=1, kind="stable")[:, :n]
 
 
-def factorise(
-    method: str, x: sp.csr_matrix, counts: sp.csr_matrix, k: int, *, random_state, n_init: int, max_iter: int | None
-) -> tuple[np.ndarray, float | None, list]:
-    """The kept topic-term matrix, LDA's document-topic prior (None for NMF) and the topics of every random start
-    (LDA has one start)."""
+def carried_topics(components: np.ndarray, vocabulary: Sequence[str], new_vocabulary: Sequence[str]) -> np.ndarray:
+    """A fitted topic-term matrix carried over to another vocabulary: the weights of the terms both share, 0 for
+    the new terms (the solver raises them where the new text needs it)."""
+    index = {t: j for j, t in enumerate(vocabulary)}
+    out = np.zeros((components.shape[0], len(new_vocabulary)))
+    shared = [(i, index[t]) for i, t in enumerate(new_vocabulary) if t in index]
+    if shared:
+        new_cols, old_cols = map(list, zip(*shared))
+        out[:, new_cols] = components[:, old_cols]
+    return out
+
+
+def warm_fit(x: sp.csr_matrix, h0: np.ndarray, k: int, *, random_state, max_iter: int | None) -> np.ndarray:
+    """One NMF fit at k started from the topics ``h0`` (more topics than ``h0`` has are seeded by :func:`grow`):
+    topic i of the result continues topic i of ``h0``."""
+    seed = seeds(random_state, 1)[0]
+    if k > h0.shape[0]:
+        h0 = grow(x, nnls_weights(x, h0), h0, k, seed=seed)
+    return nmf(x, k, seed=seed, max_iter=max_iter or 400, h0=h0)[1]
+
+
+def search_fits(method: str, x, counts, ks: Sequence[int], *, random_state, max_iter: int | None) -> list:
+    """One fit per candidate k, for the k search: ``(components, prior, fit)`` per k.
+
+    NMF: the warm-started path along k (:func:`nmf_path`) from the first of the ``n_init`` seeds, so that the
+    smallest k is fitted exactly as the first random start of :func:`starts_at`; ``fit`` is handed back to
+    :func:`starts_at` as one of the starts.  LDA: one fit per k (its only start).
+    """
     if method == "nmf":
-        components, _, starts = fit_nmf(x, k, seeds=seeds(random_state, n_init), max_iter=max_iter or 400)
+        path = nmf_path(x, sorted(ks), seed=seeds(random_state, 1)[0], max_iter=max_iter or 400)
+        by_k = {h.shape[0]: (h, None, (w, h, err)) for w, h, err in path}
+        return [by_k[k] for k in ks]
+    out = []
+    for k in ks:
+        components, prior = fit_lda(counts, k, random_state=random_state, max_iter=max_iter or 20)
+        out.append((components, prior, (components, prior)))
+    return out
+
+
+def starts_at(
+    method: str, x, counts, k: int, *, random_state, n_init: int, max_iter: int | None, first=None
+) -> tuple[np.ndarray, float | None, list]:
+    """The kept topic-term matrix at k, LDA's document-topic prior (None for NMF) and the topics of every random
+    start (LDA has one start: the search's fit when given).
+
+    NMF: the best of ``n_init`` starts by reconstruction error; ``first``, the k search's fit at this k (a
+    ``fit`` of :func:`search_fits`), is the first of them, so only ``n_init - 1`` more are fitted.
+    """
+    if method == "nmf":
+        components, _, starts = fit_nmf(x, k, seeds=seeds(random_state, n_init), max_iter=max_iter or 400, first=first)
         return components, None, starts
-    components, prior = fit_lda(counts, k, random_state=random_state, max_iter=max_iter or 20)
+    if first is None:
+        first = fit_lda(counts, k, random_state=random_state, max_iter=max_iter or 20)
+    components, prior = first
     return components, prior, [components]
 
 

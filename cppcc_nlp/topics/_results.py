@@ -153,9 +153,40 @@ def shares(doc_topics: pd.DataFrame, by, *, k: int, unit: str, topics: pd.DataFr
     ]
 
 
+TREND_COLUMNS = [
+    "topic_id",
+    "label",
+    "n_groups",
+    "first",
+    "last",
+    "share_first",
+    "share_last",
+    "mean_share",
+    "slope",
+    "tau",
+    "p_value",
+    "trend",
+]
+
+
 def trends(table: pd.DataFrame, by: str, *, topics: pd.DataFrame, alpha: float) -> pd.DataFrame:
     """Kendall's τ and the Theil–Sen slope of each topic's share over the groups of a wide shares ``table``
-    (see :meth:`TopicModel.trends`)."""
+    (see :meth:`TopicModel.trends`).  A table with a ``series`` column (``shares(by=["series", by])``) gets
+    the trends of each series apart, with the ``series`` and ``n_reports`` (when the table has it) first."""
+    if "series" not in table.columns:
+        return _trends_one(table, by, topics=topics, alpha=alpha)
+    parts = []
+    for name, group in table.groupby("series", sort=False):
+        one = _trends_one(group.sort_values(by).reset_index(drop=True), by, topics=topics, alpha=alpha)
+        one.insert(0, "series", name)
+        parts.append(one)
+    if not parts:
+        return pd.DataFrame(columns=["series", *TREND_COLUMNS])
+    return pd.concat(parts, ignore_index=True)
+
+
+def _trends_one(table: pd.DataFrame, by: str, *, topics: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """:func:`trends` over the groups of one table (one series, or all pooled)."""
     from scipy.stats import kendalltau, theilslopes
 
     try:
@@ -194,23 +225,7 @@ def trends(table: pd.DataFrame, by: str, *, topics: pd.DataFrame, alpha: float) 
                 trend,
             )
         )
-    out = pd.DataFrame(
-        rows,
-        columns=[
-            "topic_id",
-            "label",
-            "n_groups",
-            "first",
-            "last",
-            "share_first",
-            "share_last",
-            "mean_share",
-            "slope",
-            "tau",
-            "p_value",
-            "trend",
-        ],
-    )
+    out = pd.DataFrame(rows, columns=TREND_COLUMNS)
     for col in ("first", "last"):
         out[col] = out[col].astype("Int64")
     return out

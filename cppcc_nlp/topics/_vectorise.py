@@ -56,17 +56,15 @@ def build_vocabulary(lists, *, min_df, max_df, min_chars) -> tuple[list, np.ndar
 
 
 def count_matrix(lists, vocabulary) -> sp.csr_matrix:
-    """Unit × term counts (float, CSR with sorted indices); tokens outside ``vocabulary`` are ignored."""
+    """Unit × term counts (float, CSR with int32 indices and sorted indices); tokens outside ``vocabulary`` are
+    ignored.  Built from flat int32 arrays, never as a dense matrix."""
     index = {t: i for i, t in enumerate(vocabulary)}
-    rows, cols = [], []
-    for r, toks in enumerate(lists):
-        for t in toks:
-            j = index.get(t)
-            if j is not None:
-                rows.append(r)
-                cols.append(j)
-    data = np.ones(len(rows), dtype=float)
-    matrix = sp.csr_matrix((data, (rows, cols)), shape=(len(lists), len(index)))
+    lengths = np.fromiter((len(toks) for toks in lists), dtype=np.int64, count=len(lists))
+    cols = np.fromiter((index.get(t, -1) for toks in lists for t in toks), dtype=np.int32, count=int(lengths.sum()))
+    rows = np.repeat(np.arange(len(lists), dtype=np.int32), lengths)
+    known = cols >= 0
+    data = np.ones(int(known.sum()), dtype=float)
+    matrix = sp.csr_matrix((data, (rows[known], cols[known])), shape=(len(lists), len(index)))
     matrix.sum_duplicates()
     matrix.sort_indices()
     return matrix

@@ -7,16 +7,20 @@ terms and formulations kept whole), keeps words of two or more characters that o
 units and at most ``max_df`` of them, and factorises the unit × term matrix:
 
 * ``method="nmf"`` (default): non-negative matrix factorisation of sublinear TF-IDF with l2-normalised rows
-  (Frobenius loss, coordinate descent), the best of ``n_init`` seeded random starts by reconstruction error;
+  (a scipy sparse matrix throughout; Frobenius loss, coordinate descent), the best of ``n_init`` seeded random
+  starts by reconstruction error;
 * ``method="lda"``: latent Dirichlet allocation on raw counts (variational Bayes, batch).
 
 Choosing the number of topics
 -----------------------------
-With ``n_topics=None`` a model is fitted for every k in ``k_range`` and scored by the NPMI coherence
-(:mod:`cppcc_nlp.topics.coherence`) of each topic's ``top_n`` terms over the **paragraphs of the fitted
-corpus**, averaged over the ``n_init`` random starts; among the k within one standard error of the best, the
-one whose starts agree most is chosen (:mod:`cppcc_nlp.topics._choose_k`).  The per-k figures are in
-``coherence_`` for plotting.
+With ``n_topics=None`` every k in ``k_range`` is fitted once (NMF: warm-started along k) and scored by the NPMI
+coherence (:mod:`cppcc_nlp.topics.coherence`) of each topic's ``top_n`` terms over the **paragraphs of the
+fitted corpus**; the three best k get all ``n_init`` random starts, and among them, within one standard error of
+the best start-averaged score, the one whose starts agree most is chosen (:mod:`cppcc_nlp.topics._choose_k`).
+The per-k figures are in ``coherence_`` for plotting.
+
+A yearly refresh: ``fit(corpus, warm_start=last_years_model)`` keeps the earlier k and starts one NMF fit from
+the earlier topics, so that topic i of the new model continues topic i of the old one.
 
 Report formulae
 ---------------
@@ -77,11 +81,21 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
+from cppcc_nlp.corpus.series import EACH_SERIES, choose_series
 from cppcc_nlp.errors import EmptyCorpusError, ModelError, ParameterError
 from cppcc_nlp.resources.formulae import Formulae, load_formulae, resolve_formulae
 from cppcc_nlp.topics import _results
 from cppcc_nlp.topics._choose_k import MIN_UNITS_PER_TOPIC, candidate_ks, fit_candidates
-from cppcc_nlp.topics._factorise import METHODS, factorise, normalise_rows, unit_weights
+from cppcc_nlp.topics._factorise import (
+    METHODS,
+    carried_topics,
+    normalise_rows,
+    one_thread,
+    search_fits,
+    starts_at,
+    unit_weights,
+    warm_fit,
+)
 from cppcc_nlp.topics._params import DEFAULT_K_RANGE, validate_params
 from cppcc_nlp.topics._results import match_topics, topic_columns
 from cppcc_nlp.topics._units import UNITS, collect_units, formula_sentences
@@ -137,7 +151,8 @@ class TopicModel(BaseEstimator):
     min_chars : int, default 2
         Shortest term kept (2 drops single characters such as 年, 县).
     n_init : int, default 4
-        NMF random starts; the one with the lowest reconstruction error is kept.
+        NMF random starts at a given k, and at the three best k of a k search; the one with the lowest
+        reconstruction error is kept.
     max_iter : int, default 400 (NMF) / 20 (LDA)
         Iterations of the solver.
     coherence_window : None or int, default None
@@ -171,8 +186,11 @@ class TopicModel(BaseEstimator):
         ``doc_id, year, period, part, section_id, heading, n_chars, dominant_topic, dominant_label,
         dominant_weight`` (paragraph or section units): the topic of each section of each report.
     coherence_ : pandas.DataFrame
-        ``k, coherence, coherence_min, coherence_std, diversity, chosen``: mean, worst and spread of the topics'
-        NPMI per candidate k, and topic diversity (share of distinct terms among the top terms; 1 = no overlap).
+        ``k, coherence, coherence_se, coherence_best, coherence_min, coherence_std, diversity, agreement,
+        chosen``: mean NPMI per candidate k (over the random starts at the finalists of a k search, of the one
+        search fit elsewhere, where ``coherence_se`` and ``agreement`` are NaN), the kept fit's mean, worst and
+        spread of the topics' NPMI, topic diversity (share of distinct terms among the top terms; 1 = no
+        overlap) and the agreement of the random starts.
     vocabulary_ : list of str
     formulae_ : Formulae
         The formula list used (kept with a saved model, so :meth:`transform` filters new reports alike).
@@ -245,7 +263,9 @@ class TopicModel(BaseEstimator):
         return tfidf(counts, idf) if self.method == "nmf" else counts
 
     # -- fitting ----------------------------------------------------------------------------------------------
-    def fit(self, X, y=None, *, tokens: pd.DataFrame | None = None) -> "TopicModel":
+    def fit(
+        self, X, y=None, *, tokens: pd.DataFrame | None = None, warm_start: "TopicModel | None" = None
+    ) -> "TopicModel":
         """Learn the topics of ``X``.
 
         Parameters
@@ -256,6 +276,11 @@ class TopicModel(BaseEstimator):
         tokens : DataFrame, optional
             The token table of ``X`` when ``X`` is a Corpus and the table is already at hand (a notebook that
             also extracts terms and slogans); default: ``cppcc_nlp.tokens(X)``.
+        warm_start : TopicModel, optional
+            A model fitted (or loaded) earlier on part of ``X``, e.g. last year's corpus: a yearly refresh.  No k
+            search: k is the earlier model's (or ``n_topics`` when given, at least as many), and one NMF fit
+            starts from the earlier topics over the terms both vocabularies share, so that topic i continues
+            topic i.  Fit without it to search k again.
 
         Returns
         -------
@@ -266,9 +291,11 @@ class TopicModel(BaseEstimator):
         EmptyCorpusError
             No units, or no term left after the frequency filters.
         ParameterError
-            A bad parameter, or ``n_topics`` larger than the number of units that have terms.
+            A bad parameter, ``n_topics`` larger than the number of units that have terms, or a ``warm_start``
+            that is not a fitted NMF model of the same unit with at most ``n_topics`` topics.
         """
         validate_params(self.get_params())
+        self._check_warm_start(warm_start)
         formulae = resolve_formulae(self.formulae)
         units = collect_units(X, self.unit, self._token_options(), tokens, formulae)
         vocab, df = build_vocabulary(units.tokens, min_df=self.min_df, max_df=self.max_df, min_chars=self.min_chars)
@@ -286,17 +313,38 @@ class TopicModel(BaseEstimator):
                 f"only {usable} {self.unit}(s) contain a vocabulary term: give more text, a "
                 "smaller unit or lower min_df"
             )
-        candidates = candidate_ks(self.n_topics, self.k_range, usable=usable, n_terms=len(vocab), unit=self.unit)
+        if warm_start is not None and not set(warm_start.vocabulary_) & set(vocab):
+            raise ParameterError(
+                "warm_start shares no term with the vocabulary of this corpus (another unit, language or "
+                "segmentation?): fit without warm_start"
+            )
+        n_topics = self.n_topics if warm_start is None else (self.n_topics or warm_start.n_topics_)
+        candidates = candidate_ks(n_topics, self.k_range, usable=usable, n_terms=len(vocab), unit=self.unit)
         term_prob = np.asarray(counts.sum(axis=0)).ravel()
 
-        def fit_k(k):
-            return factorise(
-                self.method, x, counts, k, random_state=self.random_state, n_init=self.n_init, max_iter=self.max_iter
+        def search(ks):
+            return search_fits(self.method, x, counts, ks, random_state=self.random_state, max_iter=self.max_iter)
+
+        def starts(k, first):
+            if warm_start is not None:
+                h0 = carried_topics(warm_start.raw_components_, warm_start.vocabulary_, vocab)
+                h = warm_fit(x, h0, k, random_state=self.random_state, max_iter=self.max_iter)
+                return h, None, [h]
+            return starts_at(
+                self.method,
+                x,
+                counts,
+                k,
+                random_state=self.random_state,
+                n_init=self.n_init,
+                max_iter=self.max_iter,
+                first=first,
             )
 
-        scores, (k, components, prior, coh) = fit_candidates(
-            fit_k, candidates, vocab, units.reference, top_n=self.top_n, window=self.coherence_window
-        )
+        with one_thread():
+            scores, (k, components, prior, coh) = fit_candidates(
+                search, starts, candidates, vocab, units.reference, top_n=self.top_n, window=self.coherence_window
+            )
         self.vocabulary_ = vocab
         self.formulae_ = formulae
         self.formula_sentences_ = (
@@ -318,12 +366,36 @@ class TopicModel(BaseEstimator):
         self.section_topics_ = self._section_topics(self.doc_topics_) if self.unit in ("paragraph", "section") else None
         return self
 
+    def _check_warm_start(self, previous) -> None:
+        if previous is None:
+            return
+        if not isinstance(previous, TopicModel) or not hasattr(previous, "components_"):
+            raise ParameterError(
+                f"warm_start={type(previous).__name__}: give a fitted TopicModel (e.g. TopicModel.load(path))"
+            )
+        if self.method != "nmf" or previous.method != "nmf":
+            raise ParameterError(
+                f"warm_start works for method='nmf' only (this model: {self.method!r}, the earlier one: "
+                f"{previous.method!r}): fit without warm_start"
+            )
+        if previous.unit != self.unit:
+            raise ParameterError(
+                f"warm_start was fitted on {previous.unit}s and this model fits {self.unit}s: give unit="
+                f"{previous.unit!r} or fit without warm_start"
+            )
+        if self.n_topics is not None and self.n_topics < previous.n_topics_:
+            raise ParameterError(
+                f"n_topics={self.n_topics} but warm_start has {previous.n_topics_} topics: a warm start keeps them "
+                "all; give n_topics >= that, or fit without warm_start"
+            )
+
     def fit_transform(self, X, y=None, *, tokens: pd.DataFrame | None = None) -> pd.DataFrame:
         """Fit and return ``doc_topics_``."""
         return self.fit(X, tokens=tokens).doc_topics_
 
     def _unit_table(self, units, counts, x, labels) -> tuple[pd.DataFrame, np.ndarray]:
-        weights = unit_weights(self.method, counts, x, self.raw_components_, self.doc_topic_prior_)
+        with one_thread():
+            weights = unit_weights(self.method, counts, x, self.raw_components_, self.doc_topic_prior_)
         return _results.unit_table(units.meta, self.unit, counts, weights, labels.to_numpy()), weights
 
     def _section_topics(self, doc_topics: pd.DataFrame) -> pd.DataFrame:
@@ -393,9 +465,19 @@ class TopicModel(BaseEstimator):
         return _results.shares(dt, by, k=self.n_topics_, unit=self.unit, topics=self.topics_, wide=wide)
 
     def trends(
-        self, by="period", *, alpha: float = 0.05, min_chars: int = 1000, doc_topics: pd.DataFrame | None = None
+        self,
+        by="period",
+        *,
+        series=EACH_SERIES,
+        alpha: float = 0.05,
+        min_chars: int = 1000,
+        doc_topics: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
         """Is each topic's share rising, stable or fading across ``by`` (a numeric docvar such as year)?
+
+        Trends are computed within each series by default (``series="each"``: organ × level × region,
+        :mod:`cppcc_nlp.corpus.series`), so that a switch from the State Council's reports to Shanghai's is
+        no trend; a label or list of labels keeps those series; ``None`` pools every series (warns once).
 
         A topic is ``rising`` (``fading``) when Kendall's τ between the group value and the topic's share is
         positive (negative) with two-sided p < ``alpha``; otherwise ``stable``.  With fewer than 3 groups the
@@ -406,14 +488,19 @@ class TopicModel(BaseEstimator):
         Returns
         -------
         pandas.DataFrame
-            ``topic_id, label, n_groups, first, last, share_first, share_last, mean_share, slope, tau, p_value,
-            trend``.
+            ``series, topic_id, label, n_groups, first, last, share_first, share_last, mean_share, slope, tau,
+            p_value, trend``: one row per topic and series (``series`` is left out for a unit table without
+            one, such as that of a model saved before series existed).
         """
         if not 0 < alpha < 1:
             raise ParameterError(f"alpha={alpha!r}: give a significance level between 0 and 1")
         if isinstance(min_chars, bool) or not isinstance(min_chars, (int, np.integer)) or min_chars < 0:
             raise ParameterError(f"min_chars={min_chars!r}: give a number of characters >= 0")
-        table = self.shares(by=by, doc_topics=doc_topics)
+        dt = self.doc_topics_ if doc_topics is None else doc_topics
+        if "series" in dt.columns:
+            dt = choose_series(dt, series, f"TopicModel.trends(series={series!r})")
+        keys = ["series", by] if "series" in dt.columns and isinstance(by, str) else by
+        table = self.shares(by=keys, doc_topics=dt)
         table = table[table["n_chars"] >= min_chars].reset_index(drop=True)
         return _results.trends(table, by, topics=self.topics_, alpha=alpha)
 

@@ -2,7 +2,7 @@
 
 Behaviour tests run on the bundled sample report and on ../shared/corpora (skipped when absent); rule tests on
 short snippets.  The precision of discovery is checked against hand judgements in
-tests/data/slogan_precision.csv.
+tests/data/slogan_precision2.csv (and the first sample, slogan_precision.csv).
 """
 
 from __future__ import annotations
@@ -18,15 +18,17 @@ from hypothesis import strategies as st
 from cppcc_nlp.errors import EmptyCorpusError, LexiconError, ParameterError
 from cppcc_nlp.resources.slogan_lexicon import KINDS, load_slogan_lexicon, read_slogan_file
 from cppcc_nlp.slogans.detection import OCCURRENCE_COLUMNS, detect_slogans, slogan_candidates, slogan_concordance
-from cppcc_nlp.slogans.discovery import classify_text, scan_quotes
+from cppcc_nlp.slogans.discovery import classify_text, decide_corpus, is_framed, scan_quotes
 from cppcc_nlp.slogans.tracking import slogan_cooccurrence, slogan_families, slogan_summary, track_slogans
 
 from conftest import DATA
 
 PRECISION = DATA / "slogan_precision.csv"
+PRECISION_SECOND = DATA / "slogan_precision2.csv"
 REJECTIONS = DATA / "slogan_rejections.csv"
 JUDGEMENTS = DATA / "slogan_judgements.csv"
 SEED = 20250305
+SEED_SECOND = 20250601  # the sample judged after the framed rule was tightened (issue 14)
 EXTRA_2025 = ("corpora-extra", "gwr-provincial-2025-docx")  # under ../shared, beside corpora/
 # DOMAIN.md, "Formulations and slogans": what the sample report must yield, with the kind
 SAMPLE_SLOGANS = {
@@ -140,6 +142,21 @@ def test_bundled_lexicon_is_large_valid_and_spans_the_period():
 
 
 SOURCES = DATA / "slogan_sources.csv"
+
+
+def test_the_lexicon_figures_in_the_docs_are_the_lexicon_s():
+    """docs/slogans.md states the lexicon's size by kind and by decade of ``since``: they must be its own."""
+    import re
+
+    from conftest import ROOT
+
+    frame = load_slogan_lexicon().to_frame()
+    docs = (ROOT / "docs" / "slogans.md").read_text(encoding="utf-8")
+    kinds = ", ".join(f"{n} {kind}" for kind, n in frame["kind"].value_counts().items())
+    assert f"**{len(frame)} national formulations** ({kinds})" in docs
+    decades = (frame["since"] // 10 * 10).astype(int).value_counts().sort_index()
+    stated = re.search(r"By decade of `since`: ([^.]+)\.", docs).group(1)
+    assert " ".join(stated.split()) == ", ".join(f"{d}s {n}" for d, n in decades.items())
 
 
 def test_every_lexicon_entry_parses_and_has_since():
@@ -272,6 +289,8 @@ def test_quote_scanner_and_engine_never_break(text):
         ("十五五", "numbered", "plan"),
         ("把方向、管大局、保落实", "series", "series"),
         ("玛瑙+", "branded", "pattern"),
+        ("AI+医疗", "branded", "pattern"),  # Latin on one side, Chinese on the other: no code
+        ("5G+工业互联网", "branded", "pattern"),
         ("旅游+红色", "branded", "pattern"),
         ("关于强化特色产业建设，赋能乡村振兴的建议", "rejected", "title"),
         ("赏石艺术杯", "rejected", "event"),
@@ -292,6 +311,30 @@ def test_quote_scanner_and_engine_never_break(text):
 def test_context_free_rules(text, kind, rule):
     assert classify_text(text) == (kind, rule)
     assert classify_text(text, is_title=True) == ("rejected", "title_mark")
+
+
+@pytest.mark.parametrize(
+    "text, frame",
+    [
+        ("——持续打造“家在阜新”宣传品牌。", "before"),
+        ("——主动谋划，架起党群“连心桥”。", "clause"),
+        ("开展对“零就业家庭”和就业困难人员的帮扶。", ""),  # 对: the object of the verb is not the quote
+        ("推动传统工艺振兴，打造一批“非遗国潮”。", ""),  # a quantity: things of a kind
+        ("尽快取得核心技术突破，力争做到“起跑即领先”。", ""),  # 力争做到 is no 争做
+    ],
+)
+def test_frames_around_a_quote(text, frame):
+    start = text.index("“") + 1
+    assert is_framed(text, start, text.index("”")) == frame
+
+
+def test_metaphor_clause_does_not_frame_roles_descriptions_superlatives():
+    pending = {
+        t: {"paras": {"d/p1"}, "docs": {"d"}, "framed": {"clause"}, "numbered": False}
+        for t in ("优等生", "干的事", "最大增量", "连心桥", "工业锈带")
+    }
+    decided = decide_corpus(pending, {t: {"d"} for t in pending})
+    assert {t for t, (kind, _) in decided.items() if kind != "rejected"} == {"连心桥", "工业锈带"}
 
 
 def test_bad_input_text_quotes():
@@ -445,42 +488,58 @@ def combined_candidates(shared_dir):
     return slogan_candidates(Corpus.from_path([shared_dir, extra], strict=True))
 
 
-def _draw(candidates, n):
+def _draw(candidates, n, seed=SEED):
     """A seeded sample: the n candidates with the smallest SHA-1 of ``f"{SEED}:{candidate}"``.  A rule change
     that adds or removes candidates changes the sample only where they rank (a drawn candidate that is no longer
     in the list is replaced by the next one), so the judgements of the other drawn candidates are kept."""
-    return sorted(sorted(candidates, key=lambda c: hashlib.sha1(f"{SEED}:{c}".encode()).hexdigest())[:n])
+    return sorted(sorted(candidates, key=lambda c: hashlib.sha1(f"{seed}:{c}".encode()).hexdigest())[:n])
 
 
 @pytest.mark.slow
-def test_discovery_precision_fixture_still_matches(combined_candidates):
+def test_discovery_precision_on_a_new_sample(combined_candidates):
     """Precision of discovery, from hand judgements of a seeded sample of 100 accepted candidates of the 57
-    documents.
+    documents, drawn (seed :data:`SEED_SECOND`) after the ``framed`` rule was tightened and judged once, by
+    reading each candidate in its reports (reasons in the ``reason`` column); the rules were not changed after.
 
     tests/data/slogan_judgements.csv keeps every judgement made (candidate → is_slogan, reason);
-    slogan_precision.csv is today's sample with its judgements.  When the rules change, the sample changes:
-    judge the new candidates (the assertion lists them) and regenerate the sample file.  Measured: 0.89 (the
-    goal of issue 14 is 0.9; docs/slogans.md gives the figures per rule).
+    slogan_precision2.csv is the sample with its judgements.  When the rules change, the sample changes:
+    judge the new candidates (the assertion lists them) and regenerate the sample file.  Measured: 0.90
+    (branded 0.93, numbered 0.89, series 0.86; docs/slogans.md gives the figures per rule).
     """
     store = pd.read_csv(JUDGEMENTS).set_index("candidate")
-    judged = pd.read_csv(PRECISION)
+    judged = pd.read_csv(PRECISION_SECOND)
     accepted = combined_candidates[combined_candidates["decision"] != "rejected"].set_index("candidate")
-    sample = _draw(accepted.index, 100)
+    sample = _draw(accepted.index, 100, seed=SEED_SECOND)
     unjudged = [c for c in sample if c not in store.index]
     assert not unjudged, f"judge these candidates in {JUDGEMENTS.name}: {unjudged}"
-    assert sample == sorted(judged["candidate"]), f"regenerate {PRECISION.name}: the sample changed"
+    assert sample == sorted(judged["candidate"]), f"regenerate {PRECISION_SECOND.name}: the sample changed"
     for row in judged.itertuples():
         assert (accepted.loc[row.candidate, "decision"], accepted.loc[row.candidate, "rule"]) == (
             row.decision,
             row.rule,
         )
         assert store.loc[row.candidate, "is_slogan"] == row.is_slogan
+    assert judged["is_slogan"].mean() >= 0.9, judged["is_slogan"].mean()
     precision = judged.groupby("decision")["is_slogan"].mean()
-    assert judged["is_slogan"].mean() >= 0.88, judged["is_slogan"].mean()
     assert (precision >= 0.85).all(), precision.to_dict()
-    # the rules reworked for issue 14 (family, recurrent) were 0.61 and 0.42 on the sample of the earlier rules
-    by_rule = judged.groupby("rule")["is_slogan"].mean()
-    assert by_rule["family"] >= 0.9 and by_rule["numbered"] >= 0.9
+
+
+@pytest.mark.slow
+def test_discovery_precision_on_the_first_sample(combined_candidates):
+    """The first judged sample (slogan_precision.csv, seed :data:`SEED`, drawn under the earlier rules: 0.89,
+    with 6 of its 11 errors from ``framed``), measured under today's rules: its candidates still accepted keep
+    their decision and rule, and every candidate the tightened ``framed`` rule now rejects was judged no slogan
+    (数博会, 起跑即领先, 零就业家庭, 非遗国潮).  Measured: 0.93 on the 96 still accepted."""
+    judged = pd.read_csv(PRECISION)
+    cands = combined_candidates.set_index("candidate")
+    now = cands.loc[judged["candidate"]]
+    kept = judged[(now["decision"] != "rejected").values]
+    dropped = judged[(now["decision"] == "rejected").values]
+    assert (now.loc[kept["candidate"], "rule"].values == kept["rule"].values).all()
+    assert not dropped["is_slogan"].any(), dropped["candidate"].tolist()
+    assert len(dropped) <= 10
+    assert judged["is_slogan"].mean() >= 0.88  # the figure under the earlier rules
+    assert kept["is_slogan"].mean() >= 0.9, kept["is_slogan"].mean()
 
 
 @pytest.mark.slow
@@ -686,11 +745,12 @@ def test_unquoted_discovery_on_the_shared_corpora(shared_candidates):
 
 def test_a_slogan_not_used_in_the_last_years_is_never_rising(shared_corpus):
     # 菜篮子 and 米袋子 were last used in 2012 and were labelled "rising" over the mixed 1999-2025 axis
+    # (trends are within a series: "the last years" are those of the slogan's own series)
     occ = detect_slogans(shared_corpus)
     summary = slogan_summary(occ, shared_corpus)
-    last = int(track_slogans(occ, shared_corpus)["period"].max())
+    last = summary["series"].map(track_slogans(occ, shared_corpus).groupby("series")["period"].max())
     stale = summary[summary["last_year"] < last - 2]
-    assert len(stale) > 10
+    assert len(stale) > 10 and "菜篮子" in set(stale["canonical"])
     assert not (stale["trend"] == "rising").any()
     assert set(stale["trend"]) <= {"stopped", "too few years", "one year only"}
     still_used = summary[summary["last_year"] >= last - 2]

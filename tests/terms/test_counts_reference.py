@@ -1,7 +1,7 @@
 """Terms from the shared n-gram counts equal main's pure-Python implementation on ../shared/corpora (slow).
 
 The reference files in tests/data/terms_reference/ were written by tools/make_terms_reference.py with main at
-c839377, before the counts moved to cppcc_nlp/tokens/ngrams.py.  Also: warm (cached) and cold give the same
+4a13c6a, before the counts moved to cppcc_nlp/tokens/ngrams.py.  Also: warm (cached) and cold give the same
 candidates, and a corpus with one more report counts only that report.
 """
 

@@ -1,0 +1,133 @@
+"""Numbered shorthands kept whole for term extraction: 五个中心, 四大功能, 两张网, 两旧一村.
+
+The segmenter splits a number-led formulation that is in no lexicon (``五 / 个 / 中心``), and a number never
+starts a term candidate (:mod:`cppcc_nlp.terms.candidates`: 2002年, 三个 are figures).  Before candidates are
+counted, :func:`merge_shorthands` joins such runs into one token, so the shorthand is a candidate like any
+other word:
+
+* a numeral 两 二 … 十 or 双, a measure word 个 大 项 条 张 (optional), and one or two word tokens of two to five
+  characters in all (五个中心, 四大品牌, 两张网, 五个新城, 三大先导产业; the two-word form only where the one-word
+  form is never said without it);
+* two numeral-led pairs in a row, four to eight characters (两旧一村, 一江一河, 五好两宜);
+
+and only where the joined string recurs: in two or more documents or three times in one.  A count is not a
+shorthand: a head that is a unit, time span or generic noun (两个月, 三个方面, 十个百分点: :data:`COUNT_HEADS`)
+is never joined, nor a head seen with three or more different numerals (两个方面, 三个方面, 五个方面).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+
+LEAD = set("两二三四五六七八九十双")
+MEASURES = set("个大项条张")
+#: heads that make a count, not a name (a head starting with one of these is never joined)
+COUNT_HEADS = (
+    "月 年 日 天 周 季度 小时 百分点 倍 方面 部分 问题 层次 阶段 环节 方向 指标 措施 工作 任务 项目 单位 地区 "
+    "城市 国家 省 市 县 区 人 家 名 所 座 件 次 批 类 种 级 位 点 条 个 多 亿 万 千 百 元 吨 公里 平方 文件 "
+    "会议 重点 领域 方案 政策 企业 方式 环境 条件 因素 矛盾 风险 难题 目标 要求 原则 关系 小组 班子 代表"
+).split()
+PAIR = re.compile(r"^(?:[一二两三四五六七八九十百千万双][\u4e00-\u9fff]{1,2}){2,3}$")
+CJK_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
+
+
+def _runs(tokens: list[str]):
+    """(start, stop) token spans of one sentence that may form a shorthand, longest first at each start."""
+    n = len(tokens)
+    for i, t in enumerate(tokens):
+        if t in LEAD and (i == 0 or not tokens[i - 1] or tokens[i - 1][-1] not in "一二两三四五六七八九十百千万"):
+            j = i + 1 + (i + 1 < n and tokens[i + 1] in MEASURES)
+            for stop in (j + 1, j + 2):  # a one-word head, and a two-word one (先导 / 产业)
+                head = "".join(tokens[j:stop])
+                if stop <= n and 2 <= len(head) <= 5 and all(CJK_WORD.match(x) for x in tokens[j:stop]):
+                    yield i, stop, head
+        # compact pairs already segmented into numeral-led tokens: 两旧 / 一村, 一江 / 一河
+        for stop in range(min(n, i + 4), i + 1, -1):
+            s = "".join(tokens[i:stop])
+            if 4 <= len(s) <= 8 and PAIR.match(s) and t[0] in LEAD | {"一"}:
+                yield i, stop, None
+                break
+
+
+def merge_shorthands(table: pd.DataFrame, *, min_docs: int = 2, min_freq: int = 3) -> pd.DataFrame:
+    """The token table with recurring numbered shorthands joined into one token each.
+
+    Parameters
+    ----------
+    table : the token table of :func:`cppcc_nlp.tokens` (columns ``doc_id``, ``sent``, ``token``, ``start``,
+        ``end``, ``is_num``, ``is_stop``, ``is_punct``; other columns are kept from the first token).
+    min_docs, min_freq : a shorthand is joined when it stands in ``min_docs`` documents or more, or
+        ``min_freq`` times or more.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same columns; a joined token has the text of its parts, ``start`` of the first and ``end`` of the
+        last, and is no number nor stop word.  The table itself when nothing is joined.
+
+    Examples
+    --------
+    ``加快建设“五个中心” … 五个中心建设`` (two documents): ``五 / 个 / 中心`` → ``五个中心``; ``三 / 个 / 方面``
+    stays as it is.
+    """
+    if table.empty or "sent" not in table.columns:
+        return table
+    tok = table["token"].astype(str).to_numpy()
+    keys = list(zip(table["doc_id"].to_numpy(), table["sent"].to_numpy()))
+    found = []  # (first row, stop row, string)
+    seen_docs: dict[str, set] = defaultdict(set)
+    count: dict[str, int] = defaultdict(int)
+    numerals_of: dict[str, set] = defaultdict(set)
+    start = 0
+    while start < len(tok):
+        stop = start
+        while stop < len(tok) and keys[stop] == keys[start]:
+            stop += 1
+        words = list(tok[start:stop])
+        for i, j, head in _runs(words):
+            s = "".join(words[i:j])
+            if head is not None:
+                if head.startswith(tuple(COUNT_HEADS)):
+                    continue
+                numerals_of[s[1:]].add(s[0])
+            found.append((start + i, start + j, s))
+            seen_docs[s].add(keys[start][0])
+            count[s] += 1
+        start = stop
+    keep = {
+        s
+        for s in count
+        if (len(seen_docs[s]) >= min_docs or count[s] >= min_freq)
+        and not (s[0] in LEAD and s[1:2] in MEASURES and len(numerals_of[s[1:]]) >= 3)
+    }
+    # at one position the two-word form wins only when the one-word form is never said without it
+    # (三大先导 always before 产业; 五个中心 before 建设 in some uses only)
+    best: dict[int, tuple[int, int, str]] = {}
+    for a, b, s in found:
+        if s not in keep:
+            continue
+        if a not in best or (b > best[a][1] and count[s] == count[best[a][2]]):
+            best[a] = (a, b, s)
+    spans = sorted(best.values())
+    if not spans:
+        return table
+    drop = np.zeros(len(tok), bool)
+    out = table.copy()
+    token = out["token"].astype(object).to_numpy().copy()
+    end = out["end"].to_numpy().copy()
+    last = -1
+    for a, b, s in spans:
+        if a <= last:
+            continue  # overlaps a shorthand already joined
+        token[a], end[a] = s, end[b - 1]
+        drop[a + 1 : b] = True
+        last = b - 1
+    out["token"], out["end"] = token, end
+    joined = np.array([isinstance(t, str) and len(t) > 1 and t[0] in LEAD | {"一"} for t in token]) & ~drop
+    joined &= np.isin(np.arange(len(tok)), [a for a, _, _ in spans])
+    out.loc[joined, ["is_num", "is_stop"]] = False
+    return out[~drop].reset_index(drop=True)

@@ -1,0 +1,30 @@
+"""The report page's pieces: lists of contexts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cppcc_nlp import Corpus
+from cppcc_nlp.output.report import contexts_html
+
+from conftest import BUNDLED
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return Corpus.from_path(BUNDLED)
+
+
+def test_a_context_list_holds_every_year_before_a_second_context_of_any(bundled):
+    """改革开放 is said hundreds of times over 2000–2024; the 40 contexts shown must reach every year (so the
+    page's year filter never empties an opened list), in reading order, and the summary counts them all."""
+    rows = bundled.kwic("改革开放")
+    years = sorted(rows["year"].dropna().astype(int).unique())
+    assert len(rows) > 40 and len(years) > 20
+    html = contexts_html("改革开放", rows, max_rows=40)
+    shown = [int(y) for y in re.findall(r"data-year='(\d+)'", html)]
+    assert len(shown) == 40 and set(shown) == set(years)
+    assert shown == sorted(shown)  # kwic's order is by document, and documents are in year order
+    assert f"改革开放 — {len(rows)} context(s)" in html

@@ -1,0 +1,237 @@
+"""The k search with few fits (one warm-started fit per k, all starts at the finalists), the sparse path, and a
+refit warm-started from an earlier model (a yearly refresh)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from cppcc_nlp.errors import ParameterError
+from cppcc_nlp.topics import _factorise as F
+from cppcc_nlp.topics import _vectorise as V
+from cppcc_nlp.topics._choose_k import FINALISTS
+from cppcc_nlp.topics.model import TopicModel
+
+THEMES = {
+    "cppcc": ["政协", "协商", "委员", "提案", "履职", "议政", "民主监督", "界别", "常委会", "视察"],
+    "economy": ["经济", "增长", "产业", "投资", "消费", "企业", "项目", "市场", "外贸", "制造业"],
+    "ecology": ["生态", "污染", "绿地", "治理", "环境", "河湖", "减排", "绿色", "碳达峰", "湿地"],
+    "people": ["就业", "养老", "医疗", "教育", "住房", "社保", "托育", "食品", "安全", "社区"],
+}
+
+
+def make_units(n_per_theme=10, seed=0, years=(2020, 2021, 2022)):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for year in years:
+        for s, words in enumerate(THEMES.values()):
+            for _ in range(n_per_theme):
+                toks = list(rng.choice(words, size=int(rng.integers(6, 12))))
+                doc = f"r_{year}"
+                rows.append(
+                    {
+                        "para_id": f"{doc}/p{len(rows):04d}",
+                        "doc_id": doc,
+                        "year": year,
+                        "section_id": f"{doc}/s{s:02d}",
+                        "tokens": toks,
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture
+def count_fits(monkeypatch):
+    """Every NMF fit goes through ``_factorise.nmf``: count the calls and the k of each."""
+    calls = []
+    real = F.nmf
+
+    def counting(x, k, **kwargs):
+        calls.append((k, kwargs.get("h0") is not None))
+        return real(x, k, **kwargs)
+
+    monkeypatch.setattr(F, "nmf", counting)
+    return calls
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# small hand-made units (fast)
+
+
+def test_k_search_fits_once_per_k_and_all_starts_at_the_finalists_only(count_fits):
+    ks = (4, 5, 6, 7, 8, 9)
+    model = TopicModel(k_range=ks, n_init=4, max_df=0.9, random_state=0).fit(make_units())
+    c = model.coherence_
+    finalists = c.loc[c["agreement"].notna(), "k"].tolist()
+    assert len(finalists) == FINALISTS and model.n_topics_ in finalists
+    # one fit per k (the path: the smallest k from a random start, every next k warm-started), then n_init - 1
+    # more random starts at each finalist: 6 + 3 * 3 = 15 fits where the search over all starts made 6 * 4 = 24
+    assert len(count_fits) == len(ks) + FINALISTS * (4 - 1) < len(ks) * 4
+    assert [k for k, _ in count_fits[: len(ks)]] == list(ks)
+    assert [warm for _, warm in count_fits[: len(ks)]] == [False] + [True] * (len(ks) - 1)
+    assert sorted(k for k, _ in count_fits[len(ks) :]) == sorted(finalists * 3)
+    # the finalists are the k whose single search fit scored best
+    search = {k: v for k, v in zip(c["k"], c["coherence_best"])}
+    others = [k for k in ks if k not in finalists]
+    assert min(round(search[k], 3) for k in finalists) >= max(round(search[k], 3) for k in others)
+    # start spread and agreement are reported at the finalists (so at the chosen k), nowhere else
+    chosen = c[c["chosen"]].iloc[0]
+    assert np.isfinite(chosen["coherence_se"]) and 0 < chosen["agreement"] <= 1
+    assert c.loc[~c["k"].isin(finalists), ["coherence_se", "agreement"]].isna().all().all()
+    # four themes of ten words: k = 4 finds them, every start agrees (NPMI cannot tell k = 2 with two pure themes
+    # from k = 4 with four: the range starts at 4)
+    assert model.n_topics_ == 4 and chosen["agreement"] == pytest.approx(1.0)
+
+
+def test_fixed_k_and_lda_fit_as_before(count_fits):
+    units = make_units()
+    TopicModel(n_topics=4, n_init=3, max_df=0.9).fit(units)
+    assert count_fits == [(4, False)] * 3  # a given k: no search, the n_init random starts
+    count_fits.clear()
+    lda = TopicModel(k_range=(2, 3, 4, 5), method="lda", max_df=0.9, max_iter=10).fit(units)
+    assert count_fits == [] and lda.coherence_["agreement"].isna().all()
+    assert lda.coherence_["chosen"].sum() == 1
+
+
+def test_the_unit_term_matrix_stays_sparse(monkeypatch):
+    units = make_units()
+    real = {cls: (cls.toarray, cls.todense) for cls in (sp.csr_matrix, sp.csr_array, sp.coo_matrix, sp.csc_matrix)}
+
+    def refusing(cls, which):
+        def dense(self, *args, **kwargs):
+            # a unit × term matrix has one row per unit (the NPMI's term × term co-occurrences may be dense)
+            assert self.shape[0] != len(units), f"a dense copy of the {self.shape} unit × term matrix"
+            return real[cls][which](self, *args, **kwargs)
+
+        return dense
+
+    lists = units["tokens"].tolist()
+    counts = V.count_matrix(lists, sorted({t for toks in lists for t in toks}))
+    assert counts.indices.dtype == np.int32 and counts.indptr.dtype == np.int32
+    for cls in real:
+        monkeypatch.setattr(cls, "toarray", refusing(cls, 0))
+        monkeypatch.setattr(cls, "todense", refusing(cls, 1))
+    model = TopicModel(k_range=(4, 5, 6, 7), max_df=0.9).fit(units)
+    TopicModel(n_topics=5, max_df=0.9).fit(units, warm_start=model)
+    assert model.n_topics_ == 4
+
+
+def test_grow_adds_topics_where_the_fit_is_worst():
+    units = make_units()
+    lists = units["tokens"].tolist()
+    vocab = sorted({t for toks in lists for t in toks})
+    x = V.tfidf(V.count_matrix(lists, vocab), np.ones(len(vocab)))
+    w, h, _ = F.nmf(x, 3, seed=0, max_iter=400)
+    grown = F.grow(x, w, h, 4, seed=0)
+    assert grown.shape == (4, len(vocab)) and (grown >= 0).all()
+    assert np.array_equal(grown[:3], h)  # the topics found at k = 3 are kept as they were
+    # the theme the three topics left out is the one the new topic starts on
+    covered = {vocab[j] for row in F.top_term_ids(h, 10) for j in row}
+    missing = [name for name, words in THEMES.items() if not set(words) & covered]
+    assert len(missing) == 1
+    assert {vocab[j] for j in F.top_term_ids(grown[3:], 10)[0]} == set(THEMES[missing[0]])
+
+
+def test_carried_topics_follow_the_terms():
+    old = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    out = F.carried_topics(old, ["协商", "政协", "经济"], ["产业", "协商", "经济"])
+    assert out.tolist() == [[0.0, 1.0, 3.0], [0.0, 4.0, 6.0]]
+    assert F.carried_topics(old, ["a", "b", "c"], ["x"]).tolist() == [[0.0], [0.0]]
+
+
+def test_warm_start_keeps_k_and_topic_order(count_fits):
+    units = make_units(years=(2020, 2021))
+    previous = TopicModel(n_topics=4, max_df=0.9, random_state=0).fit(units)
+    count_fits.clear()
+    refreshed = make_units(years=(2020, 2021, 2022))
+    model = TopicModel(max_df=0.9, random_state=3).fit(refreshed, warm_start=previous)
+    assert count_fits == [(4, True)]  # no k search, one fit from the earlier topics
+    assert model.n_topics_ == 4 and model.coherence_["k"].tolist() == [4]
+    for old, new in zip(previous.topics_["top_terms"], model.topics_["top_terms"]):
+        assert set(old.split()) == set(new.split())  # topic i continues topic i
+    # more topics than before: the earlier four keep their theme (the two new ones split themes further)
+    more = TopicModel(n_topics=6, max_df=0.9).fit(refreshed, warm_start=previous)
+    assert more.n_topics_ == 6
+
+    def theme(top_terms):
+        return max(THEMES, key=lambda name: len(set(top_terms.split()[:5]) & set(THEMES[name])))
+
+    assert [theme(t) for t in more.topics_["top_terms"][:4]] == [theme(t) for t in previous.topics_["top_terms"]]
+
+
+@pytest.mark.parametrize(
+    "params, previous, match",
+    [
+        ({"method": "lda"}, {}, "method='nmf' only"),
+        ({}, {"unit": "section"}, "fitted on sections"),
+        ({"n_topics": 2}, {}, "n_topics=2 but warm_start has 3 topics"),
+        ({}, None, "give a fitted TopicModel"),
+    ],
+)
+def test_bad_warm_start(params, previous, match):
+    units = make_units(n_per_theme=4, years=(2020,))
+    earlier = TopicModel(n_init=1) if previous is None else TopicModel(n_topics=3, max_df=0.9, **previous).fit(units)
+    with pytest.raises(ParameterError, match=match):
+        TopicModel(max_df=0.9, **params).fit(units, warm_start=earlier)
+
+
+def test_warm_start_without_a_shared_term():
+    earlier = TopicModel(n_topics=3, max_df=0.9).fit(make_units(n_per_theme=4, years=(2020,)))
+    other = pd.DataFrame({"para_id": [f"p{i}" for i in range(12)], "tokens": [["甲乙", "丙丁", "戊己"]] * 12})
+    with pytest.raises(ParameterError, match="shares no term"):
+        TopicModel(max_df=1.0).fit(other, warm_start=earlier)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# real reports: the sample with the Shanghai government work reports (pkuseg pipeline: slow)
+
+
+@pytest.fixture(scope="module")
+def sample_shanghai(sample_path, shared_dir):
+    from cppcc_nlp import Corpus, tokens
+
+    corpus = Corpus.from_path([sample_path, shared_dir / "gwr-shanghai"])
+    return corpus, tokens(corpus)
+
+
+@pytest.mark.slow
+def test_real_k_search_with_fewer_fits(sample_shanghai, count_fits):
+    corpus, table = sample_shanghai
+    model = TopicModel(random_state=0).fit(corpus, tokens=table)
+    ks = len(model.coherence_)
+    assert ks == 8 and len(count_fits) == ks + FINALISTS * 3 < ks * 4  # 17 NMF fits instead of 32
+    c = model.coherence_
+    chosen = c[c["chosen"]].iloc[0]
+    # a sensible k (the CPPCC report keeps a topic of its own from k = 16: docs/topics.md), reported with the
+    # agreement of its random starts
+    assert 16 <= model.n_topics_ <= 20
+    assert chosen["agreement"] > 0.6 and chosen["coherence"] > 0.4
+    assert c["coherence"].notna().all() and c["agreement"].notna().sum() == FINALISTS
+
+
+@pytest.mark.slow
+def test_real_warm_started_refresh_matches_the_earlier_topics(sample_shanghai, count_fits):
+    corpus, table = sample_shanghai
+    last = "provincial-shanghai_2024"
+    earlier_docs = [d for d in corpus.documents["doc_id"] if d != last]
+    earlier = corpus.subset(doc_id=earlier_docs)
+    previous = TopicModel(n_topics=14, random_state=0).fit(earlier, tokens=table[table["doc_id"].isin(earlier_docs)])
+    count_fits.clear()
+    refreshed = TopicModel(random_state=0).fit(corpus, tokens=table, warm_start=previous)
+    assert count_fits == [(14, True)] and refreshed.n_topics_ == 14
+    # topic i continues topic i: most topics keep most of their top terms
+    overlap = [
+        len(set(a.split()) & set(b.split())) / 10
+        for a, b in zip(previous.topics_["top_terms"], refreshed.topics_["top_terms"])
+    ]
+    assert np.mean(overlap) >= 0.7 and sum(o >= 0.5 for o in overlap) >= 12, overlap
+    # and stay as coherent as they were (on the sample + Shanghai the NPMI of one start varies by about 0.02)
+    assert refreshed.topics_["coherence"].mean() >= previous.topics_["coherence"].mean() - 0.03, (
+        previous.topics_["coherence"].mean(),
+        refreshed.topics_["coherence"].mean(),
+    )
+    # the new report gets topics like the others
+    new = refreshed.doc_topics_[refreshed.doc_topics_["doc_id"] == last]
+    assert new["dominant_topic"].notna().mean() > 0.9
