@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cppcc_nlp.terms.candidates import term_candidates
+from cppcc_nlp.terms.candidates import count_candidates, term_candidates
 from cppcc_nlp.terms.counts import term_frequencies
 from cppcc_nlp.terms.keyness import keyness
 from cppcc_nlp.terms.ranking import extract_terms, term_tfidf
@@ -93,11 +93,15 @@ def test_warm_equals_cold_and_a_refresh_counts_only_the_new_report(shared_tokens
     assert len(calls) == len(docs) - 1  # cold: one count per report
     calls.clear()
     cold = term_candidates(shanghai)
-    assert len(calls) == 1  # the refresh counts the new report only
+    assert len(calls) == 1  # the refresh counts the new report only (and the sentences folding changes)
     calls.clear()
     warm = term_candidates(shanghai)
     assert calls == []
     pd.testing.assert_frame_equal(cold, warm)
+    # numbered shorthands joined (as extract_terms does) reuse the same document counts: joining, a corpus-level
+    # decision like folding, only recounts the sentences it changes
+    count_candidates(shanghai, shorthands=True)
+    assert calls == []
     monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path / "empty"))
     calls.clear()
     fresh = term_candidates(shanghai)  # all counted at once, nothing read back
