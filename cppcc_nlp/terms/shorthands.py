@@ -77,16 +77,19 @@ def merge_shorthands(table: pd.DataFrame, *, min_docs: int = 2, min_freq: int = 
     if table.empty or "sent" not in table.columns:
         return table
     tok = table["token"].astype(str).to_numpy()
-    keys = list(zip(table["doc_id"].to_numpy(), table["sent"].to_numpy()))
+    doc, sent = table["doc_id"].to_numpy(), table["sent"].to_numpy()
+    # sentences as row spans; only those holding a numeral-led token can hold a shorthand
+    new_sentence = np.ones(len(tok), bool)
+    new_sentence[1:] = (doc[1:] != doc[:-1]) | (sent[1:] != sent[:-1])
+    starts = np.flatnonzero(new_sentence)
+    stops = np.append(starts[1:], len(tok))
+    numeral_led = pd.Series(tok).str[:1].isin(LEAD | {"一"}).to_numpy(dtype=np.int64)
+    worth = np.add.reduceat(numeral_led, starts) > 0
     found = []  # (first row, stop row, string)
     seen_docs: dict[str, set] = defaultdict(set)
     count: dict[str, int] = defaultdict(int)
     numerals_of: dict[str, set] = defaultdict(set)
-    start = 0
-    while start < len(tok):
-        stop = start
-        while stop < len(tok) and keys[stop] == keys[start]:
-            stop += 1
+    for start, stop in zip(starts[worth].tolist(), stops[worth].tolist()):
         words = list(tok[start:stop])
         for i, j, head in _runs(words):
             s = "".join(words[i:j])
@@ -95,9 +98,8 @@ def merge_shorthands(table: pd.DataFrame, *, min_docs: int = 2, min_freq: int = 
                     continue
                 numerals_of[s[1:]].add(s[0])
             found.append((start + i, start + j, s))
-            seen_docs[s].add(keys[start][0])
+            seen_docs[s].add(doc[start])
             count[s] += 1
-        start = stop
     keep = {
         s
         for s in count
