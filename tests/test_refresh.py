@@ -1,17 +1,18 @@
 """The yearly refresh and parallel segmentation give the tables of a full recomputation (issue 11).
 
-A corpus store refreshed with ``cppcc-nlp add`` of one report, then analysed, must give the tables that a
-fresh store of the same reports gives from nothing, segmented by two processes (``--jobs 2``) where the refresh
-used one; only the new report is segmented; and the k of the topic model is searched again when the corpus grew
-by more than ``REUSE_K_GROWTH``.  Tested elsewhere, not here: k kept after a smaller growth and
+A corpus store of one report, analysed, then refreshed with ``cppcc-nlp add`` of the next year's report and
+analysed again: only the new report is segmented; the corpus grew by more than ``REUSE_K_GROWTH``, so the k of
+the topic model is searched again; and the tables are those that a fresh store of the same two reports gives
+from nothing, segmented by two processes (``--jobs 2``) where the refresh used one.  The three runs are made
+once (``refresh``) and shared by the tests.  Tested elsewhere, not here: k kept after a smaller growth and
 ``--rechoose-k``, warm-versus-cold identity and cache invalidation by a changed report, lexicon or parameter
-(tests/test_analyze.py); tokens with one and several processes (tests/tokens/test_tokens.py).  Two or three
-Shanghai reports keep each test short.
+(tests/test_analyze.py); tokens with one and several processes (tests/tokens/test_tokens.py).
 """
 
 from __future__ import annotations
 
 import importlib
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -19,11 +20,10 @@ import pytest
 from cppcc_nlp import cli
 from cppcc_nlp.corpus.store import CorpusStore
 from cppcc_nlp.output.derived_cache import REUSE_K_GROWTH
+from cppcc_nlp.topics.model import TopicModel
 from cppcc_nlp.workflow import analyze
 
 pytestmark = pytest.mark.slow
-
-K = 3  # a given k: the equality tests do not depend on the k search
 
 
 @pytest.fixture(scope="module")
@@ -49,72 +49,72 @@ def _same_tables(got, expected) -> None:
         pd.testing.assert_frame_equal(other, table, obj=name)
 
 
-def _segmented(monkeypatch) -> list:
-    """Record the paragraph texts that are segmented (not read from the token cache)."""
-    table = importlib.import_module("cppcc_nlp.tokens.table")
-    seen, original = [], table._segment
-
-    def recording(pipe, texts, **kwargs):
-        seen.extend(texts.values())
-        return original(pipe, texts, **kwargs)
-
-    monkeypatch.setattr(table, "_segment", recording)
-    return seen
+_TABLE = importlib.import_module("cppcc_nlp.tokens.table")
+_ORIGINAL = (_TABLE._segment, TopicModel.fit)
 
 
-def _topic_fits(monkeypatch) -> list:
-    """Record the ``n_topics`` of every topic-model fit (None: k searched)."""
-    from cppcc_nlp.topics.model import TopicModel
+def _recording(mp, fits: list, segmented: list) -> None:
+    """Record the ``n_topics`` of every topic-model fit (None: k searched) and every paragraph text segmented
+    (not read from the token cache)."""
+    segment, fit = _ORIGINAL  # the unwrapped functions: each run's lists get only that run's calls
 
-    fits, original = [], TopicModel.fit
+    def recording_segment(pipe, texts, **kwargs):
+        segmented.extend(texts.values())
+        return segment(pipe, texts, **kwargs)
 
-    def counted(self, *args, **kwargs):
+    def recording_fit(self, *args, **kwargs):
         fits.append(self.n_topics)
-        return original(self, *args, **kwargs)
+        return fit(self, *args, **kwargs)
 
-    monkeypatch.setattr(TopicModel, "fit", counted)
-    return fits
-
-
-def test_add_then_analyze_equals_a_full_recomputation_with_two_processes(shanghai, tmp_path, monkeypatch):
-    monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path / "user-cache"))
-    base, new = shanghai[2:4], shanghai[4]  # 2022, 2023; then 2024
-    store = tmp_path / "store"
-    _add(base, store)
-    analyze(store, tmp_path / "before", progress=False, n_topics=K)
-
-    segmented = _segmented(monkeypatch)
-    _add([new], store)
-    refreshed = analyze(store, tmp_path / "after", progress=False, n_topics=K)
-    paragraphs = CorpusStore(store).corpus().paragraphs
-    new_paragraphs = set(paragraphs.loc[paragraphs["doc_id"] == new.stem, "text"])
-    assert segmented, "the new report was not segmented"
-    assert set(segmented) <= new_paragraphs  # only the new report is segmented
-
-    # the same reports in one add, empty caches, segmented by two processes (the refresh used one)
-    fresh = tmp_path / "fresh"
-    _add([*base, new], fresh)
-    segmented.clear()
-    full = analyze(fresh, tmp_path / "full", progress=False, n_topics=K, n_process=2)
-    assert len(segmented) > len(new_paragraphs)
-    assert refreshed.tables["documents"]["doc_id"].tolist() == [p.stem for p in [*base, new]]
-    assert refreshed.tables["keyness"] is not None and len(refreshed.tables["terms"]) > 50
-    _same_tables(refreshed, full)
+    mp.setattr(_TABLE, "_segment", recording_segment)
+    mp.setattr(TopicModel, "fit", recording_fit)
 
 
-def test_k_is_searched_again_after_an_add_of_more_than_the_growth_limit(shanghai, tmp_path, monkeypatch):
-    monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path / "user-cache"))
-    base, new = shanghai[3:4], shanghai[4]  # 2023; then 2024
-    base_chars = sum(len(p.read_text(encoding="utf-8")) for p in base)
-    assert len(new.read_text(encoding="utf-8")) > REUSE_K_GROWTH * base_chars  # grows by more than the limit
-    store = tmp_path / "store"
-    _add(base, store)
-    first = analyze(store, tmp_path / "first", progress=False)
-    assert len(first.tables["topic_coherence"]) > 1  # k was searched
+@pytest.fixture(scope="module")
+def refresh(shanghai, tmp_path_factory):
+    """Shanghai 2023 in a store, analysed (k searched); 2024 added and analysed again; both in a fresh store,
+    analysed with two processes.  What each run fitted and segmented is recorded."""
+    tmp = tmp_path_factory.mktemp("refresh")
+    base, new = shanghai[3], shanghai[4]
+    runs = SimpleNamespace(base=base, new=new, fits={}, segmented={})
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CPPCC_NLP_CACHE", str(tmp / "user-cache"))
+        for name in ("first", "refreshed", "full"):
+            runs.fits[name], runs.segmented[name] = [], []
+        _recording(mp, runs.fits["first"], runs.segmented["first"])
+        store = tmp / "store"
+        _add([base], store)
+        runs.first = analyze(store, tmp / "first", progress=False)
+        _recording(mp, runs.fits["refreshed"], runs.segmented["refreshed"])
+        _add([new], store)
+        runs.refreshed = analyze(store, tmp / "refreshed", progress=False)
+        paragraphs = CorpusStore(store).corpus().paragraphs
+        runs.new_paragraphs = set(paragraphs.loc[paragraphs["doc_id"] == new.stem, "text"])
+        _recording(mp, runs.fits["full"], runs.segmented["full"])
+        fresh = tmp / "fresh"
+        _add([base, new], fresh)  # the same reports in one add, empty caches
+        runs.full = analyze(fresh, tmp / "full", progress=False, n_process=2)
+    return runs
 
-    fits = _topic_fits(monkeypatch)
-    _add([new], store)
-    grown = analyze(store, tmp_path / "grown", progress=False)
-    assert fits == [None]  # searched again, not refitted with the earlier k
-    assert not any("kept from the earlier run" in note for note in grown.notes)
-    assert len(grown.tables["topic_coherence"]) > 1
+
+def test_a_refresh_segments_only_the_new_report(refresh):
+    assert refresh.segmented["refreshed"], "the new report was not segmented"
+    assert set(refresh.segmented["refreshed"]) <= refresh.new_paragraphs
+    assert len(refresh.segmented["full"]) > len(refresh.new_paragraphs)  # the fresh store segments both
+
+
+def test_k_is_searched_again_after_an_add_of_more_than_the_growth_limit(refresh):
+    base_chars = int(refresh.first.tables["documents"]["n_chars"].sum())
+    all_chars = int(refresh.refreshed.tables["documents"]["n_chars"].sum())
+    assert all_chars > (1 + REUSE_K_GROWTH) * base_chars  # the add grows the corpus past the limit
+    assert refresh.fits["first"] == [None] and len(refresh.first.tables["topic_coherence"]) > 1  # k searched
+    assert refresh.fits["refreshed"] == [None]  # searched again, not refitted with the earlier k
+    assert not any("kept from the earlier run" in note for note in refresh.refreshed.notes)
+    assert len(refresh.refreshed.tables["topic_coherence"]) > 1
+
+
+def test_a_refresh_gives_the_tables_of_a_full_recomputation_by_two_processes(refresh):
+    expected_ids = [refresh.base.stem, refresh.new.stem]
+    assert refresh.refreshed.tables["documents"]["doc_id"].tolist() == expected_ids
+    assert "keyness" in refresh.refreshed.tables and len(refresh.refreshed.tables["terms"]) > 50
+    _same_tables(refresh.refreshed, refresh.full)
