@@ -195,6 +195,7 @@ def run_scale(scale: int, work: Path, jobs: int, say) -> dict:
     import _scale_corpora
 
     here = work / f"x{scale}"
+    shutil.rmtree(here, ignore_errors=True)  # a --keep folder of an earlier run: start from nothing
     env = _env(here / "user-cache")
     say(f"{scale}×: building the scale corpus")
     sc = _scale_corpora.build(here / "reports", scale)
@@ -246,7 +247,7 @@ def report(results: list, raw: dict, jobs: int) -> str:
             t = run["timings"]
             total = t["total"] + run.get("add_s", 0.0)
             steps = " | ".join(_f(t.get(s, float("nan"))) for s in STEPS)
-            name = "refresh (add + analyze)" if label == "refresh" else label
+            name = f"refresh (add {run['add_s']:.1f} s + analyze)" if label == "refresh" else label
             lines.append(
                 f"| {corpus} | {name} | {steps} | {_f(total)} | {run['rss_main_mb']:,.0f} / "
                 f"{run['rss_worker_mb']:,.0f} | {run['uss_main_mb']:,.0f} / {run['uss_worker_mb']:,.0f} |"
@@ -328,13 +329,15 @@ def main(argv=None) -> int:
     try:
         say("raw pkuseg on the 1× paragraphs")
         raw = _child("raw", _env(work / "raw-cache"), source=str(_scale_corpora.SHARED))
-        results = [run_scale(scale, work, args.jobs, say) for scale in scales]
+        results = []
+        for scale in scales:
+            results.append(run_scale(scale, work, args.jobs, say))
+            if args.json:  # written after each scale: a failure at 16× keeps the smaller scales' figures
+                Path(args.json).write_text(json.dumps({"raw": raw, "results": results}, indent=1), encoding="utf-8")
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     print(report(results, raw, args.jobs))
-    if args.json:
-        Path(args.json).write_text(json.dumps({"raw": raw, "results": results}, indent=1), encoding="utf-8")
     return 0
 
 
