@@ -118,3 +118,28 @@ def test_a_refresh_gives_the_tables_of_a_full_recomputation_by_two_processes(ref
     assert refresh.refreshed.tables["documents"]["doc_id"].tolist() == expected_ids
     assert "keyness" in refresh.refreshed.tables and len(refresh.refreshed.tables["terms"]) > 50
     _same_tables(refresh.refreshed, refresh.full)
+
+
+@pytest.mark.filterwarnings("ignore:provincial-zhejiang_2024.txt.* using the manifest")
+def test_a_new_regions_report_for_the_latest_year_leaves_keyness_to_a_series_with_earlier_years(
+    shanghai, tmp_path, monkeypatch
+):
+    """The refresh adds another region's report for the latest year, longer than the latest report of the
+    series with earlier years: keyness compares that series (it failed with an AttributeError)."""
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path / "cache"))
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for p in shanghai[3:]:
+        (reports / p.name).write_bytes(p.read_bytes())
+    latest = shanghai[4].read_text(encoding="utf-8")
+    (reports / "provincial-zhejiang_2024.txt").write_text(latest + "\n" + latest, encoding="utf-8")
+    (reports / "manifest.csv").write_text(
+        "file,year,level,region,organ\nprovincial-zhejiang_2024.txt,2024,provincial,浙江省,人民政府\n",
+        encoding="utf-8",
+    )
+    result = analyze(reports, tmp_path / "out", progress=False, n_topics=2)
+    docs = result.tables["documents"].set_index("doc_id")
+    assert docs.loc["provincial-zhejiang_2024", "n_chars"] > docs.loc["provincial-shanghai_2024", "n_chars"]
+    key = result.tables["keyness"]
+    assert len(key) > 0 and key["g2"].notna().all()
+    assert not any("No keyness" in note for note in result.notes)
