@@ -267,15 +267,21 @@ def _keyness(job: Job) -> Part:
     # most text in the target's first year (national_2024 and a county report of 2024 are not one series)
     target = job.years[-1] if job.target is None else job.target
     first = min(target) if isinstance(target, (list, tuple)) else target
+    # (with the default reference, the largest series that has an earlier year: a report of a new region for the
+    # latest year, as a refresh adds, has nothing to be compared with)
     in_target = job.tokens[job.tokens["year"] == first]
-    series = in_target["series"].value_counts().index[0] if "series" in in_target.columns and len(in_target) else None
+    series = None
+    if "series" in in_target.columns and len(in_target):
+        ranked = in_target["series"].value_counts().index
+        earlier = set(job.tokens.loc[job.tokens["year"] < first, "series"]) if job.reference is None else set(ranked)
+        series = next((s for s in ranked if s in earlier), ranked[0])
     cache = _derived(job, "keyness", repr(target), repr(job.reference), series)
     key = cache.frame("keyness")
     if key is None:
         try:
             key = keyness(job.tokens, target=target, reference=job.reference, by="year", series=series or "same")
-        except ParameterError:  # that series has no earlier year: say so, as with a one-year corpus
-            section = keyness_section(None, job.years)
+        except ParameterError as exc:  # no series has an earlier year: say so, as with a one-year corpus
+            section = keyness_section(None, job.years, note=f"No keyness table: {exc}.")
             return Part({}, section, [section.text])
         cache.put_frame("keyness", key)
     over = key[key["g2"] > 0]["term"].head(10) if not key.empty else []

@@ -173,15 +173,15 @@ def term_section(terms: pd.DataFrame, frequencies=None, *, contexts=None, docume
     return section
 
 
-def keyness_section(key, years, *, target=None, reference=None, contexts=None) -> Section:
+def keyness_section(key, years, *, target=None, reference=None, contexts=None, note=None) -> Section:
     """关键性 Keyness of ``target`` (default: the latest of ``years``) against ``reference`` (default: the earlier
     years); ``key`` is the ``keyness`` table, ``contexts`` the contexts of its most over-used terms.
 
-    With a single year there is no comparison (``key`` is None): the text says so.
+    Without a comparison (``key`` is None) the text says why: ``note``, or that there is a single year.
     """
     section = Section("关键性 Keyness", "")
-    if len(years) < 2:
-        section.text = (
+    if key is None or len(years) < 2:
+        section.text = note or (
             f"Keyness needs at least two years; this corpus has only {years[0]}. Add earlier reports to compare."
         )
         return section
