@@ -89,7 +89,7 @@ class Job:
     to_simplified: bool = False
     lexicon: object = None
     slogan_lexicons: object = None
-    client: object = None  # a distributed.Client: reading, tokens and slogans run on its cluster
+    client: object = None  # a distributed.Client: reading, tokens, slogans and term counts run on its cluster
     rechoose_k: bool = False
     token_key: str = ""  # pipeline and lexicon versions of the tokens; set by _tokens
     target: object = None  # keyness target year(s); None: the latest year
@@ -240,7 +240,7 @@ def _terms(job: Job) -> Part:
     cache = _derived(job, "terms", job.top_terms)
     terms = cache.frame("terms")
     if terms is None:
-        terms = extract_terms(job.tokens, top=job.top_terms, by_year=True)
+        terms = extract_terms(job.tokens, top=job.top_terms, by_year=True, client=job.client)
         cache.put_frame("terms", terms)
     if terms.empty:
         return Part({"terms": terms}, term_section(terms))
@@ -279,7 +279,14 @@ def _keyness(job: Job) -> Part:
     key = cache.frame("keyness")
     if key is None:
         try:
-            key = keyness(job.tokens, target=target, reference=job.reference, by="year", series=series or "same")
+            key = keyness(
+                job.tokens,
+                target=target,
+                reference=job.reference,
+                by="year",
+                series=series or "same",
+                client=job.client,
+            )
         except ParameterError as exc:  # no series has an earlier year: say so, as with a one-year corpus
             section = keyness_section(None, job.years, note=f"No keyness table: {exc}.")
             return Part({}, section, [section.text])
@@ -452,9 +459,9 @@ def analyze(
     strict, manifest, to_simplified : as in :meth:`Corpus.from_path`.
     lexicon : extra domain-lexicon files for the tokenizer (see :func:`cppcc_nlp.nlp`).
     slogan_lexicons : extra slogan lexicon files (see :func:`cppcc_nlp.detect_slogans`).
-    client : a ``distributed.Client``: reading, tokens and slogans run on its Dask cluster, split by document;
-        the ranking, keyness and topics run here on the merged tables (docs/scale.md).  The tables are the
-        same as without it.
+    client : a ``distributed.Client``: reading, tokens, slogans and the per-document term counts run on its
+        Dask cluster, split by document; the ranking, keyness and topics run here on the merged tables and
+        summed counts (docs/scale.md).  The tables are the same as without it.
     rechoose_k : search k again even where the k of an earlier run on this corpus (before reports were added)
         would be kept.
     target, reference : the keyness comparison, as years (``2019``, ``[2018, 2019]``); default: the latest

@@ -141,6 +141,57 @@ def test_indicators_identical(client, few):
     pd.testing.assert_frame_equal(indicators(few, kind="target", client=client), indicators(few, kind="target"))
 
 
+@pytest.fixture(scope="module")
+def few_tokens(few):
+    from cppcc_nlp.tokens.table import tokens
+
+    return tokens(few)
+
+
+def test_counts_and_terms_identical_on_the_cluster(client, few_tokens, tmp_path, monkeypatch):
+    from cppcc_nlp.terms.candidates import count_candidates
+    from cppcc_nlp.terms.keyness import keyness
+    from cppcc_nlp.terms.ranking import extract_terms
+    from cppcc_nlp.tokens import ngrams
+
+    local = count_candidates(few_tokens, cache=False)
+    calls = []
+    real = ngrams.count_ngrams
+    monkeypatch.setattr(ngrams, "count_ngrams", lambda *a, **k: calls.append(1) or real(*a, **k))
+    dist = count_candidates(few_tokens, cache=False, client=client)
+    assert calls == []  # every document counted on the workers, none here
+    assert len(local.frame) > 1000 and local.doc_ids == dist.doc_ids == list(pd.unique(few_tokens["doc_id"]))
+    pd.testing.assert_frame_equal(dist.frame, local.frame)
+    assert (dist.doc_counts != local.doc_counts).nnz == 0 and (dist.year_counts != local.year_counts).nnz == 0
+    monkeypatch.setattr(ngrams, "count_ngrams", real)
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path / "local"))
+    terms = extract_terms(few_tokens, top=300, by_year=True)
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path / "dask"))
+    assert len(terms) == 300
+    pd.testing.assert_frame_equal(extract_terms(few_tokens, top=300, by_year=True, client=client), terms)
+    pd.testing.assert_frame_equal(
+        keyness(few_tokens, target=2019, reference=2018, client=client),
+        keyness(few_tokens, target=2019, reference=2018),
+    )
+
+
+def test_counts_of_the_cluster_are_hit_by_a_local_run(client, few_tokens, tmp_path, monkeypatch):
+    from cppcc_nlp.terms.ranking import extract_terms
+    from cppcc_nlp.tokens import ngrams
+
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path))
+    calls = []
+    real = ngrams.count_ngrams
+    monkeypatch.setattr(ngrams, "count_ngrams", lambda *a, **k: calls.append(1) or real(*a, **k))
+    dist = extract_terms(few_tokens, top=300, client=client)  # counts on the cluster, stores here
+    entries = sorted((tmp_path / "ngrams").rglob("*.npz"))
+    assert calls == [] and len(entries) == 3  # one entry per report, written by the client
+    local = extract_terms(few_tokens, top=300)  # a laptop run finds them
+    assert calls == []  # nothing counted anew
+    assert sorted((tmp_path / "ngrams").rglob("*.npz")) == entries
+    pd.testing.assert_frame_equal(dist, local)
+
+
 def _compare_table():
     spec = importlib.util.spec_from_file_location("compare_results", ROOT / "tools" / "compare_results.py")
     module = importlib.util.module_from_spec(spec)

@@ -28,7 +28,7 @@ from cppcc_nlp._text import CN_NUMERALS, DIGITS
 from cppcc_nlp.errors import ParameterError
 from cppcc_nlp.terms.shorthands import merge_shorthands
 from cppcc_nlp.terms.variants import fold_variants
-from cppcc_nlp.tokens.ngrams import NgramCounts, cached_counts, count_ngrams, merge_counts
+from cppcc_nlp.tokens.ngrams import NgramCounts, cached_counts_many, count_ngrams, merge_counts
 from cppcc_nlp.tokens.table import as_token_table
 
 # Edges of a term.  A candidate neither starts nor ends with a stop word, a number or a function word; function
@@ -339,6 +339,7 @@ def count_candidates(
     by: str | None = None,
     cache=True,
     shorthands: bool = False,
+    client=None,
 ) -> Candidates:
     """The candidates of :func:`term_candidates` and their counts, from the shared n-gram counts.
 
@@ -359,6 +360,9 @@ def count_candidates(
 
     ``cache``: True (the corpus's own cache folder when given a corpus that has one, a store's ``cache/``; else
     :func:`cppcc_nlp._cache.cache_dir`), a folder, or False (count without caching).
+
+    ``client``: a ``distributed.Client``: the documents the cache lacks are counted on its cluster; the cache
+    (same keys), the merge and everything after it stay here (docs/scale.md).
     """
     _check_options(max_len, min_freq, min_chars, max_chars)
     if cache is True and getattr(corpus_or_tokens, "cache_dir", None) is not None:
@@ -368,7 +372,7 @@ def count_candidates(
         raise ParameterError(
             f"by={by!r} is not a column of the token table; choose one of {', '.join(map(str, table.columns))}"
         )
-    counts, units = _count_table(table, max_len + 1, by, cache, shorthands)
+    counts, units = _count_table(table, max_len + 1, by, cache, shorthands, client)
     doc_ids = list(pd.unique(table["doc_id"]))
     years = sorted(int(y) for y in pd.unique(pd.to_numeric(table["year"], errors="coerce")) if not pd.isna(y))
     groups = [] if by is None else sorted(pd.unique(units["group"]).tolist(), key=lambda v: (str(type(v)), str(v)))
@@ -378,7 +382,7 @@ def count_candidates(
 
 
 def _count_table(
-    table: pd.DataFrame, max_n: int, by: str | None, cache, shorthands: bool = False
+    table: pd.DataFrame, max_n: int, by: str | None, cache, shorthands: bool = False, client=None
 ) -> tuple[NgramCounts, pd.DataFrame]:
     """The n-gram counts of ``table`` with its variants folded (:func:`fold_variants`; numbered shorthands
     joined first with ``shorthands``), and a table of units (one row per unit: doc, year, group).
@@ -421,13 +425,12 @@ def _count_table(
         }
 
     written = inputs(table, np.arange(n))
-    pieces, piece_units, piece_positions = [], [], []
     bounds = np.append(np.flatnonzero(new_doc), n)
-    for s, e in zip(bounds[:-1], bounds[1:]):
-        part = {k: v[s:e] for k, v in written.items()}
-        pieces.append(cached_counts(part.pop("tokens"), **part, max_n=max_n, cache=cache))
-        piece_units.append(np.unique(unit[s:e]))
-        piece_positions.append(int(s))
+    spans = list(zip(bounds[:-1], bounds[1:]))
+    documents = [{k: v[s:e] for k, v in written.items()} for s, e in spans]
+    pieces = cached_counts_many(documents, max_n=max_n, cache=cache, client=client)
+    piece_units = [np.unique(unit[s:e]) for s, e in spans]
+    piece_positions = [int(s) for s, _ in spans]
     if refold.any():
         # the changed sentences: out as written, in as folded (positions and units those of the written rows)
         part = {k: v[refold] for k, v in written.items()}

@@ -43,7 +43,8 @@ def term_frequencies(corpus_or_tokens, terms=None, *, by: str = "year", top: int
     corpus_or_tokens : a Corpus or a token table.
     terms : the terms to follow; default the ``top`` terms of :func:`extract_terms`.
     by : token-table column to count by (``"year"``, ``"period"``, ``"doc_id"`` …).
-    **term_options : passed to the term finder (see :func:`extract_terms`).
+    **term_options : passed to the term finder (see :func:`extract_terms`; ``client=`` counts on a Dask
+        cluster).
 
     Returns
     -------

@@ -221,6 +221,7 @@ def keyness(
     min_freq: int = 2,
     top: int | None = None,
     correction: bool = False,
+    client=None,
     **term_options,
 ) -> pd.DataFrame:
     """Terms over- and under-represented in a target (year, period, report …) against a reference.
@@ -248,6 +249,8 @@ def keyness(
     top : keep the ``top`` most over-represented and the ``top`` most under-represented terms.
     correction : Williams' correction of G² (the one quanteda's ``textstat_keyness`` applies to 2×2 tables
         by default, ``correction = "default"``; off here).
+    client : a ``distributed.Client``: the per-document counts the cache lacks are made on its Dask cluster
+        (as in :func:`cppcc_nlp.extract_terms`); the comparison reads their sum here.
     **term_options : passed to the term finder (``max_len``, ``min_pmi``, ``entropy_floor`` … of
         :func:`cppcc_nlp.extract_terms`).
 
@@ -299,7 +302,7 @@ def keyness(
         )
     chars = group_chars(sub, "_side")
     term_options.setdefault("min_freq", min_freq)
-    found = scored_counts(sub, by="_side", **term_options)
+    found = scored_counts(sub, by="_side", client=client, **term_options)
     cands = found.frame
     if len(cands):
         found = found.take(np.flatnonzero((cands["score"] > 0).to_numpy()))

@@ -324,10 +324,12 @@ def scored_counts(
     exclude=GENRE_PHRASES,
     by=None,
     specificity_scale=8.0,
+    client=None,
 ) -> Candidates:
     """:func:`scored_candidates` with the counts per document, year and group as sparse matrices
     (:class:`~cppcc_nlp.terms.candidates.Candidates`): what extract_terms, keyness and the frequency tables
-    read, without building a dict per candidate."""
+    read, without building a dict per candidate.  ``client``: count the documents on a Dask cluster
+    (:func:`~cppcc_nlp.terms.candidates.count_candidates`)."""
     _check_scores(rank_by, entropy_floor, pmi_scale, lexicon_boost, min_pmi, specificity_scale)
     found = count_candidates(
         corpus_or_tokens,
@@ -337,6 +339,7 @@ def scored_counts(
         max_chars=max_chars,
         by=by,
         shorthands=True,
+        client=client,
     )
     cands = found.frame
     if len(cands):
@@ -401,6 +404,7 @@ def extract_terms(
     by_year: bool = False,
     specificity_scale: float = 8.0,
     year_share: float = YEAR_SHARE,
+    client=None,
 ) -> pd.DataFrame:
     """Multi-word policy terms of a corpus, ranked, with their frequencies and years.
 
@@ -434,6 +438,8 @@ def extract_terms(
         2004) enters a corpus-wide list; with 20 years and 0.2, each year's first two lie within the top 200.
     specificity_scale : general-language specificity (mean IDF of the term's words, nats) from which a term
         counts as fully domain-specific; below it the score shrinks in proportion (see Notes).
+    client : a ``distributed.Client``: the per-document counts the cache lacks are made on its Dask cluster;
+        the ranking reads their sum here, so the table is the one a run without it gives (docs/scale.md).
 
     Returns
     -------
@@ -509,6 +515,7 @@ def extract_terms(
         single_token_min_chars=single_token_min_chars,
         exclude=exclude,
         specificity_scale=specificity_scale,
+        client=client,
     )
     cands = found.frame
     if rank_by == "default" and len(cands):

@@ -26,6 +26,9 @@ Design
   pickle), keyed by a hash of everything the count depends on: the document's tokens, the separator and edge
   flags, the sentence and unit boundaries, ``max_n`` and :data:`COUNT_VERSION` with the library version.  A warm
   run reads every document back; a corpus with one new report counts only that report.
+* **On a Dask cluster** (:func:`cached_counts_many` with ``client=``): the client looks the cache up, the
+  documents it lacks are counted on the workers (a task carries a few documents' input arrays and returns
+  their counts), and the client writes them under the same keys, so a cluster run and a laptop run share them.
 
 Examples
 --------
@@ -48,11 +51,13 @@ from pathlib import Path
 import numpy as np
 
 from cppcc_nlp._cache import CacheWarning, cache_dir, read_verified_bytes, write_verified_bytes
+from cppcc_nlp._dask import map_ordered
 
 __all__ = [
     "NgramCounts",
     "count_ngrams",
     "cached_counts",
+    "cached_counts_many",
     "merge_counts",
     "block_codes",
     "token_hashes",
@@ -61,6 +66,8 @@ __all__ = [
 
 #: bump when the counting or the file layout changes: it is part of every key
 COUNT_VERSION = "2"
+#: documents per task when counting on a Dask cluster (a report is counted in a fraction of a second)
+DOCS_PER_TASK = 4
 
 _M1 = np.uint64(0x9E3779B97F4A7C15)
 _M2 = np.uint64(0xBF58476D1CE4E5B9)
@@ -293,6 +300,47 @@ def _input_key(arrays: dict[str, np.ndarray], max_n: int) -> str:
     return h.hexdigest()
 
 
+def _count_inputs(tokens, *, separator, sentence, unit=None, ok_start=None, ok_end=None, marked=None) -> dict:
+    """The arrays :func:`count_ngrams` reads, normalised as the cache key sees them."""
+    size = len(tokens)
+    return {
+        "tokens": np.asarray(tokens, dtype=object),
+        "separator": np.asarray(separator, bool),
+        "sentence": block_codes(sentence),
+        "unit": block_codes(unit) if unit is not None else np.zeros(size, np.int32),
+        "ok_start": np.asarray(ok_start if ok_start is not None else np.ones(size), bool),
+        "ok_end": np.asarray(ok_end if ok_end is not None else np.ones(size), bool),
+        "marked": np.asarray(marked if marked is not None else np.zeros(size), bool),
+    }
+
+
+def _entry(arrays: dict, max_n: int, cache) -> tuple[Path, str]:
+    """The cache file of one document's counts, and its key."""
+    folder = (Path(cache_dir()) if cache is True else Path(cache)) / "ngrams"
+    key = _input_key(arrays, max_n)
+    return folder / key[:2] / f"{key}.npz", key
+
+
+def _read(path: Path, key: str) -> NgramCounts | None:
+    data = read_verified_bytes(path, inputs=key)
+    if data is None:
+        return None
+    try:
+        return NgramCounts.from_bytes(data)
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:  # sound file, other layout: count again
+        warnings.warn(
+            f"n-gram cache entry {path} has another layout ({exc}); counted again", CacheWarning, stacklevel=3
+        )
+        return None
+
+
+def _write(path: Path, key: str, counts: NgramCounts) -> None:
+    try:
+        write_verified_bytes(path, counts.to_bytes(), inputs=key)
+    except OSError:  # a read-only cache still counts
+        pass
+
+
 def cached_counts(
     tokens: np.ndarray,
     *,
@@ -310,34 +358,58 @@ def cached_counts(
     ``cache``: True for ``<cache_dir()>/ngrams`` (:func:`cppcc_nlp._cache.cache_dir`), a folder, or False.
     A damaged entry is a :class:`~cppcc_nlp._cache.CacheWarning` and is counted again.
     """
-    arrays = {
-        "tokens": np.asarray(tokens, dtype=object),
-        "separator": np.asarray(separator, bool),
-        "sentence": block_codes(sentence),
-        "unit": block_codes(unit) if unit is not None else np.zeros(len(tokens), np.int32),
-        "ok_start": np.asarray(ok_start if ok_start is not None else np.ones(len(tokens)), bool),
-        "ok_end": np.asarray(ok_end if ok_end is not None else np.ones(len(tokens)), bool),
-        "marked": np.asarray(marked if marked is not None else np.zeros(len(tokens)), bool),
-    }
+    arrays = _count_inputs(
+        tokens, separator=separator, sentence=sentence, unit=unit, ok_start=ok_start, ok_end=ok_end, marked=marked
+    )
     if cache is False:
         return count_ngrams(max_n=max_n, **arrays)
-    folder = (Path(cache_dir()) if cache is True else Path(cache)) / "ngrams"
-    key = _input_key(arrays, max_n)
-    path = folder / key[:2] / f"{key}.npz"
-    data = read_verified_bytes(path, inputs=key)
-    if data is not None:
-        try:
-            return NgramCounts.from_bytes(data)
-        except (KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:  # sound file, other layout: count again
-            warnings.warn(
-                f"n-gram cache entry {path} has another layout ({exc}); counted again", CacheWarning, stacklevel=2
-            )
-    counts = count_ngrams(max_n=max_n, **arrays)
-    try:
-        write_verified_bytes(path, counts.to_bytes(), inputs=key)
-    except OSError:  # a read-only cache still counts
-        pass
+    path, key = _entry(arrays, max_n, cache)
+    counts = _read(path, key)
+    if counts is None:
+        counts = count_ngrams(max_n=max_n, **arrays)
+        _write(path, key, counts)
     return counts
+
+
+def cached_counts_many(
+    documents: list[dict], *, max_n: int, cache: bool | str | Path = True, client=None
+) -> list[NgramCounts]:
+    """:func:`cached_counts` of each document, in order; with ``client`` the uncached ones are counted on its
+    Dask cluster.
+
+    Parameters
+    ----------
+    documents : one dict per document of the keyword arguments of :func:`cached_counts` (``tokens``,
+        ``separator``, ``sentence``, and optionally ``unit``, ``ok_start``, ``ok_end``, ``marked``).
+    max_n, cache : as for :func:`cached_counts`.
+    client : a ``distributed.Client``, or None to count here.  The cache is read and written here only (same
+        keys as a run without a client); the workers receive the arrays of the documents the cache lacks,
+        :data:`DOCS_PER_TASK` documents per task, and send back their counts, which come back in order.
+    """
+    arrays = [_count_inputs(**doc) for doc in documents]
+    out: list[NgramCounts | None] = [None] * len(arrays)
+    entries: list[tuple[Path, str] | None] = [None] * len(arrays)
+    if cache is not False:
+        for k, a in enumerate(arrays):
+            entries[k] = _entry(a, max_n, cache)
+            out[k] = _read(*entries[k])
+    missing = [k for k, counts in enumerate(out) if counts is None]
+    if client is not None and missing:
+        batches = [missing[k : k + DOCS_PER_TASK] for k in range(0, len(missing), DOCS_PER_TASK)]
+        parts = map_ordered(client, _count_batch, [[arrays[k] for k in b] for b in batches], max_n)
+        fresh = [counts for part in parts for counts in part]
+    else:
+        fresh = [count_ngrams(max_n=max_n, **arrays[k]) for k in missing]
+    for k, counts in zip(missing, fresh):
+        out[k] = counts
+        if entries[k] is not None:
+            _write(*entries[k], counts)
+    return out
+
+
+def _count_batch(batch: list[dict], max_n: int) -> list[NgramCounts]:
+    """On a worker: the counts of each document of ``batch`` (the input arrays of :func:`count_ngrams`)."""
+    return [count_ngrams(max_n=max_n, **arrays) for arrays in batch]
 
 
 def block_codes(values) -> np.ndarray:
