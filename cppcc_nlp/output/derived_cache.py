@@ -2,8 +2,9 @@
 
 A warm ``analyze`` on unchanged input reads these back instead of scoring terms, computing keyness and fitting
 topics again.  Every entry is keyed by a *fingerprint* of its inputs (:func:`fingerprint`): the sorted
-SHA-256 of the documents with their docvars, the step's parameters, the lexicon and pipeline versions and the
-library version.  A changed report, lexicon or parameter gives another key, so a stale result is never read.
+SHA-256 of the documents with their docvars, the step's parameters, the lexicon and pipeline versions, the
+library version and a hash of its source files.  A changed report, lexicon, parameter or line of code gives
+another key, so a stale result is never read.
 Entries are verified cache files (:func:`cppcc_nlp._cache.write_verified_bytes`) under
 ``<cache root>/derived/``: tables as Parquet, the topic model as its zip; a damaged entry is a
 :class:`~cppcc_nlp._cache.CacheWarning` and is recomputed.
@@ -25,6 +26,7 @@ import hashlib
 import io
 import json
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -36,6 +38,8 @@ REUSE_K_GROWTH = 0.20
 
 #: bump when the layout of derived entries changes
 DERIVED_FORMAT = 1
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 _DOC_KEY_DROP = ("path", "encoding", "format")  # where a report lies does not change what is derived from it
 
@@ -52,9 +56,21 @@ def corpus_hash(corpus) -> str:
     return h.hexdigest()
 
 
+@lru_cache(maxsize=1)
+def source_fingerprint() -> str:
+    """A hash of the package's source files: part of every key, so that a change to the code that derives a
+    result (a development install, where the library version stays the same) never reads back a stale one."""
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def fingerprint(corpus, *parts) -> str:
-    """The key of a derived result: the corpus hash, the library version and ``parts`` (step, parameters…)."""
-    return cache_key(corpus_hash(corpus), f"derived{DERIVED_FORMAT}", *(repr(p) for p in parts))
+    """The key of a derived result: the corpus hash, the library version, the source fingerprint and
+    ``parts`` (step, parameters…)."""
+    return cache_key(corpus_hash(corpus), f"derived{DERIVED_FORMAT}", source_fingerprint(), *(repr(p) for p in parts))
 
 
 def _frame_bytes(frame: pd.DataFrame) -> bytes:
