@@ -156,25 +156,69 @@ def _slogans(job: Job) -> Part:
     from cppcc_nlp.slogans.detection import detect_slogans
     from cppcc_nlp.slogans.tracking import slogan_cooccurrence, slogan_summary, track_slogans
 
-    occ = detect_slogans(job.corpus, lexicons=job.slogan_lexicons, client=job.client)
-    if occ.empty:
-        return Part({"slogan_occurrences": occ}, slogan_section(occ))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        tracking = track_slogans(occ, job.corpus, by="period")
-        summary = slogan_summary(occ, job.corpus, by="period", lexicons=job.slogan_lexicons)
-    cooc = slogan_cooccurrence(occ, job.corpus)
-    shown = list(dict.fromkeys(summary["canonical"]))[:CONTEXT_ITEMS]  # one row per slogan and series
-    rates = _rates_by_series(occ.rename(columns={"canonical": "item"}), job.corpus, shown)
-    contexts = {s: _occurrence_contexts(occ[occ["canonical"] == s], job.corpus) for s in shown}
-    tables = {
-        "slogan_occurrences": occ,
-        "slogan_tracking": tracking,
-        "slogan_summary": summary,
-        "slogan_cooccurrence": cooc,
-        "slogan_rates_by_series": rates,
-    }
+    names = ("slogan_occurrences", "slogan_tracking", "slogan_summary", "slogan_cooccurrence", "slogan_rates_by_series")
+    cache = _derived(job, "slogans", _files_version(job.slogan_lexicons))
+    tables, contexts = _read_back(cache, names), _read_back_groups(cache, "slogan_contexts")
+    if tables is None or contexts is None:
+        occ = detect_slogans(job.corpus, lexicons=job.slogan_lexicons, client=job.client)
+        if occ.empty:
+            return Part({"slogan_occurrences": occ}, slogan_section(occ))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tracking = track_slogans(occ, job.corpus, by="period")
+            summary = slogan_summary(occ, job.corpus, by="period", lexicons=job.slogan_lexicons)
+        cooc = slogan_cooccurrence(occ, job.corpus)
+        shown = list(dict.fromkeys(summary["canonical"]))[:CONTEXT_ITEMS]  # one row per slogan and series
+        rates = _rates_by_series(occ.rename(columns={"canonical": "item"}), job.corpus, shown)
+        contexts = {s: _occurrence_contexts(occ[occ["canonical"] == s], job.corpus) for s in shown}
+        tables = dict(zip(names, (occ, tracking, summary, cooc, rates)))
+        _put_back(cache, tables)
+        _put_back_groups(cache, "slogan_contexts", contexts)
+    occ, tracking, summary, cooc, rates = (tables[name] for name in names)
     return Part(tables, slogan_section(occ, tracking, summary, cooc, rates=rates, contexts=contexts))
+
+
+def _files_version(paths) -> str:
+    """A hash of the contents of the files ``paths`` (extra lexicons): part of a derived-cache key."""
+    import hashlib
+
+    if not paths:
+        return ""
+    digest = hashlib.blake2b(digest_size=8)
+    for path in [paths] if isinstance(paths, (str, Path)) else list(paths):
+        digest.update(Path(path).read_bytes() if isinstance(path, (str, Path)) else repr(path).encode())
+    return digest.hexdigest()
+
+
+def _read_back(cache, names) -> dict | None:
+    """The tables ``names`` of an earlier run from the derived cache, or None unless every one is there."""
+    tables = {}
+    for name in names:
+        tables[name] = cache.frame(name)
+        if tables[name] is None:
+            return None
+    return tables
+
+
+def _put_back(cache, tables: dict) -> None:
+    for name, table in tables.items():
+        cache.put_frame(name, table)
+
+
+def _read_back_groups(cache, name: str) -> dict | None:
+    """``{label: DataFrame}`` (contexts of each slogan or term) stored by :func:`_put_back_groups`, or None."""
+    frame = cache.frame(name)
+    if frame is None:
+        return None
+    return {
+        label: rows.drop(columns="_label").reset_index(drop=True) for label, rows in frame.groupby("_label", sort=False)
+    }
+
+
+def _put_back_groups(cache, name: str, groups: dict) -> None:
+    if groups:
+        frames = [rows.reset_index(drop=True).assign(_label=label) for label, rows in groups.items()]
+        cache.put_frame(name, pd.concat(frames, ignore_index=True))
 
 
 #: how many slogans and terms get their rates by series and their list of contexts in the report
@@ -304,11 +348,19 @@ def _indicators(job: Job) -> Part:
     from cppcc_nlp.indicators.extract import indicators
     from cppcc_nlp.output._sections import indicator_section
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        ind = indicators(job.corpus)
-        chain = target_outcomes(ind)
-    notes = [f"Indicators: {w.message}" for w in caught]
+    cache = _derived(job, "indicators")
+    tables = _read_back(cache, ("indicators", "target_outcomes", "indicator_notes"))
+    if tables is None:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            ind = indicators(job.corpus)
+            chain = target_outcomes(ind)
+        notes = [f"Indicators: {w.message}" for w in caught]
+        _put_back(
+            cache, {"indicators": ind, "target_outcomes": chain, "indicator_notes": pd.DataFrame({"note": notes})}
+        )
+    else:
+        ind, chain, notes = tables["indicators"], tables["target_outcomes"], tables["indicator_notes"]["note"].tolist()
     return Part({"indicators": ind, "target_outcomes": chain}, indicator_section(ind, chain, notes=notes), notes)
 
 

@@ -256,12 +256,16 @@ def test_term_frequencies_table_is_the_library_table(bundled_run):
 
 
 def _counting_analyses(monkeypatch) -> dict:
-    """Count calls of term scoring, keyness and topic fitting made by ``analyze``."""
+    """Count calls of slogan detection, term scoring, keyness, indicator extraction and topic fitting made by
+    ``analyze``."""
     keyness_module = importlib.import_module("cppcc_nlp.terms.keyness")  # the package exports the function
     ranking = importlib.import_module("cppcc_nlp.terms.ranking")
     from cppcc_nlp.topics.model import TopicModel
 
-    calls = {"terms": 0, "keyness": 0, "topics": []}
+    detection = importlib.import_module("cppcc_nlp.slogans.detection")
+    extract = importlib.import_module("cppcc_nlp.indicators.extract")
+
+    calls = {"terms": 0, "keyness": 0, "topics": [], "slogans": 0, "indicators": 0}
 
     def wrap(module, name, key):
         original = getattr(module, name)
@@ -274,6 +278,8 @@ def _counting_analyses(monkeypatch) -> dict:
 
     wrap(ranking, "extract_terms", "terms")
     wrap(keyness_module, "keyness", "keyness")
+    wrap(detection, "detect_slogans", "slogans")
+    wrap(extract, "indicators", "indicators")
     fit = TopicModel.fit
 
     def counted_fit(self, *args, **kwargs):
@@ -303,13 +309,15 @@ def shanghai_cold(shanghai, tmp_path_factory):
         return cache, analyze(shanghai, tmp_path_factory.mktemp("cold") / "out", progress=False, n_topics=K)
 
 
-def test_warm_run_reads_back_terms_keyness_and_topics(shanghai, shanghai_cold, tmp_path, monkeypatch):
+def test_warm_run_reads_back_slogans_terms_keyness_indicators_and_topics(
+    shanghai, shanghai_cold, tmp_path, monkeypatch
+):
     cache, cold = shanghai_cold
     assert {"terms", "keyness", "topics", "unit_topics"} <= set(cold.tables)
     monkeypatch.setenv("CPPCC_NLP_CACHE", str(cache))
     calls = _counting_analyses(monkeypatch)
     warm = analyze(shanghai, tmp_path / "warm", progress=False, n_topics=K)
-    assert calls == {"terms": 0, "keyness": 0, "topics": []}
+    assert calls == {"terms": 0, "keyness": 0, "topics": [], "slogans": 0, "indicators": 0}
     assert set(warm.tables) == set(cold.tables)
     for name, table in cold.tables.items():
         pd.testing.assert_frame_equal(table, warm.tables[name], obj=name)
@@ -336,7 +344,11 @@ def test_a_changed_report_or_lexicon_recomputes_everything(shanghai, shanghai_co
     lexicon = tmp_path / "mine.txt"
     lexicon.write_text("科创板\n", encoding="utf-8")  # not in the bundled lexicon
     analyze(shanghai, tmp_path / "lexicon", progress=False, lexicon=[lexicon], n_topics=K)
-    assert calls == {"terms": 1, "keyness": 1, "topics": [K]}
+    assert calls == {"terms": 1, "keyness": 1, "topics": [K], "slogans": 1, "indicators": 1}
+    slogan_lexicon = tmp_path / "slogans.yaml"
+    slogan_lexicon.write_text("- canonical: 五个中心\n  kind: numbered\n  since: 2021\n", encoding="utf-8")
+    analyze(shanghai, tmp_path / "slogan-lexicon", progress=False, slogan_lexicons=[slogan_lexicon], n_topics=K)
+    assert calls == {"terms": 1, "keyness": 1, "topics": [K], "slogans": 2, "indicators": 1}  # slogans only
     corpus = tmp_path / "corpus"
     shutil.copytree(shanghai, corpus)
     report = sorted(corpus.glob("*.txt"))[0]
@@ -344,7 +356,7 @@ def test_a_changed_report_or_lexicon_recomputes_everything(shanghai, shanghai_co
         report.read_text(encoding="utf-8") + "\n加快建设具有全球影响力的科技创新中心。\n", encoding="utf-8"
     )
     analyze(corpus, tmp_path / "changed", progress=False, n_topics=K)
-    assert calls == {"terms": 2, "keyness": 2, "topics": [K, K]}
+    assert calls == {"terms": 2, "keyness": 2, "topics": [K, K], "slogans": 3, "indicators": 2}
 
 
 def test_a_refreshed_corpus_keeps_k_unless_asked(shared_dir, tmp_path, monkeypatch):

@@ -37,7 +37,7 @@ from cppcc_nlp._cache import cache_key, read_verified_bytes, write_verified_byte
 REUSE_K_GROWTH = 0.20
 
 #: bump when the layout of derived entries changes
-DERIVED_FORMAT = 1
+DERIVED_FORMAT = 2  # 2: the dtype object is restored on reading
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -61,7 +61,8 @@ def source_fingerprint() -> str:
     """A hash of the package's source files: part of every key, so that a change to the code that derives a
     result (a development install, where the library version stays the same) never reads back a stale one."""
     digest = hashlib.blake2b(digest_size=8)
-    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+    files = [*PACKAGE_DIR.rglob("*.py"), *(PACKAGE_DIR / "data").rglob("*")]  # code, lexicons, stop words
+    for path in sorted(p for p in files if p.is_file()):
         digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -78,7 +79,7 @@ def _frame_bytes(frame: pd.DataFrame) -> bytes:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    names = [[type(c).__name__, str(c)] for c in frame.columns]
+    names = [[type(c).__name__, str(c), str(frame[c].dtype) == "object"] for c in frame.columns]
     renamed = frame.copy()
     renamed.columns = [str(c) for c in frame.columns]
     table = pa.Table.from_pandas(renamed)
@@ -95,7 +96,10 @@ def _frame_from_bytes(data: bytes) -> pd.DataFrame:
     table = pq.read_table(io.BytesIO(data))
     frame = table.to_pandas()
     names = json.loads(table.schema.metadata[b"cppcc_columns"])
-    frame.columns = [int(v) if t == "int" else v for t, v in names]
+    frame.columns = [int(v) if t == "int" else v for t, v, _ in names]
+    for (_, _, was_object), column in zip(names, list(frame.columns)):
+        if was_object and str(frame[column].dtype) != "object":  # Arrow reads strings back as pandas' str
+            frame[column] = frame[column].astype(object)
     return frame
 
 
