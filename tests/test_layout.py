@@ -166,3 +166,11 @@ def test_parser_fingerprint_covers_every_parsing_module():
         parsing.add("_text.py")
     assert parsing <= listed, f"missing from PARSER_MODULES: {sorted(parsing - listed)}"
     assert all((PACKAGE / rel).is_file() for rel in listed), "PARSER_MODULES names a file that does not exist"
+
+
+def test_architecture_names_every_module():
+    """ARCHITECTURE.md is the map of the house: every module file appears in it by name."""
+    text = (PACKAGE.parent / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    modules = [p for p in PACKAGE.rglob("*.py") if p.name != "__init__.py"]
+    missing = sorted(str(p.relative_to(PACKAGE)) for p in modules if p.name not in text)
+    assert not missing, f"not named in ARCHITECTURE.md: {missing}"
