@@ -253,23 +253,7 @@ def _empty_terms() -> pd.DataFrame:
     return out
 
 
-def scored_candidates(
-    corpus_or_tokens,
-    *,
-    max_len=8,
-    min_freq=2,
-    min_chars=2,
-    max_chars=16,
-    min_pmi=1.0,
-    entropy_floor=2.0,
-    pmi_scale=8.0,
-    lexicon_boost=2.0,
-    rank_by="default",
-    single_token_min_chars=3,
-    exclude=GENRE_PHRASES,
-    by=None,
-    specificity_scale=8.0,
-) -> pd.DataFrame:
+def scored_candidates(corpus_or_tokens, **options) -> pd.DataFrame:
     """Every candidate that passes the term filters, with its ``specificity`` and ``score``; unsorted.
 
     The common first step of :func:`extract_terms`, :func:`term_tfidf`,
@@ -280,8 +264,9 @@ def scored_candidates(
     corpus_or_tokens : a :class:`cppcc_nlp.Corpus` or the token table of :func:`cppcc_nlp.tokens`.
     by : a token-table column to count occurrences by (column ``group_freq``, see
         :func:`~cppcc_nlp.terms.candidates.term_candidates`).
-    max_len, min_freq, min_chars, max_chars, min_pmi, entropy_floor, pmi_scale, lexicon_boost, rank_by,
-    single_token_min_chars, exclude, specificity_scale : as for :func:`extract_terms`.
+    **options : max_len, min_freq, min_chars, max_chars, min_pmi, entropy_floor, pmi_scale, lexicon_boost,
+        rank_by, single_token_min_chars, exclude, specificity_scale and client, as for :func:`scored_counts`
+        and :func:`extract_terms`.
 
     Returns
     -------
@@ -289,23 +274,7 @@ def scored_candidates(
         The columns of :func:`~cppcc_nlp.terms.candidates.term_candidates` plus ``specificity`` and ``score``;
         ``attrs`` keeps ``n_tokens``, ``doc_ids`` and ``years`` of the token table.
     """
-    found = scored_counts(
-        corpus_or_tokens,
-        max_len=max_len,
-        min_freq=min_freq,
-        min_chars=min_chars,
-        max_chars=max_chars,
-        min_pmi=min_pmi,
-        entropy_floor=entropy_floor,
-        pmi_scale=pmi_scale,
-        lexicon_boost=lexicon_boost,
-        rank_by=rank_by,
-        single_token_min_chars=single_token_min_chars,
-        exclude=exclude,
-        by=by,
-        specificity_scale=specificity_scale,
-    )
-    return with_counters(found)
+    return with_counters(scored_counts(corpus_or_tokens, **options))
 
 
 def scored_counts(
