@@ -669,9 +669,14 @@ def test_real_shares_and_rows_carry_docvars(fitted):
     assert model.shares("year")["year"].tolist() == [2020, 2021, 2022, 2023, 2024]
     assert {"doc_id", "year", "period", "part", "section_id", "para_id"} <= set(model.doc_topics_)
     assert model.doc_topics_["period"].notna().all()
+    # trends are per series: Shanghai's five years get a tested trend, the county's one year none
     trends = model.trends("year")
-    assert set(trends["trend"]) <= {"rising", "stable", "fading"}
-    assert ((trends["trend"] != "stable") == (trends["p_value"] < 0.05)).all()
+    years = model.doc_topics_.groupby("series")["year"].nunique()
+    assert set(trends["series"]) == set(years.index) and years.max() == 5 and years.min() == 1
+    tested = trends[trends["series"].map(years) >= 3]
+    assert len(tested) == model.n_topics_ and set(tested["trend"]) <= {"rising", "stable", "fading"}
+    assert ((tested["trend"] != "stable") == (tested["p_value"] < 0.05)).all()
+    assert (trends.loc[trends["series"].map(years) < 3, "trend"] == "undetermined").all()
 
 
 @pytest.mark.slow
