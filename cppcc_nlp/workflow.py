@@ -11,9 +11,13 @@ earlier ones, or ``target``/``reference`` years) → indicators (numbers, the ta
 * ``topic_model.zip``, the fitted topic model (apply it to next year's reports with ``TopicModel.load``);
 * ``report.html``, one self-contained page with every figure inline.
 
-A second run over the same corpus reuses the token cache (no segmentation) and the derived results (terms,
-keyness, the topic model: :mod:`cppcc_nlp.output.derived_cache`), keyed by a fingerprint of the documents,
-parameters, lexicon and library version.  After a refresh (reports added, at most 20% more characters) the
+A second run over the same corpus with the same options copies back what each step wrote (tables, figure
+files, the rendered report section: :mod:`cppcc_nlp.output.step_cache`) without building the token table,
+loading the pkuseg model or drawing anything.  A step whose options changed reuses the token cache (no
+segmentation) and the derived results (slogans, terms, keyness, indicators, the topic model:
+:mod:`cppcc_nlp.output.derived_cache`); both are keyed by a fingerprint of the documents, parameters, lexicon,
+library version and source.  Paragraphs the token cache lacks are segmented in a forked child process that
+loads the model (``tokens(isolate=True)``), so the main process never holds its 1 GB.  After a refresh (reports added, at most 20% more characters) the
 topic model is refitted with the k chosen before, warm-started from the earlier model (topic i continues topic
 i); ``rechoose_k=True`` (``--rechoose-k``) searches k again.  An output folder that already holds other files
 is refused unless ``force=True``; even then only the files listed above are overwritten and nothing else is
@@ -45,6 +49,7 @@ import pandas as pd
 
 from cppcc_nlp._version import __version__
 from cppcc_nlp.errors import EmptyCorpusError, OutputError, ParameterError
+from cppcc_nlp.output.step_cache import StoredStep, load_step, store_step
 
 MARKER = ".cppcc-nlp-output"
 #: first word of the marker while a run writes, and after it finished
@@ -72,6 +77,7 @@ class Part:
     tables: dict = field(default_factory=dict)
     section: object = None  # cppcc_nlp.output.report.Section, or None for a step with nothing to show
     notes: list = field(default_factory=list)
+    files: list = field(default_factory=list)  # other files it wrote, relative to the output folder
 
 
 @dataclass
@@ -136,14 +142,24 @@ def series_of(corpus) -> pd.Series:
 
 
 def _tokens(job: Job) -> Part:
-    """Segment (or read the token cache); refuse a corpus without text."""
-    from cppcc_nlp.tokens.pipeline import nlp
+    """Segment (or read the token cache); refuse a corpus without text.
+
+    When every step that reads tokens has its outputs kept from an earlier run on this corpus with these
+    options, the token table is not built at all.  Otherwise the paragraphs the cache lacks are segmented in a
+    forked child process (``tokens(isolate=True)``), so that this process never holds the pkuseg model.
+    """
+    from cppcc_nlp.resources.lexicon import load_lexicon
+    from cppcc_nlp.tokens.pipeline import pipeline_version
     from cppcc_nlp.tokens.table import tokens
 
-    pipeline = nlp(lexicon=job.lexicon)
-    job.tokens = tokens(job.corpus, nlp=pipeline, n_process=job.n_process, client=job.client)
-    meta = pipeline.meta["cppcc_nlp"]
-    job.token_key = f"{meta['pipeline_version']}|{meta.get('lexicon_version', '')}"
+    job.token_key = f"{pipeline_version()}|{load_lexicon(job.lexicon).version}"
+    if not job.corpus.paragraphs["text"].fillna("").str.strip().astype(bool).any():
+        raise EmptyCorpusError("the corpus has no text to analyse")
+    if all(_step_cache(job, name).has("step") for name in TOKEN_STEPS):
+        return Part()
+    job.tokens = tokens(
+        job.corpus, lexicon=job.lexicon, n_process=job.n_process, client=job.client, isolate=job.client is None
+    )
     if job.tokens.empty:
         raise EmptyCorpusError("the corpus has no text to analyse")
     return Part()
@@ -413,7 +429,7 @@ def _topics(job: Job) -> Part:
     if model.section_topics_ is not None:
         tables["section_topics"] = model.section_topics_
     model.save(job.out / "topic_model.zip")
-    return Part(tables, topic_section(model, shares, k_chosen=job.n_topics is None), notes)
+    return Part(tables, topic_section(model, shares, k_chosen=job.n_topics is None), notes, ["topic_model.zip"])
 
 
 def _derived(job: Job, step: str, *params):
@@ -423,6 +439,34 @@ def _derived(job: Job, step: str, *params):
     return DerivedCache(
         cache_root(job.corpus), fingerprint(job.corpus, step, job.token_key, job.to_simplified, *params)
     )
+
+
+def _step_cache(job: Job, step: str):
+    """Where the outputs of ``step`` (tables, figures, files, rendered section) are kept for a rerun
+    (:mod:`cppcc_nlp.output.step_cache`): keyed by the corpus, the tokens' versions and the step's options."""
+    from cppcc_nlp.output.step_cache import STEP_FORMAT
+
+    return _derived(job, f"step{STEP_FORMAT}", step, *STEP_OPTIONS[step](job))
+
+
+def _topics_state(job: Job) -> tuple:
+    """Which topic models the derived cache holds for this corpus: a run with ``--rechoose-k`` adds the searched
+    model, which later runs then read (so the kept outputs of a run before it are not reused)."""
+    cache = _derived(job, "topics", job.n_topics, job.random_state)
+    return cache.has("topic-model", ".zip"), cache.has("topic-model-kept-k", ".zip")
+
+
+#: the options each step's kept outputs depend on (beyond the corpus, the tokens' versions and the code)
+STEP_OPTIONS = {
+    "reading": lambda job: (sorted(str(message) for _, message in job.corpus.problems),),
+    "slogans": lambda job: (_files_version(job.slogan_lexicons),),
+    "terms": lambda job: (job.top_terms,),
+    "keyness": lambda job: (repr(job.target), repr(job.reference)),
+    "indicators": lambda job: (),
+    "topics": lambda job: (job.n_topics, job.random_state, job.rechoose_k, _topics_state(job)),
+}
+#: the steps that read the token table
+TOKEN_STEPS = ("terms", "keyness", "topics")
 
 
 def _params_key(job: Job, step: str, *params) -> str:
@@ -568,11 +612,20 @@ def _run(job: Job, progress: bool) -> AnalysisResult:
     bar = _progress(len(STEPS) + 1, progress)
     for name, step in STEPS:
         started = _start(bar, name)
-        part = step(job)
-        result.notes.extend(part.notes)
-        _write(part, out, result)
-        if part.section is not None:
-            sections.append(part.section)
+        kept = name in STEP_OPTIONS  # a step whose outputs are kept for a rerun
+        stored = load_step(_step_cache(job, name)) if kept and name != "reading" else None
+        if stored is None:
+            part = step(job)
+            # (the key is taken after the step: the topics step may change it; the reading step always runs,
+            # its tables are the corpus's, only its figures and section are kept)
+            cache = _step_cache(job, name) if kept else None
+            stored = _present(part, cache, out, with_tables=name != "reading", reuse=name == "reading")
+        else:
+            part = Part(stored.tables, None, stored.notes)
+        result.notes.extend(stored.notes)
+        _write_kept(part, stored, out, result)
+        if stored.section is not None:
+            sections.append(stored.section)
         _done(bar, name, started, result)
         if name == "reading":
             result.n_read, result.skipped = len(job.corpus.documents), list(job.corpus.problems)
@@ -611,24 +664,57 @@ def _check_parameters(*, n_process, top_terms, n_topics) -> None:
         )
 
 
-def _write(part: Part, out: Path, result: AnalysisResult) -> None:
-    """Write a step's tables and the figures of its section; record them in ``result``."""
+def _present(part: Part, cache, out: Path, *, with_tables: bool, reuse: bool) -> StoredStep:
+    """Draw the figures of a step's section into ``out/figures``, render the section, and keep these outputs
+    for a rerun under ``cache`` (a DerivedCache; None: not kept).
+
+    With ``reuse`` (the reading step, which always runs), the figures and the rendered section of an earlier
+    run with the same key are taken instead of drawing them again.
+    """
+    from cppcc_nlp.output.report import render_section
+
+    figures = part.section.figures if part.section is not None else {}
+    stored = load_step(cache) if reuse and cache is not None else None
+    if stored is None:
+        files = {}
+        if figures:
+            from cppcc_nlp.output import plot
+
+            for name, fig in figures.items():
+                for path in plot.save(fig, out / "figures" / name):
+                    files[path.relative_to(out).as_posix()] = path.read_bytes()
+        for relative in part.files:
+            files[relative] = (out / relative).read_bytes()
+        section = render_section(part.section) if part.section is not None else None
+        stored = StoredStep(part.tables if with_tables else {}, list(part.notes), section, files)
+        if cache is not None:
+            store_step(cache, stored)
+    if figures:
+        import matplotlib.pyplot as plt
+
+        for fig in figures.values():
+            plt.close(fig)
+    return stored
+
+
+def _write_kept(part: Part, stored: StoredStep, out: Path, result: AnalysisResult) -> None:
+    """Write a step's tables and its files (figures drawn by :func:`_present`, or kept from an earlier run);
+    record them in ``result``."""
     from cppcc_nlp.output.tables import write_table
 
     for name, df in part.tables.items():
         result.tables[name] = df
         write_table(df, out / "tables", name)
-    if part.section is not None and part.section.figures:
-        from cppcc_nlp.output import plot
-
-        for name, fig in part.section.figures.items():
-            result.figures.extend(plot.save(fig, out / "figures" / name))
+    for relative, data in stored.files.items():
+        path = out / relative
+        if not path.is_file() or path.stat().st_size != len(data) or path.read_bytes() != data:
+            path.write_bytes(data)
+        if relative.startswith("figures/"):
+            result.figures.append(path)
 
 
 def _report(sections: list, job: Job, out: Path) -> Path:
-    """Write ``report.html`` and close the figures shown in it."""
-    import matplotlib.pyplot as plt
-
+    """Write ``report.html`` from the rendered sections."""
     from cppcc_nlp.output._sections import page
 
     path = out / "report.html"
@@ -637,9 +723,6 @@ def _report(sections: list, job: Job, out: Path) -> Path:
         page(sections, paths=job.paths, n_reports=len(job.corpus.documents), series=series, years=job.years),
         encoding="utf-8",
     )
-    for section in sections:
-        for fig in section.figures.values():
-            plt.close(fig)
     return path
 
 

@@ -36,6 +36,16 @@ def shared_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def loaded_pipeline():
+    """The default pipeline, loaded once in this test process.  ``analyze`` segments in a forked child only
+    while no pipeline is loaded here (``tokens(isolate=True)``); with it loaded, tests that count or patch
+    segmentation calls see them, and the model is not loaded again for every run."""
+    from cppcc_nlp.tokens.pipeline import nlp
+
+    return nlp()
+
+
+@pytest.fixture(scope="session")
 def sample_corpus():
     from cppcc_nlp import Corpus
 

@@ -6,6 +6,7 @@ import importlib
 import os
 import re
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ from cppcc_nlp.workflow import analyze
 
 from conftest import BUNDLED, SAMPLE
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("loaded_pipeline")]
 
 
 @pytest.fixture(scope="module")
@@ -322,6 +323,27 @@ def test_warm_run_reads_back_slogans_terms_keyness_indicators_and_topics(
     for name, table in cold.tables.items():
         pd.testing.assert_frame_equal(table, warm.tables[name], obj=name)
     assert (tmp_path / "warm" / "topic_model.zip").is_file()
+
+
+def test_warm_run_copies_back_every_output_without_tokens_or_drawing(shanghai, shanghai_cold, tmp_path, monkeypatch):
+    """Unchanged corpus and options: each step's kept outputs are written again; the token table is not built
+    (so no model is loaded) and no figure is drawn; every file is the same, byte for byte."""
+    cache, cold = shanghai_cold
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(cache))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("called by a warm run")
+
+    monkeypatch.setattr(importlib.import_module("cppcc_nlp.tokens.table"), "tokens", refuse)
+    monkeypatch.setattr(importlib.import_module("cppcc_nlp.output.plot"), "save", refuse)
+    warm = analyze(shanghai, tmp_path / "warm", progress=False, n_topics=K)
+    written = sorted(p.relative_to(cold.out) for p in cold.out.rglob("*") if p.is_file())
+    assert len(written) > 40 and Path("report.html") in written and Path("topic_model.zip") in written
+    for relative in written:
+        if relative.name != ".cppcc-nlp-output":
+            assert (warm.out / relative).read_bytes() == (cold.out / relative).read_bytes(), relative
+    assert sorted(warm.figures) == sorted(warm.out / p.relative_to(cold.out) for p in cold.figures)
+    assert warm.notes == cold.notes
 
 
 def test_a_parameter_change_recomputes_only_its_step(shanghai, shanghai_cold, tmp_path, monkeypatch):

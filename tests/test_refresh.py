@@ -23,7 +23,7 @@ from cppcc_nlp.output.derived_cache import REUSE_K_GROWTH
 from cppcc_nlp.topics.model import TopicModel
 from cppcc_nlp.workflow import analyze
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("loaded_pipeline")]
 
 
 @pytest.fixture(scope="module")

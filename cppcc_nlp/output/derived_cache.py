@@ -121,6 +121,17 @@ class DerivedCache:
     def put_frame(self, name: str, frame: pd.DataFrame) -> None:
         self._safely(lambda: write_verified_bytes(self._path(name, ".parquet"), _frame_bytes(frame), inputs=self.key))
 
+    def data(self, name: str) -> bytes | None:
+        """The bytes stored as ``name`` (a figure file, a manifest); None when absent or damaged."""
+        return read_verified_bytes(self._path(name, ".bin"), inputs=self.key)
+
+    def put_data(self, name: str, data: bytes) -> None:
+        self._safely(lambda: write_verified_bytes(self._path(name, ".bin"), data, inputs=self.key))
+
+    def has(self, name: str, suffix: str = ".bin") -> bool:
+        """True when an entry ``name`` exists (not verified: :meth:`data` checks it)."""
+        return self._path(name, suffix).is_file()
+
     def model(self, name: str = "topic-model"):
         """The fitted :class:`~cppcc_nlp.topics.model.TopicModel` stored as ``name``, or None."""
         return _read_model(self._path(name, ".zip"), self.key)

@@ -166,8 +166,40 @@ def _filter_bar(series: list[str], years: list[int]) -> str:
     )
 
 
-def render(title: str, sections: list[Section], *, subtitle: str = "", series=(), years=()) -> str:
-    """The whole page as a string; with ``series`` or ``years``, a filter bar above the sections."""
+@dataclass
+class RenderedSection:
+    """A :class:`Section` turned into HTML (figures inline): what the page needs of it, and what a warm run of
+    the main job keeps (:mod:`cppcc_nlp.output.step_cache`).  ``html`` is everything below the heading;
+    ``text`` the characters shown (for the embedded font's subset)."""
+
+    title: str
+    html: str
+    text: str
+
+
+def render_section(section: Section) -> RenderedSection:
+    """The HTML of one section below its heading: prose, figures as PNG data URIs, tables, lists of contexts."""
+    parts = []
+    if section.text:
+        parts.extend(f"<p>{html.escape(p)}</p>" for p in section.text.split("\n\n"))
+    for fig in section.figures.values():
+        parts.append(f"<img alt='{html.escape(section.title)}' src='{figure_to_data_uri(fig)}'>")
+    for caption, df in section.tables:
+        parts.append(f"<h3>{html.escape(caption)}</h3>{table_html(df, max_rows=200 if _filterable(df) else 30)}")
+    for caption, groups in section.contexts:
+        parts.append(f"<h3>{html.escape(caption)}</h3>")
+        parts.extend(contexts_html(label, rows) for label, rows in groups.items())
+    shown = "".join(p for p in parts if "base64," not in p)
+    return RenderedSection(section.title, "\n".join(parts), shown)
+
+
+def render(title: str, sections: list, *, subtitle: str = "", series=(), years=()) -> str:
+    """The whole page as a string; with ``series`` or ``years``, a filter bar above the sections.
+
+    ``sections`` holds :class:`Section` or :class:`RenderedSection` objects (the main job renders each
+    section once, as its step ends, and keeps it for the next run).
+    """
+    rendered = [s if isinstance(s, RenderedSection) else render_section(s) for s in sections]
     parts = [
         f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
         "<style>{FONT}" + CSS + f"</style><script>{SCRIPT}</script></head><body><h1>{html.escape(title)}</h1>",
@@ -178,23 +210,18 @@ def render(title: str, sections: list[Section], *, subtitle: str = "", series=()
         parts.append(_filter_bar(sorted(series), sorted(years)))
     parts.append(
         "<ul>"
-        + "".join(f"<li><a href='#s{i}'>{html.escape(s.title)}</a></li>" for i, s in enumerate(sections))
+        + "".join(f"<li><a href='#s{i}'>{html.escape(s.title)}</a></li>" for i, s in enumerate(rendered))
         + "</ul>"
     )
-    for i, section in enumerate(sections):
+    visible = "".join(parts)
+    for i, section in enumerate(rendered):
         parts.append(f"<h2 id='s{i}'>{html.escape(section.title)}</h2>")
-        if section.text:
-            parts.extend(f"<p>{html.escape(p)}</p>" for p in section.text.split("\n\n"))
-        for fig in section.figures.values():
-            parts.append(f"<img alt='{html.escape(section.title)}' src='{figure_to_data_uri(fig)}'>")
-        for caption, df in section.tables:
-            parts.append(f"<h3>{html.escape(caption)}</h3>{table_html(df, max_rows=200 if _filterable(df) else 30)}")
-        for caption, groups in section.contexts:
-            parts.append(f"<h3>{html.escape(caption)}</h3>")
-            parts.extend(contexts_html(label, rows) for label, rows in groups.items())
+        visible += parts[-1] + section.text
+        if section.html:
+            parts.append(section.html)
     parts.append(f"<p class='note'>Made by cppcc-nlp {__version__}.</p></body></html>")
+    visible += parts[-1]
     page = "\n".join(parts)
-    visible = "".join(p for p in parts if "base64," not in p)
     return page.replace("{FONT}", font_face(visible), 1)
 
 
@@ -203,18 +230,39 @@ def _filterable(df: pd.DataFrame) -> bool:
 
 
 def font_face(text: str) -> str:
-    """A CSS ``@font-face`` rule embedding the bundled CJK font, subset to the characters of ``text``."""
+    """A CSS ``@font-face`` rule embedding the bundled CJK font, subset to the characters of ``text``.
+
+    Subsetting the 16 MB font takes seconds, so the rule is kept in the user cache
+    (``$CPPCC_NLP_CACHE/fonts/``), keyed by the font file and the set of characters.
+    """
+    from cppcc_nlp._cache import cache_dir, cache_key, read_verified_bytes, write_verified_bytes
+    from cppcc_nlp.output.plot import cjk_font_path
+
+    font_file = cjk_font_path()
+    characters = "".join(sorted(set(text)))
+    key = cache_key("font-face", str(font_file), str(font_file.stat().st_size), characters)
+    path = cache_dir() / "fonts" / f"{key}.css"
+    kept = read_verified_bytes(path, inputs=key)
+    if kept is not None:
+        return kept.decode("utf-8")
+    rule = _subset_font_face(font_file, characters)
+    try:
+        write_verified_bytes(path, rule.encode("utf-8"), inputs=key)
+    except OSError:  # a cache that cannot be written only costs the next page its seconds
+        pass
+    return rule
+
+
+def _subset_font_face(font_file, characters: str) -> str:
     from fontTools import subset
     from fontTools.ttLib import TTFont
-
-    from cppcc_nlp.output.plot import cjk_font_path
 
     options = subset.Options()
     options.hinting = False
     options.layout_features = []
-    font = TTFont(str(cjk_font_path()))
+    font = TTFont(str(font_file))
     subsetter = subset.Subsetter(options)
-    subsetter.populate(text="".join(sorted(set(text))))
+    subsetter.populate(text=characters)
     subsetter.subset(font)
     buffer = io.BytesIO()
     font.save(buffer)

@@ -204,6 +204,13 @@ def nlp(*, lexicon=None, pkuseg_model=None):
     return pipe
 
 
+def pipeline_loaded(*, lexicon=None, pkuseg_model=None) -> bool:
+    """True when :func:`nlp` with these arguments would return a pipeline already built in this process."""
+    lex = lexicon if isinstance(lexicon, Lexicon) else load_lexicon(lexicon)
+    folder = _check_model_dir(Path(pkuseg_model) if pkuseg_model else default_model_dir())
+    return (str(folder), lex.version) in _NLP_CACHE
+
+
 def lexicon_of(pipe) -> Lexicon:
     """The :class:`~cppcc_nlp.resources.lexicon.Lexicon` a pipeline from :func:`nlp` was built with."""
     lex = getattr(pipe, "_cppcc_lexicon", None)

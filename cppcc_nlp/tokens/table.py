@@ -27,13 +27,13 @@ import numpy as np
 import pandas as pd
 
 from cppcc_nlp.errors import EmptyCorpusError, InputError, ParameterError
-from cppcc_nlp.resources.lexicon import Lexicon
+from cppcc_nlp.resources.lexicon import Lexicon, load_lexicon
 from cppcc_nlp.resources.stopwords import boilerplate, is_num_text, is_punct_text, stopwords
-from cppcc_nlp.tokens._parallel import segment_pieces
+from cppcc_nlp.tokens._parallel import fork_available, run_in_fork, segment_pieces
 from cppcc_nlp.tokens._token_cache import CACHE_COLUMNS, TokenCache, default_cache_dir, text_hash
 from cppcc_nlp.tokens.components import MERGE_COMPONENT
 from cppcc_nlp.tokens.inputs import as_paragraphs, is_corpus
-from cppcc_nlp.tokens.pipeline import lexicon_of
+from cppcc_nlp.tokens.pipeline import lexicon_of, pipeline_loaded, pipeline_version
 from cppcc_nlp.tokens.pipeline import nlp as make_nlp
 
 #: columns of the token table, in order
@@ -135,6 +135,11 @@ def _segment(pipe, texts: dict[str, str], *, n_process: int, batch_size: int) ->
     return frame.astype({"i": "int32", "start": "int64", "end": "int64"})
 
 
+def _segment_with_new_pipeline(lex: Lexicon, texts: dict[str, str], n_process: int, batch_size: int) -> pd.DataFrame:
+    """:func:`_segment` with a pipeline loaded here (in the forked child of ``tokens(isolate=True)``)."""
+    return _segment(make_nlp(lexicon=lex), texts, n_process=n_process, batch_size=batch_size)
+
+
 def _empty_table() -> pd.DataFrame:
     frame = pd.DataFrame({c: [] for c in TOKEN_COLUMNS})
     return frame.astype(
@@ -167,7 +172,16 @@ def _empty_table() -> pd.DataFrame:
 
 
 def tokens(
-    corpus, *, nlp=None, n_process: int = 1, cache: bool = True, cache_dir=None, batch_size: int = 64, client=None
+    corpus,
+    *,
+    nlp=None,
+    lexicon=None,
+    n_process: int = 1,
+    cache: bool = True,
+    cache_dir=None,
+    batch_size: int = 64,
+    client=None,
+    isolate: bool = False,
 ) -> pd.DataFrame:
     """The token table of a corpus: one row per token, in text order, with docvars and offsets.
 
@@ -177,7 +191,10 @@ def tokens(
         A :class:`~cppcc_nlp.corpus.Corpus`; or a paragraph table with the columns of ``Corpus.paragraphs``;
         or a string (or list of strings), each taken as one paragraph of a document ``text`` (``text0`` …).
     nlp : spacy.Language, optional
-        A pipeline from :func:`nlp`; default ``nlp()``.
+        A pipeline from :func:`nlp`.  Default: ``nlp(lexicon=lexicon)``, built only when some paragraph is not
+        in the cache (a table read wholly from the cache never loads the pkuseg model).
+    lexicon : path, list of paths or Lexicon, optional
+        Extra lexicon files for the default pipeline (as in :func:`nlp`); ignored when ``nlp`` is given.
     n_process : int, default 1
         Worker processes for segmentation; ``-1`` uses every core.  The workers are forked from this process
         and share its loaded pkuseg model (no second copy of the 1 GB model); the table is the same as with one
@@ -192,6 +209,11 @@ def tokens(
         Paragraphs per ``nlp.pipe`` batch.
     client : distributed.Client, optional
         Segment on a Dask cluster (:mod:`cppcc_nlp.tokens._distributed`, docs/scale.md); same table, same cache.
+    isolate : bool, default False
+        When the default pipeline is needed and not yet loaded in this process, load it in a forked child
+        process that segments (with its own ``n_process`` workers) and exits, so that this process never holds
+        the 1 GB model.  The main job (``analyze``) does this; a session that segments again and again keeps the
+        default and loads the model once.  Same table either way.
 
     Returns
     -------
@@ -220,8 +242,11 @@ def tokens(
     paras, sents = as_paragraphs(corpus)
     if paras.empty:
         return _empty_table()
-    pipe = nlp if nlp is not None else make_nlp()
-    lex = lexicon_of(pipe)
+    if nlp is not None:
+        lex, version = lexicon_of(nlp), nlp.meta["cppcc_nlp"]["pipeline_version"]
+    else:
+        lex = lexicon if isinstance(lexicon, Lexicon) else load_lexicon(lexicon)
+        version = pipeline_version()
     texts_col = paras["text"].fillna("").astype(str)
     hashes = [text_hash(t) for t in texts_col]
     unique = {}
@@ -233,19 +258,23 @@ def tokens(
     found = pd.DataFrame(columns=CACHE_COLUMNS)
     if cache:
         root = cache_dir or getattr(corpus, "cache_dir", None) or default_cache_dir()
-        store = TokenCache(Path(root), pipe.meta["cppcc_nlp"]["pipeline_version"])
+        store = TokenCache(Path(root), version)
         try:
             found = store.lookup(unique, lex)
         except OSError as exc:
             warnings.warn(f"token cache at {store.folder} unreadable ({exc}); segmenting anew", stacklevel=2)
     done = set(found["text_hash"])
     todo = {h: t for h, t in unique.items() if h not in done}
-    if client is not None:
+    if not todo:
+        fresh = pd.DataFrame(columns=CACHE_COLUMNS)
+    elif client is not None:
         from cppcc_nlp.tokens._distributed import segment
 
-        fresh = segment(client, pipe, todo, _segment, batch_size=batch_size)
+        fresh = segment(client, nlp or make_nlp(lexicon=lex), todo, _segment, batch_size=batch_size)
+    elif nlp is None and isolate and fork_available() and not pipeline_loaded(lexicon=lex):
+        fresh = run_in_fork(_segment_with_new_pipeline, lex, todo, n_process, batch_size)
     else:
-        fresh = _segment(pipe, todo, n_process=n_process, batch_size=batch_size)
+        fresh = _segment(nlp or make_nlp(lexicon=lex), todo, n_process=n_process, batch_size=batch_size)
     if store is not None and not fresh.empty:
         try:
             store.remember_lexicon(lex)

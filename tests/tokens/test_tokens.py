@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -25,7 +28,7 @@ from cppcc_nlp.tokens.components import MERGE_COMPONENT, LexiconMerger, register
 from cppcc_nlp.tokens.pipeline import default_model_dir
 from cppcc_nlp.tokens.table import TOKEN_COLUMNS, token_lists
 
-from conftest import DATA
+from conftest import DATA, SAMPLE
 
 tokens_module = importlib.import_module("cppcc_nlp.tokens.pipeline")
 table_module = importlib.import_module("cppcc_nlp.tokens.table")
@@ -304,6 +307,35 @@ def test_jobs_on_two_reports_equal_one_process(pipe, shared_dir):
     one = cn.tokens(corpus, nlp=pipe, cache=False)
     pd.testing.assert_frame_equal(one, cn.tokens(corpus, nlp=pipe, cache=False, n_process=2))
     pd.testing.assert_frame_equal(one, cn.tokens(corpus, nlp=pipe, cache=False, n_process=-1))
+
+
+def test_isolated_segmentation_gives_the_same_table_and_never_loads_the_model_here(pipe, sample_corpus, tmp_path):
+    """``tokens(isolate=True)`` in a fresh process: the model is loaded in a forked child only, whose workers
+    segment; the table is the one segmented here.  A second call reads the cache without any model."""
+    script = f"""
+import importlib, sys
+from cppcc_nlp import Corpus
+from cppcc_nlp.tokens.table import tokens
+pipeline = importlib.import_module("cppcc_nlp.tokens.pipeline")
+corpus = Corpus.from_path({str(SAMPLE)!r})
+table = tokens(corpus, cache_dir=sys.argv[2], isolate=True, n_process=2)
+again = tokens(corpus, cache_dir=sys.argv[2], isolate=True)
+assert not pipeline._NLP_CACHE, "the model was loaded in this process"
+assert again.equals(table)
+table.to_pickle(sys.argv[1])
+"""
+    subprocess.run([sys.executable, "-c", script, str(tmp_path / "t.pkl"), str(tmp_path / "cache")], check=True)
+    pd.testing.assert_frame_equal(pd.read_pickle(tmp_path / "t.pkl"), cn.tokens(sample_corpus, nlp=pipe, cache=False))
+
+
+def test_a_forked_child_returns_its_answer_or_its_error():
+    from cppcc_nlp.tokens._parallel import run_in_fork
+
+    assert run_in_fork(sum, [1, 2, 3]) == 6
+    with pytest.raises(ValueError, match="invalid literal"):
+        run_in_fork(int, "两个确立")
+    with pytest.raises(ChildProcessError, match="exit code 3"):  # killed, out of memory: no answer
+        run_in_fork(os._exit, 3)
 
 
 # ---------------------------------------------------------------------------------------------------------
