@@ -237,6 +237,8 @@ def _put_back_groups(cache, name: str, groups: dict) -> None:
         cache.put_frame(name, pd.concat(frames, ignore_index=True))
 
 
+#: resolution of the PNG figure files (the page inlines them scaled to ``report.REPORT_DPI``)
+FIGURE_DPI = 150
 #: how many slogans and terms get their rates by series and their list of contexts in the report
 CONTEXT_ITEMS = 20
 #: contexts shown per slogan or term (all are in the tables)
@@ -681,11 +683,12 @@ def _present(part: Part, cache, out: Path, *, with_tables: bool, reuse: bool) ->
             from cppcc_nlp.output import plot
 
             for name, fig in figures.items():
-                for path in plot.save(fig, out / "figures" / name):
+                for path in plot.save(fig, out / "figures" / name, dpi=FIGURE_DPI):
                     files[path.relative_to(out).as_posix()] = path.read_bytes()
         for relative in part.files:
             files[relative] = (out / relative).read_bytes()
-        section = render_section(part.section) if part.section is not None else None
+        pngs = {name: files[f"figures/{name}.png"] for name in figures if f"figures/{name}.png" in files}
+        section = render_section(part.section, pngs=pngs, dpi=FIGURE_DPI) if part.section is not None else None
         stored = StoredStep(part.tables if with_tables else {}, list(part.notes), section, files)
         if cache is not None:
             store_step(cache, stored)

@@ -84,9 +84,25 @@ class Section:
     contexts: list = field(default_factory=list)
 
 
-def figure_to_data_uri(fig, dpi: int = 110) -> str:
+#: resolution of the figures inlined in the page
+REPORT_DPI = 110
+
+
+def figure_to_data_uri(fig, dpi: int = REPORT_DPI) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def png_to_data_uri(png: bytes, dpi: int, to_dpi: int = REPORT_DPI) -> str:
+    """A PNG drawn at ``dpi`` (the figure file), scaled to ``to_dpi`` (Lanczos) as a data URI: the page
+    reuses the drawing of the file instead of drawing the figure again."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        size = (max(1, round(image.width * to_dpi / dpi)), max(1, round(image.height * to_dpi / dpi)))
+        buffer = io.BytesIO()
+        image.resize(size, Image.Resampling.LANCZOS).save(buffer, format="png", optimize=False)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
@@ -177,13 +193,19 @@ class RenderedSection:
     text: str
 
 
-def render_section(section: Section) -> RenderedSection:
-    """The HTML of one section below its heading: prose, figures as PNG data URIs, tables, lists of contexts."""
+def render_section(section: Section, *, pngs=None, dpi: int = 150) -> RenderedSection:
+    """The HTML of one section below its heading: prose, figures as PNG data URIs, tables, lists of contexts.
+
+    ``pngs`` maps figure names to PNG files already drawn at ``dpi``: those are scaled for the page instead of
+    drawing the figures again.
+    """
     parts = []
     if section.text:
         parts.extend(f"<p>{html.escape(p)}</p>" for p in section.text.split("\n\n"))
-    for fig in section.figures.values():
-        parts.append(f"<img alt='{html.escape(section.title)}' src='{figure_to_data_uri(fig)}'>")
+    for name, fig in section.figures.items():
+        png = (pngs or {}).get(name)
+        uri = png_to_data_uri(png, dpi) if png is not None else figure_to_data_uri(fig)
+        parts.append(f"<img alt='{html.escape(section.title)}' src='{uri}'>")
     for caption, df in section.tables:
         parts.append(f"<h3>{html.escape(caption)}</h3>{table_html(df, max_rows=200 if _filterable(df) else 30)}")
     for caption, groups in section.contexts:
