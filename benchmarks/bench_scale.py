@@ -1,6 +1,6 @@
 """How `analyze` grows with the corpus: cold, warm and a yearly refresh at 1×, 4× and 16× the shared corpora.
 
-    .venv/bin/python benchmarks/bench_scale.py [--scales 1,4,16] [--jobs -1] [--quick] [--keep DIR]
+    .venv/bin/python benchmarks/bench_scale.py [--scales 1,4,16] [--jobs -1] [--quick] [--refresh-up-to S] [--keep DIR]
 
 For each scale, a scale corpus (benchmarks/_scale_corpora.py: copy 0 is ../shared/corpora, every other copy
 the same reports rewritten as another region's, sentences resampled among reports of the same level and
@@ -24,7 +24,8 @@ the pipeline) and the ratios of issue 11, as Markdown tables for benchmarks/READ
 * peak memory: the analyze process and its largest worker, as max RSS (``ru_maxrss``, shared pages of forked
   workers included) and as peak USS (memory the process alone holds, sampled every 0.2 s with psutil).
 
-``--quick`` is ``--scales 1``: a check that the script runs (about 5 minutes on 2 cores).
+``--refresh-up-to 4`` skips the refresh (and its baseline) at larger scales, where a cold run alone takes
+most of an hour on 2 cores.  ``--quick`` is ``--scales 1``: a check that the script runs (about 5 minutes on 2 cores).
 """
 
 from __future__ import annotations
@@ -52,10 +53,11 @@ STEPS = ("reading", "tokens", "slogans", "terms", "keyness", "indicators", "topi
 
 
 class _PeakUSS:
-    """Samples the peak USS of this process and of its largest child while running (psutil, every 0.2 s)."""
+    """Samples the peak USS of this process, of its children (the segmenting process that loads the model, as
+    ``analyze`` forks it) and of their children (its segmentation workers), every 0.2 s with psutil."""
 
     def __init__(self):
-        self.own = self.worker = 0
+        self.own = self.segmenter = self.worker = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -77,7 +79,11 @@ class _PeakUSS:
             try:
                 self.own = max(self.own, me.memory_full_info().uss)
                 for child in me.children(recursive=True):
-                    self.worker = max(self.worker, child.memory_full_info().uss)
+                    uss = child.memory_full_info().uss
+                    if child.ppid() == me.pid:
+                        self.segmenter = max(self.segmenter, uss)
+                    else:
+                        self.worker = max(self.worker, uss)
             except (psutil.Error, OSError):
                 continue
 
@@ -88,6 +94,7 @@ def _memory(peak: _PeakUSS) -> dict:
         "rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "rss_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "uss_main_mb": peak.own / mib,
+        "uss_segmenter_mb": peak.segmenter / mib,
         "uss_worker_mb": peak.worker / mib,
     }
 
@@ -191,7 +198,7 @@ def _cores(jobs: int) -> int:
     return len(os.sched_getaffinity(0)) if jobs == -1 else jobs
 
 
-def run_scale(scale: int, work: Path, jobs: int, say) -> dict:
+def run_scale(scale: int, work: Path, jobs: int, say, *, refresh: bool = True) -> dict:
     import _scale_corpora
 
     here = work / f"x{scale}"
@@ -207,6 +214,8 @@ def run_scale(scale: int, work: Path, jobs: int, say) -> dict:
     for label in ("cold", "warm"):
         say(f"{scale}×: analyze {label}")
         runs[label] = _child("analyze", env, store=str(store), out=str(here / "out"), jobs=jobs)
+    if not refresh:
+        return {"scale": scale, "runs": runs, "alone": None, "distinct": sc.distinct_paragraphs}
     new = _scale_corpora.new_report(here / "new", scale)
     say(f"{scale}×: the new report's tokens alone")
     alone = _child(
@@ -237,7 +246,8 @@ def report(results: list, raw: dict, jobs: int) -> str:
     lines = [
         f"Raw pkuseg: {raw['chars_per_s']:,.0f} chars/s on the 1× paragraphs; `--jobs {jobs}` = {cores} process(es).",
         "",
-        "| corpus | run | " + " | ".join(STEPS) + " | total | peak RSS main / worker MB | peak USS main / worker MB |",
+        "| corpus | run | " + " | ".join(STEPS) + " | total | peak RSS main / largest child MB "
+        "| peak USS main / segmenter / worker MB |",
         "|---|---|" + "---:|" * (len(STEPS) + 3),
     ]
     for r in results:
@@ -250,7 +260,8 @@ def report(results: list, raw: dict, jobs: int) -> str:
             name = f"refresh (add {run['add_s']:.1f} s + analyze)" if label == "refresh" else label
             lines.append(
                 f"| {corpus} | {name} | {steps} | {_f(total)} | {run['rss_main_mb']:,.0f} / "
-                f"{run['rss_worker_mb']:,.0f} | {run['uss_main_mb']:,.0f} / {run['uss_worker_mb']:,.0f} |"
+                f"{run['rss_worker_mb']:,.0f} | {run['uss_main_mb']:,.0f} / {run.get('uss_segmenter_mb', 0):,.0f} / "
+                f"{run['uss_worker_mb']:,.0f} |"
             )
             corpus = ""
     lines += ["", "| figure | " + " | ".join(f"{r['scale']}×" for r in results) + " | goal |"]
@@ -286,7 +297,10 @@ def report(results: list, raw: dict, jobs: int) -> str:
         )
     refresh = []
     for r in results:
-        ref, w = r["runs"]["refresh"], r["runs"]["warm"]
+        ref, w = r["runs"].get("refresh"), r["runs"]["warm"]
+        if ref is None:  # --refresh-up-to: not run at this scale
+            refresh.append("—")
+            continue
         refresh.append(_f((ref["add_s"] + ref["timings"]["total"]) / (r["alone"]["seconds"] + w["timings"]["total"])))
     row("refresh ÷ (new report's cold tokens alone + warm total)", refresh, "≤ 1.5")
     peak = [max(r["runs"].values(), key=lambda run: run["rss_main_mb"]) for r in results]
@@ -295,6 +309,11 @@ def report(results: list, raw: dict, jobs: int) -> str:
         "peak USS per worker, MB",
         [f"{max(run['uss_worker_mb'] for run in r['runs'].values()):,.0f}" for r in results],
         "≤ 300",
+    )
+    row(
+        "peak USS of the segmenting process (holds the model), MB",
+        [f"{max(run.get('uss_segmenter_mb', 0) for run in r['runs'].values()):,.0f}" for r in results],
+        "",
     )
     row("distinct paragraph text (share of chars)", [f"{r['distinct']:.1%}" for r in results], "")
     return "\n".join(lines)
@@ -307,6 +326,9 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="1× only: check that the script runs")
     parser.add_argument("--keep", metavar="DIR", help="build in DIR and keep it (default: a temporary folder)")
     parser.add_argument("--json", metavar="FILE", help="also write every figure measured as JSON")
+    parser.add_argument(
+        "--refresh-up-to", type=int, metavar="S", help="run the refresh only at scales up to S (default: every scale)"
+    )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -331,7 +353,8 @@ def main(argv=None) -> int:
         raw = _child("raw", _env(work / "raw-cache"), source=str(_scale_corpora.SHARED))
         results = []
         for scale in scales:
-            results.append(run_scale(scale, work, args.jobs, say))
+            refresh = args.refresh_up_to is None or scale <= args.refresh_up_to
+            results.append(run_scale(scale, work, args.jobs, say, refresh=refresh))
             if args.json:  # written after each scale: a failure at 16× keeps the smaller scales' figures
                 Path(args.json).write_text(json.dumps({"raw": raw, "results": results}, indent=1), encoding="utf-8")
     finally:
