@@ -371,7 +371,7 @@ def _indicators(job: Job) -> Part:
     if tables is None:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            ind = indicators(job.corpus)
+            ind = _indicators_by_document(job, indicators)
             chain = target_outcomes(ind)
         notes = [f"Indicators: {w.message}" for w in caught]
         _put_back(
@@ -380,6 +380,34 @@ def _indicators(job: Job) -> Part:
     else:
         ind, chain, notes = tables["indicators"], tables["target_outcomes"], tables["indicator_notes"]["note"].tolist()
     return Part({"indicators": ind, "target_outcomes": chain}, indicator_section(ind, chain, notes=notes), notes)
+
+
+def _indicators_by_document(job: Job, extract) -> pd.DataFrame:
+    """``indicators(job.corpus)``, document by document, each document's rows kept in the derived cache: every
+    statement is read within its own document (as on a cluster: ``indicators._distributed``), so after a
+    refresh only the new reports are read."""
+    import numpy as np
+
+    from cppcc_nlp.corpus.corpus import Corpus
+    from cppcc_nlp.indicators.extract import empty_indicators
+    from cppcc_nlp.output.derived_cache import DerivedCache, cache_root, fingerprint
+
+    frames = []
+    for doc in job.corpus.docs:
+        one = Corpus([doc])
+        cache = DerivedCache(cache_root(job.corpus), fingerprint(one, "indicators-of-document", job.to_simplified))
+        rows = cache.frame("indicators")
+        if rows is None:
+            rows = extract(one)
+            cache.put_frame("indicators", rows)
+        if not rows.empty:
+            frames.append(rows)
+    if not frames:
+        return empty_indicators()
+    df = pd.concat(frames, ignore_index=True)
+    df["period"] = df["period"].astype("Int64")
+    df["indicator"] = df["indicator"].astype(object).where(df["indicator"].notna(), np.nan)
+    return df
 
 
 def _topics(job: Job) -> Part:

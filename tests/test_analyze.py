@@ -257,8 +257,8 @@ def test_term_frequencies_table_is_the_library_table(bundled_run):
 
 
 def _counting_analyses(monkeypatch) -> dict:
-    """Count calls of slogan detection, term scoring, keyness, indicator extraction and topic fitting made by
-    ``analyze``."""
+    """Count calls of slogan detection, term scoring, keyness, indicator extraction (one per report read) and
+    topic fitting made by ``analyze``."""
     keyness_module = importlib.import_module("cppcc_nlp.terms.keyness")  # the package exports the function
     ranking = importlib.import_module("cppcc_nlp.terms.ranking")
     from cppcc_nlp.topics.model import TopicModel
@@ -366,11 +366,12 @@ def test_a_changed_report_or_lexicon_recomputes_everything(shanghai, shanghai_co
     lexicon = tmp_path / "mine.txt"
     lexicon.write_text("科创板\n", encoding="utf-8")  # not in the bundled lexicon
     analyze(shanghai, tmp_path / "lexicon", progress=False, lexicon=[lexicon], n_topics=K)
-    assert calls == {"terms": 1, "keyness": 1, "topics": [K], "slogans": 1, "indicators": 1}
+    # (indicators read the text, not tokens: each report's statements are kept, none is read again)
+    assert calls == {"terms": 1, "keyness": 1, "topics": [K], "slogans": 1, "indicators": 0}
     slogan_lexicon = tmp_path / "slogans.yaml"
     slogan_lexicon.write_text("- canonical: 五个中心\n  kind: numbered\n  since: 2021\n", encoding="utf-8")
     analyze(shanghai, tmp_path / "slogan-lexicon", progress=False, slogan_lexicons=[slogan_lexicon], n_topics=K)
-    assert calls == {"terms": 1, "keyness": 1, "topics": [K], "slogans": 2, "indicators": 1}  # slogans only
+    assert calls == {"terms": 1, "keyness": 1, "topics": [K], "slogans": 2, "indicators": 0}  # slogans only
     corpus = tmp_path / "corpus"
     shutil.copytree(shanghai, corpus)
     report = sorted(corpus.glob("*.txt"))[0]
@@ -378,7 +379,8 @@ def test_a_changed_report_or_lexicon_recomputes_everything(shanghai, shanghai_co
         report.read_text(encoding="utf-8") + "\n加快建设具有全球影响力的科技创新中心。\n", encoding="utf-8"
     )
     analyze(corpus, tmp_path / "changed", progress=False, n_topics=K)
-    assert calls == {"terms": 2, "keyness": 2, "topics": [K, K], "slogans": 3, "indicators": 2}
+    # the changed report is the only one whose indicators are read again
+    assert calls == {"terms": 2, "keyness": 2, "topics": [K, K], "slogans": 3, "indicators": 1}
 
 
 def test_a_refreshed_corpus_keeps_k_unless_asked(shared_dir, tmp_path, monkeypatch):
