@@ -68,6 +68,13 @@ def test_summary_equals_a_plain_recomputation(shared_corpus, shared_occ, by, ser
             assert row["trend_change"] == change or (np.isnan(change) and np.isnan(row["trend_change"]))
             checked += 1
     assert checked >= len(SLOGANS)
+    # the trend of every row, not only of the slogans above
+    used = table.merge(summary[["canonical", "series"]], on=["canonical", "series"])
+    expected = {key: _expected_trend(rows, by) for key, rows in used.groupby(["canonical", "series"])}
+    got = summary.set_index(["canonical", "series"])
+    assert got["trend"].to_dict() == {key: trend for key, (trend, _) in expected.items()}
+    changes = pd.Series({key: change for key, (_, change) in expected.items()})
+    pd.testing.assert_series_equal(got["trend_change"].sort_index(), changes.sort_index(), check_names=False)
 
 
 def test_every_trend_change_is_the_polyfit_one(shared_corpus, shared_occ, monkeypatch):
