@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections import defaultdict
 
 import numpy as np
 import pandas as pd
@@ -376,6 +375,20 @@ def slogan_families(occurrences: pd.DataFrame, *, min_members: int = 2) -> pd.Da
     return g[FAMILY_COLUMNS].reset_index(drop=True)
 
 
+def _pmi_npmi(n: np.ndarray, na: np.ndarray, nb: np.ndarray, n_units: int) -> tuple[np.ndarray, np.ndarray]:
+    """PMI and NPMI (rounded to 6 decimals) of pairs seen together ``n`` times, computed with Python's
+    ``math.log`` and ``round`` as they have always been, once per distinct (n, n_a, n_b): pairs share few."""
+    counts = pd.DataFrame({"n": n, "na": na, "nb": nb})
+    which = counts.groupby(["n", "na", "nb"], sort=False).ngroup().to_numpy()
+    pmi, npmi = [], []
+    for k, ka, kb in counts.drop_duplicates().itertuples(index=False):
+        value = math.log(k * n_units / (ka * kb))
+        share = k / n_units
+        pmi.append(round(value, 6))
+        npmi.append(round(value / -math.log(share), 6) if share < 1 else 1.0)
+    return np.array(pmi, dtype=float)[which], np.array(npmi, dtype=float)[which]
+
+
 def slogan_cooccurrence(
     occurrences: pd.DataFrame, corpus=None, *, unit: str = "para_id", min_count: int = 1
 ) -> pd.DataFrame:
@@ -405,40 +418,41 @@ def slogan_cooccurrence(
         occurrences = _in_corpus(occurrences, corpus)
     if occurrences.empty:
         return pd.DataFrame(columns=COOCCURRENCE_COLUMNS)
-    sets = occurrences.groupby(unit)["canonical"].agg(lambda s: sorted(set(s)))
+    members = occurrences[[unit, "canonical"]].dropna(subset=[unit]).drop_duplicates()
     if corpus is not None:
         table = (
             corpus.paragraphs if unit == "para_id" else (corpus.sections if unit == "section_id" else corpus.documents)
         )
         n_units = int(table[unit].nunique())
     else:
-        n_units = len(sets)
+        n_units = int(members[unit].nunique())
     single = occurrences.groupby("canonical")[unit].nunique()
-    pairs: dict[tuple[str, str], int] = defaultdict(int)
-    for members in sets:
-        for i, a in enumerate(members):
-            for b in members[i + 1 :]:
-                pairs[(a, b)] += 1
-    rows = []
-    for (a, b), n in pairs.items():
-        if n < min_count:
-            continue
-        na, nb = int(single[a]), int(single[b])
-        pmi = math.log(n * n_units / (na * nb))
-        p_ab = n / n_units
-        npmi = pmi / -math.log(p_ab) if p_ab < 1 else 1.0
-        rows.append(
-            {
-                "canonical_a": a,
-                "canonical_b": b,
-                "n_both": n,
-                "n_a": na,
-                "n_b": nb,
-                "n_units": n_units,
-                "pmi": round(pmi, 6),
-                "npmi": round(npmi, 6),
-            }
-        )
+    # pairs a < b in the same unit: slogans numbered in sorted order, each unit's slogans joined with each other
+    codes, names = pd.factorize(members["canonical"], sort=True)
+    units = pd.factorize(members[unit])[0]
+    both = pd.DataFrame({"u": units, "a": codes}).merge(pd.DataFrame({"u": units, "b": codes}), on="u")
+    both = both[both["a"] < both["b"]]
+    pairs = both.groupby(["a", "b"], sort=False).size()
+    pairs = pairs[pairs >= min_count]
+    if pairs.empty:
+        rows = []
+    else:
+        a = pairs.index.get_level_values("a").to_numpy()
+        b = pairs.index.get_level_values("b").to_numpy()
+        n = pairs.to_numpy().astype("int64")
+        per_name = single.reindex(names).to_numpy().astype("int64")
+        na, nb = per_name[a], per_name[b]
+        pmi, npmi = _pmi_npmi(n, na, nb, n_units)
+        rows = {
+            "canonical_a": names.take(a),
+            "canonical_b": names.take(b),
+            "n_both": n,
+            "n_a": na,
+            "n_b": nb,
+            "n_units": np.full(len(n), n_units, dtype="int64"),
+            "pmi": pmi,
+            "npmi": npmi,
+        }
     df = pd.DataFrame(rows, columns=COOCCURRENCE_COLUMNS)
     return df.sort_values(
         ["n_both", "npmi", "canonical_a", "canonical_b"], ascending=[False, False, True, True], ignore_index=True

@@ -1,9 +1,13 @@
-"""slogan_summary (computed over the whole tracking table at once) against a plain recomputation on real text:
-counts and years from the occurrence table, peak and trend from the tracking table, one slogan at a time."""
+"""slogan_summary and slogan_cooccurrence (computed over whole tables at once) against plain recomputations on
+real text: counts and years from the occurrence table, peak and trend from the tracking table one slogan at a
+time, pairs counted unit by unit."""
 
 from __future__ import annotations
 
+import math
 import warnings
+from collections import Counter
+from itertools import combinations
 
 import numpy as np
 import pandas as pd
@@ -11,7 +15,7 @@ import pytest
 
 from cppcc_nlp.slogans import tracking
 from cppcc_nlp.slogans.detection import detect_slogans
-from cppcc_nlp.slogans.tracking import slogan_summary, track_slogans
+from cppcc_nlp.slogans.tracking import slogan_cooccurrence, slogan_summary, track_slogans
 
 SLOGANS = ["改革开放", "对外开放", "三农", "一国两制", "高质量发展", "十四五"]
 
@@ -84,3 +88,21 @@ def test_every_trend_change_is_the_polyfit_one(shared_corpus, shared_occ, monkey
     refitted = slogan_summary(shared_occ, shared_corpus, by="year")
     pd.testing.assert_frame_equal(fast, refitted)
     assert set(fast["trend"]) >= {"rising", "fading", "stable"}
+
+
+@pytest.mark.parametrize("unit", ["para_id", "doc_id"])
+def test_cooccurrence_equals_counting_units_by_hand(shared_corpus, shared_occ, unit):
+    co = slogan_cooccurrence(shared_occ, shared_corpus, unit=unit, min_count=2)
+    units = [set(s) for _, s in shared_occ.groupby(unit)["canonical"]]
+    holding = Counter(c for members in units for c in members)
+    pairs = Counter(pair for members in units for pair in combinations(sorted(members), 2))
+    n_units = shared_corpus.paragraphs[unit].nunique() if unit == "para_id" else len(shared_corpus.documents)
+    assert set(zip(co["canonical_a"], co["canonical_b"])) == {p for p, n in pairs.items() if n >= 2}
+    assert (co["n_units"] == n_units).all()
+    for row in co.head(50).itertuples():
+        n, na, nb = pairs[(row.canonical_a, row.canonical_b)], holding[row.canonical_a], holding[row.canonical_b]
+        assert (row.n_both, row.n_a, row.n_b) == (n, na, nb)
+        pmi = math.log(n * n_units / (na * nb))
+        assert row.pmi == pytest.approx(pmi, abs=1e-6)
+        assert row.npmi == pytest.approx(pmi / -math.log(n / n_units) if n < n_units else 1.0, abs=1e-6)
+    assert slogan_cooccurrence(shared_occ, shared_corpus, unit=unit, min_count=10**6).empty
