@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections import defaultdict
 
 import numpy as np
 import pandas as pd
@@ -235,40 +234,107 @@ def slogan_summary(
     occ = choose_series(_with_series(occurrences, corpus), series, "slogan_summary", warn=False)
     occ = occ[occ["canonical"].isin(table["canonical"].unique())]
     stats = occ.groupby(["canonical", "series"]).agg(n=("doc_id", "size"), n_docs=("doc_id", "nunique"))
-    rows = []
-    for (canonical, name), g in table.groupby(["canonical", "series"], sort=False):
-        seen = g[g["count"] > 0]
-        if seen.empty:  # not used in this series
-            continue
-        years = g[by].to_numpy()
-        rates = g["per_10k_chars"].to_numpy(dtype=float)
-        trend, change = _trend(years, rates)
-        recent = g.sort_values(by)["count"].to_numpy()[-MIN_TREND_YEARS:]
-        if trend in ("rising", "stable", "fading") and not (recent > 0).any():
-            trend = "stopped"  # not used in the last years of its series: whatever its slope, it is not rising
-        peak = g.loc[g["per_10k_chars"].idxmax()]
-        entry = lexicon.lookup(canonical) if canonical in lexicon else None
-        rows.append(
-            {
-                "canonical": canonical,
-                "series": name,
-                "kind": g["kind"].iat[0],
-                "in_lexicon": bool(g["in_lexicon"].iat[0]),
-                "since": entry.since if entry else None,
-                "family": family_key(canonical, g["kind"].iat[0]),
-                "n": int(stats.at[(canonical, name), "n"]),
-                "n_docs": int(stats.at[(canonical, name), "n_docs"]),
-                "first_year": int(seen[by].min()),
-                "last_year": int(seen[by].max()),
-                "peak_year": int(peak[by]),
-                "peak_rate": float(peak["per_10k_chars"]),
-                "trend": trend,
-                "trend_change": round(change, 3) if not math.isnan(change) else change,
-            }
-        )
-    df = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    df = _summary_rows(table, by, stats, lexicon)
     df["since"] = df["since"].astype("Int64")
     return df.sort_values(["n", "canonical", "series"], ascending=[False, True, True], ignore_index=True)
+
+
+#: a computed trend change this close to a threshold (±0.5) or to a rounding boundary of its third decimal is
+#: recomputed with :func:`_trend` (``np.polyfit``), so that the closed-form slope decides nothing on its own
+_TREND_TIE = 1e-6
+
+
+def _summary_rows(table: pd.DataFrame, by: str, stats: pd.DataFrame, lexicon) -> pd.DataFrame:
+    """The rows of :func:`slogan_summary`, one per (canonical, series) group of the tracking table used at least
+    once, computed over the whole table at once (no pandas work per group).
+
+    The table is :func:`track_slogans`'s: every year of a series on its own row, sorted by canonical, series and
+    year, so a group's rows run from its first year to its last.  The least-squares slope is the closed form
+    Σ(x − x̄)·y / Σ(x − x̄)²; where its trend change lies within :data:`_TREND_TIE` of a decision (the ±0.5
+    thresholds, the rounding to three decimals) the group is refitted with :func:`_trend`, as before.
+    """
+    codes = table.groupby(["canonical", "series"], sort=False).ngroup().to_numpy()
+    years = table[by].to_numpy()
+    step = np.diff(codes)
+    if (step < 0).any() or (np.diff(years)[step == 0] <= 0).any():  # not grouped and in year order: make it so
+        table = table.sort_values(["canonical", "series", by], kind="stable", ignore_index=True)
+        codes = table.groupby(["canonical", "series"], sort=False).ngroup().to_numpy()
+        years = table[by].to_numpy()
+    n_groups = int(codes.max()) + 1
+    count = table["count"].to_numpy()
+    rates = table["per_10k_chars"].to_numpy(dtype=float)
+    used_row = count > 0
+    used = np.bincount(codes, weights=used_row, minlength=n_groups) > 0
+    size = np.bincount(codes, minlength=n_groups)
+    first_row = np.full(n_groups, len(table))
+    np.minimum.at(first_row, codes, np.arange(len(table)))
+    last_row = np.full(n_groups, -1)
+    np.maximum.at(last_row, codes, np.arange(len(table)))
+    # first and last year used, peak (the first row of the highest rate: the earliest year on ties)
+    first_year = np.zeros(n_groups, dtype="int64")
+    last_year = np.zeros(n_groups, dtype="int64")
+    seen = pd.Series(years[used_row]).groupby(codes[used_row]).agg(["min", "max"])
+    first_year[seen.index] = seen["min"].to_numpy()
+    last_year[seen.index] = seen["max"].to_numpy()
+    peak = pd.Series(rates).groupby(codes).idxmax().to_numpy()
+    # trend: closed-form least squares per group
+    sizef = size.astype(float)
+    mean = np.bincount(codes, weights=rates, minlength=n_groups) / sizef
+    x = years.astype(float)
+    dx = x - (np.bincount(codes, weights=x, minlength=n_groups) / sizef)[codes]
+    sxx = np.bincount(codes, weights=dx * dx, minlength=n_groups)
+    sxy = np.bincount(codes, weights=dx * rates, minlength=n_groups)
+    span = (years[last_row] - years[first_row]).astype(float)
+    fitted = (size >= MIN_TREND_YEARS) & (mean != 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = np.where(fitted, (sxy / sxx) * span / mean, np.nan)
+    change[(size >= MIN_TREND_YEARS) & (mean == 0)] = 0.0
+    trend = np.select(
+        [size == 1, size < MIN_TREND_YEARS, ~fitted, change > TREND_THRESHOLD, change < -TREND_THRESHOLD],
+        ["one year only", "too few years", "stable", "rising", "fading"],
+        "stable",
+    ).astype(object)
+    thousandths = np.abs(change) * 1000
+    near = fitted & (
+        (np.abs(np.abs(change) - TREND_THRESHOLD) < _TREND_TIE)
+        | (np.abs(thousandths - np.floor(thousandths) - 0.5) < _TREND_TIE * 1000)
+        | ~np.isfinite(change)
+    )
+    for code in np.flatnonzero(near & used):
+        rows = slice(first_row[code], last_row[code] + 1)
+        trend[code], change[code] = _trend(years[rows], rates[rows])
+    # not used in the last MIN_TREND_YEARS years of its series: whatever its slope, it is not rising
+    from_end = np.arange(len(table)) - last_row[codes]  # 0 on a group's last row, -1 before it, …
+    recent = np.bincount(codes, weights=used_row & (from_end > -MIN_TREND_YEARS), minlength=n_groups) > 0
+    trend[np.isin(trend, ["rising", "stable", "fading"]) & ~recent] = "stopped"
+
+    keep = np.flatnonzero(used)
+    at = first_row[keep]
+    canonical, series, kind = (table[column].iloc[at].tolist() for column in ("canonical", "series", "kind"))
+    about = {}  # canonical -> (since, family), looked up once per slogan
+    for c, k in dict(zip(canonical, kind)).items():
+        entry = lexicon.lookup(c) if c in lexicon else None
+        about[c] = (entry.since if entry else None, family_key(c, k))
+    counts = stats.loc[pd.MultiIndex.from_arrays([canonical, series])]
+    return pd.DataFrame(
+        {
+            "canonical": canonical,
+            "series": series,
+            "kind": kind,
+            "in_lexicon": table["in_lexicon"].to_numpy()[at].astype(bool),
+            "since": [about[c][0] for c in canonical],
+            "family": [about[c][1] for c in canonical],
+            "n": counts["n"].to_numpy().astype("int64"),
+            "n_docs": counts["n_docs"].to_numpy().astype("int64"),
+            "first_year": first_year[keep],
+            "last_year": last_year[keep],
+            "peak_year": years[peak[keep]].astype("int64"),
+            "peak_rate": rates[peak[keep]],
+            "trend": trend[keep].tolist(),
+            "trend_change": [round(v, 3) if not math.isnan(v) else v for v in change[keep].tolist()],
+        },
+        columns=SUMMARY_COLUMNS,
+    )
 
 
 def slogan_families(occurrences: pd.DataFrame, *, min_members: int = 2) -> pd.DataFrame:
@@ -309,6 +375,20 @@ def slogan_families(occurrences: pd.DataFrame, *, min_members: int = 2) -> pd.Da
     return g[FAMILY_COLUMNS].reset_index(drop=True)
 
 
+def _pmi_npmi(n: np.ndarray, na: np.ndarray, nb: np.ndarray, n_units: int) -> tuple[np.ndarray, np.ndarray]:
+    """PMI and NPMI (rounded to 6 decimals) of pairs seen together ``n`` times, computed with Python's
+    ``math.log`` and ``round`` as they have always been, once per distinct (n, n_a, n_b): pairs share few."""
+    counts = pd.DataFrame({"n": n, "na": na, "nb": nb})
+    which = counts.groupby(["n", "na", "nb"], sort=False).ngroup().to_numpy()
+    pmi, npmi = [], []
+    for k, ka, kb in counts.drop_duplicates().itertuples(index=False):
+        value = math.log(k * n_units / (ka * kb))
+        share = k / n_units
+        pmi.append(round(value, 6))
+        npmi.append(round(value / -math.log(share), 6) if share < 1 else 1.0)
+    return np.array(pmi, dtype=float)[which], np.array(npmi, dtype=float)[which]
+
+
 def slogan_cooccurrence(
     occurrences: pd.DataFrame, corpus=None, *, unit: str = "para_id", min_count: int = 1
 ) -> pd.DataFrame:
@@ -338,40 +418,41 @@ def slogan_cooccurrence(
         occurrences = _in_corpus(occurrences, corpus)
     if occurrences.empty:
         return pd.DataFrame(columns=COOCCURRENCE_COLUMNS)
-    sets = occurrences.groupby(unit)["canonical"].agg(lambda s: sorted(set(s)))
+    members = occurrences[[unit, "canonical"]].dropna(subset=[unit]).drop_duplicates()
     if corpus is not None:
         table = (
             corpus.paragraphs if unit == "para_id" else (corpus.sections if unit == "section_id" else corpus.documents)
         )
         n_units = int(table[unit].nunique())
     else:
-        n_units = len(sets)
+        n_units = int(members[unit].nunique())
     single = occurrences.groupby("canonical")[unit].nunique()
-    pairs: dict[tuple[str, str], int] = defaultdict(int)
-    for members in sets:
-        for i, a in enumerate(members):
-            for b in members[i + 1 :]:
-                pairs[(a, b)] += 1
-    rows = []
-    for (a, b), n in pairs.items():
-        if n < min_count:
-            continue
-        na, nb = int(single[a]), int(single[b])
-        pmi = math.log(n * n_units / (na * nb))
-        p_ab = n / n_units
-        npmi = pmi / -math.log(p_ab) if p_ab < 1 else 1.0
-        rows.append(
-            {
-                "canonical_a": a,
-                "canonical_b": b,
-                "n_both": n,
-                "n_a": na,
-                "n_b": nb,
-                "n_units": n_units,
-                "pmi": round(pmi, 6),
-                "npmi": round(npmi, 6),
-            }
-        )
+    # pairs a < b in the same unit: slogans numbered in sorted order, each unit's slogans joined with each other
+    codes, names = pd.factorize(members["canonical"], sort=True)
+    units = pd.factorize(members[unit])[0]
+    both = pd.DataFrame({"u": units, "a": codes}).merge(pd.DataFrame({"u": units, "b": codes}), on="u")
+    both = both[both["a"] < both["b"]]
+    pairs = both.groupby(["a", "b"], sort=False).size()
+    pairs = pairs[pairs >= min_count]
+    if pairs.empty:
+        rows = []
+    else:
+        a = pairs.index.get_level_values("a").to_numpy()
+        b = pairs.index.get_level_values("b").to_numpy()
+        n = pairs.to_numpy().astype("int64")
+        per_name = single.reindex(names).to_numpy().astype("int64")
+        na, nb = per_name[a], per_name[b]
+        pmi, npmi = _pmi_npmi(n, na, nb, n_units)
+        rows = {
+            "canonical_a": names.take(a),
+            "canonical_b": names.take(b),
+            "n_both": n,
+            "n_a": na,
+            "n_b": nb,
+            "n_units": np.full(len(n), n_units, dtype="int64"),
+            "pmi": pmi,
+            "npmi": npmi,
+        }
     df = pd.DataFrame(rows, columns=COOCCURRENCE_COLUMNS)
     return df.sort_values(
         ["n_both", "npmi", "canonical_a", "canonical_b"], ascending=[False, False, True, True], ignore_index=True
