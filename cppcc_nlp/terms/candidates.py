@@ -96,7 +96,8 @@ def _pos_tag(token: str) -> str | None:
         import jieba.posseg
 
         jieba.setLogLevel(logging.WARNING)
-        jieba.posseg.dt.tokenizer.initialize()
+        # the tags are read when jieba.posseg is imported (POSTokenizer.load_word_tag); initialising the
+        # global tokenizer (its prefix dictionary, about 2 s) adds nothing to them
         _POS_CACHE = jieba.posseg.dt.word_tag_tab
     return _POS_CACHE.get(token)
 

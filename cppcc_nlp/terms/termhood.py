@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -308,22 +309,35 @@ def general_idf() -> tuple[dict, float, "object"]:
     global _GENERAL_IDF
     if _GENERAL_IDF is None:
         import logging
-        import warnings
 
         import jieba
 
         jieba.setLogLevel(logging.WARNING)
-        with warnings.catch_warnings():  # jieba leaves its idf.txt open (ResourceWarning)
-            warnings.simplefilter("ignore", ResourceWarning)
-            import jieba.analyse
-
-            table = jieba.analyse.TFIDF()  # a fresh copy: jieba.analyse.set_idf_path cannot change it
+        idf, median = _read_idf_table()
         # a tokenizer of our own with jieba's general dictionary only: words a user adds to jieba's global
         # tokenizer (jieba.add_word, load_userdict) must not change what counts as general language
         tokenizer = jieba.Tokenizer()
         tokenizer.initialize()
-        _GENERAL_IDF = (table.idf_freq, float(table.median_idf), tokenizer)
+        _GENERAL_IDF = (idf, median, tokenizer)
     return _GENERAL_IDF
+
+
+def _idf_path() -> Path:
+    """jieba's bundled general-language IDF table (``jieba/analyse/idf.txt``)."""
+    import jieba
+
+    return Path(jieba.__file__).parent / "analyse" / "idf.txt"
+
+
+def _read_idf_table() -> tuple[dict, float]:
+    """jieba's bundled IDF table and its median, read as ``jieba.analyse.TFIDF()`` reads it (a fresh copy:
+    ``jieba.analyse.set_idf_path`` cannot change it), without importing ``jieba.analyse``, whose import builds
+    a table of its own (about 1 s)."""
+    idf = {}
+    for line in _idf_path().read_bytes().decode("utf-8").splitlines():
+        word, freq = line.strip().split(" ")
+        idf[word] = float(freq)
+    return idf, float(sorted(idf.values())[len(idf) // 2])
 
 
 def specificity(terms: Iterable[str], *, reduce: str = "mean") -> pd.Series:
