@@ -33,6 +33,8 @@ COUNT_HEADS = (
 ).split()
 PAIR = re.compile(r"^(?:[一二两三四五六七八九十百千万双][\u4e00-\u9fff]{1,2}){2,3}$")
 CJK_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
+#: first characters of a numeral-led pair (两旧, 一村)
+_PAIR_LEAD = frozenset(LEAD | {"一"})
 
 
 def _runs(tokens: list[str]):
@@ -46,9 +48,11 @@ def _runs(tokens: list[str]):
                 if stop <= n and 2 <= len(head) <= 5 and all(CJK_WORD.match(x) for x in tokens[j:stop]):
                     yield i, stop, head
         # compact pairs already segmented into numeral-led tokens: 两旧 / 一村, 一江 / 一河
+        if t[:1] not in _PAIR_LEAD:
+            continue
         for stop in range(min(n, i + 4), i + 1, -1):
             s = "".join(tokens[i:stop])
-            if 4 <= len(s) <= 8 and PAIR.match(s) and t[0] in LEAD | {"一"}:
+            if 4 <= len(s) <= 8 and PAIR.match(s):
                 yield i, stop, None
                 break
 
@@ -129,7 +133,10 @@ def merge_shorthands(table: pd.DataFrame, *, min_docs: int = 2, min_freq: int = 
         drop[a + 1 : b] = True
         last = b - 1
     out["token"], out["end"] = token, end
-    joined = np.array([isinstance(t, str) and len(t) > 1 and t[0] in LEAD | {"一"} for t in token]) & ~drop
-    joined &= np.isin(np.arange(len(tok)), [a for a, _, _ in spans])
+    # the first rows of the joined spans that are numeral-led strings of two or more characters
+    first = np.array([a for a, _, _ in spans], dtype=np.int64)
+    first = first[~drop[first]]
+    joined = np.zeros(len(tok), bool)
+    joined[first] = [isinstance(t, str) and len(t) > 1 and t[0] in _PAIR_LEAD for t in token[first].tolist()]
     out.loc[joined, ["is_num", "is_stop"]] = False
     return out[~drop].reset_index(drop=True)

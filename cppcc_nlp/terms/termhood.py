@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -308,22 +309,35 @@ def general_idf() -> tuple[dict, float, "object"]:
     global _GENERAL_IDF
     if _GENERAL_IDF is None:
         import logging
-        import warnings
 
         import jieba
 
         jieba.setLogLevel(logging.WARNING)
-        with warnings.catch_warnings():  # jieba leaves its idf.txt open (ResourceWarning)
-            warnings.simplefilter("ignore", ResourceWarning)
-            import jieba.analyse
-
-            table = jieba.analyse.TFIDF()  # a fresh copy: jieba.analyse.set_idf_path cannot change it
+        idf, median = _read_idf_table()
         # a tokenizer of our own with jieba's general dictionary only: words a user adds to jieba's global
         # tokenizer (jieba.add_word, load_userdict) must not change what counts as general language
         tokenizer = jieba.Tokenizer()
         tokenizer.initialize()
-        _GENERAL_IDF = (table.idf_freq, float(table.median_idf), tokenizer)
+        _GENERAL_IDF = (idf, median, tokenizer)
     return _GENERAL_IDF
+
+
+def _idf_path() -> Path:
+    """jieba's bundled general-language IDF table (``jieba/analyse/idf.txt``)."""
+    import jieba
+
+    return Path(jieba.__file__).parent / "analyse" / "idf.txt"
+
+
+def _read_idf_table() -> tuple[dict, float]:
+    """jieba's bundled IDF table and its median, read as ``jieba.analyse.TFIDF()`` reads it (a fresh copy:
+    ``jieba.analyse.set_idf_path`` cannot change it), without importing ``jieba.analyse``, whose import builds
+    a table of its own (about 1 s)."""
+    idf = {}
+    for line in _idf_path().read_bytes().decode("utf-8").splitlines():
+        word, freq = line.strip().split(" ")
+        idf[word] = float(freq)
+    return idf, float(sorted(idf.values())[len(idf) // 2])
 
 
 def specificity(terms: Iterable[str], *, reduce: str = "mean") -> pd.Series:
@@ -362,16 +376,82 @@ def specificity(terms: Iterable[str], *, reduce: str = "mean") -> pd.Series:
     terms = [str(t) for t in terms]
     known = _WORD_WEIGHTS
     new = [t for t in dict.fromkeys(terms) if t not in known]
+    if new and _load_saved_weights(known):
+        new = [t for t in new if t not in known]
     if new:
         idf, median, tokenizer = general_idf()
         for term in new:
             words = [w for w in tokenizer.cut(term, HMM=False) if w.strip()]
             weights = [idf.get(w, median) for w in words] or [median]
             known[term] = (sum(weights) / len(weights), max(weights))
+        _save_weights(known)
     column = 1 if reduce == "max" else 0
     values = np.fromiter((known[t][column] for t in terms), float, len(terms))
     return pd.Series(values, index=pd.Index(terms), dtype=float)
 
 
-#: term string → (mean, max) of its words' general-language IDF: each term is cut by jieba once per process
+#: term string → (mean, max) of its words' general-language IDF: each term is cut by jieba once per process,
+#: and once per cache folder (:func:`_save_weights`)
 _WORD_WEIGHTS: dict[str, tuple[float, float]] = {}
+#: the cache files already read into _WORD_WEIGHTS by this process
+_LOADED_FROM: set[str] = set()
+#: version of the saved weights (bump when :func:`specificity` computes them otherwise)
+WEIGHTS_FORMAT = "1"
+
+
+def _weights_entry() -> tuple[Path, str]:
+    """The cache file of the saved specificity weights, and its key: jieba's version and the size and time of
+    its dictionary and IDF table (what the weights are made from), the library version and WEIGHTS_FORMAT."""
+    import jieba
+
+    from cppcc_nlp._cache import cache_dir, cache_key
+
+    stamps = []
+    for path in (Path(jieba.__file__).parent / "dict.txt", _idf_path()):
+        try:
+            stat = path.stat()
+            stamps.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
+        except OSError:
+            stamps.append(f"{path.name}:-")
+    key = cache_key(f"jieba{jieba.__version__}", "specificity", WEIGHTS_FORMAT, *stamps)
+    return Path(cache_dir()) / "terms" / f"specificity-{key}.json", key
+
+
+def _load_saved_weights(known: dict) -> bool:
+    """Fill ``known`` from the saved weights of the cache folder (once per process and folder): a fresh
+    process then needs neither jieba's tokenizer (about 2 s to load) nor its IDF table (1 s).  True when
+    something was read."""
+    import json
+
+    from cppcc_nlp._cache import read_verified_bytes
+
+    path, key = _weights_entry()
+    if str(path) in _LOADED_FROM:
+        return False
+    _LOADED_FROM.add(str(path))
+    data = read_verified_bytes(path, inputs=key)
+    if data is None:
+        return False
+    try:
+        saved = json.loads(data.decode("utf-8"))
+        entries = {str(t): (float(v[0]), float(v[1])) for t, v in saved.items()}
+    except (ValueError, TypeError, IndexError, AttributeError):  # sound file, other layout: computed again
+        return False
+    for term, value in entries.items():
+        known.setdefault(term, value)
+    return bool(entries)
+
+
+def _save_weights(known: dict) -> None:
+    """Write every weight known to this process to the cache folder (JSON: floats written exactly)."""
+    import json
+
+    from cppcc_nlp._cache import write_verified_bytes
+
+    path, key = _weights_entry()
+    data = json.dumps({t: [m, x] for t, (m, x) in known.items()}, ensure_ascii=False, separators=(",", ":"))
+    try:
+        write_verified_bytes(path, data.encode("utf-8"), inputs=key)
+    except OSError:  # a read-only cache still computes
+        pass
+    _LOADED_FROM.add(str(path))

@@ -167,3 +167,32 @@ def test_specificity_against_general_language():
     assert specificity(["经济发展"], reduce="max").iloc[0] == pytest.approx(max(idf["经济"], idf["发展"]))
     with pytest.raises(ParameterError, match="reduce"):
         specificity(["经济"], reduce="sum")
+
+
+def test_specificity_saved_weights_read_back_exactly(tmp_path, monkeypatch):
+    """A fresh process reads the weights saved in the cache folder instead of cutting the terms again
+    (issue 11); the values are the computed ones, bit for bit, and a damaged file is computed again."""
+    from cppcc_nlp.terms import termhood
+
+    terms = ["社情民意信息", "委员工作站", "经济发展", "全面振兴新突破三年行动"]
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path))
+    monkeypatch.setattr(termhood, "_WORD_WEIGHTS", {})
+    monkeypatch.setattr(termhood, "_LOADED_FROM", set())
+    computed = termhood.specificity(terms)
+    path, _ = termhood._weights_entry()
+    assert path.is_file() and path.parent == tmp_path / "terms"
+    # a fresh process: nothing in memory, and no tokenizer at hand
+    monkeypatch.setattr(termhood, "_WORD_WEIGHTS", {})
+    monkeypatch.setattr(termhood, "_LOADED_FROM", set())
+    monkeypatch.setattr(termhood, "general_idf", lambda: pytest.fail("cut again although saved"))
+    read_back = termhood.specificity(terms, reduce="mean")
+    assert read_back.to_numpy().tobytes() == computed.to_numpy().tobytes()
+    # damaged: warned, computed again, the same values
+    path.write_bytes(path.read_bytes()[:-5])
+    monkeypatch.undo()
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path))
+    monkeypatch.setattr(termhood, "_WORD_WEIGHTS", {})
+    monkeypatch.setattr(termhood, "_LOADED_FROM", set())
+    with pytest.warns(Warning, match="cache entry"):
+        again = termhood.specificity(terms)
+    assert again.to_numpy().tobytes() == computed.to_numpy().tobytes()
