@@ -386,10 +386,8 @@ def _indicators_by_document(job: Job, extract) -> pd.DataFrame:
     """``indicators(job.corpus)``, document by document, each document's rows kept in the derived cache: every
     statement is read within its own document (as on a cluster: ``indicators._distributed``), so after a
     refresh only the new reports are read."""
-    import numpy as np
-
     from cppcc_nlp.corpus.corpus import Corpus
-    from cppcc_nlp.indicators.extract import empty_indicators
+    from cppcc_nlp.indicators.extract import concat_indicators
     from cppcc_nlp.output.derived_cache import DerivedCache, cache_root, fingerprint
 
     frames = []
@@ -400,14 +398,8 @@ def _indicators_by_document(job: Job, extract) -> pd.DataFrame:
         if rows is None:
             rows = extract(one)
             cache.put_frame("indicators", rows)
-        if not rows.empty:
-            frames.append(rows)
-    if not frames:
-        return empty_indicators()
-    df = pd.concat(frames, ignore_index=True)
-    df["period"] = df["period"].astype("Int64")
-    df["indicator"] = df["indicator"].astype(object).where(df["indicator"].notna(), np.nan)
-    return df
+        frames.append(rows)
+    return concat_indicators(frames)
 
 
 def _topics(job: Job) -> Part:

@@ -8,7 +8,6 @@ makes.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from cppcc_nlp._dask import map_ordered
@@ -23,16 +22,10 @@ def _batch(docs: list, extract, names, options: dict) -> pd.DataFrame:
     return extract(Corpus(docs), names=names, **options)
 
 
-def indicators_on(client, corpus, extract, empty, *, names, batch_docs: int = BATCH_DOCS, **options) -> pd.DataFrame:
-    """``extract(corpus, names=names, **options)`` computed on the cluster, batch by batch of documents;
-    ``empty()`` when no batch has any."""
+def indicators_on(client, corpus, extract, concat, *, names, batch_docs: int = BATCH_DOCS, **options) -> pd.DataFrame:
+    """``extract(corpus, names=names, **options)`` computed on the cluster, batch by batch of documents, the
+    batches' tables joined by ``concat`` (:func:`~cppcc_nlp.indicators.extract.concat_indicators`)."""
 
     docs = list(corpus.docs)
     batches = [docs[i : i + batch_docs] for i in range(0, len(docs), batch_docs)]
-    frames = [f for f in map_ordered(client, _batch, batches, extract, names, options) if not f.empty]
-    if not frames:
-        return empty()
-    df = pd.concat(frames, ignore_index=True)
-    df["period"] = df["period"].astype("Int64")
-    df["indicator"] = df["indicator"].astype(object).where(df["indicator"].notna(), np.nan)
-    return df
+    return concat(map_ordered(client, _batch, batches, extract, names, options))

@@ -83,6 +83,18 @@ def empty_indicators() -> pd.DataFrame:
     return df
 
 
+def concat_indicators(frames) -> pd.DataFrame:
+    """The indicator tables of parts of a corpus (documents, batches of documents), in order, as one table:
+    the table of the whole corpus, since every statement is read within its own document."""
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return empty_indicators()
+    df = pd.concat(frames, ignore_index=True)
+    df["period"] = df["period"].astype("Int64")
+    df["indicator"] = df["indicator"].astype(object).where(df["indicator"].notna(), np.nan)
+    return df
+
+
 def _is_national(level, organ, region) -> bool:
     return level == "national" or organ == "国务院" or region == "全国"
 
@@ -237,7 +249,7 @@ def indicators(
             client,
             corpus,
             indicators,
-            empty_indicators,
+            concat_indicators,
             names=names,
             kind=kind,
             indicator=indicator,
