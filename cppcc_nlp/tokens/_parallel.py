@@ -50,6 +50,27 @@ def _work(chunk: list[str]) -> list[list[tuple[str, int, bool]]]:
     return [_doc_tokens(doc) for doc in _PIPE.pipe(chunk, batch_size=_BATCH_SIZE)]
 
 
+#: at most this many characters of text per chunk a worker takes (one piece may exceed it alone): what a worker
+#: holds at once stays bounded however large the corpus
+CHUNK_CHARS = 100_000
+
+
+def chunked(pieces: list[str], n_workers: int) -> list[list[str]]:
+    """Consecutive chunks of ``pieces``: about four per worker (a worker with short pieces takes another), none
+    over :data:`CHUNK_CHARS` characters unless one piece is."""
+    size = max(1, -(-len(pieces) // (n_workers * 4)))
+    chunks, chunk, chars = [], [], 0
+    for piece in pieces:
+        if chunk and (len(chunk) == size or chars + len(piece) > CHUNK_CHARS):
+            chunks.append(chunk)
+            chunk, chars = [], 0
+        chunk.append(piece)
+        chars += len(piece)
+    if chunk:
+        chunks.append(chunk)
+    return chunks
+
+
 def segment_pieces(
     pipe, pieces: list[str], *, n_process: int = 1, batch_size: int = 64
 ) -> list[list[tuple[str, int, bool]]]:
@@ -62,9 +83,7 @@ def segment_pieces(
     n = min(cores(n_process), len(pieces))
     if n <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [_doc_tokens(doc) for doc in pipe.pipe(pieces, batch_size=batch_size)]
-    # about four chunks per worker, so that a worker with short pieces takes another chunk
-    size = max(1, -(-len(pieces) // (n * 4)))
-    chunks = [pieces[k : k + size] for k in range(0, len(pieces), size)]
+    chunks = chunked(pieces, n)
     _PIPE, _BATCH_SIZE = pipe, batch_size
     try:
         with multiprocessing.get_context("fork").Pool(n) as pool:

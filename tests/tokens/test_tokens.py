@@ -299,6 +299,20 @@ def test_parallel_equals_serial(pipe, sample_corpus, monkeypatch):
     assert calls == []  # the parent segmented nothing: forked workers did, sharing its loaded model
 
 
+def test_chunks_for_workers_keep_order_and_stay_bounded(sample_corpus):
+    from cppcc_nlp.tokens._parallel import CHUNK_CHARS, chunked
+
+    pieces = sample_corpus.paragraphs["text"].tolist()
+    chunks = chunked(pieces, 2)
+    assert [p for chunk in chunks for p in chunk] == pieces
+    assert len(chunks) >= 8  # about four per worker
+    big = pieces * 200  # a large corpus: chunks are cut by characters, not only by count
+    chunks = chunked(big, 2)
+    assert [p for chunk in chunks for p in chunk] == big
+    assert max(sum(map(len, c)) for c in chunks) <= CHUNK_CHARS < sum(map(len, big)) // 8
+    assert chunked(["两个确立" * 50_000], 2) == [["两个确立" * 50_000]]  # one piece over the limit: alone
+
+
 def test_jobs_on_two_reports_equal_one_process(pipe, shared_dir):
     paths = sorted((shared_dir / "gwr-national").glob("national_201[89].txt"))
     if len(paths) < 2:
