@@ -17,8 +17,8 @@ loading the pkuseg model or drawing anything.  A step whose options changed reus
 segmentation) and the derived results (slogans, terms, keyness, indicators, the topic model:
 :mod:`cppcc_nlp.output.derived_cache`); both are keyed by a fingerprint of the documents, parameters, lexicon,
 library version and source.  Paragraphs the token cache lacks are segmented in a forked child process that
-loads the model (``tokens(isolate=True)``), so the main process never holds its 1 GB.  After a refresh (reports added, at most 20% more characters) the
-topic model is refitted with the k chosen before, warm-started from the earlier model (topic i continues topic
+loads the model (``tokens(isolate=True)``), so the main process never holds its 1 GB.  After a refresh
+(reports added, at most 20% more characters) the topic model is refitted with the k chosen before, warm-started from the earlier model (topic i continues topic
 i); ``rechoose_k=True`` (``--rechoose-k``) searches k again.  An output folder that already holds other files
 is refused unless ``force=True``; even then only the files listed above are overwritten and nothing else is
 deleted.
@@ -730,8 +730,7 @@ def _write_kept(part: Part, stored: StoredStep, out: Path, result: AnalysisResul
         write_table(df, out / "tables", name)
     for relative, data in stored.files.items():
         path = out / relative
-        if not path.is_file() or path.stat().st_size != len(data) or path.read_bytes() != data:
-            path.write_bytes(data)
+        path.write_bytes(data)  # (a step that just drew its figures wrote these same bytes: as cheap as a check)
         if relative.startswith("figures/"):
             result.figures.append(path)
 

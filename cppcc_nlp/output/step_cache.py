@@ -47,8 +47,6 @@ class StoredStep:
 def load_step(cache) -> StoredStep | None:
     """The outputs stored under ``cache`` (a :class:`~cppcc_nlp.output.derived_cache.DerivedCache`), or None
     unless every piece is there and intact."""
-    if not cache.has("step"):
-        return None
     data = cache.data("step")
     if data is None:
         return None

@@ -81,7 +81,7 @@ def segment_pieces(
     """
     global _PIPE, _BATCH_SIZE
     n = min(cores(n_process), len(pieces))
-    if n <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if n <= 1 or not fork_available():
         return [_doc_tokens(doc) for doc in pipe.pipe(pieces, batch_size=batch_size)]
     chunks = chunked(pieces, n)
     _PIPE, _BATCH_SIZE = pipe, batch_size

@@ -196,9 +196,9 @@ def tokens(
     lexicon : path, list of paths or Lexicon, optional
         Extra lexicon files for the default pipeline (as in :func:`nlp`); ignored when ``nlp`` is given.
     n_process : int, default 1
-        Worker processes for segmentation; ``-1`` uses every core.  The workers are forked from this process
-        and share its loaded pkuseg model (no second copy of the 1 GB model); the table is the same as with one
-        process.
+        Worker processes for segmentation; ``-1`` uses every core.  The workers are forked from the process
+        that loaded the pkuseg model (this one, or the child of ``isolate``) and share it (no second copy of
+        the 1 GB model); the table is the same as with one process.
     cache : bool, default True
         Read and write the token cache.
     cache_dir : path, optional
@@ -267,14 +267,16 @@ def tokens(
     todo = {h: t for h, t in unique.items() if h not in done}
     if not todo:
         fresh = pd.DataFrame(columns=CACHE_COLUMNS)
-    elif client is not None:
-        from cppcc_nlp.tokens._distributed import segment
-
-        fresh = segment(client, nlp or make_nlp(lexicon=lex), todo, _segment, batch_size=batch_size)
-    elif nlp is None and isolate and fork_available() and not pipeline_loaded(lexicon=lex):
+    elif nlp is None and client is None and isolate and fork_available() and not pipeline_loaded(lexicon=lex):
         fresh = run_in_fork(_segment_with_new_pipeline, lex, todo, n_process, batch_size)
     else:
-        fresh = _segment(nlp or make_nlp(lexicon=lex), todo, n_process=n_process, batch_size=batch_size)
+        pipe = nlp if nlp is not None else make_nlp(lexicon=lex)
+        if client is not None:
+            from cppcc_nlp.tokens._distributed import segment
+
+            fresh = segment(client, pipe, todo, _segment, batch_size=batch_size)
+        else:
+            fresh = _segment(pipe, todo, n_process=n_process, batch_size=batch_size)
     if store is not None and not fresh.empty:
         try:
             store.remember_lexicon(lex)
