@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -98,7 +98,7 @@ class Lexicon:
     sources: tuple[str, ...]
     skipped: tuple[tuple[str, str, str], ...] = field(default=(), repr=False)
 
-    @property
+    @cached_property
     def version(self) -> str:
         return lexicon_version(self.signatures())
 

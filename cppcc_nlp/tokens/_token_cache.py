@@ -120,10 +120,11 @@ class TokenCache:
         versions = rows[["text_hash", "lexicon_version"]].drop_duplicates()
         chosen = {}
         diff_cache: dict[str, frozenset[str] | None] = {}
+        current = lex.version
         for h, v in versions.itertuples(index=False):
-            if chosen.get(h) == lex.version:
+            if chosen.get(h) == current:
                 continue
-            if v == lex.version:
+            if v == current:
                 chosen[h] = v
                 continue
             if h in chosen:
