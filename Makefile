@@ -19,7 +19,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	touch $@
 
 analyze: install
-	$(BIN)/cppcc-nlp analyze corpora --out $(OUT) --force
+	$(BIN)/cppcc-nlp analyze corpora --out $(OUT) --force --jobs -1
 	@echo "Report: $(OUT)/report.html"
 
 # The topic model of the bundled corpus (models/topic_model.zip): see models/README.md.

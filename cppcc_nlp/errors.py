@@ -40,6 +40,9 @@ class ReportFileError(InputError):
             message += f" ({hint})"
         super().__init__(message)
 
+    def __reduce__(self):  # pickled with its own arguments: it comes back from a forked child as itself
+        return type(self), (self.path, self.problem, self.hint)
+
 
 class EmptyFileError(ReportFileError):
     """The file has no text."""
@@ -90,6 +93,9 @@ class LexiconError(InputError):
         self.problem = problem
         where = f"{self.path}" + (f", line {line}" if line else "")
         super().__init__(f"{where}: {problem}")
+
+    def __reduce__(self):
+        return type(self), (self.path, self.line, self.problem)
 
 
 class ModelError(CppccError):

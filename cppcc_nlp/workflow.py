@@ -17,7 +17,10 @@ loading the pkuseg model or drawing anything.  A step whose options changed reus
 segmentation) and the derived results (slogans, terms, keyness, indicators, the topic model:
 :mod:`cppcc_nlp.output.derived_cache`); both are keyed by a fingerprint of the documents, parameters, lexicon,
 library version and source.  Paragraphs the token cache lacks are segmented in a forked child process that
-loads the model (``tokens(isolate=True)``), so the main process never holds its 1 GB.  After a refresh
+loads the model (``tokens(isolate=True)``), so the main process never holds its 1 GB.  With ``n_process`` > 1
+(``--jobs``) the analysis steps after tokens run side by side, each in a forked child that shares the corpus
+and the token table copy-on-write, draws its figures and keeps its outputs (:func:`_compute_steps`); the
+outputs are those of the steps run one after another.  After a refresh
 (reports added, at most 20% more characters) the topic model is refitted with the k chosen before, warm-started from the earlier model (topic i continues topic
 i); ``rechoose_k=True`` (``--rechoose-k``) searches k again.  An output folder that already holds other files
 is refused unless ``force=True``; even then only the files listed above are overwritten and nothing else is
@@ -569,7 +572,8 @@ def analyze(
     paths : path or list of paths (files or folders of reports).
     out : output folder (created; refused if it holds other files, unless ``force``).
     force : write into an existing folder, overwriting only this job's own files.
-    n_process : worker processes for segmentation (``-1``: every core).
+    n_process : worker processes for segmentation, and how many analysis steps run side by side, each in a
+        forked child (``-1``: every core; 1: one after another in this process).
     progress : show a progress bar on stderr.
     top_terms : how many ranked terms the terms table keeps.
     n_topics : the number of topics; None chooses it by NPMI coherence.
@@ -630,34 +634,104 @@ def analyze(
 def _run(job: Job, progress: bool) -> AnalysisResult:
     out = job.out
     result = AnalysisResult(out=out)
+    started_run = time.perf_counter()
     sections = []
     bar = _progress(len(STEPS) + 1, progress)
-    for name, step in STEPS:
+    # reading and tokens first, here: every later step reads what they leave in ``job``.  The reading step always
+    # runs (its tables are the corpus's); only its figures and section are kept for a rerun.
+    for name, step in STEPS[:2]:
         started = _start(bar, name)
-        kept = name in STEP_OPTIONS  # a step whose outputs are kept for a rerun
-        stored = load_step(_step_cache(job, name)) if kept and name != "reading" else None
-        if stored is None:
-            part = step(job)
-            # (the key is taken after the step: the topics step may change it; the reading step always runs,
-            # its tables are the corpus's, only its figures and section are kept)
-            cache = _step_cache(job, name) if kept else None
-            stored = _present(part, cache, out, with_tables=name != "reading", reuse=name == "reading")
-        else:
-            part = Part(stored.tables, None, stored.notes)
-        result.notes.extend(stored.notes)
-        _write_kept(part, stored, out, result)
-        if stored.section is not None:
-            sections.append(stored.section)
+        part = step(job)
+        cache = _step_cache(job, name) if name in STEP_OPTIONS else None
+        stored = _present(part, cache, out, with_tables=False, reuse=cache is not None)
+        _keep(part, stored, out, sections, result)
         _done(bar, name, started, result)
         if name == "reading":
             result.n_read, result.skipped = len(job.corpus.documents), list(job.corpus.problems)
+    # the analyses: the outputs of an earlier run with the same key are copied back; the others are computed,
+    # side by side in forked children when several cores are asked for (the outputs are the same either way)
+    kept, seconds = {}, {}
+    for name, _ in STEPS[2:]:
+        started = time.perf_counter()
+        kept[name] = load_step(_step_cache(job, name))
+        seconds[name] = time.perf_counter() - started
+    todo = [name for name, stored in kept.items() if stored is None]
+    for name, (stored, spent) in _compute_steps(job, todo, bar).items():
+        kept[name], seconds[name] = stored, spent
+    for name, stored in kept.items():
+        started = time.perf_counter()
+        _keep(Part(stored.tables, None, stored.notes), stored, out, sections, result)
+        if name not in todo:
+            bar.update(1)
+        result.timings[name] = round(seconds[name] + time.perf_counter() - started, 2)
     started = _start(bar, "report")
     result.report = _report(sections, job, out)
     _done(bar, "report", started, result)
     bar.close()
-    result.timings["total"] = round(sum(v for k, v in result.timings.items()), 2)
+    # (the wall time: steps computed side by side overlap, so this is less than the sum of the steps)
+    result.timings["total"] = round(time.perf_counter() - started_run, 2)
     (out / MARKER).write_text(f"{COMPLETE} by cppcc-nlp {__version__}\n", encoding="utf-8")
     return result
+
+
+def _keep(part: Part, stored: StoredStep, out: Path, sections: list, result: AnalysisResult) -> None:
+    """Write a step's tables and files into ``out``; collect its notes and its report section."""
+    result.notes.extend(stored.notes)
+    _write_kept(part, stored, out, result)
+    if stored.section is not None:
+        sections.append(stored.section)
+
+
+#: the relative cost of the analysis steps on a cold run (benchmarks/README.md): with several cores the
+#: costliest start first, so that the last one to finish is a short one
+STEP_COST = {"topics": 4, "indicators": 2, "terms": 2, "slogans": 2, "keyness": 1}
+
+
+def _compute_steps(job: Job, names: list, bar) -> dict:
+    """Run the analysis steps ``names``: ``{name: (StoredStep, seconds)}``.
+
+    With ``job.n_process`` asking for more than one core (``-j``/``--jobs``), no Dask client and ``fork``
+    available, each step runs in a forked child (copy-on-write: the corpus and the token table are not
+    copied) and up to that many run at once, the costliest first; a child draws the step's figures, renders
+    its section and keeps its outputs in the step cache, then returns them.  Otherwise one after another here.
+    """
+    from cppcc_nlp._fork import Forked, fork_available, wait_any
+    from cppcc_nlp.tokens._parallel import cores
+
+    lanes = min(cores(job.n_process), len(names)) if job.client is None and fork_available() else 1
+    done = {}
+    if lanes <= 1:
+        for name in names:
+            _start(bar, name)
+            done[name] = _compute_step(job, name)
+            bar.update(1)
+        return done
+    waiting = sorted(names, key=lambda n: -STEP_COST.get(n, 1))
+    running = []
+    try:
+        while waiting or running:
+            while waiting and len(running) < lanes:
+                name = waiting.pop(0)
+                running.append(Forked(_compute_step, job, name, name=f"cppcc-nlp-{name}"))
+            bar.set_description_str("analyze: " + ", ".join(call.name.removeprefix("cppcc-nlp-") for call in running))
+            for call in wait_any(running):
+                running.remove(call)
+                done[call.name.removeprefix("cppcc-nlp-")] = call.result()
+                bar.update(1)
+    finally:
+        for call in running:  # a step failed or the run was interrupted: stop the others
+            call.cancel()
+    return done
+
+
+def _compute_step(job: Job, name: str) -> tuple:
+    """Compute one analysis step, draw its figures into the output folder, render its section and keep all of
+    it in the step cache: ``(StoredStep, seconds)``."""
+    started = time.perf_counter()
+    part = dict(STEPS)[name](job)
+    # (the key is taken after the step: the topics step may change it)
+    stored = _present(part, _step_cache(job, name), job.out, with_tables=True, reuse=False)
+    return stored, round(time.perf_counter() - started, 2)
 
 
 def _check_lexicons(lexicon, slogan_lexicons) -> None:

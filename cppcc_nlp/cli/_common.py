@@ -40,8 +40,9 @@ def _add_alias(parser: argparse.ArgumentParser, flag: str, dest: str, **kwargs) 
     parser.add_argument(flag, dest=dest, default=argparse.SUPPRESS, help=argparse.SUPPRESS, **kwargs)
 
 
-def add_jobs(parser: argparse.ArgumentParser) -> None:
-    """``-j/--jobs N`` (also ``--n-process``): worker processes for segmentation; ``args.jobs``."""
+def add_jobs(parser: argparse.ArgumentParser, what: str = "segmentation processes") -> None:
+    """``-j/--jobs N`` (also ``--n-process``): worker processes for segmentation (``what`` says for what else);
+    ``args.jobs``."""
     parser.add_argument(
         "-j",
         "--jobs",
@@ -49,7 +50,7 @@ def add_jobs(parser: argparse.ArgumentParser) -> None:
         default=1,
         metavar="N",
         dest="jobs",
-        help="segmentation processes, -1 for every core (default 1; also --n-process)",
+        help=f"{what}, -1 for every core (default 1; also --n-process)",
     )
     _add_alias(parser, "--n-process", "jobs", type=int, metavar="N")
 

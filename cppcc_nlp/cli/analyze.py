@@ -18,7 +18,7 @@ def register(subparsers) -> None:
     add_paths(p)
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--force", action="store_true", help="write into an existing folder (deletes nothing)")
-    add_jobs(p)
+    add_jobs(p, "processes for segmentation and for the analysis steps side by side")
     add_topics(p)
     p.add_argument("--top-terms", type=int, default=200, help="terms kept in terms.csv")
     p.add_argument("--lexicon", action="append", help="extra domain lexicon file (repeatable)")

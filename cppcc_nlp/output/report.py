@@ -262,7 +262,7 @@ def font_face(text: str) -> str:
 
     font_file = cjk_font_path()
     characters = "".join(sorted(set(text)))
-    key = cache_key("font-face", str(font_file), str(font_file.stat().st_size), characters)
+    key = cache_key("font-face-2", str(font_file), str(font_file.stat().st_size), characters)
     path = cache_dir() / "fonts" / f"{key}.css"
     kept = read_verified_bytes(path, inputs=key)
     if kept is not None:
@@ -282,7 +282,7 @@ def _subset_font_face(font_file, characters: str) -> str:
     options = subset.Options()
     options.hinting = False
     options.layout_features = []
-    font = TTFont(str(font_file))
+    font = TTFont(str(font_file), recalcTimestamp=False)  # the same characters give the same bytes, any day
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=characters)
     subsetter.subset(font)

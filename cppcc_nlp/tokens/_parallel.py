@@ -9,8 +9,8 @@ order of the pieces, so the token table is the same as with one process.
 
 Where ``fork`` is not available (Windows), segmentation runs in the parent process.
 
-:func:`run_in_fork` runs a whole segmentation job in a forked child that loads the model, forks its own
-workers and exits: the main job (``analyze``) uses it so that its process never holds the model's 1 GB beside
+:func:`~cppcc_nlp._fork.run_in_fork` runs a whole segmentation job in a forked child that loads the model, forks
+its own workers and exits: the main job (``analyze``) uses it so that its process never holds the model's 1 GB beside
 the tables it builds afterwards (see ``tokens(isolate=True)``).
 
 Examples
@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import pickle
-import tempfile
-from pathlib import Path
+
+from cppcc_nlp._fork import fork_available, run_in_fork
+
+__all__ = ["cores", "chunked", "segment_pieces", "fork_available", "run_in_fork"]
 
 #: the pipeline the forked workers use; set in the parent just before the pool starts, cleared after
 _PIPE = None
@@ -91,49 +92,3 @@ def segment_pieces(
     finally:
         _PIPE = None
     return [tokens for chunk in done for tokens in chunk]
-
-
-def fork_available() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
-def run_in_fork(function, *args):
-    """``function(*args)`` computed in a forked child process; its result (or its exception) comes back pickled.
-
-    The child inherits this process's memory (copy-on-write), so ``args`` are not copied; whatever the child
-    loads (the pkuseg model) is gone when it exits.  A child that dies without an answer (killed, out of memory)
-    raises :class:`ChildProcessError` naming its exit code.
-    """
-    context = multiprocessing.get_context("fork")
-    with tempfile.TemporaryDirectory(prefix="cppcc-nlp-fork-") as tmp:
-        answer = Path(tmp) / "answer.pkl"
-        child = context.Process(target=_answer, args=(answer, function, args), name="cppcc-nlp-segmenter")
-        child.start()
-        try:
-            child.join()
-        finally:
-            if child.is_alive():  # interrupted here: do not leave the child segmenting
-                child.terminate()
-                child.join()
-        if not answer.is_file():
-            raise ChildProcessError(f"the segmenting process ended without an answer (exit code {child.exitcode})")
-        with answer.open("rb") as fh:
-            ok, value = pickle.load(fh)
-    if not ok:
-        raise value
-    return value
-
-
-def _answer(path: Path, function, args) -> None:
-    """In the forked child: run ``function(*args)`` and pickle ``(True, result)`` or ``(False, exception)``."""
-    try:
-        outcome = (True, function(*args))
-    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
-        outcome = (False, exc)
-    try:
-        data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception as exc:  # an exception that cannot be pickled: its type and message
-        data = pickle.dumps((False, RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]} ({exc})")))
-    tmp = path.with_suffix(".part")
-    tmp.write_bytes(data)
-    tmp.replace(path)

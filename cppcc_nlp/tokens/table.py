@@ -268,7 +268,7 @@ def tokens(
     if not todo:
         fresh = pd.DataFrame(columns=CACHE_COLUMNS)
     elif nlp is None and client is None and isolate and fork_available() and not pipeline_loaded(lexicon=lex):
-        fresh = run_in_fork(_segment_with_new_pipeline, lex, todo, n_process, batch_size)
+        fresh = run_in_fork(_segment_with_new_pipeline, lex, todo, n_process, batch_size, name="cppcc-nlp-segmenter")
     else:
         pipe = nlp if nlp is not None else make_nlp(lexicon=lex)
         if client is not None:

@@ -352,6 +352,22 @@ def test_a_forked_child_returns_its_answer_or_its_error():
         run_in_fork(os._exit, 3)
 
 
+def _raise(error):
+    raise error
+
+
+def test_the_package_errors_come_back_from_a_child_as_themselves():
+    from cppcc_nlp._fork import run_in_fork
+    from cppcc_nlp.errors import DecodingError, LexiconError
+
+    with pytest.raises(DecodingError, match=r"a\.txt: not GB18030 \(convert it\)") as caught:
+        run_in_fork(_raise, DecodingError("a.txt", "not GB18030", "convert it"))
+    assert caught.value.problem == "not GB18030" and caught.value.path.name == "a.txt"
+    with pytest.raises(LexiconError, match="terms.yaml, line 3: bad") as caught:
+        run_in_fork(_raise, LexiconError("terms.yaml", 3, "bad"))
+    assert caught.value.line == 3
+
+
 # ---------------------------------------------------------------------------------------------------------
 # the cache
 
