@@ -15,7 +15,8 @@ its peak memory is its own:
 5. once per run, **raw pkuseg** (the spacy-pkuseg segmenter alone, model loading not timed) on the 1× paragraphs.
 
 Printed: the step times of every run (as ``AnalysisResult.timings`` records them; ``tokens`` includes loading
-the pipeline) and the ratios of issue 11, as Markdown tables for benchmarks/README.md:
+the pipeline; with ``--jobs`` > 1 the analysis steps run side by side, so ``total``, the wall time, is less than
+their sum) and the ratios of issue 11, as Markdown tables for benchmarks/README.md:
 
 * warm total ÷ cold tokens step; cold total ÷ cold tokens step;
 * cold tokens chars/s ÷ (raw pkuseg chars/s × cores), cores = the processes ``--jobs`` gives;
@@ -53,13 +54,25 @@ STEPS = ("reading", "tokens", "slogans", "terms", "keyness", "indicators", "topi
 
 
 class _PeakUSS:
-    """Samples the peak USS of this process, of its children (the segmenting process that loads the model, as
-    ``analyze`` forks it) and of their children (its segmentation workers), every 0.2 s with psutil."""
+    """Samples the peak USS of this process, of its children and of their children, every 0.2 s with psutil.
+
+    A child of ``analyze`` is the segmenting process (it loads the model and forks the segmentation workers: a
+    child that had children of its own) or, with ``--jobs`` > 1, an analysis step computed in a forked child;
+    the grandchildren are segmentation workers."""
 
     def __init__(self):
-        self.own = self.segmenter = self.worker = 0
+        self.own = self.worker = 0
+        self._children = {}  # pid -> [peak USS, had children]
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @property
+    def segmenter(self) -> int:
+        return max((uss for uss, parent in self._children.values() if parent), default=0)
+
+    @property
+    def step(self) -> int:
+        return max((uss for uss, parent in self._children.values() if not parent), default=0)
 
     def __enter__(self):
         self._thread.start()
@@ -81,7 +94,9 @@ class _PeakUSS:
                 for child in me.children(recursive=True):
                     uss = child.memory_full_info().uss
                     if child.ppid() == me.pid:
-                        self.segmenter = max(self.segmenter, uss)
+                        seen = self._children.setdefault(child.pid, [0, False])
+                        seen[0] = max(seen[0], uss)
+                        seen[1] = seen[1] or bool(child.children())
                     else:
                         self.worker = max(self.worker, uss)
             except (psutil.Error, OSError):
@@ -95,6 +110,7 @@ def _memory(peak: _PeakUSS) -> dict:
         "rss_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "uss_main_mb": peak.own / mib,
         "uss_segmenter_mb": peak.segmenter / mib,
+        "uss_step_mb": peak.step / mib,
         "uss_worker_mb": peak.worker / mib,
     }
 
@@ -247,7 +263,7 @@ def report(results: list, raw: dict, jobs: int) -> str:
         f"Raw pkuseg: {raw['chars_per_s']:,.0f} chars/s on the 1× paragraphs; `--jobs {jobs}` = {cores} process(es).",
         "",
         "| corpus | run | " + " | ".join(STEPS) + " | total | peak RSS main / largest child MB "
-        "| peak USS main / segmenter / worker MB |",
+        "| peak USS main / segmenter / step child / worker MB |",
         "|---|---|" + "---:|" * (len(STEPS) + 3),
     ]
     for r in results:
@@ -261,7 +277,7 @@ def report(results: list, raw: dict, jobs: int) -> str:
             lines.append(
                 f"| {corpus} | {name} | {steps} | {_f(total)} | {run['rss_main_mb']:,.0f} / "
                 f"{run['rss_worker_mb']:,.0f} | {run['uss_main_mb']:,.0f} / {run.get('uss_segmenter_mb', 0):,.0f} / "
-                f"{run['uss_worker_mb']:,.0f} |"
+                f"{run.get('uss_step_mb', 0):,.0f} / {run['uss_worker_mb']:,.0f} |"
             )
             corpus = ""
     lines += ["", "| figure | " + " | ".join(f"{r['scale']}×" for r in results) + " | goal |"]
@@ -313,6 +329,11 @@ def report(results: list, raw: dict, jobs: int) -> str:
     row(
         "peak USS of the segmenting process (holds the model), MB",
         [f"{max(run.get('uss_segmenter_mb', 0) for run in r['runs'].values()):,.0f}" for r in results],
+        "",
+    )
+    row(
+        "peak USS of an analysis step's child (--jobs > 1), MB",
+        [f"{max(run.get('uss_step_mb', 0) for run in r['runs'].values()):,.0f}" for r in results],
         "",
     )
     row("distinct paragraph text (share of chars)", [f"{r['distinct']:.1%}" for r in results], "")

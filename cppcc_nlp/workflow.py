@@ -18,9 +18,10 @@ segmentation) and the derived results (slogans, terms, keyness, indicators, the 
 :mod:`cppcc_nlp.output.derived_cache`); both are keyed by a fingerprint of the documents, parameters, lexicon,
 library version and source.  Paragraphs the token cache lacks are segmented in a forked child process that
 loads the model (``tokens(isolate=True)``), so the main process never holds its 1 GB.  With ``n_process`` > 1
-(``--jobs``) the analysis steps after tokens run side by side, each in a forked child that shares the corpus
-and the token table copy-on-write, draws its figures and keeps its outputs (:func:`_compute_steps`); the
-outputs are those of the steps run one after another.  After a refresh
+(``--jobs``) the analysis steps run side by side, each in a forked child that shares the corpus and the token
+table copy-on-write, draws its figures and keeps its outputs (:class:`_StepRunner`); those that need no tokens
+(slogans, indicators) start beside the segmentation.  The outputs are those of the steps
+run one after another.  After a refresh
 (reports added, at most 20% more characters) the topic model is refitted with the k chosen before, warm-started from the earlier model (topic i continues topic
 i); ``rechoose_k=True`` (``--rechoose-k``) searches k again.  An output folder that already holds other files
 is refused unless ``force=True``; even then only the files listed above are overwritten and nothing else is
@@ -100,7 +101,7 @@ class Job:
     slogan_lexicons: object = None
     client: object = None  # a distributed.Client: reading, tokens, slogans and term counts run on its cluster
     rechoose_k: bool = False
-    token_key: str = ""  # pipeline and lexicon versions of the tokens; set by _tokens
+    token_key: str = ""  # pipeline and lexicon versions of the tokens; set by _run after reading
     target: object = None  # keyness target year(s); None: the latest year
     reference: object = None  # keyness reference year(s); None: the years before the target
     corpus: object = None  # set by _read
@@ -151,11 +152,8 @@ def _tokens(job: Job) -> Part:
     options, the token table is not built at all.  Otherwise the paragraphs the cache lacks are segmented in a
     forked child process (``tokens(isolate=True)``), so that this process never holds the pkuseg model.
     """
-    from cppcc_nlp.resources.lexicon import load_lexicon
-    from cppcc_nlp.tokens.pipeline import pipeline_version
     from cppcc_nlp.tokens.table import tokens
 
-    job.token_key = f"{pipeline_version()}|{load_lexicon(job.lexicon).version}"
     if not job.corpus.paragraphs["text"].fillna("").str.strip().astype(bool).any():
         raise EmptyCorpusError("the corpus has no text to analyse")
     if all(_step_cache(job, name).has("step") for name in TOKEN_STEPS):
@@ -637,27 +635,34 @@ def _run(job: Job, progress: bool) -> AnalysisResult:
     started_run = time.perf_counter()
     sections = []
     bar = _progress(len(STEPS) + 1, progress)
-    # reading and tokens first, here: every later step reads what they leave in ``job``.  The reading step always
-    # runs (its tables are the corpus's); only its figures and section are kept for a rerun.
-    for name, step in STEPS[:2]:
-        started = _start(bar, name)
-        part = step(job)
-        cache = _step_cache(job, name) if name in STEP_OPTIONS else None
-        stored = _present(part, cache, out, with_tables=False, reuse=cache is not None)
-        _keep(part, stored, out, sections, result)
-        _done(bar, name, started, result)
-        if name == "reading":
-            result.n_read, result.skipped = len(job.corpus.documents), list(job.corpus.problems)
-    # the analyses: the outputs of an earlier run with the same key are copied back; the others are computed,
-    # side by side in forked children when several cores are asked for (the outputs are the same either way)
-    kept, seconds = {}, {}
-    for name, _ in STEPS[2:]:
-        started = time.perf_counter()
-        kept[name] = load_step(_step_cache(job, name))
-        seconds[name] = time.perf_counter() - started
-    todo = [name for name, stored in kept.items() if stored is None]
-    for name, (stored, spent) in _compute_steps(job, todo, bar).items():
-        kept[name], seconds[name] = stored, spent
+    steps = _StepRunner(job, bar)
+    try:
+        # reading and tokens first, here: the later steps read what they leave in ``job``.  The reading step
+        # always runs (its tables are the corpus's); only its figures and section are kept for a rerun.
+        kept, seconds = {}, {}
+        for name, step in STEPS[:2]:
+            if name == "tokens":
+                # the analyses: the outputs of an earlier run with the same key are copied back, the others are
+                # computed; side by side, those that need no tokens start now, beside the segmentation
+                for analysis, _ in STEPS[2:]:
+                    started = time.perf_counter()
+                    kept[analysis] = load_step(_step_cache(job, analysis))
+                    seconds[analysis] = time.perf_counter() - started
+                steps.start_early([n for n, stored in kept.items() if stored is None and n not in TOKEN_STEPS])
+            started = _start(bar, name)
+            part = step(job)
+            cache = _step_cache(job, name) if name in STEP_OPTIONS else None
+            stored = _present(part, cache, out, with_tables=False, reuse=cache is not None)
+            _keep(part, stored, out, sections, result)
+            _done(bar, name, started, result)
+            if name == "reading":
+                result.n_read, result.skipped = len(job.corpus.documents), list(job.corpus.problems)
+                job.token_key = _token_key(job)
+        todo = [name for name, stored in kept.items() if stored is None]
+        for name, (stored, spent) in steps.run(todo).items():
+            kept[name], seconds[name] = stored, spent
+    finally:
+        steps.cancel()  # (a failure or an interruption leaves no child computing)
     for name, stored in kept.items():
         started = time.perf_counter()
         _keep(Part(stored.tables, None, stored.notes), stored, out, sections, result)
@@ -674,6 +679,14 @@ def _run(job: Job, progress: bool) -> AnalysisResult:
     return result
 
 
+def _token_key(job: Job) -> str:
+    """The pipeline and lexicon versions of the tokens (part of every step's cache key); no model is loaded."""
+    from cppcc_nlp.resources.lexicon import load_lexicon
+    from cppcc_nlp.tokens.pipeline import pipeline_version
+
+    return f"{pipeline_version()}|{load_lexicon(job.lexicon).version}"
+
+
 def _keep(part: Part, stored: StoredStep, out: Path, sections: list, result: AnalysisResult) -> None:
     """Write a step's tables and files into ``out``; collect its notes and its report section."""
     result.notes.extend(stored.notes)
@@ -687,41 +700,60 @@ def _keep(part: Part, stored: StoredStep, out: Path, sections: list, result: Ana
 STEP_COST = {"topics": 4, "indicators": 2, "terms": 2, "slogans": 2, "keyness": 1}
 
 
-def _compute_steps(job: Job, names: list, bar) -> dict:
-    """Run the analysis steps ``names``: ``{name: (StoredStep, seconds)}``.
+class _StepRunner:
+    """Computes analysis steps: ``{name: (StoredStep, seconds)}``.
 
     With ``job.n_process`` asking for more than one core (``-j``/``--jobs``), no Dask client and ``fork``
     available, each step runs in a forked child (copy-on-write: the corpus and the token table are not
-    copied) and up to that many run at once, the costliest first; a child draws the step's figures, renders
-    its section and keeps its outputs in the step cache, then returns them.  Otherwise one after another here.
+    copied), up to that many at once, the costliest first; a child draws the step's figures, renders its
+    section and keeps its outputs in the step cache, then returns them.  Steps that need no tokens may start
+    early (:meth:`start_early`), beside the segmentation (they take the time it leaves unused: loading the
+    model, assembling the table); they do not count against the limit.  Otherwise the steps run one after another in this process, all in :meth:`run`.
     """
-    from cppcc_nlp._fork import Forked, fork_available, wait_any
-    from cppcc_nlp.tokens._parallel import cores
 
-    lanes = min(cores(job.n_process), len(names)) if job.client is None and fork_available() else 1
-    done = {}
-    if lanes <= 1:
-        for name in names:
-            _start(bar, name)
-            done[name] = _compute_step(job, name)
-            bar.update(1)
-        return done
-    waiting = sorted(names, key=lambda n: -STEP_COST.get(n, 1))
-    running = []
-    try:
-        while waiting or running:
-            while waiting and len(running) < lanes:
-                name = waiting.pop(0)
-                running.append(Forked(_compute_step, job, name, name=f"cppcc-nlp-{name}"))
-            bar.set_description_str("analyze: " + ", ".join(call.name.removeprefix("cppcc-nlp-") for call in running))
-            for call in wait_any(running):
-                running.remove(call)
-                done[call.name.removeprefix("cppcc-nlp-")] = call.result()
-                bar.update(1)
-    finally:
-        for call in running:  # a step failed or the run was interrupted: stop the others
+    def __init__(self, job: Job, bar):
+        from cppcc_nlp._fork import fork_available
+        from cppcc_nlp.tokens._parallel import cores
+
+        self.job, self.bar = job, bar
+        self.lanes = cores(job.n_process) if job.client is None and fork_available() else 1
+        self.early, self.running, self.done = [], [], {}
+
+    def start_early(self, names: list) -> None:
+        if self.lanes > 1:
+            self.early = [self._fork(name) for name in names]
+
+    def run(self, names: list) -> dict:
+        started_early = {call.name for call in self.early}
+        names = [n for n in names if n not in started_early]
+        if self.lanes <= 1:
+            for name in names:
+                _start(self.bar, name)
+                self.done[name] = _compute_step(self.job, name)
+                self.bar.update(1)
+            return self.done
+        from cppcc_nlp._fork import wait_any
+
+        waiting = sorted(names, key=lambda n: -STEP_COST.get(n, 1))
+        while waiting or self.running or self.early:
+            while waiting and len(self.running) < self.lanes:
+                self.running.append(self._fork(waiting.pop(0)))
+            shown = ", ".join(call.name for call in self.early + self.running)
+            self.bar.set_description_str(f"analyze: {shown}")
+            for call in wait_any(self.early + self.running):
+                (self.early if call in self.early else self.running).remove(call)
+                self.done[call.name] = call.result()
+                self.bar.update(1)
+        return self.done
+
+    def cancel(self) -> None:
+        for call in self.early + self.running:
             call.cancel()
-    return done
+
+    def _fork(self, name: str):
+        from cppcc_nlp._fork import Forked
+
+        return Forked(_compute_step, self.job, name, name=name)
 
 
 def _compute_step(job: Job, name: str) -> tuple:

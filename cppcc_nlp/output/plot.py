@@ -377,12 +377,25 @@ def coherence_by_k(coherence: pd.DataFrame, *, k="k", score="coherence", chosen=
 
 
 def save(fig, path_stem, *, formats=("png", "svg"), dpi=150) -> list[Path]:
-    """Save ``fig`` as ``<path_stem>.png`` and ``.svg`` (or ``formats``); returns the paths written."""
-    written = []
-    for fmt in formats:
-        path = Path(f"{path_stem}.{fmt}")
-        fig.savefig(path, dpi=dpi, format=fmt)
-        written.append(path)
+    """Save ``fig`` as ``<path_stem>.png`` and ``.svg`` (or ``formats``); returns the paths written.
+
+    The same figure gives the same bytes on every run: the SVG carries no date and its element ids come from a
+    fixed salt.  The layout is computed for the first format and kept for the others.
+    """
+    import matplotlib.pyplot as plt
+
+    written, engine = [], fig.get_layout_engine()
+    try:
+        with plt.rc_context({"svg.hashsalt": "cppcc-nlp"}):
+            for i, fmt in enumerate(formats):
+                path = Path(f"{path_stem}.{fmt}")
+                fig.savefig(path, dpi=dpi, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
+                written.append(path)
+                if i == 0 and engine is not None:
+                    fig.set_layout_engine("none")  # (constrained layout is the costliest part of a save)
+    finally:
+        if engine is not None and fig.get_layout_engine() is not engine:
+            fig.set_layout_engine(engine)
     return written
 
 

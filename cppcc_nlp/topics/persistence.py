@@ -72,8 +72,8 @@ def save_model(model, path) -> Path:
     tmp = path.with_name(path.name + ".tmp")
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("meta.json", json.dumps(meta, ensure_ascii=False, indent=1))
-            zf.writestr("arrays.npz", arrays.getvalue())
+            _put(zf, "meta.json", json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
+            _put(zf, "arrays.npz", arrays.getvalue())
             for name, frame in (
                 ("topics", model.topics_),
                 ("terms", model.terms_),
@@ -84,12 +84,17 @@ def save_model(model, path) -> Path:
                 ("texts", texts),
             ):
                 if frame is not None:
-                    zf.writestr(f"{name}.parquet", _to_parquet(frame))
+                    _put(zf, f"{name}.parquet", _to_parquet(frame))
         tmp.replace(path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise OutputError(f"{path}: cannot write the model ({exc.strerror})") from None
     return path
+
+
+def _put(zf, name: str, data: bytes) -> None:
+    """One member of the model file, dated 1980-01-01: the same model gives the same bytes on every run."""
+    zf.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data, compress_type=zipfile.ZIP_DEFLATED)
 
 
 def _read(path: Path) -> tuple[dict, dict, dict]:
