@@ -159,7 +159,12 @@ def _tokens(job: Job) -> Part:
     if all(_step_cache(job, name).has("step") for name in TOKEN_STEPS):
         return Part()
     job.tokens = tokens(
-        job.corpus, lexicon=job.lexicon, n_process=job.n_process, client=job.client, isolate=job.client is None
+        job.corpus,
+        lexicon=job.lexicon,
+        n_process=job.n_process,
+        client=job.client,
+        isolate=job.client is None,
+        compact=True,  # (a third of the memory; the same tables: tests/test_analyze)
     )
     if job.tokens.empty:
         raise EmptyCorpusError("the corpus has no text to analyse")

@@ -64,7 +64,9 @@ def formula_sentences(table: pd.DataFrame, formulae: Formulae) -> pd.DataFrame:
         return pd.DataFrame(columns=_FORMULA_COLUMNS)
     text = table.groupby(["doc_id", "para_id", "sent"], sort=False)["token"].agg("".join).reset_index(name="text")
     hit = text["text"].map(formulae.is_formula).astype(bool)
-    return text[hit].reset_index(drop=True)[_FORMULA_COLUMNS]
+    found = text[hit].reset_index(drop=True)[_FORMULA_COLUMNS]
+    ids = [c for c in ("doc_id", "para_id") if isinstance(found[c].dtype, pd.CategoricalDtype)]
+    return found.astype({c: "str" for c in ids})  # (from tokens(compact=True): plain strings in the model file)
 
 
 def _drop_sentences(table: pd.DataFrame, dropped: pd.DataFrame) -> pd.DataFrame:

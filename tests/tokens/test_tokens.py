@@ -323,6 +323,17 @@ def test_jobs_on_two_reports_equal_one_process(pipe, shared_dir):
     pd.testing.assert_frame_equal(one, cn.tokens(corpus, nlp=pipe, cache=False, n_process=-1))
 
 
+def test_compact_table_holds_the_same_values_in_a_third_of_the_memory(shared_corpus):
+    """``compact=True``: the per-paragraph columns as categoricals; every value, row and other column the same."""
+    from cppcc_nlp.tokens.table import COMPACT_COLUMNS
+
+    plain = cn.tokens(shared_corpus)  # (the test run's token cache: nothing segmented)
+    compact = cn.tokens(shared_corpus, compact=True)
+    assert all(isinstance(compact[c].dtype, pd.CategoricalDtype) for c in COMPACT_COLUMNS)
+    pd.testing.assert_frame_equal(compact.astype({c: plain[c].dtype for c in COMPACT_COLUMNS}), plain)
+    assert compact.memory_usage(deep=True).sum() < 0.4 * plain.memory_usage(deep=True).sum()
+
+
 def test_isolated_segmentation_gives_the_same_table_and_never_loads_the_model_here(pipe, sample_corpus, tmp_path):
     """``tokens(isolate=True)`` in a fresh process: the model is loaded in a forked child only, whose workers
     segment; the table is the one segmented here.  A second call reads the cache without any model."""
