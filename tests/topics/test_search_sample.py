@@ -238,3 +238,15 @@ def test_real_above_the_cap_the_search_fits_a_sample(shared_corpus, shared_table
     mean = model.topics_["coherence"].mean()
     assert mean >= c.loc[model.n_topics_, "coherence"] - 0.02, (model.n_topics_, mean, c)
     assert (model.topics_["coherence"] > 0).all(), model.topics_[["label", "top_terms", "coherence"]]
+
+
+def test_the_report_says_when_the_search_fitted_a_sample(monkeypatch):
+    from cppcc_nlp.output._sections import topic_section
+
+    units = make_units()
+    full = TopicModel(k_range=(4, 5), n_init=2, max_df=0.9).fit(units)
+    assert "sample" not in topic_section(full, full.shares("year")).text
+    cap(monkeypatch, 60)
+    model = TopicModel(k_range=(4, 5), n_init=2, max_df=0.9).fit(units)
+    text = topic_section(model, model.shares("year")).text
+    assert "a sample of 60 of the 120 paragraphs that carry terms" in text
