@@ -99,7 +99,7 @@ def search_sample(groups, carries_terms: np.ndarray, n: int, *, random_state) ->
     unit): each document gets its share of the ``n`` units, rounded by the largest remainder (ties in a random
     order), and its units are drawn at random without replacement.  So every report is in the sample in
     proportion to its size: a short report (a county report of 37 paragraphs beside thousands of national ones)
-    cannot be left out or doubled by chance, and the themes that belong to some reports or years keep their
+    cannot be left out or over-represented by chance, and the themes that belong to some reports or years keep their
     share of the search's matrix, which a simple random sample only keeps on average.  With one unit per
     document (``unit="document"``) every quota rounds to 0 or 1 and this is a simple random sample of the
     documents.  The draws come from ``random_state`` (None: not reproducible, as for the random starts).
@@ -122,8 +122,9 @@ def search_sample(groups, carries_terms: np.ndarray, n: int, *, random_state) ->
     return np.sort(np.concatenate(chosen))
 
 
-def start_coherence(starts: list, vocabulary: list, reference: list, *, top_n: int, window) -> list:
-    """NPMI of each start's topics (one pass over the reference for all starts together): one table per start."""
+def start_coherence(starts: list, vocabulary: list, reference, *, top_n: int, window) -> list:
+    """NPMI of each start's topics (one count over the reference, token lists or a
+    :class:`~cppcc_nlp.topics.coherence.ReferenceIndex`, for all starts together): one table per start."""
     tops = [[[vocabulary[j] for j in row] for row in top_term_ids(c, top_n)] for c in starts]
     table = topic_coherence([t for top in tops for t in top], reference, window=window)
     out, at = [], 0
