@@ -89,7 +89,12 @@ def run_topics(args) -> int:
         model.fit(corpus)
         doc_topics = model.doc_topics_
         table = model.coherence_.round(3) if args.coherence else None
-        print(f"k = {model.n_topics_} topics over {len(doc_topics)} {model.unit}s", file=sys.stderr)
+        with_terms = int((doc_topics["n_terms"] > 0).sum())
+        sampled = model.search_units_ is not None and model.search_units_ < with_terms
+        note = (
+            f" (k searched on a sample of {model.search_units_:,} of the {with_terms:,} with terms)" if sampled else ""
+        )
+        print(f"k = {model.n_topics_} topics over {len(doc_topics)} {model.unit}s{note}", file=sys.stderr)
     if args.save:
         print(f"Saved: {model.save(args.save)}", file=sys.stderr)
     if table is not None:

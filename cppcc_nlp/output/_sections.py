@@ -266,6 +266,12 @@ def topic_section(model=None, shares=None, *, k_chosen: bool = True, failure: st
         return section
     about = f"{model.n_topics_} topics over {len(model.doc_topics_)} {model.unit}s"
     section.text = f"{about}; k chosen by NPMI coherence over paragraph co-occurrence." if k_chosen else f"{about}."
+    searched, with_terms = getattr(model, "search_units_", None), int((model.doc_topics_["n_terms"] > 0).sum())
+    if k_chosen and searched is not None and searched < with_terms:
+        section.text += (
+            f" The k search fitted a sample of {searched:,} of the {with_terms:,} {model.unit}s that carry terms"
+            f" (stratified by report); the model kept at k = {model.n_topics_} was fitted on all of them."
+        )
     if len(model.coherence_) > 1:
         section.figures["topic_coherence"] = plot.coherence_by_k(
             model.coherence_, score="coherence", chosen=model.n_topics_

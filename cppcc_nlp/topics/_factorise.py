@@ -224,6 +224,20 @@ def warm_fit(x: sp.csr_matrix, h0: np.ndarray, k: int, *, random_state, max_iter
     return nmf(x, k, seed=seed, max_iter=max_iter or 400, h0=h0)[1]
 
 
+def final_fit(
+    method: str, x, counts, k: int, components: np.ndarray, *, random_state, max_iter: int | None
+) -> tuple[np.ndarray, float | None]:
+    """The model kept after a k search on a sample, fitted on every unit: ``(components, prior)``.
+
+    NMF: one fit at k started from ``components``, the kept start of the search at k (:func:`warm_fit`, so that
+    topic i continues that start's topic i); terms the sample lacked start at 0 and are raised where the whole
+    corpus needs them.  LDA (scikit-learn's has no custom start): one fit at k from ``random_state``.
+    """
+    if method == "nmf":
+        return warm_fit(x, components, k, random_state=random_state, max_iter=max_iter), None
+    return fit_lda(counts, k, random_state=random_state, max_iter=max_iter or 20)
+
+
 def search_fits(method: str, x, counts, ks: Sequence[int], *, random_state, max_iter: int | None) -> list:
     """One fit per candidate k, for the k search: ``(components, prior, fit)`` per k.
 

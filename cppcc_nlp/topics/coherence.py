@@ -19,6 +19,14 @@ with paragraph token lists two terms co-occur when they appear in the same parag
 co-occurrence; units left empty by the token filters are not counted).  ``window=n`` (an int ≥ 2): sliding windows of ``n`` consecutive tokens inside each unit,
 never crossing a unit boundary (Röder et al. use 10); a unit shorter than ``n`` is one window.
 
+Counting over a large reference
+-------------------------------
+The reference may be given as token lists (read in full at every call) or as a :class:`ReferenceIndex` built
+once over a vocabulary: the positions of the vocabulary's tokens as flat arrays, from which the windows of any
+set of its terms are counted with array operations.  Both give the same integer counts, so the same NPMI; the
+index is what :class:`cppcc_nlp.TopicModel` uses when it scores many fits against a large corpus (a k search on
+a sample, :mod:`cppcc_nlp.topics._choose_k`).
+
 Examples
 --------
 >>> paras = [["政协", "协商", "委员"], ["政协", "协商"], ["经济", "增长"], ["经济", "增长", "协商"]]
@@ -39,7 +47,7 @@ import scipy.sparse as sp
 
 from cppcc_nlp.errors import ParameterError
 
-__all__ = ["cooccurrence", "npmi_pairs", "topic_coherence"]
+__all__ = ["ReferenceIndex", "cooccurrence", "npmi_pairs", "topic_coherence"]
 
 
 def check_window(window):
@@ -53,13 +61,79 @@ def check_window(window):
     return int(window)
 
 
-def cooccurrence(terms: Sequence[str], reference: Sequence[Sequence[str]], *, window: int | None = None):
+class ReferenceIndex:
+    """A reference corpus indexed once over ``vocabulary``: for each token of a vocabulary term, its term id, its
+    unit (among the units with at least one token) and its position there.
+
+    :func:`cooccurrence` (so :func:`topic_coherence` and :func:`npmi_pairs`) accepts it in place of the token
+    lists and returns the same counts for terms of ``vocabulary``; a term outside it raises
+    :class:`ParameterError` (its windows were not indexed).  Building it reads every token once; each count
+    after that is array work over the tokens of the vocabulary (``np.isin`` and a sparse product), not a Python
+    pass over the reference.
+    """
+
+    def __init__(self, reference: Sequence[Sequence[str]], vocabulary: Sequence[str]):
+        self.vocabulary = {t: i for i, t in enumerate(dict.fromkeys(vocabulary))}
+        lengths = np.fromiter((len(toks) for toks in reference), dtype=np.int64, count=len(reference))
+        ids = np.fromiter(
+            (self.vocabulary.get(t, -1) for toks in reference for t in toks), dtype=np.int64, count=int(lengths.sum())
+        )
+        lengths = lengths[lengths > 0]  # a unit with no token is no window
+        unit = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+        position = np.arange(len(ids), dtype=np.int64) - starts
+        known = ids >= 0
+        self.lengths = lengths
+        self.ids, self.unit, self.position = ids[known], unit[known], position[known]
+
+    def incidence(self, terms: Sequence[str], window: int | None):
+        """``(n_windows, index, matrix)``: the windows × terms presence matrix (int64, one 1 per window
+        holding the term) of ``terms`` (duplicates once), as :func:`cooccurrence` builds it."""
+        index: dict[str, int] = {}
+        for term in terms:
+            index.setdefault(term, len(index))
+        outside = [t for t in index if t not in self.vocabulary]
+        if outside:
+            raise ParameterError(
+                f"{outside[0]!r} is not in the vocabulary this ReferenceIndex was built over: build it over the "
+                "terms to score, or pass the token lists"
+            )
+        local = np.full(len(self.vocabulary), -1, dtype=np.int64)
+        local[[self.vocabulary[t] for t in index]] = np.arange(len(index))
+        hit = local[self.ids] >= 0
+        cols, unit, position = local[self.ids[hit]], self.unit[hit], self.position[hit]
+        if window is None:
+            n_windows, rows = len(self.lengths), unit
+        else:
+            n_here = np.maximum(self.lengths - window + 1, 1)
+            offset = np.cumsum(n_here) - n_here
+            # the windows holding a token at ``position``: those starting in [position - window + 1, position]
+            # that exist in its unit
+            first = np.maximum(position - window + 1, 0)
+            last = np.minimum(position, n_here[unit] - 1)
+            count = np.maximum(last - first + 1, 0)
+            step = np.arange(int(count.sum()), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
+            rows = np.repeat(offset[unit] + first, count) + step
+            cols = np.repeat(cols, count)
+            n_windows = int(n_here.sum())
+        matrix = sp.csr_matrix(
+            (np.ones(len(rows), dtype=np.int64), (rows, cols)), shape=(max(n_windows, 1), len(index))
+        )
+        matrix.sum_duplicates()
+        matrix.data[:] = 1
+        return n_windows, index, matrix
+
+
+def cooccurrence(
+    terms: Sequence[str], reference: "Sequence[Sequence[str]] | ReferenceIndex", *, window: int | None = None
+):
     """Window counts of ``terms`` in ``reference``: how many windows hold each term and each pair.
 
     Parameters
     ----------
     terms : the terms of interest (duplicates are counted once).
-    reference : token lists (one per unit, e.g. per paragraph), in text order.
+    reference : token lists (one per unit, e.g. per paragraph), in text order, or a :class:`ReferenceIndex`
+        of them.
     window : None for one window per unit, or the size of a sliding window in tokens (see module notes).
 
     Returns
@@ -74,6 +148,10 @@ def cooccurrence(terms: Sequence[str], reference: Sequence[Sequence[str]], *, wi
         Windows containing both terms (the diagonal equals ``single``).
     """
     window = check_window(window)
+    if isinstance(reference, ReferenceIndex):
+        n_windows, index, matrix = reference.incidence(terms, window)
+        joint = (matrix.T @ matrix).toarray()
+        return n_windows, index, np.diag(joint).copy(), joint
     index: dict[str, int] = {}
     for term in terms:
         index.setdefault(term, len(index))
@@ -136,7 +214,9 @@ def _npmi(joint: np.ndarray, single_i: np.ndarray, single_j: np.ndarray, n_windo
     return out
 
 
-def npmi_pairs(terms: Sequence[str], reference: Sequence[Sequence[str]], *, window: int | None = None) -> pd.DataFrame:
+def npmi_pairs(
+    terms: Sequence[str], reference: "Sequence[Sequence[str]] | ReferenceIndex", *, window: int | None = None
+) -> pd.DataFrame:
     """NPMI of every pair of ``terms`` over ``reference``.
 
     Returns
@@ -162,7 +242,7 @@ def npmi_pairs(terms: Sequence[str], reference: Sequence[Sequence[str]], *, wind
 
 def topic_coherence(
     top_terms: Sequence[Sequence[str]],
-    reference: Sequence[Sequence[str]],
+    reference: "Sequence[Sequence[str]] | ReferenceIndex",
     *,
     window: int | None = None,
     top_n: int | None = None,
@@ -172,7 +252,8 @@ def topic_coherence(
     Parameters
     ----------
     top_terms : one list of terms per topic, best first.
-    reference : token lists of the reference corpus (usually the paragraphs the model was fitted on).
+    reference : token lists of the reference corpus (usually the paragraphs the model was fitted on), or a
+        :class:`ReferenceIndex` of them.
     window : None (co-occurrence within a unit) or a sliding-window size in tokens.
     top_n : use only the first ``top_n`` terms of each topic (default: all given).
 

@@ -19,6 +19,15 @@ fitted corpus**; the three best k get all ``n_init`` random starts, and among th
 the best start-averaged score, the one whose starts agree most is chosen (:mod:`cppcc_nlp.topics._choose_k`).
 The per-k figures are in ``coherence_`` for plotting.
 
+On a large corpus (more than ``SEARCH_UNITS`` = 4,000 units that carry a vocabulary term,
+:data:`cppcc_nlp.topics._choose_k.SEARCH_UNITS`) the k search runs on a seeded random sample of 4,000 of them,
+stratified by document, with the vocabulary, IDF and NPMI reference of the whole corpus; the model kept at the
+chosen k is then fitted on every unit, started from the topics of the sample's best start at k (topic i
+continues its topic i).  ``coherence_`` then describes the search on the sample (``search_units_`` says how many
+units it fitted) and ``topics_["coherence"]`` the kept model.  The search's cost no longer grows with the
+corpus; what does (vocabulary, one fit, the units' weights, NPMI counting) grows linearly.  Smaller corpora
+(the 3,210 paragraphs of the shared corpora) are searched on every unit, as before.
+
 A yearly refresh: ``fit(corpus, warm_start=last_years_model)`` keeps the earlier k and starts one NMF fit from
 the earlier topics, so that topic i of the new model continues topic i of the old one.
 
@@ -84,11 +93,18 @@ from sklearn.utils.validation import check_is_fitted
 from cppcc_nlp.corpus.series import EACH_SERIES, choose_series
 from cppcc_nlp.errors import EmptyCorpusError, ModelError, ParameterError
 from cppcc_nlp.resources.formulae import Formulae, load_formulae, resolve_formulae
-from cppcc_nlp.topics import _results
-from cppcc_nlp.topics._choose_k import MIN_UNITS_PER_TOPIC, candidate_ks, fit_candidates
+from cppcc_nlp.topics import _choose_k, _results
+from cppcc_nlp.topics._choose_k import (
+    MIN_UNITS_PER_TOPIC,
+    candidate_ks,
+    fit_candidates,
+    search_sample,
+    start_coherence,
+)
 from cppcc_nlp.topics._factorise import (
     METHODS,
     carried_topics,
+    final_fit,
     normalise_rows,
     one_thread,
     search_fits,
@@ -100,6 +116,7 @@ from cppcc_nlp.topics._params import DEFAULT_K_RANGE, validate_params
 from cppcc_nlp.topics._results import match_topics, topic_columns
 from cppcc_nlp.topics._units import UNITS, collect_units, formula_sentences
 from cppcc_nlp.topics._vectorise import build_vocabulary, count_matrix, smooth_idf, tfidf
+from cppcc_nlp.topics.coherence import ReferenceIndex
 from cppcc_nlp.topics.persistence import FORMAT_VERSION, load_model, save_model
 
 __all__ = [
@@ -132,7 +149,8 @@ class TopicModel(BaseEstimator):
     Parameters
     ----------
     n_topics : int or None, default None
-        Number of topics k; None chooses k from ``k_range`` by NPMI coherence (see the module notes).
+        Number of topics k; None chooses k from ``k_range`` by NPMI coherence (see the module notes; on more
+        than 4,000 units that carry terms, the search runs on a sample of 4,000 and the kept model on all).
     method : {"nmf", "lda"}, default "nmf"
         NMF on sublinear TF-IDF, or LDA on counts.
     unit : {"paragraph", "section", "document"}, default "paragraph"
@@ -190,7 +208,14 @@ class TopicModel(BaseEstimator):
         chosen``: mean NPMI per candidate k (over the random starts at the finalists of a k search, of the one
         search fit elsewhere, where ``coherence_se`` and ``agreement`` are NaN), the kept fit's mean, worst and
         spread of the topics' NPMI, topic diversity (share of distinct terms among the top terms; 1 = no
-        overlap) and the agreement of the random starts.
+        overlap) and the agreement of the random starts.  When the search ran on a sample
+        (``search_units_`` below the units that carry terms), these are the fits on the sample, scored over
+        the paragraphs of the whole corpus; the kept model is the refit on every unit, so its NPMI
+        (``topics_["coherence"]``) differs a little from ``coherence_best`` at the chosen k.
+    search_units_ : int or None
+        The units the k search fitted: every unit that carries a vocabulary term, or ``SEARCH_UNITS`` (4,000)
+        of them when there are more (a sample stratified by document, drawn from ``random_state``); None when
+        there was no search (``n_topics`` given, ``warm_start``).
     vocabulary_ : list of str
     formulae_ : Formulae
         The formula list used (kept with a saved model, so :meth:`transform` filters new reports alike).
@@ -307,7 +332,8 @@ class TopicModel(BaseEstimator):
         counts = count_matrix(units.tokens, vocab)
         idf = smooth_idf(df, counts.shape[0])
         x = self._features(counts, idf)
-        usable = int((np.diff(counts.indptr) > 0).sum())
+        carries_terms = np.diff(counts.indptr) > 0
+        usable = int(carries_terms.sum())
         if usable < 2:
             raise EmptyCorpusError(
                 f"only {usable} {self.unit}(s) contain a vocabulary term: give more text, a "
@@ -321,9 +347,21 @@ class TopicModel(BaseEstimator):
         n_topics = self.n_topics if warm_start is None else (self.n_topics or warm_start.n_topics_)
         candidates = candidate_ks(n_topics, self.k_range, usable=usable, n_terms=len(vocab), unit=self.unit)
         term_prob = np.asarray(counts.sum(axis=0)).ravel()
+        # a k search on a large corpus runs on a sample of its units (rows of the corpus's own TF-IDF matrix) and
+        # scores NPMI over the corpus's paragraphs through an index (see _choose_k)
+        sample = None
+        if len(candidates) > 1:
+            sample = search_sample(
+                units.meta["doc_id"], carries_terms, _choose_k.SEARCH_UNITS, random_state=self.random_state
+            )
+        if sample is None:
+            xs, cs, reference = x, counts, units.reference
+        else:
+            xs, cs = x[sample], counts[sample]
+            reference = ReferenceIndex(units.reference, vocab)
 
         def search(ks):
-            return search_fits(self.method, x, counts, ks, random_state=self.random_state, max_iter=self.max_iter)
+            return search_fits(self.method, xs, cs, ks, random_state=self.random_state, max_iter=self.max_iter)
 
         def starts(k, first):
             if warm_start is not None:
@@ -332,8 +370,8 @@ class TopicModel(BaseEstimator):
                 return h, None, [h]
             return starts_at(
                 self.method,
-                x,
-                counts,
+                xs,
+                cs,
                 k,
                 random_state=self.random_state,
                 n_init=self.n_init,
@@ -343,8 +381,13 @@ class TopicModel(BaseEstimator):
 
         with one_thread():
             scores, (k, components, prior, coh) = fit_candidates(
-                search, starts, candidates, vocab, units.reference, top_n=self.top_n, window=self.coherence_window
+                search, starts, candidates, vocab, reference, top_n=self.top_n, window=self.coherence_window
             )
+            if sample is not None:  # the kept model: every unit, from the topics of the sample's best start at k
+                components, prior = final_fit(
+                    self.method, x, counts, k, components, random_state=self.random_state, max_iter=self.max_iter
+                )
+                coh = start_coherence([components], vocab, reference, top_n=self.top_n, window=self.coherence_window)[0]
         self.vocabulary_ = vocab
         self.formulae_ = formulae
         self.formula_sentences_ = (
@@ -357,6 +400,7 @@ class TopicModel(BaseEstimator):
         self.doc_topic_prior_ = prior
         self.n_topics_ = k
         self.coherence_ = scores
+        self.search_units_ = None if len(candidates) == 1 else (usable if sample is None else len(sample))
         self.coherence_reference_ = units.reference_name
         self._headings = units.headings
         topics, self.terms_ = _results.topic_tables(self.components_, self.term_prob_, vocab, self.top_n, coh)

@@ -1,7 +1,7 @@
 """Saving a fitted :class:`~cppcc_nlp.topics.model.TopicModel` to one zip file, and reading it back.
 
-The zip holds ``meta.json`` (library, format version, parameters, vocabulary, LDA prior, section headings,
-the formula list), ``arrays.npz`` (IDF, term probabilities, topic-term matrices, raw unit weights) and one
+The zip holds ``meta.json`` (library, format version, parameters, vocabulary, LDA prior, the units of the k
+search, section headings, the formula list), ``arrays.npz`` (IDF, term probabilities, topic-term matrices, raw unit weights) and one
 Parquet file per table (topics, terms, coherence, doc_topics, section_topics, formula_sentences, texts).
 A file of another :data:`FORMAT_VERSION` is refused with a message that says to refit.
 """
@@ -56,6 +56,7 @@ def save_model(model, path) -> Path:
         "vocabulary": model.vocabulary_,
         "doc_topic_prior": model.doc_topic_prior_,
         "coherence_reference": model.coherence_reference_,
+        "search_units": model.search_units_,
         "headings": model._headings,
         "formulae": {"sentences": list(formulae.sentences), "words": sorted(formulae.words), "source": formulae.source},
     }
@@ -121,6 +122,14 @@ def _read(path: Path) -> tuple[dict, dict, dict]:
     return meta, arrays, frames
 
 
+def _search_units_before(model) -> int | None:
+    """``search_units_`` of a model saved before the k search could run on a sample: every unit that carries a
+    term when there was a search (several rows in ``coherence_``), None otherwise."""
+    if len(model.coherence_) < 2:
+        return None
+    return int((model.doc_topics_["n_terms"] > 0).sum())
+
+
 def load_model(cls, path):
     """A ``cls`` (TopicModel) instance restored from a file written by :func:`save_model`."""
     path = Path(path)
@@ -153,6 +162,7 @@ def load_model(cls, path):
     model.terms_ = frames["terms"]
     model.coherence_ = frames["coherence"]
     model.doc_topics_ = frames["doc_topics"]
+    model.search_units_ = meta["search_units"] if "search_units" in meta else _search_units_before(model)
     model.section_topics_ = frames.get("section_topics")
     model.formula_sentences_ = frames.get("formula_sentences", formula_sentences(pd.DataFrame(), Formulae()))
     texts = frames["texts"]

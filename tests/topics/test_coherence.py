@@ -6,10 +6,11 @@ import math
 from itertools import combinations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from cppcc_nlp.errors import ParameterError
-from cppcc_nlp.topics.coherence import cooccurrence, npmi_pairs, topic_coherence
+from cppcc_nlp.topics.coherence import ReferenceIndex, cooccurrence, npmi_pairs, topic_coherence
 
 PARAS = [["政协", "协商", "委员"], ["政协", "协商"], ["经济", "增长"], ["经济", "增长", "协商"], ["民生"]]
 
@@ -100,3 +101,28 @@ def test_window_validation():
             topic_coherence([["政协", "协商"]], PARAS, window=bad)
     with pytest.raises(ParameterError, match="top_n"):
         topic_coherence([["政协", "协商"]], PARAS, top_n=1)
+
+
+@pytest.mark.parametrize("window", [None, 2, 3, 10, 40])
+def test_reference_index_counts_equal_the_token_lists(window):
+    # the index a k search on a sample uses (NPMI over the whole corpus without a Python pass per call): the same
+    # integer counts, so the same NPMI, as reading the token lists; units without a token are no window
+    rng = np.random.default_rng(7)
+    vocab = [f"词{i}" for i in range(25)]
+    reference = [list(rng.choice(vocab + ["其他"] * 5, size=rng.integers(0, 30))) for _ in range(200)]
+    index = ReferenceIndex(reference, vocab)
+    for terms in (vocab[:10], vocab[8:] + vocab[8:10], [], ["词3"]):
+        expected = cooccurrence(terms, reference, window=window)
+        got = cooccurrence(terms, index, window=window)
+        assert got[:2] == expected[:2]
+        assert np.array_equal(got[2], expected[2]) and np.array_equal(got[3], expected[3])
+        assert got[3].dtype == expected[3].dtype
+    topics = [list(rng.choice(vocab, 8, replace=False)) for _ in range(6)]
+    pd.testing.assert_frame_equal(
+        topic_coherence(topics, index, window=window), topic_coherence(topics, reference, window=window)
+    )
+    pd.testing.assert_frame_equal(
+        npmi_pairs(vocab[:6], index, window=window), npmi_pairs(vocab[:6], reference, window=window)
+    )
+    with pytest.raises(ParameterError, match="not in the vocabulary"):
+        topic_coherence([["词1", "其他"]], index, window=window)

@@ -277,6 +277,7 @@ def test_save_load_round_trip_exact(toy, tmp_path):
     pd.testing.assert_frame_equal(loaded.formula_sentences_, model.formula_sentences_)
     assert loaded.vocabulary_ == model.vocabulary_
     assert np.array_equal(loaded.components_, model.components_)
+    assert loaded.search_units_ == model.search_units_
     assert loaded.get_params() == model.get_params()
     pd.testing.assert_frame_equal(loaded.transform(units.drop(columns="theme")), model.doc_topics_)
     pd.testing.assert_frame_equal(loaded.representative(n=2), model.representative(n=2))
