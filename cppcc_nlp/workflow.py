@@ -435,7 +435,7 @@ def _topics(job: Job) -> Part:
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                model = TopicModel(n_topics=k, random_state=job.random_state).fit(
+                model = TopicModel(n_topics=k, random_state=job.random_state, n_jobs=job.n_process).fit(
                     job.corpus, tokens=job.tokens, warm_start=earlier
                 )
         except (ParameterError, EmptyCorpusError) as exc:

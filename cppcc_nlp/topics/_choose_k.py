@@ -145,13 +145,15 @@ def fit_candidates(
     *,
     top_n: int,
     window,
+    n_jobs: int = 1,
 ) -> tuple[pd.DataFrame, tuple]:
     """Score every candidate k with one fit, fit all random starts at the :data:`FINALISTS` best, choose among them.
 
     ``search(ks)`` returns one ``(components, prior, fit)`` per k (NMF: the warm-started path along k);
     ``starts(k, first)`` returns ``(components, prior, starts)``, the kept topics and every random start at k,
     with ``first`` (a ``fit`` from ``search``, or None) as one of the starts.  With a single candidate (a given
-    ``n_topics``) there is no search.
+    ``n_topics``) there is no search.  With ``n_jobs`` > 1 the finalists' starts are fitted side by side
+    (:func:`finalist_starts`); the result is the same.
 
     Returns
     -------
@@ -172,8 +174,9 @@ def fit_candidates(
             rows[k] = (k, mean, float("nan"), *_spread(coh), diversity(components, top_n), float("nan"))
     finalists = _finalists(rows, candidates)
     results = {}
+    fitted = finalist_starts(starts, finalists, first, n_jobs)
     for k in finalists:
-        components, prior, all_starts = starts(k, first.get(k))
+        components, prior, all_starts = fitted[k]
         kept = next(i for i, c in enumerate(all_starts) if c is components)
         per_start = start_coherence(all_starts, vocabulary, reference, top_n=top_n, window=window)
         coh = per_start[kept]
@@ -193,6 +196,30 @@ def fit_candidates(
     best = int(np.flatnonzero(in_final)[choose_k(scores[in_final].reset_index(drop=True))])
     scores["chosen"] = np.arange(len(scores)) == best
     return scores, results[int(scores["k"].iloc[best])]
+
+
+def finalist_starts(starts: Callable, finalists: list, first: dict, n_jobs: int) -> dict:
+    """``{k: starts(k, first.get(k))}`` for the finalists: one after another, or with ``n_jobs`` > 1 (-1: every
+    core) each k in a forked child, up to ``n_jobs`` at once, the largest k (the costliest) first.  Each k's
+    starts are seeded as they are here, so the result is the same either way."""
+    from cppcc_nlp._fork import Forked, fork_available, wait_any
+    from cppcc_nlp.tokens._parallel import cores
+
+    lanes = min(cores(n_jobs), len(finalists)) if fork_available() else 1
+    if lanes <= 1:
+        return {k: starts(k, first.get(k)) for k in finalists}
+    waiting, running, done = sorted(finalists, reverse=True), {}, {}
+    try:
+        while waiting or running:
+            while waiting and len(running) < lanes:
+                k = waiting.pop(0)
+                running[Forked(starts, k, first.get(k), name=f"cppcc-nlp-topics-k{k}")] = k
+            for call in wait_any(list(running)):
+                done[running.pop(call)] = call.result()
+    finally:
+        for call in running:
+            call.cancel()
+    return done
 
 
 def _spread(coh: pd.DataFrame) -> tuple[float, float, float]:

@@ -44,6 +44,9 @@ def validate_params(p: dict) -> None:
     for name in ("top_n", "min_df", "min_chars", "n_init"):
         _positive_int(name, p[name])
     _positive_int("max_iter", p["max_iter"], allow_none=True)
+    n_jobs = p.get("n_jobs")
+    if n_jobs is not None and n_jobs != -1:
+        _positive_int("n_jobs", n_jobs)
     max_df = p["max_df"]
     if (
         isinstance(max_df, bool)

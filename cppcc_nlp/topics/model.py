@@ -184,6 +184,9 @@ class TopicModel(BaseEstimator):
         "…领导的结果", title block, the genre's own headings, and words such as 各位, 今年, 回顾); a path, your
         own list in the same format; False, keep everything.  Sentences that match are dropped from the token
         lists (a paragraph made only of them carries no topic); listed words are dropped from the vocabulary.
+    n_jobs : int or None, default None
+        Processes for the k search's finalists (their random starts fitted side by side in forked children;
+        -1: every core; None: 1).  The same model either way; not saved with it.
 
     Attributes
     ----------
@@ -253,6 +256,7 @@ class TopicModel(BaseEstimator):
         coherence_window=None,
         token_options=None,
         formulae=True,
+        n_jobs=None,
     ):
         self.n_topics = n_topics
         self.method = method
@@ -268,6 +272,7 @@ class TopicModel(BaseEstimator):
         self.coherence_window = coherence_window
         self.token_options = token_options
         self.formulae = formulae
+        self.n_jobs = n_jobs
 
     # -- parameters -------------------------------------------------------------------------------------------
     def set_params(self, **params) -> "TopicModel":
@@ -381,7 +386,14 @@ class TopicModel(BaseEstimator):
 
         with one_thread():
             scores, (k, components, prior, coh) = fit_candidates(
-                search, starts, candidates, vocab, reference, top_n=self.top_n, window=self.coherence_window
+                search,
+                starts,
+                candidates,
+                vocab,
+                reference,
+                top_n=self.top_n,
+                window=self.coherence_window,
+                n_jobs=self.n_jobs or 1,
             )
             if sample is not None:  # the kept model: every unit, from the topics of the sample's best start at k
                 components, prior = final_fit(

@@ -43,6 +43,7 @@ def save_model(model, path) -> Path:
     except OSError as exc:
         raise OutputError(f"{path.parent}: cannot create the folder for the model ({exc.strerror})") from None
     params = model.get_params()
+    params.pop("n_jobs", None)  # how it was fitted, not what it is: the same model from any number of processes
     params["k_range"] = list(params["k_range"]) if params["k_range"] is not None else None
     if isinstance(params["formulae"], Path):
         params["formulae"] = str(params["formulae"])

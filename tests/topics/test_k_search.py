@@ -212,6 +212,21 @@ def test_real_k_search_with_fewer_fits(sample_shanghai, count_fits):
 
 
 @pytest.mark.slow
+def test_finalists_fitted_side_by_side_give_the_same_model(sample_shanghai):
+    """``n_jobs=2``: the finalists' random starts in forked children; every table and matrix as with one process,
+    and ``n_jobs`` is not part of the saved model."""
+    corpus, table = sample_shanghai
+    ks = (6, 8, 10, 12)  # 4 candidates, 3 finalists
+    one = TopicModel(random_state=0, k_range=ks).fit(corpus, tokens=table)
+    two = TopicModel(random_state=0, k_range=ks, n_jobs=2).fit(corpus, tokens=table)
+    for name in ("topics_", "coherence_", "doc_topics_", "terms_"):
+        pd.testing.assert_frame_equal(getattr(one, name), getattr(two, name), obj=name)
+    assert np.array_equal(one.raw_components_, two.raw_components_) and one.n_topics_ == two.n_topics_
+    with pytest.raises(ParameterError, match="n_jobs=0"):
+        TopicModel(n_jobs=0).fit(corpus, tokens=table)
+
+
+@pytest.mark.slow
 def test_real_warm_started_refresh_matches_the_earlier_topics(sample_shanghai, count_fits):
     corpus, table = sample_shanghai
     last = "provincial-shanghai_2024"
