@@ -29,9 +29,13 @@ from cppcc_nlp._fork import fork_available, run_in_fork
 
 __all__ = ["cores", "chunked", "segment_pieces", "fork_available", "run_in_fork"]
 
+from cppcc_nlp.tokens.components import MERGE_COMPONENT, LexiconMerger
+
 #: the pipeline the forked workers use; set in the parent just before the pool starts, cleared after
 _PIPE = None
 _BATCH_SIZE = 64
+#: the fast path for ``_PIPE`` (:func:`fast_segmenter`), or None
+_SEGMENT = None
 
 
 def cores(n_process) -> int:
@@ -46,8 +50,43 @@ def _doc_tokens(doc) -> list[tuple[str, int, bool]]:
     return [(tok.text, tok.idx, bool(tok._.in_lexicon)) for tok in doc if not tok.is_space]
 
 
+def fast_segmenter(pipe):
+    """A function ``piece -> [(text, offset, in_lexicon), ...]`` giving what ``_doc_tokens(pipe(piece))`` gives
+    without spaCy's Doc, or None when ``pipe`` is not exactly the shape :func:`~cppcc_nlp.tokens.pipeline.nlp`
+    builds (spaCy's ``ChineseTokenizer`` with pkuseg, then only the ``cppcc_merge_lexicon_v1`` component).
+
+    It calls pkuseg's ``cut`` as the tokenizer does and lays the words out and merges the lexicon on character
+    offsets (:meth:`~cppcc_nlp.tokens.components.LexiconMerger.tokens_from_words`): the Doc, Token objects,
+    retokenizer and extension lookups were about a quarter of the segmentation time (+37% on pkuseg's).  A piece the offset path
+    cannot take (words that do not align with the text, a text over ``pipe.max_length``) goes through ``pipe``,
+    which raises as before.
+    """
+    from spacy.lang.zh import ChineseTokenizer
+
+    tokenizer = pipe.tokenizer
+    if type(tokenizer) is not ChineseTokenizer or tokenizer.segmenter != "pkuseg" or tokenizer.pkuseg_seg is None:
+        return None
+    if list(pipe.pipe_names) != [MERGE_COMPONENT]:
+        return None
+    merger = pipe.get_pipe(MERGE_COMPONENT)
+    if type(merger) is not LexiconMerger:
+        return None
+    cut, max_length = tokenizer.pkuseg_seg.cut, pipe.max_length
+
+    def segment(piece: str) -> list[tuple[str, int, bool]]:
+        if len(piece) <= max_length:
+            toks = merger.tokens_from_words(piece, cut(piece))
+            if toks is not None:
+                return toks
+        return _doc_tokens(pipe(piece))
+
+    return segment
+
+
 def _work(chunk: list[str]) -> list[list[tuple[str, int, bool]]]:
     """In a forked worker: segment a chunk of pieces with the inherited pipeline."""
+    if _SEGMENT is not None:
+        return [_SEGMENT(piece) for piece in chunk]
     return [_doc_tokens(doc) for doc in _PIPE.pipe(chunk, batch_size=_BATCH_SIZE)]
 
 
@@ -78,17 +117,21 @@ def segment_pieces(
     """The tokens of each piece of text, in order: ``[[(text, offset, in_lexicon), ...], ...]``.
 
     With ``n_process`` > 1 (``-1``: every core) and the ``fork`` start method available, the pieces are
-    segmented by forked workers sharing ``pipe``; the result is the same as with one process.
+    segmented by forked workers sharing ``pipe``; the result is the same as with one process.  The default
+    pipeline is run without spaCy's Doc (:func:`fast_segmenter`), with the same result.
     """
-    global _PIPE, _BATCH_SIZE
+    global _PIPE, _BATCH_SIZE, _SEGMENT
     n = min(cores(n_process), len(pieces))
+    segment = fast_segmenter(pipe)
     if n <= 1 or not fork_available():
+        if segment is not None:
+            return [segment(piece) for piece in pieces]
         return [_doc_tokens(doc) for doc in pipe.pipe(pieces, batch_size=batch_size)]
     chunks = chunked(pieces, n)
-    _PIPE, _BATCH_SIZE = pipe, batch_size
+    _PIPE, _BATCH_SIZE, _SEGMENT = pipe, batch_size, segment
     try:
         with multiprocessing.get_context("fork").Pool(n) as pool:
             done = pool.map(_work, chunks, chunksize=1)
     finally:
-        _PIPE = None
+        _PIPE = _SEGMENT = None
     return [tokens for chunk in done for tokens in chunk]
