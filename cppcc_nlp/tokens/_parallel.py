@@ -26,10 +26,9 @@ import multiprocessing
 import os
 
 from cppcc_nlp._fork import fork_available, run_in_fork
+from cppcc_nlp.tokens.components import MERGE_COMPONENT, LexiconMerger
 
 __all__ = ["cores", "chunked", "segment_pieces", "fork_available", "run_in_fork"]
-
-from cppcc_nlp.tokens.components import MERGE_COMPONENT, LexiconMerger
 
 #: the pipeline the forked workers use; set in the parent just before the pool starts, cleared after
 _PIPE = None
