@@ -217,6 +217,10 @@ def _label(value) -> str:
 
 #: the indicators that get a figure when a series has enough periods with both a target and an outcome
 MIN_PAIRED_PERIODS = 3
+#: at most this many target/outcome charts, those with the most paired periods first: a corpus of many regions
+#: would otherwise draw one per series and indicator (64 on 16 copies of the shared corpora); every pair is in
+#: target_outcomes.csv
+MAX_INDICATOR_CHARTS = 12
 
 
 def indicator_section(indicators: pd.DataFrame, chain: pd.DataFrame, *, notes=()) -> Section:
@@ -234,7 +238,8 @@ def indicator_section(indicators: pd.DataFrame, chain: pd.DataFrame, *, notes=()
         return section
     paired = chain[chain["target_low"].notna() & chain["outcome_value"].notna()]
     counts = paired.groupby(["series", "indicator"]).size()
-    for (series, indicator), _n in counts[counts >= MIN_PAIRED_PERIODS].sort_values(ascending=False).items():
+    charted = counts[counts >= MIN_PAIRED_PERIODS].sort_values(ascending=False)
+    for (series, indicator), _n in charted.head(MAX_INDICATOR_CHARTS).items():
         name = f"target_outcome_{len(section.figures)}"
         section.figures[name] = plot.target_outcome_chart(chain, indicator, series=series)
     missing = int((chain["target_low"].isna() | chain["outcome_value"].isna()).sum())
@@ -242,6 +247,11 @@ def indicator_section(indicators: pd.DataFrame, chain: pd.DataFrame, *, notes=()
         text + f"\n\n{len(paired)} periods have both a target and an outcome; {missing} lack one of "
         "them (no target stated, or no outcome reported back)."
     )
+    if len(charted) > MAX_INDICATOR_CHARTS:
+        section.text += (
+            f" Charts for the {MAX_INDICATOR_CHARTS} series and indicators with the most such periods, of "
+            f"{len(charted)} with at least {MIN_PAIRED_PERIODS}; the table below has them all."
+        )
     met = (
         paired.assign(met=paired["met"].astype("float"))
         .groupby(["series", "indicator"])

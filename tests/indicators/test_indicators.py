@@ -274,3 +274,29 @@ def test_target_outcome_chart(national):
     assert "国务院/national/全国" in ax.get_title()
     with pytest.raises(ParameterError, match="no rows for indicator"):
         plot.target_outcome_chart(chain, "不存在的指标")
+
+
+def test_report_section_charts_the_indicators_with_most_paired_periods(national, monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cppcc_nlp.output import _sections
+
+    ind = national[1]
+    chain = cn.target_outcomes(ind)
+    paired = chain[chain["target_low"].notna() & chain["outcome_value"].notna()]
+    counts = paired.groupby(["series", "indicator"]).size().sort_values(ascending=False)
+    eligible = counts[counts >= _sections.MIN_PAIRED_PERIODS]
+    assert len(eligible) >= 3  # GDP growth, CPI, new urban jobs … in the national series
+    every = _sections.indicator_section(ind, chain)
+    assert len(every.figures) == len(eligible) and "Charts for the" not in every.text
+    monkeypatch.setattr(_sections, "MAX_INDICATOR_CHARTS", 2)
+    capped = _sections.indicator_section(ind, chain)
+    assert list(capped.figures) == ["target_outcome_0", "target_outcome_1"]
+    titles = [fig.axes[0].get_title() for fig in capped.figures.values()]
+    assert all(name in " ".join(titles) for name in eligible.index.get_level_values("indicator")[:2])
+    assert f"Charts for the 2 series and indicators with the most such periods, of {len(eligible)}" in capped.text
+    for fig in [*every.figures.values(), *capped.figures.values()]:
+        plt.close(fig)
