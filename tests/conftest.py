@@ -57,3 +57,19 @@ def shared_corpus(shared_dir):
     from cppcc_nlp import Corpus
 
     return Corpus.from_path(shared_dir, strict=True)
+
+
+def without_meta_key(model_file: Path, out: Path, key: str) -> Path:
+    """A copy of a saved topic model whose ``meta.json`` lacks ``key``: a file saved before that key existed."""
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(model_file) as src, zipfile.ZipFile(out, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "meta.json":
+                meta = json.loads(data)
+                del meta[key]
+                data = json.dumps(meta).encode()
+            dst.writestr(name, data)
+    return out

@@ -3,9 +3,6 @@ unit, what is reported, and that nothing changes below the cap."""
 
 from __future__ import annotations
 
-import json
-import zipfile
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,6 +11,8 @@ from cppcc_nlp.topics import _choose_k
 from cppcc_nlp.topics import _factorise as F
 from cppcc_nlp.topics._choose_k import SEARCH_UNITS, search_sample
 from cppcc_nlp.topics.model import TopicModel
+
+from conftest import without_meta_key
 
 THEMES = {
     "cppcc": ["政协", "协商", "委员", "提案", "履职", "议政", "民主监督", "界别", "常委会", "视察"],
@@ -178,15 +177,7 @@ def test_search_units_survive_save_and_load(monkeypatch, tmp_path):
         pd.testing.assert_frame_equal(getattr(loaded, name), getattr(model, name), check_exact=True)
     assert TopicModel.load(TopicModel(n_topics=3, max_df=0.9).fit(units).save(tmp_path / "f.zip")).search_units_ is None
     # a file saved before the key existed: its search fitted every unit that carries a term
-    old = tmp_path / "old.zip"
-    with zipfile.ZipFile(tmp_path / "m.zip") as src, zipfile.ZipFile(old, "w") as dst:
-        for name in src.namelist():
-            data = src.read(name)
-            if name == "meta.json":
-                meta = json.loads(data)
-                del meta["search_units"]
-                data = json.dumps(meta).encode()
-            dst.writestr(name, data)
+    old = without_meta_key(tmp_path / "m.zip", tmp_path / "old.zip", "search_units")
     assert TopicModel.load(old).search_units_ == len(units) - 3
 
 

@@ -19,6 +19,8 @@ from cppcc_nlp.topics import _vectorise as V
 from cppcc_nlp.topics._choose_k import choose_k
 from cppcc_nlp.topics.model import TopicModel, match_topics
 
+from conftest import without_meta_key
+
 # ---------------------------------------------------------------------------------------------------------------
 # small hand-made unit tables (fast)
 
@@ -302,16 +304,7 @@ def test_load_refuses_incompatible_or_broken_files(toy, tmp_path):
     with pytest.raises(ModelError, match=r"old\.zip.*0\.0\.1.*format 0.*refit"):
         TopicModel.load(old)
     # a model saved before formulae existed (no "formulae" in meta.json) loads as one that filtered nothing
-    older = tmp_path / "older.zip"
-    with zipfile.ZipFile(good) as src, zipfile.ZipFile(older, "w") as dst:
-        for item in src.namelist():
-            data = src.read(item)
-            if item == "meta.json":
-                meta = json.loads(data)
-                del meta["formulae"]
-                data = json.dumps(meta).encode()
-            dst.writestr(item, data)
-    loaded = TopicModel.load(older)
+    loaded = TopicModel.load(without_meta_key(good, tmp_path / "older.zip", "formulae"))
     assert loaded.formulae is False and loaded.formulae_ == Formulae()
     assert not loaded.formulae_.is_formula("各位代表！")
     junk = tmp_path / "junk.zip"
