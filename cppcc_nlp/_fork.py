@@ -83,13 +83,41 @@ class Forked:
 def run_in_fork(function, *args, name: str = "cppcc-nlp-child"):
     """``function(*args)`` computed in a forked child process; its result (or its exception) comes back pickled.
 
-    The caller waits; an interruption stops the child.
+    The caller waits; an interruption stops the child (:meth:`Forked.result`).
     """
-    call = Forked(function, *args, name=name)
+    return Forked(function, *args, name=name).result()
+
+
+def run_side_by_side(
+    work: list, lanes: int, *, started: dict | None = None, on_change=None, prefix: str = "cppcc-nlp-"
+) -> dict:
+    """Compute each ``(key, function, args)`` of ``work`` in a forked child, up to ``lanes`` at once in the order
+    given, and collect the calls already ``started`` (``{key: Forked}``, which do not count against ``lanes``):
+    ``{key: result}``.  A child is named ``prefix`` + its key.
+
+    ``on_change(running, finished)`` follows the progress: after children start (``finished`` None) and after
+    each finishes (``finished`` its key), with the keys still running.  The first failure is raised and every
+    call still running is stopped.
+    """
+    running = {call: key for key, call in (started or {}).items()}
+    extra = set(running)
+    waiting, done = list(work), {}
     try:
-        return call.result()
+        while waiting or running:
+            while waiting and sum(call not in extra for call in running) < lanes:
+                key, function, args = waiting.pop(0)
+                running[Forked(function, *args, name=f"{prefix}{key}")] = key
+            if on_change is not None:
+                on_change(list(running.values()), None)
+            for call in wait_any(list(running)):
+                key = running.pop(call)
+                done[key] = call.result()
+                if on_change is not None:
+                    on_change(list(running.values()), key)
     finally:
-        call.cancel()
+        for call in running:
+            call.cancel()
+    return done
 
 
 def wait_any(calls: list[Forked]) -> list[Forked]:

@@ -642,28 +642,20 @@ def _run(job: Job, progress: bool) -> AnalysisResult:
     bar = _progress(len(STEPS) + 1, progress)
     steps = _StepRunner(job, bar)
     try:
-        # reading and tokens first, here: the later steps read what they leave in ``job``.  The reading step
-        # always runs (its tables are the corpus's); only its figures and section are kept for a rerun.
+        # reading and tokens here: the later steps read what they leave in ``job``
+        _run_here(job, "reading", sections, result, bar)
+        result.n_read, result.skipped = len(job.corpus.documents), list(job.corpus.problems)
+        job.token_key = _token_key(job)
+        # the analyses: the outputs of an earlier run with the same key are copied back, the others computed;
+        # side by side, those that need no tokens start now, beside the segmentation
         kept, seconds = {}, {}
-        for name, step in STEPS[:2]:
-            if name == "tokens":
-                # the analyses: the outputs of an earlier run with the same key are copied back, the others are
-                # computed; side by side, those that need no tokens start now, beside the segmentation
-                for analysis, _ in STEPS[2:]:
-                    started = time.perf_counter()
-                    kept[analysis] = load_step(_step_cache(job, analysis))
-                    seconds[analysis] = time.perf_counter() - started
-                steps.start_early([n for n, stored in kept.items() if stored is None and n not in TOKEN_STEPS])
-            started = _start(bar, name)
-            part = step(job)
-            cache = _step_cache(job, name) if name in STEP_OPTIONS else None
-            stored = _present(part, cache, out, with_tables=False, reuse=cache is not None)
-            _keep(part, stored, out, sections, result)
-            _done(bar, name, started, result)
-            if name == "reading":
-                result.n_read, result.skipped = len(job.corpus.documents), list(job.corpus.problems)
-                job.token_key = _token_key(job)
+        for name, _ in STEPS[2:]:
+            started = time.perf_counter()
+            kept[name] = load_step(_step_cache(job, name))
+            seconds[name] = time.perf_counter() - started
         todo = [name for name, stored in kept.items() if stored is None]
+        steps.start_early([name for name in todo if name not in TOKEN_STEPS])
+        _run_here(job, "tokens", sections, result, bar)
         for name, (stored, spent) in steps.run(todo).items():
             kept[name], seconds[name] = stored, spent
     finally:
@@ -682,6 +674,17 @@ def _run(job: Job, progress: bool) -> AnalysisResult:
     result.timings["total"] = round(time.perf_counter() - started_run, 2)
     (out / MARKER).write_text(f"{COMPLETE} by cppcc-nlp {__version__}\n", encoding="utf-8")
     return result
+
+
+def _run_here(job: Job, name: str, sections: list, result: AnalysisResult, bar) -> None:
+    """Run the reading or tokens step in this process and write what it made.  The reading step always runs
+    (its tables are the corpus's); only its figures and section are kept for a rerun."""
+    started = _start(bar, name)
+    part = dict(STEPS)[name](job)
+    cache = _step_cache(job, name) if name in STEP_OPTIONS else None
+    stored = _present(part, cache, job.out, with_tables=False, reuse=cache is not None)
+    _keep(part, stored, job.out, sections, result)
+    _done(bar, name, started, result)
 
 
 def _token_key(job: Job) -> str:
@@ -713,7 +716,8 @@ class _StepRunner:
     copied), up to that many at once, the costliest first; a child draws the step's figures, renders its
     section and keeps its outputs in the step cache, then returns them.  Steps that need no tokens may start
     early (:meth:`start_early`), beside the segmentation (they take the time it leaves unused: loading the
-    model, assembling the table); they do not count against the limit.  Otherwise the steps run one after another in this process, all in :meth:`run`.
+    model, assembling the table); they do not count against the limit.  Otherwise the steps run one after
+    another in this process, all in :meth:`run`.
     """
 
     def __init__(self, job: Job, bar):
@@ -722,43 +726,37 @@ class _StepRunner:
 
         self.job, self.bar = job, bar
         self.lanes = cores(job.n_process) if job.client is None and fork_available() else 1
-        self.early, self.running, self.done = [], [], {}
+        self.early = {}  # name -> Forked, until run() collects them
 
     def start_early(self, names: list) -> None:
-        if self.lanes > 1:
-            self.early = [self._fork(name) for name in names]
-
-    def run(self, names: list) -> dict:
-        started_early = {call.name for call in self.early}
-        names = [n for n in names if n not in started_early]
-        if self.lanes <= 1:
-            for name in names:
-                _start(self.bar, name)
-                self.done[name] = _compute_step(self.job, name)
-                self.bar.update(1)
-            return self.done
-        from cppcc_nlp._fork import wait_any
-
-        waiting = sorted(names, key=lambda n: -STEP_COST.get(n, 1))
-        while waiting or self.running or self.early:
-            while waiting and len(self.running) < self.lanes:
-                self.running.append(self._fork(waiting.pop(0)))
-            shown = ", ".join(call.name for call in self.early + self.running)
-            self.bar.set_description_str(f"analyze: {shown}")
-            for call in wait_any(self.early + self.running):
-                (self.early if call in self.early else self.running).remove(call)
-                self.done[call.name] = call.result()
-                self.bar.update(1)
-        return self.done
-
-    def cancel(self) -> None:
-        for call in self.early + self.running:
-            call.cancel()
-
-    def _fork(self, name: str):
         from cppcc_nlp._fork import Forked
 
-        return Forked(_compute_step, self.job, name, name=name)
+        if self.lanes > 1:
+            self.early = {name: Forked(_compute_step, self.job, name, name=f"cppcc-nlp-{name}") for name in names}
+
+    def run(self, names: list) -> dict:
+        if self.lanes <= 1:
+            done = {}
+            for name in names:
+                _start(self.bar, name)
+                done[name] = _compute_step(self.job, name)
+                self.bar.update(1)
+            return done
+        from cppcc_nlp._fork import run_side_by_side
+
+        def show(running, finished):
+            if finished is not None:
+                self.bar.update(1)
+            self.bar.set_description_str(f"analyze: {', '.join(running)}")
+
+        waiting = sorted((n for n in names if n not in self.early), key=lambda n: -STEP_COST.get(n, 1))
+        early, self.early = self.early, {}  # (run_side_by_side stops them if anything fails)
+        work = [(name, _compute_step, (self.job, name)) for name in waiting]
+        return run_side_by_side(work, self.lanes, started=early, on_change=show)
+
+    def cancel(self) -> None:
+        for call in self.early.values():
+            call.cancel()
 
 
 def _compute_step(job: Job, name: str) -> tuple:

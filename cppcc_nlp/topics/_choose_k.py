@@ -202,24 +202,14 @@ def finalist_starts(starts: Callable, finalists: list, first: dict, n_jobs: int)
     """``{k: starts(k, first.get(k))}`` for the finalists: one after another, or with ``n_jobs`` > 1 (-1: every
     core) each k in a forked child, up to ``n_jobs`` at once, the largest k (the costliest) first.  Each k's
     starts are seeded as they are here, so the result is the same either way."""
-    from cppcc_nlp._fork import Forked, fork_available, wait_any
+    from cppcc_nlp._fork import fork_available, run_side_by_side
     from cppcc_nlp.tokens._parallel import cores
 
     lanes = min(cores(n_jobs), len(finalists)) if fork_available() else 1
     if lanes <= 1:
         return {k: starts(k, first.get(k)) for k in finalists}
-    waiting, running, done = sorted(finalists, reverse=True), {}, {}
-    try:
-        while waiting or running:
-            while waiting and len(running) < lanes:
-                k = waiting.pop(0)
-                running[Forked(starts, k, first.get(k), name=f"cppcc-nlp-topics-k{k}")] = k
-            for call in wait_any(list(running)):
-                done[running.pop(call)] = call.result()
-    finally:
-        for call in running:
-            call.cancel()
-    return done
+    work = [(k, starts, (k, first.get(k))) for k in sorted(finalists, reverse=True)]
+    return run_side_by_side(work, lanes, prefix="cppcc-nlp-topics-k")
 
 
 def _spread(coh: pd.DataFrame) -> tuple[float, float, float]:
