@@ -642,20 +642,28 @@ def _run(job: Job, progress: bool) -> AnalysisResult:
     bar = _progress(len(STEPS) + 1, progress)
     steps = _StepRunner(job, bar)
     try:
-        # reading and tokens here: the later steps read what they leave in ``job``
-        _run_here(job, "reading", sections, result, bar)
-        result.n_read, result.skipped = len(job.corpus.documents), list(job.corpus.problems)
-        job.token_key = _token_key(job)
-        # the analyses: the outputs of an earlier run with the same key are copied back, the others computed;
-        # side by side, those that need no tokens start now, beside the segmentation
+        # reading and tokens first, here: the later steps read what they leave in ``job``.  The reading step
+        # always runs (its tables are the corpus's); only its figures and section are kept for a rerun.
         kept, seconds = {}, {}
-        for name, _ in STEPS[2:]:
-            started = time.perf_counter()
-            kept[name] = load_step(_step_cache(job, name))
-            seconds[name] = time.perf_counter() - started
+        for name, step in STEPS[:2]:
+            if name == "tokens":
+                # the analyses: the outputs of an earlier run with the same key are copied back, the others are
+                # computed; side by side, those that need no tokens start now, beside the segmentation
+                for analysis, _ in STEPS[2:]:
+                    started = time.perf_counter()
+                    kept[analysis] = load_step(_step_cache(job, analysis))
+                    seconds[analysis] = time.perf_counter() - started
+                steps.start_early([n for n, stored in kept.items() if stored is None and n not in TOKEN_STEPS])
+            started = _start(bar, name)
+            part = step(job)
+            cache = _step_cache(job, name) if name in STEP_OPTIONS else None
+            stored = _present(part, cache, out, with_tables=False, reuse=cache is not None)
+            _keep(part, stored, out, sections, result)
+            _done(bar, name, started, result)
+            if name == "reading":
+                result.n_read, result.skipped = len(job.corpus.documents), list(job.corpus.problems)
+                job.token_key = _token_key(job)
         todo = [name for name, stored in kept.items() if stored is None]
-        steps.start_early([name for name in todo if name not in TOKEN_STEPS])
-        _run_here(job, "tokens", sections, result, bar)
         for name, (stored, spent) in steps.run(todo).items():
             kept[name], seconds[name] = stored, spent
     finally:
@@ -674,17 +682,6 @@ def _run(job: Job, progress: bool) -> AnalysisResult:
     result.timings["total"] = round(time.perf_counter() - started_run, 2)
     (out / MARKER).write_text(f"{COMPLETE} by cppcc-nlp {__version__}\n", encoding="utf-8")
     return result
-
-
-def _run_here(job: Job, name: str, sections: list, result: AnalysisResult, bar) -> None:
-    """Run the reading or tokens step in this process and write what it made.  The reading step always runs
-    (its tables are the corpus's); only its figures and section are kept for a rerun."""
-    started = _start(bar, name)
-    part = dict(STEPS)[name](job)
-    cache = _step_cache(job, name) if name in STEP_OPTIONS else None
-    stored = _present(part, cache, job.out, with_tables=False, reuse=cache is not None)
-    _keep(part, stored, job.out, sections, result)
-    _done(bar, name, started, result)
 
 
 def _token_key(job: Job) -> str:
