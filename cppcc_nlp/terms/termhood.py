@@ -400,15 +400,16 @@ def _general_words(text: str, freq: dict, log_total: float) -> list[str]:
     Latin letter or digit after another making one word; any other character is a word of its own.  A test
     checks it against jieba on every candidate of the shared corpora.
     """
-    from jieba import re_eng, re_han_default
+    import jieba  # (not ``from jieba import …``: this runs once per term)
 
-    if re_han_default.fullmatch(text) and not re_eng.search(text):  # one block without letters (most terms)
+    re_eng, re_han = jieba.re_eng, jieba.re_han_default
+    if re_han.fullmatch(text) and not re_eng.search(text):  # one block without letters (most terms)
         return _best_route(text, freq, log_total)
     words = []
-    for block in re_han_default.split(text):
+    for block in re_han.split(text):
         if not block:
             continue
-        if not re_han_default.match(block):
+        if not re_han.match(block):
             words += [ch for ch in block if ch.strip()]
             continue
         letters = ""
