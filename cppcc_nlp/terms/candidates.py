@@ -119,21 +119,28 @@ def _read_word_tags() -> dict[str, str]:
     return tags
 
 
-def _edge_flags(table: pd.DataFrame, tok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Which tokens may start and which may end a candidate (see EDGE_WORDS, LEADING_WORDS).
+def _token_codes(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The token column as a code per row and the distinct token strings (an object array): ``vocab[codes]``
+    are the tokens, made without converting each row's string (the column is Arrow-backed)."""
+    codes, vocab = pd.factorize(table["token"].astype(str), use_na_sentinel=False)
+    return codes, np.asarray(vocab, dtype=object)
+
+
+def _edge_flags(table: pd.DataFrame, codes: np.ndarray, vocab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which tokens may start and which may end a candidate (see EDGE_WORDS, LEADING_WORDS); the tokens are
+    ``vocab[codes]`` (:func:`_token_codes`).
 
     The word lists are looked up once per distinct token, then spread over the rows.
     """
-    codes, vocab = pd.factorize(tok)
-    flags = np.array([_token_flags(str(t)) for t in vocab] + [(False,) * 4], bool).reshape(-1, 4)[codes]
+    flags = np.array([_token_flags(str(t)) for t in vocab], bool).reshape(-1, 4)[codes]
     bad = table["is_stop"].to_numpy(dtype=bool) | table["is_num"].to_numpy(dtype=bool) | flags[:, 0]
     lead = flags[:, 1]
     # an opener used attributively stays (积极的财政政策, 稳健的货币政策)
-    next_de = np.zeros(len(tok), bool)
-    next_de[:-1] = tok[1:] == "的"
+    next_de = np.zeros(len(codes), bool)
+    next_de[:-1] = (vocab == "的")[codes[1:]]
     # nor does an adverb that modifies a following opener (全面|贯彻落实…, 积极|推进…)
     adverb = flags[:, 2]
-    next_lead = np.zeros(len(tok), bool)
+    next_lead = np.zeros(len(codes), bool)
     next_lead[:-1] = lead[1:] & adverb[:-1]
     can_start = ~bad & ~(lead & ~next_de) & ~next_lead
     can_end = ~bad & ~flags[:, 3]
@@ -160,10 +167,9 @@ def _token_flags(token: str) -> tuple[bool, bool, bool, bool]:
     return flags
 
 
-def _separators(table: pd.DataFrame, tok: np.ndarray) -> np.ndarray:
+def _separators(table: pd.DataFrame, codes: np.ndarray, vocab: np.ndarray) -> np.ndarray:
     """Tokens that end a run and belong to none: punctuation, whitespace, clause-making prepositions."""
-    codes, vocab = pd.factorize(tok)
-    per_token = np.array([not str(t).strip() or t in INNER_BREAK_WORDS for t in vocab] + [False], bool)
+    per_token = np.array([not str(t).strip() or t in INNER_BREAK_WORDS for t in vocab], bool)
     return table["is_punct"].to_numpy(dtype=bool) | per_token[codes]
 
 
@@ -212,9 +218,10 @@ def token_runs(table: pd.DataFrame, by: str | None = None):
 
     Yields ``(doc_index, year, group, tokens, can_start, can_end)``; ``group`` is the value of column ``by``.
     """
-    tok = table["token"].astype(str).to_numpy()
-    punct = _separators(table, tok)
-    can_start, can_end = _edge_flags(table, tok)
+    codes, vocab = _token_codes(table)
+    tok = vocab[codes]
+    punct = _separators(table, codes, vocab)
+    can_start, can_end = _edge_flags(table, codes, vocab)
     doc_codes, _ = pd.factorize(table["doc_id"], sort=False)
     year = pd.to_numeric(table["year"], errors="coerce").to_numpy(dtype=float)
     group = table[by].to_numpy(dtype=object) if by else np.zeros(len(table), dtype=object)
@@ -421,20 +428,16 @@ def _count_table(
     sentence = np.cumsum(new_doc | new_para | _changes(table["sent"] if "sent" in table.columns else none))
     section = _changes(table["section_id"]) if "section_id" in table.columns else new_para
     unit = np.cumsum(new_doc | section | _changes(table[by] if by is not None else none)) - 1
-    # sentences that folding changed: a row dropped, or a token rewritten
-    changed = np.ones(n, bool)
-    changed[rows] = (
-        folded["token"].astype(str).to_numpy(dtype=object) != table["token"].astype(str).to_numpy(dtype=object)[rows]
-    )
-    refold = np.isin(sentence, np.unique(sentence[changed]))
 
     def inputs(frame: pd.DataFrame, at: np.ndarray) -> dict:
-        tok = frame["token"].astype(str).to_numpy(dtype=object)
-        can_start, can_end = _edge_flags(frame, tok)
-        marked = frame["in_lexicon"].to_numpy(dtype=bool) if "in_lexicon" in frame.columns else np.zeros(len(tok), bool)
+        codes, vocab = _token_codes(frame)
+        can_start, can_end = _edge_flags(frame, codes, vocab)
+        marked = (
+            frame["in_lexicon"].to_numpy(dtype=bool) if "in_lexicon" in frame.columns else np.zeros(len(frame), bool)
+        )
         return {
-            "tokens": tok,
-            "separator": _separators(frame, tok),
+            "tokens": vocab[codes],
+            "separator": _separators(frame, codes, vocab),
             "ok_start": can_start,
             "ok_end": can_end,
             "marked": marked,
@@ -443,6 +446,11 @@ def _count_table(
         }
 
     written = inputs(table, np.arange(n))
+    rewritten = written if folded is table else inputs(folded, rows)
+    # sentences that folding changed: a row dropped, or a token rewritten
+    changed = np.ones(n, bool)
+    changed[rows] = rewritten["tokens"] != written["tokens"][rows]
+    refold = np.isin(sentence, np.unique(sentence[changed]))
     bounds = np.append(np.flatnonzero(new_doc), n)
     spans = list(zip(bounds[:-1], bounds[1:]))
     documents = [{k: v[s:e] for k, v in written.items()} for s, e in spans]
@@ -454,7 +462,7 @@ def _count_table(
         part = {k: v[refold] for k, v in written.items()}
         out = count_ngrams(part.pop("tokens"), **part, max_n=max_n, position=np.flatnonzero(refold))
         keep = refold[rows]
-        again = {k: v[keep] for k, v in inputs(folded, rows).items()}
+        again = {k: v[keep] for k, v in rewritten.items()}
         back = count_ngrams(again.pop("tokens"), **again, max_n=max_n, position=rows[keep])
         pieces += [out.negated(), back]
         piece_units += [np.arange(int(unit.max()) + 1)] * 2
@@ -462,9 +470,9 @@ def _count_table(
     merged = merge_counts(pieces, units=piece_units, positions=piece_positions)
     first_row = np.flatnonzero(np.diff(np.append(-1, unit)) != 0)
     year = pd.to_numeric(table["year"], errors="coerce").to_numpy(dtype=float)
-    group = table[by].to_numpy(dtype=object)[first_row] if by is not None else np.zeros(len(first_row), dtype=object)
+    group = table[by].iloc[first_row].to_numpy(dtype=object) if by is not None else np.zeros(len(first_row), object)
     units = pd.DataFrame(
-        {"doc": table["doc_id"].to_numpy(dtype=object)[first_row], "year": year[first_row], "group": group}
+        {"doc": table["doc_id"].iloc[first_row].to_numpy(dtype=object), "year": year[first_row], "group": group}
     )
     return merged, units
 

@@ -23,6 +23,8 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
+from cppcc_nlp.terms.variants import _value_codes
+
 LEAD = set("两二三四五六七八九十双")
 MEASURES = set("个大项条张")
 #: heads that make a count, not a name (a head starting with one of these is never joined)
@@ -80,21 +82,24 @@ def merge_shorthands(table: pd.DataFrame, *, min_docs: int = 2, min_freq: int = 
     """
     if table.empty or "sent" not in table.columns:
         return table
-    tok = table["token"].astype(str).to_numpy()
-    doc, sent = table["doc_id"].to_numpy(), table["sent"].to_numpy()
+    # tokens and documents as integer codes: only the sentences worth reading become Python strings
+    codes, vocab = pd.factorize(table["token"].astype(str))
+    vocab = np.asarray(vocab, dtype=object)
+    doc, sent = _value_codes(table["doc_id"]), table["sent"].to_numpy()
+    n = len(codes)
     # sentences as row spans; only those holding a numeral-led token can hold a shorthand
-    new_sentence = np.ones(len(tok), bool)
+    new_sentence = np.ones(n, bool)
     new_sentence[1:] = (doc[1:] != doc[:-1]) | (sent[1:] != sent[:-1])
     starts = np.flatnonzero(new_sentence)
-    stops = np.append(starts[1:], len(tok))
-    numeral_led = pd.Series(tok).str[:1].isin(LEAD | {"一"}).to_numpy(dtype=np.int64)
-    worth = np.add.reduceat(numeral_led, starts) > 0
+    stops = np.append(starts[1:], n)
+    led = np.fromiter((t[:1] in _PAIR_LEAD for t in vocab), bool, len(vocab))
+    worth = np.add.reduceat(led[codes].astype(np.int64), starts) > 0
     found = []  # (first row, stop row, string)
     seen_docs: dict[str, set] = defaultdict(set)
     count: dict[str, int] = defaultdict(int)
     numerals_of: dict[str, set] = defaultdict(set)
     for start, stop in zip(starts[worth].tolist(), stops[worth].tolist()):
-        words = list(tok[start:stop])
+        words = vocab[codes[start:stop]].tolist()
         for i, j, head in _runs(words):
             s = "".join(words[i:j])
             if head is not None:
@@ -121,22 +126,24 @@ def merge_shorthands(table: pd.DataFrame, *, min_docs: int = 2, min_freq: int = 
     spans = sorted(best.values())
     if not spans:
         return table
-    drop = np.zeros(len(tok), bool)
-    out = table.copy()
-    token = out["token"].astype(object).to_numpy().copy()
-    end = out["end"].to_numpy().copy()
+    drop = np.zeros(n, bool)
+    first, joined, ends = [], [], []  # the first row of each shorthand joined, its string, its end
+    end = table["end"].to_numpy()
     last = -1
     for a, b, s in spans:
         if a <= last:
             continue  # overlaps a shorthand already joined
-        token[a], end[a] = s, end[b - 1]
+        first.append(a)
+        joined.append(s)
+        ends.append(end[b - 1])
         drop[a + 1 : b] = True
         last = b - 1
-    out["token"], out["end"] = token, end
-    # the first rows of the joined spans that are numeral-led strings of two or more characters
-    first = np.array([a for a, _, _ in spans], dtype=np.int64)
-    first = first[~drop[first]]
-    joined = np.zeros(len(tok), bool)
-    joined[first] = [isinstance(t, str) and len(t) > 1 and t[0] in _PAIR_LEAD for t in token[first].tolist()]
-    out.loc[joined, ["is_num", "is_stop"]] = False
-    return out[~drop].reset_index(drop=True)
+    out = table[~drop].reset_index(drop=True)
+    at = (np.cumsum(~drop) - 1)[first]  # their rows in ``out``
+    out.iloc[at, out.columns.get_loc("token")] = joined
+    out.iloc[at, out.columns.get_loc("end")] = ends
+    # numeral-led strings of two or more characters are no numbers nor stop words
+    lead = np.zeros(len(out), bool)
+    lead[at] = [len(s) > 1 and s[0] in _PAIR_LEAD for s in joined]
+    out.loc[lead, ["is_num", "is_stop"]] = False
+    return out

@@ -21,6 +21,7 @@ All logarithms are base 2 (bits) unless said otherwise.
 
 from __future__ import annotations
 
+import io
 import math
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -380,14 +381,77 @@ def specificity(terms: Iterable[str], *, reduce: str = "mean") -> pd.Series:
         new = [t for t in new if t not in known]
     if new:
         idf, median, tokenizer = general_idf()
+        freq, log_total = tokenizer.FREQ, math.log(tokenizer.total)
         for term in new:
-            words = [w for w in tokenizer.cut(term, HMM=False) if w.strip()]
-            weights = [idf.get(w, median) for w in words] or [median]
+            weights = [idf.get(w, median) for w in _general_words(term, freq, log_total)] or [median]
             known[term] = (sum(weights) / len(weights), max(weights))
         _save_weights(known)
     column = 1 if reduce == "max" else 0
     values = np.fromiter((known[t][column] for t in terms), float, len(terms))
     return pd.Series(values, index=pd.Index(terms), dtype=float)
+
+
+def _general_words(text: str, freq: dict, log_total: float) -> list[str]:
+    """The words of ``text`` as ``jieba.Tokenizer.cut(text, HMM=False)`` cuts it, blanks left out.
+
+    jieba's own algorithm, without its generators and per-call set-up (twice as fast on the 110,000 short
+    candidates of a large corpus): runs of Han characters, Latin letters and digits (jieba's ``re_han_default``)
+    take the most probable route through the dictionary ``freq`` (``log_total``: log of its total count), one
+    Latin letter or digit after another making one word; any other character is a word of its own.  A test
+    checks it against jieba on every candidate of the shared corpora.
+    """
+    import jieba  # (not ``from jieba import …``: this runs once per term)
+
+    re_eng, re_han = jieba.re_eng, jieba.re_han_default
+    if re_han.fullmatch(text) and not re_eng.search(text):  # one block without letters (most terms)
+        return _best_route(text, freq, log_total)
+    words = []
+    for block in re_han.split(text):
+        if not block:
+            continue
+        if not re_han.match(block):
+            words += [ch for ch in block if ch.strip()]
+            continue
+        letters = ""
+        for word in _best_route(block, freq, log_total):
+            if len(word) == 1 and re_eng.match(word):
+                letters += word
+                continue
+            if letters:
+                words.append(letters)
+                letters = ""
+            words.append(word)
+        if letters:
+            words.append(letters)
+    return words
+
+
+def _best_route(block: str, freq: dict, log_total: float) -> list[str]:
+    """The words of jieba's best route through ``block`` (its ``get_DAG`` and ``calc``): from the right, each
+    position takes the dictionary word starting there (a character the dictionary lacks, by itself) that
+    maximises the log probability of the rest; on a tie the longer word, as jieba's ``max`` over
+    ``(score, end)`` does."""
+    n = len(block)
+    score = [0.0] * (n + 1)
+    end_of = list(range(1, n + 2))
+    for start in range(n - 1, -1, -1):
+        best = None
+        for end in range(start + 1, n + 1):
+            count = freq.get(block[start:end])
+            if count is None:  # no dictionary word goes on with this prefix
+                break
+            if count:
+                value = math.log(count) - log_total + score[end]
+                if best is None or value >= best:
+                    best, end_of[start] = value, end
+        # (the same sum as jieba's for a character alone: log(1) - log_total + …)
+        score[start] = 0.0 - log_total + score[start + 1] if best is None else best
+    words = []
+    start = 0
+    while start < n:
+        words.append(block[start : end_of[start]])
+        start = end_of[start]
+    return words
 
 
 #: term string → (mean, max) of its words' general-language IDF: each term is cut by jieba once per process,
@@ -396,7 +460,7 @@ _WORD_WEIGHTS: dict[str, tuple[float, float]] = {}
 #: the cache files already read into _WORD_WEIGHTS by this process
 _LOADED_FROM: set[str] = set()
 #: version of the saved weights (bump when :func:`specificity` computes them otherwise)
-WEIGHTS_FORMAT = "1"
+WEIGHTS_FORMAT = "2"  # 2: npz instead of JSON
 
 
 def _weights_entry() -> tuple[Path, str]:
@@ -414,14 +478,14 @@ def _weights_entry() -> tuple[Path, str]:
         except OSError:
             stamps.append(f"{path.name}:-")
     key = cache_key(f"jieba{jieba.__version__}", "specificity", WEIGHTS_FORMAT, *stamps)
-    return Path(cache_dir()) / "terms" / f"specificity-{key}.json", key
+    return Path(cache_dir()) / "terms" / f"specificity-{key}.npz", key
 
 
 def _load_saved_weights(known: dict) -> bool:
     """Fill ``known`` from the saved weights of the cache folder (once per process and folder): a fresh
     process then needs neither jieba's tokenizer (about 2 s to load) nor its IDF table (1 s).  True when
     something was read."""
-    import json
+    from zipfile import BadZipFile
 
     from cppcc_nlp._cache import read_verified_bytes
 
@@ -433,25 +497,36 @@ def _load_saved_weights(known: dict) -> bool:
     if data is None:
         return False
     try:
-        saved = json.loads(data.decode("utf-8"))
-        entries = {str(t): (float(v[0]), float(v[1])) for t, v in saved.items()}
-    except (ValueError, TypeError, IndexError, AttributeError):  # sound file, other layout: computed again
+        with np.load(io.BytesIO(data), allow_pickle=False) as saved:
+            lengths, weights = saved["lengths"], saved["weights"]
+            text = saved["text"].tobytes().decode("utf-8")
+    except (ValueError, KeyError, OSError, BadZipFile):  # a sound file of another layout: computed again
         return False
-    for term, value in entries.items():
-        known.setdefault(term, value)
-    return bool(entries)
+    ends = np.cumsum(lengths).tolist()
+    if weights.shape != (len(ends), 2) or (ends and ends[-1] != len(text)):
+        return False
+    starts = [0, *ends[:-1]]
+    for start, end, value in zip(starts, ends, weights.tolist()):
+        known.setdefault(text[start:end], tuple(value))
+    return bool(ends)
 
 
 def _save_weights(known: dict) -> None:
-    """Write every weight known to this process to the cache folder (JSON: floats written exactly)."""
-    import json
-
+    """Write every weight known to this process to the cache folder: the terms as one UTF-8 text and their
+    lengths, the weights as float64 (exact), in one ``.npz`` (no pickle; a tenth of the time of JSON)."""
     from cppcc_nlp._cache import write_verified_bytes
 
     path, key = _weights_entry()
-    data = json.dumps({t: [m, x] for t, (m, x) in known.items()}, ensure_ascii=False, separators=(",", ":"))
+    terms = list(known)
+    buffer = io.BytesIO()
+    np.savez(
+        buffer,
+        lengths=np.fromiter(map(len, terms), np.int64, len(terms)),
+        text=np.frombuffer("".join(terms).encode("utf-8"), np.uint8),
+        weights=np.array(list(known.values()), dtype=float).reshape(-1, 2),
+    )
     try:
-        write_verified_bytes(path, data.encode("utf-8"), inputs=key)
+        write_verified_bytes(path, buffer.getvalue(), inputs=key)
     except OSError:  # a read-only cache still computes
         pass
     _LOADED_FROM.add(str(path))

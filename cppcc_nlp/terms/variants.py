@@ -38,32 +38,34 @@ def fold_variants(table: pd.DataFrame) -> pd.DataFrame:
     """The token table with ``A、B`` folded into ``AB`` where the corpus also writes ``AB`` (see the module)."""
     if len(table) < 3 or "token" not in table.columns:
         return table
-    tok = table["token"].to_numpy(dtype=object)
+    # tokens and paragraphs as integer codes: the string columns are never converted to Python objects
+    codes, vocab = pd.factorize(table["token"])
+    vocab = np.asarray(vocab, dtype=object)
     punct = table["is_punct"].to_numpy(dtype=bool)
-    para = table["para_id"].to_numpy(dtype=object)
-    n = len(tok)
-    codes, vocab = pd.factorize(tok)
+    para = _value_codes(table["para_id"])  # (-1, a missing paragraph, equals none)
+    n = len(codes)
     comma = np.fromiter((t in ENUMERATION_COMMAS for t in vocab), bool, len(vocab))[codes]
     middle = np.flatnonzero(comma[1:-1]) + 1
-    middle = middle[~punct[middle - 1] & ~punct[middle + 1] & (para[middle - 1] == para[middle + 1])]
+    one_para = (para[middle - 1] == para[middle + 1]) & (para[middle - 1] >= 0)
+    middle = middle[~punct[middle - 1] & ~punct[middle + 1] & one_para]
     if len(middle) == 0:
         return table
     words = ~punct
     # the first row of each word, by its text: where the one-token form of a fold is found
-    word_rows = np.flatnonzero(words)
-    first_row = pd.Series(word_rows, index=pd.Index(tok[word_rows], dtype=object))
-    first_row = first_row[~first_row.index.duplicated()]
-    joined = pd.Index([tok[i - 1] + tok[i + 1] for i in middle], dtype=object)
-    at = first_row.index.get_indexer(joined)
-    one_token = np.where(at >= 0, first_row.to_numpy()[at.clip(0)], -1)
+    joined = pd.Index(vocab).get_indexer(vocab[codes[middle - 1]] + vocab[codes[middle + 1]])
+    rows = np.flatnonzero(words & np.isin(codes, joined[joined >= 0]))
+    found, first = np.unique(codes[rows], return_index=True)
+    first_row = np.full(len(vocab), -1)
+    first_row[found] = rows[first]
+    one_token = np.where(joined >= 0, first_row[joined.clip(0)], -1)
     # word pairs written side by side somewhere, as one integer per pair
-    together = words[:-1] & words[1:] & (para[:-1] == para[1:])
+    together = words[:-1] & words[1:] & (para[:-1] == para[1:]) & (para[:-1] >= 0)
     width = np.int64(codes.max(initial=0)) + 1
-    side_by_side = np.unique(codes[:-1][together].astype(np.int64) * width + codes[1:][together])
-    pair_seen = np.isin(codes[middle - 1].astype(np.int64) * width + codes[middle + 1], side_by_side)
+    side_by_side = codes[:-1][together].astype(np.int64) * width + codes[1:][together]
+    pair_seen = pd.Series(codes[middle - 1].astype(np.int64) * width + codes[middle + 1]).isin(side_by_side)
     drop = np.zeros(n, bool)
     merged: dict[int, int] = {}  # row of A → row of the one-token form to copy flags from
-    for i, row, seen in zip(middle.tolist(), one_token.tolist(), pair_seen.tolist()):
+    for i, row, seen in zip(middle.tolist(), one_token.tolist(), pair_seen.to_numpy().tolist()):
         if drop[i - 1]:  # A is the B of a fold just made (A、B、C): leave the rest as written
             continue
         if row >= 0:
@@ -73,14 +75,22 @@ def fold_variants(table: pd.DataFrame) -> pd.DataFrame:
             drop[i] = True
     if not merged and not drop.any():
         return table
-    out = table.copy()
+    out = table[~drop]
     if merged:
         rows = np.fromiter(merged, int, len(merged))
         like = np.fromiter(merged.values(), int, len(merged))
+        at = (np.cumsum(~drop) - 1)[rows]  # the rows of A in ``out``
         pos = out.columns.get_loc
-        out.iloc[rows, pos("token")] = [tok[r] + tok[r + 2] for r in rows]
-        out.iloc[rows, pos("end")] = table["end"].to_numpy()[rows + 2]
+        out.iloc[at, pos("token")] = (vocab[codes[rows]] + vocab[codes[rows + 2]]).tolist()
+        out.iloc[at, pos("end")] = table["end"].to_numpy()[rows + 2]
         for col in ("is_stop", "is_num", "in_lexicon"):
             if col in out.columns:
-                out.iloc[rows, pos(col)] = table[col].to_numpy()[like]
-    return out[~drop]
+                out.iloc[at, pos(col)] = table[col].to_numpy()[like]
+    return out
+
+
+def _value_codes(column: pd.Series) -> np.ndarray:
+    """An integer per row, equal where the values are (-1 where missing): a categorical's codes, else factorized."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy()
+    return pd.factorize(column)[0]

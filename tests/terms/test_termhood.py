@@ -196,3 +196,31 @@ def test_specificity_saved_weights_read_back_exactly(tmp_path, monkeypatch):
     with pytest.warns(Warning, match="cache entry"):
         again = termhood.specificity(terms)
     assert again.to_numpy().tobytes() == computed.to_numpy().tobytes()
+
+
+@pytest.mark.slow
+def test_general_words_are_jiebas_cut_on_every_candidate(shared_dir):
+    """specificity's own cut (``_general_words``) gives the words of jieba's ``Tokenizer.cut(term, HMM=False)`` on
+    every candidate of the shared corpora and corpora-extra (min_freq=1), and on strings with letters, digits,
+    signs and blanks."""
+    import cppcc_nlp as cn
+    from cppcc_nlp.terms import termhood
+    from cppcc_nlp.terms.candidates import count_candidates
+
+    folders = [shared_dir, *sorted(p for p in (shared_dir.parent / "corpora-extra").glob("*") if p.is_dir())]
+    terms = set()
+    for folder in folders:
+        tokens = cn.tokens(cn.Corpus.from_path(folder))
+        terms.update(count_candidates(tokens, min_freq=1, max_chars=24).frame["term"])
+    assert len(terms) > 100_000
+    terms.update(
+        ["互联网+政务服务", "PM2.5浓度", "劣V类水体", "5G 基站", "出国（境）经费", "C++语言", "a b", "", " \r\n中国"]
+    )
+    _, _, tokenizer = termhood.general_idf()
+    freq, log_total = tokenizer.FREQ, math.log(tokenizer.total)
+    differ = [
+        t
+        for t in sorted(terms)
+        if termhood._general_words(t, freq, log_total) != [w for w in tokenizer.cut(t, HMM=False) if w.strip()]
+    ]
+    assert differ == []
