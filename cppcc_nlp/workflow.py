@@ -394,15 +394,18 @@ def _indicators_by_document(job: Job, extract) -> pd.DataFrame:
     refresh only the new reports are read."""
     from cppcc_nlp.corpus.corpus import Corpus
     from cppcc_nlp.indicators.extract import concat_indicators
-    from cppcc_nlp.output.derived_cache import DerivedCache, cache_root, fingerprint
+    from cppcc_nlp.indicators.names import load_indicator_names
+    from cppcc_nlp.output.derived_cache import DerivedCache, cache_root, document_fingerprints
 
+    names = load_indicator_names()  # the YAML read once, not once per document
+    keys = document_fingerprints(job.corpus, "indicators-of-document", job.to_simplified)
+    root = cache_root(job.corpus)
     frames = []
     for doc in job.corpus.docs:
-        one = Corpus([doc])
-        cache = DerivedCache(cache_root(job.corpus), fingerprint(one, "indicators-of-document", job.to_simplified))
+        cache = DerivedCache(root, keys[doc.doc_id])
         rows = cache.frame("indicators")
         if rows is None:
-            rows = extract(one)
+            rows = extract(Corpus([doc]), names=names)
             cache.put_frame("indicators", rows)
         frames.append(rows)
     return concat_indicators(frames)
