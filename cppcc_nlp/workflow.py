@@ -190,9 +190,11 @@ def _slogans(job: Job) -> Part:
             tracking = track_slogans(occ, job.corpus, by="period")
             summary = slogan_summary(occ, job.corpus, by="period", lexicons=job.slogan_lexicons)
         cooc = slogan_cooccurrence(occ, job.corpus)
-        shown = list(dict.fromkeys(summary["canonical"]))[:CONTEXT_ITEMS]  # one row per slogan and series
+        shown = summary["canonical"].drop_duplicates().tolist()[:CONTEXT_ITEMS]  # one row per slogan and series
         rates = _rates_by_series(occ.rename(columns={"canonical": "item"}), job.corpus, shown)
-        contexts = {s: _occurrence_contexts(occ[occ["canonical"] == s], job.corpus) for s in shown}
+        picked = occ[occ["canonical"].isin(shown)]
+        rows = _occurrence_contexts(picked, job.corpus)  # (rows keep the index of picked)
+        contexts = {s: rows[picked["canonical"] == s] for s in shown}
         tables = dict(zip(names, (occ, tracking, summary, cooc, rates)))
         _put_back(cache, tables)
         _put_back_groups(cache, "slogan_contexts", contexts)
