@@ -190,9 +190,11 @@ def _slogans(job: Job) -> Part:
             tracking = track_slogans(occ, job.corpus, by="period")
             summary = slogan_summary(occ, job.corpus, by="period", lexicons=job.slogan_lexicons)
         cooc = slogan_cooccurrence(occ, job.corpus)
-        shown = list(dict.fromkeys(summary["canonical"]))[:CONTEXT_ITEMS]  # one row per slogan and series
+        shown = summary["canonical"].drop_duplicates().tolist()[:CONTEXT_ITEMS]  # one row per slogan and series
         rates = _rates_by_series(occ.rename(columns={"canonical": "item"}), job.corpus, shown)
-        contexts = {s: _occurrence_contexts(occ[occ["canonical"] == s], job.corpus) for s in shown}
+        picked = occ[occ["canonical"].isin(shown)]
+        rows = _occurrence_contexts(picked, job.corpus)  # (rows keep the index of picked)
+        contexts = {s: rows[picked["canonical"] == s] for s in shown}
         tables = dict(zip(names, (occ, tracking, summary, cooc, rates)))
         _put_back(cache, tables)
         _put_back_groups(cache, "slogan_contexts", contexts)
@@ -394,15 +396,18 @@ def _indicators_by_document(job: Job, extract) -> pd.DataFrame:
     refresh only the new reports are read."""
     from cppcc_nlp.corpus.corpus import Corpus
     from cppcc_nlp.indicators.extract import concat_indicators
-    from cppcc_nlp.output.derived_cache import DerivedCache, cache_root, fingerprint
+    from cppcc_nlp.indicators.names import load_indicator_names
+    from cppcc_nlp.output.derived_cache import DerivedCache, cache_root, document_fingerprints
 
+    names = load_indicator_names()  # the YAML read once, not once per document
+    keys = document_fingerprints(job.corpus, "indicators-of-document", job.to_simplified)
+    root = cache_root(job.corpus)
     frames = []
     for doc in job.corpus.docs:
-        one = Corpus([doc])
-        cache = DerivedCache(cache_root(job.corpus), fingerprint(one, "indicators-of-document", job.to_simplified))
+        cache = DerivedCache(root, keys[doc.doc_id])
         rows = cache.frame("indicators")
         if rows is None:
-            rows = extract(one)
+            rows = extract(Corpus([doc]), names=names)
             cache.put_frame("indicators", rows)
         frames.append(rows)
     return concat_indicators(frames)

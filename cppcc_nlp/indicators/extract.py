@@ -24,11 +24,11 @@ How a number is read (all rules are on the sentence that holds it):
 from __future__ import annotations
 
 import re
-from collections import namedtuple
 
 import numpy as np
 import pandas as pd
 
+from cppcc_nlp.corpus.series import series_label
 from cppcc_nlp.errors import ParameterError
 from cppcc_nlp.indicators.names import IndicatorName, IndicatorNames, load_indicator_names
 from cppcc_nlp.indicators.numbers import Quantity, find_quantities, to_halfwidth
@@ -137,15 +137,22 @@ class _Namer:
 def span_sections(corpus) -> set[str]:
     """The sections about several years: a heading, or a parent heading, with 五年, 十X五, 时期 or 规划."""
     out: set[str] = set()
-    for _doc_id, secs in corpus.sections.groupby("doc_id", sort=False):
-        stack: list[tuple[int, bool]] = []
-        for s in secs.itertuples(index=False):
-            while stack and stack[-1][0] >= s.depth:
-                stack.pop()
-            span = bool(_SPAN_HEADING.search(str(s.heading or ""))) or any(flag for _, flag in stack)
-            stack.append((s.depth, span))
-            if span:
-                out.add(s.section_id)
+    for doc in corpus.docs:
+        out |= _span_sections(doc.sections)
+    return out
+
+
+def _span_sections(sections) -> set[str]:
+    """:func:`span_sections` of one document's sections, in their order."""
+    out: set[str] = set()
+    stack: list[tuple[int, bool]] = []
+    for s in sections:
+        while stack and stack[-1][0] >= s.depth:
+            stack.pop()
+        span = bool(_SPAN_HEADING.search(str(s.heading or ""))) or any(flag for _, flag in stack)
+        stack.append((s.depth, span))
+        if span:
+            out.add(s.section_id)
     return out
 
 
@@ -257,79 +264,7 @@ def indicators(
         )
     namer = _Namer(names)
     units = names.all_units()
-    sents = corpus.sentences
-    if sents.empty:
-        return empty_indicators()
-    rows = []
-    looking_back_para = None
-    spans = span_sections(corpus)
-    para_span: dict[str, bool] = {}
-    cols = [
-        "doc_id",
-        "year",
-        "period",
-        "part",
-        "section_id",
-        "para_id",
-        "sent_id",
-        "start",
-        "text",
-        "organ",
-        "level",
-        "region",
-        "series",
-    ]
-    data = {c: (sents[c].astype(object).tolist() if c in sents else [None] * len(sents)) for c in cols}
-    Row = namedtuple("Row", cols)
-    for s in (Row(*values) for values in zip(*(data[c] for c in cols))):
-        raw = s.text
-        text = to_halfwidth(raw)
-        if s.para_id not in para_span:  # the paragraph's first sentence decides: 五年来，… speaks of five years
-            first_year = _ONE_YEAR.search(text) or (not pd.isna(s.period) and re.search(rf"{s.period}\s*年", text))
-            para_span[s.para_id] = (s.section_id in spans or bool(_SPAN_PARAGRAPH.match(text))) and not first_year
-        if s.part == "plan":
-            if _LOOK_BACK.match(text):
-                looking_back_para = s.para_id
-            elif looking_back_para == s.para_id and "今年" in text:
-                looking_back_para = None
-        quantities = find_quantities(text, units=units)
-        if not quantities:
-            continue
-        national = _is_national(s.level, s.organ, s.region)
-        for q in quantities:
-            ind, alias_start = namer.name(text, q, quantities, national)
-            subject, subject_start = _subject(text, q.start)
-            begin = alias_start if ind is not None else subject_start
-            k, period = _kind(
-                s.part, s.period, s.year, text, q, looking_back_para == s.para_id, para_span[s.para_id], quantities
-            )
-            rows.append(
-                {
-                    "doc_id": s.doc_id,
-                    "year": s.year,
-                    "period": period,
-                    "part": s.part,
-                    "section_id": s.section_id,
-                    "para_id": s.para_id,
-                    "sent_id": s.sent_id,
-                    "start": s.start + begin,
-                    "end": s.start + q.end,
-                    "sentence": raw,
-                    "indicator": ind.name if ind is not None else None,
-                    "subject": subject,
-                    "value": (q.low + q.high) / 2,
-                    "low": q.low,
-                    "high": q.high,
-                    "unit": q.unit,
-                    "qualifier": q.qualifier,
-                    "kind": k,
-                    "text": raw[begin : q.end],
-                    "organ": s.organ,
-                    "level": s.level,
-                    "region": s.region,
-                    "series": s.series,
-                }
-            )
+    rows = [row for doc in corpus.docs for row in _document_rows(doc, namer, units)]
     if not rows:
         return empty_indicators()
     df = pd.DataFrame(rows, columns=COLUMNS)
@@ -343,3 +278,63 @@ def indicators(
         df = df[df["indicator"].notna()]
     df["indicator"] = df["indicator"].astype(object).where(df["indicator"].notna(), np.nan)
     return df.reset_index(drop=True)
+
+
+def _document_rows(doc, namer: _Namer, units: tuple[str, ...]) -> list[tuple]:
+    """The rows (values in :data:`COLUMNS` order) of one document's quantitative statements, read from its
+    sentences: every rule looks only within the document."""
+    meta = doc.meta
+    year, organ, level, region = int(meta.get("year")), meta.get("organ"), meta.get("level"), meta.get("region")
+    series = series_label(meta)
+    national = _is_national(level, organ, region)
+    spans = _span_sections(doc.sections)
+    rows: list[tuple] = []
+    looking_back_para = None
+    para_span: dict[str, bool] = {}
+    for s in doc.sentences:
+        raw = s.text
+        text = to_halfwidth(raw)
+        if s.para_id not in para_span:  # the paragraph's first sentence decides: 五年来，… speaks of five years
+            first_year = _ONE_YEAR.search(text) or (s.period is not None and re.search(rf"{s.period}\s*年", text))
+            para_span[s.para_id] = (s.section_id in spans or bool(_SPAN_PARAGRAPH.match(text))) and not first_year
+        if s.part == "plan":
+            if _LOOK_BACK.match(text):
+                looking_back_para = s.para_id
+            elif looking_back_para == s.para_id and "今年" in text:
+                looking_back_para = None
+        quantities = find_quantities(text, units=units)
+        for q in quantities:
+            ind, alias_start = namer.name(text, q, quantities, national)
+            subject, subject_start = _subject(text, q.start)
+            begin = alias_start if ind is not None else subject_start
+            k, period = _kind(
+                s.part, s.period, year, text, q, looking_back_para == s.para_id, para_span[s.para_id], quantities
+            )
+            rows.append(
+                (
+                    s.doc_id,
+                    year,
+                    period,
+                    s.part,
+                    s.section_id,
+                    s.para_id,
+                    s.sent_id,
+                    s.start + begin,
+                    s.start + q.end,
+                    raw,
+                    ind.name if ind is not None else None,
+                    subject,
+                    (q.low + q.high) / 2,
+                    q.low,
+                    q.high,
+                    q.unit,
+                    q.qualifier,
+                    k,
+                    raw[begin : q.end],
+                    organ,
+                    level,
+                    region,
+                    series,
+                )
+            )
+    return rows

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
 #: full-width digits and signs → ASCII, one character for one (offsets stay valid)
@@ -147,6 +148,12 @@ def _pattern(units: tuple[str, ...]) -> re.Pattern:
     return _CACHE[units]
 
 
+@lru_cache(maxsize=16)
+def _with_base_units(units: tuple[str, ...]) -> tuple[str, ...]:
+    """``units`` and :data:`BASE_UNITS`, sorted (worked out once per set of units, not once per sentence)."""
+    return tuple(sorted(set(units) | set(BASE_UNITS)))
+
+
 def _cn_pattern() -> re.Pattern:
     key = ("__cn__",)
     if key not in _CACHE:
@@ -188,9 +195,8 @@ def find_quantities(text: str, *, units: Iterable[str] = ()) -> list[Quantity]:
     quantities.  ``units`` adds units to :data:`BASE_UNITS` (scales 万/亿/万亿 combine with them).
     """
     ascii_text = to_halfwidth(text)
-    base_units = tuple(sorted(set(units) | set(BASE_UNITS)))
     out: list[Quantity] = []
-    for m in _pattern(base_units).finditer(ascii_text):
+    for m in _pattern(_with_base_units(tuple(units))).finditer(ascii_text):
         s, e = m.start(), m.end()
         prev = ascii_text[s - 1 : s]
         nxt = ascii_text[m.end("a") : m.end("a") + 1] if m.group("b") is None and not m.group("unit") else ""

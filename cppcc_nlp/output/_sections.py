@@ -72,16 +72,17 @@ def rate_cells(
     """A wide table for reading: one row per (series, period) or year, one column per item (the first ``top``),
     each cell ``"rate (count; n reports)"``, marked `` †`` when the count is under :data:`FEW`."""
     keys = [c for c in ("series", "period", "year") if c in rates.columns]
-    items = list(dict.fromkeys(rates[item]))[:top]
+    items = rates[item].drop_duplicates().tolist()[:top]
     data = rates[rates[item].isin(items)]
 
-    def fmt(r) -> str:
-        if r[count] == 0:
+    def fmt(n, rate, n_reports) -> str:
+        if n == 0:
             return "0"
-        text = f"{r[value]:.2f} ({int(r[count])}; {int(r[reports])} report{'s' if r[reports] != 1 else ''})"
-        return text + (" †" if r[count] < FEW else "")
+        text = f"{rate:.2f} ({int(n)}; {int(n_reports)} report{'s' if n_reports != 1 else ''})"
+        return text + (" †" if n < FEW else "")
 
-    cells = data.assign(_cell=data.apply(fmt, axis=1))
+    columns = (data[c].tolist() for c in (count, value, reports))
+    cells = data.assign(_cell=[fmt(*row) for row in zip(*columns)])
     wide = cells.pivot(index=keys, columns=item, values="_cell")[items].reset_index()
     wide.columns.name = None
     return wide
@@ -115,7 +116,7 @@ def slogan_section(
         else tracking[tracking["n_chars"] >= min(TIMELINE_MIN_CHARS, tracking["n_chars"].max())]
     )
     section.figures["slogan_timeline"] = plot.slogan_timeline(shown, year=period, value="per_10k_chars")
-    top5 = list(dict.fromkeys(summary["canonical"]))[:5]  # the summary has a row per slogan and series
+    top5 = summary["canonical"].drop_duplicates().tolist()[:5]  # the summary has a row per slogan and series
     if shown[period].nunique() > 1 and top5:
         section.figures["slogan_lifecycle"] = plot.slogan_lifecycle(shown, top5, year=period, value="per_10k_chars")
     section.tables.append(("Slogans, most frequent first", summary))

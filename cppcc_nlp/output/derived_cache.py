@@ -46,14 +46,35 @@ _DOC_KEY_DROP = ("path", "encoding", "format")  # where a report lies does not c
 
 def corpus_hash(corpus) -> str:
     """A hash of the corpus's documents and docvars, independent of their order and location on disk."""
-    docs = corpus.documents.drop(columns=[c for c in _DOC_KEY_DROP if c in corpus.documents.columns])
-    docs = docs.sort_values(["sha256", "doc_id"]).reset_index(drop=True)
+    docs = _keyed_documents(corpus).sort_values(["sha256", "doc_id"]).reset_index(drop=True)
     h = hashlib.blake2b(digest_size=16)
     h.update("\x1f".join(docs.columns).encode())
     for row in docs.itertuples(index=False):
-        h.update("\x1f".join(map(str, row)).encode("utf-8"))
+        h.update(_row_bytes(row))
         h.update(b"\x1e")
     return h.hexdigest()
+
+
+def document_fingerprints(corpus, *parts) -> dict[str, str]:
+    """The key of each document's own derived result (doc_id → key): the hash of its row of the documents table
+    (text hash and docvars, as in :func:`corpus_hash`) with what :func:`fingerprint` adds.  A document's key
+    stays the same when other documents are added or changed, so a refreshed corpus reuses its result."""
+    docs = _keyed_documents(corpus)
+    columns = "\x1f".join(docs.columns).encode()
+    keys = {}
+    for doc_id, row in zip(docs["doc_id"], docs.itertuples(index=False)):
+        h = hashlib.blake2b(columns, digest_size=16)
+        h.update(_row_bytes(row))
+        keys[doc_id] = _key(h.hexdigest(), parts)
+    return keys
+
+
+def _keyed_documents(corpus) -> pd.DataFrame:
+    return corpus.documents.drop(columns=[c for c in _DOC_KEY_DROP if c in corpus.documents.columns])
+
+
+def _row_bytes(row) -> bytes:
+    return "\x1f".join(map(str, row)).encode("utf-8")
 
 
 @lru_cache(maxsize=1)
@@ -71,7 +92,11 @@ def source_fingerprint() -> str:
 def fingerprint(corpus, *parts) -> str:
     """The key of a derived result: the corpus hash, the library version, the source fingerprint and
     ``parts`` (step, parameters…)."""
-    return cache_key(corpus_hash(corpus), f"derived{DERIVED_FORMAT}", source_fingerprint(), *(repr(p) for p in parts))
+    return _key(corpus_hash(corpus), parts)
+
+
+def _key(content_hash: str, parts) -> str:
+    return cache_key(content_hash, f"derived{DERIVED_FORMAT}", source_fingerprint(), *(repr(p) for p in parts))
 
 
 def _frame_bytes(frame: pd.DataFrame) -> bytes:
@@ -79,10 +104,8 @@ def _frame_bytes(frame: pd.DataFrame) -> bytes:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    names = [[type(c).__name__, str(c), str(frame[c].dtype) == "object"] for c in frame.columns]
-    renamed = frame.copy()
-    renamed.columns = [str(c) for c in frame.columns]
-    table = pa.Table.from_pandas(renamed)
+    names = [[type(c).__name__, str(c), str(dtype) == "object"] for c, dtype in zip(frame.columns, frame.dtypes)]
+    table = pa.Table.from_pandas(frame.set_axis([str(c) for c in frame.columns], axis=1))
     meta = dict(table.schema.metadata or {})
     meta[b"cppcc_columns"] = json.dumps(names).encode()
     buffer = io.BytesIO()
@@ -214,4 +237,4 @@ def cache_root(corpus) -> Path:
     return Path(getattr(corpus, "cache_dir", None) or cache_dir())
 
 
-__all__ = ["DerivedCache", "REUSE_K_GROWTH", "cache_root", "corpus_hash", "fingerprint"]
+__all__ = ["DerivedCache", "REUSE_K_GROWTH", "cache_root", "corpus_hash", "document_fingerprints", "fingerprint"]

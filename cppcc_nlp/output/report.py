@@ -136,8 +136,9 @@ def table_html(df: pd.DataFrame, max_rows: int = 30) -> str:
             kinds[c] = "long" if longest > LONG_TEXT else "short"
     year_col = "year" if "year" in shown.columns else "period" if "period" in shown.columns else None
     rows = []
+    columns = shown.columns.tolist()  # (not the Index itself: iterating an Arrow-backed one costs per row)
     for record in shown.itertuples(index=False, name=None):
-        values = dict(zip(shown.columns, record))
+        values = dict(zip(columns, record))
         attrs = ""
         if "series" in values and isinstance(values["series"], str):
             attrs += f" data-series='{html.escape(values['series'], quote=True)}'"

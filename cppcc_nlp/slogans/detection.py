@@ -190,8 +190,9 @@ def _simplified(text: str) -> str:
     return simplified_view(text)
 
 
-def _discover(paragraphs: list[_Para], lexicon: SloganLexicon):
-    """Quoted candidates of the paragraphs and the decision on each.
+def _discover(paragraphs: list[_Para], lexicon: SloganLexicon, views: dict | None = None):
+    """Quoted candidates of the paragraphs and the decision on each (``views``: para_id → the simplified view of
+    the paragraph, when already made).
 
     Returns
     -------
@@ -201,7 +202,7 @@ def _discover(paragraphs: list[_Para], lexicon: SloganLexicon):
     uses = []
     for p in paragraphs:
         quotes, _unbalanced = scan_quotes(p.text)
-        view = _simplified(p.text) if quotes else p.text
+        view = p.text if not quotes else views[p.para_id] if views is not None else _simplified(p.text)
         for q in quotes:
             cand = clean_candidate(view[q.start : q.end])
             if not cand:
@@ -248,19 +249,28 @@ def _discover(paragraphs: list[_Para], lexicon: SloganLexicon):
     return uses, decisions
 
 
-def _discover_unquoted(paragraphs: list[_Para], lexicon: SloganLexicon, quoted: set[str]):
+def _discover_unquoted(
+    paragraphs: list[_Para], lexicon: SloganLexicon, quoted: set[str], views: dict | None = None, matches=None
+):
     """Unquoted candidates (:mod:`cppcc_nlp.slogans.unquoted`) outside quotes and lexicon matches; candidates
-    that are also quoted candidates are left to the quoted rules."""
+    that are also quoted candidates are left to the quoted rules.  ``views`` (para_id → simplified view) and
+    ``matches`` (para_id → spans of every lexicon form) are made here unless the caller has them."""
     regex = _lexicon_regex(lexicon)
-    masks, views = {}, {}
+    if views is None:
+        views = {p.para_id: _simplified(p.text) for p in paragraphs}
+    masks = {}
     for p in paragraphs:
-        view = _simplified(p.text)
+        view = views[p.para_id]
         mask = [False] * len(view)
         for q in scan_quotes(view)[0]:
             mask[max(0, q.start - 1) : q.end + 1] = [True] * (q.end + 1 - max(0, q.start - 1))
-        for m in regex.finditer(p.text) if regex is not None else ():
-            mask[m.start() : m.end()] = [True] * (m.end() - m.start())
-        masks[p.para_id], views[p.para_id] = mask, view
+        if matches is not None:
+            spans = matches.get(p.para_id, ())
+        else:
+            spans = [m.span() for m in regex.finditer(p.text)] if regex is not None else ()
+        for start, end in spans:
+            mask[start:end] = [True] * (end - start)
+        masks[p.para_id] = mask
     uses, decisions = find_unquoted(paragraphs, masks, views)
     uses = [u for u in uses if u["candidate"] not in quoted]
     return uses, {c: d for c, d in decisions.items() if c not in quoted}
@@ -286,6 +296,7 @@ def find_slogans(
     regex = _lexicon_regex(lexicon)
     hits: list[tuple] = []
     taken: dict[str, list[tuple[int, int]]] = defaultdict(list)  # para_id → spans already reported
+    matches = None  # para_id → spans of every lexicon form, kept for the unquoted pass (which masks them)
 
     def add(p, s, e, canonical, kind, in_lexicon, quoted):
         hits.append((p, s, e, canonical, kind, in_lexicon, quoted))
@@ -295,10 +306,13 @@ def find_slogans(
         for hit in lexicon_hits:
             add(*hit)
     elif regex is not None:
+        matches = {}
         for p in paragraphs:
+            matches[p.para_id] = spans = []
             for m in regex.finditer(p.text):
                 entry = lexicon.form_index[m.group()]
                 s, e = m.span()
+                spans.append((s, e))
                 quoted = _quoted_at(p.text, s, e)
                 if entry.quoted_only and not quoted:
                     continue
@@ -307,7 +321,8 @@ def find_slogans(
                 add(p, s, e, entry.canonical, entry.kind, True, quoted)
     if not discover:
         return hits
-    uses, decisions = _discover(paragraphs, lexicon)
+    views = {p.para_id: _simplified(p.text) for p in paragraphs}  # (made once for the three passes)
+    uses, decisions = _discover(paragraphs, lexicon, views)
     accepted: dict[str, str] = {}
     for u in uses:
         decision, _rule = decisions[u["key"]]
@@ -322,13 +337,13 @@ def find_slogans(
         )
         rx = re.compile("|".join(re.escape(f) for f in forms)) if forms else None
         for p in paragraphs if rx is not None else ():
-            for m in rx.finditer(_simplified(p.text)):
+            for m in rx.finditer(views[p.para_id]):
                 s, e = m.span()
                 if any(a <= s < b or a < e <= b for a, b in taken[p.para_id]) or _quoted_at(p.text, s, e):
                     continue
                 add(p, s, e, m.group(), accepted[m.group()], False, False)
     if unquoted:
-        plain_uses, plain = _discover_unquoted(paragraphs, lexicon, {u["candidate"] for u in uses})
+        plain_uses, plain = _discover_unquoted(paragraphs, lexicon, {u["candidate"] for u in uses}, views, matches)
         for u in plain_uses:
             kind = plain[u["candidate"]][0]
             p, s, e = u["para"], u["start"], u["end"]

@@ -65,6 +65,8 @@ from cppcc_nlp._text import CN_NUMERALS, FULLWIDTH_DIGITS, QUOTE_PAIRS, TITLE_PA
 # QUOTE_PAIRS (opening mark → closing mark; straight double quotes toggle) and TITLE_PAIRS come from _text
 CLOSERS = {v: k for k, v in {**QUOTE_PAIRS, **TITLE_PAIRS}.items() if k != v}
 TOGGLES = {'"', "＂"}
+#: every character scan_quotes acts on; the others only let a long quote run out
+_MARKS = re.compile("[" + re.escape("".join({*TOGGLES, *QUOTE_PAIRS, *TITLE_PAIRS, *CLOSERS})) + "]")
 #: a quote longer than this is not closed on purpose (a missing close mark): it is dropped as unbalanced
 MAX_QUOTE_CHARS = 120
 
@@ -314,7 +316,11 @@ def scan_quotes(text: str) -> tuple[list[Quote], list[int]]:
     stack: list[tuple[str, int]] = []
     quotes: list[Quote] = []
     unbalanced: list[int] = []
-    for i, ch in enumerate(text):
+    after = 0  # the characters before this one are scanned
+    for mark in _MARKS.finditer(text):  # (from mark to mark: a paragraph has few marks and many characters)
+        i, ch = mark.start(), mark.group()
+        _run_out(stack, unbalanced, after, i)
+        after = i + 1
         if ch in TOGGLES and stack and stack[-1][0] == ch:
             _close(stack, quotes, i, ch)
         elif ch in QUOTE_PAIRS or ch in TITLE_PAIRS:
@@ -330,8 +336,21 @@ def scan_quotes(text: str) -> tuple[list[Quote], list[int]]:
             _close(stack, quotes, i, ch)
         if stack and i - stack[0][1] > MAX_QUOTE_CHARS and stack[0][0] not in TITLE_PAIRS:
             unbalanced.append(stack.pop(0)[1])
+    _run_out(stack, unbalanced, after, len(text))
     unbalanced.extend(pos for _, pos in stack)
     return quotes, sorted(unbalanced)
+
+
+def _run_out(stack, unbalanced, start: int, stop: int) -> None:
+    """The characters ``start`` … ``stop - 1``, none of them a mark: at each, the outermost quote is dropped as
+    unbalanced once it is longer than :data:`MAX_QUOTE_CHARS` (one per character; a title never)."""
+    i = start
+    while stack and stack[0][0] not in TITLE_PAIRS:
+        i = max(i, stack[0][1] + MAX_QUOTE_CHARS + 1)
+        if i >= stop:
+            return
+        unbalanced.append(stack.pop(0)[1])
+        i += 1
 
 
 def _close(stack, quotes, i, ch):

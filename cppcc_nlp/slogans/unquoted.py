@@ -180,6 +180,7 @@ PLAIN_DOUBLE = (
 SOFT_NEXT = ("建设", "工作", "发展", "实施", "取得")
 SERIES_CLAUSE = re.compile(r"[^，。；：！？,;:!?“”「」『』《》（）()\[\]【】\s]+")
 BRANDED_HEADS = ("长制", "型政府", "型社会", "型国家", "型政党", "型城市", "型机关")
+_ANY_HEAD = re.compile("|".join(BRANDED_HEADS))
 #: words standing right before a branded head's left part that mark its left edge (建设服务型政府)
 LEFT_EDGE = (
     "建设",
@@ -204,6 +205,7 @@ LEFT_EDGE = (
     "建立",
 )
 CJK = re.compile(r"[\u4e00-\u9fff]")
+_NUMERAL = re.compile(f"[{NUMERALS}]")
 COMPACT = re.compile(r"(?:[一二两三四五六七八九十百千万双][\u4e00-\u9fff]{1,2}?){2,4}")
 
 
@@ -234,7 +236,8 @@ def _numbered_spans(text: str, mask: list[bool]):
     """(start, shape, [end, …]) for each number-led position of one paragraph: the possible ends of the string,
     shortest first."""
     out = []
-    for i, ch in enumerate(text):
+    for numeral in _NUMERAL.finditer(text):  # (every branch below starts at a numeral)
+        i, ch = numeral.start(), numeral.group()
         if mask[i] or (i and (text[i - 1] in NUMERALS or text[i - 1].isdigit() or text[i - 1] in "零〇")):
             continue
         if ch in LEAD and i + 1 < len(text) and text[i + 1] in MEASURES:
@@ -273,6 +276,8 @@ def _numbered_spans(text: str, mask: list[bool]):
 def _series_spans(text: str, mask: list[bool]):
     """(start, end, parts) of each series of three or more parallel parts in one paragraph."""
     out = []
+    if text.count("、") < 2:  # (most paragraphs: no clause of three parts)
+        return out
     for clause in SERIES_CLAUSE.finditer(text):
         pieces = clause.group().split("、")
         if len(pieces) < 3:
@@ -299,6 +304,8 @@ def _series_spans(text: str, mask: list[bool]):
 def _head_spans(text: str, mask: list[bool]):
     """(start, head, [start, …]) for each branded head: possible left edges, nearest first."""
     out = []
+    if not _ANY_HEAD.search(text):  # (most paragraphs: no head)
+        return out
     for head in BRANDED_HEADS:
         for m in re.finditer(head, text):
             h = m.start()

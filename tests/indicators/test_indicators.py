@@ -118,6 +118,16 @@ def test_offsets_quote_the_text(national):
     assert set(ind["kind"]) == {"target", "outcome", "other"}
 
 
+def test_the_corpus_table_is_the_tables_of_its_documents(national):
+    # analyze reads (and keeps) each report on its own: the statements of a report never depend on another
+    from cppcc_nlp.indicators.extract import concat_indicators
+
+    corpus, ind = national
+    names = load_indicator_names()
+    by_document = concat_indicators(cn.indicators(cn.Corpus([doc]), names=names) for doc in corpus.docs)
+    pd.testing.assert_frame_equal(by_document, ind)
+
+
 def test_national_targets_and_outcomes_equal_the_hand_made_table(national, key):
     """Every target 2000–2019 and outcome 1999–2018 of the four indicators, and no other."""
     _, ind = national

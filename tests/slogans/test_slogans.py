@@ -267,6 +267,18 @@ def test_scan_quotes_nested_straight_corner_and_unbalanced():
     assert scan_quotes("”多余的右引号")[1] == [0]
 
 
+def test_scan_quotes_drops_quotes_left_open_too_long_but_never_a_title():
+    # (the scan goes from mark to mark: the characters between still let an open quote run out, one a character)
+    def found(text):
+        quotes, bad = scan_quotes(text)
+        return [text[q.start : q.end][:4] for q in quotes], bad
+
+    assert found("“" + "字" * 130 + "“同心政协”") == (["同心政协"], [0])
+    assert found("“字“" + "字" * 200 + "”") == ([], [0, 2, 203])
+    assert found("“" * 3 + "字" * 125 + "“两个确立”") == (["两个确立"], [0, 1, 2])
+    assert found("《" + "字" * 130 + "“同心”》") == (["同心", "字字字字"], [])
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet="两个确立同心政协关于建议“”「」《》\"、，。X", max_size=40))
 def test_quote_scanner_and_engine_never_break(text):

@@ -1,0 +1,26 @@
+"""Keys of the derived-results cache on real reports (the shared corpora)."""
+
+from __future__ import annotations
+
+import copy
+
+from cppcc_nlp.corpus.corpus import Corpus
+from cppcc_nlp.output.derived_cache import document_fingerprints
+
+
+def test_a_document_keeps_its_key_when_others_are_added_and_loses_it_when_it_changes(shared_corpus):
+    keys = document_fingerprints(shared_corpus, "indicators-of-document", False)
+    assert list(keys) == [d.doc_id for d in shared_corpus.docs] and len(set(keys.values())) == len(keys)
+    first = shared_corpus.docs[:5]
+    assert document_fingerprints(Corpus(first), "indicators-of-document", False) == {
+        d.doc_id: keys[d.doc_id] for d in first
+    }
+    assert (
+        document_fingerprints(Corpus(first), "indicators-of-document", True)[first[0].doc_id] != keys[first[0].doc_id]
+    )
+    changed = copy.deepcopy(first[0])
+    changed.meta["region"] = "江苏省"  # a docvar every row carries
+    assert (
+        document_fingerprints(Corpus([changed]), "indicators-of-document", False)[changed.doc_id]
+        != keys[changed.doc_id]
+    )
