@@ -245,7 +245,7 @@ def _put_back_groups(cache, name: str, groups: dict) -> None:
         cache.put_frame(name, pd.concat(frames, ignore_index=True))
 
 
-#: resolution of the PNG figure files (the page inlines them scaled to ``report.REPORT_DPI``)
+#: resolution of the PNG figure files (the page inlines them, shown at the size of ``report.REPORT_DPI``)
 FIGURE_DPI = 150
 #: how many slogans and terms get their rates by series and their list of contexts in the report
 CONTEXT_ITEMS = 20

@@ -183,3 +183,44 @@ def test_topic_shares_give_every_topic_its_own_colour(n_topics):
     colours = {tuple(np.round(c.get_facecolor()[0], 4)) for c in fig.axes[0].collections}
     matplotlib.pyplot.close(fig)
     assert len(colours) == n_topics
+
+
+def test_save_lays_out_once_and_draws_what_savefig_draws(tmp_path, monkeypatch):
+    """``save`` runs the layout engine itself, once, then draws each format once (savefig alone draws every
+    format twice: once without output, to lay it out); its PNG is savefig's, pixel for pixel."""
+    from PIL import Image
+
+    table = SLOGANS.assign(series=["国务院", "国务院", "上海市", "国务院", "上海市"])
+    expected = tmp_path / "savefig.png"
+    fig = plot.slogan_timeline(table)
+    fig.savefig(expected, dpi=150)
+    matplotlib.pyplot.close(fig)
+    fig = plot.slogan_timeline(table)
+    engine = fig.get_layout_engine()
+    draws, draw = [], matplotlib.figure.Figure.draw
+    monkeypatch.setattr(
+        matplotlib.figure.Figure, "draw", lambda self, renderer: draws.append(1) or draw(self, renderer)
+    )
+    png, svg = plot.save(fig, tmp_path / "saved", dpi=150)
+    assert len(draws) == 2 and svg.suffix == ".svg"
+    assert np.array_equal(np.asarray(Image.open(png)), np.asarray(Image.open(expected)))
+    assert fig.get_layout_engine() is engine
+    matplotlib.pyplot.close(fig)
+
+
+def test_the_timeline_svg_holds_one_pixel_per_cell(tmp_path):
+    """The SVG embeds the heat map at its own resolution (one pixel per slogan and year, drawn unsmoothed), not
+    an image resampled to the size of the figure."""
+    import base64
+    import io
+    import re
+
+    from PIL import Image
+
+    fig = plot.slogan_timeline(SLOGANS)
+    svg = plot.save(fig, tmp_path / "timeline", formats=("svg",))[0].read_text(encoding="utf-8")
+    matplotlib.pyplot.close(fig)
+    images = [Image.open(io.BytesIO(base64.b64decode(data))) for data in re.findall(r"base64,\s*([\w+/=]+)", svg)]
+    n_years, n_slogans = SLOGANS["year"].nunique(), SLOGANS["canonical"].nunique()
+    assert (n_years, n_slogans) in [image.size for image in images]
+    assert "image-rendering:pixelated" in svg

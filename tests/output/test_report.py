@@ -28,3 +28,27 @@ def test_a_context_list_holds_every_year_before_a_second_context_of_any(bundled)
     assert len(shown) == 40 and set(shown) == set(years)
     assert shown == sorted(shown)  # kwic's order is by document, and documents are in year order
     assert f"改革开放 — {len(rows)} context(s)" in html
+
+
+def test_a_figure_file_is_inlined_as_it_is_at_the_size_of_the_page(tmp_path):
+    """The page holds the figure's PNG file itself (no second drawing, no rescaling), shown at the width it has
+    at REPORT_DPI."""
+    import base64
+    import io
+
+    import matplotlib.pyplot as plt
+    import pandas as pd
+    from PIL import Image
+
+    from cppcc_nlp import plot
+    from cppcc_nlp.output.report import REPORT_DPI, Section, render_section
+
+    fig = plot.coherence_by_k(pd.DataFrame({"k": [4, 6, 8], "coherence": [0.05, 0.09, 0.07]}), chosen=6)
+    png = plot.save(fig, tmp_path / "coherence", formats=("png",), dpi=150)[0].read_bytes()
+    section = Section("主题 Topics", figures={"coherence": fig})
+    rendered = render_section(section, pngs={"coherence": png}, dpi=150)
+    plt.close(fig)
+    width = Image.open(io.BytesIO(png)).width
+    assert f"width='{round(width * REPORT_DPI / 150)}'" in rendered.html
+    assert base64.b64encode(png).decode("ascii") in rendered.html
+    assert "base64" not in rendered.text
