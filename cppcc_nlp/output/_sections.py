@@ -15,6 +15,10 @@ from cppcc_nlp.output.report import FEW, Section, render
 
 TITLE = "政治工作报告分析 · Work-report analysis"
 TIMELINE_MIN_CHARS = 2000  # periods with less text are left out of the slogan timeline and lifecycle figures
+#: the slogan and topic figures draw at most this many series (those with the most text): a corpus of many regions
+#: would otherwise give a heat map tens of thousands of pixels wide and a panel or legend entry per series
+#: (48 series on 16 copies of the shared corpora); the tables have every series
+MAX_FIGURE_SERIES = 8
 DOCUMENT_COLUMNS = [
     "doc_id",
     "title",
@@ -115,6 +119,14 @@ def slogan_section(
         if tracking[period].nunique() == 1
         else tracking[tracking["n_chars"] >= min(TIMELINE_MIN_CHARS, tracking["n_chars"].max())]
     )
+    if "series" in shown.columns and shown["series"].nunique() > MAX_FIGURE_SERIES:
+        chars = shown.drop_duplicates(["series", period]).groupby("series")["n_chars"].sum()
+        kept = chars.sort_values(ascending=False, kind="stable").index[:MAX_FIGURE_SERIES]
+        section.text += (
+            f" The figures show the {MAX_FIGURE_SERIES} series with the most text, of {chars.size} "
+            f"({', '.join(map(str, kept))}); the tables have them all."
+        )
+        shown = shown[shown["series"].isin(set(kept))]
     section.figures["slogan_timeline"] = plot.slogan_timeline(shown, year=period, value="per_10k_chars")
     top5 = summary["canonical"].drop_duplicates().tolist()[:5]  # the summary has a row per slogan and series
     if shown[period].nunique() > 1 and top5:
@@ -293,6 +305,15 @@ def topic_section(model=None, shares=None, *, k_chosen: bool = True, failure: st
     share_table = shares.set_index(keys)[share_cols] if keys else shares[share_cols]
     if len(share_table) > 1:
         drawn = share_table.reset_index() if "series" in keys else share_table
+        if "series" in keys and drawn["series"].nunique() > MAX_FIGURE_SERIES:
+            # (the series with the most years of shares: the share table holds no amount of text)
+            years = drawn["series"].value_counts(sort=False)
+            kept = years.sort_values(ascending=False, kind="stable").index[:MAX_FIGURE_SERIES]
+            section.text += (
+                f" The figure of shares shows the {MAX_FIGURE_SERIES} series with the most years, of {years.size};"
+                " the table has them all."
+            )
+            drawn = drawn[drawn["series"].isin(set(kept))]
         section.figures["topic_shares"] = plot.topic_shares(drawn, labels=labels)
     section.tables.append(("Topics", model.topics_))
     section.tables.append(("Share of text by series and year", share_table.rename(columns=labels).reset_index()))

@@ -52,3 +52,31 @@ def test_a_figure_file_is_inlined_as_it_is_at_the_size_of_the_page(tmp_path):
     assert f"width='{round(width * REPORT_DPI / 150)}'" in rendered.html
     assert base64.b64encode(png).decode("ascii") in rendered.html
     assert "base64" not in rendered.text
+
+
+def test_slogan_figures_draw_at_most_max_figure_series(shared_corpus, monkeypatch):
+    """A corpus of many series draws the slogan figures for the series with the most text only, and says so;
+    the shared corpora (3 series) draw them all."""
+    import matplotlib.pyplot as plt
+
+    import cppcc_nlp as cn
+    from cppcc_nlp.output import _sections
+
+    occ = cn.detect_slogans(shared_corpus)
+    tracking = cn.track_slogans(occ, shared_corpus, by="period")
+    summary = cn.slogan_summary(occ, shared_corpus, by="period")
+    cooc = cn.slogan_cooccurrence(occ, shared_corpus)
+    every = _sections.slogan_section(occ, tracking, summary, cooc)
+    assert "series with the most text" not in every.text
+    monkeypatch.setattr(_sections, "MAX_FIGURE_SERIES", 1)
+    capped = _sections.slogan_section(occ, tracking, summary, cooc)
+    shown = tracking[tracking["n_chars"] >= _sections.TIMELINE_MIN_CHARS]
+    chars = shown.drop_duplicates(["series", "period"]).groupby("series")["n_chars"].sum()
+    largest = chars.idxmax()
+    assert f"The figures show the 1 series with the most text, of 3 ({largest})" in capped.text
+    # the heat map has one column per period of that series only (3 blocks of columns before)
+    n_columns = capped.figures["slogan_timeline"].axes[0].get_images()[0].get_array().shape[1]
+    assert n_columns == shown.loc[shown["series"] == largest, "period"].nunique()
+    assert every.figures["slogan_timeline"].axes[0].get_images()[0].get_array().shape[1] > n_columns
+    for fig in [*every.figures.values(), *capped.figures.values()]:
+        plt.close(fig)

@@ -241,3 +241,29 @@ def test_the_report_says_when_the_search_fitted_a_sample(monkeypatch):
     model = TopicModel(k_range=(4, 5), n_init=2, max_df=0.9).fit(units)
     text = topic_section(model, model.shares("year")).text
     assert "a sample of 60 of the 120 paragraphs that carry terms" in text
+
+
+def test_the_share_figure_draws_at_most_max_figure_series(monkeypatch):
+    """Shares of more series than MAX_FIGURE_SERIES: the figure has a panel for each of the series with the most
+    years, the table every series, and the text says so."""
+    import matplotlib.pyplot as plt
+
+    from cppcc_nlp.output import _sections
+
+    model = TopicModel(k_range=(4, 4), n_init=1, max_df=0.9).fit(make_units())
+    by_year = model.shares("year")
+    # three series: 甲 with three years, 乙 with two, 丙 with one
+    shares = pd.concat(
+        [by_year.iloc[:n].assign(series=name) for name, n in (("甲", 3), ("乙", 2), ("丙", 1))], ignore_index=True
+    )
+    every = _sections.topic_section(model, shares)
+    assert len(every.figures["topic_shares"].axes) == 3 and "series with the most years" not in every.text
+    monkeypatch.setattr(_sections, "MAX_FIGURE_SERIES", 2)
+    capped = _sections.topic_section(model, shares)
+    assert [ax.get_title() for ax in capped.figures["topic_shares"].axes] == [
+        ax.get_title() for ax in every.figures["topic_shares"].axes if "丙" not in ax.get_title()
+    ]
+    assert "shows the 2 series with the most years, of 3" in capped.text
+    assert set(capped.tables[1][1]["series"]) == {"甲", "乙", "丙"}
+    for fig in [*every.figures.values(), *capped.figures.values()]:
+        plt.close(fig)
