@@ -438,7 +438,7 @@ def test_a_step_failing_in_its_child_fails_the_run_and_leaves_nothing(shanghai, 
     (tmp_path / "tmp").mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))  # where the children leave their answers
 
-    def broken(corpus):
+    def broken(corpus, **options):
         raise ValueError("indicators broke in the child")
 
     monkeypatch.setattr(importlib.import_module("cppcc_nlp.indicators.extract"), "indicators", broken)
