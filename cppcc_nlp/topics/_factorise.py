@@ -142,20 +142,30 @@ def fit_lda(counts: sp.csr_matrix, k: int, *, random_state, max_iter: int) -> tu
 
 
 def nnls_weights(x: sp.csr_matrix, components: np.ndarray) -> np.ndarray:
-    """Unit × topic weights: non-negative least squares of each TF-IDF row on the topic-term matrix."""
-    from scipy.linalg import cholesky, solve_triangular
+    """Unit × topic weights: non-negative least squares of each TF-IDF row on the topic-term matrix.
+
+    With ``H = components`` and the Cholesky factor ``L`` of ``H Hᵀ``, row r's problem ``min ‖x_r - w H‖`` is
+    ``min ‖Lᵀ w - L⁻¹ H x_r‖`` (k × k instead of k × n_terms).  What does not depend on the row (the factor, the
+    triangular solver, ``Lᵀ`` in the layout ``nnls`` wants) is made once, not once per row: the rows' results
+    are those of ``solve_triangular`` and ``nnls`` called per row, bit for bit (tests).
+    """
+    from scipy.linalg import cholesky, get_lapack_funcs
     from scipy.optimize import nnls
 
     k = components.shape[0]
     gram = components @ components.T
     gram[np.diag_indices(k)] += 1e-12 * max(np.trace(gram), 1.0)
-    lower = cholesky(gram, lower=True)
+    lower = np.asfortranarray(cholesky(gram, lower=True))
+    upper = np.ascontiguousarray(lower.T)
     b = np.asarray((x @ components.T))  # (n, k) = H x
+    # the LAPACK routine solve_triangular calls, without its per-call checks (a batched solve of all rows at
+    # once differs in the last bit)
+    trtrs = get_lapack_funcs("trtrs", (lower, b))
     out = np.zeros((x.shape[0], k))
     nonempty = np.diff(x.indptr) > 0
     for r in np.flatnonzero(nonempty):
-        y = solve_triangular(lower, b[r], lower=True)
-        out[r], _ = nnls(lower.T, y)
+        y = trtrs(lower, b[r], lower=1)[0]  # (never singular: a Cholesky factor's diagonal is positive)
+        out[r], _ = nnls(upper, y)
     return out
 
 
