@@ -16,6 +16,7 @@ from cppcc_nlp.errors import LexiconError
 __all__ = ["FORMULAE_FILE", "Formulae", "load_formulae", "resolve_formulae"]
 
 FORMULAE_FILE = Path(__file__).resolve().parent.parent / "data" / "report_formulae.txt"
+_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Formulae:
 
     def is_formula(self, sentence: str) -> bool:
         """True when ``sentence`` matches one of the formula patterns."""
-        return self._regex is not None and self._regex.search(re.sub(r"\s+", "", sentence)) is not None
+        return self._regex is not None and self._regex.search(_SPACE.sub("", sentence)) is not None
 
 
 def load_formulae(path=None) -> Formulae:

@@ -60,21 +60,30 @@ class Units:
 
 def formula_sentences(table: pd.DataFrame, formulae: Formulae) -> pd.DataFrame:
     """The sentences of a token table that are formulae: ``doc_id, para_id, sent, text``."""
+    return _formulae_in(table, formulae)[0]
+
+
+def _formulae_in(table: pd.DataFrame, formulae: Formulae) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """The formula sentences of a token table, and which of its rows are in one (None when there are none)."""
     if not formulae.sentences or table.empty or "sent" not in table or "para_id" not in table:
-        return pd.DataFrame(columns=_FORMULA_COLUMNS)
-    text = table.groupby(["doc_id", "para_id", "sent"], sort=False)["token"].agg("".join).reset_index(name="text")
-    hit = text["text"].map(formulae.is_formula).astype(bool)
-    found = text[hit].reset_index(drop=True)[_FORMULA_COLUMNS]
+        return pd.DataFrame(columns=_FORMULA_COLUMNS), None
+    keys = ["doc_id", "para_id", "sent"]
+    sentence = table.groupby(keys, sort=False, observed=True).ngroup().to_numpy()  # in text order
+    order = np.argsort(sentence, kind="stable")
+    words = table["token"].to_numpy()[order].tolist()
+    sizes = np.bincount(sentence)
+    ends = np.cumsum(sizes)  # each sentence is the rows starts[i]:ends[i] of ``order``
+    starts = ends - sizes
+    # each sentence's text is a slice of all tokens joined once (not a join per sentence)
+    offset = np.concatenate([[0], np.cumsum(np.fromiter(map(len, words), dtype=np.int64, count=len(words)))])
+    joined = "".join(words)
+    text = [joined[a:b] for a, b in zip(offset[starts].tolist(), offset[ends].tolist())]
+    hit = np.fromiter(map(formulae.is_formula, text), dtype=bool, count=len(text))
+    found = table[keys].iloc[order[starts[hit]]].reset_index(drop=True)
+    found["text"] = pd.Series([t for t, h in zip(text, hit) if h], dtype="str")
     ids = [c for c in ("doc_id", "para_id") if isinstance(found[c].dtype, pd.CategoricalDtype)]
-    return found.astype({c: "str" for c in ids})  # (from tokens(compact=True): plain strings in the model file)
-
-
-def _drop_sentences(table: pd.DataFrame, dropped: pd.DataFrame) -> pd.DataFrame:
-    if dropped.empty:
-        return table
-    keys = pd.MultiIndex.from_frame(dropped[["para_id", "sent"]])
-    mask = pd.MultiIndex.from_frame(table[["para_id", "sent"]]).isin(keys)
-    return table[~mask]
+    found = found.astype({c: "str" for c in ids})  # (from tokens(compact=True): plain strings in the model file)
+    return found, (hit[sentence] if hit.any() else None)
 
 
 def _drop_words(lists: list, words: frozenset) -> list:
@@ -103,8 +112,9 @@ def _add_missing(meta: pd.DataFrame, columns, numeric=("period",)) -> None:
 def _filtered_lists(table: pd.DataFrame, unit: str, ids, token_options: dict, formulae: Formulae, paragraphs: bool):
     """Formula sentences of the token table, and the token lists of the units and (when ``paragraphs``) of the
     paragraphs, without them."""
-    dropped = formula_sentences(table, formulae)
-    table = _drop_sentences(table, dropped)
+    dropped, in_formula = _formulae_in(table, formulae)
+    if in_formula is not None:
+        table = table[~in_formula]
     lists = _drop_words(_as_lists(_token_lists_of(table, unit, token_options), ids), formulae.words)
     if not paragraphs:
         return dropped, lists, None

@@ -29,7 +29,8 @@ corpus; what does (vocabulary, one fit, the units' weights, NPMI counting) grows
 (the 3,210 paragraphs of the shared corpora) are searched on every unit, as before.
 
 A yearly refresh: ``fit(corpus, warm_start=last_years_model)`` keeps the earlier k and starts one NMF fit from
-the earlier topics, so that topic i of the new model continues topic i of the old one.
+the earlier topics, so that topic i of the new model continues topic i of the old one.  This fit, like the final
+fit after a search on a sample, stops when the topics stop moving (:func:`~cppcc_nlp.topics._factorise.settled`).
 
 Report formulae
 ---------------

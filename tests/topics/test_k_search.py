@@ -134,6 +134,47 @@ def test_grow_adds_topics_where_the_fit_is_worst():
     assert {vocab[j] for j in F.top_term_ids(grown[3:], 10)[0]} == set(THEMES[missing[0]])
 
 
+def test_settled_is_a_change_of_at_most_settle_tol_of_the_norm():
+    h = np.ones((2, 5))
+    step = F.SETTLE_TOL * np.linalg.norm(h)
+    assert F.settled(h, h.copy())
+    for moved, expected in ((0.5 * step, True), (2 * step, False)):
+        after = h.copy()
+        after[0, 0] += moved
+        assert F.settled(h, after) is expected
+
+
+def continued(x, w, h, iterations):
+    """scikit-learn's NMF from ``(w, h)`` for exactly ``iterations`` iterations (``tol=0``): one run."""
+    from sklearn.decomposition import NMF
+
+    model = NMF(n_components=h.shape[0], init="custom", solver="cd", max_iter=iterations, tol=0)
+    model.fit_transform(x, W=w.copy(), H=h.copy())
+    return model.components_
+
+
+def test_a_refit_from_earlier_topics_stops_at_the_first_look_that_finds_them_settled():
+    units = make_units()
+    lists = units["tokens"].tolist()
+    vocab = sorted({t for toks in lists for t in toks})
+    x = V.tfidf(V.count_matrix(lists, vocab), np.ones(len(vocab)))
+    # earlier topics: a short fit of the first two years' units, carried over (as a refresh starts)
+    _, h0, _ = F.nmf(x[:80], 4, seed=0, max_iter=20)
+    w0 = F.nnls_weights(x, h0)
+    _, h, _ = F.nmf(x, 4, seed=0, max_iter=400, h0=h0, settle=True)
+    # one run of n iterations, n the first multiple of SETTLE_EVERY after which the topics moved by at most
+    # SETTLE_TOL of their norm in the last SETTLE_EVERY iterations
+    every = F.SETTLE_EVERY
+    path = {n: continued(x, w0, h0, n) for n in range(every, 400 + 1, every)}
+    path[0] = h0
+    n = next(n for n in range(every, 400 + 1, every) if F.settled(path[n - every], path[n]))
+    assert 2 * every <= n < 400
+    assert np.array_equal(h, path[n])  # the same iterations as one run of n, bit for bit
+    # and at most max_iter, even when the topics still move
+    _, capped, _ = F.nmf(x, 4, seed=0, max_iter=every + 3, h0=h0, settle=True)
+    assert np.array_equal(capped, continued(x, w0, h0, every + 3))
+
+
 def test_carried_topics_follow_the_terms():
     old = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     out = F.carried_topics(old, ["协商", "政协", "经济"], ["产业", "协商", "经济"])
@@ -226,14 +267,20 @@ def test_finalists_fitted_side_by_side_give_the_same_model(sample_shanghai):
         TopicModel(n_jobs=0).fit(corpus, tokens=table)
 
 
-@pytest.mark.slow
-def test_real_warm_started_refresh_matches_the_earlier_topics(sample_shanghai, count_fits):
+@pytest.fixture(scope="module")
+def earlier_model(sample_shanghai):
+    """The model of the sample + Shanghai 2020-2023 at k = 14, before Shanghai 2024 is added: ``(last, model)``."""
     corpus, table = sample_shanghai
     last = "provincial-shanghai_2024"
     earlier_docs = [d for d in corpus.documents["doc_id"] if d != last]
     earlier = corpus.subset(doc_id=earlier_docs)
-    previous = TopicModel(n_topics=14, random_state=0).fit(earlier, tokens=table[table["doc_id"].isin(earlier_docs)])
-    count_fits.clear()
+    return last, TopicModel(n_topics=14, random_state=0).fit(earlier, tokens=table[table["doc_id"].isin(earlier_docs)])
+
+
+@pytest.mark.slow
+def test_real_warm_started_refresh_matches_the_earlier_topics(sample_shanghai, earlier_model, count_fits):
+    corpus, table = sample_shanghai
+    last, previous = earlier_model
     refreshed = TopicModel(random_state=0).fit(corpus, tokens=table, warm_start=previous)
     assert count_fits == [(14, True)] and refreshed.n_topics_ == 14
     # topic i continues topic i: most topics keep most of their top terms
@@ -250,3 +297,25 @@ def test_real_warm_started_refresh_matches_the_earlier_topics(sample_shanghai, c
     # the new report gets topics like the others
     new = refreshed.doc_topics_[refreshed.doc_topics_["doc_id"] == last]
     assert new["dominant_topic"].notna().mean() > 0.9
+
+
+@pytest.mark.slow
+def test_real_a_refit_stopped_when_its_topics_settle_has_the_topics_of_all_400_iterations(
+    sample_shanghai, earlier_model, monkeypatch
+):
+    corpus, table = sample_shanghai
+    _, previous = earlier_model
+    settled = TopicModel(random_state=0).fit(corpus, tokens=table, warm_start=previous)
+    monkeypatch.setattr(F, "SETTLE_TOL", 0.0)  # never settled: the refit runs all max_iter = 400 iterations
+    full = TopicModel(random_state=0).fit(corpus, tokens=table, warm_start=previous)
+    # the same top terms (so the same NPMI) and labels, topic by topic (two near-tied terms may swap ranks)
+    for a, b in zip(settled.topics_["top_terms"], full.topics_["top_terms"]):
+        assert set(a.split()) == set(b.split()), (a, b)
+    for column in ("label", "coherence"):
+        assert settled.topics_[column].tolist() == full.topics_[column].tolist(), column
+    cosine = np.sum(settled.components_ * full.components_, axis=1) / (
+        np.linalg.norm(settled.components_, axis=1) * np.linalg.norm(full.components_, axis=1)
+    )
+    assert cosine.min() > 0.9999, cosine
+    same = settled.doc_topics_["dominant_topic"].eq(full.doc_topics_["dominant_topic"]).fillna(True)
+    assert same.mean() > 0.99

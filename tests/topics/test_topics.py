@@ -167,6 +167,25 @@ def test_nnls_weights_equal_scipy_nnls():
         assert np.allclose(w[r], expected, atol=1e-8)
 
 
+def test_nnls_weights_are_those_of_per_row_calls_bit_for_bit():
+    """The factor, the solver and Lᵀ made once per call: the weights of solve_triangular and nnls per row, exactly
+    (a batched triangular solve would differ in the last bit, and the weights are written as tables)."""
+    from scipy.linalg import cholesky, solve_triangular
+    from scipy.optimize import nnls
+
+    rng = np.random.default_rng(5)
+    h = rng.random((12, 300)) * (rng.random((12, 300)) < 0.2)
+    x = sp.csr_matrix(rng.random((400, 300)) * (rng.random((400, 300)) < 0.03))
+    gram = h @ h.T
+    gram[np.diag_indices(12)] += 1e-12 * max(np.trace(gram), 1.0)
+    lower = cholesky(gram, lower=True)
+    b = np.asarray(x @ h.T)
+    expected = np.zeros((400, 12))
+    for r in np.flatnonzero(np.diff(x.indptr) > 0):
+        expected[r], _ = nnls(lower.T, solve_triangular(lower, b[r], lower=True))
+    assert np.array_equal(F.nnls_weights(x, h), expected)
+
+
 def test_lda_e_step_equals_scikit_learn_transform():
     from sklearn.decomposition import LatentDirichletAllocation
 
