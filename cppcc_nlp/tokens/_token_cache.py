@@ -116,12 +116,12 @@ class TokenRows:
         :func:`codes_of`) is not -1; ``words`` (word → code) gets the new words, and is the ``words`` of the
         result."""
         keep = np.flatnonzero(text >= 0)
-        return cls(
-            text[keep],
+        return cls(  # (int32: offsets in one paragraph, numbers of paragraphs and words)
+            text[keep].astype(np.int32),
             _numpy(table["i"])[keep].astype(np.int32),
-            codes_of(table["token"], words, add=True)[keep],
-            _numpy(table["start"])[keep].astype(np.int64),
-            _numpy(table["end"])[keep].astype(np.int64),
+            codes_of(table["token"], words, add=True)[keep].astype(np.int32),
+            _numpy(table["start"])[keep].astype(np.int32),
+            _numpy(table["end"])[keep].astype(np.int32),
             _numpy(table["is_punct"])[keep].astype(bool),
             _numpy(table["in_lexicon"])[keep].astype(bool),
             words,
@@ -131,7 +131,7 @@ class TokenRows:
     def concat(cls, parts: list["TokenRows"], words: dict) -> "TokenRows":
         """The rows of ``parts`` one after another (their words codes of the same ``words``)."""
         fields = ("text", "i", "word", "start", "end", "is_punct", "in_lexicon")
-        empty = (np.int64, np.int32, np.int64, np.int64, np.int64, bool, bool)
+        empty = (np.int32, np.int32, np.int32, np.int32, np.int32, bool, bool)
         return cls(
             *(
                 np.concatenate([getattr(p, f) for p in parts]) if parts else np.zeros(0, dtype=t)
@@ -245,7 +245,7 @@ class TokenCache:
         """Per paragraph number, the code of one lexicon version whose rows are valid under ``lex``: the current
         one, else the first one met (in row order) none of whose changed entries occurs in the paragraph."""
         hashes = list(texts)
-        pairs, first = np.unique(text * max(len(names), 1) + version, return_index=True)
+        pairs, first = np.unique(text.astype(np.int64) * max(len(names), 1) + version, return_index=True)
         current = names.index(lex.version) if lex.version in names else -1  # (-1: none of the rows)
         chosen: dict[int, int] = {}
         diff_cache: dict[int, frozenset[str] | None] = {}

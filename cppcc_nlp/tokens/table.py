@@ -324,77 +324,83 @@ def _assemble(
     paras: pd.DataFrame, sents, para_text: np.ndarray, rows: TokenRows, *, compact: bool = False
 ) -> pd.DataFrame:
     """The token table: paragraph ``k`` of ``paras`` gets the rows of its text number ``para_text[k]`` (-1:
-    none) in the order of ``i``, with its ids, docvars and offset.  Built column by column with numpy
-    (no join, no sort of the table, no string per row but the token's)."""
+    none) in the order of ``i``, with its ids, docvars and offsets.  Built column by column with numpy, the
+    temporary arrays dropped as soon as used (no join, no sort of the table, no string per row but the token's)."""
     if not len(rows):
         return _empty_table()
     # the rows of each text, in order: where they start once sorted by (text, i), and how many there are
     order = np.lexsort((rows.i, rows.text))
     per_text = np.bincount(rows.text, minlength=int(para_text.max()) + 1)
     first = np.cumsum(per_text) - per_text
-    has = para_text >= 0
-    n = np.where(has, per_text[np.maximum(para_text, 0)], 0)
+    n = np.where(para_text >= 0, per_text[np.maximum(para_text, 0)], 0)
     para = np.repeat(np.arange(len(para_text)), n)  # the paragraph of each token
-    within = np.arange(len(para)) - np.repeat(np.cumsum(n) - n, n)
-    row = order[np.repeat(first[np.maximum(para_text, 0)], n) + within]  # the row of each token
-    del order, within
+    row = np.arange(len(para)) - np.repeat(np.cumsum(n) - n, n)  # (its place among its paragraph's tokens)
+    row += np.repeat(first[np.maximum(para_text, 0)], n)
+    row = order[row]  # the row of each token
+    del order
+    para_start = paras["start"].to_numpy().astype("int64")
+    start = rows.start[row] + para_start[para]
+    end = rows.end[row] + para_start[para]
+    word = rows.word[row]
+    words = list(rows.words)
+    sent = _sentence_index(paras, sents, para, start, words, word)
 
     p = paras[["doc_id", "para_id", "section_id", "year", "period", "part"]].reset_index(drop=True)
     for col in TOKEN_DOCVARS:  # docvars of a Corpus; absent from a bare paragraph table or a string
         p[col] = paras[col].to_numpy() if col in paras.columns else None
     if compact:  # (categoricals: the repeated values never exist as one string per token)
         p = p.astype({col: "category" for col in COMPACT_COLUMNS})
+    p = p.astype({"year": "Int64", "period": "Int64"})
     in_lex = rows.in_lexicon[row]
-    word = rows.word[row]
-    words = list(rows.words)
     stop_words = stopwords()
-    para_start = paras["start"].to_numpy().astype("int64")[para]
-    start = rows.start[row] + para_start
-    columns = {col: p[col].array.take(para) for col in ("doc_id", "para_id", "section_id")}
-    columns["year"] = pd.Series(p["year"].array.take(para)).astype("Int64")
-    columns["period"] = pd.Series(p["period"].array.take(para)).astype("Int64")
-    for col in ("part", *TOKEN_DOCVARS):
-        columns[col] = p[col].array.take(para)
+    columns = {col: p[col].array.take(para) for col in p.columns}  # doc_id … series, one value per paragraph
+    del para
     columns["i"] = rows.i[row]
-    columns["sent"] = np.zeros(len(row), dtype=np.int32)  # (set below)
+    columns["sent"] = sent.astype(np.int32)
     columns["token"] = pd.Series(words).array.take(word)
     columns["start"] = start
-    columns["end"] = rows.end[row] + para_start
+    columns["end"] = end
     columns["is_punct"] = rows.is_punct[row] & ~in_lex
     columns["is_stop"] = np.fromiter((w in stop_words for w in words), bool, len(words))[word] & ~in_lex
     columns["is_num"] = np.fromiter(map(is_num_text, words), bool, len(words))[word] & ~in_lex
     columns["in_lexicon"] = in_lex
-    del row, word, para_start
-    table = pd.DataFrame(columns, copy=False)
-    table["sent"] = _sentence_index(paras, sents, para, start, table).astype("int32")
-    return table
+    return pd.DataFrame(columns, copy=False)
 
 
-def _sentence_index(paras: pd.DataFrame, sents, para: np.ndarray, start: np.ndarray, table) -> np.ndarray:
+#: a token made only of these ends a sentence (where no sentence table says where sentences start)
+_SENTENCE_END = re.compile(r"[。！？!?；;…]+")
+
+
+def _sentence_index(paras: pd.DataFrame, sents, para: np.ndarray, start: np.ndarray, words: list, word) -> np.ndarray:
     """Index of each token's sentence within its paragraph: the last sentence of the token's ``para_id`` that
-    starts at or before the token (0 when none does); ``para`` is the token's row in ``paras``, ``start`` its
-    offset in the document."""
-    if sents is not None and len(sents) and {"para_id", "sent_id", "start"} <= set(sents.columns):
-        para_code, para_ids = pd.factorize(paras["para_id"])
-        code = para_code[para]
-        s_code = pd.Index(para_ids).get_indexer(sents["para_id"])
-        s_num = sents["sent_id"].astype(str).str.rsplit("/", n=1).str[-1].astype("int64").to_numpy()
-        s_start = np.asarray(sents["start"], dtype=np.int64)
-        keep = s_code >= 0
-        s_code, s_start, s_num = s_code[keep], s_start[keep], s_num[keep]
-        if not len(s_code):
-            return np.zeros(len(para), dtype=np.int64)
-        by = np.lexsort((s_start, s_code))  # (stable: of two sentences starting together, the later one counts)
-        s_code, s_start, s_num = s_code[by], s_start[by], s_num[by]
-        span = int(max(s_start.max(), start.max(initial=0))) + 1  # one key: (para_id, start)
-        last = np.searchsorted(s_code * span + s_start, code * span + start, side="right") - 1
-        last_ok = np.maximum(last, 0)
-        matched = (last >= 0) & (code >= 0) & (s_code[last_ok] == code)
-        return np.where(matched, s_num[last_ok], 0)
-    # no sentence table: a sentence ends after a token made of sentence-final punctuation
-    is_end = table["token"].str.fullmatch(r"[。！？!?；;…]+").fillna(False).astype("int64")
-    before = is_end.groupby(table["para_id"], sort=False).cumsum() - is_end
-    return before.to_numpy()
+    starts at or before the token (0 when none does).  ``sents`` is
+    :func:`~cppcc_nlp.tokens.inputs.sentence_starts` or None; per token, ``para`` is its row in ``paras``,
+    ``start`` its offset in the document and ``word`` its index in ``words``."""
+    code_of: dict[str, int] = {}
+    code = np.array([code_of.setdefault(p, len(code_of)) for p in paras["para_id"]], dtype=np.int64)[para]
+    if sents is None or not len(sents):
+        # no sentence table: a sentence ends after a token made of sentence-final punctuation
+        is_end = np.fromiter((_SENTENCE_END.fullmatch(w) is not None for w in words), bool, len(words))[word]
+        is_end = pd.Series(is_end.astype(np.int64))
+        return (is_end.groupby(code, sort=False).cumsum() - is_end).to_numpy()
+    s_code = np.array([code_of.get(p, -1) for p in sents["para_id"]], dtype=np.int64)
+    keep = s_code >= 0
+    s_code, s_start, s_num = s_code[keep], sents["start"].to_numpy()[keep], sents["sent"].to_numpy()[keep]
+    if not len(s_code):
+        return np.zeros(len(para), dtype=np.int64)
+    by = np.lexsort((s_start, s_code))  # (stable: of two sentences starting together, the later one counts)
+    s_code, s_start, s_num = s_code[by], s_start[by], s_num[by]
+    # one sort key, (para_id, start): the last sentence at or before each token, then whether it is the token's
+    span = int(max(s_start.max(), start.max())) + 1
+    key = code * span + start
+    last = np.searchsorted(s_code * span + s_start, key, side="right") - 1
+    del key
+    matched = last >= 0
+    np.maximum(last, 0, out=last)
+    matched &= s_code[last] == code
+    sent = s_num[last]
+    sent[~matched] = 0
+    return sent
 
 
 # ----------------------------------------------------------------------------------------------------------
