@@ -88,12 +88,17 @@ def document_from_json(data: dict):
 
     if not isinstance(data, dict) or data.get("format") != DOCUMENT_FORMAT:
         raise ValueError(f"not a {DOCUMENT_FORMAT} record")
+    # one object for each value repeated across the records (ids, part, kind, years; the text of a paragraph of
+    # one sentence): JSON gives a new one per occurrence, and the records are most of a corpus's memory
+    shared = {data["doc_id"]: data["doc_id"]}
     lists = {}
     for name, cls in _record_types().items():
         block = data[name]
         if block["columns"] != [f.name for f in fields(cls)]:
             raise ValueError(f"{name}: columns {block['columns']} are not {cls.__name__}'s")
-        lists[name] = [cls(*row) for row in block["rows"]]
+        lists[name] = [
+            cls(*(shared.setdefault(v, v) if type(v) in (str, int) else v for v in row)) for row in block["rows"]
+        ]
     if (
         not isinstance(data["meta"], dict)
         or not isinstance(data["text"], str)
@@ -101,7 +106,7 @@ def document_from_json(data: dict):
     ):
         raise ValueError("meta or text of the wrong type")
     return Document(
-        doc_id=data["doc_id"],
+        doc_id=shared[data["doc_id"]],
         path=_Path(data["path"]),
         text=data["text"],
         meta=data["meta"],

@@ -13,12 +13,12 @@ the lexicon (a few kB), never the model.
 
 from __future__ import annotations
 
-import pandas as pd
+import pyarrow as pa
 from distributed import WorkerPlugin  # this module is imported only when a client is given
 
 from cppcc_nlp._dask import map_ordered
 from cppcc_nlp.errors import ModelError
-from cppcc_nlp.tokens._token_cache import CACHE_COLUMNS
+from cppcc_nlp.tokens._token_cache import cache_schema
 from cppcc_nlp.tokens.pipeline import default_model_dir, lexicon_of, nlp
 
 #: characters of paragraph text per task (about a second of pkuseg per task: small enough to spread a
@@ -76,7 +76,7 @@ def _batches(texts: dict[str, str], limit: int) -> list[dict[str, str]]:
 
 def _segment_batch(
     texts: dict[str, str], segment_texts, lexicon, model: str | None, pipeline_version: str, batch_size: int
-) -> pd.DataFrame:
+) -> pa.Table:
     """On a worker: the cache rows of one batch (the pipeline comes from the per-process cache of ``nlp``)."""
     pipe = nlp(lexicon=lexicon, pkuseg_model=model)
     mine = pipe.meta["cppcc_nlp"]["pipeline_version"]
@@ -91,14 +91,15 @@ def _segment_batch(
 
 def segment(
     client, pipe, texts: dict[str, str], segment_texts, *, batch_size: int = 64, batch_chars: int = BATCH_CHARS
-) -> pd.DataFrame:
-    """The cache rows of ``texts`` ``{text_hash: text}``, segmented on the cluster, in the order of ``texts``.
+) -> pa.Table:
+    """The cache rows of ``texts`` ``{text_hash: text}`` (an Arrow table), segmented on the cluster, in the
+    order of ``texts``.
 
     ``segment_texts(pipe, texts, n_process=, batch_size=)`` is the local segmenter each worker runs on its batch
     (``cppcc_nlp.tokens.table._segment``).
     """
     if not texts:
-        return pd.DataFrame({c: [] for c in CACHE_COLUMNS})
+        return cache_schema().empty_table()
     model = _model_for_workers(pipe)
     ensure_plugin(client, model)
     lexicon = lexicon_of(pipe)  # by value, not scattered: scattered data dies with its worker, a task's args do not
@@ -112,7 +113,4 @@ def segment(
         pipe.meta["cppcc_nlp"]["pipeline_version"],
         batch_size,
     )
-    parts = [p for p in parts if not p.empty]
-    if not parts:
-        return pd.DataFrame({c: [] for c in CACHE_COLUMNS})
-    return pd.concat(parts, ignore_index=True)
+    return pa.concat_tables(parts)  # (each part's strings dictionary-encoded with a dictionary of its own)

@@ -19,9 +19,10 @@ import io
 import os
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
+import numpy as np
 
 from cppcc_nlp._cache import cache_dir, read_verified_bytes, write_verified_bytes
 from cppcc_nlp.resources.lexicon import Lexicon
@@ -29,6 +30,10 @@ from cppcc_nlp.tokens.components import spellings
 
 #: columns of the cached rows (one paragraph text, offsets relative to it)
 CACHE_COLUMNS = ["text_hash", "lexicon_version", "i", "token", "start", "end", "is_punct", "in_lexicon"]
+
+#: the columns whose values repeat (a paragraph's hash and version on each of its rows, a word on each of its
+#: occurrences): kept dictionary-encoded in Arrow, as Parquet stores them
+DICTIONARY_COLUMNS = ["text_hash", "lexicon_version", "token"]
 
 #: bump when the layout of a part file changes; it is part of the folder name, so parts of an older layout
 #: (2: verified parts with a header; 1: plain Parquet) are never read
@@ -43,6 +48,113 @@ def text_hash(text: str) -> str:
 def default_cache_dir() -> Path:
     """The cache root when neither the call nor the corpus names one: :func:`cppcc_nlp._cache.cache_dir`."""
     return Path(cache_dir())
+
+
+def cache_schema():
+    """The Arrow schema of the cached rows (:data:`CACHE_COLUMNS`) as written to a part."""
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            ("text_hash", pa.string()),
+            ("lexicon_version", pa.string()),
+            ("i", pa.int32()),
+            ("token", pa.string()),
+            ("start", pa.int64()),
+            ("end", pa.int64()),
+            ("is_punct", pa.bool_()),
+            ("in_lexicon", pa.bool_()),
+        ]
+    )
+
+
+def codes_of(column, codes: dict, *, add: bool) -> np.ndarray:
+    """The code of each value of an Arrow string column (plain or dictionary-encoded, chunked or not) in
+    ``codes`` (value → int): with ``add`` a value not there gets the next code, else -1.
+
+    Only the distinct values of each chunk go through Python; the rows are mapped with numpy.
+    """
+    chunks = column.chunks if hasattr(column, "chunks") else [column]
+    out = []
+    for chunk in chunks:
+        if not str(chunk.type).startswith("dictionary"):
+            chunk = chunk.dictionary_encode()
+        values = chunk.dictionary.to_pylist()
+        if add:
+            mapping = [codes.setdefault(v, len(codes)) for v in values]
+        else:
+            mapping = [codes.get(v, -1) for v in values]
+        out.append(np.asarray(mapping, dtype=np.int64)[chunk.indices.to_numpy(zero_copy_only=False)])
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+
+@dataclass
+class TokenRows:
+    """Segmented paragraphs, column-wise: row ``r`` is token ``i[r]`` of the paragraph text number ``text[r]``
+    (an index into the texts looked up or segmented), the word ``words[word[r]]``, at ``start[r]:end[r]`` in
+    the paragraph.
+
+    The cache's rows without one string per row: what :func:`cppcc_nlp.tokens.table.tokens` assembles the
+    token table from.
+    """
+
+    text: np.ndarray
+    i: np.ndarray
+    word: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    is_punct: np.ndarray
+    in_lexicon: np.ndarray
+    words: dict  # word → code, in the order of the codes
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    @classmethod
+    def from_arrow(cls, table, text: np.ndarray, words: dict) -> "TokenRows":
+        """The rows of an Arrow table of :data:`CACHE_COLUMNS` whose text number ``text`` (one per row, from
+        :func:`codes_of`) is not -1; ``words`` (word → code) gets the new words, and is the ``words`` of the
+        result."""
+        keep = np.flatnonzero(text >= 0)
+        return cls(  # (int32: offsets in one paragraph, numbers of paragraphs and words)
+            text[keep].astype(np.int32),
+            _numpy(table["i"])[keep].astype(np.int32),
+            codes_of(table["token"], words, add=True)[keep].astype(np.int32),
+            _numpy(table["start"])[keep].astype(np.int32),
+            _numpy(table["end"])[keep].astype(np.int32),
+            _numpy(table["is_punct"])[keep].astype(bool),
+            _numpy(table["in_lexicon"])[keep].astype(bool),
+            words,
+        )
+
+    @classmethod
+    def concat(cls, parts: list["TokenRows"], words: dict) -> "TokenRows":
+        """The rows of ``parts`` one after another (their words codes of the same ``words``)."""
+        fields = ("text", "i", "word", "start", "end", "is_punct", "in_lexicon")
+        empty = (np.int32, np.int32, np.int32, np.int32, np.int32, bool, bool)
+        return cls(
+            *(
+                np.concatenate([getattr(p, f) for p in parts]) if parts else np.zeros(0, dtype=t)
+                for f, t in zip(fields, empty)
+            ),
+            words,
+        )
+
+    def take(self, positions: np.ndarray) -> "TokenRows":
+        return TokenRows(
+            self.text[positions],
+            self.i[positions],
+            self.word[positions],
+            self.start[positions],
+            self.end[positions],
+            self.is_punct[positions],
+            self.in_lexicon[positions],
+            self.words,
+        )
+
+
+def _numpy(column) -> np.ndarray:
+    return column.to_numpy() if hasattr(column, "chunks") else column.to_numpy(zero_copy_only=False)
 
 
 class TokenCache:
@@ -68,17 +180,22 @@ class TokenCache:
         return sorted(self.folder.glob("part-*.parquet")) if self.folder.is_dir() else []
 
     def _read_part(self, part: Path):
-        """The rows of one part as a pyarrow Table; None when it is gone or failed its check (warned, deleted)."""
+        """The rows of one part as a pyarrow Table (the repeated strings dictionary-encoded); None when it is
+        gone or failed its check (warned, deleted)."""
         import pyarrow.parquet as pq
 
         data = read_verified_bytes(part, inputs=self.folder.name)
         if data is None:
             return None
-        return pq.read_table(io.BytesIO(data))
+        return pq.read_table(io.BytesIO(data), columns=CACHE_COLUMNS, read_dictionary=DICTIONARY_COLUMNS)
 
-    def _write_part(self, rows: pd.DataFrame, name: str) -> None:
+    def _write_part(self, rows, name: str) -> None:
+        """Write an Arrow table of :data:`CACHE_COLUMNS` as a part: plain string columns as Parquet reads them
+        (``store_schema=False``: a dictionary-encoded column is not read back as one)."""
+        import pyarrow.parquet as pq
+
         buffer = io.BytesIO()
-        rows[CACHE_COLUMNS].to_parquet(buffer, index=False)
+        pq.write_table(rows.select(CACHE_COLUMNS), buffer, store_schema=False)
         write_verified_bytes(self.folder / name, buffer.getvalue(), inputs=self.folder.name)
 
     def remember_lexicon(self, lex: Lexicon) -> None:
@@ -96,54 +213,65 @@ class TokenCache:
         except OSError:
             return None
 
-    def lookup(self, texts: dict[str, str], lex: Lexicon) -> pd.DataFrame:
-        """Cached rows for the paragraphs ``{text_hash: text}`` still valid under ``lex`` (others are absent)."""
-        parts = self._parts()
-        if not parts or not texts:
-            return pd.DataFrame(columns=CACHE_COLUMNS)
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        wanted = pa.array(list(texts), type=pa.string())
-        frames = []
-        for part in parts:
+    def lookup(self, texts: dict[str, str], lex: Lexicon, words: dict) -> TokenRows:
+        """Cached rows for the paragraphs ``{text_hash: text}`` still valid under ``lex`` (others are absent),
+        each paragraph's rows in the order of ``i``; ``text`` numbers the paragraphs in the order of ``texts``,
+        ``words`` (word → code) gets the words read."""
+        index = {h: n for n, h in enumerate(texts)}
+        found, version, versions = [], [], {}  # rows of each part, their lexicon versions, the code of each version
+        for part in self._parts() if texts else []:
             table = self._read_part(part)
             if table is None:
                 continue
-            table = table.filter(pc.is_in(table["text_hash"], value_set=wanted))
-            if table.num_rows:
-                frames.append(table.to_pandas())
-        if not frames:
-            return pd.DataFrame(columns=CACHE_COLUMNS)
-        rows = pd.concat(frames, ignore_index=True)
-        # choose, per paragraph, one lexicon version whose rows are valid under the current lexicon
-        versions = rows[["text_hash", "lexicon_version"]].drop_duplicates()
-        chosen = {}
-        diff_cache: dict[str, frozenset[str] | None] = {}
-        current = lex.version
-        for h, v in versions.itertuples(index=False):
-            if chosen.get(h) == current:
+            text = codes_of(table["text_hash"], index, add=False)
+            if (text >= 0).any():
+                found.append(TokenRows.from_arrow(table, text, words))
+                version.append(codes_of(table["lexicon_version"], versions, add=True)[text >= 0])
+            del table, text
+        rows, version = TokenRows.concat(found, words), np.concatenate(version) if version else np.zeros(0, int)
+        del found
+        chosen = np.full(len(texts), -1, dtype=np.int64)
+        for n, v in self._valid_versions(rows.text, version, list(versions), texts, lex).items():
+            chosen[n] = v
+        valid = np.flatnonzero(chosen[rows.text] == version)
+        # each paragraph's rows in the order of i; a row stored twice (by two runs at once), once
+        order = valid[np.lexsort((rows.i[valid], rows.text[valid]))]
+        text, i = rows.text[order], rows.i[order]
+        repeated = np.zeros(len(order), dtype=bool)
+        repeated[1:] = (text[1:] == text[:-1]) & (i[1:] == i[:-1])
+        return rows.take(order[~repeated])
+
+    def _valid_versions(self, text: np.ndarray, version: np.ndarray, names: list, texts: dict, lex: Lexicon) -> dict:
+        """Per paragraph number, the code of one lexicon version whose rows are valid under ``lex``: the current
+        one, else the first one met (in row order) none of whose changed entries occurs in the paragraph."""
+        hashes = list(texts)
+        pairs, first = np.unique(text.astype(np.int64) * max(len(names), 1) + version, return_index=True)
+        current = names.index(lex.version) if lex.version in names else -1  # (-1: none of the rows)
+        chosen: dict[int, int] = {}
+        diff_cache: dict[int, frozenset[str] | None] = {}
+        for pair in pairs[np.argsort(first, kind="stable")].tolist():
+            n, v = divmod(pair, len(names))
+            if chosen.get(n) == current:
                 continue
             if v == current:
-                chosen[h] = v
+                chosen[n] = v
                 continue
-            if h in chosen:
+            if n in chosen:
                 continue
             if v not in diff_cache:
-                old = self._lexicon_entries(v)
+                old = self._lexicon_entries(names[v])
                 diff_cache[v] = None if old is None else lex.changed_entries(old)
             changed = diff_cache[v]
-            if changed is not None and not any(form in texts[h] for term in changed for form in spellings(term)):
-                chosen[h] = v
-        if not chosen:
-            return pd.DataFrame(columns=CACHE_COLUMNS)
-        keep = pd.Series(list(chosen.values()), index=list(chosen.keys()))
-        rows = rows[rows["lexicon_version"].to_numpy() == keep.reindex(rows["text_hash"]).to_numpy()]
-        return rows.drop_duplicates(["text_hash", "i"]).reset_index(drop=True)
+            if changed is not None and not any(
+                form in texts[hashes[n]] for term in changed for form in spellings(term)
+            ):
+                chosen[n] = v
+        return chosen
 
-    def store(self, rows: pd.DataFrame) -> None:
-        """Append segmented rows (one new part file), compacting when there are many parts."""
-        if rows.empty:
+    def store(self, rows) -> None:
+        """Append segmented rows, an Arrow table of :data:`CACHE_COLUMNS` (one new part file), compacting when
+        there are many parts."""
+        if rows.num_rows == 0:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         self._write_part(rows, f"part-{time.time_ns()}-{os.getpid()}-{uuid.uuid4().hex[:8]}.parquet")
@@ -152,15 +280,17 @@ class TokenCache:
             self._compact(parts)
 
     def _compact(self, parts: list[Path]) -> None:
-        frames = []
-        for p in parts:
-            table = self._read_part(p)
-            if table is not None:
-                frames.append(table.to_pandas())
-        if not frames:
+        import pyarrow as pa
+
+        schema = cache_schema()
+        tables = [t.cast(schema) for t in map(self._read_part, parts) if t is not None]
+        if not tables:
             return
-        merged = pd.concat(frames, ignore_index=True).drop_duplicates(["text_hash", "lexicon_version", "i"])
-        self._write_part(merged, f"part-{time.time_ns()}-{os.getpid()}-compact.parquet")
+        merged = pa.concat_tables(tables)
+        keys = [codes_of(merged[c], {}, add=True) for c in ("text_hash", "lexicon_version")]
+        keys.append(merged["i"].to_numpy())
+        _, first = np.unique(np.rec.fromarrays(keys), return_index=True)  # a row stored twice, once
+        self._write_part(merged.take(np.sort(first)), f"part-{time.time_ns()}-{os.getpid()}-compact.parquet")
         for p in parts:
             with contextlib.suppress(OSError):
                 p.unlink()

@@ -103,11 +103,14 @@ def pipeline_version(model_dir: Path | str | None = None) -> str:
 
     It changes with cppcc-nlp's version, spaCy's version, the merge component, the token row format and the
     pkuseg model (its file sizes).  The lexicon has its own version (:attr:`Lexicon.version`).
+
+    spaCy's version is read from its package metadata, not by importing it: a run that reads every token from the
+    cache (the main process of ``analyze``) never loads spaCy (2 s, 50 MB).
     """
-    import spacy
+    from importlib.metadata import version
 
     folder = _check_model_dir(Path(model_dir) if model_dir else default_model_dir())
-    return f"cppcc{__version__}-spacy{spacy.__version__}-{MERGE_COMPONENT}-f{TOKEN_FORMAT}-m{_model_id(folder)}"
+    return f"cppcc{__version__}-spacy{version('spacy')}-{MERGE_COMPONENT}-f{TOKEN_FORMAT}-m{_model_id(folder)}"
 
 
 # ----------------------------------------------------------------------------------------------------------

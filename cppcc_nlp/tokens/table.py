@@ -30,7 +30,7 @@ from cppcc_nlp.errors import EmptyCorpusError, InputError, ParameterError
 from cppcc_nlp.resources.lexicon import Lexicon, load_lexicon
 from cppcc_nlp.resources.stopwords import boilerplate, is_num_text, is_punct_text, stopwords
 from cppcc_nlp.tokens._parallel import fork_available, run_in_fork, segment_pieces
-from cppcc_nlp.tokens._token_cache import CACHE_COLUMNS, TokenCache, default_cache_dir, text_hash
+from cppcc_nlp.tokens._token_cache import TokenCache, TokenRows, codes_of, default_cache_dir, text_hash
 from cppcc_nlp.tokens.components import MERGE_COMPONENT
 from cppcc_nlp.tokens.inputs import as_paragraphs, is_corpus
 from cppcc_nlp.tokens.pipeline import lexicon_of, pipeline_loaded, pipeline_version
@@ -100,25 +100,27 @@ def _chunks(text: str, limit: int = MAX_CHUNK_CHARS, find=None) -> list[tuple[in
     return pieces
 
 
-def _segment(pipe, texts: dict[str, str], *, n_process: int, batch_size: int) -> pd.DataFrame:
-    """Segment the paragraphs ``{text_hash: text}``; rows with offsets relative to each paragraph."""
+def _segment(pipe, texts: dict[str, str], *, n_process: int, batch_size: int):
+    """Segment the paragraphs ``{text_hash: text}``: the cache's rows (offsets relative to each paragraph), as
+    an Arrow table whose repeated strings (hash, lexicon version, word) are dictionary-encoded: what comes back
+    from the segmenting process, and the cache writes, without one Python string per token."""
+    import pyarrow as pa
+
     lex = lexicon_of(pipe)
     find = pipe.get_pipe(MERGE_COMPONENT).find if MERGE_COMPONENT in pipe.pipe_names else None
-    jobs = []  # (text_hash, offset of the piece in the paragraph, piece)
-    for h, text in texts.items():
+    jobs = []  # (number of the text, offset of the piece in the paragraph, piece)
+    for n, text in enumerate(texts.values()):
         for offset, piece in _chunks(text, find=find):
             if piece.strip():
-                jobs.append((h, offset, piece))
-    columns = {c: [] for c in CACHE_COLUMNS}
-    if not jobs:
-        return pd.DataFrame(columns)
+                jobs.append((n, offset, piece))
     pieces = segment_pieces(pipe, [piece for _, _, piece in jobs], n_process=n_process, batch_size=batch_size)
-    counters: dict[str, int] = {}
+    columns = {c: [] for c in ("text", "i", "token", "start", "end", "is_punct", "in_lexicon")}
+    counters: dict[int, int] = {}
     punct: dict[str, bool] = {}
-    for (h, offset, _piece), toks in zip(jobs, pieces):
-        i = counters.get(h, 0)
+    for (n, offset, _piece), toks in zip(jobs, pieces):
+        i = counters.get(n, 0)
         for text, idx, in_lexicon in toks:
-            columns["text_hash"].append(h)
+            columns["text"].append(n)
             columns["i"].append(i)
             columns["token"].append(text)
             columns["start"].append(offset + idx)
@@ -129,13 +131,27 @@ def _segment(pipe, texts: dict[str, str], *, n_process: int, batch_size: int) ->
             columns["is_punct"].append(flag)
             columns["in_lexicon"].append(in_lexicon)
             i += 1
-        counters[h] = i
-    columns["lexicon_version"] = [lex.version] * len(columns["token"])
-    frame = pd.DataFrame(columns)
-    return frame.astype({"i": "int32", "start": "int64", "end": "int64"})
+        counters[n] = i
+    n_rows = len(columns["token"])
+    return pa.table(
+        {
+            "text_hash": pa.DictionaryArray.from_arrays(
+                pa.array(columns["text"], pa.int32()), pa.array(list(texts), pa.string())
+            ),
+            "lexicon_version": pa.DictionaryArray.from_arrays(
+                pa.array(np.zeros(n_rows, dtype=np.int32)), pa.array([lex.version], pa.string())
+            ),
+            "i": pa.array(columns["i"], pa.int32()),
+            "token": pa.array(columns["token"], pa.string()).dictionary_encode(),
+            "start": pa.array(columns["start"], pa.int64()),
+            "end": pa.array(columns["end"], pa.int64()),
+            "is_punct": pa.array(columns["is_punct"], pa.bool_()),
+            "in_lexicon": pa.array(columns["in_lexicon"], pa.bool_()),
+        }
+    )
 
 
-def _segment_with_new_pipeline(lex: Lexicon, texts: dict[str, str], n_process: int, batch_size: int) -> pd.DataFrame:
+def _segment_with_new_pipeline(lex: Lexicon, texts: dict[str, str], n_process: int, batch_size: int):
     """:func:`_segment` with a pipeline loaded here (in the forked child of ``tokens(isolate=True)``)."""
     return _segment(make_nlp(lexicon=lex), texts, n_process=n_process, batch_size=batch_size)
 
@@ -258,42 +274,46 @@ def tokens(
     for h, t in zip(hashes, texts_col):
         if h not in unique and t.strip():
             unique[h] = t
+    number = {h: n for n, h in enumerate(unique)}  # the rows' "text": the number of their paragraph text
 
+    words: dict[str, int] = {}
     store = None
-    found = pd.DataFrame(columns=CACHE_COLUMNS)
+    found = TokenRows.concat([], words)
     if cache:
         root = cache_dir or getattr(corpus, "cache_dir", None) or default_cache_dir()
         store = TokenCache(Path(root), version)
         try:
-            found = store.lookup(unique, lex)
+            found = store.lookup(unique, lex, words)
         except OSError as exc:
             warnings.warn(f"token cache at {store.folder} unreadable ({exc}); segmenting anew", stacklevel=2)
-    done = set(found["text_hash"])
-    todo = {h: t for h, t in unique.items() if h not in done}
-    if not todo:
-        fresh = pd.DataFrame(columns=CACHE_COLUMNS)
-    elif nlp is None and client is None and isolate and fork_available() and not pipeline_loaded(lexicon=lex):
-        fresh = run_in_fork(_segment_with_new_pipeline, lex, todo, n_process, batch_size, name="cppcc-nlp-segmenter")
-    else:
-        pipe = nlp if nlp is not None else make_nlp(lexicon=lex)
-        if client is not None:
-            from cppcc_nlp.tokens._distributed import segment
-
-            fresh = segment(client, pipe, todo, _segment, batch_size=batch_size)
+    done = np.zeros(len(unique), dtype=bool)
+    done[found.text] = True
+    todo = {h: t for (h, t), seen in zip(unique.items(), done) if not seen}
+    rows = found
+    if todo:
+        if nlp is None and client is None and isolate and fork_available() and not pipeline_loaded(lexicon=lex):
+            fresh = run_in_fork(
+                _segment_with_new_pipeline, lex, todo, n_process, batch_size, name="cppcc-nlp-segmenter"
+            )
         else:
-            fresh = _segment(pipe, todo, n_process=n_process, batch_size=batch_size)
-    if store is not None and not fresh.empty:
-        try:
-            store.remember_lexicon(lex)
-            store.store(fresh)
-        except OSError as exc:
-            warnings.warn(f"token cache at {store.folder} not writable ({exc}); results not cached", stacklevel=2)
-    rows = (
-        pd.concat([f for f in (found, fresh) if not f.empty], ignore_index=True)
-        if (not found.empty or not fresh.empty)
-        else pd.DataFrame(columns=CACHE_COLUMNS)
-    )
-    return _assemble(paras, sents, hashes, rows, lex, compact=compact)
+            pipe = nlp if nlp is not None else make_nlp(lexicon=lex)
+            if client is not None:
+                from cppcc_nlp.tokens._distributed import segment
+
+                fresh = segment(client, pipe, todo, _segment, batch_size=batch_size)
+            else:
+                fresh = _segment(pipe, todo, n_process=n_process, batch_size=batch_size)
+        if store is not None and fresh.num_rows:
+            try:
+                store.remember_lexicon(lex)
+                store.store(fresh)
+            except OSError as exc:
+                warnings.warn(f"token cache at {store.folder} not writable ({exc}); results not cached", stacklevel=2)
+        fresh = TokenRows.from_arrow(fresh, codes_of(fresh["text_hash"], number, add=False), words)
+        rows = TokenRows.concat([found, fresh], words)
+        del found, fresh  # (the table is built from ``rows`` alone)
+    para_text = np.array([number.get(h, -1) for h in hashes], dtype=np.int64)
+    return _assemble(paras, sents, para_text, rows, compact=compact)
 
 
 #: the columns ``tokens(compact=True)`` makes categorical: one value per paragraph, repeated for each token
@@ -301,60 +321,86 @@ COMPACT_COLUMNS = ("doc_id", "para_id", "section_id", "part", *TOKEN_DOCVARS)
 
 
 def _assemble(
-    paras: pd.DataFrame, sents, hashes: list[str], rows: pd.DataFrame, lex: Lexicon, *, compact: bool = False
+    paras: pd.DataFrame, sents, para_text: np.ndarray, rows: TokenRows, *, compact: bool = False
 ) -> pd.DataFrame:
-    if rows.empty:
+    """The token table: paragraph ``k`` of ``paras`` gets the rows of its text number ``para_text[k]`` (-1:
+    none) in the order of ``i``, with its ids, docvars and offsets.  Built column by column with numpy, the
+    temporary arrays dropped as soon as used (no join, no sort of the table, no string per row but the token's)."""
+    if not len(rows):
         return _empty_table()
-    rows = rows[["text_hash", "i", "token", "start", "end", "is_punct", "in_lexicon"]].astype(
-        {"i": "int32", "start": "int64", "end": "int64", "is_punct": bool, "in_lexicon": bool}
-    )
-    p = (
-        paras[["doc_id", "para_id", "section_id", "year", "period", "part", "start"]]
-        .rename(columns={"start": "para_start"})
-        .reset_index(drop=True)
-    )
+    # the rows of each text, in order: where they start once sorted by (text, i), and how many there are
+    order = np.lexsort((rows.i, rows.text))
+    per_text = np.bincount(rows.text, minlength=int(para_text.max()) + 1)
+    first = np.cumsum(per_text) - per_text
+    n = np.where(para_text >= 0, per_text[np.maximum(para_text, 0)], 0)
+    para = np.repeat(np.arange(len(para_text)), n)  # the paragraph of each token
+    row = np.arange(len(para)) - np.repeat(np.cumsum(n) - n, n)  # (its place among its paragraph's tokens)
+    row += np.repeat(first[np.maximum(para_text, 0)], n)
+    row = order[row]  # the row of each token
+    del order
+    para_start = paras["start"].to_numpy().astype("int64")
+    start = rows.start[row] + para_start[para]
+    end = rows.end[row] + para_start[para]
+    word = rows.word[row]
+    words = list(rows.words)
+    sent = _sentence_index(paras, sents, para, start, words, word)
+
+    p = paras[["doc_id", "para_id", "section_id", "year", "period", "part"]].reset_index(drop=True)
     for col in TOKEN_DOCVARS:  # docvars of a Corpus; absent from a bare paragraph table or a string
         p[col] = paras[col].to_numpy() if col in paras.columns else None
-    if compact:  # (before the merge: the repeated values never exist as one string per token)
+    if compact:  # (categoricals: the repeated values never exist as one string per token)
         p = p.astype({col: "category" for col in COMPACT_COLUMNS})
-    p["text_hash"] = hashes
-    p["_order"] = np.arange(len(p))
-    table = p.merge(rows, on="text_hash", how="inner").sort_values(["_order", "i"], kind="stable")
-    table["start"] = table["start"] + table["para_start"].astype("int64")
-    table["end"] = table["end"] + table["para_start"].astype("int64")
-    table = table.reset_index(drop=True)
-    table["sent"] = _sentence_index(table, sents)
-    words = pd.Series(table["token"].unique())
+    p = p.astype({"year": "Int64", "period": "Int64"})
+    in_lex = rows.in_lexicon[row]
     stop_words = stopwords()
-    num = dict(zip(words, (is_num_text(w) for w in words)))
-    in_lex = table["in_lexicon"].to_numpy()
-    table["is_stop"] = table["token"].isin(stop_words).to_numpy() & ~in_lex
-    table["is_num"] = table["token"].map(num).astype(bool).to_numpy() & ~in_lex
-    table["is_punct"] = table["is_punct"].to_numpy() & ~in_lex
-    table["year"] = table["year"].astype("Int64")
-    table["period"] = table["period"].astype("Int64")
-    table["sent"] = table["sent"].astype("int32")
-    return table[TOKEN_COLUMNS]
+    columns = {col: p[col].array.take(para) for col in p.columns}  # doc_id … series, one value per paragraph
+    del para
+    columns["i"] = rows.i[row]
+    columns["sent"] = sent.astype(np.int32)
+    columns["token"] = pd.Series(words).array.take(word)
+    columns["start"] = start
+    columns["end"] = end
+    columns["is_punct"] = rows.is_punct[row] & ~in_lex
+    columns["is_stop"] = np.fromiter((w in stop_words for w in words), bool, len(words))[word] & ~in_lex
+    columns["is_num"] = np.fromiter(map(is_num_text, words), bool, len(words))[word] & ~in_lex
+    columns["in_lexicon"] = in_lex
+    return pd.DataFrame(columns, copy=False)
 
 
-def _sentence_index(table: pd.DataFrame, sents) -> np.ndarray:
-    """Index of each token's sentence within its paragraph."""
-    if sents is not None and len(sents) and {"para_id", "sent_id", "start"} <= set(sents.columns):
-        s = sents[["para_id", "sent_id", "start"]].copy()
-        s["sent"] = s["sent_id"].astype(str).str.rsplit("/", n=1).str[-1].astype("int64")
-        s = s.sort_values("start", kind="stable")
-        t = table[["para_id", "start"]].copy()
-        if isinstance(t["para_id"].dtype, pd.CategoricalDtype):  # tokens(compact=True): match on its codes
-            s["para_id"] = s["para_id"].astype(t["para_id"].dtype)
-        t["_row"] = np.arange(len(t))
-        t = t.sort_values("start", kind="stable")
-        merged = pd.merge_asof(t, s[["para_id", "start", "sent"]], on="start", by="para_id", direction="backward")
-        merged["sent"] = merged["sent"].fillna(0)
-        return merged.sort_values("_row")["sent"].to_numpy().astype("int64")
-    # no sentence table: a sentence ends after a token made of sentence-final punctuation
-    is_end = table["token"].str.fullmatch(r"[。！？!?；;…]+").fillna(False).astype("int64")
-    before = is_end.groupby(table["para_id"], sort=False).cumsum() - is_end
-    return before.to_numpy()
+#: a token made only of these ends a sentence (where no sentence table says where sentences start)
+_SENTENCE_END = re.compile(r"[。！？!?；;…]+")
+
+
+def _sentence_index(paras: pd.DataFrame, sents, para: np.ndarray, start: np.ndarray, words: list, word) -> np.ndarray:
+    """Index of each token's sentence within its paragraph: the last sentence of the token's ``para_id`` that
+    starts at or before the token (0 when none does).  ``sents`` is
+    :func:`~cppcc_nlp.tokens.inputs.sentence_starts` or None; per token, ``para`` is its row in ``paras``,
+    ``start`` its offset in the document and ``word`` its index in ``words``."""
+    code_of: dict[str, int] = {}
+    code = np.array([code_of.setdefault(p, len(code_of)) for p in paras["para_id"]], dtype=np.int64)[para]
+    if sents is None or not len(sents):
+        # no sentence table: a sentence ends after a token made of sentence-final punctuation
+        is_end = np.fromiter((_SENTENCE_END.fullmatch(w) is not None for w in words), bool, len(words))[word]
+        is_end = pd.Series(is_end.astype(np.int64))
+        return (is_end.groupby(code, sort=False).cumsum() - is_end).to_numpy()
+    s_code = np.array([code_of.get(p, -1) for p in sents["para_id"]], dtype=np.int64)
+    keep = s_code >= 0
+    s_code, s_start, s_num = s_code[keep], sents["start"].to_numpy()[keep], sents["sent"].to_numpy()[keep]
+    if not len(s_code):
+        return np.zeros(len(para), dtype=np.int64)
+    by = np.lexsort((s_start, s_code))  # (stable: of two sentences starting together, the later one counts)
+    s_code, s_start, s_num = s_code[by], s_start[by], s_num[by]
+    # one sort key, (para_id, start): the last sentence at or before each token, then whether it is the token's
+    span = int(max(s_start.max(), start.max())) + 1
+    key = code * span + start
+    last = np.searchsorted(s_code * span + s_start, key, side="right") - 1
+    del key
+    matched = last >= 0
+    np.maximum(last, 0, out=last)
+    matched &= s_code[last] == code
+    sent = s_num[last]
+    sent[~matched] = 0
+    return sent
 
 
 # ----------------------------------------------------------------------------------------------------------

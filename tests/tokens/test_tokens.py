@@ -398,6 +398,30 @@ def test_second_run_does_no_segmentation(pipe, sample_corpus, tmp_path, monkeypa
     assert len(calls) == n_paras
 
 
+def test_a_table_read_partly_from_the_cache_equals_one_segmented_anew(pipe, sample_corpus, shanghai_2020, tmp_path):
+    """A refresh: the cache holds one report's paragraphs; another report, and a third repeating paragraphs of
+    the first, are segmented.  The table assembled from both kinds of rows is the one segmented in one go
+    without the cache; a repeated paragraph has the same tokens, with offsets and sentences of its own."""
+    first = sample_corpus.docs[0]
+    lines = first.text.split("\n")[3:12]
+    copy = cn.Document.from_text(
+        "\n".join(["2026年工作安排", *lines, "新的一年，我们要再接再厉。"]), path="county-阜新_2026.txt"
+    )
+    corpus = cn.Corpus([first, shanghai_2020.docs[0], copy])
+    cn.tokens(cn.Corpus([first]), nlp=pipe, cache_dir=tmp_path)
+    for compact in (False, True):
+        table = cn.tokens(corpus, nlp=pipe, cache_dir=tmp_path, compact=compact)
+        pd.testing.assert_frame_equal(table, cn.tokens(corpus, nlp=pipe, cache=False, compact=compact))
+    tokens_of = table.groupby(table["para_id"].astype(str), sort=False)["token"].agg(list)
+    paras = corpus.paragraphs
+    shared = paras[paras["doc_id"] == copy.doc_id].merge(paras[paras["doc_id"] == first.doc_id], on="text")
+    assert len(shared) >= 5
+    for mine, theirs in zip(shared["para_id_x"], shared["para_id_y"]):
+        assert tokens_of[mine] == tokens_of[theirs]
+    rows = table[table["doc_id"] == copy.doc_id]
+    assert [copy.text[s:e] for s, e in zip(rows["start"], rows["end"])] == rows["token"].tolist()
+
+
 def test_lexicon_change_invalidates_only_paragraphs_with_changed_entries(pipe, sample_corpus, tmp_path, monkeypatch):
     cn.tokens(sample_corpus, nlp=pipe, cache_dir=tmp_path)
     f = tmp_path / "mine.txt"
