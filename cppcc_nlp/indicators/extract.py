@@ -134,16 +134,9 @@ class _Namer:
         return None, -1
 
 
-def span_sections(corpus) -> set[str]:
-    """The sections about several years: a heading, or a parent heading, with 五年, 十X五, 时期 or 规划."""
-    out: set[str] = set()
-    for doc in corpus.docs:
-        out |= _span_sections(doc.sections)
-    return out
-
-
 def _span_sections(sections) -> set[str]:
-    """:func:`span_sections` of one document's sections, in their order."""
+    """The ids of one document's sections (in their order) about several years: a heading, or a parent heading,
+    with 五年, 十X五, 时期 or 规划."""
     out: set[str] = set()
     stack: list[tuple[int, bool]] = []
     for s in sections:
