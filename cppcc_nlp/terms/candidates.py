@@ -27,7 +27,7 @@ import pandas as pd
 from cppcc_nlp._text import CN_NUMERALS, DIGITS
 from cppcc_nlp.errors import ParameterError
 from cppcc_nlp.terms.shorthands import merge_shorthands
-from cppcc_nlp.terms.variants import fold_variants
+from cppcc_nlp.terms.variants import _token_codes, fold_variants
 from cppcc_nlp.tokens.ngrams import NgramCounts, cached_counts_many, count_ngrams, merge_counts
 from cppcc_nlp.tokens.table import as_token_table
 
@@ -117,13 +117,6 @@ def _read_word_tags() -> dict[str, str]:
         word, _, tag = line.strip().split(" ")
         tags[word] = tag
     return tags
-
-
-def _token_codes(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """The token column as a code per row and the distinct token strings (an object array): ``vocab[codes]``
-    are the tokens, made without converting each row's string (the column is Arrow-backed)."""
-    codes, vocab = pd.factorize(table["token"].astype(str), use_na_sentinel=False)
-    return codes, np.asarray(vocab, dtype=object)
 
 
 def _edge_flags(table: pd.DataFrame, codes: np.ndarray, vocab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -23,7 +23,7 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from cppcc_nlp.terms.variants import _value_codes
+from cppcc_nlp.terms.variants import _token_codes, _value_codes
 
 LEAD = set("两二三四五六七八九十双")
 MEASURES = set("个大项条张")
@@ -83,8 +83,7 @@ def merge_shorthands(table: pd.DataFrame, *, min_docs: int = 2, min_freq: int = 
     if table.empty or "sent" not in table.columns:
         return table
     # tokens and documents as integer codes: only the sentences worth reading become Python strings
-    codes, vocab = pd.factorize(table["token"].astype(str))
-    vocab = np.asarray(vocab, dtype=object)
+    codes, vocab = _token_codes(table)
     doc, sent = _value_codes(table["doc_id"]), table["sent"].to_numpy()
     n = len(codes)
     # sentences as row spans; only those holding a numeral-led token can hold a shorthand

@@ -94,3 +94,10 @@ def _value_codes(column: pd.Series) -> np.ndarray:
     if isinstance(column.dtype, pd.CategoricalDtype):
         return column.cat.codes.to_numpy()
     return pd.factorize(column)[0]
+
+
+def _token_codes(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The token column as a code per row and the distinct token strings (an object array): ``vocab[codes]``
+    are the tokens, made without converting each row's string (the column is Arrow-backed)."""
+    codes, vocab = pd.factorize(table["token"].astype(str), use_na_sentinel=False)
+    return codes, np.asarray(vocab, dtype=object)
