@@ -130,27 +130,28 @@ class TokenRows:
     @classmethod
     def concat(cls, parts: list["TokenRows"], words: dict) -> "TokenRows":
         """The rows of ``parts`` one after another (their words codes of the same ``words``)."""
-        fields = ("text", "i", "word", "start", "end", "is_punct", "in_lexicon")
-        empty = (np.int32, np.int32, np.int32, np.int32, np.int32, bool, bool)
         return cls(
             *(
-                np.concatenate([getattr(p, f) for p in parts]) if parts else np.zeros(0, dtype=t)
-                for f, t in zip(fields, empty)
+                np.concatenate([getattr(p, name) for p in parts]) if parts else np.zeros(0, dtype=dtype)
+                for name, dtype in _ROW_ARRAYS.items()
             ),
             words,
         )
 
     def take(self, positions: np.ndarray) -> "TokenRows":
-        return TokenRows(
-            self.text[positions],
-            self.i[positions],
-            self.word[positions],
-            self.start[positions],
-            self.end[positions],
-            self.is_punct[positions],
-            self.in_lexicon[positions],
-            self.words,
-        )
+        return TokenRows(*(getattr(self, name)[positions] for name in _ROW_ARRAYS), self.words)
+
+
+#: the per-row arrays of :class:`TokenRows`, in the order of its fields, and their dtypes
+_ROW_ARRAYS = {
+    "text": np.int32,
+    "i": np.int32,
+    "word": np.int32,
+    "start": np.int32,
+    "end": np.int32,
+    "is_punct": bool,
+    "in_lexicon": bool,
+}
 
 
 def _numpy(column) -> np.ndarray:
