@@ -17,7 +17,7 @@ TITLE = "政治工作报告分析 · Work-report analysis"
 TIMELINE_MIN_CHARS = 2000  # periods with less text are left out of the slogan timeline and lifecycle figures
 #: the slogan and topic figures draw at most this many series (those with the most text): a corpus of many regions
 #: would otherwise give a heat map tens of thousands of pixels wide and a panel or legend entry per series
-#: (48 series on 16 copies of the shared corpora); the tables have every series
+#: (33 series on 16 copies of the shared corpora); the tables have every series
 MAX_FIGURE_SERIES = 8
 DOCUMENT_COLUMNS = [
     "doc_id",
