@@ -35,6 +35,7 @@ import pandas as pd
 from matplotlib import font_manager
 
 from cppcc_nlp.errors import CppccError, ParameterError
+from cppcc_nlp.output import _figure_cache
 
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
 CJK_FONT_NAME = "Noto Sans CJK SC"
@@ -386,15 +387,31 @@ def coherence_by_k(coherence: pd.DataFrame, *, k="k", score="coherence", chosen=
 _SAVE_OPTIONS = {"svg": {"metadata": {"Date": None}}, "png": {"pil_kwargs": {"compress_level": 3}}}
 
 
-def save(fig, path_stem, *, formats=("png", "svg"), dpi=150) -> list[Path]:
+def save(fig, path_stem, *, formats=("png", "svg"), dpi=150, cache=None) -> list[Path]:
     """Save ``fig`` as ``<path_stem>.png`` and ``.svg`` (or ``formats``); returns the paths written.
 
     The same figure gives the same bytes on every run: the SVG carries no date and its element ids come from a
     fixed salt.  The layout is computed once, at ``dpi``, and kept for every format.
+
+    ``cache``: a cache root (:func:`~cppcc_nlp.output.derived_cache.cache_root`) where the files are kept by the
+    figure's content (:mod:`cppcc_nlp.output._figure_cache`): a figure saved before with the same content and
+    options is copied from there, byte for byte, instead of drawn.  None: always drawn, nothing kept.
     """
+    paths = [Path(f"{path_stem}.{fmt}") for fmt in formats]
+    key = _figure_cache.figure_key(fig, tuple(formats), dpi, _SAVE_OPTIONS) if cache is not None else None
+    if key is not None and _figure_cache.copy_kept(cache, key, paths):
+        return paths
+    _draw(fig, paths, dpi)
+    if key is not None:
+        _figure_cache.keep(cache, key, paths)
+    return paths
+
+
+def _draw(fig, paths: list[Path], dpi) -> None:
+    """Save ``fig`` to each of ``paths`` (the format is the suffix), laid out once at ``dpi``."""
     import matplotlib.pyplot as plt
 
-    written, engine = [], fig.get_layout_engine()
+    engine = fig.get_layout_engine()
     # (rc: set_layout_engine(None) means "no engine" only when these are off)
     rc = {"svg.hashsalt": "cppcc-nlp", "figure.autolayout": False, "figure.constrained_layout.use": False}
     try:
@@ -404,14 +421,12 @@ def save(fig, path_stem, *, formats=("png", "svg"), dpi=150) -> list[Path]:
                 # out, for every format: the engine run once at the saving dpi gives the same positions
                 _lay_out(fig, engine, dpi)
                 fig.set_layout_engine(None)
-            for fmt in formats:
-                path = Path(f"{path_stem}.{fmt}")
+            for path in paths:
+                fmt = path.suffix.lstrip(".")
                 fig.savefig(path, dpi=dpi, format=fmt, **_SAVE_OPTIONS.get(fmt, {}))
-                written.append(path)
     finally:
         if engine is not None:
             fig.set_layout_engine(engine)
-    return written
 
 
 def _lay_out(fig, engine, dpi) -> None:
