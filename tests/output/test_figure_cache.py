@@ -1,5 +1,5 @@
-"""Figures kept by their content (output/_figure_cache.py): a figure saved before is copied, byte for byte, instead
-of drawn; any change of what it shows, or of how it is saved, draws it again."""
+"""Figures kept by their content (``plot.save(cache=)``): a figure saved before is copied, byte for byte, instead of
+drawn; any change of what it shows, or of how it is saved, draws it again."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ import pandas as pd
 import pytest
 
 from cppcc_nlp import plot
-from cppcc_nlp.output import _figure_cache
 from cppcc_nlp.workflow import analyze
 
 from conftest import ROOT
@@ -80,13 +79,13 @@ CHANGES = {
 
 
 def test_any_change_of_the_figure_gives_another_key():
-    key = _figure_cache.figure_key(_chart(), ("png",), 150)
-    assert key == _figure_cache.figure_key(_chart(), ("png",), 150)  # another figure of the same content
+    key = plot._figure_key(_chart(), ("png",), 150)
+    assert key == plot._figure_key(_chart(), ("png",), 150)  # another figure of the same content
     seen = {key}
     for what, change in CHANGES.items():
         fig = _chart()
         change(fig.axes[0])
-        changed = _figure_cache.figure_key(fig, ("png",), 150)
+        changed = plot._figure_key(fig, ("png",), 150)
         assert changed not in seen, what
         seen.add(changed)
     plt.close("all")
@@ -94,15 +93,16 @@ def test_any_change_of_the_figure_gives_another_key():
 
 def test_other_data_a_setting_or_save_options_give_another_key():
     fig = _chart()
-    key = _figure_cache.figure_key(fig, ("png", "svg"), 150)
-    assert _figure_cache.figure_key(fig, ("png", "svg"), 300) != key  # dpi
-    assert _figure_cache.figure_key(fig, ("png",), 150) != key  # formats
+    key = plot._figure_key(fig, ("png", "svg"), 150)
+    assert plot._figure_key(fig, ("png", "svg"), 300) != key  # dpi
+    assert plot._figure_key(fig, ("png",), 150) != key  # formats
     with matplotlib.rc_context({"font.sans-serif": ["DejaVu Sans"]}):  # fonts are looked up when drawing
-        assert _figure_cache.figure_key(fig, ("png", "svg"), 150) != key
+        assert plot._figure_key(fig, ("png", "svg"), 150) != key
     with matplotlib.rc_context({"svg.fonttype": "none"}):
-        assert _figure_cache.figure_key(fig, ("png", "svg"), 150) != key
+        assert plot._figure_key(fig, ("png", "svg"), 150) != key
     other = CHAIN.assign(outcome_value=[6.6, 6.1, 2.2])
-    assert _figure_cache.figure_key(_chart(other), ("png", "svg"), 150) != key
+    assert plot._figure_key(_chart(other), ("png", "svg"), 150) != key
+    assert plot._figure_key(fig, ("png", "svg"), 150) == key  # (taking a key changes nothing in the figure)
     plt.close("all")
 
 
@@ -121,7 +121,7 @@ def test_a_figure_that_cannot_be_pickled_is_drawn_every_time(tmp_path, draws):
         fig.axes[0].yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:.0f}%"))
         return fig
 
-    assert _figure_cache.figure_key(local_formatter(), ("png",), 150) is None
+    assert plot._figure_key(local_formatter(), ("png",), 150) is None
     _save(local_formatter(), tmp_path / "a", cache=tmp_path / "cache")
     _save(local_formatter(), tmp_path / "b", cache=tmp_path / "cache")
     assert len(draws) == 2
@@ -132,12 +132,12 @@ def test_the_key_is_the_same_in_another_process_with_another_hash_seed():
     by hash: the key leaves them out, so another process gives the same key."""
     code = (
         "import sys; sys.path.insert(0, 'tests'); import matplotlib.pyplot as plt; "
-        "from output.test_figure_cache import _chart; from cppcc_nlp.output._figure_cache import figure_key; "
-        "plt.subplots(); print(figure_key(_chart(), ('png', 'svg'), 150))"  # (another figure first: number 2)
+        "from output.test_figure_cache import _chart; from cppcc_nlp.output.plot import _figure_key; "
+        "plt.subplots(); print(_figure_key(_chart(), ('png', 'svg'), 150))"  # (another figure first: number 2)
     )
     env = dict(os.environ, PYTHONHASHSEED="7", PYTHONPATH=str(ROOT))
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == _figure_cache.figure_key(_chart(), ("png", "svg"), 150)
+    assert done.stdout.strip() == plot._figure_key(_chart(), ("png", "svg"), 150)
     plt.close("all")
 
 
@@ -157,11 +157,11 @@ def test_entries_unused_for_keep_days_are_pruned_and_a_copy_keeps_its_entries(tm
     _save(_chart(CHAIN.assign(outcome_value=[1.0, 2.0, 3.0])), tmp_path / "b", cache=cache)
     entries = sorted((cache / "derived").glob("*-figure-*.bin"))
     assert len(entries) == 4
-    old = time.time() - (_figure_cache.KEEP_DAYS + 1) * 86400
+    old = time.time() - (plot.KEPT_FIGURE_DAYS + 1) * 86400
     for entry in entries:
         os.utime(entry, (old, old))
     _save(_chart(), tmp_path / "c", cache=cache)  # a copy: its two entries are used again
-    monkeypatch.setattr(_figure_cache, "_prune", _figure_cache._prune.__wrapped__)  # (once per process)
+    monkeypatch.setattr(plot, "_prune", plot._prune.__wrapped__)  # (once per process)
     _save(_chart(CHAIN.assign(outcome_value=[4.0, 5.0, 6.0])), tmp_path / "d", cache=cache)
     left = sorted((cache / "derived").glob("*-figure-*.bin"))
     assert len(left) == 4  # the copied chart's two, the new chart's two; the unused chart's two are gone
