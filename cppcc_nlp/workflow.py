@@ -813,8 +813,10 @@ def _present(part: Part, cache, out: Path, *, with_tables: bool, reuse: bool) ->
         if figures:
             from cppcc_nlp.output import plot
 
+            # (a figure unchanged since an earlier run, under another step key, is copied instead of drawn)
+            root = cache.root if cache is not None else None
             for name, fig in figures.items():
-                for path in plot.save(fig, out / "figures" / name, dpi=FIGURE_DPI):
+                for path in plot.save(fig, out / "figures" / name, dpi=FIGURE_DPI, cache=root):
                     files[path.relative_to(out).as_posix()] = path.read_bytes()
         for relative in part.files:
             files[relative] = (out / relative).read_bytes()

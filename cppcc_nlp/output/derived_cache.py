@@ -130,7 +130,8 @@ class DerivedCache:
     """Derived results of one step under ``<root>/derived/``, keyed by ``key`` (from :func:`fingerprint`)."""
 
     def __init__(self, root, key: str):
-        self.folder = Path(root) / "derived"
+        self.root = Path(root)
+        self.folder = self.root / "derived"
         self.key = key
 
     def _path(self, name: str, suffix: str) -> Path:

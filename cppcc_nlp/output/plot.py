@@ -23,7 +23,12 @@ so a notebook can pass them straight through:
 from __future__ import annotations
 
 import functools
-from importlib import resources
+import hashlib
+import itertools
+import os
+import pickle
+import time
+from importlib import metadata, resources
 from pathlib import Path
 
 import matplotlib
@@ -32,9 +37,13 @@ import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
 import pandas as pd
-from matplotlib import font_manager
+from matplotlib import cbook, font_manager
+from matplotlib.figure import Figure
+from matplotlib.transforms import TransformNode
 
+from cppcc_nlp._cache import cache_key
 from cppcc_nlp.errors import CppccError, ParameterError
+from cppcc_nlp.output.derived_cache import DerivedCache, source_fingerprint
 
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
 CJK_FONT_NAME = "Noto Sans CJK SC"
@@ -386,15 +395,31 @@ def coherence_by_k(coherence: pd.DataFrame, *, k="k", score="coherence", chosen=
 _SAVE_OPTIONS = {"svg": {"metadata": {"Date": None}}, "png": {"pil_kwargs": {"compress_level": 3}}}
 
 
-def save(fig, path_stem, *, formats=("png", "svg"), dpi=150) -> list[Path]:
+def save(fig, path_stem, *, formats=("png", "svg"), dpi=150, cache=None) -> list[Path]:
     """Save ``fig`` as ``<path_stem>.png`` and ``.svg`` (or ``formats``); returns the paths written.
 
     The same figure gives the same bytes on every run: the SVG carries no date and its element ids come from a
     fixed salt.  The layout is computed once, at ``dpi``, and kept for every format.
+
+    ``cache``: a cache root (:func:`~cppcc_nlp.output.derived_cache.cache_root`) where the files are kept by the
+    figure's content (:func:`_figure_key`): a figure saved before with the same content and options is copied
+    from there, byte for byte, instead of drawn.  None: always drawn, nothing kept.
     """
+    paths = [Path(f"{path_stem}.{fmt}") for fmt in formats]
+    key = _figure_key(fig, tuple(formats), dpi, _SAVE_OPTIONS) if cache is not None else None
+    if key is not None and _copy_kept(cache, key, paths):
+        return paths
+    _draw(fig, paths, dpi)
+    if key is not None:
+        _keep(cache, key, paths)
+    return paths
+
+
+def _draw(fig, paths: list[Path], dpi) -> None:
+    """Save ``fig`` to each of ``paths`` (the format is the suffix), laid out once at ``dpi``."""
     import matplotlib.pyplot as plt
 
-    written, engine = [], fig.get_layout_engine()
+    engine = fig.get_layout_engine()
     # (rc: set_layout_engine(None) means "no engine" only when these are off)
     rc = {"svg.hashsalt": "cppcc-nlp", "figure.autolayout": False, "figure.constrained_layout.use": False}
     try:
@@ -404,14 +429,12 @@ def save(fig, path_stem, *, formats=("png", "svg"), dpi=150) -> list[Path]:
                 # out, for every format: the engine run once at the saving dpi gives the same positions
                 _lay_out(fig, engine, dpi)
                 fig.set_layout_engine(None)
-            for fmt in formats:
-                path = Path(f"{path_stem}.{fmt}")
+            for path in paths:
+                fmt = path.suffix.lstrip(".")
                 fig.savefig(path, dpi=dpi, format=fmt, **_SAVE_OPTIONS.get(fmt, {}))
-                written.append(path)
     finally:
         if engine is not None:
             fig.set_layout_engine(engine)
-    return written
 
 
 def _lay_out(fig, engine, dpi) -> None:
@@ -422,6 +445,156 @@ def _lay_out(fig, engine, dpi) -> None:
         engine.execute(fig)
     finally:
         fig.dpi = shown_dpi
+
+
+# -- figures kept by their content ---------------------------------------------------------------------------------
+# After a refresh (one report added) most figures are the same as before (the target/outcome chart of a series
+# the new report is not in), and drawing them costs more than anything else in their step: ``save(cache=)``
+# copies the files of a figure saved before.  The key (:func:`_figure_key`) is a digest of the figure's pickle,
+# which holds every artist with its data, text, colours, limits, size and layout engine, with what the saved
+# files depend on beside it: ``rcParams`` (fonts and their fallbacks, SVG and PNG settings), the save options,
+# the versions of matplotlib, the font package, Pillow and numpy, the library version and the source
+# fingerprint (:func:`~cppcc_nlp.output.derived_cache.source_fingerprint`, which covers this saving code).
+# What the standard pickle holds that is no content is left out or put in a fixed order (the ids of the
+# transforms that depend on a transform, the figure's number in pyplot, the next id of a callback registry, sets
+# of grouped Axes in the order of their ids), so the key is the same in every process.  A figure that cannot be
+# pickled (a formatter that is a local function) gets no key and is always drawn.
+# Entries are verified files beside the derived results (``<cache root>/derived/<key>-figure-<format>.bin``),
+# written atomically; a copy touches its entries, and entries unused for KEPT_FIGURE_DAYS days are deleted (once
+# per process, when a figure is stored).
+
+#: bump when the key or the layout of kept figures changes
+KEPT_FIGURE_FORMAT = 1
+
+#: kept figure files not used (drawn or copied) for this many days are deleted
+KEPT_FIGURE_DAYS = 30
+
+#: the packages whose code turns a figure into bytes
+_DRAWING_PACKAGES = ("matplotlib", "mplfonts", "pillow", "numpy")
+
+
+class _ContentPickler(pickle.Pickler):
+    """A pickler whose output depends only on what a figure shows (see "figures kept by their content")."""
+
+    def reducer_override(self, obj):
+        state = _content_state(type(obj))
+        return NotImplemented if state is None else (type(obj), (), state(obj))
+
+
+def _transform_state(node: TransformNode) -> dict:
+    # (_parents: {id(parent): parent}, the transforms to invalidate when this one changes)
+    return {k: v for k, v in node.__getstate__().items() if k != "_parents"}
+
+
+def _figure_state(fig: Figure) -> dict:
+    return {k: v for k, v in fig.__getstate__().items() if k != "_number"}  # (its number in pyplot)
+
+
+def _grouper_state(grouper: cbook.Grouper) -> dict:
+    state = grouper.__getstate__()  # (sets of Axes, in the order of their ids: in the order they were joined)
+    order = state["_ordering"].__getitem__
+    return {**state, "_mapping": {k: sorted(v, key=order) for k, v in state["_mapping"].items()}}
+
+
+def _callbacks_state(registry: cbook.CallbackRegistry) -> dict:
+    # (its __getstate__ takes the next connection id from the registry's counter: put back, and left out, so
+    # that the key of a figure does not change each time it is taken)
+    state = registry.__getstate__()
+    registry._cid_gen = itertools.count(state["_cid_gen"])
+    return {**state, "_cid_gen": None}
+
+
+@functools.cache
+def _content_state(cls):
+    """How the key pickles an object of class ``cls``: a function giving its state, or None for the standard
+    pickle (found once per class: the pickler asks for each object)."""
+    for base, state in (
+        (TransformNode, _transform_state),
+        (Figure, _figure_state),
+        (cbook.Grouper, _grouper_state),
+        (cbook.CallbackRegistry, _callbacks_state),
+    ):
+        if issubclass(cls, base):
+            return state
+    return None
+
+
+class _Digest:
+    """A file-like object that hashes what is written to it (the pickle is never held whole)."""
+
+    def __init__(self):
+        self.hash = hashlib.blake2b(digest_size=16)
+
+    def write(self, data) -> None:
+        self.hash.update(data)
+
+
+def _figure_key(fig, *settings) -> str | None:
+    """The key of ``fig`` saved with ``settings`` (formats, dpi, save options); None when it cannot be pickled."""
+    digest = _Digest()
+    try:
+        _ContentPickler(digest, protocol=5).dump(fig)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return None
+    rc = sorted((name, repr(value)) for name, value in matplotlib.rcParams.items() if name != "backend")
+    return cache_key(
+        digest.hash.hexdigest(),
+        f"figure{KEPT_FIGURE_FORMAT}",
+        source_fingerprint(),
+        repr(_drawing_versions()),
+        repr(rc),
+        repr(settings),
+    )
+
+
+@functools.cache
+def _drawing_versions() -> tuple:
+    return tuple(metadata.version(name) for name in _DRAWING_PACKAGES)
+
+
+def _copy_kept(root, key: str, paths: list[Path]) -> bool:
+    """Write the files kept under ``key`` to ``paths`` (one per format, named by its suffix); False, writing
+    nothing, unless every one is kept and intact."""
+    cache = DerivedCache(root, key)
+    kept = [cache.data(_entry(path)) for path in paths]
+    if any(data is None for data in kept):
+        return False
+    for path, data in zip(paths, kept):
+        path.write_bytes(data)
+        _touch(cache.folder / f"{key}-{_entry(path)}.bin")
+    return True
+
+
+def _keep(root, key: str, paths: list[Path]) -> None:
+    """Keep the saved files ``paths`` under ``key``; first, once per process, delete entries unused for
+    :data:`KEPT_FIGURE_DAYS` days."""
+    cache = DerivedCache(root, key)
+    _prune(cache.folder)
+    for path in paths:
+        cache.put_data(_entry(path), path.read_bytes())
+
+
+def _entry(path: Path) -> str:
+    return f"figure-{path.suffix.lstrip('.')}"
+
+
+def _touch(path: Path) -> None:
+    try:
+        os.utime(path)
+    except OSError:  # (deleted meanwhile, or a read-only cache: the entry is only pruned sooner)
+        pass
+
+
+@functools.cache
+def _prune(folder: Path) -> None:
+    """Delete the figure entries in ``folder`` not used for :data:`KEPT_FIGURE_DAYS` days (once per process)."""
+    oldest = time.time() - KEPT_FIGURE_DAYS * 86400
+    for path in folder.glob("*-figure-*.bin"):
+        try:
+            if path.stat().st_mtime < oldest:
+                path.unlink()
+        except OSError:  # (pruned by another process at the same time)
+            pass
 
 
 def target_outcome_chart(chain: pd.DataFrame, indicator: str, *, series=None, period="period", ax=None):
