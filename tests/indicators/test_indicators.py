@@ -177,6 +177,27 @@ def test_met_honours_the_qualifier_on_the_national_series(national):
     assert pd.isna(nat.loc[("国内生产总值增长", 2019), "met"])
 
 
+def test_met_of_every_pair_is_is_met_of_its_row(national):
+    # the column is computed on whole columns at once: each row as the one-target rule gives it
+    chain = cn.target_outcomes(national[1])
+    directions = {n.name: n.direction for n in load_indicator_names()}
+    expected = [
+        is_met(
+            r.target_low,
+            r.target_high,
+            r.target_qualifier,
+            r.outcome_value,
+            direction=directions.get(r.indicator),
+            unit=r.target_unit,
+        )
+        if r.target_unit == r.outcome_unit
+        else pd.NA
+        for r in chain.itertuples()
+    ]
+    assert {True, False} <= set(chain["met"].dropna())
+    pd.testing.assert_series_equal(chain["met"], pd.Series(expected, dtype="boolean", name="met"))
+
+
 def test_is_met():
     assert is_met(5, 5, "左右", 4.5) and not is_met(5, 5, "左右", 4.4)
     assert is_met(6.5, 7, "", 6.7) and not is_met(900, 900, "以上", 899)
