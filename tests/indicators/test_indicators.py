@@ -13,7 +13,7 @@ import cppcc_nlp as cn
 from cppcc_nlp.errors import LexiconError, ParameterError
 from cppcc_nlp.indicators.chain import is_met
 from cppcc_nlp.indicators.names import load_indicator_names
-from cppcc_nlp.indicators.numbers import chinese_number, find_quantities
+from cppcc_nlp.indicators.numbers import chinese_number, find_quantities, to_halfwidth
 
 from conftest import DATA, SHARED
 
@@ -63,6 +63,13 @@ def test_baseline_and_chinese_numerals():
     assert chinese_number("三十五") == 35 and chinese_number("一万二千") == 12000 and chinese_number("两百") == 200
     with pytest.raises(ValueError):
         chinese_number("三个")
+
+
+def test_halfwidth_changes_only_full_width_digits_and_signs_one_for_one(national):
+    full, half = "０１２３４５６７８９．％－～，", "0123456789.%-~,"
+    assert to_halfwidth("增长６．５％－７％，约１０万～") == "增长6.5%-7%,约10万~"
+    for doc in national[0].docs:  # real text: the ，of every sentence, ％ and －, full-width digits (2002)
+        assert to_halfwidth(doc.text) == doc.text.translate(str.maketrans(full, half))
 
 
 # --- the names file ----------------------------------------------------------------------------------------------
