@@ -397,20 +397,18 @@ def _indicators_by_document(job: Job, extract) -> pd.DataFrame:
     from cppcc_nlp.corpus.corpus import Corpus
     from cppcc_nlp.indicators.extract import concat_indicators
     from cppcc_nlp.indicators.names import load_indicator_names
-    from cppcc_nlp.output.derived_cache import DerivedCache, cache_root, document_fingerprints
+    from cppcc_nlp.output.derived_cache import cache_root, concat_frames, document_fingerprints
 
     names = load_indicator_names()  # the YAML read once, not once per document
     keys = document_fingerprints(job.corpus, "indicators-of-document", job.to_simplified)
-    root = cache_root(job.corpus)
-    frames = []
-    for doc in job.corpus.docs:
-        cache = DerivedCache(root, keys[doc.doc_id])
-        rows = cache.frame("indicators")
-        if rows is None:
-            rows = extract(Corpus([doc]), names=names)
-            cache.put_frame("indicators", rows)
-        frames.append(rows)
-    return concat_indicators(frames)
+    docs = job.corpus.docs
+    rows = concat_frames(
+        cache_root(job.corpus),
+        [keys[doc.doc_id] for doc in docs],
+        "indicators",
+        lambda i: extract(Corpus([docs[i]]), names=names),
+    )
+    return concat_indicators([rows])
 
 
 def _topics(job: Job) -> Part:

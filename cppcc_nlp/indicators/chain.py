@@ -91,16 +91,23 @@ def is_met(low, high, qualifier, value, *, direction=None, unit="%", tolerance=0
     """
     if any(pd.isna(x) for x in (low, high, value)):
         return pd.NA
-    if qualifier in AT_LEAST:
-        return bool(value >= low)
-    if qualifier in AT_MOST:
-        return bool(value <= high)
-    tol = tolerance if unit in POINT_UNITS else rel_tolerance * abs(high)
-    if direction == "floor":
-        return bool(value >= low - tol)
-    if direction == "ceiling":
-        return bool(value <= high + tol)
-    return bool(low - tol <= value <= high + tol)
+    met = _met(
+        [low], [high], [value], [qualifier], [direction], [unit], tolerance=tolerance, rel_tolerance=rel_tolerance
+    )
+    return bool(met[0])
+
+
+def _met(low, high, value, qualifier, direction, unit, *, tolerance, rel_tolerance) -> np.ndarray:
+    """:func:`is_met` of many targets at once (sequences of one length, no value missing): the rules in the
+    same order, on whole columns (a chain of many series has thousands of rows)."""
+    low, high, value = (np.asarray(v, dtype=float) for v in (low, high, value))
+    qualifier, direction, unit = (pd.Series(np.asarray(v, dtype=object)) for v in (qualifier, direction, unit))
+    tol = np.where(unit.isin(POINT_UNITS), tolerance, rel_tolerance * np.abs(high))
+    return np.select(
+        [qualifier.isin(AT_LEAST), qualifier.isin(AT_MOST), direction == "floor", direction == "ceiling"],
+        [value >= low, value <= high, value >= low - tol, value <= high + tol],
+        default=(low - tol <= value) & (value <= high + tol),
+    )
 
 
 def target_outcomes(
@@ -142,9 +149,12 @@ def target_outcomes(
     if tolerance < 0 or rel_tolerance < 0:
         raise ParameterError(f"tolerances must be >= 0, got {tolerance}, {rel_tolerance}")
     directions = {n.name: n.direction for n in load_indicator_names(names)}
-    df = indicators[
-        indicators["indicator"].notna() & indicators["kind"].isin(["target", "outcome"]) & indicators["period"].notna()
-    ].copy()
+    # (only the columns used: sorting all of them, long texts included, cost as much as the rest)
+    used = [*NEEDED, *(c for c in ("organ", "level", "region", "series") if c in indicators)]
+    df = indicators.loc[
+        indicators["indicator"].notna() & indicators["kind"].isin(["target", "outcome"]) & indicators["period"].notna(),
+        used,
+    ]
     if df.empty:
         warnings.warn(
             "no named targets or outcomes in these reports: the target/outcome table is empty "
@@ -196,24 +206,20 @@ def target_outcomes(
             stacklevel=2,
         )
         return empty_target_outcomes()
-    out["met"] = pd.array(
-        [
-            is_met(
-                r.target_low,
-                r.target_high,
-                r.target_qualifier,
-                r.outcome_value,
-                direction=directions.get(r.indicator),
-                unit=r.target_unit,
-                tolerance=tolerance,
-                rel_tolerance=rel_tolerance,
-            )
-            if r.target_unit == r.outcome_unit
-            else pd.NA
-            for r in out.itertuples()
-        ],
-        dtype="boolean",
+    low, high, value = (out[c].to_numpy(dtype=float) for c in ("target_low", "target_high", "outcome_value"))
+    # (a missing value or a unit that differs is NA; a row with a value has its unit)
+    unknown = np.isnan(low) | np.isnan(high) | np.isnan(value) | (out["target_unit"] != out["outcome_unit"]).to_numpy()
+    met = _met(
+        low,
+        high,
+        value,
+        out["target_qualifier"],
+        out["indicator"].map(directions),
+        out["target_unit"],
+        tolerance=tolerance,
+        rel_tolerance=rel_tolerance,
     )
+    out["met"] = pd.arrays.BooleanArray(met, unknown)
     for c in COLUMNS:
         if c not in out:
             out[c] = None

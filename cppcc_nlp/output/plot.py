@@ -636,7 +636,10 @@ def target_outcome_chart(chain: pd.DataFrame, indicator: str, *, series=None, pe
     for xi, lo, hi, q in zip(x, data["target_low"], data["target_high"], data["target_qualifier"]):
         if pd.isna(lo):
             continue
-        ax.add_patch(Rectangle((xi - 0.35, lo), 0.7, max(hi - lo, 0.0) or 0.0, color="#9ecae1", alpha=0.6, linewidth=0))
+        # (add_artist, not add_patch: the bounds below span each band exactly and set the data limits once)
+        ax.add_artist(
+            Rectangle((xi - 0.35, lo), 0.7, max(hi - lo, 0.0) or 0.0, color="#9ecae1", alpha=0.6, linewidth=0)
+        )
         bounds += [lo, hi]
         starts += [xi - 0.35, xi - 0.35]
         if isinstance(q, str) and q:

@@ -11,8 +11,8 @@ Each step is keyed by a *fingerprint* (:func:`cppcc_nlp.output.derived_cache.fin
 library version, a hash of its source files) plus the step's own options and the tokens' versions; the main job
 builds the key (``workflow._step_cache``).  The entries live beside the derived results under
 ``<cache root>/derived/``: a manifest (``<key>-step.bin``, JSON, written last, so that a step stored halfway
-is never read), the tables as Parquet and every file as verified bytes.  A damaged or missing piece makes the
-whole step run again.
+is never read), the tables as Arrow IPC files (``DerivedCache.put_frame``) and every file as verified bytes.  A
+damaged or missing piece makes the whole step run again.
 
 Examples
 --------

@@ -13,7 +13,7 @@ import cppcc_nlp as cn
 from cppcc_nlp.errors import LexiconError, ParameterError
 from cppcc_nlp.indicators.chain import is_met
 from cppcc_nlp.indicators.names import load_indicator_names
-from cppcc_nlp.indicators.numbers import chinese_number, find_quantities
+from cppcc_nlp.indicators.numbers import chinese_number, find_quantities, to_halfwidth
 
 from conftest import DATA, SHARED
 
@@ -63,6 +63,13 @@ def test_baseline_and_chinese_numerals():
     assert chinese_number("三十五") == 35 and chinese_number("一万二千") == 12000 and chinese_number("两百") == 200
     with pytest.raises(ValueError):
         chinese_number("三个")
+
+
+def test_halfwidth_changes_only_full_width_digits_and_signs_one_for_one(national):
+    full, half = "０１２３４５６７８９．％－～，", "0123456789.%-~,"
+    assert to_halfwidth("增长６．５％－７％，约１０万～") == "增长6.5%-7%,约10万~"
+    for doc in national[0].docs:  # real text: the ，of every sentence, ％ and －, full-width digits (2002)
+        assert to_halfwidth(doc.text) == doc.text.translate(str.maketrans(full, half))
 
 
 # --- the names file ----------------------------------------------------------------------------------------------
@@ -175,6 +182,27 @@ def test_met_honours_the_qualifier_on_the_national_series(national):
     strict = cn.target_outcomes(national[1], tolerance=0.05).set_index(["series", "indicator", "period"])
     assert bool(strict.loc[("国务院/national/全国", "国内生产总值增长", 2014), "met"]) is False
     assert pd.isna(nat.loc[("国内生产总值增长", 2019), "met"])
+
+
+def test_met_of_every_pair_is_is_met_of_its_row(national):
+    # the column is computed on whole columns at once: each row as the one-target rule gives it
+    chain = cn.target_outcomes(national[1])
+    directions = {n.name: n.direction for n in load_indicator_names()}
+    expected = [
+        is_met(
+            r.target_low,
+            r.target_high,
+            r.target_qualifier,
+            r.outcome_value,
+            direction=directions.get(r.indicator),
+            unit=r.target_unit,
+        )
+        if r.target_unit == r.outcome_unit
+        else pd.NA
+        for r in chain.itertuples()
+    ]
+    assert {True, False} <= set(chain["met"].dropna())
+    pd.testing.assert_series_equal(chain["met"], pd.Series(expected, dtype="boolean", name="met"))
 
 
 def test_is_met():

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import copy
 
+import pandas as pd
+import pytest
+
+from cppcc_nlp._cache import CacheWarning
 from cppcc_nlp.corpus.corpus import Corpus
-from cppcc_nlp.output.derived_cache import document_fingerprints
+from cppcc_nlp.indicators.extract import concat_indicators, indicators
+from cppcc_nlp.output.derived_cache import DerivedCache, concat_frames, document_fingerprints
 
 
 def test_a_document_keeps_its_key_when_others_are_added_and_loses_it_when_it_changes(shared_corpus):
@@ -24,3 +29,32 @@ def test_a_document_keeps_its_key_when_others_are_added_and_loses_it_when_it_cha
         document_fingerprints(Corpus([changed]), "indicators-of-document", False)[changed.doc_id]
         != keys[changed.doc_id]
     )
+
+
+def test_concat_frames_reads_the_stored_tables_as_one_and_makes_a_damaged_one_again(shared_corpus, tmp_path):
+    docs = shared_corpus.docs[:6]
+    keys = list(document_fingerprints(Corpus(docs), "indicators-of-document", False).values())
+    made = []
+
+    def make(i):
+        made.append(i)
+        return indicators(Corpus([docs[i]]))
+
+    cold = concat_frames(tmp_path, keys, "indicators", make)
+    assert made == list(range(len(docs)))
+    one_by_one = [DerivedCache(tmp_path, key).frame("indicators") for key in keys]
+    pd.testing.assert_frame_equal(cold, pd.concat(one_by_one, ignore_index=True))
+    pd.testing.assert_frame_equal(concat_indicators([cold]), indicators(Corpus(docs)))
+
+    made.clear()
+    pd.testing.assert_frame_equal(concat_frames(tmp_path, keys, "indicators", make), cold)
+    assert made == []  # all read back
+
+    entry = next(tmp_path.glob(f"derived/{keys[2]}-indicators.*"))
+    damaged = bytearray(entry.read_bytes())
+    damaged[-10] ^= 0xFF
+    entry.write_bytes(bytes(damaged))
+    with pytest.warns(CacheWarning, match="does not match its SHA-256"):
+        again = concat_frames(tmp_path, keys, "indicators", make)
+    assert made == [2]
+    pd.testing.assert_frame_equal(again, cold)
