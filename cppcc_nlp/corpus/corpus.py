@@ -141,6 +141,7 @@ class Corpus:
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self._by_id = {d.doc_id: d for d in docs}
         self._tables: dict[str, pd.DataFrame] = {}
+        self._views: dict[int, tuple[str, str]] = {}
 
     # -- construction ----------------------------------------------------------------------------------------
     @classmethod
@@ -449,6 +450,7 @@ class Corpus:
         out.docs, out.problems, out.cache_dir = keep, list(self.problems), self.cache_dir
         out._by_id = {d.doc_id: d for d in keep}
         out._tables = {}
+        out._views = self._views  # keyed by the text itself, so shared safely
         return out
 
     def kwic(self, pattern: str, window: int = 20, regex: bool = False) -> pd.DataFrame:
@@ -488,7 +490,7 @@ class Corpus:
             raise ParameterError(f"kwic pattern {pattern!r} is not a valid regular expression: {exc}") from exc
         rows = []
         for d in self.docs:
-            view = simplified_view(d.text)
+            view = self._simplified_view(d.text)
             series = series_label(d.meta)
             for p in d.paragraphs:
                 searched = p.text if view is d.text else view[p.start : p.end]
@@ -515,6 +517,14 @@ class Corpus:
         df["period"] = df["period"].astype("Int64")
         df["year"] = df["year"].astype("int64")
         return df
+
+    def _simplified_view(self, text: str) -> str:
+        """:func:`simplified_view` of a document's text, converted once per corpus: kwic runs once per term of a
+        report, and OpenCC over every document each time was most of its time."""
+        cached = self._views.get(id(text))
+        if cached is None:  # (the entry holds the text, so its id is never reused by another)
+            cached = self._views[id(text)] = (text, simplified_view(text))
+        return cached[1]
 
 
 def _rename(doc: Document, new_id: str) -> None:
