@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from bisect import bisect_left
 from pathlib import Path
 from typing import Iterator
 
@@ -491,8 +492,9 @@ class Corpus:
         rows = []
         for d in self.docs:
             view = self._simplified_view(d.text)
-            series = series_label(d.meta)
-            for p in d.paragraphs:
+            paragraphs = d.paragraphs if regex else _holding(d.paragraphs, view, key)
+            series = series_label(d.meta) if paragraphs else None
+            for p in paragraphs:
                 searched = p.text if view is d.text else view[p.start : p.end]
                 for m in rx.finditer(searched):
                     if m.end() == m.start():
@@ -525,6 +527,24 @@ class Corpus:
         if cached is None:  # (the entry holds the text, so its id is never reused by another)
             cached = self._views[id(text)] = (text, simplified_view(text))
         return cached[1]
+
+
+def _holding(paragraphs: list[Paragraph], view: str, key: str) -> list[Paragraph]:
+    """The paragraphs of a document whose span of ``view`` holds the literal ``key``: every place of ``key`` in the
+    view is found at once, then each paragraph is tested against the first place at or after its start."""
+    places = []
+    at = view.find(key)
+    while at >= 0:
+        places.append(at)
+        at = view.find(key, at + 1)
+    if not places:
+        return []
+    out = []
+    for p in paragraphs:
+        k = bisect_left(places, p.start)
+        if k < len(places) and places[k] + len(key) <= p.end:
+            out.append(p)
+    return out
 
 
 def _rename(doc: Document, new_id: str) -> None:
