@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import re
 import warnings
-from bisect import bisect_left
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
 import pandas as pd
 
 from cppcc_nlp._text import simplified_view
@@ -143,6 +143,7 @@ class Corpus:
         self._by_id = {d.doc_id: d for d in docs}
         self._tables: dict[str, pd.DataFrame] = {}
         self._views: dict[int, tuple[str, str]] = {}
+        self._paragraph_spans: dict[int, tuple] = {}
 
     # -- construction ----------------------------------------------------------------------------------------
     @classmethod
@@ -451,7 +452,8 @@ class Corpus:
         out.docs, out.problems, out.cache_dir = keep, list(self.problems), self.cache_dir
         out._by_id = {d.doc_id: d for d in keep}
         out._tables = {}
-        out._views = self._views  # keyed by the text itself, so shared safely
+        # keyed by the text and the paragraph list themselves, so shared safely
+        out._views, out._paragraph_spans = self._views, self._paragraph_spans
         return out
 
     def kwic(self, pattern: str, window: int = 20, regex: bool = False) -> pd.DataFrame:
@@ -492,7 +494,7 @@ class Corpus:
         rows = []
         for d in self.docs:
             view = self._simplified_view(d.text)
-            paragraphs = d.paragraphs if regex else _holding(d.paragraphs, view, key)
+            paragraphs = d.paragraphs if regex else _holding(d.paragraphs, self._spans(d.paragraphs), view, key)
             series = series_label(d.meta) if paragraphs else None
             for p in paragraphs:
                 searched = p.text if view is d.text else view[p.start : p.end]
@@ -528,10 +530,19 @@ class Corpus:
             cached = self._views[id(text)] = (text, simplified_view(text))
         return cached[1]
 
+    def _spans(self, paragraphs: list[Paragraph]) -> tuple[np.ndarray, np.ndarray]:
+        """The start and end offsets of a document's paragraphs, as arrays made once per corpus (kwic)."""
+        cached = self._paragraph_spans.get(id(paragraphs))
+        if cached is None:  # (the entry holds the list, so its id is never reused by another)
+            spans = np.array([(p.start, p.end) for p in paragraphs], np.int64).reshape(-1, 2)
+            cached = self._paragraph_spans[id(paragraphs)] = (paragraphs, spans[:, 0], spans[:, 1])
+        return cached[1], cached[2]
 
-def _holding(paragraphs: list[Paragraph], view: str, key: str) -> list[Paragraph]:
-    """The paragraphs of a document whose span of ``view`` holds the literal ``key``: every place of ``key`` in the
-    view is found at once, then each paragraph is tested against the first place at or after its start."""
+
+def _holding(paragraphs: list[Paragraph], spans: tuple[np.ndarray, np.ndarray], view: str, key: str) -> list:
+    """The paragraphs of a document whose span of ``view`` holds the literal ``key`` (``spans``: their starts and
+    ends): every place of ``key`` in the view is found at once, then each paragraph is tested against the first
+    place at or after its start."""
     places = []
     at = view.find(key)
     while at >= 0:
@@ -539,12 +550,11 @@ def _holding(paragraphs: list[Paragraph], view: str, key: str) -> list[Paragraph
         at = view.find(key, at + 1)
     if not places:
         return []
-    out = []
-    for p in paragraphs:
-        k = bisect_left(places, p.start)
-        if k < len(places) and places[k] + len(key) <= p.end:
-            out.append(p)
-    return out
+    starts, ends = spans
+    places = np.array(places, np.int64)
+    first = np.searchsorted(places, starts).clip(0, len(places) - 1)  # the first place at or after each start
+    inside = (places[first] >= starts) & (places[first] + len(key) <= ends)
+    return [paragraphs[k] for k in np.flatnonzero(inside).tolist()]
 
 
 def _rename(doc: Document, new_id: str) -> None:
