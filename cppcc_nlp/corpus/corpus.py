@@ -19,6 +19,7 @@ import warnings
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
 import pandas as pd
 
 from cppcc_nlp._text import simplified_view
@@ -141,6 +142,8 @@ class Corpus:
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self._by_id = {d.doc_id: d for d in docs}
         self._tables: dict[str, pd.DataFrame] = {}
+        self._views: dict[int, tuple[str, str]] = {}
+        self._paragraph_spans: dict[int, tuple] = {}
 
     # -- construction ----------------------------------------------------------------------------------------
     @classmethod
@@ -449,6 +452,8 @@ class Corpus:
         out.docs, out.problems, out.cache_dir = keep, list(self.problems), self.cache_dir
         out._by_id = {d.doc_id: d for d in keep}
         out._tables = {}
+        # keyed by the text and the paragraph list themselves, so shared safely
+        out._views, out._paragraph_spans = self._views, self._paragraph_spans
         return out
 
     def kwic(self, pattern: str, window: int = 20, regex: bool = False) -> pd.DataFrame:
@@ -488,9 +493,10 @@ class Corpus:
             raise ParameterError(f"kwic pattern {pattern!r} is not a valid regular expression: {exc}") from exc
         rows = []
         for d in self.docs:
-            view = simplified_view(d.text)
-            series = series_label(d.meta)
-            for p in d.paragraphs:
+            view = self._simplified_view(d.text)
+            paragraphs = d.paragraphs if regex else _holding(d.paragraphs, self._spans(d.paragraphs), view, key)
+            series = series_label(d.meta) if paragraphs else None
+            for p in paragraphs:
                 searched = p.text if view is d.text else view[p.start : p.end]
                 for m in rx.finditer(searched):
                     if m.end() == m.start():
@@ -515,6 +521,40 @@ class Corpus:
         df["period"] = df["period"].astype("Int64")
         df["year"] = df["year"].astype("int64")
         return df
+
+    def _simplified_view(self, text: str) -> str:
+        """:func:`simplified_view` of a document's text, converted once per corpus: kwic runs once per term of a
+        report, and OpenCC over every document each time was most of its time."""
+        cached = self._views.get(id(text))
+        if cached is None:  # (the entry holds the text, so its id is never reused by another)
+            cached = self._views[id(text)] = (text, simplified_view(text))
+        return cached[1]
+
+    def _spans(self, paragraphs: list[Paragraph]) -> tuple[np.ndarray, np.ndarray]:
+        """The start and end offsets of a document's paragraphs, as arrays made once per corpus (kwic)."""
+        cached = self._paragraph_spans.get(id(paragraphs))
+        if cached is None:  # (the entry holds the list, so its id is never reused by another)
+            spans = np.array([(p.start, p.end) for p in paragraphs], np.int64).reshape(-1, 2)
+            cached = self._paragraph_spans[id(paragraphs)] = (paragraphs, spans[:, 0], spans[:, 1])
+        return cached[1], cached[2]
+
+
+def _holding(paragraphs: list[Paragraph], spans: tuple[np.ndarray, np.ndarray], view: str, key: str) -> list:
+    """The paragraphs of a document whose span of ``view`` holds the literal ``key`` (``spans``: their starts and
+    ends): every place of ``key`` in the view is found at once, then each paragraph is tested against the first
+    place at or after its start."""
+    places = []
+    at = view.find(key)
+    while at >= 0:
+        places.append(at)
+        at = view.find(key, at + 1)
+    if not places:
+        return []
+    starts, ends = spans
+    places = np.array(places, np.int64)
+    first = np.searchsorted(places, starts).clip(0, len(places) - 1)  # the first place at or after each start
+    inside = (places[first] >= starts) & (places[first] + len(key) <= ends)
+    return [paragraphs[k] for k in np.flatnonzero(inside).tolist()]
 
 
 def _rename(doc: Document, new_id: str) -> None:

@@ -380,8 +380,12 @@ def specificity(terms: Iterable[str], *, reduce: str = "mean") -> pd.Series:
     if new and _load_saved_weights(known):
         new = [t for t in new if t not in known]
     if new:
-        idf, median, tokenizer = general_idf()
-        freq, log_total = tokenizer.FREQ, math.log(tokenizer.total)
+        if len(new) < FEW_NEW_TERMS:
+            freq, idf, median, log_total = _general_entries(new)
+        else:
+            idf, median, tokenizer = general_idf()
+            freq, log_total = tokenizer.FREQ, math.log(tokenizer.total)
+            _general_tables()  # saved while jieba's tables are at hand, for a later run with few new terms
         for term in new:
             weights = [idf.get(w, median) for w in _general_words(term, freq, log_total)] or [median]
             known[term] = (sum(weights) / len(weights), max(weights))
@@ -389,6 +393,86 @@ def specificity(terms: Iterable[str], *, reduce: str = "mean") -> pd.Series:
     column = 1 if reduce == "max" else 0
     values = np.fromiter((known[t][column] for t in terms), float, len(terms))
     return pd.Series(values, index=pd.Index(terms), dtype=float)
+
+
+#: below this many terms to cut, jieba's tables are looked up in their saved form (:func:`_general_entries`, about
+#: 30 µs a term) rather than loaded (about 2 s)
+FEW_NEW_TERMS = 20_000
+_GENERAL_TABLES: dict | None = None
+
+
+def _general_tables() -> dict:
+    """jieba's general dictionary (its prefix table: word → count, 0 for a prefix only) and IDF table as sorted
+    64-bit hashes (:func:`_string_hashes`) with their values, the dictionary's total count, the IDF median and
+    the longest dictionary entry.  Saved in the cache folder the first time (``terms/general-<key>.npz``), read
+    back in a few milliseconds: a process with a few new terms to weigh (a refresh) then needs neither jieba's
+    tokenizer (about 1 s to load) nor its IDF table (1 s)."""
+    global _GENERAL_TABLES
+    if _GENERAL_TABLES is None:
+        from zipfile import BadZipFile
+
+        from cppcc_nlp._cache import read_verified_bytes, write_verified_bytes
+
+        path, key = _weights_entry("general")
+        data = read_verified_bytes(path, inputs=key)
+        tables = None
+        if data is not None:
+            try:
+                with np.load(io.BytesIO(data), allow_pickle=False) as saved:
+                    tables = {name: saved[name] for name in saved.files}
+            except (ValueError, OSError, BadZipFile):  # a sound file of another layout: made again
+                tables = None
+        if tables is None:
+            idf, median, tokenizer = general_idf()
+            freq_keys, idf_keys = _string_hashes(list(tokenizer.FREQ)), _string_hashes(list(idf))
+            freq_order, idf_order = np.argsort(freq_keys), np.argsort(idf_keys)
+            tables = {
+                "freq_keys": freq_keys[freq_order],
+                "freq_values": np.fromiter(tokenizer.FREQ.values(), np.int64, len(freq_keys))[freq_order],
+                "idf_keys": idf_keys[idf_order],
+                "idf_values": np.fromiter(idf.values(), float, len(idf_keys))[idf_order],
+                "total": np.int64(tokenizer.total),
+                "median": np.float64(median),
+                "longest": np.int64(max(map(len, tokenizer.FREQ), default=0)),
+            }
+            buffer = io.BytesIO()
+            np.savez(buffer, **tables)
+            try:
+                write_verified_bytes(path, buffer.getvalue(), inputs=key)
+            except OSError:  # a read-only cache still computes
+                pass
+        _GENERAL_TABLES = tables
+    return _GENERAL_TABLES
+
+
+def _string_hashes(strings: list[str]) -> np.ndarray:
+    """The first 8 bytes of each string's blake2b digest, as uint64: two strings of jieba's tables sharing one
+    has a probability of about 1e-8."""
+    import hashlib
+
+    digests = (hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest() for s in strings)
+    return np.fromiter((int.from_bytes(d, "little") for d in digests), np.uint64, len(strings))
+
+
+def _general_entries(terms: list[str]) -> tuple[dict, dict, float, float]:
+    """What cutting and weighing ``terms`` looks up in jieba's tables (:func:`_general_words`): the dictionary
+    count and the IDF of every substring of a term that they hold, the IDF median and the log of the
+    dictionary's total count (as :func:`general_idf` gives them, for these terms only)."""
+    tables = _general_tables()
+    longest = int(tables["longest"])
+    parts = list({t[i:j] for t in terms for i in range(len(t)) for j in range(i + 1, min(len(t), i + longest) + 1)})
+    hashes = _string_hashes(parts)
+
+    def held(keys: np.ndarray, values: np.ndarray) -> dict:
+        if len(keys) == 0:
+            return {}
+        at = np.searchsorted(keys, hashes).clip(0, len(keys) - 1)
+        found = np.flatnonzero(keys[at] == hashes)
+        return dict(zip([parts[k] for k in found.tolist()], values[at[found]].tolist()))
+
+    freq = held(tables["freq_keys"], tables["freq_values"])
+    idf = held(tables["idf_keys"], tables["idf_values"])
+    return freq, idf, float(tables["median"]), math.log(int(tables["total"]))
 
 
 def _general_words(text: str, freq: dict, log_total: float) -> list[str]:
@@ -463,9 +547,10 @@ _LOADED_FROM: set[str] = set()
 WEIGHTS_FORMAT = "2"  # 2: npz instead of JSON
 
 
-def _weights_entry() -> tuple[Path, str]:
-    """The cache file of the saved specificity weights, and its key: jieba's version and the size and time of
-    its dictionary and IDF table (what the weights are made from), the library version and WEIGHTS_FORMAT."""
+def _weights_entry(name: str = "specificity") -> tuple[Path, str]:
+    """The cache file of the saved specificity weights (or of jieba's tables, ``name="general"``), and its key:
+    jieba's version and the size and time of its dictionary and IDF table (what the weights are made from), the
+    library version and WEIGHTS_FORMAT."""
     import jieba
 
     from cppcc_nlp._cache import cache_dir, cache_key
@@ -477,8 +562,8 @@ def _weights_entry() -> tuple[Path, str]:
             stamps.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
         except OSError:
             stamps.append(f"{path.name}:-")
-    key = cache_key(f"jieba{jieba.__version__}", "specificity", WEIGHTS_FORMAT, *stamps)
-    return Path(cache_dir()) / "terms" / f"specificity-{key}.npz", key
+    key = cache_key(f"jieba{jieba.__version__}", name, WEIGHTS_FORMAT, *stamps)
+    return Path(cache_dir()) / "terms" / f"{name}-{key}.npz", key
 
 
 def _load_saved_weights(known: dict) -> bool:

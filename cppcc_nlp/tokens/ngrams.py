@@ -22,10 +22,11 @@ Design
 * **Mergeable**: the counts of a corpus are the concatenation of its documents' tables, summed by gram
   (:func:`merge_counts`); a subset (one year, target and reference) is the sum over its documents, so keyness
   and the per-year tables reuse what extract_terms counted.
-* **Cached beside the token cache** (``<cache>/ngrams/``), one verified ``.npz`` file per document (no
-  pickle), keyed by a hash of everything the count depends on: the document's tokens, the separator and edge
-  flags, the sentence and unit boundaries, ``max_n`` and :data:`COUNT_VERSION` with the library version.  A warm
-  run reads every document back; a corpus with one new report counts only that report.
+* **Cached beside the token cache** (``<cache>/ngrams/``), one verified ``.counts`` file per document (raw
+  arrays behind a JSON header, :meth:`NgramCounts.to_bytes`; no pickle), keyed by a hash of everything the count
+  depends on: the document's tokens, the separator and edge flags, the sentence and unit boundaries, ``max_n``
+  and :data:`COUNT_VERSION` with the library version.  A warm run reads every document back; a corpus with one
+  new report counts only that report.
 * **On a Dask cluster** (:func:`cached_counts_many` with ``client=``): the client looks the cache up, the
   documents it lacks are counted on the workers (a task carries a few documents' input arrays and returns
   their counts), and the client writes them under the same keys, so a cluster run and a laptop run share them.
@@ -42,9 +43,9 @@ Examples
 from __future__ import annotations
 
 import hashlib
-import io
+import json
+import math
 import warnings
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,7 +66,7 @@ __all__ = [
 ]
 
 #: bump when the counting or the file layout changes: it is part of every key
-COUNT_VERSION = "2"
+COUNT_VERSION = "3"  # 3: one raw buffer per document instead of an npz
 #: documents per task when counting on a Dask cluster (a report is counted in a fraction of a second)
 DOCS_PER_TASK = 4
 
@@ -162,14 +163,32 @@ class NgramCounts:
         return out
 
     def to_bytes(self) -> bytes:
-        buf = io.BytesIO()
-        np.savez(buf, n_units=np.int64(self.n_units), **{f: getattr(self, f) for f in self.FIELDS})
-        return buf.getvalue()
+        """The arrays as one buffer: the header's length (8 bytes), a JSON header (name, dtype, shape and offset of
+        each array) and the arrays' bytes, each at a multiple of 8.  Read back without a zip archive or a header
+        per array: a tenth of the time of ``.npz`` (the 105 documents of a 4x corpus: 1.4 s -> 0.1 s)."""
+        arrays = {"n_units": np.array(self.n_units, np.int64), **{f: getattr(self, f) for f in self.FIELDS}}
+        layout, chunks, offset = [], [], 0
+        for name, array in arrays.items():
+            data = np.ascontiguousarray(array).tobytes()
+            data += bytes(-len(data) % 8)
+            layout.append([name, array.dtype.str, list(array.shape), offset])
+            chunks.append(data)
+            offset += len(data)
+        header = json.dumps(layout).encode()
+        header += b" " * (-len(header) % 8)  # (blanks: JSON after all)
+        return len(header).to_bytes(8, "little") + header + b"".join(chunks)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> NgramCounts:
-        with np.load(io.BytesIO(data), allow_pickle=False) as z:
-            return cls(n_units=int(z["n_units"]), **{f: z[f] for f in cls.FIELDS})
+        """The counts of :meth:`to_bytes`; ValueError, TypeError or KeyError for bytes of another layout."""
+        size = int.from_bytes(data[:8], "little")
+        start = 8 + size
+        buffer = bytearray(data)  # (writable arrays)
+        arrays = {
+            name: np.frombuffer(buffer, np.dtype(dtype), math.prod(shape), start + offset).reshape(shape)
+            for name, dtype, shape, offset in json.loads(data[8:start])
+        }
+        return cls(n_units=int(arrays["n_units"]), **{f: arrays[f] for f in cls.FIELDS})
 
 
 def count_ngrams(
@@ -318,7 +337,7 @@ def _entry(arrays: dict, max_n: int, cache) -> tuple[Path, str]:
     """The cache file of one document's counts, and its key."""
     folder = (Path(cache_dir()) if cache is True else Path(cache)) / "ngrams"
     key = _input_key(arrays, max_n)
-    return folder / key[:2] / f"{key}.npz", key
+    return folder / key[:2] / f"{key}.counts", key
 
 
 def _read(path: Path, key: str) -> NgramCounts | None:
@@ -327,7 +346,7 @@ def _read(path: Path, key: str) -> NgramCounts | None:
         return None
     try:
         return NgramCounts.from_bytes(data)
-    except (KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:  # sound file, other layout: count again
+    except (KeyError, ValueError, TypeError) as exc:  # sound file, other layout: count again
         warnings.warn(
             f"n-gram cache entry {path} has another layout ({exc}); counted again", CacheWarning, stacklevel=3
         )

@@ -107,3 +107,26 @@ def test_warm_equals_cold_and_a_refresh_counts_only_the_new_report(shared_tokens
     fresh = term_candidates(shanghai)  # all counted at once, nothing read back
     assert len(calls) == len(docs)
     pd.testing.assert_frame_equal(cold, fresh)
+
+
+def test_a_refresh_gives_the_terms_and_keyness_of_a_full_recomputation(shared_tokens, tmp_path, monkeypatch):
+    """The shared corpora less their latest Shanghai report are ranked first, the counts kept in the cache; the
+    whole corpus ranked then (every other report's counts read back) equals the whole corpus ranked from an
+    empty cache, for extract_terms (as analyze runs it) and keyness (the new report against its series)."""
+    doc = shared_tokens["doc_id"].astype(str)
+    new = sorted(doc[doc.str.startswith("provincial-shanghai")].unique())[-1]
+    series = shared_tokens.loc[(doc == new).to_numpy(), "series"].iloc[0]
+    year = int(shared_tokens.loc[(doc == new).to_numpy(), "year"].iloc[0])
+    earlier = shared_tokens[(doc != new).to_numpy()]
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path / "refreshed"))
+    extract_terms(earlier, by_year=True)
+    keyness(earlier, target=year - 1, series=series)
+    calls = []
+    real = ngrams.count_ngrams
+    monkeypatch.setattr(ngrams, "count_ngrams", lambda *a, **k: calls.append(1) or real(*a, **k))
+    refreshed = extract_terms(shared_tokens, by_year=True), keyness(shared_tokens, target=year, series=series)
+    assert 0 < len(calls) < 10  # the new report's counts (and the sentences folding changes), not the corpus's
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path / "cold"))
+    cold = extract_terms(shared_tokens, by_year=True), keyness(shared_tokens, target=year, series=series)
+    pd.testing.assert_frame_equal(refreshed[0], cold[0])
+    pd.testing.assert_frame_equal(refreshed[1], cold[1])

@@ -224,3 +224,11 @@ def test_general_words_are_jiebas_cut_on_every_candidate(shared_dir):
         if termhood._general_words(t, freq, log_total) != [w for w in tokenizer.cut(t, HMM=False) if w.strip()]
     ]
     assert differ == []
+    # jieba's tables as saved (what a run with few new terms looks up): the same cut, the same weights
+    idf, median, _ = termhood.general_idf()
+    saved_freq, saved_idf, saved_median, saved_log_total = termhood._general_entries(sorted(terms))
+    assert (saved_median, saved_log_total) == (median, log_total)
+    for t in sorted(terms):
+        words = termhood._general_words(t, saved_freq, log_total)
+        assert words == termhood._general_words(t, freq, log_total), t
+        assert [saved_idf.get(w, median) for w in words] == [idf.get(w, median) for w in words], t

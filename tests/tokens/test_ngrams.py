@@ -124,7 +124,7 @@ def test_merged_documents_sum_to_the_whole():
 def test_cache_reads_back_and_counts_only_what_changed(tmp_path, monkeypatch):
     tokens, sep, sent = arrays(SENTENCES)
     first = cached_counts(tokens, separator=sep, sentence=sent, max_n=3, cache=tmp_path)
-    files = list((tmp_path / "ngrams").rglob("*.npz"))
+    files = list((tmp_path / "ngrams").rglob("*.counts"))
     assert len(files) == 1
     calls = []
     real = ngrams.count_ngrams
@@ -140,13 +140,25 @@ def test_cache_reads_back_and_counts_only_what_changed(tmp_path, monkeypatch):
     changed[0] = "发扬"
     cached_counts(changed, separator=sep, sentence=sent, max_n=3, cache=tmp_path)
     assert len(calls) == 3
-    assert len(list((tmp_path / "ngrams").rglob("*.npz"))) == 4
+    assert len(list((tmp_path / "ngrams").rglob("*.counts"))) == 4
+
+
+def test_counts_read_back_from_bytes_whatever_their_sizes():
+    tokens, sep, sent = arrays(SENTENCES)
+    for size in range(len(tokens) + 1):  # headers and arrays of every length, padded to 8 bytes
+        counts = count_ngrams(tokens[:size], separator=sep[:size], sentence=sent[:size], max_n=3)
+        again = NgramCounts.from_bytes(counts.to_bytes())
+        assert again.n_units == counts.n_units
+        for field in NgramCounts.FIELDS:
+            value = getattr(again, field)
+            assert value.dtype == getattr(counts, field).dtype and np.array_equal(value, getattr(counts, field))
+            assert value.flags.writeable
 
 
 def test_damaged_cache_entry_is_counted_again(tmp_path):
     tokens, sep, sent = arrays(SENTENCES)
     first = cached_counts(tokens, separator=sep, sentence=sent, max_n=3, cache=tmp_path)
-    (path,) = list((tmp_path / "ngrams").rglob("*.npz"))
+    (path,) = list((tmp_path / "ngrams").rglob("*.counts"))
     raw = bytearray(path.read_bytes())
     raw[-10] ^= 0xFF
     path.write_bytes(bytes(raw))
@@ -171,8 +183,8 @@ def test_entry_of_another_layout_is_counted_again(tmp_path):
 
     tokens, sep, sent = arrays(SENTENCES)
     first = cached_counts(tokens, separator=sep, sentence=sent, max_n=3, cache=tmp_path)
-    (path,) = list((tmp_path / "ngrams").rglob("*.npz"))
-    write_verified_bytes(path, b"PK not an npz of counts", inputs=path.stem)  # sound header, wrong content
+    (path,) = list((tmp_path / "ngrams").rglob("*.counts"))
+    write_verified_bytes(path, b"not a buffer of counts", inputs=path.stem)  # sound header, wrong content
     with pytest.warns(CacheWarning, match="another layout"):
         again = cached_counts(tokens, separator=sep, sentence=sent, max_n=3, cache=tmp_path)
     assert np.array_equal(first.count, again.count)
@@ -184,7 +196,7 @@ def test_store_check_verifies_ngram_entries(tmp_path):
     store = CorpusStore(tmp_path / "store", create=True)
     tokens, sep, sent = arrays(SENTENCES)
     cached_counts(tokens, separator=sep, sentence=sent, max_n=3, cache=tmp_path / "store" / "cache")
-    (path,) = list((tmp_path / "store" / "cache" / "ngrams").rglob("*.npz"))
+    (path,) = list((tmp_path / "store" / "cache" / "ngrams").rglob("*.counts"))
     report = store.check()
     assert "cache/ngrams" in set(report.loc[report["status"] == "ok", "item"])
     path.write_bytes(path.read_bytes()[:-5])
