@@ -189,7 +189,7 @@ def _slogans(job: Job) -> Part:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tracking = track_slogans(occ, job.corpus, by="period")
-            summary = slogan_summary(occ, job.corpus, by="period", lexicons=job.slogan_lexicons)
+            summary = slogan_summary(occ, job.corpus, by="period", lexicons=job.slogan_lexicons, table=tracking)
         cooc = slogan_cooccurrence(occ, job.corpus)
         shown = summary["canonical"].drop_duplicates().tolist()[:CONTEXT_ITEMS]  # one row per slogan and series
         rates = _rates_by_series(occ.rename(columns={"canonical": "item"}), job.corpus, shown)

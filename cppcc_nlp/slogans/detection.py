@@ -346,16 +346,19 @@ def _find(documents: list[list[_Para]], pieces: list[dict], *, discover: bool, u
     """The detection engine over the documents and their pieces (:func:`document_pieces`): the corpus-level
     decisions, then the hits.  Returns the hits (as :func:`find_slogans`) and the indices of the documents whose
     pieces changed (their form matches searched again, :func:`_update_form_matches`)."""
-    hits: list[tuple] = []
+    hits = [
+        (paragraphs[k], s, e, canonical, kind, True, quoted)
+        for paragraphs, piece in zip(documents, pieces)
+        for k, s, e, canonical, kind, quoted in piece["lexicon"]
+    ]
     taken: dict[str, list[tuple[int, int]]] = defaultdict(list)  # para_id → spans already reported
+    for hit in hits:
+        taken[hit[0].para_id].append(hit[1:3])
 
     def add(p, s, e, canonical, kind, in_lexicon, quoted):
         hits.append((p, s, e, canonical, kind, in_lexicon, quoted))
         taken[p.para_id].append((s, e))
 
-    for paragraphs, piece in zip(documents, pieces):
-        for k, s, e, canonical, kind, quoted in piece["lexicon"]:
-            add(paragraphs[k], s, e, canonical, kind, True, quoted)
     changed: set[int] = set()
     if not discover:
         return hits, changed
@@ -378,7 +381,7 @@ def _find(documents: list[list[_Para]], pieces: list[dict], *, discover: bool, u
                 changed.add(i)
             for k, s, e, form in piece["form_matches"]:
                 p = paragraphs[k]
-                if any(a <= s < b or a < e <= b for a, b in taken[p.para_id]) or _quoted_at(p.text, s, e):
+                if _quoted_at(p.text, s, e) or any(a <= s < b or a < e <= b for a, b in taken[p.para_id]):
                     continue
                 add(p, s, e, form, accepted[form], False, False)
     if unquoted:
@@ -561,31 +564,26 @@ def detect_slogans(
     for i in sorted(set(missing) | changed) if cache is not None else ():
         cache[documents[i][0].doc_id].put_data(name, json.dumps(pieces[i], ensure_ascii=False).encode())
     sentences = _Sentences(corpus)
-    rows = [
-        (
-            p.doc_id,
-            p.year,
-            p.period,
-            p.section_id,
-            p.para_id,
-            p.start + s,
-            p.start + e,
-            p.text[s:e],
-            canonical,
-            kind,
-            in_lexicon,
-            quoted,
-            sentences(p, p.start + s),
-        )
-        for p, s, e, canonical, kind, in_lexicon, quoted in hits
-    ]
-    df = pd.DataFrame(rows, columns=OCCURRENCE_COLUMNS)
-    df["year"] = df["year"].astype("int64")
-    df["period"] = df["period"].astype("Int64")
-    for col in ("start", "end"):
-        df[col] = df[col].astype("int64")
-    for col in ("in_lexicon", "quoted"):
-        df[col] = df[col].astype(bool)
+    paras = [hit[0] for hit in hits]
+    starts = [p.start + hit[1] for p, hit in zip(paras, hits)]
+    df = pd.DataFrame(
+        {
+            "doc_id": [p.doc_id for p in paras],
+            "year": pd.array([p.year for p in paras], dtype="int64"),
+            "period": pd.array([p.period for p in paras], dtype="Int64"),
+            "section_id": [p.section_id for p in paras],
+            "para_id": [p.para_id for p in paras],
+            "start": pd.array(starts, dtype="int64"),
+            "end": pd.array([p.start + hit[2] for p, hit in zip(paras, hits)], dtype="int64"),
+            "text": [p.text[hit[1] : hit[2]] for p, hit in zip(paras, hits)],
+            "canonical": [hit[3] for hit in hits],
+            "kind": [hit[4] for hit in hits],
+            "in_lexicon": pd.array([hit[5] for hit in hits], dtype=bool),
+            "quoted": pd.array([hit[6] for hit in hits], dtype=bool),
+            "sentence": [sentences(p, start) for p, start in zip(paras, starts)],
+        },
+        columns=OCCURRENCE_COLUMNS,
+    )
     order = {d.doc_id: i for i, d in enumerate(corpus.docs)}
     df["_o"] = df["doc_id"].map(order)
     return df.sort_values(["_o", "start", "end"], ignore_index=True).drop(columns="_o")
