@@ -549,7 +549,7 @@ def detect_slogans(
     corpus = as_corpus(corpus, what="detecting slogans")
     lexicon = load_slogan_lexicon(lexicons, include_default=include_default)
     documents = _documents(_corpus_paragraphs(corpus))
-    name = f"slogans-{discover:d}{unquoted:d}"
+    name = f"slogans-{discover:d}{unquoted:d}{include_default:d}"
     pieces = [_read_pieces(cache, ps[0].doc_id, name) for ps in documents]
     missing = [i for i, piece in enumerate(pieces) if piece is None]
     if client is not None:
