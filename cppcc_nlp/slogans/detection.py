@@ -114,7 +114,13 @@ def _form_regex(forms: tuple[str, ...]):
 
 def _lexicon_regex(lexicon: SloganLexicon):
     """One alternation of every form, longest first, so that a match is the longest form at its position."""
-    return _form_regex(tuple(sorted(lexicon.form_index, key=lambda f: (-len(f), f))))
+    return _longest_first_regex(tuple(lexicon.form_index))
+
+
+@lru_cache(maxsize=16)
+def _longest_first_regex(forms: tuple[str, ...]):
+    # (cached on the forms as they are: the sort is not made again for each document)
+    return _form_regex(tuple(sorted(forms, key=lambda f: (-len(f), f))))
 
 
 def _quoted_at(text: str, start: int, end: int) -> bool:
