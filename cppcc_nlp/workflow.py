@@ -182,13 +182,14 @@ def _slogans(job: Job) -> Part:
     cache = _derived(job, "slogans", _files_version(job.slogan_lexicons))
     tables, contexts = _read_back(cache, names), _read_back_groups(cache, "slogan_contexts")
     if tables is None or contexts is None:
-        occ = detect_slogans(job.corpus, lexicons=job.slogan_lexicons, client=job.client)
+        by_document = _document_caches(job, "slogans-of-document", _files_version(job.slogan_lexicons))
+        occ = detect_slogans(job.corpus, lexicons=job.slogan_lexicons, client=job.client, cache=by_document)
         if occ.empty:
             return Part({"slogan_occurrences": occ}, slogan_section(occ))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tracking = track_slogans(occ, job.corpus, by="period")
-            summary = slogan_summary(occ, job.corpus, by="period", lexicons=job.slogan_lexicons)
+            summary = slogan_summary(occ, job.corpus, by="period", lexicons=job.slogan_lexicons, table=tracking)
         cooc = slogan_cooccurrence(occ, job.corpus)
         shown = summary["canonical"].drop_duplicates().tolist()[:CONTEXT_ITEMS]  # one row per slogan and series
         rates = _rates_by_series(occ.rename(columns={"canonical": "item"}), job.corpus, shown)
@@ -200,6 +201,16 @@ def _slogans(job: Job) -> Part:
         _put_back_groups(cache, "slogan_contexts", contexts)
     occ, tracking, summary, cooc, rates = (tables[name] for name in names)
     return Part(tables, slogan_section(occ, tracking, summary, cooc, rates=rates, contexts=contexts))
+
+
+def _document_caches(job: Job, *parts) -> dict:
+    """doc_id → the derived cache of that document's own results, keyed by its content and ``parts``: after a
+    refresh the unchanged reports find theirs."""
+    from cppcc_nlp.output.derived_cache import DerivedCache, cache_root, document_fingerprints
+
+    root = cache_root(job.corpus)
+    keys = document_fingerprints(job.corpus, *parts, job.to_simplified)
+    return {doc_id: DerivedCache(root, key) for doc_id, key in keys.items()}
 
 
 def _files_version(paths) -> str:

@@ -31,6 +31,7 @@ Examples
 from __future__ import annotations
 
 import bisect
+import json
 import re
 from collections import defaultdict
 from functools import lru_cache
@@ -49,7 +50,7 @@ from cppcc_nlp.slogans.discovery import (
     note_paragraphs,
     scan_quotes,
 )
-from cppcc_nlp.slogans.unquoted import find_unquoted
+from cppcc_nlp.slogans.unquoted import decide_unquoted, unquoted_positions
 from cppcc_nlp.tokens.inputs import as_corpus
 
 OCCURRENCE_COLUMNS = [
@@ -113,7 +114,13 @@ def _form_regex(forms: tuple[str, ...]):
 
 def _lexicon_regex(lexicon: SloganLexicon):
     """One alternation of every form, longest first, so that a match is the longest form at its position."""
-    return _form_regex(tuple(sorted(lexicon.form_index, key=lambda f: (-len(f), f))))
+    return _longest_first_regex(tuple(lexicon.form_index))
+
+
+@lru_cache(maxsize=16)
+def _longest_first_regex(forms: tuple[str, ...]):
+    # (cached on the forms as they are: the sort is not made again for each document)
+    return _form_regex(tuple(sorted(forms, key=lambda f: (-len(f), f))))
 
 
 def _quoted_at(text: str, start: int, end: int) -> bool:
@@ -135,23 +142,25 @@ def _excluded(text: str, start: int, end: int, exclude) -> bool:
 
 
 class _Sentences:
-    """Sentence lookup by paragraph and offset."""
+    """The sentence of a paragraph around an offset; a document's sentences are indexed when first asked for."""
 
     def __init__(self, corpus):
-        self.by_para: dict[str, tuple[list[int], list[str]]] = {}
-        for doc in corpus.docs:
-            for s in doc.sentences:
-                starts, texts = self.by_para.setdefault(s.para_id, ([], []))
-                starts.append(s.start)
-                texts.append(s.text)
+        self.corpus = corpus
+        self.by_doc: dict[str, tuple[list[int], list[str], list]] = {}
 
-    def __call__(self, para_id: str, offset: int, fallback: str) -> str:
-        found = self.by_para.get(para_id)
-        if not found:
-            return fallback
-        starts, texts = found
+    def __call__(self, p: _Para, offset: int) -> str:
+        """The sentence of ``p`` that starts last at or before ``offset`` (its first one when none does; the
+        paragraph's text when it has no sentence)."""
+        if p.doc_id not in self.by_doc:
+            found = self.corpus[p.doc_id].sentences  # (in text order)
+            self.by_doc[p.doc_id] = [s.start for s in found], [s.para_id for s in found], found
+        starts, para_ids, found = self.by_doc[p.doc_id]
         k = bisect.bisect_right(starts, offset) - 1
-        return texts[max(k, 0)]
+        if k < 0 or para_ids[k] != p.para_id:  # before the first sentence of its paragraph, if any
+            k += 1
+            if k == len(found) or para_ids[k] != p.para_id:
+                return p.text
+        return found[k].text
 
 
 class _Para:
@@ -190,37 +199,93 @@ def _simplified(text: str) -> str:
     return simplified_view(text)
 
 
-def _discover(paragraphs: list[_Para], lexicon: SloganLexicon, views: dict | None = None):
-    """Quoted candidates of the paragraphs and the decision on each (``views``: para_id → the simplified view of
-    the paragraph, when already made).
+def _read_pieces(cache, doc_id: str, name: str) -> dict | None:
+    """A document's pieces kept by an earlier run (:func:`detect_slogans`' ``cache``), or None."""
+    data = cache[doc_id].data(name) if cache is not None else None
+    return json.loads(data) if data is not None else None
 
-    Returns
-    -------
-    uses : list of dict (one per quoted use: paragraph, start, end, candidate, key, is_title, framed)
-    decisions : dict key → (decision, rule); the key is the candidate, or 《candidate》 for a title
-    """
-    uses = []
+
+def _documents(paragraphs: list[_Para]) -> list[list[_Para]]:
+    """Engine paragraphs (in corpus order) grouped by document."""
+    documents: list[list[_Para]] = []
     for p in paragraphs:
-        quotes, _unbalanced = scan_quotes(p.text)
-        view = p.text if not quotes else views[p.para_id] if views is not None else _simplified(p.text)
-        for q in quotes:
-            cand = clean_candidate(view[q.start : q.end])
-            if not cand:
+        if not documents or documents[-1][0].doc_id != p.doc_id:
+            documents.append([])
+        documents[-1].append(p)
+    return documents
+
+
+def document_pieces(paragraphs: list[_Para], lexicon: SloganLexicon, *, discover=True, unquoted=True) -> dict:
+    """What detection finds in one document alone (its paragraphs, in order), paragraphs given by their index k.
+
+    Returns a JSON-able dict:
+
+    * ``lexicon``: every lexicon hit, ``[k, start, end, canonical, kind, quoted]`` (leftmost-longest: the
+      ``quoted_only`` and ``exclude`` conditions of an entry are checked here);
+    * ``quoted`` (``discover``): every quoted candidate no lexicon knows, ``[k, start, end, candidate,
+      is_title, framed, note]`` (``framed``: :func:`~cppcc_nlp.slogans.discovery.is_framed`; ``note``: in the
+      notes of the report, :func:`~cppcc_nlp.slogans.discovery.note_paragraphs`);
+    * ``plain`` (``discover`` and ``unquoted``): every position of an unquoted candidate, outside quotes and
+      lexicon matches, ``[k, shape, spans, side]`` (:func:`~cppcc_nlp.slogans.unquoted.unquoted_positions`);
+    * ``converted``: some paragraph reads otherwise in simplified characters (discovery reads that view).
+
+    Whether a candidate is a slogan is decided on the corpus as a whole (:func:`_find`): these pieces can be
+    made on any worker, and kept from one run to the next.
+    """
+    regex = _lexicon_regex(lexicon)
+    notes = note_paragraphs(paragraphs) if discover else set()
+    found = {"lexicon": [], "quoted": [], "plain": [], "converted": False}
+    for k, p in enumerate(paragraphs):
+        spans = []  # of every lexicon form, kept or not: the unquoted pass masks them
+        for m in regex.finditer(p.text) if regex is not None else ():
+            entry = lexicon.form_index[m.group()]
+            s, e = m.span()
+            spans.append((s, e))
+            quoted = _quoted_at(p.text, s, e)
+            if (entry.quoted_only and not quoted) or (entry.exclude and _excluded(p.text, s, e, entry.exclude)):
                 continue
-            if not q.is_title and lexicon.lookup(cand) is not None:
+            found["lexicon"].append([k, s, e, entry.canonical, entry.kind, quoted])
+        if not discover:
+            continue
+        view = _simplified(p.text)
+        for q in scan_quotes(p.text)[0]:
+            cand = clean_candidate(view[q.start : q.end])
+            if not cand or (not q.is_title and lexicon.lookup(cand) is not None):
                 continue  # a lexicon formulation: found by the lexicon pass
-            uses.append(
-                {
-                    "para": p,
-                    "start": q.start,
-                    "end": q.end,
-                    "candidate": cand,
-                    "is_title": q.is_title,
-                    "key": ("《" + cand + "》") if q.is_title else cand,
-                    "framed": is_framed(view, q.start, q.end),
-                }
-            )
-    notes = note_paragraphs(paragraphs)
+            note = p.para_id in notes
+            found["quoted"].append([k, q.start, q.end, cand, q.is_title, is_framed(view, q.start, q.end), note])
+        if unquoted:
+            mask = [False] * len(view)
+            for q in scan_quotes(view)[0]:
+                mask[max(0, q.start - 1) : q.end + 1] = [True] * (q.end + 1 - max(0, q.start - 1))
+            for s, e in spans:
+                mask[s:e] = [True] * (e - s)
+            found["plain"].extend([k, *position] for position in unquoted_positions(view, mask))
+            found["converted"] = found["converted"] or view != p.text
+    return found
+
+
+def _quoted_uses(documents: list[list[_Para]], pieces: list[dict]) -> list[dict]:
+    """The quoted candidates of every document, one dict per use (paragraph, start, end, candidate, is_title, key,
+    framed, note); the key is the candidate, or 《candidate》 for a title."""
+    return [
+        {
+            "para": paragraphs[k],
+            "start": start,
+            "end": end,
+            "candidate": cand,
+            "is_title": is_title,
+            "key": ("《" + cand + "》") if is_title else cand,
+            "framed": framed,
+            "note": note,
+        }
+        for paragraphs, piece in zip(documents, pieces)
+        for k, start, end, cand, is_title, framed, note in piece["quoted"]
+    ]
+
+
+def _decide_quoted(uses: list[dict]) -> dict[str, tuple[str, str]]:
+    """The decision on each quoted candidate (key → (decision, rule)), from its uses across the corpus."""
     decisions: dict[str, tuple[str, str]] = {}
     pending: dict[str, dict] = {}
     body: dict[str, set] = defaultdict(set)  # key → documents where it is quoted outside the notes
@@ -228,7 +293,6 @@ def _discover(paragraphs: list[_Para], lexicon: SloganLexicon, views: dict | Non
         key = u["key"]
         if key not in decisions:
             decisions[key] = classify_text(u["candidate"], is_title=u["is_title"])
-        u["note"] = u["para"].para_id in notes
         if u["note"]:
             continue
         body[key].add(u["para"].doc_id)
@@ -246,83 +310,66 @@ def _discover(paragraphs: list[_Para], lexicon: SloganLexicon, views: dict | Non
             decisions[key] = ("rejected", "endnote")  # quoted in the notes of a report only
     members = {k: body[k] for k, (d, _) in decisions.items() if d != "rejected"}
     decisions.update(decide_corpus(pending, members))
-    return uses, decisions
+    return decisions
 
 
-def _discover_unquoted(
-    paragraphs: list[_Para], lexicon: SloganLexicon, quoted: set[str], views: dict | None = None, matches=None
-):
-    """Unquoted candidates (:mod:`cppcc_nlp.slogans.unquoted`) outside quotes and lexicon matches; candidates
-    that are also quoted candidates are left to the quoted rules.  ``views`` (para_id → simplified view) and
-    ``matches`` (para_id → spans of every lexicon form) are made here unless the caller has them."""
-    regex = _lexicon_regex(lexicon)
-    if views is None:
-        views = {p.para_id: _simplified(p.text) for p in paragraphs}
-    masks = {}
-    for p in paragraphs:
-        view = views[p.para_id]
-        mask = [False] * len(view)
-        for q in scan_quotes(view)[0]:
-            mask[max(0, q.start - 1) : q.end + 1] = [True] * (q.end + 1 - max(0, q.start - 1))
-        if matches is not None:
-            spans = matches.get(p.para_id, ())
-        else:
-            spans = [m.span() for m in regex.finditer(p.text)] if regex is not None else ()
-        for start, end in spans:
-            mask[start:end] = [True] * (end - start)
-        masks[p.para_id] = mask
-    uses, decisions = find_unquoted(paragraphs, masks, views)
+def _plain_uses(documents: list[list[_Para]], pieces: list[dict], quoted: set[str]):
+    """Unquoted candidates (:func:`~cppcc_nlp.slogans.unquoted.decide_unquoted`) and their decisions; candidates
+    that are also quoted candidates are left to the quoted rules."""
+    positions = [
+        (paragraphs[k], shape, spans, side)
+        for paragraphs, piece in zip(documents, pieces)
+        for k, shape, spans, side in piece["plain"]
+    ]
+    uses, decisions = decide_unquoted(positions)
     uses = [u for u in uses if u["candidate"] not in quoted]
     return uses, {c: d for c, d in decisions.items() if c not in quoted}
 
 
-def find_slogans(
-    paragraphs: list[_Para],
-    lexicon: SloganLexicon,
-    *,
-    discover: bool = True,
-    unquoted: bool = True,
-    lexicon_hits: list | None = None,
-) -> list[tuple]:
-    """The detection engine behind :func:`detect_slogans` and the spaCy component.
+def _update_form_matches(paragraphs: list[_Para], piece: dict, forms: list[str]) -> bool:
+    """Make sure that ``piece["form_matches"]`` (``[k, start, end, form]``) are the leftmost-longest matches of
+    ``forms`` in the simplified view of the document; True when they were searched again.
 
-    ``lexicon_hits``: the hits of the lexicon pass when already made (on a cluster, see
-    :mod:`cppcc_nlp.slogans._distributed`); the engine then runs only the discovery passes.
+    The matches of the forms ``piece["forms"]`` they were searched with are those of ``forms`` when no form in
+    only one of the two lists stands in the document (a form that never matches changes nothing in the
+    alternation): a refresh searches again only the reports where a slogan accepted (or dropped) thanks to the
+    new one is written."""
+    earlier = piece.get("forms")
+    if earlier == forms:
+        return False
+    views = [_simplified(p.text) for p in paragraphs] if piece["converted"] else [p.text for p in paragraphs]
+    if earlier is not None:
+        text = "\n".join(views)  # (no form has a line break)
+        if not any(f in text for f in set(forms).symmetric_difference(earlier)):
+            return False
+    regex = _form_regex(tuple(forms))
+    piece["form_matches"] = [[k, *m.span(), m.group()] for k, view in enumerate(views) for m in regex.finditer(view)]
+    piece["forms"] = forms
+    return True
 
-    Returns
-    -------
-    list of (paragraph, start, end, canonical, kind, in_lexicon, quoted), offsets paragraph-relative.
-    """
-    regex = _lexicon_regex(lexicon)
-    hits: list[tuple] = []
+
+def _find(documents: list[list[_Para]], pieces: list[dict], *, discover: bool, unquoted: bool):
+    """The detection engine over the documents and their pieces (:func:`document_pieces`): the corpus-level
+    decisions, then the hits.  Returns the hits (as :func:`find_slogans`) and the indices of the documents whose
+    pieces changed (their form matches searched again, :func:`_update_form_matches`)."""
+    hits = [
+        (paragraphs[k], s, e, canonical, kind, True, quoted)
+        for paragraphs, piece in zip(documents, pieces)
+        for k, s, e, canonical, kind, quoted in piece["lexicon"]
+    ]
     taken: dict[str, list[tuple[int, int]]] = defaultdict(list)  # para_id → spans already reported
-    matches = None  # para_id → spans of every lexicon form, kept for the unquoted pass (which masks them)
+    for hit in hits:
+        taken[hit[0].para_id].append(hit[1:3])
 
     def add(p, s, e, canonical, kind, in_lexicon, quoted):
         hits.append((p, s, e, canonical, kind, in_lexicon, quoted))
         taken[p.para_id].append((s, e))
 
-    if lexicon_hits is not None:
-        for hit in lexicon_hits:
-            add(*hit)
-    elif regex is not None:
-        matches = {}
-        for p in paragraphs:
-            matches[p.para_id] = spans = []
-            for m in regex.finditer(p.text):
-                entry = lexicon.form_index[m.group()]
-                s, e = m.span()
-                spans.append((s, e))
-                quoted = _quoted_at(p.text, s, e)
-                if entry.quoted_only and not quoted:
-                    continue
-                if entry.exclude and _excluded(p.text, s, e, entry.exclude):
-                    continue
-                add(p, s, e, entry.canonical, entry.kind, True, quoted)
+    changed: set[int] = set()
     if not discover:
-        return hits
-    views = {p.para_id: _simplified(p.text) for p in paragraphs}  # (made once for the three passes)
-    uses, decisions = _discover(paragraphs, lexicon, views)
+        return hits, changed
+    uses = _quoted_uses(documents, pieces)
+    decisions = _decide_quoted(uses)
     accepted: dict[str, str] = {}
     for u in uses:
         decision, _rule = decisions[u["key"]]
@@ -335,21 +382,36 @@ def find_slogans(
             (c for c, k in accepted.items() if len(c) >= MIN_UNQUOTED_CHARS or (k == "numbered" and len(c) >= 3)),
             key=lambda c: (-len(c), c),
         )
-        rx = re.compile("|".join(re.escape(f) for f in forms)) if forms else None
-        for p in paragraphs if rx is not None else ():
-            for m in rx.finditer(views[p.para_id]):
-                s, e = m.span()
-                if any(a <= s < b or a < e <= b for a, b in taken[p.para_id]) or _quoted_at(p.text, s, e):
+        for i, (paragraphs, piece) in enumerate(zip(documents, pieces) if forms else ()):
+            if _update_form_matches(paragraphs, piece, forms):
+                changed.add(i)
+            for k, s, e, form in piece["form_matches"]:
+                p = paragraphs[k]
+                if _quoted_at(p.text, s, e) or any(a <= s < b or a < e <= b for a, b in taken[p.para_id]):
                     continue
-                add(p, s, e, m.group(), accepted[m.group()], False, False)
+                add(p, s, e, form, accepted[form], False, False)
     if unquoted:
-        plain_uses, plain = _discover_unquoted(paragraphs, lexicon, {u["candidate"] for u in uses}, views, matches)
+        plain_uses, plain = _plain_uses(documents, pieces, {u["candidate"] for u in uses})
         for u in plain_uses:
             kind = plain[u["candidate"]][0]
             p, s, e = u["para"], u["start"], u["end"]
             if kind != "rejected" and not any(a < e and s < b for a, b in taken[p.para_id]):
                 add(p, s, e, u["candidate"], kind, False, False)
-    return hits
+    return hits, changed
+
+
+def find_slogans(
+    paragraphs: list[_Para], lexicon: SloganLexicon, *, discover: bool = True, unquoted: bool = True
+) -> list[tuple]:
+    """The detection engine behind :func:`detect_slogans` and the spaCy component.
+
+    Returns
+    -------
+    list of (paragraph, start, end, canonical, kind, in_lexicon, quoted), offsets paragraph-relative.
+    """
+    documents = _documents(paragraphs)
+    pieces = [document_pieces(ps, lexicon, discover=discover, unquoted=unquoted) for ps in documents]
+    return _find(documents, pieces, discover=discover, unquoted=unquoted)[0]
 
 
 def slogan_candidates(corpus, *, lexicons=None, include_default: bool = True, unquoted: bool = True) -> pd.DataFrame:
@@ -382,15 +444,15 @@ def slogan_candidates(corpus, *, lexicons=None, include_default: bool = True, un
     """
     corpus = as_corpus(corpus, what="detecting slogans")
     lexicon = load_slogan_lexicon(lexicons, include_default=include_default)
-    paragraphs = _corpus_paragraphs(corpus)
-    uses, decisions = _discover(paragraphs, lexicon)
+    documents = _documents(_corpus_paragraphs(corpus))
+    pieces = [document_pieces(ps, lexicon, unquoted=unquoted) for ps in documents]
+    uses = _quoted_uses(documents, pieces)
+    decisions = _decide_quoted(uses)
     sentences = _Sentences(corpus)
     by_key: dict[str, list] = defaultdict(list)
     for u in uses:
         by_key[u["key"]].append(u)
-    plain_uses, plain = (
-        _discover_unquoted(paragraphs, lexicon, {u["candidate"] for u in uses}) if unquoted else ([], {})
-    )
+    plain_uses, plain = _plain_uses(documents, pieces, {u["candidate"] for u in uses}) if unquoted else ([], {})
     plain_by_key: dict[str, list] = defaultdict(list)
     for u in plain_uses:
         plain_by_key[u["candidate"]].append(u)
@@ -416,7 +478,7 @@ def slogan_candidates(corpus, *, lexicons=None, include_default: bool = True, un
                     "para_id": p.para_id,
                     "start": p.start + first["start"],
                     "end": p.start + first["end"],
-                    "sentence": sentences(p.para_id, p.start + first["start"], p.text),
+                    "sentence": sentences(p, p.start + first["start"]),
                 }
             )
     df = pd.DataFrame(rows, columns=CANDIDATE_COLUMNS)
@@ -428,7 +490,14 @@ def slogan_candidates(corpus, *, lexicons=None, include_default: bool = True, un
 
 
 def detect_slogans(
-    corpus, *, lexicons=None, discover: bool = True, include_default: bool = True, unquoted: bool = True, client=None
+    corpus,
+    *,
+    lexicons=None,
+    discover: bool = True,
+    include_default: bool = True,
+    unquoted: bool = True,
+    client=None,
+    cache=None,
 ) -> pd.DataFrame:
     """Every slogan occurrence in the corpus: lexicon matches and discovered slogans.
 
@@ -458,7 +527,12 @@ def detect_slogans(
     unquoted : bool, default True
         Also find unquoted uses of discovered slogans.
     client : distributed.Client, optional
-        Run the lexicon pass on a Dask cluster (:mod:`cppcc_nlp.slogans._distributed`); same table.
+        Read the documents on a Dask cluster (:mod:`cppcc_nlp.slogans._distributed`); same table.
+    cache : mapping, optional
+        doc_id → a store of bytes for that document (``data(name)``, ``put_data(name, data)``: a
+        :class:`~cppcc_nlp.output.derived_cache.DerivedCache`), keyed by the document, the lexicons and the
+        version of this code.  What is found in one document alone (:func:`document_pieces`) is kept there and
+        read back, so that after a refresh only the new reports are read; the table is the same.
 
     Returns
     -------
@@ -480,39 +554,42 @@ def detect_slogans(
     """
     corpus = as_corpus(corpus, what="detecting slogans")
     lexicon = load_slogan_lexicon(lexicons, include_default=include_default)
-    sentences = _Sentences(corpus)
-    paragraphs = _corpus_paragraphs(corpus)
-    found = None
+    documents = _documents(_corpus_paragraphs(corpus))
+    name = f"slogans-{discover:d}{unquoted:d}{include_default:d}"
+    pieces = [_read_pieces(cache, ps[0].doc_id, name) for ps in documents]
+    missing = [i for i, piece in enumerate(pieces) if piece is None]
     if client is not None:
-        from cppcc_nlp.slogans._distributed import lexicon_hits
+        from cppcc_nlp.slogans._distributed import pieces_on_cluster
 
-        found = lexicon_hits(client, paragraphs, lexicon, find_slogans)
-    hits = find_slogans(paragraphs, lexicon, discover=discover, unquoted=unquoted, lexicon_hits=found)
-    rows = [
+        made = pieces_on_cluster(client, [documents[i] for i in missing], document_pieces, lexicon, discover, unquoted)
+    else:
+        made = [document_pieces(documents[i], lexicon, discover=discover, unquoted=unquoted) for i in missing]
+    for i, piece in zip(missing, made):
+        pieces[i] = piece
+    hits, changed = _find(documents, pieces, discover=discover, unquoted=unquoted)
+    for i in sorted(set(missing) | changed) if cache is not None else ():
+        cache[documents[i][0].doc_id].put_data(name, json.dumps(pieces[i], ensure_ascii=False).encode())
+    sentences = _Sentences(corpus)
+    paras = [hit[0] for hit in hits]
+    starts = [p.start + hit[1] for p, hit in zip(paras, hits)]
+    df = pd.DataFrame(
         {
-            "doc_id": p.doc_id,
-            "year": p.year,
-            "period": p.period,
-            "section_id": p.section_id,
-            "para_id": p.para_id,
-            "start": p.start + s,
-            "end": p.start + e,
-            "text": p.text[s:e],
-            "canonical": canonical,
-            "kind": kind,
-            "in_lexicon": in_lexicon,
-            "quoted": quoted,
-            "sentence": sentences(p.para_id, p.start + s, p.text),
-        }
-        for p, s, e, canonical, kind, in_lexicon, quoted in hits
-    ]
-    df = pd.DataFrame(rows, columns=OCCURRENCE_COLUMNS)
-    df["year"] = df["year"].astype("int64")
-    df["period"] = df["period"].astype("Int64")
-    for col in ("start", "end"):
-        df[col] = df[col].astype("int64")
-    for col in ("in_lexicon", "quoted"):
-        df[col] = df[col].astype(bool)
+            "doc_id": [p.doc_id for p in paras],
+            "year": pd.array([p.year for p in paras], dtype="int64"),
+            "period": pd.array([p.period for p in paras], dtype="Int64"),
+            "section_id": [p.section_id for p in paras],
+            "para_id": [p.para_id for p in paras],
+            "start": pd.array(starts, dtype="int64"),
+            "end": pd.array([p.start + hit[2] for p, hit in zip(paras, hits)], dtype="int64"),
+            "text": [p.text[hit[1] : hit[2]] for p, hit in zip(paras, hits)],
+            "canonical": [hit[3] for hit in hits],
+            "kind": [hit[4] for hit in hits],
+            "in_lexicon": pd.array([hit[5] for hit in hits], dtype=bool),
+            "quoted": pd.array([hit[6] for hit in hits], dtype=bool),
+            "sentence": [sentences(p, start) for p, start in zip(paras, starts)],
+        },
+        columns=OCCURRENCE_COLUMNS,
+    )
     order = {d.doc_id: i for i, d in enumerate(corpus.docs)}
     df["_o"] = df["doc_id"].map(order)
     return df.sort_values(["_o", "start", "end"], ignore_index=True).drop(columns="_o")

@@ -508,22 +508,32 @@ def note_paragraphs(paragraphs) -> set[str]:
     return notes
 
 
-def family_partners(text: str, members: dict[str, set]) -> tuple[set[str], set[str]]:
+def family_index(members) -> tuple[dict[str, set], dict[str, set]]:
+    """The candidates of four characters or more among ``members``, by their two-character head and by their
+    two-character prefix: what :func:`family_partners` looks up."""
+    by_head: dict[str, set] = {}
+    by_prefix: dict[str, set] = {}
+    for other in members:
+        if len(other) >= 4:
+            by_head.setdefault(other[-2:], set()).add(other)
+            by_prefix.setdefault(other[:2], set()).add(other)
+    return by_head, by_prefix
+
+
+def family_partners(text: str, members: dict[str, set], *, index=None) -> tuple[set[str], set[str]]:
     """The other candidates of the corpus that make a family with ``text`` (four characters or more).
 
     Returns ``(heads, prefixes)``: the candidates sharing its two-character head (同心政协, 有为政协: …政协) and
     those sharing its two-character prefix (政协品格, 政协使命, 政协形象), none when the head or prefix is a place
     (:data:`PLACES`: 云游江西/乐游江西 are things of Jiangxi, not a family of formulations).  ``members`` maps
-    candidates to the documents where they are quoted (notes aside).
+    candidates to the documents where they are quoted (notes aside); ``index``: its :func:`family_index`, when
+    made once for many texts.
     """
     if len(text) < 4:
         return set(), set()
-    heads = (
-        {o for o in members if len(o) >= 4 and o != text and o[-2:] == text[-2:]} if text[-2:] not in PLACES else set()
-    )
-    prefixes = (
-        {o for o in members if len(o) >= 4 and o != text and o[:2] == text[:2]} if text[:2] not in PLACES else set()
-    )
+    by_head, by_prefix = index if index is not None else family_index(members)
+    heads = by_head.get(text[-2:], set()) - {text} if text[-2:] not in PLACES else set()
+    prefixes = by_prefix.get(text[:2], set()) - {text} if text[:2] not in PLACES else set()
     return heads, prefixes
 
 
@@ -569,6 +579,7 @@ def decide_corpus(pending: dict[str, dict], members: dict[str, set]) -> dict[str
     # family partners are candidates left to evidence like this one (numbered and series forms share heads
     # with anything: 一收入三保障 is no partner of 新疆的就业和社会保障)
     kin = {k: docs for k, docs in members.items() if k in pending and not pending[k].get("numbered")}
+    index = family_index(kin)
     for text, info in pending.items():
         # three-character words repeated across reports are mostly terms and set phrases (白名单, 卡脖子,
         # 校园餐): recurrence alone takes a form of four or more characters, or a two-character number-led one
@@ -577,7 +588,7 @@ def decide_corpus(pending: dict[str, dict], members: dict[str, set]) -> dict[str
             evidence = "recurrent" if recurrent else ("framed" if info["framed"] else None)
             decided[text] = ("numbered", evidence) if evidence else ("rejected", "scare_quote")
             continue
-        heads, prefixes = family_partners(text, kin)
+        heads, prefixes = family_partners(text, kin, index=index)
         own = info["docs"]
         family = (
             len(heads) >= 2

@@ -196,7 +196,7 @@ def _trend(years: np.ndarray, rates: np.ndarray) -> tuple[str, float]:
 
 
 def slogan_summary(
-    occurrences: pd.DataFrame, corpus, *, by: str = "period", series=EACH_SERIES, lexicons=None
+    occurrences: pd.DataFrame, corpus, *, by: str = "period", series=EACH_SERIES, lexicons=None, table=None
 ) -> pd.DataFrame:
     """One row per slogan and series: how often, where, first/last/peak year and trend.
 
@@ -216,6 +216,7 @@ def slogan_summary(
     series : ``"each"`` (default), a label or list of labels, or ``None`` (all pooled, warns), as in
         :func:`track_slogans`.
     lexicons : the lexicons used for detection (for ``since``), optional.
+    table : ``track_slogans(occurrences, corpus, by=by, series=series)`` when already made, optional.
 
     Returns
     -------
@@ -227,7 +228,8 @@ def slogan_summary(
     _check_occurrences(occurrences)
     corpus = as_corpus(corpus, what="detecting slogans")
     occurrences = _in_corpus(occurrences, corpus)
-    table = track_slogans(occurrences, corpus, by=by, series=series)
+    if table is None:
+        table = track_slogans(occurrences, corpus, by=by, series=series)
     if table.empty:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
     lexicon = load_slogan_lexicon(lexicons)

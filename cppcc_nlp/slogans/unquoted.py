@@ -345,32 +345,43 @@ def find_unquoted(paragraphs, masks: dict[str, list[bool]], views: dict[str, str
     >>> dec["两个毫不动摇"], dec["两个月"] if "两个月" in dec else None
     (('numbered', 'unquoted_numbered'), None)
     """
+    positions = [
+        (p, *position) for p in paragraphs for position in unquoted_positions(views[p.para_id], masks[p.para_id])
+    ]
+    return decide_unquoted(positions)
+
+
+def unquoted_positions(text: str, mask: list[bool]) -> list[tuple]:
+    """The candidate positions of one paragraph (its view and mask, see :func:`find_unquoted`), a function of the
+    paragraph alone: ``(shape, spans, side)`` with ``spans`` the strings the position may be, in the order they
+    are tried, each ``(start, end, string, neighbour)`` (the right neighbour of a number-led string or a series,
+    the left one of a head), and ``side`` the left neighbour of a series or the right one of a head."""
+    out = []
+    for start, shape, ends in _numbered_spans(text, mask):
+        out.append((shape, [(start, e, text[start:e], _neighbour(text, e)) for e in ends], None))
+    for start, end, _parts in _series_spans(text, mask):
+        out.append(("series", [(start, end, text[start:end], _neighbour(text, end))], _left(text, start)))
+    for end, _head, starts in _head_spans(text, mask):
+        out.append(("head", [(s, end, text[s:end], _left(text, s)) for s in starts], _neighbour(text, end)))
+    return out
+
+
+def decide_unquoted(positions: list[tuple]):
+    """The corpus-level part of :func:`find_unquoted`: every candidate is decided by its uses across the corpus.
+
+    ``positions``: ``(paragraph, shape, spans, side)`` from :func:`unquoted_positions`, in corpus order.
+    Returns ``(uses, decisions)`` as :func:`find_unquoted`.
+    """
     strings: dict[str, dict] = defaultdict(lambda: {"docs": set(), "next": Counter(), "n": 0})
-    positions = []  # (para, start, shape, [ends])
-    for p in paragraphs:
-        text, mask = views[p.para_id], masks[p.para_id]
-        for start, shape, ends in _numbered_spans(text, mask):
-            positions.append((p, start, shape, ends))
-            for e in ends:
-                info = strings[text[start:e]]
-                info["docs"].add(p.doc_id)
-                info["n"] += 1
-                info["next"][_neighbour(text, e)] += 1
-        for start, end, parts in _series_spans(text, mask):
-            positions.append((p, start, "series", [end]))
-            info = strings["、".join(parts)]
+    sides = {"series": "left", "head": "right"}
+    for p, shape, spans, side in positions:
+        for _start, _end, string, neighbour in spans:
+            info = strings[string]
             info["docs"].add(p.doc_id)
             info["n"] += 1
-            info["next"][_neighbour(text, end)] += 1
-            info.setdefault("left", Counter())[_left(text, start)] += 1
-        for end, _head, starts in _head_spans(text, mask):
-            positions.append((p, end, "head", starts))
-            for s in starts:
-                info = strings[text[s:end]]
-                info["docs"].add(p.doc_id)
-                info["n"] += 1
-                info["next"][_left(text, s)] += 1
-                info.setdefault("right", Counter())[_neighbour(text, end)] += 1
+            info["next"][neighbour] += 1
+            if shape in sides:
+                info.setdefault(sides[shape], Counter())[side] += 1
 
     def closed(s: str, side: str = "next") -> bool:
         """Its neighbour (right for number-led strings, left for heads) is a boundary in some use, or no one
@@ -387,26 +398,18 @@ def find_unquoted(paragraphs, masks: dict[str, list[bool]], views: dict[str, str
     heads_of: dict[str, set] = defaultdict(set)
 
     uses, chosen = [], {}
-    for p, start, shape, ends in positions:
-        text = views[p.para_id]
+    for p, shape, spans, _side in positions:
+        if shape in ("series", "compact"):
+            pick = spans[0]
+        else:  # the shortest number-led string, the nearest head, that is closed
+            pick = next((span for span in spans if closed(span[2])), None)
+            if pick is None:
+                continue
+        start, end, cand, _neighbour = pick
         if shape == "head":
-            end = start
-            pick = next((s for s in ends if closed(text[s:end])), None)
-            if pick is None:
-                continue
-            cand, span = text[pick:end], (pick, end)
-            head = next(h for h in BRANDED_HEADS if cand.endswith(h))
-            heads_of[head].add(cand)
-            shape = "head"
-        elif shape in ("series", "compact"):
-            cand, span = text[start : ends[0]], (start, ends[0])
-        else:
-            pick = next((e for e in ends if closed(text[start:e])), None)
-            if pick is None:
-                continue
-            cand, span = text[start:pick], (start, pick)
+            heads_of[next(h for h in BRANDED_HEADS if cand.endswith(h))].add(cand)
         chosen[cand] = shape
-        uses.append({"para": p, "start": span[0], "end": span[1], "candidate": cand})
+        uses.append({"para": p, "start": start, "end": end, "candidate": cand})
 
     decisions = {}
     for cand, shape in chosen.items():
