@@ -295,7 +295,13 @@ class TopicModel(BaseEstimator):
 
     # -- fitting ----------------------------------------------------------------------------------------------
     def fit(
-        self, X, y=None, *, tokens: pd.DataFrame | None = None, warm_start: "TopicModel | None" = None
+        self,
+        X,
+        y=None,
+        *,
+        tokens: pd.DataFrame | None = None,
+        warm_start: "TopicModel | None" = None,
+        units_cache=None,
     ) -> "TopicModel":
         """Learn the topics of ``X``.
 
@@ -312,6 +318,12 @@ class TopicModel(BaseEstimator):
             search: k is the earlier model's (or ``n_topics`` when given, at least as many), and one NMF fit
             starts from the earlier topics over the terms both vocabularies share, so that topic i continues
             topic i.  Fit without it to search k again.
+        units_cache : optional
+            Where each document's units (its token lists and formula sentences) are kept, for a Corpus ``X``:
+            an object with ``get(doc_id, name) -> bytes | None`` and ``put(doc_id, name, data)``, keyed by the
+            caller so that a changed document or token pipeline finds nothing (``analyze``: the derived cache
+            under :func:`~cppcc_nlp.output.derived_cache.document_fingerprints`).  The units of the documents
+            found are read back, the others computed from ``tokens`` and put; the same units either way.
 
         Returns
         -------
@@ -328,7 +340,7 @@ class TopicModel(BaseEstimator):
         validate_params(self.get_params())
         self._check_warm_start(warm_start)
         formulae = resolve_formulae(self.formulae)
-        units = collect_units(X, self.unit, self._token_options(), tokens, formulae)
+        units = collect_units(X, self.unit, self._token_options(), tokens, formulae, units_cache)
         vocab, df = build_vocabulary(units.tokens, min_df=self.min_df, max_df=self.max_df, min_chars=self.min_chars)
         if not vocab:
             raise EmptyCorpusError(
