@@ -175,6 +175,8 @@ def _tokens(job: Job) -> Part:
 
 
 def _import_topic_model() -> None:
+    import sklearn.decomposition  # noqa: F401  (the NMF solver, imported when the first fit starts)
+
     import cppcc_nlp.topics.model  # noqa: F401
 
 
@@ -452,7 +454,7 @@ def _topics(job: Job) -> Part:
     cache = _derived(job, "topics", job.n_topics, job.random_state)
     params_key = _params_key(job, "topics", job.random_state)
     # a model refitted with the k of an earlier run is kept apart: --rechoose-k does not read it
-    model, caught, notes = cache.model(), [], []
+    model, caught, notes, saved = cache.model(), [], [], None
     if model is None and not job.rechoose_k:
         model = cache.model("topic-model-kept-k")
     if model is None:
@@ -474,9 +476,10 @@ def _topics(job: Job) -> Part:
         except (ParameterError, EmptyCorpusError) as exc:
             section = topic_section(failure=str(exc))
             return Part({}, section, [section.text])
-        cache.put_model(model, "topic-model" if k == job.n_topics else "topic-model-kept-k")
+        saved = model.save(job.out / "topic_model.zip")  # (the caches keep its bytes: one save, not two or three)
+        cache.put_model(model, "topic-model" if k == job.n_topics else "topic-model-kept-k", saved=saved)
         if k is None:
-            cache.remember_k(params_key, job.corpus, model.n_topics_, model)
+            cache.remember_k(params_key, job.corpus, model.n_topics_, model, saved=saved)
     notes = [f"Topics: {w.message}" for w in caught] + notes
     # one panel per series: shares of different sources on one year axis would read as change over time
     by = ["series", "year"] if "series" in model.doc_topics_.columns else "year"
@@ -489,7 +492,8 @@ def _topics(job: Job) -> Part:
     }
     if model.section_topics_ is not None:
         tables["section_topics"] = model.section_topics_
-    model.save(job.out / "topic_model.zip")
+    if saved is None:
+        model.save(job.out / "topic_model.zip")
     return Part(tables, topic_section(model, shares, k_chosen=job.n_topics is None), notes, ["topic_model.zip"])
 
 

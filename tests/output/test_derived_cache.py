@@ -24,3 +24,22 @@ def test_a_document_keeps_its_key_when_others_are_added_and_loses_it_when_it_cha
         document_fingerprints(Corpus([changed]), "indicators-of-document", False)[changed.doc_id]
         != keys[changed.doc_id]
     )
+
+
+def test_a_model_kept_from_the_file_it_was_saved_to_is_the_model_saved_anew(tmp_path):
+    import pandas as pd
+
+    from cppcc_nlp.output.derived_cache import DerivedCache
+    from cppcc_nlp.topics.model import TopicModel
+
+    units = pd.DataFrame(
+        {"para_id": [f"p{i}" for i in range(12)], "tokens": [["政协", "协商", "委员"], ["经济", "增长", "投资"]] * 6}
+    )
+    model = TopicModel(n_topics=2, random_state=0, max_df=1.0).fit(units)
+    cache = DerivedCache(tmp_path, "key")
+    cache.put_model(model, "anew")
+    cache.put_model(model, "from-file", saved=model.save(tmp_path / "model.zip"))
+    assert (tmp_path / "derived" / "key-anew.zip").read_bytes() == (
+        tmp_path / "derived" / "key-from-file.zip"
+    ).read_bytes()
+    pd.testing.assert_frame_equal(cache.model("from-file").topics_, model.topics_)
