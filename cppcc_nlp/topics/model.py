@@ -116,7 +116,7 @@ from cppcc_nlp.topics._factorise import (
 from cppcc_nlp.topics._params import DEFAULT_K_RANGE, validate_params
 from cppcc_nlp.topics._results import match_topics, topic_columns
 from cppcc_nlp.topics._units import UNITS, collect_units, formula_sentences
-from cppcc_nlp.topics._vectorise import build_vocabulary, count_matrix, smooth_idf, tfidf
+from cppcc_nlp.topics._vectorise import count_matrix, smooth_idf, tfidf, vocabulary_and_counts
 from cppcc_nlp.topics.coherence import ReferenceIndex
 from cppcc_nlp.topics.persistence import FORMAT_VERSION, load_model, save_model
 
@@ -341,13 +341,14 @@ class TopicModel(BaseEstimator):
         self._check_warm_start(warm_start)
         formulae = resolve_formulae(self.formulae)
         units = collect_units(X, self.unit, self._token_options(), tokens, formulae, units_cache)
-        vocab, df = build_vocabulary(units.tokens, min_df=self.min_df, max_df=self.max_df, min_chars=self.min_chars)
+        vocab, df, counts = vocabulary_and_counts(
+            units.tokens, min_df=self.min_df, max_df=self.max_df, min_chars=self.min_chars
+        )
         if not vocab:
             raise EmptyCorpusError(
                 f"no term occurs in at least min_df={self.min_df} of the {len(units.tokens)} {self.unit}s and in at "
                 f"most max_df={self.max_df} of them: lower min_df, raise max_df or give more text"
             )
-        counts = count_matrix(units.tokens, vocab)
         idf = smooth_idf(df, counts.shape[0])
         x = self._features(counts, idf)
         carries_terms = np.diff(counts.indptr) > 0
