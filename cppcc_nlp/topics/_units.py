@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -124,15 +125,13 @@ def _filtered_lists(table: pd.DataFrame, unit: str, ids, token_options: dict, fo
     return dropped, lists, pd.Series(_drop_words(paragraphs.tolist(), formulae.words), index=paragraphs.index)
 
 
-class UnitsCache:
-    """Where each document's units are kept (the protocol of ``TopicModel.fit(units_cache=...)``):
-    ``get(doc_id, name)`` returns the bytes put under that document and name, or None."""
+class UnitsCache(Protocol):
+    """Where each document's units are kept (``TopicModel.fit(units_cache=...)``): ``get(doc_id, name)`` returns
+    the bytes put under that document and name, or None."""
 
-    def get(self, doc_id: str, name: str) -> bytes | None:  # pragma: no cover - a protocol
-        raise NotImplementedError
+    def get(self, doc_id: str, name: str) -> bytes | None: ...
 
-    def put(self, doc_id: str, name: str, data: bytes) -> None:  # pragma: no cover - a protocol
-        raise NotImplementedError
+    def put(self, doc_id: str, name: str, data: bytes) -> None: ...
 
 
 def _piece_name(unit: str, token_options: dict, formulae: Formulae) -> str:
