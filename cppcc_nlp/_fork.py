@@ -80,12 +80,20 @@ class Forked:
         shutil.rmtree(self._tmp, ignore_errors=True)
 
 
-def run_in_fork(function, *args, name: str = "cppcc-nlp-child"):
+def run_in_fork(function, *args, name: str = "cppcc-nlp-child", meanwhile=None):
     """``function(*args)`` computed in a forked child process; its result (or its exception) comes back pickled.
 
-    The caller waits; an interruption stops the child (:meth:`Forked.result`).
+    The caller waits, after calling ``meanwhile()`` (when given) while the child works; an interruption or a
+    failure of ``meanwhile`` stops the child (:meth:`Forked.result`).
     """
-    return Forked(function, *args, name=name).result()
+    call = Forked(function, *args, name=name)
+    try:
+        if meanwhile is not None:
+            meanwhile()
+    except BaseException:
+        call.cancel()
+        raise
+    return call.result()
 
 
 def run_side_by_side(

@@ -165,10 +165,19 @@ def _tokens(job: Job) -> Part:
         client=job.client,
         isolate=job.client is None,
         compact=True,  # (a third of the memory; the same tables: tests/test_analyze)
+        # this process only waits for the segmenting child: scikit-learn is imported then, so that the topics
+        # step (a child forked after this step) inherits it instead of importing it (3 s) itself
+        while_segmenting=None if _step_cache(job, "topics").has("step") else _import_topic_model,
     )
     if job.tokens.empty:
         raise EmptyCorpusError("the corpus has no text to analyse")
     return Part()
+
+
+def _import_topic_model() -> None:
+    import sklearn.decomposition  # noqa: F401  (the NMF solver, imported when the first fit starts)
+
+    import cppcc_nlp.topics.model  # noqa: F401
 
 
 def _slogans(job: Job) -> Part:
@@ -422,6 +431,27 @@ def _indicators_by_document(job: Job, extract) -> pd.DataFrame:
     return concat_indicators([rows])
 
 
+class _DocumentEntries:
+    """Entries of each document of ``job.corpus`` in the derived cache, keyed by ``document_fingerprints``, so
+    that after a refresh the unchanged reports' entries are found (``TopicModel.fit(units_cache=...)``)."""
+
+    def __init__(self, job: Job, step: str):
+        from cppcc_nlp.output.derived_cache import cache_root, document_fingerprints
+
+        self.root = cache_root(job.corpus)
+        self.keys = document_fingerprints(job.corpus, f"{step}-of-document", job.token_key, job.to_simplified)
+
+    def get(self, doc_id: str, name: str) -> bytes | None:
+        from cppcc_nlp.output.derived_cache import DerivedCache
+
+        return DerivedCache(self.root, self.keys[doc_id]).data(name)
+
+    def put(self, doc_id: str, name: str, data: bytes) -> None:
+        from cppcc_nlp.output.derived_cache import DerivedCache
+
+        DerivedCache(self.root, self.keys[doc_id]).put_data(name, data)
+
+
 def _topics(job: Job) -> Part:
     """The topic model (k by coherence unless given), saved as ``topic_model.zip``, and its tables.
 
@@ -433,7 +463,7 @@ def _topics(job: Job) -> Part:
     cache = _derived(job, "topics", job.n_topics, job.random_state)
     params_key = _params_key(job, "topics", job.random_state)
     # a model refitted with the k of an earlier run is kept apart: --rechoose-k does not read it
-    model, caught, notes = cache.model(), [], []
+    model, caught, notes, saved = cache.model(), [], [], None
     if model is None and not job.rechoose_k:
         model = cache.model("topic-model-kept-k")
     if model is None:
@@ -450,14 +480,15 @@ def _topics(job: Job) -> Part:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 model = TopicModel(n_topics=k, random_state=job.random_state, n_jobs=job.n_process).fit(
-                    job.corpus, tokens=job.tokens, warm_start=earlier
+                    job.corpus, tokens=job.tokens, warm_start=earlier, units_cache=_DocumentEntries(job, "topics")
                 )
         except (ParameterError, EmptyCorpusError) as exc:
             section = topic_section(failure=str(exc))
             return Part({}, section, [section.text])
-        cache.put_model(model, "topic-model" if k == job.n_topics else "topic-model-kept-k")
+        saved = model.save(job.out / "topic_model.zip")  # (the caches keep its bytes: one save, not two or three)
+        cache.put_model(model, "topic-model" if k == job.n_topics else "topic-model-kept-k", saved=saved)
         if k is None:
-            cache.remember_k(params_key, job.corpus, model.n_topics_, model)
+            cache.remember_k(params_key, job.corpus, model.n_topics_, model, saved=saved)
     notes = [f"Topics: {w.message}" for w in caught] + notes
     # one panel per series: shares of different sources on one year axis would read as change over time
     by = ["series", "year"] if "series" in model.doc_topics_.columns else "year"
@@ -470,7 +501,8 @@ def _topics(job: Job) -> Part:
     }
     if model.section_topics_ is not None:
         tables["section_topics"] = model.section_topics_
-    model.save(job.out / "topic_model.zip")
+    if saved is None:
+        model.save(job.out / "topic_model.zip")
     return Part(tables, topic_section(model, shares, k_chosen=job.n_topics is None), notes, ["topic_model.zip"])
 
 

@@ -199,8 +199,9 @@ class DerivedCache:
         """The fitted :class:`~cppcc_nlp.topics.model.TopicModel` stored as ``name``, or None."""
         return _read_model(self._path(name, ".zip"), self.key)
 
-    def put_model(self, model, name: str = "topic-model") -> None:
-        self._safely(lambda: _write_model(model, self._path(name, ".zip"), self.key))
+    def put_model(self, model, name: str = "topic-model", *, saved: Path | None = None) -> None:
+        """Keep ``model`` as ``name``; ``saved``: the file ``model.save`` just wrote, kept instead of saving again."""
+        self._safely(lambda: _write_model(model, self._path(name, ".zip"), self.key, saved))
 
     # -- the k of an earlier run, for a refreshed corpus --------------------------------------------------------
     def previous_k(self, params_key: str, corpus) -> int | None:
@@ -226,10 +227,11 @@ class DerivedCache:
             return None
         return _read_model(self.folder / f"k-{params_key}.zip", params_key)
 
-    def remember_k(self, params_key: str, corpus, k: int, model=None) -> None:
-        """Keep the k chosen on ``corpus`` (and the model fitted with it, for a warm start)."""
+    def remember_k(self, params_key: str, corpus, k: int, model=None, *, saved: Path | None = None) -> None:
+        """Keep the k chosen on ``corpus`` (and the model fitted with it, for a warm start; ``saved`` as in
+        :meth:`put_model`)."""
         if model is not None:
-            self._safely(lambda: _write_model(model, self.folder / f"k-{params_key}.zip", params_key))
+            self._safely(lambda: _write_model(model, self.folder / f"k-{params_key}.zip", params_key, saved))
         record = {
             "k": int(k),
             "n_chars": int(corpus.documents["n_chars"].sum()),
@@ -264,7 +266,10 @@ def _read_model(path: Path, inputs: str):
         return TopicModel.load(file)
 
 
-def _write_model(model, path: Path, inputs: str) -> None:
+def _write_model(model, path: Path, inputs: str, saved: Path | None = None) -> None:
+    if saved is not None:
+        write_verified_bytes(path, Path(saved).read_bytes(), inputs=inputs)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         file = model.save(Path(tmp) / "model.zip")
         write_verified_bytes(path, Path(file).read_bytes(), inputs=inputs)

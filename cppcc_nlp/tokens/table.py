@@ -199,6 +199,7 @@ def tokens(
     client=None,
     isolate: bool = False,
     compact: bool = False,
+    while_segmenting=None,
 ) -> pd.DataFrame:
     """The token table of a corpus: one row per token, in text order, with docvars and offsets.
 
@@ -235,6 +236,9 @@ def tokens(
         The columns repeated for every token of a paragraph (:data:`COMPACT_COLUMNS`: doc_id, para_id,
         section_id, part and the docvars) as pandas categoricals: the table takes about 30% of the memory (59
         MB → 17 MB on the shared corpora).  The main job uses it; the analyses give the same tables either way.
+    while_segmenting : callable, optional
+        With ``isolate``, called in this process while the forked child segments (which it otherwise only
+        waits for): the main job imports there what its later steps need.
 
     Returns
     -------
@@ -293,7 +297,13 @@ def tokens(
     if todo:
         if nlp is None and client is None and isolate and fork_available() and not pipeline_loaded(lexicon=lex):
             fresh = run_in_fork(
-                _segment_with_new_pipeline, lex, todo, n_process, batch_size, name="cppcc-nlp-segmenter"
+                _segment_with_new_pipeline,
+                lex,
+                todo,
+                n_process,
+                batch_size,
+                name="cppcc-nlp-segmenter",
+                meanwhile=while_segmenting,
             )
         else:
             pipe = nlp if nlp is not None else make_nlp(lexicon=lex)

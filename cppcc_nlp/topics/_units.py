@@ -8,9 +8,12 @@ token table, listed words from the token lists.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -111,18 +114,113 @@ def _add_missing(meta: pd.DataFrame, columns, numeric=("period",)) -> None:
 
 def _filtered_lists(table: pd.DataFrame, unit: str, ids, token_options: dict, formulae: Formulae, paragraphs: bool):
     """Formula sentences of the token table, and the token lists of the units and (when ``paragraphs``) of the
-    paragraphs, without them."""
+    paragraphs (a Series by para_id), without them."""
     dropped, in_formula = _formulae_in(table, formulae)
     if in_formula is not None:
         table = table[~in_formula]
     lists = _drop_words(_as_lists(_token_lists_of(table, unit, token_options), ids), formulae.words)
     if not paragraphs:
         return dropped, lists, None
-    paragraphs = _drop_words(_token_lists_of(table, "paragraph", token_options).tolist(), formulae.words)
-    return dropped, lists, [list(r) for r in paragraphs]
+    paragraphs = _token_lists_of(table, "paragraph", token_options)
+    return dropped, lists, pd.Series(_drop_words(paragraphs.tolist(), formulae.words), index=paragraphs.index)
 
 
-def _units_from_corpus(corpus, unit: str, token_options: dict, table: pd.DataFrame | None, formulae: Formulae) -> Units:
+class UnitsCache(Protocol):
+    """Where each document's units are kept (``TopicModel.fit(units_cache=...)``): ``get(doc_id, name)`` returns
+    the bytes put under that document and name, or None."""
+
+    def get(self, doc_id: str, name: str) -> bytes | None: ...
+
+    def put(self, doc_id: str, name: str, data: bytes) -> None: ...
+
+
+def _piece_name(unit: str, token_options: dict, formulae: Formulae) -> str:
+    """The cache entry of a document's units: its name holds what they depend on beyond the document's tokens."""
+    options = repr((unit, sorted(token_options.items()), formulae.sentences, sorted(formulae.words)))
+    return "topic-units-" + hashlib.blake2b(options.encode(), digest_size=8).hexdigest()
+
+
+def _filtered_lists_by_document(
+    corpus, table, unit: str, ids: pd.Series, token_options: dict, formulae: Formulae, cache: UnitsCache
+):
+    """:func:`_filtered_lists`, each document's part read from ``cache``; the parts of the documents it lacks are
+    computed together from their rows of ``table`` and put there.  The same formula sentences and token lists
+    as from the whole table, since a unit, a paragraph and a sentence lie within one document
+    (tests/topics/test_units.py): after reports were added to a corpus, only theirs are computed."""
+    name = _piece_name(unit, token_options, formulae)
+    doc_ids = corpus.documents["doc_id"].astype(str).tolist()
+    at = pd.Series(np.arange(len(ids))).groupby(ids.map(_doc_of_unit(corpus, unit)).to_numpy(), sort=False).indices
+    pieces = {}
+    for doc_id in doc_ids:
+        data = cache.get(doc_id, name)
+        pieces[doc_id] = None if data is None else json.loads(data)
+    missing = [d for d, piece in pieces.items() if piece is None]
+    if missing:
+        pieces.update(_pieces(corpus, table, unit, ids, at, missing, token_options, formulae))
+        for doc_id in missing:
+            cache.put(doc_id, name, json.dumps(pieces[doc_id], ensure_ascii=False).encode("utf-8"))
+    lists, paragraphs, found = [None] * len(ids), [] if unit != "paragraph" else None, []
+    for doc_id, piece in pieces.items():
+        for position, tokens in zip(at.get(doc_id, ()), piece["units"]):
+            lists[position] = tokens
+        if paragraphs is not None:
+            paragraphs.extend(piece["paragraphs"])
+        found.extend([doc_id, *row] for row in piece["formulae"])
+    if not found:
+        return pd.DataFrame(columns=_FORMULA_COLUMNS), lists, paragraphs
+    # (the dtypes of _formulae_in's table)
+    dropped = pd.DataFrame(found, columns=_FORMULA_COLUMNS).astype({"sent": table["sent"].dtype, "text": "str"})
+    for column in ("doc_id", "para_id"):
+        if not isinstance(table[column].dtype, pd.CategoricalDtype):
+            dropped[column] = dropped[column].astype(table[column].dtype)
+    return dropped, lists, paragraphs
+
+
+def _pieces(corpus, table, unit: str, ids: pd.Series, at: dict, docs: list, token_options: dict, formulae: Formulae):
+    """``{doc_id: part}`` of the documents ``docs``, computed together from their rows of ``table``: each part
+    holds the token lists of the document's units (in the order of ``ids``), of its paragraphs (other units
+    than paragraphs) and its formula sentences ``[para_id, sent, text]``."""
+    empty = np.array([], dtype=np.int64)
+    if len(docs) < corpus.documents["doc_id"].nunique():
+        table = table[table["doc_id"].isin(docs).to_numpy()]
+    positions = [at.get(d, empty) for d in docs]
+    dropped, lists, paragraphs = _filtered_lists(
+        table, unit, ids.iloc[np.concatenate(positions)], token_options, formulae, paragraphs=unit != "paragraph"
+    )
+    ends = np.cumsum([len(p) for p in positions]).tolist()
+    pieces = {d: {"units": lists[a:b], "paragraphs": None, "formulae": []} for d, a, b in zip(docs, [0, *ends], ends)}
+    if paragraphs is not None:
+        for piece in pieces.values():
+            piece["paragraphs"] = []
+        doc_of = _doc_of_unit(corpus, "paragraph")
+        for para_id, tokens in paragraphs.items():
+            pieces[doc_of[para_id]]["paragraphs"].append(tokens)
+    for doc_id, para_id, sent, text in zip(
+        dropped["doc_id"].astype(str).tolist(),
+        dropped["para_id"].astype(str).tolist(),
+        dropped["sent"].tolist(),
+        dropped["text"].tolist(),
+    ):
+        pieces[doc_id]["formulae"].append([para_id, sent, text])
+    return pieces
+
+
+def _doc_of_unit(corpus, unit: str) -> dict:
+    """The doc_id of each unit id."""
+    if unit == "document":
+        return {d: d for d in corpus.documents["doc_id"]}
+    frame = corpus.paragraphs if unit == "paragraph" else corpus.sections
+    return dict(zip(frame[UNITS[unit]], frame["doc_id"]))
+
+
+def _units_from_corpus(
+    corpus,
+    unit: str,
+    token_options: dict,
+    table: pd.DataFrame | None,
+    formulae: Formulae,
+    cache: UnitsCache | None = None,
+) -> Units:
     id_col = UNITS[unit]
     if table is None:
         from cppcc_nlp.tokens.table import tokens as token_table
@@ -156,10 +254,16 @@ def _units_from_corpus(corpus, unit: str, token_options: dict, table: pd.DataFra
         meta["n_chars"] = [len(t) for t in texts]
         _add_missing(meta, ("period", "section_id", "part"))
     meta = meta.drop(columns=[c for c in ("text", "path", "sha256") if c in meta]).reset_index(drop=True)
-    dropped, lists, paragraphs = _filtered_lists(
-        table, unit, meta[id_col], token_options, formulae, paragraphs=unit != "paragraph"
-    )
-    reference = [list(r) for r in lists] if paragraphs is None else paragraphs
+    if cache is None:
+        dropped, lists, paragraphs = _filtered_lists(
+            table, unit, meta[id_col], token_options, formulae, paragraphs=unit != "paragraph"
+        )
+        paragraphs = None if paragraphs is None else paragraphs.tolist()
+    else:
+        dropped, lists, paragraphs = _filtered_lists_by_document(
+            corpus, table, unit, meta[id_col], token_options, formulae, cache
+        )
+    reference = lists if paragraphs is None else paragraphs  # (read only: the same lists serve both)
     sections = corpus.sections
     headings = dict(zip(sections["section_id"], sections["heading"])) if "heading" in sections else {}
     return Units(meta, lists, texts, reference, "paragraphs", headings, dropped)
@@ -188,7 +292,7 @@ def _units_from_token_table(table: pd.DataFrame, unit: str, token_options: dict,
     if paragraphs is None:
         reference, name = [list(r) for r in lists], f"{unit}s"
     else:
-        reference, name = paragraphs, "paragraphs"
+        reference, name = paragraphs.tolist(), "paragraphs"
     return Units(meta, lists, [None] * len(meta), reference, name, dropped=dropped)
 
 
@@ -224,12 +328,18 @@ NO_FORMULAE = Formulae()
 
 
 def collect_units(
-    X, unit: str, token_options: dict, table: pd.DataFrame | None = None, formulae: Formulae = NO_FORMULAE
+    X,
+    unit: str,
+    token_options: dict,
+    table: pd.DataFrame | None = None,
+    formulae: Formulae = NO_FORMULAE,
+    cache: UnitsCache | None = None,
 ) -> Units:
     """The units of ``X`` (a Corpus, report paths, a token table or a unit table) with formulae left out.
 
     ``table`` is the token table of a Corpus ``X`` when already at hand (default: ``cppcc_nlp.tokens(X)``);
-    ``token_options`` are passed to :func:`cppcc_nlp.token_lists`.
+    ``token_options`` are passed to :func:`cppcc_nlp.token_lists`; ``cache`` (a Corpus ``X`` only) keeps each
+    document's token lists and formula sentences (:func:`_filtered_lists_by_document`).
     """
     if isinstance(X, pd.DataFrame):
         if "tokens" in X.columns:
@@ -248,7 +358,7 @@ def collect_units(
     if is_corpus(X):
         if len(X) == 0:
             raise EmptyCorpusError("the corpus has no documents: nothing to cluster")
-        return _units_from_corpus(X, unit, token_options, table, formulae)
+        return _units_from_corpus(X, unit, token_options, table, formulae, cache)
     raise InputError(
         f"TopicModel cannot read a {type(X).__name__}: give a Corpus, report paths, a token table "
         "from cppcc_nlp.tokens, or a unit table with a 'tokens' column"

@@ -19,8 +19,10 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from itertools import chain
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from cppcc_nlp._text import DIGITS
@@ -42,17 +44,41 @@ def is_term(token: str, min_chars: int) -> bool:
 def build_vocabulary(lists, *, min_df, max_df, min_chars) -> tuple[list, np.ndarray]:
     """The sorted terms in at least ``min_df`` units and at most ``max_df`` (a share, or a count when an int)
     of them, and their document frequencies."""
-    n_units = len(lists)
     df = Counter()
     for toks in lists:
         df.update(set(toks))
-    max_count = (
-        max_df
-        if isinstance(max_df, (int, np.integer)) and not isinstance(max_df, bool)
-        else math.floor(max_df * n_units)
-    )
-    vocab = sorted(t for t, c in df.items() if c >= min_df and c <= max(max_count, min_df) and is_term(t, min_chars))
+    most = _most_units(max_df, min_df, len(lists))
+    vocab = sorted(t for t, c in df.items() if c >= min_df and c <= most and is_term(t, min_chars))
     return vocab, np.array([df[t] for t in vocab], dtype=float)
+
+
+def _most_units(max_df, min_df, n_units: int) -> int:
+    """The most units a term may occur in: ``max_df`` as a count (an int) or a share, at least ``min_df``."""
+    if isinstance(max_df, (int, np.integer)) and not isinstance(max_df, bool):
+        return max(max_df, min_df)
+    return max(math.floor(max_df * n_units), min_df)
+
+
+def vocabulary_and_counts(lists, *, min_df, max_df, min_chars) -> tuple[list, np.ndarray, sp.csr_matrix]:
+    """:func:`build_vocabulary` and :func:`count_matrix` of the same token lists, with one pass over the tokens:
+    each token numbered once (``pd.factorize``), the unit × token counts summed as a sparse matrix whose column
+    sizes are the document frequencies, the vocabulary's columns taken from it.  The same vocabulary,
+    frequencies and matrix (tests/topics/test_topics.py) in about 60% of the time (0.8 s against 1.3 s for the
+    12,840 paragraphs of 4 times the shared corpora)."""
+    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    codes, tokens = pd.factorize(np.fromiter(chain.from_iterable(lists), dtype=object, count=int(lengths.sum())))
+    rows = np.repeat(np.arange(len(lists), dtype=np.int32), lengths)
+    every = sp.csr_matrix(
+        (np.ones(len(codes)), (rows, codes.astype(np.int32))), shape=(len(lists), len(tokens)), dtype=float
+    )
+    every.sum_duplicates()
+    df = np.bincount(every.indices, minlength=len(tokens))
+    most = _most_units(max_df, min_df, len(lists))
+    kept = [j for j in np.flatnonzero((df >= min_df) & (df <= most)).tolist() if is_term(tokens[j], min_chars)]
+    kept.sort(key=tokens.__getitem__)  # (the columns in the order of the sorted vocabulary)
+    counts = every[:, kept].tocsr()
+    counts.sort_indices()
+    return [tokens[j] for j in kept], df[kept].astype(float), counts
 
 
 def count_matrix(lists, vocabulary) -> sp.csr_matrix:

@@ -116,7 +116,7 @@ from cppcc_nlp.topics._factorise import (
 from cppcc_nlp.topics._params import DEFAULT_K_RANGE, validate_params
 from cppcc_nlp.topics._results import match_topics, topic_columns
 from cppcc_nlp.topics._units import UNITS, collect_units, formula_sentences
-from cppcc_nlp.topics._vectorise import build_vocabulary, count_matrix, smooth_idf, tfidf
+from cppcc_nlp.topics._vectorise import count_matrix, smooth_idf, tfidf, vocabulary_and_counts
 from cppcc_nlp.topics.coherence import ReferenceIndex
 from cppcc_nlp.topics.persistence import FORMAT_VERSION, load_model, save_model
 
@@ -295,7 +295,13 @@ class TopicModel(BaseEstimator):
 
     # -- fitting ----------------------------------------------------------------------------------------------
     def fit(
-        self, X, y=None, *, tokens: pd.DataFrame | None = None, warm_start: "TopicModel | None" = None
+        self,
+        X,
+        y=None,
+        *,
+        tokens: pd.DataFrame | None = None,
+        warm_start: "TopicModel | None" = None,
+        units_cache=None,
     ) -> "TopicModel":
         """Learn the topics of ``X``.
 
@@ -312,6 +318,12 @@ class TopicModel(BaseEstimator):
             search: k is the earlier model's (or ``n_topics`` when given, at least as many), and one NMF fit
             starts from the earlier topics over the terms both vocabularies share, so that topic i continues
             topic i.  Fit without it to search k again.
+        units_cache : optional
+            Where each document's units (its token lists and formula sentences) are kept, for a Corpus ``X``:
+            an object with ``get(doc_id, name) -> bytes | None`` and ``put(doc_id, name, data)``, keyed by the
+            caller so that a changed document or token pipeline finds nothing (``analyze``: the derived cache
+            under :func:`~cppcc_nlp.output.derived_cache.document_fingerprints`).  The units of the documents
+            found are read back, the others computed from ``tokens`` and put; the same units either way.
 
         Returns
         -------
@@ -328,14 +340,15 @@ class TopicModel(BaseEstimator):
         validate_params(self.get_params())
         self._check_warm_start(warm_start)
         formulae = resolve_formulae(self.formulae)
-        units = collect_units(X, self.unit, self._token_options(), tokens, formulae)
-        vocab, df = build_vocabulary(units.tokens, min_df=self.min_df, max_df=self.max_df, min_chars=self.min_chars)
+        units = collect_units(X, self.unit, self._token_options(), tokens, formulae, units_cache)
+        vocab, df, counts = vocabulary_and_counts(
+            units.tokens, min_df=self.min_df, max_df=self.max_df, min_chars=self.min_chars
+        )
         if not vocab:
             raise EmptyCorpusError(
                 f"no term occurs in at least min_df={self.min_df} of the {len(units.tokens)} {self.unit}s and in at "
                 f"most max_df={self.max_df} of them: lower min_df, raise max_df or give more text"
             )
-        counts = count_matrix(units.tokens, vocab)
         idf = smooth_idf(df, counts.shape[0])
         x = self._features(counts, idf)
         carries_terms = np.diff(counts.indptr) > 0

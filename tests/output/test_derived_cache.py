@@ -58,3 +58,22 @@ def test_concat_frames_reads_the_stored_tables_as_one_and_makes_a_damaged_one_ag
         again = concat_frames(tmp_path, keys, "indicators", make)
     assert made == [2]
     pd.testing.assert_frame_equal(again, cold)
+
+
+def test_a_model_kept_from_the_file_it_was_saved_to_is_the_model_saved_anew(tmp_path):
+    import pandas as pd
+
+    from cppcc_nlp.output.derived_cache import DerivedCache
+    from cppcc_nlp.topics.model import TopicModel
+
+    units = pd.DataFrame(
+        {"para_id": [f"p{i}" for i in range(12)], "tokens": [["政协", "协商", "委员"], ["经济", "增长", "投资"]] * 6}
+    )
+    model = TopicModel(n_topics=2, random_state=0, max_df=1.0).fit(units)
+    cache = DerivedCache(tmp_path, "key")
+    cache.put_model(model, "anew")
+    cache.put_model(model, "from-file", saved=model.save(tmp_path / "model.zip"))
+    assert (tmp_path / "derived" / "key-anew.zip").read_bytes() == (
+        tmp_path / "derived" / "key-from-file.zip"
+    ).read_bytes()
+    pd.testing.assert_frame_equal(cache.model("from-file").topics_, model.topics_)

@@ -363,6 +363,16 @@ def test_a_forked_child_returns_its_answer_or_its_error():
         run_in_fork(os._exit, 3)
 
 
+def test_the_parent_works_meanwhile_while_the_child_computes():
+    from cppcc_nlp._fork import run_in_fork
+
+    done = []
+    assert run_in_fork(sum, [1, 2, 3], meanwhile=lambda: done.append(True)) == 6
+    assert done == [True]
+    with pytest.raises(KeyboardInterrupt):  # an interrupted parent stops the child and says so
+        run_in_fork(sum, [1, 2], meanwhile=lambda: _raise(KeyboardInterrupt()))
+
+
 def _raise(error):
     raise error
 

@@ -412,6 +412,36 @@ def test_vocabulary_and_tfidf_equal_a_hand_computation():
     assert V.build_vocabulary(lists, min_df=2, max_df=1, min_chars=2)[0] == ["增长", "政协", "经济"]
 
 
+def _assert_one_pass_is_the_two(lists, **options):
+    vocab, df, counts = V.vocabulary_and_counts(lists, **options)
+    expected_vocab, expected_df = V.build_vocabulary(lists, **options)
+    expected = V.count_matrix(lists, expected_vocab)
+    assert vocab == expected_vocab
+    assert np.array_equal(df, expected_df) and df.dtype == expected_df.dtype
+    assert counts.shape == expected.shape and counts.dtype == expected.dtype
+    assert counts.indices.dtype == expected.indices.dtype and counts.has_sorted_indices
+    for name in ("indptr", "indices", "data"):
+        assert np.array_equal(getattr(counts, name), getattr(expected, name))
+
+
+def test_vocabulary_and_counts_in_one_pass_are_those_of_the_two_functions():
+    lists = [["政协", "协商", "协商", "委员"], ["政协", "经济"], ["经济", "增长", "经济", "2023年"], ["年", "增长"], []]
+    for min_df, max_df in ((1, 1.0), (1, 0.3), (2, 1), (2, 0.3), (3, 1.0)):
+        _assert_one_pass_is_the_two(lists, min_df=min_df, max_df=max_df, min_chars=2)
+    _assert_one_pass_is_the_two([[], []], min_df=1, max_df=1.0, min_chars=2)
+
+
+@pytest.mark.slow
+def test_real_vocabulary_and_counts_in_one_pass_are_those_of_the_two_functions(shared_corpus):
+    from cppcc_nlp import tokens
+    from cppcc_nlp.topics._units import collect_units
+
+    units = collect_units(
+        shared_corpus, "paragraph", {"keep_boilerplate": False}, tokens(shared_corpus), load_formulae()
+    )
+    _assert_one_pass_is_the_two(units.tokens, min_df=2, max_df=0.3, min_chars=2)
+
+
 def test_representative_units(toy):
     units, model = toy
     rep = model.representative(n=2)

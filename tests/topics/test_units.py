@@ -85,3 +85,49 @@ def test_real_no_formula_matched_gives_an_empty_table_of_the_same_columns(shared
     pd.testing.assert_frame_equal(
         formula_sentences(shared_tokens, never), reference_formula_sentences(shared_tokens, never)
     )
+
+
+class DictCache:
+    """``units_cache`` kept in a dict, counting what was computed."""
+
+    def __init__(self):
+        self.entries, self.puts = {}, []
+
+    def get(self, doc_id, name):
+        return self.entries.get((doc_id, name))
+
+    def put(self, doc_id, name, data):
+        self.entries[(doc_id, name)] = data
+        self.puts.append(doc_id)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("unit", list(UNITS))
+def test_real_units_kept_by_document_are_those_of_the_whole_table(shared_corpus, shared_tokens, unit):
+    """A cache filled on the corpus without its last report, then read for the whole corpus (a refresh): the
+    units, token lists, paragraphs and formula sentences of a computation from nothing; only the new report's
+    units are computed."""
+    from cppcc_nlp import Corpus
+
+    formulae = load_formulae()
+    cold = collect_units(shared_corpus, unit, OPTIONS, shared_tokens, formulae)
+    earlier = Corpus(shared_corpus.docs[:-1])
+    cache = DictCache()
+    before = collect_units(
+        earlier, unit, OPTIONS, shared_tokens[shared_tokens["doc_id"] != shared_corpus.docs[-1].doc_id], formulae, cache
+    )
+    assert len(cache.puts) == len(earlier.docs)
+    assert before.tokens == cold.tokens[: len(before.tokens)]  # (the last report's units come last)
+    cache.puts.clear()
+    refreshed = collect_units(shared_corpus, unit, OPTIONS, shared_tokens, formulae, cache)
+    assert cache.puts == [shared_corpus.docs[-1].doc_id]
+    again = collect_units(shared_corpus, unit, OPTIONS, shared_tokens, formulae, cache)
+    for units in (refreshed, again):
+        pd.testing.assert_frame_equal(units.meta, cold.meta)
+        assert units.tokens == cold.tokens
+        assert units.reference == cold.reference
+        assert units.texts == cold.texts
+        pd.testing.assert_frame_equal(units.dropped, cold.dropped)
+    # another unit or other token options are other entries
+    collect_units(shared_corpus, unit, {"keep_boilerplate": True}, shared_tokens, formulae, cache)
+    assert len(cache.puts) == 1 + len(shared_corpus.docs)
