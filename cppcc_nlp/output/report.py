@@ -258,14 +258,16 @@ def font_face(text: str) -> str:
     """A CSS ``@font-face`` rule embedding the bundled CJK font, subset to the characters of ``text``.
 
     Subsetting the 16 MB font takes seconds, so the rule is kept in the user cache
-    (``$CPPCC_NLP_CACHE/fonts/``), keyed by the font file and the set of characters.
+    (``$CPPCC_NLP_CACHE/fonts/``), keyed by the font file and the set of characters.  The subset keeps the whole
+    font's bounding boxes (``recalcBBoxes=False``): bounds of a superset are valid, and computing them from every
+    kept glyph's outline was a third of the subsetting (4.1 → 2.6 s for a page of 1,534 characters).
     """
     from cppcc_nlp._cache import cache_dir, cache_key, read_verified_bytes, write_verified_bytes
     from cppcc_nlp.output.plot import cjk_font_path
 
     font_file = cjk_font_path()
     characters = "".join(sorted(set(text)))
-    key = cache_key("font-face-2", str(font_file), str(font_file.stat().st_size), characters)
+    key = cache_key("font-face-3", str(font_file), str(font_file.stat().st_size), characters)
     path = cache_dir() / "fonts" / f"{key}.css"
     kept = read_verified_bytes(path, inputs=key)
     if kept is not None:
@@ -285,7 +287,8 @@ def _subset_font_face(font_file, characters: str) -> str:
     options = subset.Options()
     options.hinting = False
     options.layout_features = []
-    font = TTFont(str(font_file), recalcTimestamp=False)  # the same characters give the same bytes, any day
+    # (the same characters give the same bytes, any day; the bounding boxes are the whole font's)
+    font = TTFont(str(font_file), recalcTimestamp=False, recalcBBoxes=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=characters)
     subsetter.subset(font)

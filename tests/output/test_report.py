@@ -80,3 +80,34 @@ def test_slogan_figures_draw_at_most_max_figure_series(shared_corpus, monkeypatc
     assert every.figures["slogan_timeline"].axes[0].get_images()[0].get_array().shape[1] > n_columns
     for fig in [*every.figures.values(), *capped.figures.values()]:
         plt.close(fig)
+
+
+def test_the_embedded_font_draws_every_character_of_the_page_with_the_bundled_glyphs(bundled):
+    """font_face: the subset maps every character of the text to the bundled font's own glyph (same outline),
+    and keeps the whole font's bounding box (recalcBBoxes=False: the bounds of a superset)."""
+    import base64
+    import io
+
+    from fontTools.pens.recordingPen import RecordingPen
+    from fontTools.ttLib import TTFont
+
+    from cppcc_nlp.output.plot import cjk_font_path
+    from cppcc_nlp.output.report import _subset_font_face
+
+    text = bundled.docs[0].text[:400] + "两个确立，四个意识。ABC 2024年"
+    rule = _subset_font_face(cjk_font_path(), "".join(sorted(set(text))))
+    subset = TTFont(io.BytesIO(base64.b64decode(re.search(r"base64,([^)]+)\)", rule).group(1))))
+    whole = TTFont(str(cjk_font_path()))
+    cmap, whole_cmap = subset.getBestCmap(), whole.getBestCmap()
+    for ch in set(text) - {"\n"}:
+        assert ord(ch) in cmap, ch
+        drawn = []
+        for font, glyph in ((subset, cmap[ord(ch)]), (whole, whole_cmap[ord(ch)])):
+            pen = RecordingPen()
+            font.getGlyphSet()[glyph].draw(pen)
+            drawn.append(pen.value)
+        assert drawn[0] == drawn[1], ch
+    assert [getattr(subset["head"], f) for f in ("xMin", "yMin", "xMax", "yMax")] == [
+        getattr(whole["head"], f) for f in ("xMin", "yMin", "xMax", "yMax")
+    ]
+    assert len(cmap) < len(whole_cmap) / 50  # a subset, not the 16 MB font
