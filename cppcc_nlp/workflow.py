@@ -431,27 +431,6 @@ def _indicators_by_document(job: Job, extract) -> pd.DataFrame:
     return concat_indicators([rows])
 
 
-class _DocumentEntries:
-    """Entries of each document of ``job.corpus`` in the derived cache, keyed by ``document_fingerprints``, so
-    that after a refresh the unchanged reports' entries are found (``TopicModel.fit(units_cache=...)``)."""
-
-    def __init__(self, job: Job, step: str):
-        from cppcc_nlp.output.derived_cache import cache_root, document_fingerprints
-
-        self.root = cache_root(job.corpus)
-        self.keys = document_fingerprints(job.corpus, f"{step}-of-document", job.token_key, job.to_simplified)
-
-    def get(self, doc_id: str, name: str) -> bytes | None:
-        from cppcc_nlp.output.derived_cache import DerivedCache
-
-        return DerivedCache(self.root, self.keys[doc_id]).data(name)
-
-    def put(self, doc_id: str, name: str, data: bytes) -> None:
-        from cppcc_nlp.output.derived_cache import DerivedCache
-
-        DerivedCache(self.root, self.keys[doc_id]).put_data(name, data)
-
-
 def _topics(job: Job) -> Part:
     """The topic model (k by coherence unless given), saved as ``topic_model.zip``, and its tables.
 
@@ -480,7 +459,10 @@ def _topics(job: Job) -> Part:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 model = TopicModel(n_topics=k, random_state=job.random_state, n_jobs=job.n_process).fit(
-                    job.corpus, tokens=job.tokens, warm_start=earlier, units_cache=_DocumentEntries(job, "topics")
+                    job.corpus,
+                    tokens=job.tokens,
+                    warm_start=earlier,
+                    units_cache=_document_caches(job, "topics-of-document", job.token_key),
                 )
         except (ParameterError, EmptyCorpusError) as exc:
             section = topic_section(failure=str(exc))

@@ -13,7 +13,6 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -125,15 +124,6 @@ def _filtered_lists(table: pd.DataFrame, unit: str, ids, token_options: dict, fo
     return dropped, lists, pd.Series(_drop_words(paragraphs.tolist(), formulae.words), index=paragraphs.index)
 
 
-class UnitsCache(Protocol):
-    """Where each document's units are kept (``TopicModel.fit(units_cache=...)``): ``get(doc_id, name)`` returns
-    the bytes put under that document and name, or None."""
-
-    def get(self, doc_id: str, name: str) -> bytes | None: ...
-
-    def put(self, doc_id: str, name: str, data: bytes) -> None: ...
-
-
 def _piece_name(unit: str, token_options: dict, formulae: Formulae) -> str:
     """The cache entry of a document's units: its name holds what they depend on beyond the document's tokens."""
     options = repr((unit, sorted(token_options.items()), formulae.sentences, sorted(formulae.words)))
@@ -141,10 +131,11 @@ def _piece_name(unit: str, token_options: dict, formulae: Formulae) -> str:
 
 
 def _filtered_lists_by_document(
-    corpus, table, unit: str, ids: pd.Series, token_options: dict, formulae: Formulae, cache: UnitsCache
+    corpus, table, unit: str, ids: pd.Series, token_options: dict, formulae: Formulae, cache
 ):
-    """:func:`_filtered_lists`, each document's part read from ``cache``; the parts of the documents it lacks are
-    computed together from their rows of ``table`` and put there.  The same formula sentences and token lists
+    """:func:`_filtered_lists`, each document's part read from ``cache`` (doc_id → a store of bytes with
+    ``data(name)`` and ``put_data(name, data)``: a DerivedCache per document); the parts of the documents it lacks
+    are computed together from their rows of ``table`` and put there.  The same formula sentences and token lists
     as from the whole table, since a unit, a paragraph and a sentence lie within one document
     (tests/topics/test_units.py): after reports were added to a corpus, only theirs are computed."""
     name = _piece_name(unit, token_options, formulae)
@@ -152,13 +143,13 @@ def _filtered_lists_by_document(
     at = pd.Series(np.arange(len(ids))).groupby(ids.map(_doc_of_unit(corpus, unit)).to_numpy(), sort=False).indices
     pieces = {}
     for doc_id in doc_ids:
-        data = cache.get(doc_id, name)
+        data = cache[doc_id].data(name)
         pieces[doc_id] = None if data is None else json.loads(data)
     missing = [d for d, piece in pieces.items() if piece is None]
     if missing:
         pieces.update(_pieces(corpus, table, unit, ids, at, missing, token_options, formulae))
         for doc_id in missing:
-            cache.put(doc_id, name, json.dumps(pieces[doc_id], ensure_ascii=False).encode("utf-8"))
+            cache[doc_id].put_data(name, json.dumps(pieces[doc_id], ensure_ascii=False).encode("utf-8"))
     lists, paragraphs, found = [None] * len(ids), [] if unit != "paragraph" else None, []
     for doc_id, piece in pieces.items():
         for position, tokens in zip(at.get(doc_id, ()), piece["units"]):
@@ -219,7 +210,7 @@ def _units_from_corpus(
     token_options: dict,
     table: pd.DataFrame | None,
     formulae: Formulae,
-    cache: UnitsCache | None = None,
+    cache=None,
 ) -> Units:
     id_col = UNITS[unit]
     if table is None:
@@ -333,7 +324,7 @@ def collect_units(
     token_options: dict,
     table: pd.DataFrame | None = None,
     formulae: Formulae = NO_FORMULAE,
-    cache: UnitsCache | None = None,
+    cache=None,
 ) -> Units:
     """The units of ``X`` (a Corpus, report paths, a token table or a unit table) with formulae left out.
 

@@ -320,8 +320,8 @@ class TopicModel(BaseEstimator):
             topic i.  Fit without it to search k again.
         units_cache : optional
             Where each document's units (its token lists and formula sentences) are kept, for a Corpus ``X``:
-            an object with ``get(doc_id, name) -> bytes | None`` and ``put(doc_id, name, data)``, keyed by the
-            caller so that a changed document or token pipeline finds nothing (``analyze``: the derived cache
+            a mapping doc_id → a store of bytes (``data(name) -> bytes | None``, ``put_data(name, data)``: a
+            :class:`~cppcc_nlp.output.derived_cache.DerivedCache` per document), keyed by the caller so that a changed document or token pipeline finds nothing (``analyze``: the derived cache
             under :func:`~cppcc_nlp.output.derived_cache.document_fingerprints`).  The units of the documents
             found are read back, the others computed from ``tokens`` and put; the same units either way.
 

@@ -87,18 +87,31 @@ def test_real_no_formula_matched_gives_an_empty_table_of_the_same_columns(shared
     )
 
 
-class DictCache:
-    """``units_cache`` kept in a dict, counting what was computed."""
+class DocumentStore(dict):
+    """One document's entries (``data``/``put_data``, as a DerivedCache), each put noted in ``puts``."""
+
+    def __init__(self, doc_id, puts):
+        super().__init__()
+        self.doc_id, self.puts = doc_id, puts
+
+    def data(self, name):
+        return self.get(name)
+
+    def put_data(self, name, data):
+        self[name] = data
+        self.puts.append(self.doc_id)
+
+
+class DictCache(dict):
+    """``units_cache``: doc_id → a DocumentStore, made on first use; ``puts`` lists the documents computed."""
 
     def __init__(self):
-        self.entries, self.puts = {}, []
+        super().__init__()
+        self.puts = []
 
-    def get(self, doc_id, name):
-        return self.entries.get((doc_id, name))
-
-    def put(self, doc_id, name, data):
-        self.entries[(doc_id, name)] = data
-        self.puts.append(doc_id)
+    def __missing__(self, doc_id):
+        self[doc_id] = DocumentStore(doc_id, self.puts)
+        return self[doc_id]
 
 
 @pytest.mark.slow
