@@ -73,3 +73,30 @@ def without_meta_key(model_file: Path, out: Path, key: str) -> Path:
                 data = json.dumps(meta).encode()
             dst.writestr(name, data)
     return out
+
+
+class DocumentStore:
+    """One document's store of bytes, as a DerivedCache offers it (``data``, ``put_data``)."""
+
+    def __init__(self, written: list, doc_id: str):
+        self.entries, self.written, self.doc_id = {}, written, doc_id
+
+    def data(self, name):
+        return self.entries.get(name)
+
+    def put_data(self, name, data):
+        self.entries[name] = data
+        self.written.append(self.doc_id)
+
+
+class DocumentStores(dict):
+    """A per-document cache (``detect_slogans(cache=)``, ``TopicModel.fit(units_cache=)``) in memory: doc_id → its
+    store, made when first asked for; ``written`` lists the documents written, in order."""
+
+    def __init__(self):
+        super().__init__()
+        self.written = []
+
+    def __missing__(self, doc_id):
+        self[doc_id] = DocumentStore(self.written, doc_id)
+        return self[doc_id]

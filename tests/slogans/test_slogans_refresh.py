@@ -15,31 +15,7 @@ from cppcc_nlp.corpus.corpus import Corpus
 from cppcc_nlp.slogans.detection import detect_slogans
 from cppcc_nlp.slogans.tracking import slogan_summary, track_slogans
 
-
-class _Store:
-    """One document's store of bytes, as a DerivedCache offers it (``data``, ``put_data``)."""
-
-    def __init__(self, written: list, doc_id: str):
-        self.entries, self.written, self.doc_id = {}, written, doc_id
-
-    def data(self, name):
-        return self.entries.get(name)
-
-    def put_data(self, name, data):
-        self.entries[name] = data
-        self.written.append(self.doc_id)
-
-
-class _Stores(dict):
-    """doc_id → its store, made when first asked for; ``written`` lists the documents written, in order."""
-
-    def __init__(self):
-        super().__init__()
-        self.written = []
-
-    def __missing__(self, doc_id):
-        self[doc_id] = _Store(self.written, doc_id)
-        return self[doc_id]
+from conftest import DocumentStores
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +26,7 @@ def cold(shared_corpus):
 @pytest.mark.parametrize("added", ["provincial-shanghai_2022", "national_2005"])
 def test_a_refresh_gives_the_tables_of_a_detection_from_nothing(shared_corpus, cold, added):
     earlier = Corpus([doc for doc in shared_corpus.docs if doc.doc_id != added])
-    stores = _Stores()
+    stores = DocumentStores()
     before = detect_slogans(earlier, cache=stores)
     assert sorted(stores.written) == sorted(doc.doc_id for doc in earlier.docs)
     stores.written.clear()
@@ -80,7 +56,7 @@ def test_a_refresh_gives_the_tables_of_a_detection_from_nothing(shared_corpus, c
 
 
 def test_pieces_kept_without_discovery_are_kept_apart(shared_corpus):
-    stores = _Stores()
+    stores = DocumentStores()
     detect_slogans(shared_corpus, cache=stores, discover=False)
     lexicon_only = detect_slogans(shared_corpus, cache=stores, discover=False)
     assert lexicon_only["in_lexicon"].all()

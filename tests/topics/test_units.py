@@ -10,6 +10,8 @@ from cppcc_nlp.resources.formulae import Formulae, load_formulae
 from cppcc_nlp.tokens.table import token_lists
 from cppcc_nlp.topics._units import UNITS, collect_units, formula_sentences
 
+from conftest import DocumentStores
+
 OPTIONS = {"keep_boilerplate": False}
 
 
@@ -87,33 +89,6 @@ def test_real_no_formula_matched_gives_an_empty_table_of_the_same_columns(shared
     )
 
 
-class DocumentStore(dict):
-    """One document's entries (``data``/``put_data``, as a DerivedCache), each put noted in ``puts``."""
-
-    def __init__(self, doc_id, puts):
-        super().__init__()
-        self.doc_id, self.puts = doc_id, puts
-
-    def data(self, name):
-        return self.get(name)
-
-    def put_data(self, name, data):
-        self[name] = data
-        self.puts.append(self.doc_id)
-
-
-class DictCache(dict):
-    """``units_cache``: doc_id → a DocumentStore, made on first use; ``puts`` lists the documents computed."""
-
-    def __init__(self):
-        super().__init__()
-        self.puts = []
-
-    def __missing__(self, doc_id):
-        self[doc_id] = DocumentStore(doc_id, self.puts)
-        return self[doc_id]
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("unit", list(UNITS))
 def test_real_units_kept_by_document_are_those_of_the_whole_table(shared_corpus, shared_tokens, unit):
@@ -125,15 +100,15 @@ def test_real_units_kept_by_document_are_those_of_the_whole_table(shared_corpus,
     formulae = load_formulae()
     cold = collect_units(shared_corpus, unit, OPTIONS, shared_tokens, formulae)
     earlier = Corpus(shared_corpus.docs[:-1])
-    cache = DictCache()
+    cache = DocumentStores()
     before = collect_units(
         earlier, unit, OPTIONS, shared_tokens[shared_tokens["doc_id"] != shared_corpus.docs[-1].doc_id], formulae, cache
     )
-    assert len(cache.puts) == len(earlier.docs)
+    assert len(cache.written) == len(earlier.docs)
     assert before.tokens == cold.tokens[: len(before.tokens)]  # (the last report's units come last)
-    cache.puts.clear()
+    cache.written.clear()
     refreshed = collect_units(shared_corpus, unit, OPTIONS, shared_tokens, formulae, cache)
-    assert cache.puts == [shared_corpus.docs[-1].doc_id]
+    assert cache.written == [shared_corpus.docs[-1].doc_id]
     again = collect_units(shared_corpus, unit, OPTIONS, shared_tokens, formulae, cache)
     for units in (refreshed, again):
         pd.testing.assert_frame_equal(units.meta, cold.meta)
@@ -143,4 +118,4 @@ def test_real_units_kept_by_document_are_those_of_the_whole_table(shared_corpus,
         pd.testing.assert_frame_equal(units.dropped, cold.dropped)
     # another unit or other token options are other entries
     collect_units(shared_corpus, unit, {"keep_boilerplate": True}, shared_tokens, formulae, cache)
-    assert len(cache.puts) == 1 + len(shared_corpus.docs)
+    assert len(cache.written) == 1 + len(shared_corpus.docs)
