@@ -137,7 +137,7 @@ def target_outcomes(
     Examples
     --------
     >>> chain = cn.target_outcomes(cn.indicators(corpus))                              # doctest: +SKIP
-    >>> chain.query("indicator == '国内生产总值增长'")[["period", "target_low", "outcome_value", "met"]]
+    >>> chain.query("indicator == '国内生产总值增长'")[["period", "target_low", "outcome_value", "met"]]  # doctest: +SKIP
     """
     if not isinstance(indicators, pd.DataFrame):
         raise ParameterError(
