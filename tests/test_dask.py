@@ -184,11 +184,11 @@ def test_counts_of_the_cluster_are_hit_by_a_local_run(client, few_tokens, tmp_pa
     real = ngrams.count_ngrams
     monkeypatch.setattr(ngrams, "count_ngrams", lambda *a, **k: calls.append(1) or real(*a, **k))
     dist = extract_terms(few_tokens, top=300, client=client)  # counts on the cluster, stores here
-    entries = sorted((tmp_path / "ngrams").rglob("*.npz"))
+    entries = sorted((tmp_path / "ngrams").rglob("*.counts"))
     assert calls == [] and len(entries) == 3  # one entry per report, written by the client
     local = extract_terms(few_tokens, top=300)  # a laptop run finds them
     assert calls == []  # nothing counted anew
-    assert sorted((tmp_path / "ngrams").rglob("*.npz")) == entries
+    assert sorted((tmp_path / "ngrams").rglob("*.counts")) == entries
     pd.testing.assert_frame_equal(dist, local)
 
 

@@ -129,16 +129,23 @@ def test_a_figure_that_cannot_be_pickled_is_drawn_every_time(tmp_path, draws):
 
 def test_the_key_is_the_same_in_another_process_with_another_hash_seed():
     """The plain pickle of a figure holds ids (memory addresses) and the figure's pyplot number, and sets ordered
-    by hash: the key leaves them out, so another process gives the same key."""
-    code = (
-        "import sys; sys.path.insert(0, 'tests'); import matplotlib.pyplot as plt; "
-        "from output.test_figure_cache import _chart; from cppcc_nlp.output.plot import _figure_key; "
-        "plt.subplots(); print(_figure_key(_chart(), ('png', 'svg'), 150))"  # (another figure first: number 2)
-    )
-    env = dict(os.environ, PYTHONHASHSEED="7", PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == plot._figure_key(_chart(), ("png", "svg"), 150)
-    plt.close("all")
+    by hash: the key leaves them out, so two processes (each run of analyze is one) give the same key.  Both are
+    fresh processes: this one's rcParams may have been changed by earlier tests, and rcParams are in the key."""
+
+    def key_in_a_process(hash_seed: str, figures_before: int) -> str:
+        code = (
+            "import sys; sys.path.insert(0, 'tests'); import matplotlib.pyplot as plt; "
+            "from output.test_figure_cache import _chart; from cppcc_nlp.output.plot import _figure_key; "
+            f"[plt.subplots() for _ in range({figures_before})]; print(_figure_key(_chart(), ('png', 'svg'), 150))"
+        )
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed, PYTHONPATH=str(ROOT))
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        )
+        return done.stdout.strip()
+
+    first, second = key_in_a_process("7", 1), key_in_a_process("11", 3)
+    assert len(first) == 32 and first == second
 
 
 def test_a_damaged_entry_is_drawn_again(tmp_path, draws):
