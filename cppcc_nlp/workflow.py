@@ -297,12 +297,17 @@ def _rates_by_series(occurrences: pd.DataFrame, corpus, items) -> pd.DataFrame:
     return out[["item", "series", "period", "count", "n_reports", "n_chars", "per_10k_chars"]]
 
 
-def _with_place(rows: pd.DataFrame, corpus) -> pd.DataFrame:
-    """``rows`` (doc_id, section_id …) with the series and the heading of the section."""
-    headings = corpus.sections.set_index("section_id")["heading"]
-    return rows.assign(
-        series=rows["doc_id"].map(series_of(corpus)), section=rows["section_id"].map(headings).fillna("")
-    )
+def _places(corpus) -> tuple[pd.Series, pd.Series]:
+    """What :func:`_with_place` adds to context rows: the series of each document, the heading of each section
+    (made once per step, not once per term)."""
+    return series_of(corpus), corpus.sections.set_index("section_id")["heading"]
+
+
+def _with_place(rows: pd.DataFrame, places: tuple[pd.Series, pd.Series]) -> pd.DataFrame:
+    """``rows`` (doc_id, section_id …) with the series and the heading of the section (``places``:
+    :func:`_places`)."""
+    series, headings = places
+    return rows.assign(series=rows["doc_id"].map(series), section=rows["section_id"].map(headings).fillna(""))
 
 
 def _occurrence_contexts(occ: pd.DataFrame, corpus) -> pd.DataFrame:
@@ -312,14 +317,15 @@ def _occurrence_contexts(occ: pd.DataFrame, corpus) -> pd.DataFrame:
         text = corpus[doc_id].text
         left.append(text[max(0, start - CONTEXT_WINDOW) : start].replace("\n", " "))
         right.append(text[end : end + CONTEXT_WINDOW].replace("\n", " "))
-    rows = _with_place(occ.assign(left=left, match=occ["text"], right=right), corpus)
+    rows = _with_place(occ.assign(left=left, match=occ["text"], right=right), _places(corpus))
     return rows[["doc_id", "year", "period", "series", "section", "left", "match", "right"]]
 
 
-def _term_contexts(term: str, corpus) -> pd.DataFrame:
-    """Keyword-in-context rows of a term in the text (``Corpus.kwic``), with series and section."""
-    rows = _with_place(corpus.kwic(term, window=CONTEXT_WINDOW), corpus)
-    return rows[["doc_id", "year", "period", "series", "section", "left", "match", "right"]]
+def _term_contexts(terms, corpus) -> dict:
+    """``{term: keyword-in-context rows of it in the text}`` (``Corpus.kwic``), with series and section."""
+    places = _places(corpus)
+    columns = ["doc_id", "year", "period", "series", "section", "left", "match", "right"]
+    return {t: _with_place(corpus.kwic(t, window=CONTEXT_WINDOW), places)[columns] for t in terms}
 
 
 def _terms(job: Job) -> Part:
@@ -335,7 +341,7 @@ def _terms(job: Job) -> Part:
     if terms.empty:
         return Part({"terms": terms}, term_section(terms))
     frequencies = _term_frequencies(terms.head(50), job.tokens)
-    contexts = {t: _term_contexts(t, job.corpus) for t in terms["term"].head(CONTEXT_ITEMS)}
+    contexts = _term_contexts(terms["term"].head(CONTEXT_ITEMS), job.corpus)
     return Part(
         {"terms": terms, "term_frequencies": frequencies},
         term_section(
@@ -382,7 +388,7 @@ def _keyness(job: Job) -> Part:
             return Part({}, section, [section.text])
         cache.put_frame("keyness", key)
     over = key[key["g2"] > 0]["term"].head(10) if not key.empty else []
-    contexts = {t: _term_contexts(t, job.corpus) for t in over}
+    contexts = _term_contexts(over, job.corpus)
     return Part(
         {"keyness": key}, keyness_section(key, job.years, target=target, reference=job.reference, contexts=contexts)
     )
