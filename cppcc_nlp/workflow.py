@@ -20,7 +20,7 @@ library version and source.  Paragraphs the token cache lacks are segmented in a
 loads the model (``tokens(isolate=True)``), so the main process never holds its 1 GB.  With ``n_process`` > 1
 (``--jobs``) the analysis steps run side by side, each in a forked child that shares the corpus and the token
 table copy-on-write, draws its figures and keeps its outputs (:class:`_StepRunner`); those that need no tokens
-(slogans, indicators) start beside the segmentation.  The outputs are those of the steps
+(slogans, indicators) start beside a small segmentation (a refresh).  The outputs are those of the steps
 run one after another.  After a refresh
 (reports added, at most 20% more characters) the topic model is refitted with the k chosen before, warm-started from the earlier model (topic i continues topic
 i); ``rechoose_k=True`` (``--rechoose-k``) searches k again.  An output folder that already holds other files
@@ -40,6 +40,7 @@ To add a step (say ``indicators``): write ``_indicators(job) -> Part`` here, its
 
 from __future__ import annotations
 
+import functools
 import numbers
 import shutil
 import sys
@@ -107,6 +108,7 @@ class Job:
     corpus: object = None  # set by _read
     years: list = field(default_factory=list)  # delivery years, sorted; set by _read
     tokens: pd.DataFrame | None = None  # set by _tokens
+    start_early: object = None  # set by _run: starts the analyses that need no tokens (called by _tokens)
 
 
 # --- the steps, in the order they run ----------------------------------------------------------------------------
@@ -150,7 +152,9 @@ def _tokens(job: Job) -> Part:
 
     When every step that reads tokens has its outputs kept from an earlier run on this corpus with these
     options, the token table is not built at all.  Otherwise the paragraphs the cache lacks are segmented in a
-    forked child process (``tokens(isolate=True)``), so that this process never holds the pkuseg model.
+    forked child process (``tokens(isolate=True)``), so that this process never holds the pkuseg model.  This
+    process only waits for it; meanwhile it starts the analyses that need no tokens when the segmentation is
+    small (:data:`EARLY_START_CHARS`), and imports what the topics step needs.
     """
     from cppcc_nlp.tokens.table import tokens
 
@@ -165,13 +169,27 @@ def _tokens(job: Job) -> Part:
         client=job.client,
         isolate=job.client is None,
         compact=True,  # (a third of the memory; the same tables: tests/test_analyze)
-        # this process only waits for the segmenting child: scikit-learn is imported then, so that the topics
-        # step (a child forked after this step) inherits it instead of importing it (3 s) itself
-        while_segmenting=None if _step_cache(job, "topics").has("step") else _import_topic_model,
+        while_segmenting=lambda n_chars: _while_segmenting(job, n_chars),
     )
     if job.tokens.empty:
         raise EmptyCorpusError("the corpus has no text to analyse")
     return Part()
+
+
+#: at most this many characters to segment (a few seconds on two cores), the analyses that need no tokens start
+#: beside the segmentation: they take the core it leaves idle while the model loads.  Beside a larger one they
+#: only slow it down (1.9 M characters, 2 cores: 125 s in all, the tokens step 60 s, instead of 113 s and 45 s).
+EARLY_START_CHARS = 200_000
+
+
+def _while_segmenting(job: Job, n_chars: int) -> None:
+    """What this process does while its child segments ``n_chars`` characters: start the analyses that need no
+    tokens when that is little, and import scikit-learn for the topics step (a child forked after this step,
+    which thus inherits it instead of importing it, 3 s)."""
+    if n_chars <= EARLY_START_CHARS and job.start_early is not None:
+        job.start_early()
+    if not _step_cache(job, "topics").has("step"):
+        _import_topic_model()
 
 
 def _import_topic_model() -> None:
@@ -682,12 +700,13 @@ def _run(job: Job, progress: bool) -> AnalysisResult:
         for name, step in STEPS[:2]:
             if name == "tokens":
                 # the analyses: the outputs of an earlier run with the same key are copied back, the others are
-                # computed; side by side, those that need no tokens start now, beside the segmentation
+                # computed; side by side, those that need no tokens may start beside a small segmentation
                 for analysis, _ in STEPS[2:]:
                     started = time.perf_counter()
                     kept[analysis] = load_step(_step_cache(job, analysis))
                     seconds[analysis] = time.perf_counter() - started
-                steps.start_early([n for n, stored in kept.items() if stored is None and n not in TOKEN_STEPS])
+                early = [n for n, stored in kept.items() if stored is None and n not in TOKEN_STEPS]
+                job.start_early = functools.partial(steps.start_early, early)
             started = _start(bar, name)
             part = step(job)
             cache = _step_cache(job, name) if name in STEP_OPTIONS else None
@@ -746,8 +765,8 @@ class _StepRunner:
     available, each step runs in a forked child (copy-on-write: the corpus and the token table are not
     copied), up to that many at once, the costliest first; a child draws the step's figures, renders its
     section and keeps its outputs in the step cache, then returns them.  Steps that need no tokens may start
-    early (:meth:`start_early`), beside the segmentation (they take the time it leaves unused: loading the
-    model, assembling the table); they do not count against the limit.  Otherwise the steps run one after
+    early (:meth:`start_early`), beside a small segmentation (they take the core it leaves unused while the
+    model loads); they do not count against the limit.  Otherwise the steps run one after
     another in this process, all in :meth:`run`.
     """
 

@@ -128,6 +128,42 @@ def test_second_run_reuses_the_token_cache(bundled_run, token_cache, monkeypatch
     assert sum(calls) == 0
 
 
+def test_the_analyses_without_tokens_start_beside_a_small_segmentation_only(tmp_path, monkeypatch):
+    """With two processes, slogans and indicators (which need no tokens) start while the child segments when it
+    segments little (a refresh: the model loads on one core, the other would wait), else after the segmentation
+    (beside a large one they only slow it down); the tables are the same either way."""
+    from cppcc_nlp import workflow
+    from cppcc_nlp.corpus.corpus import Corpus
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    shutil.copy(SAMPLE, reports / SAMPLE.name)
+    texts = {t for t in Corpus.from_path(reports).paragraphs["text"] if t.strip()}
+    n_chars = sum(map(len, texts))
+    assert n_chars < workflow.EARLY_START_CHARS
+    started, segmented = [], []
+    start_early, while_segmenting = workflow._StepRunner.start_early, workflow._while_segmenting
+    monkeypatch.setattr(
+        workflow._StepRunner,
+        "start_early",
+        lambda self, names: started.append(sorted(names)) or start_early(self, names),
+    )
+    monkeypatch.setattr(workflow, "_while_segmenting", lambda job, n: segmented.append(n) or while_segmenting(job, n))
+    # segmented as `analyze` does in a fresh process: by a forked child that loads the model (the test session
+    # holds it already, and would segment here)
+    monkeypatch.setattr(importlib.import_module("cppcc_nlp.tokens.table"), "pipeline_loaded", lambda **kw: False)
+    runs = {}
+    for label, limit in (("beside", workflow.EARLY_START_CHARS), ("after", n_chars - 1)):
+        monkeypatch.setattr(workflow, "EARLY_START_CHARS", limit)
+        monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path / f"cache-{label}"))  # nothing cached: all segmented
+        started.clear(), segmented.clear()
+        runs[label] = analyze(reports, tmp_path / label, progress=False, n_process=2)
+        assert segmented == [n_chars]
+        assert started == ([["indicators", "slogans"]] if label == "beside" else [])
+    for name in ("slogan_occurrences", "indicators", "terms"):
+        pd.testing.assert_frame_equal(runs["beside"].tables[name], runs["after"].tables[name])
+
+
 def test_keyness_target_and_reference_from_the_cli(tmp_path, token_cache, monkeypatch, capsys):
     monkeypatch.setenv("CPPCC_NLP_CACHE", str(token_cache))
     out = tmp_path / "results"

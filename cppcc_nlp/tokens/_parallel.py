@@ -24,11 +24,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from typing import NamedTuple
+
+import numpy as np
 
 from cppcc_nlp._fork import fork_available, run_in_fork
 from cppcc_nlp.tokens.components import MERGE_COMPONENT, LexiconMerger
 
-__all__ = ["cores", "chunked", "segment_pieces", "fork_available", "run_in_fork"]
+__all__ = ["cores", "chunked", "segment_pieces", "segment_columns", "SegmentedPieces", "fork_available", "run_in_fork"]
 
 #: the pipeline the forked workers use; set in the parent just before the pool starts, cleared after
 _PIPE = None
@@ -89,6 +92,57 @@ def _work(chunk: list[str]) -> list[list[tuple[str, int, bool]]]:
     return [_doc_tokens(doc) for doc in _PIPE.pipe(chunk, batch_size=_BATCH_SIZE)]
 
 
+class SegmentedPieces(NamedTuple):
+    """The tokens of a list of pieces, as columns: token ``k`` is ``words[word[k]]`` at ``offset[k]`` in its
+    piece; piece ``p`` has ``count[p]`` tokens, those after the tokens of the pieces before it."""
+
+    words: list[str]  # each distinct token text once, in the order of first use
+    word: np.ndarray  # int32, the code of each token's text in ``words``
+    offset: np.ndarray  # int64, the offset of each token in its piece
+    in_lexicon: np.ndarray  # bool
+    count: np.ndarray  # int64, the number of tokens of each piece
+
+
+def _as_columns(per_piece: list[list[tuple[str, int, bool]]]) -> SegmentedPieces:
+    codes: dict[str, int] = {}
+    word, offset, in_lexicon = [], [], []
+    for toks in per_piece:
+        if toks:
+            texts, offsets, flags = zip(*toks)
+            word.extend([codes.setdefault(t, len(codes)) for t in texts])
+            offset.extend(offsets)
+            in_lexicon.extend(flags)
+    return SegmentedPieces(
+        list(codes),
+        np.array(word, dtype=np.int32),
+        np.array(offset, dtype=np.int64),
+        np.array(in_lexicon, dtype=bool),
+        np.array([len(toks) for toks in per_piece], dtype=np.int64),
+    )
+
+
+def _work_columns(chunk: list[str]) -> SegmentedPieces:
+    """In a forked worker: :func:`_work`, the tokens sent back as columns (the parent used to unpickle a tuple
+    per token and walk them one by one, on a core the workers needed)."""
+    return _as_columns(_work(chunk))
+
+
+def _concat(parts: list[SegmentedPieces]) -> SegmentedPieces:
+    """The chunks' columns one after the other, their word codes renumbered into one list of words."""
+    if not parts:
+        return _as_columns([])
+    codes: dict[str, int] = {}
+    renumbered = []
+    for part in parts:
+        new = np.fromiter((codes.setdefault(w, len(codes)) for w in part.words), np.int32, len(part.words))
+        renumbered.append(new[part.word])
+    return SegmentedPieces(
+        list(codes),
+        np.concatenate(renumbered),
+        *(np.concatenate([getattr(p, c) for p in parts]) for c in ("offset", "in_lexicon", "count")),
+    )
+
+
 #: at most this many characters of text per chunk a worker takes (one piece may exceed it alone): what a worker
 #: holds at once stays bounded however large the corpus
 CHUNK_CHARS = 100_000
@@ -113,24 +167,37 @@ def chunked(pieces: list[str], n_workers: int) -> list[list[str]]:
 def segment_pieces(
     pipe, pieces: list[str], *, n_process: int = 1, batch_size: int = 64
 ) -> list[list[tuple[str, int, bool]]]:
-    """The tokens of each piece of text, in order: ``[[(text, offset, in_lexicon), ...], ...]``.
+    """The tokens of each piece of text, in order: ``[[(text, offset, in_lexicon), ...], ...]``
+    (:func:`segment_columns`, piece by piece)."""
+    seg = segment_columns(pipe, pieces, n_process=n_process, batch_size=batch_size)
+    texts = [seg.words[w] for w in seg.word.tolist()]
+    rows = list(zip(texts, seg.offset.tolist(), seg.in_lexicon.tolist()))
+    ends = np.cumsum(seg.count).tolist()
+    return [rows[end - n : end] for end, n in zip(ends, seg.count.tolist())]
+
+
+def segment_columns(pipe, pieces: list[str], *, n_process: int = 1, batch_size: int = 64) -> SegmentedPieces:
+    """The tokens of the pieces as columns (:class:`SegmentedPieces`); :func:`segment_pieces` gives the same
+    piece by piece.
 
     With ``n_process`` > 1 (``-1``: every core) and the ``fork`` start method available, the pieces are
-    segmented by forked workers sharing ``pipe``; the result is the same as with one process.  The default
-    pipeline is run without spaCy's Doc (:func:`fast_segmenter`), with the same result.
+    segmented by forked workers sharing ``pipe``, each making the columns of its own chunks (a few arrays to
+    send back, not a tuple per token): the parent only concatenates them.  The result is the same as with one
+    process.  The default pipeline is run without spaCy's Doc (:func:`fast_segmenter`), with the same result.
+
+    >>> from cppcc_nlp.tokens.pipeline import nlp
+    >>> seg = segment_columns(nlp(), ["推进全过程人民民主", "发挥作用"])  # doctest: +SKIP
+    >>> [seg.words[w] for w in seg.word], seg.count.tolist()  # doctest: +SKIP
+    (['推进', '全过程人民民主', '发挥', '作用'], [2, 2])
     """
     global _PIPE, _BATCH_SIZE, _SEGMENT
     n = min(cores(n_process), len(pieces))
-    segment = fast_segmenter(pipe)
-    if n <= 1 or not fork_available():
-        if segment is not None:
-            return [segment(piece) for piece in pieces]
-        return [_doc_tokens(doc) for doc in pipe.pipe(pieces, batch_size=batch_size)]
-    chunks = chunked(pieces, n)
-    _PIPE, _BATCH_SIZE, _SEGMENT = pipe, batch_size, segment
+    _PIPE, _BATCH_SIZE, _SEGMENT = pipe, batch_size, fast_segmenter(pipe)
     try:
+        chunks = chunked(pieces, max(n, 1))
+        if n <= 1 or not fork_available():
+            return _concat([_work_columns(chunk) for chunk in chunks])
         with multiprocessing.get_context("fork").Pool(n) as pool:
-            done = pool.map(_work, chunks, chunksize=1)
+            return _concat(pool.map(_work_columns, chunks, chunksize=1))
     finally:
         _PIPE = _SEGMENT = None
-    return [tokens for chunk in done for tokens in chunk]

@@ -29,7 +29,7 @@ import pandas as pd
 from cppcc_nlp.errors import EmptyCorpusError, InputError, ParameterError
 from cppcc_nlp.resources.lexicon import Lexicon, load_lexicon
 from cppcc_nlp.resources.stopwords import boilerplate, is_num_text, is_punct_text, stopwords
-from cppcc_nlp.tokens._parallel import fork_available, run_in_fork, segment_pieces
+from cppcc_nlp.tokens._parallel import fork_available, run_in_fork, segment_columns
 from cppcc_nlp.tokens._token_cache import TokenCache, TokenRows, codes_of, default_cache_dir, text_hash
 from cppcc_nlp.tokens.components import MERGE_COMPONENT
 from cppcc_nlp.tokens.inputs import as_paragraphs, is_corpus
@@ -113,40 +113,27 @@ def _segment(pipe, texts: dict[str, str], *, n_process: int, batch_size: int):
         for offset, piece in _chunks(text, find=find):
             if piece.strip():
                 jobs.append((n, offset, piece))
-    pieces = segment_pieces(pipe, [piece for _, _, piece in jobs], n_process=n_process, batch_size=batch_size)
-    columns = {c: [] for c in ("text", "i", "token", "start", "end", "is_punct", "in_lexicon")}
-    counters: dict[int, int] = {}
-    punct: dict[str, bool] = {}
-    for (n, offset, _piece), toks in zip(jobs, pieces):
-        i = counters.get(n, 0)
-        for text, idx, in_lexicon in toks:
-            columns["text"].append(n)
-            columns["i"].append(i)
-            columns["token"].append(text)
-            columns["start"].append(offset + idx)
-            columns["end"].append(offset + idx + len(text))
-            flag = punct.get(text)
-            if flag is None:
-                flag = punct[text] = is_punct_text(text)
-            columns["is_punct"].append(flag)
-            columns["in_lexicon"].append(in_lexicon)
-            i += 1
-        counters[n] = i
-    n_rows = len(columns["token"])
+    seg = segment_columns(pipe, [piece for _, _, piece in jobs], n_process=n_process, batch_size=batch_size)
+    n_rows = len(seg.word)
+    text = np.repeat(np.array([n for n, _, _ in jobs], dtype=np.int32), seg.count)
+    start = np.repeat(np.array([offset for _, offset, _ in jobs], dtype=np.int64), seg.count) + seg.offset
+    end = start + np.fromiter(map(len, seg.words), np.int64, len(seg.words))[seg.word]
+    # ``i``: the token's place in its paragraph (the pieces of a paragraph are consecutive in ``jobs``)
+    first = np.flatnonzero(np.r_[True, text[1:] != text[:-1]]) if n_rows else np.zeros(0, np.int64)
+    i = np.arange(n_rows) - np.repeat(first, np.diff(np.r_[first, n_rows]))
+    is_punct = np.fromiter(map(is_punct_text, seg.words), bool, len(seg.words))[seg.word]
     return pa.table(
         {
-            "text_hash": pa.DictionaryArray.from_arrays(
-                pa.array(columns["text"], pa.int32()), pa.array(list(texts), pa.string())
-            ),
+            "text_hash": pa.DictionaryArray.from_arrays(pa.array(text, pa.int32()), pa.array(list(texts), pa.string())),
             "lexicon_version": pa.DictionaryArray.from_arrays(
                 pa.array(np.zeros(n_rows, dtype=np.int32)), pa.array([lex.version], pa.string())
             ),
-            "i": pa.array(columns["i"], pa.int32()),
-            "token": pa.array(columns["token"], pa.string()).dictionary_encode(),
-            "start": pa.array(columns["start"], pa.int64()),
-            "end": pa.array(columns["end"], pa.int64()),
-            "is_punct": pa.array(columns["is_punct"], pa.bool_()),
-            "in_lexicon": pa.array(columns["in_lexicon"], pa.bool_()),
+            "i": pa.array(i, pa.int32()),
+            "token": pa.DictionaryArray.from_arrays(pa.array(seg.word, pa.int32()), pa.array(seg.words, pa.string())),
+            "start": pa.array(start, pa.int64()),
+            "end": pa.array(end, pa.int64()),
+            "is_punct": pa.array(is_punct, pa.bool_()),
+            "in_lexicon": pa.array(seg.in_lexicon, pa.bool_()),
         }
     )
 
@@ -237,8 +224,9 @@ def tokens(
         section_id, part and the docvars) as pandas categoricals: the table takes about 30% of the memory (59
         MB → 17 MB on the shared corpora).  The main job uses it; the analyses give the same tables either way.
     while_segmenting : callable, optional
-        With ``isolate``, called in this process while the forked child segments (which it otherwise only
-        waits for): the main job imports there what its later steps need.
+        With ``isolate``, called as ``while_segmenting(n_chars)`` in this process while the forked child
+        segments the ``n_chars`` characters the cache lacks (this process otherwise only waits): the main job
+        imports there what its later steps need, and starts those that need no tokens when ``n_chars`` is small.
 
     Returns
     -------
@@ -303,7 +291,7 @@ def tokens(
                 n_process,
                 batch_size,
                 name="cppcc-nlp-segmenter",
-                meanwhile=while_segmenting,
+                meanwhile=None if while_segmenting is None else lambda: while_segmenting(sum(map(len, todo.values()))),
             )
         else:
             pipe = nlp if nlp is not None else make_nlp(lexicon=lex)

@@ -15,7 +15,7 @@ import pytest
 
 import cppcc_nlp as cn
 from cppcc_nlp import Corpus
-from cppcc_nlp.tokens._parallel import _doc_tokens, fast_segmenter, segment_pieces
+from cppcc_nlp.tokens._parallel import _doc_tokens, fast_segmenter, segment_columns, segment_pieces
 from cppcc_nlp.tokens.components import MERGE_COMPONENT, LexiconMerger, doc_bounds, register_components
 from cppcc_nlp.tokens.table import _chunks
 
@@ -200,6 +200,24 @@ def test_every_paragraph_equals_the_spacy_path(memo_pipe, folder):
     assert len(pieces) > 1000
     diff = differences(memo_pipe, pieces)
     assert not diff, f"{len(diff)} of {len(pieces)} pieces differ; the first: {diff[0]}"
+
+
+@pytest.mark.slow
+def test_workers_send_back_what_one_process_finds(memo_pipe):
+    """``segment_columns`` with two forked workers (each turning its chunks into columns) gives, piece by
+    piece, what the fast path gives in this process: the same words, offsets and lexicon flags, and no token
+    for a piece of whitespace."""
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is absent (the shared reference corpora beside the clone are needed)")
+    segment = fast_segmenter(memo_pipe)
+    pieces = [*paragraph_pieces(memo_pipe, SHARED)[:1500], *EDGE_CASES]
+    expected = [segment(piece) for piece in pieces]  # (also fills the memo the forked workers inherit)
+    seg = segment_columns(memo_pipe, pieces, n_process=2)
+    assert seg.count.tolist() == [len(toks) for toks in expected]
+    assert seg.count[len(pieces) - len(EDGE_CASES) :].tolist()[:2] == [0, 0]  # "" and "   "
+    assert len(seg.words) == len({text for toks in expected for text, _, _ in toks})
+    assert segment_pieces(memo_pipe, pieces, n_process=2) == expected
+    assert sum(in_lexicon for toks in expected for _, _, in_lexicon in toks) > 100
 
 
 # ----------------------------------------------------------------------------------------------------------
