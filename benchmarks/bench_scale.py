@@ -12,14 +12,16 @@ its peak memory is its own:
 3. **refresh**: ``cppcc-nlp add NEW --corpus STORE`` of one new report (another region's), then ``analyze``;
 4. **alone**: the cold tokens step of the new report by itself (``nlp()`` + ``tokens()``, empty cache), the
    refresh's baseline together with the warm run;
-5. once per run, **raw pkuseg** (the spacy-pkuseg segmenter alone, model loading not timed) on the 1× paragraphs.
+5. just before and just after each cold run, **raw pkuseg** (the spacy-pkuseg segmenter alone, model loading not
+   timed) on every third paragraph of the shared corpora: this VM's speed drifts by up to 25% within an hour,
+   so each scale's tokens step is compared with the mean of the two measured around it.
 
 Printed: the step times of every run (as ``AnalysisResult.timings`` records them; ``tokens`` includes loading
 the pipeline; with ``--jobs`` > 1 the analysis steps run side by side, so ``total``, the wall time, is less than
 their sum) and the ratios of issue 11, as Markdown tables for benchmarks/README.md:
 
 * warm total ÷ cold tokens step; cold total ÷ cold tokens step;
-* cold tokens chars/s ÷ (raw pkuseg chars/s × cores), cores = the processes ``--jobs`` gives;
+* cold tokens chars/s ÷ (raw pkuseg chars/s around that cold run × cores), cores = the processes ``--jobs`` gives;
 * time(S×) ÷ time(smallest scale), cold and warm, beside the ratio of characters;
 * refresh (``add`` wall time, process start included, + ``analyze``) ÷ (alone + warm total);
 * peak memory: the analyze process and its largest worker, as max RSS (``ru_maxrss``, shared pages of forked
@@ -166,8 +168,9 @@ def child_alone(file: str, overrides: dict, cache: str, jobs: int) -> dict:
     return {"seconds": time.perf_counter() - started, "n_tokens": len(table)}
 
 
-def child_raw(source: str) -> dict:
-    """Raw pkuseg (the spacy-pkuseg segmenter alone) over the paragraphs of ``source``; loading not timed."""
+def child_raw(source: str, every: int = 1) -> dict:
+    """Raw pkuseg (the spacy-pkuseg segmenter alone) over every ``every``-th paragraph of ``source``; loading
+    not timed."""
     import contextlib
     import io
 
@@ -176,7 +179,7 @@ def child_raw(source: str) -> dict:
     from cppcc_nlp.corpus.corpus import Corpus
     from cppcc_nlp.tokens.pipeline import default_model_dir
 
-    texts = Corpus.from_path(source).paragraphs["text"].tolist()
+    texts = Corpus.from_path(source).paragraphs["text"].tolist()[::every]
     with contextlib.redirect_stdout(io.StringIO()):
         seg = spacy_pkuseg.pkuseg(str(default_model_dir()))
     started = time.perf_counter()
@@ -235,11 +238,19 @@ def run_scale(scale: int, work: Path, jobs: int, say, *, refresh: bool = True) -
     say(f"{scale}×: {len(entries)} reports into a store (distinct paragraph text {sc.distinct_paragraphs:.1%})")
     _child("store", env, store=str(store), entries=entries)
     runs = {}
+    raw = {}
     for label in ("cold", "warm"):
+        if label == "cold":
+            say(f"{scale}×: raw pkuseg before the cold run")
+            raw["before"] = _raw(work)
         say(f"{scale}×: analyze {label}")
         runs[label] = _child("analyze", env, store=str(store), out=str(here / "out"), jobs=jobs)
+        if label == "cold":
+            say(f"{scale}×: raw pkuseg after the cold run")
+            raw["after"] = _raw(work)
+    raw["chars_per_s"] = (raw["before"]["chars_per_s"] + raw["after"]["chars_per_s"]) / 2
     if not refresh:
-        return {"scale": scale, "runs": runs, "alone": None, "distinct": sc.distinct_paragraphs}
+        return {"scale": scale, "runs": runs, "alone": None, "distinct": sc.distinct_paragraphs, "raw": raw}
     new = _scale_corpora.new_report(here / "new", scale)
     say(f"{scale}×: the new report's tokens alone")
     alone = _child(
@@ -257,18 +268,30 @@ def run_scale(scale: int, work: Path, jobs: int, say, *, refresh: bool = True) -
     add_s = time.perf_counter() - started
     runs["refresh"] = _child("analyze", env, store=str(store), out=str(here / "out"), jobs=jobs)
     runs["refresh"]["add_s"] = add_s
-    return {"scale": scale, "runs": runs, "alone": alone, "distinct": sc.distinct_paragraphs}
+    return {"scale": scale, "runs": runs, "alone": alone, "distinct": sc.distinct_paragraphs, "raw": raw}
+
+
+def _raw(work: Path) -> dict:
+    """Raw pkuseg chars/s on every third paragraph of the shared corpora (160k characters), in a fresh process."""
+    import _scale_corpora
+
+    return _child("raw", _env(work / "raw-cache"), source=str(_scale_corpora.SHARED), every=3)
 
 
 def _f(x, digits=2) -> str:
     return f"{x:,.{digits}f}"
 
 
-def report(results: list, raw: dict, jobs: int) -> str:
+def report(results: list, jobs: int) -> str:
     """The Markdown tables: step times per run, then the ratios of issue 11."""
     cores = _cores(jobs)
     lines = [
-        f"Raw pkuseg: {raw['chars_per_s']:,.0f} chars/s on the 1× paragraphs; `--jobs {jobs}` = {cores} process(es).",
+        "Raw pkuseg, chars/s on every third paragraph of the shared corpora, just before and after each cold run: "
+        + "; ".join(
+            f"{r['scale']}× {r['raw']['before']['chars_per_s']:,.0f} / {r['raw']['after']['chars_per_s']:,.0f}"
+            for r in results
+        )
+        + f". `--jobs {jobs}` = {cores} process(es).",
         "",
         "| corpus | run | " + " | ".join(STEPS) + " | total | peak RSS main / largest child MB "
         "| peak USS main / segmenter / step child / worker MB |",
@@ -304,7 +327,7 @@ def report(results: list, raw: dict, jobs: int) -> str:
     row("cold total ÷ cold tokens step", [_f(c["timings"]["total"] / c["timings"]["tokens"]) for c in cold], "≤ 1.3")
     row(
         "cold tokens chars/s ÷ (raw pkuseg chars/s × cores)",
-        [_f(c["n_chars"] / c["timings"]["tokens"] / (raw["chars_per_s"] * cores)) for c in cold],
+        [_f(c["n_chars"] / c["timings"]["tokens"] / (r["raw"]["chars_per_s"] * cores)) for c, r in zip(cold, results)],
         "≥ 0.8",
     )
     base = results[0]
@@ -378,18 +401,16 @@ def main(argv=None) -> int:
         print(f"[{time.perf_counter() - started:7.1f} s] {msg}", file=sys.stderr, flush=True)
 
     try:
-        say("raw pkuseg on the 1× paragraphs")
-        raw = _child("raw", _env(work / "raw-cache"), source=str(_scale_corpora.SHARED))
         results = []
         for scale in scales:
             refresh = args.refresh_up_to is None or scale <= args.refresh_up_to
             results.append(run_scale(scale, work, args.jobs, say, refresh=refresh))
             if args.json:  # written after each scale: a failure at 16× keeps the smaller scales' figures
-                Path(args.json).write_text(json.dumps({"raw": raw, "results": results}, indent=1), encoding="utf-8")
+                Path(args.json).write_text(json.dumps({"results": results}, indent=1), encoding="utf-8")
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    print(report(results, raw, args.jobs))
+    print(report(results, args.jobs))
     return 0
 
 
