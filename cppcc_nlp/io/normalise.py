@@ -218,7 +218,8 @@ def _cut(text: str, removed: list[Removed]) -> str:
 
 def _width(line: str) -> float:
     """Display width in CJK cells, indentation included: ASCII characters and spaces count half."""
-    return sum(0.5 if ord(c) < 128 else 1.0 for c in line.rstrip())
+    line = line.rstrip()
+    return len(line) - 0.5 * len(line.encode("ascii", "ignore"))  # (encoding keeps only the ASCII characters)
 
 
 def detect_layout(text: str) -> str:

@@ -402,6 +402,8 @@ def test_verified_bytes_catch_every_damage_of_a_parquet_part(tmp_path, sample_pa
 
 
 def test_every_shared_report_round_trips_through_json(shared_dir):
+    from dataclasses import astuple
+
     from cppcc_nlp.corpus._document_cache import document_from_json, document_to_json
     from cppcc_nlp.corpus.document import Document
 
@@ -409,8 +411,11 @@ def test_every_shared_report_round_trips_through_json(shared_dir):
     assert len(files) >= 20
     for f in files:
         doc = Document.from_file(f)
-        back = document_from_json(json.loads(json.dumps(document_to_json(doc), ensure_ascii=False)))
+        data = document_to_json(doc)
+        back = document_from_json(json.loads(json.dumps(data, ensure_ascii=False)))
         assert back == doc, f
+        for name in ("sections", "paragraphs", "sentences", "removed"):  # the rows dataclasses.astuple gave
+            assert data[name]["rows"] == [list(astuple(r)) for r in getattr(doc, name)], (f, name)
 
 
 def test_bad_store_inputs_are_typed_errors(tmp_path, sample_path, capsys):

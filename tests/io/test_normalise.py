@@ -319,3 +319,12 @@ def test_a_heading_split_at_its_brackets_is_not_glued_to_the_next_paragraph(shar
     assert text.split("\n") == ["二、关于《某某纲要（草案）》的说明", "党的全会提出了目标。"]
     # a blank line inside the brackets does not end the heading
     assert normalise("一、关于《\n\n会计法\n》\n").text == "一、关于《会计法》"
+
+
+def test_display_width_counts_ascii_characters_as_half_a_cell():
+    from cppcc_nlp.io.normalise import _width
+
+    assert _width("一二 ab\u3000\n") == 3.5  # trailing (full-width) space not counted
+    assert _width("é\U00020000x") == 2.5  # any non-ASCII character is a whole cell
+    assert _width("\u3000\u3000两个确立") == 6.0  # indentation counts
+    assert _width("") == 0.0
