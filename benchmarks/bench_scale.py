@@ -171,7 +171,6 @@ def child_alone(file: str, overrides: dict, cache: str, jobs: int) -> dict:
 def child_raw(source: str, every: int = 1) -> dict:
     """Raw pkuseg (the spacy-pkuseg segmenter alone) over every ``every``-th paragraph of ``source``; loading
     not timed."""
-    import contextlib
     import io
 
     import spacy_pkuseg
