@@ -101,9 +101,7 @@ def document_from_json(data: dict):
         block = data[name]
         if block["columns"] != [f.name for f in fields(cls)]:
             raise ValueError(f"{name}: columns {block['columns']} are not {cls.__name__}'s")
-        lists[name] = [
-            cls(*(shared.setdefault(v, v) if type(v) in (str, int) else v for v in row)) for row in block["rows"]
-        ]
+        lists[name] = list(map(cls, *_shared_columns(block["rows"], len(block["columns"]), shared)))
     if (
         not isinstance(data["meta"], dict)
         or not isinstance(data["text"], str)
@@ -120,6 +118,20 @@ def document_from_json(data: dict):
         meta_sources=data["meta_sources"],
         **lists,
     )
+
+
+#: the value types a record holds; a column of these only is shared value by value
+_SHAREABLE = frozenset({str, int, type(None)})
+
+
+def _shared_columns(rows: list, width: int, shared: dict) -> list:
+    """The columns of ``rows`` (lists of ``width`` values), each value of a str/int column replaced by the equal
+    object in ``shared`` (added when new).  Column by column with ``map``: a generator over each value took
+    two thirds of reading a 16x corpus from the cache."""
+    if set(map(len, rows)) - {width}:
+        raise ValueError(f"a record without {width} values")
+    columns = list(zip(*rows)) if rows else [()] * width
+    return [list(map(shared.setdefault, c, c)) if set(map(type, c)) <= _SHAREABLE else c for c in columns]
 
 
 class DocumentCache:

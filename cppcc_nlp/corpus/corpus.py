@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from operator import attrgetter
 from pathlib import Path
 from typing import Iterator
 
@@ -359,15 +360,14 @@ class Corpus:
 
     def _table(self, name: str, attr: str, columns: list[str]) -> pd.DataFrame:
         if name not in self._tables:
-            rows = []
-            for d in self.docs:
-                extra = {k: d.meta.get(k) for k in DOCVARS}
-                extra["series"] = series_label(d.meta)
-                for item in getattr(d, attr):
-                    row = {c: getattr(item, c) for c in columns}
-                    row.update(extra)
-                    rows.append(row)
-            df = pd.DataFrame(rows, columns=columns + list(DOCVARS))
+            # column by column (a dict per row took half of reading a large store from the cache)
+            per_doc = [getattr(d, attr) for d in self.docs]
+            items = [item for records in per_doc for item in records]
+            data = {c: list(map(attrgetter(c), items)) for c in columns}
+            for k in DOCVARS:
+                values = [series_label(d.meta) if k == "series" else d.meta.get(k) for d in self.docs]
+                data[k] = [v for v, records in zip(values, per_doc) for _ in range(len(records))]
+            df = pd.DataFrame(data, columns=columns + list(DOCVARS))
             for col in ("period", "period_start", "period_end"):
                 df[col] = df[col].astype("Int64")
             df["year"] = df["year"].astype("int64")

@@ -188,6 +188,41 @@ def test_every_table_carries_the_series(shared_corpus):
 
 
 @pytest.mark.slow
+def test_tables_equal_one_row_per_record_with_its_docvars(shared_corpus):
+    """The tables are built column by column; each equals the plain construction: one dict per record, the
+    record's fields then the document's docvars (dtypes included)."""
+    from cppcc_nlp.corpus.corpus import (
+        DOCVARS,
+        PARAGRAPH_COLUMNS,
+        SECTION_COLUMNS,
+        SENTENCE_COLUMNS,
+        series_label,
+    )
+
+    for name, columns in (
+        ("sections", SECTION_COLUMNS),
+        ("paragraphs", PARAGRAPH_COLUMNS),
+        ("sentences", SENTENCE_COLUMNS),
+    ):
+        rows = [
+            {
+                **{c: getattr(r, c) for c in columns},
+                **{k: d.meta.get(k) for k in DOCVARS},
+                "series": series_label(d.meta),
+            }
+            for d in shared_corpus
+            for r in getattr(d, name)
+        ]
+        expected = pd.DataFrame(rows, columns=columns + list(DOCVARS))
+        for col in ("period", "period_start", "period_end"):
+            expected[col] = expected[col].astype("Int64")
+        expected["year"] = expected["year"].astype("int64")
+        for col in ("start", "end") + (("depth", "n_chars") if name == "sections" else ()):
+            expected[col] = expected[col].astype("int64")
+        assert len(expected) > 700, name
+        pd.testing.assert_frame_equal(getattr(shared_corpus, name), expected, obj=name)
+
+
 def test_subset_by_period_keeps_the_sections_about_that_year(shared_corpus):
     sub = shared_corpus.subset(period=2018)
     # national_2019 reviews 2018, national_2018 plans 2018; spans over 2018 come too: the 十三五 plan of

@@ -418,6 +418,33 @@ def test_every_shared_report_round_trips_through_json(shared_dir):
             assert data[name]["rows"] == [list(astuple(r)) for r in getattr(doc, name)], (f, name)
 
 
+def test_a_cached_record_of_the_wrong_width_is_refused(sample_path, tmp_path):
+    """A sound entry whose records lack a value is another layout: refused (and so rebuilt), never read short;
+    reading a store leaves the garbage collector as it found it."""
+    import gc
+
+    from cppcc_nlp.corpus._document_cache import document_from_json, document_to_json
+    from cppcc_nlp.corpus.document import Document
+
+    data = document_to_json(Document.from_file(sample_path))
+    data["sentences"]["rows"][5] = data["sentences"]["rows"][5][:-1]
+    with pytest.raises(ValueError, match="without 11 values"):
+        document_from_json(data)
+    store = CorpusStore(tmp_path / "store", create=True)
+    store.add([sample_path])
+    store.corpus()  # parsed, and put into the cache
+    assert gc.isenabled()
+    again = CorpusStore(store.path)
+    again.corpus()
+    assert again.cache.hits == 1 and gc.isenabled()  # read from the cache, the collector back on
+    gc.disable()
+    try:
+        CorpusStore(store.path).corpus()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_bad_store_inputs_are_typed_errors(tmp_path, sample_path, capsys):
     from cppcc_nlp.cli import main
 
