@@ -15,9 +15,15 @@ the tables it builds afterwards (see ``tokens(isolate=True)``).
 
 Examples
 --------
+:func:`segment_columns` gives the tokens as columns (:class:`SegmentedPieces`): token ``k`` is
+``words[word[k]]`` at ``offset[k]`` in its piece, and the first ``count[0]`` tokens are those of the first piece.
+
 >>> from cppcc_nlp.tokens.pipeline import nlp
->>> segment_pieces(nlp(), ["推进全过程人民民主", "发挥专门协商机构作用"], n_process=2)  # doctest: +SKIP
-[[('推进', 0, False), ('全过程人民民主', 2, True)], [('发挥', 0, False), ('专门协商机构', 2, True), ('作用', 8, False)]]
+>>> seg = segment_columns(nlp(), ["推进全过程人民民主", "发挥专门协商机构作用"], n_process=2)  # doctest: +SKIP
+>>> seg.words  # doctest: +SKIP
+['推进', '全过程人民民主', '发挥', '专门协商机构', '作用']
+>>> seg.word.tolist(), seg.offset.tolist(), seg.in_lexicon.tolist(), seg.count.tolist()  # doctest: +SKIP
+([0, 1, 2, 3, 4], [0, 2, 0, 2, 8], [False, True, False, True, False], [2, 3])
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ import numpy as np
 from cppcc_nlp._fork import fork_available, run_in_fork
 from cppcc_nlp.tokens.components import MERGE_COMPONENT, LexiconMerger
 
-__all__ = ["cores", "chunked", "segment_pieces", "segment_columns", "SegmentedPieces", "fork_available", "run_in_fork"]
+__all__ = ["cores", "chunked", "segment_columns", "SegmentedPieces", "fork_available", "run_in_fork"]
 
 #: the pipeline the forked workers use; set in the parent just before the pool starts, cleared after
 _PIPE = None
@@ -164,21 +170,8 @@ def chunked(pieces: list[str], n_workers: int) -> list[list[str]]:
     return chunks
 
 
-def segment_pieces(
-    pipe, pieces: list[str], *, n_process: int = 1, batch_size: int = 64
-) -> list[list[tuple[str, int, bool]]]:
-    """The tokens of each piece of text, in order: ``[[(text, offset, in_lexicon), ...], ...]``
-    (:func:`segment_columns`, piece by piece)."""
-    seg = segment_columns(pipe, pieces, n_process=n_process, batch_size=batch_size)
-    texts = [seg.words[w] for w in seg.word.tolist()]
-    rows = list(zip(texts, seg.offset.tolist(), seg.in_lexicon.tolist()))
-    ends = np.cumsum(seg.count).tolist()
-    return [rows[end - n : end] for end, n in zip(ends, seg.count.tolist())]
-
-
 def segment_columns(pipe, pieces: list[str], *, n_process: int = 1, batch_size: int = 64) -> SegmentedPieces:
-    """The tokens of the pieces as columns (:class:`SegmentedPieces`); :func:`segment_pieces` gives the same
-    piece by piece.
+    """The tokens of the pieces, in order, as columns (:class:`SegmentedPieces`).
 
     With ``n_process`` > 1 (``-1``: every core) and the ``fork`` start method available, the pieces are
     segmented by forked workers sharing ``pipe``, each making the columns of its own chunks (a few arrays to

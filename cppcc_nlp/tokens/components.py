@@ -6,7 +6,7 @@ match wins, no overlaps), splits any token that straddles a match boundary and m
 flagged ``token._.in_lexicon``.  It holds whatever the tokenizer did, so ``两个确立`` stays one token where raw
 pkuseg gives ``两 / 个 / 确立``.  Each entry is matched in its simplified and its traditional spelling
 (:func:`spellings`).  :meth:`LexiconMerger.tokens_from_words` gives the same tokens from pkuseg's words on
-character offsets, without a Doc (the fast path of :func:`~cppcc_nlp.tokens._parallel.segment_pieces`).
+character offsets, without a Doc (the fast path of :func:`~cppcc_nlp.tokens._parallel.segment_columns`).
 
 >>> merger = LexiconMerger(entries=["两个确立", "确立"])
 >>> merger.find("坚决拥护“两个确立”")

@@ -1,21 +1,22 @@
 """The fast segmentation path (pkuseg's cut + the lexicon merge on character offsets) gives exactly what spaCy's
 Doc path gives: ``[(text, offset, in_lexicon), ...]`` piece by piece.
 
-The spaCy path is ``_doc_tokens(doc) for doc in pipe.pipe(pieces)``, the code ``segment_pieces`` ran before the
-fast path; the fast path is ``segment_pieces`` itself.  On the real reports both read pkuseg's words from one
-memo (``cut`` is what spaCy's ``ChineseTokenizer`` calls, and it is deterministic), so pkuseg runs once per
-piece: the comparison is of everything after the cut.
+The spaCy path is ``_doc_tokens(doc) for doc in pipe.pipe(pieces)``, the code segmentation ran before the fast
+path; the fast path is ``segment_columns`` itself, read back piece by piece (:func:`_pieces`).  On the real
+reports both read pkuseg's words from one memo (``cut`` is what spaCy's ``ChineseTokenizer`` calls, and it is
+deterministic), so pkuseg runs once per piece: the comparison is of everything after the cut.
 """
 
 from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
 import cppcc_nlp as cn
 from cppcc_nlp import Corpus
-from cppcc_nlp.tokens._parallel import _doc_tokens, fast_segmenter, segment_columns, segment_pieces
+from cppcc_nlp.tokens._parallel import _doc_tokens, fast_segmenter, segment_columns
 from cppcc_nlp.tokens.components import MERGE_COMPONENT, LexiconMerger, doc_bounds, register_components
 from cppcc_nlp.tokens.table import _chunks
 
@@ -90,12 +91,20 @@ class MemoCut:
         return getattr(self._seg, name)
 
 
+def _pieces(pipe, pieces, n_process=1):
+    """``segment_columns`` read back piece by piece: ``[[(text, offset, in_lexicon), ...], ...]``."""
+    seg = segment_columns(pipe, pieces, n_process=n_process)
+    rows = list(zip([seg.words[w] for w in seg.word.tolist()], seg.offset.tolist(), seg.in_lexicon.tolist()))
+    ends = np.cumsum(seg.count).tolist()
+    return [rows[end - n : end] for end, n in zip(ends, seg.count.tolist())]
+
+
 def spacy_path(pipe, pieces):
     return [_doc_tokens(doc) for doc in pipe.pipe(pieces, batch_size=64)]
 
 
 def differences(pipe, pieces):
-    fast = segment_pieces(pipe, pieces, n_process=1)
+    fast = _pieces(pipe, pieces, n_process=1)
     slow = spacy_path(pipe, pieces)
     assert len(fast) == len(slow) == len(pieces)
     return [(piece, a, b) for piece, a, b in zip(pieces, fast, slow) if a != b]
@@ -145,7 +154,7 @@ def test_other_pipelines_keep_the_spacy_path(pipe):
     extra.add_pipe(MERGE_COMPONENT)
     extra.add_pipe("sentencizer")
     assert fast_segmenter(extra) is None
-    assert segment_pieces(extra, ["两个确立"]) == [[("两个确立", 0, False)]]  # no entries: nothing merged
+    assert _pieces(extra, ["两个确立"]) == [[("两个确立", 0, False)]]  # no entries: nothing merged
 
 
 @pytest.mark.slow
@@ -216,7 +225,7 @@ def test_workers_send_back_what_one_process_finds(memo_pipe):
     assert seg.count.tolist() == [len(toks) for toks in expected]
     assert seg.count[len(pieces) - len(EDGE_CASES) :].tolist()[:2] == [0, 0]  # "" and "   "
     assert len(seg.words) == len({text for toks in expected for text, _, _ in toks})
-    assert segment_pieces(memo_pipe, pieces, n_process=2) == expected
+    assert _pieces(memo_pipe, pieces, n_process=2) == expected
     assert sum(in_lexicon for toks in expected for _, _, in_lexicon in toks) > 100
 
 
