@@ -39,24 +39,24 @@ CJK_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
 _PAIR_LEAD = frozenset(LEAD | {"一"})
 
 
-def _runs(tokens: list[str]):
-    """(start, stop) token spans of one sentence that may form a shorthand, longest first at each start."""
-    n = len(tokens)
-    for i, t in enumerate(tokens):
-        if t in LEAD and (i == 0 or not tokens[i - 1] or tokens[i - 1][-1] not in "一二两三四五六七八九十百千万"):
-            j = i + 1 + (i + 1 < n and tokens[i + 1] in MEASURES)
-            for stop in (j + 1, j + 2):  # a one-word head, and a two-word one (先导 / 产业)
-                head = "".join(tokens[j:stop])
-                if stop <= n and 2 <= len(head) <= 5 and all(CJK_WORD.match(x) for x in tokens[j:stop]):
-                    yield i, stop, head
-        # compact pairs already segmented into numeral-led tokens: 两旧 / 一村, 一江 / 一河
-        if t[:1] not in _PAIR_LEAD:
-            continue
-        for stop in range(min(n, i + 4), i + 1, -1):
-            s = "".join(tokens[i:stop])
-            if 4 <= len(s) <= 8 and PAIR.match(s):
-                yield i, stop, None
-                break
+def _runs_at(tokens: list[str], i: int):
+    """(start, stop, head) token spans that may form a shorthand starting at token ``i`` of ``tokens`` (a sentence,
+    or the part of it from the token before ``i`` to three tokens after it), the longest first."""
+    n, t = len(tokens), tokens[i]
+    if t in LEAD and (i == 0 or not tokens[i - 1] or tokens[i - 1][-1] not in "一二两三四五六七八九十百千万"):
+        j = i + 1 + (i + 1 < n and tokens[i + 1] in MEASURES)
+        for stop in (j + 1, j + 2):  # a one-word head, and a two-word one (先导 / 产业)
+            head = "".join(tokens[j:stop])
+            if stop <= n and 2 <= len(head) <= 5 and all(CJK_WORD.match(x) for x in tokens[j:stop]):
+                yield i, stop, head
+    # compact pairs already segmented into numeral-led tokens: 两旧 / 一村, 一江 / 一河
+    if t[:1] not in _PAIR_LEAD:
+        return
+    for stop in range(min(n, i + 4), i + 1, -1):
+        s = "".join(tokens[i:stop])
+        if 4 <= len(s) <= 8 and PAIR.match(s):
+            yield i, stop, None
+            break
 
 
 def merge_shorthands(table: pd.DataFrame, *, min_docs: int = 2, min_freq: int = 3) -> pd.DataFrame:
@@ -86,27 +86,32 @@ def merge_shorthands(table: pd.DataFrame, *, min_docs: int = 2, min_freq: int = 
     codes, vocab = _token_codes(table)
     doc, sent = _value_codes(table["doc_id"]), table["sent"].to_numpy()
     n = len(codes)
-    # sentences as row spans; only those holding a numeral-led token can hold a shorthand
+    # a shorthand starts at a numeral-led token and spans at most four tokens of its sentence: each such token is
+    # read with the token before it and the three after it, within its sentence
     new_sentence = np.ones(n, bool)
     new_sentence[1:] = (doc[1:] != doc[:-1]) | (sent[1:] != sent[:-1])
+    sentence = np.cumsum(new_sentence) - 1
     starts = np.flatnonzero(new_sentence)
     stops = np.append(starts[1:], n)
     led = np.fromiter((t[:1] in _PAIR_LEAD for t in vocab), bool, len(vocab))
-    worth = np.add.reduceat(led[codes].astype(np.int64), starts) > 0
+    at = np.flatnonzero(led[codes])
+    first = np.where(at > starts[sentence[at]], at - 1, at)  # the token before, when in the same sentence
+    last = np.minimum(at + 4, stops[sentence[at]])
+    text = vocab[codes]
     found = []  # (first row, stop row, string)
     seen_docs: dict[str, set] = defaultdict(set)
     count: dict[str, int] = defaultdict(int)
     numerals_of: dict[str, set] = defaultdict(set)
-    for start, stop in zip(starts[worth].tolist(), stops[worth].tolist()):
-        words = vocab[codes[start:stop]].tolist()
-        for i, j, head in _runs(words):
+    for lo, row, hi in zip(first.tolist(), at.tolist(), last.tolist()):
+        words = text[lo:hi].tolist()
+        for i, j, head in _runs_at(words, row - lo):
             s = "".join(words[i:j])
             if head is not None:
                 if head.startswith(tuple(COUNT_HEADS)):
                     continue
                 numerals_of[s[1:]].add(s[0])
-            found.append((start + i, start + j, s))
-            seen_docs[s].add(doc[start])
+            found.append((lo + i, lo + j, s))
+            seen_docs[s].add(doc[row])
             count[s] += 1
     keep = {
         s
