@@ -17,16 +17,34 @@ Examples
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import pickle
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 
 def fork_available() -> bool:
     """True where child processes can be forked (not on Windows)."""
     return "fork" in multiprocessing.get_all_start_methods()
+
+
+@contextmanager
+def frozen_heap():
+    """Fork children inside this block: the objects that exist when it starts are moved out of the garbage
+    collector's reach for the children (``gc.freeze``), and back within it for this process at its end.
+
+    A child's collections then never walk what it inherited (a corpus's records, a loaded model), and so never
+    write to those pages, which would copy them (copy-on-write) into the child's own memory."""
+    ours = gc.get_freeze_count() == 0  # (a caller's own freeze is left as it is)
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if ours:
+            gc.unfreeze()
 
 
 class Forked:
@@ -44,7 +62,8 @@ class Forked:
         self._child = multiprocessing.get_context("fork").Process(
             target=_answer, args=(self._answer, function, args), name=name
         )
-        self._child.start()
+        with frozen_heap():
+            self._child.start()
 
     @property
     def sentinel(self):

@@ -34,7 +34,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cppcc_nlp._fork import fork_available, run_in_fork
+from cppcc_nlp._fork import fork_available, frozen_heap, run_in_fork
 from cppcc_nlp.tokens.components import MERGE_COMPONENT, LexiconMerger
 
 __all__ = ["cores", "chunked", "segment_columns", "SegmentedPieces", "fork_available", "run_in_fork"]
@@ -190,7 +190,9 @@ def segment_columns(pipe, pieces: list[str], *, n_process: int = 1, batch_size: 
         chunks = chunked(pieces, max(n, 1))
         if n <= 1 or not fork_available():
             return _concat([_work_columns(chunk) for chunk in chunks])
-        with multiprocessing.get_context("fork").Pool(n) as pool:
+        with frozen_heap():
+            pool = multiprocessing.get_context("fork").Pool(n)
+        with pool:
             return _concat(pool.map(_work_columns, chunks, chunksize=1))
     finally:
         _PIPE = _SEGMENT = None
