@@ -353,6 +353,31 @@ table.to_pickle(sys.argv[1])
     pd.testing.assert_frame_equal(pd.read_pickle(tmp_path / "t.pkl"), cn.tokens(sample_corpus, nlp=pipe, cache=False))
 
 
+def _frozen_count(_):
+    import gc
+
+    return gc.get_freeze_count()
+
+
+def test_a_child_inherits_the_parents_objects_frozen_and_the_parent_does_not():
+    """The child's collections skip what it inherited (its freeze count holds the parent's objects); the parent
+    is unfrozen again, unless it had frozen objects of its own."""
+    import gc
+
+    from cppcc_nlp._fork import run_in_fork
+
+    assert gc.get_freeze_count() == 0
+    assert run_in_fork(_frozen_count, None) > 1000
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        mine = gc.get_freeze_count()
+        assert run_in_fork(_frozen_count, None) >= mine
+        assert gc.get_freeze_count() == mine  # the caller's own freeze is left as it was
+    finally:
+        gc.unfreeze()
+
+
 def test_a_forked_child_returns_its_answer_or_its_error():
     from cppcc_nlp.tokens._parallel import run_in_fork
 
