@@ -184,9 +184,11 @@ def _prefix_qualifier(text: str, start: int) -> tuple[str, int]:
     return "", start
 
 
-# (compiled once: find_quantities runs on every sentence of every report)
-_BASELINE_FROM = re.compile(r"[从由](?!于)(?:[^，。；、从由\d]|\d{4}年)*$")
-_BASELINE_CHANGE = re.compile(r"[^，。；]{0,4}(?:提高|增加|上升|下降|降|减少|扩大|缩小|增长|提升|到|至)")
+# (compiled once: find_quantities runs on every sentence of every report; it reads the half-width text, where
+# ，and ；are , and ;).  从/由 must stand in the number's own clause; the change may follow a comma
+# (由五十年代的50%左右，上升到80%)
+_BASELINE_FROM = re.compile(r"[从由](?!于)(?:[^，,。；;、从由\d]|\d{4}年)*$")
+_BASELINE_CHANGE = re.compile(r"[^。；;]{0,4}(?:提高|增加|上升|下降|降|减少|扩大|缩小|增长|提升|到|至)")
 _CODE_BEFORE = re.compile(r"[A-Za-z.\d]")  # PM2.5, 5G, 3.5: not a number of its own
 _LETTER = re.compile(r"[A-Za-z]")
 _DATE_AFTER = re.compile(r"\s*[年月日号时届]")

@@ -65,6 +65,14 @@ def test_baseline_and_chinese_numerals():
         chinese_number("三个")
 
 
+def test_a_baseline_starts_in_the_clause_of_its_number_and_its_change_may_follow_a_comma():
+    # national_1984: the change verb after a comma still makes 50% the starting point
+    qs = find_quantities("国营建筑企业固定职工的比例，已由五十年代的５０％左右，上升到８０％以上")
+    assert [(q.low, q.baseline) for q in qs] == [(50.0, True), (80.0, False)]
+    # 从 in an earlier clause (the text is half-width there: its ，became ,) starts no baseline
+    assert [q.baseline for q in find_quantities("从全局看，粮食产量增长2%，达到历史新高")] == [False]
+
+
 def test_halfwidth_changes_only_full_width_digits_and_signs_one_for_one(national):
     full, half = "０１２３４５６７８９．％－～，", "0123456789.%-~,"
     assert to_halfwidth("增长６．５％－７％，约１０万～") == "增长6.5%-7%,约10万~"
