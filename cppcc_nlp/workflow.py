@@ -109,6 +109,7 @@ class Job:
     years: list = field(default_factory=list)  # delivery years, sorted; set by _read
     tokens: pd.DataFrame | None = None  # set by _tokens
     start_early: object = None  # set by _run: starts the analyses that need no tokens (called by _tokens)
+    segmenter: object = None  # set by _read: a PreloadedSegmenter loading the model beside the reading, or None
 
 
 # --- the steps, in the order they run ----------------------------------------------------------------------------
@@ -119,6 +120,7 @@ def _read(job: Job) -> Part:
     from cppcc_nlp.corpus.corpus import Corpus
     from cppcc_nlp.output._sections import corpus_section
 
+    job.segmenter = _preloaded_segmenter(job)
     corpus = Corpus.from_path(
         job.paths, manifest=job.manifest, to_simplified=job.to_simplified, strict=job.strict, client=job.client
     )
@@ -133,6 +135,28 @@ def _read(job: Job) -> Part:
         series=series_of(corpus),
     )
     return Part({"documents": corpus.documents, "sections": corpus.sections}, section, notes)
+
+
+def _preloaded_segmenter(job: Job):
+    """A :class:`~cppcc_nlp.tokens.table.PreloadedSegmenter` when the job reads a store that holds a report never
+    read (a first run, a refresh after ``add``): the model loads on the core the reading leaves idle.  None
+    otherwise (a rerun, which most likely segments nothing; a cluster; no fork), or when the manifest cannot be
+    read (reading then says why)."""
+    from cppcc_nlp._fork import fork_available
+    from cppcc_nlp.corpus.store import CorpusStore
+    from cppcc_nlp.errors import CppccError
+
+    paths = [job.paths] if isinstance(job.paths, (str, Path)) else list(job.paths)
+    if job.client is not None or job.manifest is not None or len(paths) != 1 or not fork_available():
+        return None
+    try:
+        if not CorpusStore(paths[0]).has_unread_reports(to_simplified=job.to_simplified):
+            return None
+    except (CppccError, OSError):  # (not a store, or a damaged one: reading says why)
+        return None
+    from cppcc_nlp.tokens.table import PreloadedSegmenter
+
+    return PreloadedSegmenter(job.lexicon)
 
 
 def series_of(corpus) -> pd.Series:
@@ -160,7 +184,10 @@ def _tokens(job: Job) -> Part:
 
     if not job.corpus.paragraphs["text"].fillna("").str.strip().astype(bool).any():
         raise EmptyCorpusError("the corpus has no text to analyse")
+    segmenter, job.segmenter = job.segmenter, None
     if all(_step_cache(job, name).has("step") for name in TOKEN_STEPS):
+        if segmenter is not None:
+            segmenter.cancel()
         return Part()
     job.tokens = tokens(
         job.corpus,
@@ -170,6 +197,7 @@ def _tokens(job: Job) -> Part:
         isolate=job.client is None,
         compact=True,  # (a third of the memory; the same tables: tests/test_analyze)
         while_segmenting=lambda n_chars: _while_segmenting(job, n_chars),
+        segmenter=segmenter,
     )
     if job.tokens.empty:
         raise EmptyCorpusError("the corpus has no text to analyse")
@@ -721,6 +749,8 @@ def _run(job: Job, progress: bool) -> AnalysisResult:
             kept[name], seconds[name] = stored, spent
     finally:
         steps.cancel()  # (a failure or an interruption leaves no child computing)
+        if job.segmenter is not None:  # (reading failed: the model loading beside it is not needed)
+            job.segmenter.cancel()
     for name, stored in kept.items():
         started = time.perf_counter()
         _keep(Part(stored.tables, None, stored.notes), stored, out, sections, result)

@@ -155,6 +155,10 @@ class DocumentCache:
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}.json"
 
+    def has(self, sha256: str, options: str = "") -> bool:
+        """True when an entry exists for this report and options (not read nor checked: :meth:`get` does that)."""
+        return self._path(self.key(sha256, options)).is_file()
+
     def get(self, sha256: str, options: str = ""):
         """The cached document, or ``None`` (missing, or failed its check: a :class:`CacheWarning`)."""
         key = self.key(sha256, options)

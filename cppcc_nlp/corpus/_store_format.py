@@ -178,11 +178,7 @@ def read_store(
     docs, problems = [], []
     for row in read_entries(store):
         f = store / row["file"]
-        override = _clean_entry(
-            {k: v.strip() for k, v in row.items() if k in FIELDS and v.strip()},
-            store / MANIFEST,
-            f"the row of {row['file']}",
-        )
+        override = _override(store, row)
         try:
             docs.append(_document(f, override, to_simplified, cache))
         except ReportFileError as err:
@@ -192,6 +188,34 @@ def read_store(
     if not docs:
         raise NoReportsError(f"{store}: the store holds no report yet (add some with `cppcc-nlp add`)")
     return docs, problems
+
+
+def has_unread_reports(store, *, to_simplified: bool = False) -> bool:
+    """True when some report of the store has no parsed document in its cache: it was added since the store was
+    last read (or the parsing code changed), so reading will parse it, and its tokens are most likely not cached
+    either.  Looks at the manifest and the cache folder only (no report is read): ``analyze`` asks before reading
+    whether to start loading the segmenter beside it."""
+    store = Path(store)
+    cache = DocumentCache(cache_folder(store))
+    for row in read_entries(store):
+        options = _options(store / row["file"], _override(store, row), to_simplified)
+        if not cache.has(row["sha256"], options):
+            return True
+    return False
+
+
+def _override(store: Path, row: dict) -> dict:
+    """The docvars a manifest row sets (they override the text's)."""
+    return _clean_entry(
+        {k: v.strip() for k, v in row.items() if k in FIELDS and v.strip()},
+        store / MANIFEST,
+        f"the row of {row['file']}",
+    )
+
+
+def _options(f: Path, override: dict, to_simplified: bool) -> str:
+    """The reading options of a stored report: part of its parsed document's cache key."""
+    return f"simplified={to_simplified};meta={sorted(override.items())};name={f.name}"
 
 
 @contextmanager
@@ -210,7 +234,7 @@ def _gc_paused():
 
 def _document(f: Path, override: dict, to_simplified: bool, cache: DocumentCache) -> Document:
     data_hash = sha256_file(f)
-    options = f"simplified={to_simplified};meta={sorted(override.items())};name={f.name}"
+    options = _options(f, override, to_simplified)
     with _gc_paused():  # (a cached document only: parsing may make cycles)
         doc = cache.get(data_hash, options)
     if doc is None:

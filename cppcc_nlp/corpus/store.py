@@ -55,6 +55,7 @@ from cppcc_nlp.corpus._store_format import (
     MANIFEST_COLUMNS,
     REPORTS,
     cache_folder,
+    has_unread_reports,
     is_store_manifest,
     manifest_seal,
     read_entries,
@@ -136,6 +137,11 @@ class CorpusStore:
         """
         docs, problems = read_store(self.path, to_simplified=to_simplified, strict=strict, cache=self.cache)
         return Corpus(docs, problems, cache_dir=cache_folder(self.path))
+
+    def has_unread_reports(self, *, to_simplified: bool = False) -> bool:
+        """True when some report has no parsed document in the cache yet (added since the store was last read, or
+        parsing code changed): :meth:`corpus` will parse it.  Reads the manifest and lists the cache only."""
+        return has_unread_reports(self.path, to_simplified=to_simplified)
 
     # -- adding ------------------------------------------------------------------------------------------
     def add(

@@ -143,6 +143,61 @@ def _segment_with_new_pipeline(lex: Lexicon, texts: dict[str, str], n_process: i
     return _segment(make_nlp(lexicon=lex), texts, n_process=n_process, batch_size=batch_size)
 
 
+class PreloadedSegmenter:
+    """A forked child that starts loading the default pipeline now, and later segments the paragraphs that
+    :func:`tokens` finds missing from the cache (``tokens(segmenter=…)``), as the child of ``isolate`` does.
+
+    ``analyze`` starts one before reading when the store holds a report never read (a cold run, a refresh):
+    the model (5-7 s) then loads on the core that reading leaves idle.  :meth:`cancel` stops a child that is not
+    needed after all.
+
+    Parameters
+    ----------
+    lexicon : path, list of paths or Lexicon, optional
+        As for :func:`tokens`; the child is used only when ``tokens`` asks for the same lexicon version.
+    """
+
+    def __init__(self, lexicon=None):
+        import multiprocessing
+
+        from cppcc_nlp._fork import Forked
+
+        self.lexicon = lexicon if isinstance(lexicon, Lexicon) else load_lexicon(lexicon)
+        # (a Queue: its feeder thread sends the paragraphs without waiting for the child to have loaded)
+        self._queue = multiprocessing.get_context("fork").Queue()
+        self._queue.cancel_join_thread()  # (an unread queue never holds up this process's exit)
+        self._call = Forked(_segment_when_sent, self.lexicon, self._queue, name="cppcc-nlp-segmenter")
+
+    def segment(self, texts: dict[str, str], *, n_process: int, batch_size: int, meanwhile=None):
+        """The Arrow rows of ``texts`` (``{text_hash: text}``) segmented in the child; ``meanwhile()`` runs here
+        while it works (an error in it stops the child)."""
+        self._queue.put((texts, n_process, batch_size))
+        try:
+            if meanwhile is not None:
+                meanwhile()
+        except BaseException:
+            self.cancel()
+            raise
+        return self._call.result()
+
+    @property
+    def running(self) -> bool:
+        """True while the child loads, waits or segments."""
+        return not self._call.done()
+
+    def cancel(self) -> None:
+        """Stop the child (loading or waiting) if it still runs."""
+        self._call.cancel()
+        self._queue.close()
+
+
+def _segment_when_sent(lex: Lexicon, queue):
+    """In the child of :class:`PreloadedSegmenter`: load the pipeline, then segment what comes through ``queue``."""
+    pipe = make_nlp(lexicon=lex)
+    texts, n_process, batch_size = queue.get()
+    return _segment(pipe, texts, n_process=n_process, batch_size=batch_size)
+
+
 def _empty_table() -> pd.DataFrame:
     frame = pd.DataFrame({c: [] for c in TOKEN_COLUMNS})
     return frame.astype(
@@ -187,6 +242,7 @@ def tokens(
     isolate: bool = False,
     compact: bool = False,
     while_segmenting=None,
+    segmenter: PreloadedSegmenter | None = None,
 ) -> pd.DataFrame:
     """The token table of a corpus: one row per token, in text order, with docvars and offsets.
 
@@ -227,6 +283,10 @@ def tokens(
         With ``isolate``, called as ``while_segmenting(n_chars)`` in this process while the forked child
         segments the ``n_chars`` characters the cache lacks (this process otherwise only waits): the main job
         imports there what its later steps need, and starts those that need no tokens when ``n_chars`` is small.
+    segmenter : PreloadedSegmenter, optional
+        A child that began loading the default pipeline earlier (``analyze`` starts it beside the reading): with
+        ``isolate`` and the same lexicon, it segments what the cache lacks instead of a child forked here.  It is
+        stopped when it is not used (everything cached, another pipeline).  Same table either way.
 
     Returns
     -------
@@ -250,6 +310,41 @@ def tokens(
     >>> t[["token", "start", "end", "in_lexicon"]].values.tolist()
     [['坚决', 0, 2, False], ['拥护', 2, 4, False], ['“', 4, 5, False], ['两个确立', 5, 9, True], ['”', 9, 10, False]]
     """
+    try:
+        return _tokens(
+            corpus,
+            nlp,
+            lexicon,
+            n_process,
+            cache,
+            cache_dir,
+            batch_size,
+            client,
+            isolate,
+            compact,
+            while_segmenting,
+            segmenter,
+        )
+    finally:
+        if segmenter is not None:
+            segmenter.cancel()  # (used, or not needed: either way, no child left waiting)
+
+
+def _tokens(
+    corpus,
+    nlp,
+    lexicon,
+    n_process,
+    cache,
+    cache_dir,
+    batch_size,
+    client,
+    isolate,
+    compact,
+    while_segmenting,
+    segmenter,
+) -> pd.DataFrame:
+    """:func:`tokens`."""
     if not isinstance(n_process, int) or n_process == 0 or n_process < -1:
         raise ParameterError(f"n_process={n_process!r}: give a positive number of processes, or -1 for all cores")
     paras, sents = as_paragraphs(corpus)
@@ -283,7 +378,11 @@ def tokens(
     todo = {h: t for (h, t), seen in zip(unique.items(), done) if not seen}
     rows = found
     if todo:
-        if nlp is None and client is None and isolate and fork_available() and not pipeline_loaded(lexicon=lex):
+        meanwhile = None if while_segmenting is None else lambda: while_segmenting(sum(map(len, todo.values())))
+        isolated = nlp is None and client is None and isolate and fork_available() and not pipeline_loaded(lexicon=lex)
+        if isolated and segmenter is not None and segmenter.lexicon.version == lex.version:
+            fresh = segmenter.segment(todo, n_process=n_process, batch_size=batch_size, meanwhile=meanwhile)
+        elif isolated:
             fresh = run_in_fork(
                 _segment_with_new_pipeline,
                 lex,
@@ -291,7 +390,7 @@ def tokens(
                 n_process,
                 batch_size,
                 name="cppcc-nlp-segmenter",
-                meanwhile=None if while_segmenting is None else lambda: while_segmenting(sum(map(len, todo.values()))),
+                meanwhile=meanwhile,
             )
         else:
             pipe = nlp if nlp is not None else make_nlp(lexicon=lex)

@@ -202,6 +202,21 @@ def test_a_store_folder_reads_as_a_corpus_with_its_manifest(tmp_path, reports):
     assert (row.doc_id, row.year, row.region, row.level) == ("noyear", 2022, "彰武县", "county")
 
 
+def test_a_report_added_and_not_yet_read_is_unread(tmp_path, reports):
+    """What analyze asks before reading (whether to load the segmenter beside it): a report added since the
+    store was last read has no parsed document in the cache."""
+    store = CorpusStore(tmp_path / "store", create=True)
+    store.add([reports / "sample.txt"])
+    assert store.has_unread_reports()
+    store.corpus()
+    assert not store.has_unread_reports()
+    assert store.has_unread_reports(to_simplified=True)  # other reading options, another parsed document
+    store.add([reports / "noyear.txt"], overrides={"year": 2022, "region": "彰武县"})
+    assert store.has_unread_reports()
+    store.corpus()
+    assert not store.has_unread_reports()
+
+
 def test_a_failure_while_copying_leaves_no_trace(tmp_path, reports, monkeypatch):
     import cppcc_nlp.corpus.store as store_module
 

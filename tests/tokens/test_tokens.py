@@ -353,6 +353,27 @@ table.to_pickle(sys.argv[1])
     pd.testing.assert_frame_equal(pd.read_pickle(tmp_path / "t.pkl"), cn.tokens(sample_corpus, nlp=pipe, cache=False))
 
 
+def test_a_preloaded_segmenter_segments_as_the_pipeline_does_and_is_stopped_when_not_needed(
+    pipe, sample_corpus, tmp_path
+):
+    """analyze starts the segmenter's child before reading: it segments what is sent later exactly as the loaded
+    pipeline does, and tokens() stops one it does not need (everything cached)."""
+    from cppcc_nlp.tokens._token_cache import text_hash
+    from cppcc_nlp.tokens.table import PreloadedSegmenter, _segment
+
+    texts = {text_hash(t): t for t in sample_corpus.paragraphs["text"].head(40)}
+    segmenter = PreloadedSegmenter()
+    assert segmenter.running
+    got = segmenter.segment(texts, n_process=1, batch_size=64)
+    assert got.num_rows > 1000 and not segmenter.running
+    assert got.equals(_segment(pipe, texts, n_process=1, batch_size=64))
+    cn.tokens(sample_corpus, cache_dir=tmp_path)  # (fills the cache)
+    idle = PreloadedSegmenter()
+    table = cn.tokens(sample_corpus, cache_dir=tmp_path, isolate=True, segmenter=idle)
+    assert not idle.running  # nothing to segment: stopped
+    pd.testing.assert_frame_equal(table, cn.tokens(sample_corpus, cache_dir=tmp_path))
+
+
 def _frozen_count(_):
     import gc
 
