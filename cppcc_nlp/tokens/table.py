@@ -18,6 +18,7 @@ corpus does no segmentation.
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from bisect import bisect_right
@@ -229,6 +230,22 @@ def _empty_table() -> pd.DataFrame:
 # the table
 
 
+def _stopping_the_segmenter(function):
+    """``function`` (:func:`tokens`) followed, however it ends, by stopping the ``segmenter=`` it was given:
+    used or not needed, no child is left waiting (a waiting child would also hold up this process's exit)."""
+
+    @functools.wraps(function)
+    def call(*args, segmenter=None, **kwargs):
+        try:
+            return function(*args, segmenter=segmenter, **kwargs)
+        finally:
+            if segmenter is not None:
+                segmenter.cancel()
+
+    return call
+
+
+@_stopping_the_segmenter
 def tokens(
     corpus,
     *,
@@ -310,41 +327,6 @@ def tokens(
     >>> t[["token", "start", "end", "in_lexicon"]].values.tolist()
     [['坚决', 0, 2, False], ['拥护', 2, 4, False], ['“', 4, 5, False], ['两个确立', 5, 9, True], ['”', 9, 10, False]]
     """
-    try:
-        return _tokens(
-            corpus,
-            nlp,
-            lexicon,
-            n_process,
-            cache,
-            cache_dir,
-            batch_size,
-            client,
-            isolate,
-            compact,
-            while_segmenting,
-            segmenter,
-        )
-    finally:
-        if segmenter is not None:
-            segmenter.cancel()  # (used, or not needed: either way, no child left waiting)
-
-
-def _tokens(
-    corpus,
-    nlp,
-    lexicon,
-    n_process,
-    cache,
-    cache_dir,
-    batch_size,
-    client,
-    isolate,
-    compact,
-    while_segmenting,
-    segmenter,
-) -> pd.DataFrame:
-    """:func:`tokens`."""
     if not isinstance(n_process, int) or n_process == 0 or n_process < -1:
         raise ParameterError(f"n_process={n_process!r}: give a positive number of processes, or -1 for all cores")
     paras, sents = as_paragraphs(corpus)
