@@ -145,6 +145,7 @@ class Corpus:
         self._tables: dict[str, pd.DataFrame] = {}
         self._views: dict[int, tuple[str, str]] = {}
         self._paragraph_spans: dict[int, tuple] = {}
+        self._joined: tuple | None = None  # (see _joined_view)
 
     # -- construction ----------------------------------------------------------------------------------------
     @classmethod
@@ -454,6 +455,7 @@ class Corpus:
         out._tables = {}
         # keyed by the text and the paragraph list themselves, so shared safely
         out._views, out._paragraph_spans = self._views, self._paragraph_spans
+        out._joined = None
         return out
 
     def kwic(self, pattern: str, window: int = 20, regex: bool = False) -> pd.DataFrame:
@@ -492,30 +494,35 @@ class Corpus:
         except re.error as exc:
             raise ParameterError(f"kwic pattern {pattern!r} is not a valid regular expression: {exc}") from exc
         rows = []
-        for d in self.docs:
+        holding = None if regex else self._holding(key)
+        for k, d in enumerate(self.docs):
+            paragraphs = d.paragraphs if regex else holding.get(k, [])
+            if not paragraphs:
+                continue
             view = self._simplified_view(d.text)
-            paragraphs = d.paragraphs if regex else _holding(d.paragraphs, self._spans(d.paragraphs), view, key)
-            series = series_label(d.meta) if paragraphs else None
+            series = series_label(d.meta)
             for p in paragraphs:
                 searched = p.text if view is d.text else view[p.start : p.end]
                 for m in rx.finditer(searched):
-                    if m.end() == m.start():
+                    a, b = m.span()
+                    if a == b:
                         continue
+                    # (a tuple in the order of KWIC_COLUMNS)
                     rows.append(
-                        {
-                            "doc_id": d.doc_id,
-                            "year": d.meta["year"],
-                            "series": series,
-                            "period": p.period,
-                            "part": p.part,
-                            "section_id": p.section_id,
-                            "para_id": p.para_id,
-                            "start": p.start + m.start(),
-                            "end": p.start + m.end(),
-                            "left": p.text[max(0, m.start() - window) : m.start()],
-                            "match": p.text[m.start() : m.end()],
-                            "right": p.text[m.end() : m.end() + window],
-                        }
+                        (
+                            d.doc_id,
+                            d.meta["year"],
+                            series,
+                            p.period,
+                            p.part,
+                            p.section_id,
+                            p.para_id,
+                            p.start + a,
+                            p.start + b,
+                            p.text[max(0, a - window) : a],
+                            p.text[a:b],
+                            p.text[b : b + window],
+                        )
                     )
         df = pd.DataFrame(rows, columns=KWIC_COLUMNS)
         df["period"] = df["period"].astype("Int64")
@@ -530,6 +537,41 @@ class Corpus:
             cached = self._views[id(text)] = (text, simplified_view(text))
         return cached[1]
 
+    def _holding(self, key: str) -> dict[int, list[Paragraph]]:
+        """``{k: the paragraphs of self.docs[k] whose span of the simplified view holds the literal key}``: every
+        place of ``key`` in the corpus's joined view is found at once, then each paragraph is tested against the
+        first place at or after its start (a place across two documents lies inside no paragraph)."""
+        joined, starts, ends, doc_of, paragraphs = self._joined_view()
+        places = []
+        at = joined.find(key)
+        while at >= 0:
+            places.append(at)
+            at = joined.find(key, at + 1)
+        if not places:
+            return {}
+        places = np.array(places, np.int64)
+        first = np.searchsorted(places, starts).clip(0, len(places) - 1)  # the first place at or after each start
+        inside = (places[first] >= starts) & (places[first] + len(key) <= ends)
+        out: dict[int, list[Paragraph]] = {}
+        for j in np.flatnonzero(inside).tolist():
+            out.setdefault(doc_of[j], []).append(paragraphs[j])
+        return out
+
+    def _joined_view(self) -> tuple:
+        """The simplified views of every document joined (one separator between two), with each paragraph's
+        start and end in it, its document's index and the paragraph itself: made once per corpus, for kwic of a
+        literal (looking document by document cost a tenth of a second per term on a corpus of 400 reports)."""
+        if self._joined is None:
+            views = [self._simplified_view(d.text) for d in self.docs]
+            offsets = np.cumsum([0] + [len(v) + 1 for v in views[:-1]], dtype=np.int64)
+            spans = [self._spans(d.paragraphs) for d in self.docs]
+            starts = np.concatenate([s + o for (s, _), o in zip(spans, offsets)]) if spans else np.zeros(0, np.int64)
+            ends = np.concatenate([e + o for (_, e), o in zip(spans, offsets)]) if spans else np.zeros(0, np.int64)
+            doc_of = [k for k, d in enumerate(self.docs) for _ in d.paragraphs]
+            paragraphs = [p for d in self.docs for p in d.paragraphs]
+            self._joined = ("\n".join(views), starts, ends, doc_of, paragraphs)
+        return self._joined
+
     def _spans(self, paragraphs: list[Paragraph]) -> tuple[np.ndarray, np.ndarray]:
         """The start and end offsets of a document's paragraphs, as arrays made once per corpus (kwic)."""
         cached = self._paragraph_spans.get(id(paragraphs))
@@ -537,24 +579,6 @@ class Corpus:
             spans = np.array([(p.start, p.end) for p in paragraphs], np.int64).reshape(-1, 2)
             cached = self._paragraph_spans[id(paragraphs)] = (paragraphs, spans[:, 0], spans[:, 1])
         return cached[1], cached[2]
-
-
-def _holding(paragraphs: list[Paragraph], spans: tuple[np.ndarray, np.ndarray], view: str, key: str) -> list:
-    """The paragraphs of a document whose span of ``view`` holds the literal ``key`` (``spans``: their starts and
-    ends): every place of ``key`` in the view is found at once, then each paragraph is tested against the first
-    place at or after its start."""
-    places = []
-    at = view.find(key)
-    while at >= 0:
-        places.append(at)
-        at = view.find(key, at + 1)
-    if not places:
-        return []
-    starts, ends = spans
-    places = np.array(places, np.int64)
-    first = np.searchsorted(places, starts).clip(0, len(places) - 1)  # the first place at or after each start
-    inside = (places[first] >= starts) & (places[first] + len(key) <= ends)
-    return [paragraphs[k] for k in np.flatnonzero(inside).tolist()]
 
 
 def _rename(doc: Document, new_id: str) -> None:

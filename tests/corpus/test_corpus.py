@@ -134,6 +134,18 @@ def test_kwic_finds_every_occurrence_with_its_period(sample_corpus):
 
 
 @pytest.mark.slow
+def test_kwic_of_a_literal_finds_what_a_scan_of_every_paragraph_finds(shared_corpus):
+    """A literal is looked up once over the corpus's joined text; the regex path scans each paragraph: the same
+    rows, on the whole corpus and on a subset (whose paragraphs are restricted to a period)."""
+    import re
+
+    for corpus in (shared_corpus, shared_corpus.subset(period=2018)):
+        for term in ("两个确立", "政协", "高质量发展", "国内生产总值", "。", "兩個確立"):
+            literal = corpus.kwic(term, window=12)
+            pd.testing.assert_frame_equal(literal, corpus.kwic(re.escape(term), window=12, regex=True), obj=term)
+    assert len(shared_corpus.kwic("政协")) > 100 and len(shared_corpus.subset(period=2018).kwic("政协")) > 0
+
+
 def test_subset_by_docvars(shared_corpus):
     assert len(shared_corpus) == 26
     assert len(shared_corpus.subset(level="national")) == 20
