@@ -184,10 +184,9 @@ def _tokens(job: Job) -> Part:
 
     if not job.corpus.paragraphs["text"].fillna("").str.strip().astype(bool).any():
         raise EmptyCorpusError("the corpus has no text to analyse")
-    segmenter, job.segmenter = job.segmenter, None
     if all(_step_cache(job, name).has("step") for name in TOKEN_STEPS):
-        if segmenter is not None:
-            segmenter.cancel()
+        if job.segmenter is not None:
+            job.segmenter.cancel()  # (now, not when the run ends)
         return Part()
     job.tokens = tokens(
         job.corpus,
@@ -197,7 +196,7 @@ def _tokens(job: Job) -> Part:
         isolate=job.client is None,
         compact=True,  # (a third of the memory; the same tables: tests/test_analyze)
         while_segmenting=lambda n_chars: _while_segmenting(job, n_chars),
-        segmenter=segmenter,
+        segmenter=job.segmenter,
     )
     if job.tokens.empty:
         raise EmptyCorpusError("the corpus has no text to analyse")
@@ -749,7 +748,7 @@ def _run(job: Job, progress: bool) -> AnalysisResult:
             kept[name], seconds[name] = stored, spent
     finally:
         steps.cancel()  # (a failure or an interruption leaves no child computing)
-        if job.segmenter is not None:  # (reading failed: the model loading beside it is not needed)
+        if job.segmenter is not None:  # (stopped already unless reading failed; stopping twice is harmless)
             job.segmenter.cancel()
     for name, stored in kept.items():
         started = time.perf_counter()

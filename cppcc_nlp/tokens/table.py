@@ -30,7 +30,7 @@ import pandas as pd
 from cppcc_nlp.errors import EmptyCorpusError, InputError, ParameterError
 from cppcc_nlp.resources.lexicon import Lexicon, load_lexicon
 from cppcc_nlp.resources.stopwords import boilerplate, is_num_text, is_punct_text, stopwords
-from cppcc_nlp.tokens._parallel import fork_available, run_in_fork, segment_columns
+from cppcc_nlp.tokens._parallel import fork_available, segment_columns
 from cppcc_nlp.tokens._token_cache import TokenCache, TokenRows, codes_of, default_cache_dir, text_hash
 from cppcc_nlp.tokens.components import MERGE_COMPONENT
 from cppcc_nlp.tokens.inputs import as_paragraphs, is_corpus
@@ -139,18 +139,13 @@ def _segment(pipe, texts: dict[str, str], *, n_process: int, batch_size: int):
     )
 
 
-def _segment_with_new_pipeline(lex: Lexicon, texts: dict[str, str], n_process: int, batch_size: int):
-    """:func:`_segment` with a pipeline loaded here (in the forked child of ``tokens(isolate=True)``)."""
-    return _segment(make_nlp(lexicon=lex), texts, n_process=n_process, batch_size=batch_size)
-
-
 class PreloadedSegmenter:
     """A forked child that starts loading the default pipeline now, and later segments the paragraphs that
-    :func:`tokens` finds missing from the cache (``tokens(segmenter=…)``), as the child of ``isolate`` does.
+    :func:`tokens` finds missing from the cache: the child of ``tokens(isolate=True)``.
 
-    ``analyze`` starts one before reading when the store holds a report never read (a cold run, a refresh):
-    the model (5-7 s) then loads on the core that reading leaves idle.  :meth:`cancel` stops a child that is not
-    needed after all.
+    ``tokens`` starts one when it needs it; ``analyze`` starts one before reading when the store holds a report
+    never read (a cold run, a refresh) and hands it over (``tokens(segmenter=…)``): the model (5-7 s) then loads
+    on the core that reading leaves idle.  :meth:`cancel` stops a child that is not needed after all.
 
     Parameters
     ----------
@@ -170,16 +165,15 @@ class PreloadedSegmenter:
         self._call = Forked(_segment_when_sent, self.lexicon, self._queue, name="cppcc-nlp-segmenter")
 
     def segment(self, texts: dict[str, str], *, n_process: int, batch_size: int, meanwhile=None):
-        """The Arrow rows of ``texts`` (``{text_hash: text}``) segmented in the child; ``meanwhile()`` runs here
-        while it works (an error in it stops the child)."""
+        """The Arrow rows of ``texts`` (``{text_hash: text}``) segmented in the child, which then ends;
+        ``meanwhile()`` runs here while it works (an error in it stops the child)."""
         self._queue.put((texts, n_process, batch_size))
         try:
             if meanwhile is not None:
                 meanwhile()
-        except BaseException:
+            return self._call.result()
+        finally:
             self.cancel()
-            raise
-        return self._call.result()
 
     @property
     def running(self) -> bool:
@@ -362,18 +356,10 @@ def tokens(
     if todo:
         meanwhile = None if while_segmenting is None else lambda: while_segmenting(sum(map(len, todo.values())))
         isolated = nlp is None and client is None and isolate and fork_available() and not pipeline_loaded(lexicon=lex)
-        if isolated and segmenter is not None and segmenter.lexicon.version == lex.version:
+        if isolated:
+            if segmenter is None or segmenter.lexicon.version != lex.version:
+                segmenter = PreloadedSegmenter(lex)  # (one given for another lexicon is stopped by the decorator)
             fresh = segmenter.segment(todo, n_process=n_process, batch_size=batch_size, meanwhile=meanwhile)
-        elif isolated:
-            fresh = run_in_fork(
-                _segment_with_new_pipeline,
-                lex,
-                todo,
-                n_process,
-                batch_size,
-                name="cppcc-nlp-segmenter",
-                meanwhile=meanwhile,
-            )
         else:
             pipe = nlp if nlp is not None else make_nlp(lexicon=lex)
             if client is not None:
