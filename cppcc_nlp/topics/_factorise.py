@@ -211,11 +211,11 @@ def _nnls_routine():
     """``solve(A, b) -> x``: scipy's ``nnls(A, b)[0]``, called without the public function's per-call checks
     where this scipy allows it.
 
-    The public ``scipy.optimize.nnls`` checks and converts its arguments, then calls one compiled routine
-    (in recent scipy, 1.17 here: ``scipy.optimize._slsqplib.nnls(A, b, maxiter)``); the rows here are float64, C-ordered and
-    finite by construction, so calling that routine itself gives the same results, bit for bit, without the
-    checks: the weights of 51,000 units (a 16x corpus) in 1.3-1.9 s instead of 2.6-2.8 s.  Where the public
-    function calls anything else (another scipy), it is used as it is.
+    The public ``scipy.optimize.nnls`` checks and converts its arguments, then calls one compiled routine (in
+    recent scipy, 1.17 here: ``scipy.optimize._slsqplib.nnls(A, b, maxiter)``); the rows here are float64,
+    C-ordered and finite by construction, so calling that routine itself gives the same results, bit for bit,
+    without the checks: the weights of 51,000 units (a 16x corpus) in 1.3-1.9 s instead of 2.6-2.8 s.  Where
+    the public function calls anything else (another scipy), it is used as it is.
     """
     from scipy.optimize import _nnls, nnls
 
