@@ -149,6 +149,13 @@ def test_the_analyses_without_tokens_start_beside_a_small_segmentation_only(tmp_
         lambda self, names: started.append(sorted(names)) or start_early(self, names),
     )
     monkeypatch.setattr(workflow, "_while_segmenting", lambda job, n: segmented.append(n) or while_segmenting(job, n))
+    compute_step = workflow._compute_step
+
+    def compute_and_note_priority(job, name):  # (in the step's child: it leaves its niceness in a file)
+        (job.out / f".nice-{name}").write_text(str(os.nice(0)))
+        return compute_step(job, name)
+
+    monkeypatch.setattr(workflow, "_compute_step", compute_and_note_priority)
     # segmented as `analyze` does in a fresh process: by a forked child that loads the model (the test session
     # holds it already, and would segment here)
     monkeypatch.setattr(importlib.import_module("cppcc_nlp.tokens.table"), "pipeline_loaded", lambda **kw: False)
@@ -160,6 +167,10 @@ def test_the_analyses_without_tokens_start_beside_a_small_segmentation_only(tmp_
         runs[label] = analyze(reports, tmp_path / label, progress=False, n_process=2)
         assert segmented == [n_chars]
         assert started == ([["indicators", "slogans"]] if label == "beside" else [])
+        # beside the segmentation, at a lower priority than the steps that wait for it
+        niceness = {name: int((tmp_path / label / f".nice-{name}").read_text()) for name in ("slogans", "terms")}
+        nicer = min(os.nice(0) + workflow.EARLY_NICENESS, 19) if label == "beside" else os.nice(0)
+        assert niceness == {"slogans": nicer, "terms": os.nice(0)}
     for name in ("slogan_occurrences", "indicators", "terms"):
         pd.testing.assert_frame_equal(runs["beside"].tables[name], runs["after"].tables[name])
 
