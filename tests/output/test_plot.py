@@ -173,6 +173,28 @@ def test_the_library_tables_plot_with_the_default_column_names(sample_corpus):
     matplotlib.pyplot.close(fig)
 
 
+def test_a_slogan_timeline_of_many_series_and_periods_keeps_every_column_in_a_capped_width():
+    """8 series of 25 periods: 200 columns, each drawn and labelled, in a figure of MAX_TIMELINE_WIDTH inches (it
+    was 93 inches wide); a timeline of few columns keeps its width and the default label size."""
+    rng = np.random.default_rng(0)
+    rows = [
+        {"canonical": s, "series": f"地区{g}", "period": 2000 + y, "per_10k_chars": rng.random()}
+        for g in range(8)
+        for y in range(25)
+        for s in ("两个确立", "四个意识", "同心政协")
+    ]
+    fig = plot.slogan_timeline(pd.DataFrame(rows))
+    labels = fig.axes[0].get_xticklabels()
+    assert fig.get_size_inches()[0] == plot.MAX_TIMELINE_WIDTH
+    assert fig.axes[0].get_images()[0].get_array().shape == (3, 200) and len(labels) == 200
+    assert 4 < labels[0].get_fontsize() < 10
+    matplotlib.pyplot.close(fig)
+    fig = plot.slogan_timeline(pd.DataFrame(rows[:30]))  # one series, 10 periods
+    assert fig.get_size_inches()[0] == 0.45 * 10 + 3
+    assert fig.axes[0].get_xticklabels()[0].get_fontsize() == matplotlib.rcParams["font.size"]
+    matplotlib.pyplot.close(fig)
+
+
 @pytest.mark.parametrize("n_topics", [4, 18, 25])
 def test_topic_shares_give_every_topic_its_own_colour(n_topics):
     """18 topics (the k chosen on the 26 shared reports) used to share the 10 colours of the default cycle."""
