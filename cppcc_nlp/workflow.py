@@ -414,7 +414,12 @@ def _keyness(job: Job) -> Part:
     series = None
     if "series" in in_target.columns and len(in_target):
         ranked = in_target["series"].value_counts().index
-        earlier = set(job.tokens.loc[job.tokens["year"] < first, "series"]) if job.reference is None else set(ranked)
+        # (pd.unique: a set of the column's values took 1.4 s for 4.2 M tokens)
+        earlier = (
+            set(pd.unique(job.tokens.loc[job.tokens["year"] < first, "series"]))
+            if job.reference is None
+            else set(ranked)
+        )
         series = next((s for s in ranked if s in earlier), ranked[0])
     cache = _derived(job, "keyness", repr(target), repr(job.reference), series)
     key = cache.frame("keyness")
@@ -604,10 +609,10 @@ def _term_frequencies(terms: pd.DataFrame, tokens: pd.DataFrame) -> pd.DataFrame
     """
     import numpy as np
 
-    from cppcc_nlp.terms.counts import group_chars, group_sizes
-    from cppcc_nlp.terms.variants import fold_variants
+    from cppcc_nlp.terms.counts import folded_group_sizes
 
-    tokens = fold_variants(tokens)  # as term_frequencies counts: 大众创业、万众创新 read as 大众创业万众创新
+    # as term_frequencies counts: 大众创业、万众创新 read as 大众创业万众创新
+    sizes, chars = folded_group_sizes(tokens, "year")
 
     years = [c for c in terms.columns if not isinstance(c, str)]  # by_year=True: one int column per year
     per_year = (
@@ -616,8 +621,8 @@ def _term_frequencies(terms: pd.DataFrame, tokens: pd.DataFrame) -> pd.DataFrame
         .sort_index(kind="stable")
         .reset_index(drop=True)
     )
-    per_year["n_tokens"] = per_year["year"].map(group_sizes(tokens, "year")).astype("int64")
-    per_year["n_chars"] = per_year["year"].map(group_chars(tokens, "year")).fillna(0).astype("int64")
+    per_year["n_tokens"] = per_year["year"].map(sizes).astype("int64")
+    per_year["n_chars"] = per_year["year"].map(chars).fillna(0).astype("int64")
     per_year["per_10k_chars"] = (
         (per_year["freq"] / per_year["n_chars"].where(per_year["n_chars"] > 0) * 10_000).astype(float).fillna(np.nan)
     )

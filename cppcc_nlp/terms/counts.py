@@ -17,7 +17,7 @@ import pandas as pd
 from cppcc_nlp.errors import ParameterError
 from cppcc_nlp.terms.candidates import token_runs
 from cppcc_nlp.terms.ranking import extract_terms, scored_counts
-from cppcc_nlp.terms.variants import fold_variants
+from cppcc_nlp.terms.variants import fold_plan, fold_variants
 from cppcc_nlp.tokens.table import as_token_table
 
 __all__ = ["group_sizes", "group_chars", "term_frequencies", "term_occurrences", "OCCURRENCE_COLUMNS"]
@@ -25,7 +25,8 @@ __all__ = ["group_sizes", "group_chars", "term_frequencies", "term_occurrences",
 
 def group_sizes(table: pd.DataFrame, by: str = "year") -> pd.Series:
     """Words (tokens that are not punctuation) per value of ``by``."""
-    return table[~table["is_punct"].to_numpy(dtype=bool)].groupby(by).size()
+    # (the one column filtered, not the whole table: 0.35 -> 0.07 s for 4.2 M tokens)
+    return table[[by]][~table["is_punct"].to_numpy(dtype=bool)].groupby(by).size()
 
 
 def group_chars(table: pd.DataFrame, by: str = "year") -> pd.Series:
@@ -33,6 +34,22 @@ def group_chars(table: pd.DataFrame, by: str = "year") -> pd.Series:
     excluded (the text behind the rate ``per_10k_chars``, as in :func:`cppcc_nlp.track_slogans`)."""
     size = table["token"].astype(str).str.len().to_numpy()
     return pd.Series(size, index=table.index).groupby(table[by]).sum()
+
+
+def folded_group_sizes(table: pd.DataFrame, by: str = "year") -> tuple[pd.Series, pd.Series]:
+    """:func:`group_sizes` and :func:`group_chars` of ``fold_variants(table)``, without building the folded table
+    (for 4.2 M tokens, 0.6 s instead of 1.7 s): a fold drops the enumeration comma (punctuation) and, where
+    ``A、B`` becomes the one token ``AB``, the row of ``B``, whose characters go into the row of ``A``."""
+    plan = fold_plan(table)
+    if plan is None:
+        return group_sizes(table, by), group_chars(table, by)
+    drop, merged = plan[0], plan[1]
+    kept = ~drop
+    sizes = table[[by]][kept & ~table["is_punct"].to_numpy(dtype=bool)].groupby(by).size()
+    length = table["token"].astype(str).str.len().to_numpy().copy()
+    length[merged] += length[merged + 2]
+    chars = pd.Series(length, index=table.index)[kept].groupby(table[by][kept]).sum()
+    return sizes, chars
 
 
 def term_frequencies(corpus_or_tokens, terms=None, *, by: str = "year", top: int = 50, **term_options) -> pd.DataFrame:

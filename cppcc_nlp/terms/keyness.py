@@ -112,7 +112,12 @@ def _select(table: pd.DataFrame, spec, by: str, role: str) -> tuple[np.ndarray, 
         )
     column = table[by]
     numeric = pd.api.types.is_numeric_dtype(column)
-    if isinstance(spec, str) and by != "series" and "series" in table.columns and spec in set(table["series"].dropna()):
+    if (
+        isinstance(spec, str)
+        and by != "series"
+        and "series" in table.columns
+        and spec in set(pd.unique(table["series"].dropna()))
+    ):
         return _select(table, spec, "series", role)
     if isinstance(spec, str) and numeric and re.fullmatch(r"\s*\d{4}\s*[-–]\s*\d{4}\s*", spec):
         first, last = (int(x) for x in re.split(r"[-–]", spec))

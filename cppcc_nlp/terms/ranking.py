@@ -493,7 +493,7 @@ def extract_terms(
         found = found.take(np.flatnonzero(((cands["score"] > 0) & (cands["enclosed_share"] < 1)).to_numpy()))
         cands = found.frame
     if len(cands):
-        words = table[~table["is_punct"].to_numpy(dtype=bool)]
+        words = table[["year"]][~table["is_punct"].to_numpy(dtype=bool)]  # (one column, not the whole table)
         year_sizes = words.groupby(pd.to_numeric(words["year"], errors="coerce")).size()
         if "_quality" not in cands.columns:
             cands = cands.assign(_quality=1.0)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["fold_variants", "ENUMERATION_COMMAS"]
+__all__ = ["fold_variants", "fold_plan", "ENUMERATION_COMMAS"]
 
 #: the punctuation folded away between two words
 ENUMERATION_COMMAS = frozenset({"、"})
@@ -36,8 +36,29 @@ ENUMERATION_COMMAS = frozenset({"、"})
 
 def fold_variants(table: pd.DataFrame) -> pd.DataFrame:
     """The token table with ``A、B`` folded into ``AB`` where the corpus also writes ``AB`` (see the module)."""
-    if len(table) < 3 or "token" not in table.columns:
+    plan = fold_plan(table)
+    if plan is None:
         return table
+    drop, merged, like, codes, vocab = plan
+    out = table[~drop]
+    if len(merged):
+        at = (np.cumsum(~drop) - 1)[merged]  # the rows of A in ``out``
+        pos = out.columns.get_loc
+        out.iloc[at, pos("token")] = (vocab[codes[merged]] + vocab[codes[merged + 2]]).tolist()
+        out.iloc[at, pos("end")] = table["end"].to_numpy()[merged + 2]
+        for col in ("is_stop", "is_num", "in_lexicon"):
+            if col in out.columns:
+                out.iloc[at, pos(col)] = table[col].to_numpy()[like]
+    return out
+
+
+def fold_plan(table: pd.DataFrame):
+    """What :func:`fold_variants` changes, without changing it: None when nothing, else ``(drop, merged, like,
+    codes, vocab)``: the rows it drops (a boolean per row: the comma, and ``B`` where ``A、B`` becomes ``AB``), the
+    rows of ``A`` that become ``AB`` (``B`` is two rows on), the row of the one-token form each copies its flags
+    from, and the token column as codes into ``vocab``."""
+    if len(table) < 3 or "token" not in table.columns:
+        return None
     # tokens and paragraphs as integer codes: the string columns are never converted to Python objects
     codes, vocab = pd.factorize(table["token"])
     vocab = np.asarray(vocab, dtype=object)
@@ -49,7 +70,7 @@ def fold_variants(table: pd.DataFrame) -> pd.DataFrame:
     one_para = (para[middle - 1] == para[middle + 1]) & (para[middle - 1] >= 0)
     middle = middle[~punct[middle - 1] & ~punct[middle + 1] & one_para]
     if len(middle) == 0:
-        return table
+        return None
     words = ~punct
     # the first row of each word, by its text: where the one-token form of a fold is found
     joined = pd.Index(vocab).get_indexer(vocab[codes[middle - 1]] + vocab[codes[middle + 1]])
@@ -74,19 +95,10 @@ def fold_variants(table: pd.DataFrame) -> pd.DataFrame:
         elif seen:
             drop[i] = True
     if not merged and not drop.any():
-        return table
-    out = table[~drop]
-    if merged:
-        rows = np.fromiter(merged, int, len(merged))
-        like = np.fromiter(merged.values(), int, len(merged))
-        at = (np.cumsum(~drop) - 1)[rows]  # the rows of A in ``out``
-        pos = out.columns.get_loc
-        out.iloc[at, pos("token")] = (vocab[codes[rows]] + vocab[codes[rows + 2]]).tolist()
-        out.iloc[at, pos("end")] = table["end"].to_numpy()[rows + 2]
-        for col in ("is_stop", "is_num", "in_lexicon"):
-            if col in out.columns:
-                out.iloc[at, pos(col)] = table[col].to_numpy()[like]
-    return out
+        return None
+    rows = np.fromiter(merged, int, len(merged))
+    like = np.fromiter(merged.values(), int, len(merged))
+    return drop, rows, like, codes, vocab
 
 
 def _value_codes(column: pd.Series) -> np.ndarray:

@@ -472,6 +472,25 @@ def national_tokens(shared_dir, tmp_path_factory):
     return corpus, cn.tokens(corpus, cache_dir=cache)
 
 
+def test_the_per_year_sizes_of_the_folded_table_are_those_of_fold_variants(national_tokens):
+    """folded_group_sizes (the per-year table of the main job) gives group_sizes and group_chars of the folded
+    table without building it, on the national reports: folds into one token (大众创业、万众创新 →
+    大众创业万众创新) and commas dropped alone."""
+    from cppcc_nlp.terms.counts import folded_group_sizes, group_chars, group_sizes
+    from cppcc_nlp.terms.variants import fold_plan, fold_variants
+
+    table = national_tokens[1]
+    drop, merged = fold_plan(table)[:2]
+    assert len(merged) > 0 and drop.sum() > 2 * len(merged)  # both kinds of fold happen
+    folded = fold_variants(table)
+    assert len(folded) == len(table) - drop.sum()
+    for by in ("year", "period", "doc_id"):
+        sizes, chars = folded_group_sizes(table, by)
+        pd.testing.assert_series_equal(sizes, group_sizes(folded, by))
+        pd.testing.assert_series_equal(chars, group_chars(folded, by))
+        assert (chars <= group_chars(table, by)).all()  # the dropped commas' characters
+
+
 @pytest.fixture(scope="module")
 def national_terms(national_tokens):
     return extract_terms(national_tokens[1])
