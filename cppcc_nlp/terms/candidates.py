@@ -399,6 +399,10 @@ def count_candidates(
     ).with_axes(doc_ids, years, groups)
 
 
+#: the token-table columns that merge_shorthands, fold_variants and the count inputs read or rewrite
+REWRITE_COLUMNS = ("doc_id", "para_id", "sent", "token", "start", "end", "is_punct", "is_stop", "is_num", "in_lexicon")
+
+
 def _count_table(
     table: pd.DataFrame, max_n: int, by: str | None, cache, shorthands: bool = False, client=None
 ) -> tuple[NgramCounts, pd.DataFrame]:
@@ -411,8 +415,11 @@ def _count_table(
     thus never invalidates the cached counts of the others.
     """
     n = len(table)
-    table = table.reset_index(drop=True).assign(_row=np.arange(n))
-    folded = merge_shorthands(table) if shorthands else table
+    table = table.reset_index(drop=True)
+    # (only the columns that joining, folding and the count inputs read: each rewrite copies the table, and the
+    # docvars would be half of it)
+    narrow = table[[c for c in REWRITE_COLUMNS if c in table.columns]].assign(_row=np.arange(n))
+    folded = merge_shorthands(narrow) if shorthands else narrow
     folded = fold_variants(folded)  # 大众创业、万众创新 = 大众创业万众创新
     rows = folded["_row"].to_numpy()  # rows of ``table`` kept
     none = pd.Series(np.zeros(n, np.int8))
@@ -439,7 +446,7 @@ def _count_table(
         }
 
     written = inputs(table, np.arange(n))
-    rewritten = written if folded is table else inputs(folded, rows)
+    rewritten = written if folded is narrow else inputs(folded, rows)
     # sentences that folding changed: a row dropped, or a token rewritten
     changed = np.ones(n, bool)
     changed[rows] = rewritten["tokens"] != written["tokens"][rows]
