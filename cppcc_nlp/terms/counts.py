@@ -20,7 +20,14 @@ from cppcc_nlp.terms.ranking import extract_terms, scored_counts
 from cppcc_nlp.terms.variants import fold_plan, fold_variants
 from cppcc_nlp.tokens.table import as_token_table
 
-__all__ = ["group_sizes", "group_chars", "term_frequencies", "term_occurrences", "OCCURRENCE_COLUMNS"]
+__all__ = [
+    "group_sizes",
+    "group_chars",
+    "folded_group_sizes",
+    "term_frequencies",
+    "term_occurrences",
+    "OCCURRENCE_COLUMNS",
+]
 
 
 def group_sizes(table: pd.DataFrame, by: str = "year") -> pd.Series:
