@@ -50,11 +50,10 @@ def folded_group_sizes(table: pd.DataFrame, by: str = "year") -> tuple[pd.Series
     plan = fold_plan(table)
     if plan is None:
         return group_sizes(table, by), group_chars(table, by)
-    drop, merged = plan[0], plan[1]
-    kept = ~drop
-    sizes = table[[by]][kept & ~table["is_punct"].to_numpy(dtype=bool)].groupby(by).size()
+    kept = ~plan.drop
+    sizes = group_sizes(table[[by, "is_punct"]][kept], by)
     length = table["token"].astype(str).str.len().to_numpy().copy()
-    length[merged] += length[merged + 2]
+    length[plan.merged] += length[plan.merged + 2]
     chars = pd.Series(length, index=table.index)[kept].groupby(table[by][kept]).sum()
     return sizes, chars
 

@@ -25,13 +25,25 @@ Examples
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["fold_variants", "fold_plan", "ENUMERATION_COMMAS"]
+__all__ = ["fold_variants", "fold_plan", "FoldPlan", "ENUMERATION_COMMAS"]
 
 #: the punctuation folded away between two words
 ENUMERATION_COMMAS = frozenset({"、"})
+
+
+class FoldPlan(NamedTuple):
+    """What :func:`fold_variants` changes (:func:`fold_plan`)."""
+
+    drop: np.ndarray  #: a boolean per row: rows dropped (the comma, and ``B`` where ``A、B`` becomes ``AB``)
+    merged: np.ndarray  #: the rows of ``A`` that become ``AB`` (``B`` is two rows on)
+    like: np.ndarray  #: for each, the row of the one-token form whose flags it copies
+    codes: np.ndarray  #: the token column as codes into ``vocab``
+    vocab: np.ndarray
 
 
 def fold_variants(table: pd.DataFrame) -> pd.DataFrame:
@@ -52,11 +64,8 @@ def fold_variants(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def fold_plan(table: pd.DataFrame):
-    """What :func:`fold_variants` changes, without changing it: None when nothing, else ``(drop, merged, like,
-    codes, vocab)``: the rows it drops (a boolean per row: the comma, and ``B`` where ``A、B`` becomes ``AB``), the
-    rows of ``A`` that become ``AB`` (``B`` is two rows on), the row of the one-token form each copies its flags
-    from, and the token column as codes into ``vocab``."""
+def fold_plan(table: pd.DataFrame) -> FoldPlan | None:
+    """What :func:`fold_variants` changes, without changing it (a :class:`FoldPlan`); None when nothing."""
     if len(table) < 3 or "token" not in table.columns:
         return None
     # tokens and paragraphs as integer codes: the string columns are never converted to Python objects
@@ -98,7 +107,7 @@ def fold_plan(table: pd.DataFrame):
         return None
     rows = np.fromiter(merged, int, len(merged))
     like = np.fromiter(merged.values(), int, len(merged))
-    return drop, rows, like, codes, vocab
+    return FoldPlan(drop, rows, like, codes, vocab)
 
 
 def _value_codes(column: pd.Series) -> np.ndarray:
