@@ -58,6 +58,14 @@ def test_writes_tables_figures_and_a_self_contained_report(bundled_run):
     assert "阜新蒙古族自治县" in html and "国务院/national/全国" in html
 
 
+def test_every_csv_is_what_pandas_writes(bundled_run):
+    """The tables are written by the fast CSV writer (cppcc_nlp.output._csv): the bytes of ``to_csv``."""
+    assert len(bundled_run.tables) >= 15
+    for name, table in bundled_run.tables.items():
+        written = (bundled_run.out / "tables" / f"{name}.csv").read_bytes()
+        assert written == table.to_csv(index=False).encode(), name
+
+
 def test_tables_hold_the_bundled_findings(bundled_run):
     docs = pd.read_parquet(bundled_run.out / "tables" / "documents.parquet")
     assert len(docs) == 26 and (docs["year"].min(), docs["year"].max()) == (2000, 2024)
