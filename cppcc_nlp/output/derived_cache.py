@@ -48,7 +48,7 @@ def corpus_hash(corpus) -> str:
     docs = _keyed_documents(corpus).sort_values(["sha256", "doc_id"]).reset_index(drop=True)
     h = hashlib.blake2b(digest_size=16)
     h.update("\x1f".join(docs.columns).encode())
-    for row in docs.itertuples(index=False):
+    for row in _rows(docs):
         h.update(_row_bytes(row))
         h.update(b"\x1e")
     return h.hexdigest()
@@ -61,7 +61,7 @@ def document_fingerprints(corpus, *parts) -> dict[str, str]:
     docs = _keyed_documents(corpus)
     columns = "\x1f".join(docs.columns).encode()
     keys = {}
-    for doc_id, row in zip(docs["doc_id"], docs.itertuples(index=False)):
+    for doc_id, row in zip(docs["doc_id"].tolist(), _rows(docs)):
         h = hashlib.blake2b(columns, digest_size=16)
         h.update(_row_bytes(row))
         keys[doc_id] = _key(h.hexdigest(), parts)
@@ -70,6 +70,12 @@ def document_fingerprints(corpus, *parts) -> dict[str, str]:
 
 def _keyed_documents(corpus) -> pd.DataFrame:
     return corpus.documents.drop(columns=[c for c in _DOC_KEY_DROP if c in corpus.documents.columns])
+
+
+def _rows(frame: pd.DataFrame):
+    """The rows of ``frame`` as tuples of Python values, as ``itertuples`` gives them (but from lists: iterating
+    a pandas string column is slow)."""
+    return zip(*(frame[column].tolist() for column in frame.columns))
 
 
 def _row_bytes(row) -> bytes:

@@ -374,7 +374,7 @@ def specificity(terms: Iterable[str], *, reduce: str = "mean") -> pd.Series:
     """
     if reduce not in ("mean", "max"):
         raise ParameterError(f"specificity: reduce={reduce!r}; choose 'mean' or 'max'")
-    terms = [str(t) for t in terms]
+    terms = [str(t) for t in (terms.tolist() if hasattr(terms, "tolist") else terms)]  # (a Series: from a list)
     known = _WORD_WEIGHTS
     new = [t for t in dict.fromkeys(terms) if t not in known]
     if new and _load_saved_weights(known):

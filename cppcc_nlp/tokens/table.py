@@ -331,7 +331,7 @@ def tokens(
     else:
         lex = lexicon if isinstance(lexicon, Lexicon) else load_lexicon(lexicon)
         version = pipeline_version()
-    texts_col = paras["text"].fillna("").astype(str)
+    texts_col = paras["text"].fillna("").astype(str).tolist()  # (a list: iterating a pandas string column is slow)
     hashes = [text_hash(t) for t in texts_col]
     unique = {}
     for h, t in zip(hashes, texts_col):
@@ -442,13 +442,13 @@ def _sentence_index(paras: pd.DataFrame, sents, para: np.ndarray, start: np.ndar
     :func:`~cppcc_nlp.tokens.inputs.sentence_starts` or None; per token, ``para`` is its row in ``paras``,
     ``start`` its offset in the document and ``word`` its index in ``words``."""
     code_of: dict[str, int] = {}
-    code = np.array([code_of.setdefault(p, len(code_of)) for p in paras["para_id"]], dtype=np.int64)[para]
+    code = np.array([code_of.setdefault(p, len(code_of)) for p in paras["para_id"].tolist()], dtype=np.int64)[para]
     if sents is None or not len(sents):
         # no sentence table: a sentence ends after a token made of sentence-final punctuation
         is_end = np.fromiter((_SENTENCE_END.fullmatch(w) is not None for w in words), bool, len(words))[word]
         is_end = pd.Series(is_end.astype(np.int64))
         return (is_end.groupby(code, sort=False).cumsum() - is_end).to_numpy()
-    s_code = np.array([code_of.get(p, -1) for p in sents["para_id"]], dtype=np.int64)
+    s_code = np.array([code_of.get(p, -1) for p in sents["para_id"].tolist()], dtype=np.int64)
     keep = s_code >= 0
     s_code, s_start, s_num = s_code[keep], sents["start"].to_numpy()[keep], sents["sent"].to_numpy()[keep]
     if not len(s_code):

@@ -199,9 +199,9 @@ def _pieces(corpus, table, unit: str, ids: pd.Series, at: dict, docs: list, toke
 def _doc_of_unit(corpus, unit: str) -> dict:
     """The doc_id of each unit id."""
     if unit == "document":
-        return {d: d for d in corpus.documents["doc_id"]}
+        return {d: d for d in corpus.documents["doc_id"].tolist()}
     frame = corpus.paragraphs if unit == "paragraph" else corpus.sections
-    return dict(zip(frame[UNITS[unit]], frame["doc_id"]))
+    return dict(zip(frame[UNITS[unit]].tolist(), frame["doc_id"].tolist()))  # (lists: iterating a column is slow)
 
 
 def _units_from_corpus(
@@ -235,7 +235,9 @@ def _units_from_corpus(
     elif unit == "section":
         meta = corpus.sections.copy()
         doc_text = {d.doc_id: d.text for d in corpus.docs}
-        texts = [doc_text[d][s:e] for d, s, e in zip(meta["doc_id"], meta["start"], meta["end"])]
+        texts = [
+            doc_text[d][s:e] for d, s, e in zip(meta["doc_id"].tolist(), meta["start"].tolist(), meta["end"].tolist())
+        ]
         if "n_chars" not in meta:
             meta["n_chars"] = [len(t) for t in texts]
     else:

@@ -171,6 +171,6 @@ def load_model(cls, path):
     model.section_topics_ = frames.get("section_topics")
     model.formula_sentences_ = frames.get("formula_sentences", formula_sentences(pd.DataFrame(), Formulae()))
     texts = frames["texts"]
-    model._texts = dict(zip(texts["unit"], texts["text"]))
+    model._texts = dict(zip(texts["unit"].tolist(), texts["text"].tolist()))
     model.library_version_ = meta.get("library_version")
     return model
