@@ -45,6 +45,10 @@ def test_concat_frames_reads_the_stored_tables_as_one_and_makes_a_damaged_one_ag
     one_by_one = [DerivedCache(tmp_path, key).frame("indicators") for key in keys]
     pd.testing.assert_frame_equal(cold, pd.concat(one_by_one, ignore_index=True))
     pd.testing.assert_frame_equal(concat_indicators([cold]), indicators(Corpus(docs)))
+    # one Arrow chunk per column, not one per report: later takes and filters, and storing it again, stay fast
+    assert {cold[c].array._pa_array.num_chunks for c in cold.columns if hasattr(cold[c].array, "_pa_array")} == {1}
+    stored = DerivedCache(tmp_path, "all").put_frame("indicators", cold)
+    assert stored is None and DerivedCache(tmp_path, "all").table("indicators").column("doc_id").num_chunks == 1
 
     made.clear()
     pd.testing.assert_frame_equal(concat_frames(tmp_path, keys, "indicators", make), cold)
