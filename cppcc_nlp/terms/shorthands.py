@@ -33,8 +33,10 @@ COUNT_HEADS = (
     "城市 国家 省 市 县 区 人 家 名 所 座 件 次 批 类 种 级 位 点 条 个 多 亿 万 千 百 元 吨 公里 平方 文件 "
     "会议 重点 领域 方案 政策 企业 方式 环境 条件 因素 矛盾 风险 难题 目标 要求 原则 关系 小组 班子 代表"
 ).split()
+_COUNT_HEADS = tuple(COUNT_HEADS)
 PAIR = re.compile(r"^(?:[一二两三四五六七八九十百千万双][\u4e00-\u9fff]{1,2}){2,3}$")
 CJK_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
+_NUMERALS = "一二两三四五六七八九十百千万"
 #: first characters of a numeral-led pair (两旧, 一村)
 _PAIR_LEAD = frozenset(LEAD | {"一"})
 
@@ -43,7 +45,7 @@ def _runs_at(tokens: list[str], i: int):
     """(start, stop, head) token spans that may form a shorthand starting at token ``i`` of ``tokens`` (a sentence,
     or the part of it from the token before ``i`` to three tokens after it), the longest first."""
     n, t = len(tokens), tokens[i]
-    if t in LEAD and (i == 0 or not tokens[i - 1] or tokens[i - 1][-1] not in "一二两三四五六七八九十百千万"):
+    if t in LEAD and (i == 0 or not tokens[i - 1] or tokens[i - 1][-1] not in _NUMERALS):
         j = i + 1 + (i + 1 < n and tokens[i + 1] in MEASURES)
         for stop in (j + 1, j + 2):  # a one-word head, and a two-word one (先导 / 产业)
             head = "".join(tokens[j:stop])
@@ -57,6 +59,18 @@ def _runs_at(tokens: list[str], i: int):
         if 4 <= len(s) <= 8 and PAIR.match(s):
             yield i, stop, None
             break
+
+
+def _window_runs(window: list[int], vocab: np.ndarray) -> list[tuple[int, str, str | None]]:
+    """The runs that may be joined at the first token of a window (see :func:`merge_shorthands`): (tokens
+    spanned, string, head or None), in the order of :func:`_runs_at`, counts (两个月) left out."""
+    before = "一" if window[0] else ""  # (only whether the token before ends in a numeral matters)
+    words = [before, *(vocab[c] for c in window[1:] if c >= 0)]
+    out = []
+    for i, j, head in _runs_at(words, 1):
+        if head is None or not head.startswith(_COUNT_HEADS):
+            out.append((j - i, "".join(words[i:j]), head))
+    return out
 
 
 def merge_shorthands(table: pd.DataFrame, *, min_docs: int = 2, min_freq: int = 3) -> pd.DataFrame:
@@ -95,24 +109,34 @@ def merge_shorthands(table: pd.DataFrame, *, min_docs: int = 2, min_freq: int = 
     stops = np.append(starts[1:], n)
     led = np.fromiter((t[:1] in _PAIR_LEAD for t in vocab), bool, len(vocab))
     at = np.flatnonzero(led[codes])
-    first = np.where(at > starts[sentence[at]], at - 1, at)  # the token before, when in the same sentence
-    last = np.minimum(at + 4, stops[sentence[at]])
-    text = vocab[codes]
-    found = []  # (first row, stop row, string)
-    seen_docs: dict[str, set] = defaultdict(set)
+    if not len(at):
+        return table
+    # what may be joined at such a token depends only on its window: whether the token before it (in its
+    # sentence) ends in a numeral, and the sentence's tokens from it on, four at most.  Windows repeat (五个中心,
+    # 两个确立 in every report), so each distinct window is read once, in Python, and its runs counted for all.
+    numeral_end = np.fromiter((bool(t) and t[-1] in _NUMERALS for t in vocab), bool, len(vocab))
+    window = np.full((len(at), 5), -1, np.int64)
+    window[:, 0] = (at > starts[sentence[at]]) & numeral_end[codes[np.maximum(at - 1, 0)]]
+    for k in range(4):
+        inside = at + k < stops[sentence[at]]
+        window[inside, k + 1] = codes[at[inside] + k]
+    distinct, which = np.unique(window, axis=0, return_inverse=True)
+    which = which.reshape(-1)
+    runs = [_window_runs(w, vocab) for w in distinct.tolist()]  # per window: (tokens spanned, string, head)
+    uses = np.bincount(which, minlength=len(distinct))
     count: dict[str, int] = defaultdict(int)
     numerals_of: dict[str, set] = defaultdict(set)
-    for lo, row, hi in zip(first.tolist(), at.tolist(), last.tolist()):
-        words = text[lo:hi].tolist()
-        for i, j, head in _runs_at(words, row - lo):
-            s = "".join(words[i:j])
+    for found, n_uses in zip(runs, uses.tolist()):
+        for _, s, head in found:
+            count[s] += n_uses
             if head is not None:
-                if head.startswith(tuple(COUNT_HEADS)):
-                    continue
                 numerals_of[s[1:]].add(s[0])
-            found.append((lo + i, lo + j, s))
-            seen_docs[s].add(doc[row])
-            count[s] += 1
+    seen_docs: dict[str, set] = defaultdict(set)
+    n_docs = int(doc.max()) + 1
+    for pair in np.unique(which.astype(np.int64) * n_docs + doc[at]).tolist():
+        w, d = divmod(pair, n_docs)
+        for _, s, _ in runs[w]:
+            seen_docs[s].add(d)
     keep = {
         s
         for s in count
@@ -121,13 +145,14 @@ def merge_shorthands(table: pd.DataFrame, *, min_docs: int = 2, min_freq: int = 
     }
     # at one position the two-word form wins only when the one-word form is never said without it
     # (三大先导 always before 产业; 五个中心 before 建设 in some uses only)
-    best: dict[int, tuple[int, int, str]] = {}
-    for a, b, s in found:
-        if s not in keep:
-            continue
-        if a not in best or (b > best[a][1] and count[s] == count[best[a][2]]):
-            best[a] = (a, b, s)
-    spans = sorted(best.values())
+    chosen = []  # per window: (tokens spanned, string) of the run joined there, or None
+    for found in runs:
+        best = None
+        for size, s, _ in found:
+            if s in keep and (best is None or (size > best[0] and count[s] == count[best[1]])):
+                best = (size, s)
+        chosen.append(best)
+    spans = [(a, a + chosen[w][0], chosen[w][1]) for a, w in zip(at.tolist(), which.tolist()) if chosen[w]]
     if not spans:
         return table
     drop = np.zeros(n, bool)
