@@ -280,7 +280,7 @@ def font_face(text: str) -> str:
     return rule
 
 
-def _subset_font_face(font_file, characters: str) -> str:
+def _subset_font_face(font_file, characters: str, *, cff_closure: bool = False) -> str:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -289,6 +289,11 @@ def _subset_font_face(font_file, characters: str) -> str:
     options.layout_features = []
     # (the same characters give the same bytes, any day; the bounding boxes are the whole font's)
     font = TTFont(str(font_file), recalcTimestamp=False, recalcBBoxes=False)
+    if not cff_closure and "CFF " in font and hasattr(font["CFF "].cff.topDictIndex[0], "ROS"):
+        # A CID-keyed CFF font (the bundled one) names its glyphs by CID, so the CFF closure, which runs every
+        # kept glyph's program to add the StandardEncoding accents of seac-style glyphs, can add none: skipped,
+        # the same bytes (tests) a fifth faster.
+        font["CFF "].closure_glyphs = lambda subsetter: None
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=characters)
     subsetter.subset(font)

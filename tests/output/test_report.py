@@ -111,3 +111,18 @@ def test_the_embedded_font_draws_every_character_of_the_page_with_the_bundled_gl
         getattr(whole["head"], f) for f in ("xMin", "yMin", "xMax", "yMax")
     ]
     assert len(cmap) < len(whole_cmap) / 50  # a subset, not the 16 MB font
+
+
+def test_the_subset_is_the_same_without_the_cff_closure(bundled):
+    """The bundled font is CID-keyed: the CFF closure (seac accents by StandardEncoding name) adds no glyph, so
+    skipping it (report._subset_font_face) writes the same bytes."""
+    from fontTools.ttLib import TTFont
+
+    from cppcc_nlp.output.plot import cjk_font_path
+    from cppcc_nlp.output.report import _subset_font_face
+
+    assert hasattr(TTFont(str(cjk_font_path()))["CFF "].cff.topDictIndex[0], "ROS")
+    characters = "".join(sorted(set(bundled.docs[0].text[:3000] + "两个确立，四个意识。ABC 2024年éü")))
+    assert _subset_font_face(cjk_font_path(), characters) == _subset_font_face(
+        cjk_font_path(), characters, cff_closure=True
+    )
