@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from _timing import best_of  # noqa: E402
 
 import cppcc_nlp as cn  # noqa: E402
 
@@ -39,26 +40,17 @@ WORDS = [
 ]
 
 
-def best(fn, repeat: int) -> tuple[float, object]:
-    times, value = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        value = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), value
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", nargs="?", default=str(ROOT.parent / "shared" / "corpora"))
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
-    base, corpus = best(lambda: cn.Corpus.from_path(args.folder), args.repeat)
+    base, corpus = best_of(lambda: cn.Corpus.from_path(args.folder), args.repeat)
     chars = sum(len(d.text) for d in corpus.docs)
-    t_ind, ind = best(lambda: cn.indicators(corpus), args.repeat)
-    t_chain, chain = best(lambda: cn.target_outcomes(ind), args.repeat)
-    t_dict, _ = best(lambda: cn.dictionary_counts(corpus, {w: [w] for w in WORDS}, by="year"), args.repeat)
+    t_ind, ind = best_of(lambda: cn.indicators(corpus), args.repeat)
+    t_chain, chain = best_of(lambda: cn.target_outcomes(ind), args.repeat)
+    t_dict, _ = best_of(lambda: cn.dictionary_counts(corpus, {w: [w] for w in WORDS}, by="year"), args.repeat)
     print(f"{len(corpus)} reports, {chars:,} characters, best of {args.repeat}")
     print(f"{'step':<20}{'seconds':>9}{'chars/s':>12}{'x reading':>11}")
     for name, t in (

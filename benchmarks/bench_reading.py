@@ -27,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _timing import best_of  # noqa: E402
+
 from cppcc_nlp import Corpus  # noqa: E402
 from cppcc_nlp.corpus.store import CorpusStore  # noqa: E402
 from cppcc_nlp.io.normalise import normalise  # noqa: E402
@@ -34,12 +36,8 @@ from cppcc_nlp.io.reading import read_report  # noqa: E402
 
 
 def best(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+    """The shortest time of ``repeat`` calls of ``fn``, seconds."""
+    return best_of(fn, repeat)[0]
 
 
 def main(argv=None) -> int:

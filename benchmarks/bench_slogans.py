@@ -22,18 +22,10 @@ import sys
 import time
 from pathlib import Path
 
+from _timing import best_of
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-
-def best_of(repeat, fn):
-    times = []
-    result = None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), result
 
 
 def main(argv=None) -> int:
@@ -60,9 +52,9 @@ def main(argv=None) -> int:
         f"(read in {t_load:.2f} s)"
     )
 
-    t_detect, occ = best_of(args.repeat, lambda: detect_slogans(corpus, lexicons=lexicon))
-    t_discover, cands = best_of(args.repeat, lambda: slogan_candidates(corpus, lexicons=lexicon))
-    t_lexicon, occ_lex = best_of(args.repeat, lambda: detect_slogans(corpus, lexicons=lexicon, discover=False))
+    t_detect, occ = best_of(lambda: detect_slogans(corpus, lexicons=lexicon), args.repeat)
+    t_discover, cands = best_of(lambda: slogan_candidates(corpus, lexicons=lexicon), args.repeat)
+    t_lexicon, occ_lex = best_of(lambda: detect_slogans(corpus, lexicons=lexicon, discover=False), args.repeat)
     print(
         f"detect_slogans (lexicon + discovery): {t_detect:.3f} s  ({len(occ):,} occurrences, "
         f"{n_chars / t_detect / 1e6:.2f} M chars/s)"

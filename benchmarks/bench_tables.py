@@ -11,21 +11,12 @@ totals (baseline: pandas, measured in the same run).
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
+from _timing import best_of
 
 from cppcc_nlp.output._csv import _fast_path_agrees, csv_bytes
-
-
-def best_of(fn, repeat: int = 3) -> tuple[float, object]:
-    times, value = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        value = fn()
-        times.append(time.perf_counter() - started)
-    return min(times), value
 
 
 def main(argv=None) -> int:
