@@ -59,11 +59,12 @@ def _fast_csv(df: pd.DataFrame) -> bytes | None:
         columns.append(text)
     header = io.StringIO()
     csv.writer(header, lineterminator="\n").writerow([str(c) for c in df.columns])
+    head = header.getvalue().encode("utf-8")
     if not len(df):
-        return header.getvalue().encode("utf-8")
+        return head
     rows = pc.binary_join_element_wise(*columns, _text(","))
     body = pc.binary_join_element_wise(rows, _text(""), _text("\n"))  # each row and its line break
-    return header.getvalue().encode("utf-8") + _concatenated(body)
+    return head + _concatenated(body)
 
 
 def _concatenated(strings: pa.Array) -> bytes:
@@ -93,14 +94,15 @@ def _column_text(column: pd.Series) -> pa.Array | None:
         values = pa.array(column.array)
         if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks()
-        return pc.fill_null(_quoted(values.cast(pa.large_string())), _text(""))
-    if isinstance(dtype, pd.StringDtype) or dtype == np.dtype("O"):
+        values = values.cast(pa.large_string())
+    elif isinstance(dtype, pd.StringDtype) or dtype == np.dtype("O"):
         try:
             values = pa.array(column.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all strings: pandas writes str() of each
             return None
-        return pc.fill_null(_quoted(values), _text(""))
-    return None
+    else:
+        return None
+    return pc.fill_null(_quoted(values), _text(""))
 
 
 def _quoted(values: pa.Array) -> pa.Array:
@@ -122,7 +124,7 @@ def _float_text(values: np.ndarray) -> pa.Array:
     whole = plain & (values == np.floor(values))
     if whole.any():
         text = pc.if_else(pa.array(whole), pc.binary_join_element_wise(text, _text(".0"), _text("")), text)
-    other = np.flatnonzero(~plain & ~np.isnan(values))  # zeros, tiny and huge values, infinities: repr
+    other = np.flatnonzero(~plain & ~np.isnan(values))  # -0.0, tiny and huge values, infinities: repr
     if len(other):
         fixed = np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
         fixed[other] = [repr(v) for v in values[other].tolist()]
@@ -141,6 +143,7 @@ def _probe() -> pd.DataFrame:
         {
             "f": floats,
             "s": pd.array(strings, dtype="string"),
+            "t": pd.Series(strings, dtype="str"),  # (the strings of result tables: missing is NaN)
             "o": pd.Series(strings, dtype=object),
             "i": np.arange(n, dtype=np.int64) - 5,
             "n": pd.array([None if k % 3 == 0 else k for k in range(n)], dtype="Int64"),
