@@ -100,8 +100,7 @@ def merge_shorthands(table: pd.DataFrame, *, min_docs: int = 2, min_freq: int = 
     codes, vocab = _token_codes(table)
     doc, sent = _value_codes(table["doc_id"]), table["sent"].to_numpy()
     n = len(codes)
-    # a shorthand starts at a numeral-led token and spans at most four tokens of its sentence: each such token is
-    # read with the token before it and the three after it, within its sentence
+    # a shorthand starts at a numeral-led token and spans at most four tokens of its sentence
     new_sentence = np.ones(n, bool)
     new_sentence[1:] = (doc[1:] != doc[:-1]) | (sent[1:] != sent[:-1])
     sentence = np.cumsum(new_sentence) - 1
