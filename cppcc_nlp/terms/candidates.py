@@ -28,7 +28,7 @@ from cppcc_nlp._text import CN_NUMERALS, DIGITS
 from cppcc_nlp.errors import ParameterError
 from cppcc_nlp.terms.shorthands import merge_shorthands
 from cppcc_nlp.terms.variants import _token_codes, fold_variants
-from cppcc_nlp.tokens.ngrams import NgramCounts, cached_counts_many, count_ngrams, merge_counts
+from cppcc_nlp.tokens.ngrams import NgramCounts, cached_counts_many, merge_counts
 from cppcc_nlp.tokens.table import as_token_table
 
 # Edges of a term.  A candidate neither starts nor ends with a stop word, a number or a function word; function
@@ -361,9 +361,9 @@ def count_candidates(
 ) -> Candidates:
     """The candidates of :func:`term_candidates` and their counts, from the shared n-gram counts.
 
-    Each document is counted once by :func:`cppcc_nlp.tokens.ngrams.cached_counts` (read back from the cache when
-    its tokens are unchanged), per section (and per value of ``by``); every corpus-level figure is a sum or an
-    array operation over those counts:
+    Each document is counted once, as folded, by :func:`cppcc_nlp.tokens.ngrams.cached_counts` (read back from the
+    cache when what is counted is unchanged), per section (and per value of ``by``); every corpus-level figure is a
+    sum or an array operation over those counts:
 
     * ``freq``, ``doc_freq``, years, groups: sums of the per-unit counts;
     * which grams are candidates: the edge flags of their uses, the words the corpus shows never to start or
@@ -409,10 +409,11 @@ def _count_table(
     """The n-gram counts of ``table`` with its variants folded (:func:`fold_variants`; numbered shorthands
     joined first with ``shorthands``), and a table of units (one row per unit: doc, year, group).
 
-    Each document is counted as written, through the cache; folding and joining depend on the whole corpus
-    (大众创业万众创新 written as one word in some other report, a shorthand recurring in two reports), so the
-    sentences they change are taken out of the sum as written and counted again as rewritten.  A new report
-    thus never invalidates the cached counts of the others.
+    Folding and joining depend on the whole corpus (大众创业万众创新 written as one word in some other report, a
+    shorthand recurring in two reports), so the whole table is rewritten first; then each document is counted as
+    rewritten, through the cache (keyed by what is counted).  A new report thus invalidates the cached counts of
+    only the documents whose rewriting it changes (a variant it writes as one word, a shorthand it makes recur);
+    the others, and every document that nothing folds, are read back.
     """
     n = len(table)
     table = table.reset_index(drop=True)
@@ -428,46 +429,27 @@ def _count_table(
     sentence = np.cumsum(new_doc | new_para | _changes(table["sent"] if "sent" in table.columns else none))
     section = _changes(table["section_id"]) if "section_id" in table.columns else new_para
     unit = np.cumsum(new_doc | section | _changes(table[by] if by is not None else none)) - 1
-
-    def inputs(frame: pd.DataFrame, at: np.ndarray) -> dict:
-        codes, vocab = _token_codes(frame)
-        can_start, can_end = _edge_flags(frame, codes, vocab)
-        marked = (
-            frame["in_lexicon"].to_numpy(dtype=bool) if "in_lexicon" in frame.columns else np.zeros(len(frame), bool)
-        )
-        return {
-            "tokens": vocab[codes],
-            "separator": _separators(frame, codes, vocab),
-            "ok_start": can_start,
-            "ok_end": can_end,
-            "marked": marked,
-            "sentence": sentence[at],
-            "unit": unit[at],
-        }
-
-    written = inputs(table, np.arange(n))
-    rewritten = written if folded is narrow else inputs(folded, rows)
-    # sentences that folding changed: a row dropped, or a token rewritten
-    changed = np.ones(n, bool)
-    changed[rows] = rewritten["tokens"] != written["tokens"][rows]
-    refold = np.isin(sentence, np.unique(sentence[changed]))
-    bounds = np.append(np.flatnonzero(new_doc), n)
-    spans = list(zip(bounds[:-1], bounds[1:]))
-    documents = [{k: v[s:e] for k, v in written.items()} for s, e in spans]
+    codes, vocab = _token_codes(folded)
+    can_start, can_end = _edge_flags(folded, codes, vocab)
+    marked = folded["in_lexicon"].to_numpy(dtype=bool) if "in_lexicon" in folded.columns else np.zeros(len(rows), bool)
+    counted = {
+        "tokens": vocab[codes],
+        "separator": _separators(folded, codes, vocab),
+        "ok_start": can_start,
+        "ok_end": can_end,
+        "marked": marked,
+        "sentence": sentence[rows],
+        "unit": unit[rows],
+    }
+    # one piece per document: its rewritten rows (positions are rows of the rewritten table, in text order)
+    doc = (np.cumsum(new_doc) - 1)[rows]
+    bounds = np.append(np.flatnonzero(np.diff(doc, prepend=-1) != 0), len(rows))
+    spans = list(zip(bounds[:-1].tolist(), bounds[1:].tolist()))
+    documents = [{k: v[s:e] for k, v in counted.items()} for s, e in spans]
     pieces = cached_counts_many(documents, max_n=max_n, cache=cache, client=client)
-    piece_units = [np.unique(unit[s:e]) for s, e in spans]
-    piece_positions = [int(s) for s, _ in spans]
-    if refold.any():
-        # the changed sentences: out as written, in as folded (positions and units those of the written rows)
-        part = {k: v[refold] for k, v in written.items()}
-        out = count_ngrams(part.pop("tokens"), **part, max_n=max_n, position=np.flatnonzero(refold))
-        keep = refold[rows]
-        again = {k: v[keep] for k, v in rewritten.items()}
-        back = count_ngrams(again.pop("tokens"), **again, max_n=max_n, position=rows[keep])
-        pieces += [out.negated(), back]
-        piece_units += [np.arange(int(unit.max()) + 1)] * 2
-        piece_positions += [0, 0]
-    merged = merge_counts(pieces, units=piece_units, positions=piece_positions)
+    merged = merge_counts(
+        pieces, units=[np.unique(counted["unit"][s:e]) for s, e in spans], positions=[s for s, _ in spans]
+    )
     first_row = np.flatnonzero(np.diff(np.append(-1, unit)) != 0)
     year = pd.to_numeric(table["year"], errors="coerce").to_numpy(dtype=float)
     group = table[by].iloc[first_row].to_numpy(dtype=object) if by is not None else np.zeros(len(first_row), object)
@@ -721,7 +703,7 @@ class _Draft:
         grouped = matrix(groups, self.units["group"].to_numpy(dtype=object))
         for m in (docs, yearly, grouped):
             m.sum_duplicates()
-            m.eliminate_zeros()  # a use taken out and counted again elsewhere (see _count_table)
+            m.eliminate_zeros()  # (a piece of counts may hold a use taken out: NgramCounts.negated)
             m.sort_indices()
         frame = self.frame
         n_years = np.diff(yearly.indptr)

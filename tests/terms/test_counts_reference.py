@@ -2,7 +2,7 @@
 
 The reference files in tests/data/terms_reference/ were written by tools/make_terms_reference.py with main at
 4a13c6a, before the counts moved to cppcc_nlp/tokens/ngrams.py.  Also: warm (cached) and cold give the same
-candidates, and a corpus with one more report counts only that report.
+candidates, and a corpus with one more report counts only that report and the reports whose folding it changes.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from cppcc_nlp.terms.candidates import count_candidates, term_candidates
 from cppcc_nlp.terms.counts import term_frequencies
 from cppcc_nlp.terms.keyness import keyness
 from cppcc_nlp.terms.ranking import extract_terms, term_tfidf
+from cppcc_nlp.terms.shorthands import merge_shorthands
+from cppcc_nlp.terms.variants import fold_variants
 from cppcc_nlp.tokens import ngrams
 
 from conftest import DATA
@@ -81,30 +83,46 @@ def test_frequencies_and_tfidf_equal_the_reference(shared_tokens):
     assert_same(term_tfidf(shared_tokens, top=5), "tfidf_top5.csv")
 
 
-def test_warm_equals_cold_and_a_refresh_counts_only_the_new_report(shared_tokens, tmp_path, monkeypatch):
+def _rewritten_by_document(table: pd.DataFrame, shorthands: bool = False) -> dict:
+    """{document: its tokens as counted}: folded (and with numbered shorthands joined) on the whole table."""
+    rewritten = fold_variants(merge_shorthands(table) if shorthands else table)
+    return {d: g["token"].astype(str).tolist() for d, g in rewritten.groupby("doc_id", sort=False, observed=True)}
+
+
+def test_warm_equals_cold_and_a_refresh_recounts_only_what_it_changes(shared_tokens, tmp_path, monkeypatch):
+    """Each document is counted as folded.  A new report is counted, and so is again every report whose folding
+    it changes (a variant it writes as one word): the others are read back, and the result equals a count from
+    an empty cache."""
     monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path))
-    shanghai = shared_tokens[shared_tokens["doc_id"].astype(str).str.startswith("provincial-shanghai")]
-    docs = list(pd.unique(shanghai["doc_id"]))
+    doc = shared_tokens["doc_id"].astype(str)
+    docs = list(pd.unique(doc))
+    new = sorted(d for d in docs if d.startswith("provincial-shanghai"))[-1]
+    earlier = shared_tokens[(doc != new).to_numpy()]
     calls = []
     real = ngrams.count_ngrams
     monkeypatch.setattr(ngrams, "count_ngrams", lambda *a, **k: calls.append(1) or real(*a, **k))
-    earlier = shanghai[shanghai["doc_id"] != docs[-1]]
     term_candidates(earlier)
     assert len(calls) == len(docs) - 1  # cold: one count per report
+    before, after = _rewritten_by_document(earlier), _rewritten_by_document(shared_tokens)
+    refolded = [d for d in before if before[d] != after[d]]
+    assert 0 < len(refolded) < len(docs) // 2  # (the Shanghai reports of 2020-2023 and a few national ones)
     calls.clear()
-    cold = term_candidates(shanghai)
-    assert len(calls) == 1  # the refresh counts the new report only (and the sentences folding changes)
+    cold = term_candidates(shared_tokens)
+    assert len(calls) == 1 + len(refolded)  # the new report, and the reports whose folding it changes
     calls.clear()
-    warm = term_candidates(shanghai)
+    warm = term_candidates(shared_tokens)
     assert calls == []
     pd.testing.assert_frame_equal(cold, warm)
-    # numbered shorthands joined (as extract_terms does) reuse the same document counts: joining, a corpus-level
-    # decision like folding, only recounts the sentences it changes
-    count_candidates(shanghai, shorthands=True)
+    # numbered shorthands joined (as extract_terms does): the reports that joining changes (here, every one) are
+    # counted as joined, once
+    joined = _rewritten_by_document(shared_tokens, shorthands=True)
+    count_candidates(shared_tokens, shorthands=True)
+    assert len(calls) == sum(joined[d] != after[d] for d in docs) > 0
+    calls.clear()
+    count_candidates(shared_tokens, shorthands=True)
     assert calls == []
     monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path / "empty"))
-    calls.clear()
-    fresh = term_candidates(shanghai)  # all counted at once, nothing read back
+    fresh = term_candidates(shared_tokens)  # all counted at once, nothing read back
     assert len(calls) == len(docs)
     pd.testing.assert_frame_equal(cold, fresh)
 
@@ -125,7 +143,7 @@ def test_a_refresh_gives_the_terms_and_keyness_of_a_full_recomputation(shared_to
     real = ngrams.count_ngrams
     monkeypatch.setattr(ngrams, "count_ngrams", lambda *a, **k: calls.append(1) or real(*a, **k))
     refreshed = extract_terms(shared_tokens, by_year=True), keyness(shared_tokens, target=year, series=series)
-    assert 0 < len(calls) < 10  # the new report's counts (and the sentences folding changes), not the corpus's
+    assert 0 < len(calls) < 20  # the new report, and the reports whose rewriting it changes: not the corpus
     monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path / "cold"))
     cold = extract_terms(shared_tokens, by_year=True), keyness(shared_tokens, target=year, series=series)
     pd.testing.assert_frame_equal(refreshed[0], cold[0])
