@@ -420,6 +420,9 @@ def _count_table(
     # (only the columns that joining, folding and the count inputs read: each rewrite copies the table, and the
     # docvars would be half of it)
     narrow = table[[c for c in REWRITE_COLUMNS if c in table.columns]].assign(_row=np.arange(n))
+    # (the tokens as a categorical: the rewrites take and set codes, not Arrow strings)
+    codes, vocab = _token_codes(narrow)
+    narrow["token"] = pd.Categorical.from_codes(codes, categories=pd.Index(vocab, dtype=object))
     folded = merge_shorthands(narrow) if shorthands else narrow
     folded = fold_variants(folded)  # 大众创业、万众创新 = 大众创业万众创新
     rows = folded["_row"].to_numpy()  # rows of ``table`` kept

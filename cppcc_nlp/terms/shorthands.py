@@ -23,7 +23,7 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from cppcc_nlp.terms.variants import _token_codes, _value_codes
+from cppcc_nlp.terms.variants import _set_tokens, _token_codes, _value_codes
 
 LEAD = set("两二三四五六七八九十双")
 MEASURES = set("个大项条张")
@@ -168,7 +168,7 @@ def merge_shorthands(table: pd.DataFrame, *, min_docs: int = 2, min_freq: int = 
         last = b - 1
     out = table[~drop].reset_index(drop=True)
     at = (np.cumsum(~drop) - 1)[first]  # their rows in ``out``
-    out.iloc[at, out.columns.get_loc("token")] = joined
+    _set_tokens(out, at, joined)
     out.iloc[at, out.columns.get_loc("end")] = ends
     # numeral-led strings of two or more characters are no numbers nor stop words
     lead = np.zeros(len(out), bool)

@@ -117,3 +117,23 @@ def test_windows_and_positions_agree_at_sentence_edges():
     merged = merge_shorthands(table)["token"].tolist()
     assert merged == _joined_position_by_position(table)
     assert merged.count("五个中心") == 2 and merged.count("三大先导产业") == 2
+
+
+@needs_shared
+def test_a_categorical_token_column_is_rewritten_as_a_string_one(shared_corpus):
+    """The count table hands the rewrites its tokens as a categorical (codes are taken and set, not Arrow strings):
+    joining and folding give the same tokens, flags and offsets as from the string column, and the new strings
+    (五个中心, 大众创业万众创新) become categories."""
+    from cppcc_nlp.terms.variants import _token_codes, fold_variants
+    from cppcc_nlp.tokens import tokens
+
+    table = tokens(shared_corpus)
+    codes, vocab = _token_codes(table)
+    categorical = table.assign(token=pd.Categorical.from_codes(codes, categories=pd.Index(vocab, dtype=object)))
+    plain, coded = fold_variants(merge_shorthands(table)), fold_variants(merge_shorthands(categorical))
+    assert isinstance(coded["token"].dtype, pd.CategoricalDtype)
+    assert coded["token"].astype(object).tolist() == plain["token"].astype(str).tolist()
+    others = [c for c in plain.columns if c != "token"]
+    pd.testing.assert_frame_equal(coded[others], plain[others])
+    joined = set(coded["token"].astype(object)) - set(vocab)
+    assert {"两个确立", "大众创业万众创新"} & set(coded["token"].astype(object)) and len(joined) > 10
