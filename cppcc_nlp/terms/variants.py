@@ -137,7 +137,7 @@ def _set_tokens(table: pd.DataFrame, rows: np.ndarray, tokens: list) -> None:
     at = table.columns.get_loc("token")
     column = table["token"]
     if isinstance(column.dtype, pd.CategoricalDtype):
-        new = pd.Index(pd.unique(pd.Series(tokens, dtype=object))).difference(column.cat.categories)
+        new = pd.Index(tokens, dtype=object).difference(column.cat.categories)  # (distinct: a set difference)
         if len(new):
             table["token"] = column.cat.add_categories(new)
     table.iloc[rows, at] = tokens
