@@ -726,44 +726,49 @@ def _run(job: Job, progress: bool) -> AnalysisResult:
     bar = _progress(len(STEPS) + 1, progress)
     steps = _StepRunner(job, bar)
     try:
-        # reading and tokens first, here: the later steps read what they leave in ``job``.  The reading step
-        # always runs (its tables are the corpus's); only its figures and section are kept for a rerun.
-        kept, seconds = {}, {}
-        for name, step in STEPS[:2]:
-            if name == "tokens":
-                # the analyses: the outputs of an earlier run with the same key are copied back, the others are
-                # computed; side by side, those that need no tokens may start beside a small segmentation
-                for analysis, _ in STEPS[2:]:
-                    started = time.perf_counter()
-                    kept[analysis] = load_step(_step_cache(job, analysis))
-                    seconds[analysis] = time.perf_counter() - started
-                early = [n for n, stored in kept.items() if stored is None and n not in TOKEN_STEPS]
-                job.start_early = functools.partial(steps.start_early, early)
-            started = _start(bar, name)
-            part = step(job)
-            cache = _step_cache(job, name) if name in STEP_OPTIONS else None
-            stored = _present(part, cache, out, with_tables=False, reuse=cache is not None)
-            _keep(part, stored, out, sections, result)
-            _done(bar, name, started, result)
-            if name == "reading":
-                result.n_read, result.skipped = len(job.corpus.documents), list(job.corpus.problems)
-                job.token_key = _token_key(job)
-        todo = [name for name, stored in kept.items() if stored is None]
-        for name, (stored, spent) in steps.run(todo).items():
-            kept[name], seconds[name] = stored, spent
+        try:
+            # reading and tokens first, here: the later steps read what they leave in ``job``.  The reading step
+            # always runs (its tables are the corpus's); only its figures and section are kept for a rerun.
+            kept, seconds = {}, {}
+            for name, step in STEPS[:2]:
+                if name == "tokens":
+                    # the analyses: the outputs of an earlier run with the same key are copied back, the others are
+                    # computed; side by side, those that need no tokens may start beside a small segmentation
+                    for analysis, _ in STEPS[2:]:
+                        started = time.perf_counter()
+                        kept[analysis] = load_step(_step_cache(job, analysis))
+                        seconds[analysis] = time.perf_counter() - started
+                    early = [n for n, stored in kept.items() if stored is None and n not in TOKEN_STEPS]
+                    job.start_early = functools.partial(steps.start_early, early)
+                started = _start(bar, name)
+                part = step(job)
+                cache = _step_cache(job, name) if name in STEP_OPTIONS else None
+                stored = _present(part, cache, out, with_tables=False, reuse=cache is not None)
+                _keep(part, stored, out, sections, result)
+                _done(bar, name, started, result)
+                if name == "reading":
+                    result.n_read, result.skipped = len(job.corpus.documents), list(job.corpus.problems)
+                    job.token_key = _token_key(job)
+                    steps.start_font()
+            todo = [name for name, stored in kept.items() if stored is None]
+            for name, (stored, spent) in steps.run(todo).items():
+                kept[name], seconds[name] = stored, spent
+        finally:
+            steps.cancel()  # (a failure or an interruption leaves no child computing)
+            if job.segmenter is not None:  # (stopped already unless reading failed; stopping twice is harmless)
+                job.segmenter.cancel()
+        for name, stored in kept.items():
+            started = time.perf_counter()
+            # (a step computed here or in a child has written its tables and files already)
+            _keep(Part(stored.tables, None, stored.notes), stored, out, sections, result, written=name in todo)
+            if name not in todo:
+                bar.update(1)
+            result.timings[name] = round(seconds[name] + time.perf_counter() - started, 2)
+        started = _start(bar, "report")
+        steps.finish_font()
+        result.report = _report(sections, job, out)
     finally:
-        steps.cancel()  # (a failure or an interruption leaves no child computing)
-        if job.segmenter is not None:  # (stopped already unless reading failed; stopping twice is harmless)
-            job.segmenter.cancel()
-    for name, stored in kept.items():
-        started = time.perf_counter()
-        # (a step computed here or in a child has written its tables and files already)
-        _keep(Part(stored.tables, None, stored.notes), stored, out, sections, result, written=name in todo)
-        if name not in todo:
-            bar.update(1)
-        result.timings[name] = round(seconds[name] + time.perf_counter() - started, 2)
-    started = _start(bar, "report")
-    result.report = _report(sections, job, out)
+        steps.finish_font(keep=False)  # (after a failure: no child left making the font)
     _done(bar, "report", started, result)
     bar.close()
     # (the wall time: steps computed side by side overlap, so this is less than the sum of the steps)
@@ -815,6 +820,7 @@ class _StepRunner:
         self.job, self.bar = job, bar
         self.lanes = cores(job.n_process) if job.client is None and fork_available() else 1
         self.early = {}  # name -> Forked, until run() collects them
+        self.font = None  # a Forked making the report's base font, until finish_font()
 
     def start_early(self, names: list) -> None:
         from cppcc_nlp._fork import Forked
@@ -849,12 +855,70 @@ class _StepRunner:
         for call in self.early.values():
             call.cancel()
 
+    def start_font(self) -> None:
+        """With more than one core, make the report's base font (:func:`~cppcc_nlp.output.report.prepare_font`)
+        from the corpus's characters in a child at the lowest priority (:data:`FONT_NICENESS`): if it is done
+        when the report is written, the page's font is subset from it in a third of the time."""
+        from cppcc_nlp._fork import Forked
+
+        if self.lanes > 1:
+            self.font = Forked(_prepare_report_font, self.job, name="cppcc-nlp-font")
+
+    def finish_font(self, keep: bool = True) -> None:
+        """Before the report, without waiting: a base font made by now is in the user cache; a child still working
+        is stopped (``keep=False``: stopped in any case), and the page's font is subset from the whole font, the
+        same bytes.  A failure to make the base is no failure of the run: it only costs the time."""
+        call, self.font = self.font, None
+        if call is None:
+            return
+        if keep and call.done():
+            try:
+                call.result()
+            except OSError:  # (a read-only or full cache: the whole font serves, as without a base)
+                pass
+            except Exception as exc:
+                warnings.warn(f"the report's base font was not made ({exc}): its font took longer", stacklevel=2)
+        else:
+            call.cancel()
+
 
 #: how much nicer (lower in priority) than this process a step started beside the segmentation runs.  The
 #: segmenting child, loading the model, is a refresh's critical path; at equal priority it shared a core with
 #: these steps and with the reading (1×, 2 cores: the model loaded in 7-9 s instead of 4-5 s).  At 10 they take
 #: what it leaves, and what the later steps leave once it is done (the refresh: 16.2 -> 15.0 s).
 EARLY_NICENESS = 10
+
+
+#: how much nicer than this process the child making the report's base font runs: the lowest priority, so that
+#: it takes only what the segmentation and the steps leave (a core left idle while the last step ends)
+FONT_NICENESS = 19
+
+
+def _prepare_report_font(job: Job) -> bool:
+    """In a child: the report's base font (:func:`~cppcc_nlp.output.report.prepare_font`) from
+    :func:`_page_characters`."""
+    import os
+
+    from cppcc_nlp.output.report import prepare_font
+
+    os.nice(FONT_NICENESS)
+    return prepare_font(_page_characters(job))
+
+
+def _page_characters(job: Job) -> str:
+    """Every character the corpus may put on the report page: its texts (converted and as written), their
+    metadata and file names, the folder or files read, and the lexicon files given (``prepare_font`` adds the
+    package's own words)."""
+    characters = set(str(job.paths))
+    for doc in job.corpus.docs:
+        characters.update(doc.text)
+        characters.update(doc.original_text or "")
+        characters.update(f"{doc.path} {' '.join(map(str, doc.meta.values()))}")
+    for files in (job.lexicon, job.slogan_lexicons):
+        for path in [files] if isinstance(files, (str, Path)) else list(files or ()):
+            if isinstance(path, (str, Path)):
+                characters.update(Path(path).read_text(encoding="utf-8", errors="replace"))
+    return "".join(sorted(characters))
 
 
 def _compute_step_beside_segmentation(job: Job, name: str) -> tuple:

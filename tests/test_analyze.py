@@ -486,6 +486,34 @@ def test_steps_side_by_side_write_what_one_after_another_writes(shanghai, shangh
     assert side.timings["total"] < sum(side.timings[s] for s in ("reading", "tokens", *steps))  # they overlapped
 
 
+def test_the_report_font_is_subset_from_the_base_made_of_the_corpus_characters(
+    shanghai, shanghai_cold, tmp_path, monkeypatch
+):
+    """With more than one core a child makes the report's base font from ``_page_characters`` while the steps
+    run.  The page holds no character outside it, so its font is subset from the base: the same page, byte for
+    byte, as the run that subset the whole font."""
+    from cppcc_nlp import workflow
+    from cppcc_nlp.output import report
+
+    cache, cold = shanghai_cold
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(cache))  # the cold run's steps are read back: only the page is made
+    job = workflow.Job(paths=shanghai, out=tmp_path / "unused")
+    try:
+        workflow._read(job)
+    finally:
+        if job.segmenter is not None:
+            job.segmenter.cancel()
+    report.prepare_font(workflow._page_characters(job))  # what the child does
+    for rule in (cache / "fonts").glob("*.css"):
+        rule.unlink()  # the kept rules: the page's font is subset again
+    subsets = []
+    real = report._subset_font_face
+    monkeypatch.setattr(report, "_subset_font_face", lambda f, c, **kw: subsets.append(kw["base"]) or real(f, c, **kw))
+    again = analyze(shanghai, tmp_path / "again", progress=False, n_topics=K)
+    assert len(subsets) == 1 and subsets[0] is not None
+    assert (again.out / "report.html").read_bytes() == (cold.out / "report.html").read_bytes()
+
+
 def test_a_step_failing_in_its_child_fails_the_run_and_leaves_nothing(shanghai, tmp_path, monkeypatch):
     import tempfile
 

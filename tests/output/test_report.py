@@ -126,3 +126,63 @@ def test_the_subset_is_the_same_without_the_cff_closure(bundled):
     assert _subset_font_face(cjk_font_path(), characters) == _subset_font_face(
         cjk_font_path(), characters, cff_closure=True
     )
+
+
+# -- base fonts: a page's font subset from a smaller font without hints, made beforehand (report.prepare_font)
+
+
+def _page(bundled) -> str:
+    """The characters of a page: a national report's opening, a Shanghai one's, and the page's own words."""
+    national, shanghai = bundled.docs[0], bundled.docs[-1]
+    words = "提法时间线 Slogan timeline † under 5 occurrences … ² 2024–2025 → ≥ ×"
+    return "".join(sorted(set(national.text[:2000] + shanghai.text[:2000] + words)))
+
+
+def test_a_page_subset_from_a_base_font_has_the_bytes_of_a_subset_of_the_whole_font(bundled, tmp_path, monkeypatch):
+    """prepare_font makes a base from the corpus's text (here two reports' whole text) and the page's own symbols;
+    a page whose characters it holds is subset from it, byte for byte what the 16 MB font gives; a character it
+    lacks (a rare one, in no report) leaves the page to the whole font, with the same result as before."""
+    from cppcc_nlp.output import report
+    from cppcc_nlp.output.plot import cjk_font_path
+
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path))
+    font, page = cjk_font_path(), _page(bundled)
+    assert report._covering_base(font, page) is None
+    assert report.prepare_font(bundled.docs[0].text + bundled.docs[-1].text) is True
+    assert report.prepare_font(bundled.docs[0].text[:100]) is False  # the base holds these already
+    base = report._covering_base(font, page)
+    assert base is not None and len(base) < 1_000_000
+    assert report._subset_font_face(font, page, base=base) == report._subset_font_face(font, page)
+
+    subsets = []
+    real = report._subset_font_face
+    monkeypatch.setattr(report, "_subset_font_face", lambda f, c, **kw: subsets.append(kw["base"]) or real(f, c, **kw))
+    assert report.font_face(page) == real(font, page)
+    rare = page + "龘"  # in no report: the base lacks it
+    assert report._covering_base(font, rare) is None
+    assert report.font_face(rare) == real(font, rare)
+    assert subsets[0] is not None and subsets[1] is None
+
+
+def test_a_damaged_base_font_is_never_used_and_the_cache_keeps_the_most_recent_bases(bundled, tmp_path, monkeypatch):
+    from cppcc_nlp._cache import CacheWarning
+    from cppcc_nlp.output import report
+    from cppcc_nlp.output.plot import cjk_font_path
+
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path))
+    font, page = cjk_font_path(), _page(bundled)
+    report.prepare_font(page)
+    (path,) = (tmp_path / "fonts").glob("base-*.bin")
+    raw = bytearray(path.read_bytes())
+    raw[-100] ^= 0xFF  # one glyph's byte flipped
+    path.write_bytes(bytes(raw))
+    with pytest.warns(CacheWarning, match="does not match its SHA-256"):
+        assert report._covering_base(font, page) is None
+    assert not path.exists()
+
+    monkeypatch.setattr(report, "KEPT_BASES", 2)
+    for i in range(3):  # three corpora, each with one character the others lack
+        assert report.prepare_font(page + "龘鱻麤"[i])
+    assert len(list((tmp_path / "fonts").glob("base-*.bin"))) == 2
+    assert report._covering_base(font, page + "龘") is None  # the oldest was removed
+    assert report._covering_base(font, page + "麤") is not None
