@@ -14,6 +14,7 @@ import warnings
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 METHODS = ("nmf", "lda")
@@ -283,12 +284,10 @@ def top_term_ids(components: np.ndarray, n: int) -> np.ndarray:
 def carried_topics(components: np.ndarray, vocabulary: Sequence[str], new_vocabulary: Sequence[str]) -> np.ndarray:
     """A fitted topic-term matrix carried over to another vocabulary: the weights of the terms both share, 0 for
     the new terms (the solver raises them where the new text needs it)."""
-    index = {t: j for j, t in enumerate(vocabulary)}
-    out = np.zeros((components.shape[0], len(new_vocabulary)))
-    shared = [(i, index[t]) for i, t in enumerate(new_vocabulary) if t in index]
-    if shared:
-        new_cols, old_cols = map(list, zip(*shared))
-        out[:, new_cols] = components[:, old_cols]
+    old_cols = pd.Index(vocabulary).get_indexer(pd.Index(new_vocabulary))  # (-1: a new term)
+    out = np.zeros((components.shape[0], len(old_cols)))
+    new_cols = np.flatnonzero(old_cols >= 0)
+    out[:, new_cols] = components[:, old_cols[new_cols]]
     return out
 
 
