@@ -749,8 +749,9 @@ def _run(job: Job, progress: bool) -> AnalysisResult:
                 if name == "reading":
                     result.n_read, result.skipped = len(job.corpus.documents), list(job.corpus.problems)
                     job.token_key = _token_key(job)
-                    steps.start_font()
             todo = [name for name, stored in kept.items() if stored is None]
+            if todo:  # (with every step kept, the page is most likely that of the earlier run, its font kept too)
+                steps.start_font()
             for name, (stored, spent) in steps.run(todo).items():
                 kept[name], seconds[name] = stored, spent
         finally:
