@@ -274,9 +274,14 @@ def _files_version(paths) -> str:
     if not paths:
         return ""
     digest = hashlib.blake2b(digest_size=8)
-    for path in [paths] if isinstance(paths, (str, Path)) else list(paths):
+    for path in _listed(paths):
         digest.update(Path(path).read_bytes() if isinstance(path, (str, Path)) else repr(path).encode())
     return digest.hexdigest()
+
+
+def _listed(paths) -> list:
+    """``paths`` (one file, several, or None: the lexicon options) as a list."""
+    return [paths] if isinstance(paths, (str, Path)) else list(paths or ())
 
 
 def _read_back(cache, names) -> dict | None:
@@ -916,7 +921,7 @@ def _page_characters(job: Job) -> str:
         characters.update(doc.original_text or "")
         characters.update(f"{doc.path} {' '.join(map(str, doc.meta.values()))}")
     for files in (job.lexicon, job.slogan_lexicons):
-        for path in [files] if isinstance(files, (str, Path)) else list(files or ()):
+        for path in _listed(files):
             if isinstance(path, (str, Path)):
                 characters.update(Path(path).read_text(encoding="utf-8", errors="replace"))
     return "".join(sorted(characters))

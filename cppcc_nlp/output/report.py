@@ -321,7 +321,7 @@ def prepare_font(text: str) -> bool:
     font_file = cjk_font_path()
     wanted = set(text) | _own_characters() | {chr(c) for low, high in BASE_BLOCKS for c in range(low, high + 1)}
     characters = "".join(sorted(wanted - {"\x00"}))  # (NUL ends the list of characters in the cache entry)
-    if _covering_base(font_file, characters, usable=False) is not None:
+    if _covering_base(font_file, characters) is not None:
         return False
     font = _subset(font_file, characters, hinting=False)
     key = cache_key("font-base-1", _font_id(font_file), characters)
@@ -360,9 +360,9 @@ def _bases(folder) -> list:
     return [path for _, path in sorted(found, key=lambda item: item[0], reverse=True)]
 
 
-def _covering_base(font_file, characters: str, *, usable: bool = True):
+def _covering_base(font_file, characters: str) -> bytes | None:
     """The bytes of a cached base font of ``font_file`` holding every one of ``characters`` (marked as used), or
-    None.  ``usable=False``: only whether there is one (the bytes are not returned, a truthy value is)."""
+    None."""
     from cppcc_nlp._cache import cache_dir, read_verified_bytes
 
     wanted, font_id = set(characters), _font_id(font_file)
@@ -377,7 +377,7 @@ def _covering_base(font_file, characters: str, *, usable: bool = True):
                 os.utime(path)
             except OSError:  # (a read-only cache: the base is only removed sooner)
                 pass
-            return font if usable else True
+            return font
     return None
 
 
