@@ -148,3 +148,31 @@ def test_a_refresh_gives_the_terms_and_keyness_of_a_full_recomputation(shared_to
     cold = extract_terms(shared_tokens, by_year=True), keyness(shared_tokens, target=year, series=series)
     pd.testing.assert_frame_equal(refreshed[0], cold[0])
     pd.testing.assert_frame_equal(refreshed[1], cold[1])
+
+
+def test_counts_read_and_merged_in_batches_are_those_of_one_merge(shared_tokens, tmp_path, monkeypatch):
+    """The terms count table reads and merges the documents' counts a batch at a time (to hold less at once):
+    with batches of 3 of the 26 reports, some counted, some read back from the cache, the merged counts are
+    those of one merge of every report, array for array."""
+    from cppcc_nlp.terms import candidates
+
+    monkeypatch.setattr(candidates, "MERGE_BATCH", 10_000)
+    whole, units = candidates._count_table(shared_tokens, 9, None, tmp_path / "one", True)
+    n_docs = shared_tokens["doc_id"].nunique()
+    calls = []
+    real = ngrams.count_ngrams
+    monkeypatch.setattr(ngrams, "count_ngrams", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(candidates, "MERGE_BATCH", 3)
+    candidates._count_table(shared_tokens, 9, None, tmp_path / "batched", True)
+    # (every other report's cached counts taken away: the batches mix counts read back and counted afresh)
+    taken = sorted((tmp_path / "batched" / "ngrams").rglob("*.counts"))[::2]
+    for entry in taken:
+        entry.unlink()
+    calls.clear()
+    batched, batched_units = candidates._count_table(shared_tokens, 9, None, tmp_path / "batched", True)
+    assert n_docs == 26 and len(calls) == len(taken) == 13  # (9 batches)
+    assert batched.n_units == whole.n_units > n_docs
+    for field in ngrams.NgramCounts.FIELDS:
+        one, merged = getattr(whole, field), getattr(batched, field)
+        assert one.dtype == merged.dtype and np.array_equal(one, merged), field
+    pd.testing.assert_frame_equal(units, batched_units)
