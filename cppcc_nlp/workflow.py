@@ -52,6 +52,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from cppcc_nlp._hugepages import huge_pages_off
 from cppcc_nlp._version import __version__
 from cppcc_nlp.errors import EmptyCorpusError, OutputError, ParameterError
 from cppcc_nlp.output.step_cache import StoredStep, load_step, store_step
@@ -714,7 +715,8 @@ def analyze(
         reference=reference,
     )
     try:
-        return _run(job, progress)
+        with huge_pages_off():  # (on a VM that hands freed memory back to its host: cppcc_nlp._hugepages)
+            return _run(job, progress)
     except BaseException:
         # a failed or interrupted run leaves no half-written folder of its own making, and a folder it was
         # given stays marked incomplete, so that the next run may write into it without --force

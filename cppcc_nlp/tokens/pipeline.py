@@ -38,6 +38,7 @@ import io
 import os
 from pathlib import Path
 
+from cppcc_nlp._hugepages import huge_pages_off
 from cppcc_nlp._version import __version__
 from cppcc_nlp.errors import ModelError, ParameterError
 from cppcc_nlp.resources.lexicon import Lexicon, load_lexicon
@@ -129,6 +130,7 @@ def _copy_segmenter(seg):
     return new
 
 
+@huge_pages_off()  # (the model's arrays: cppcc_nlp._hugepages)
 def nlp(*, lexicon=None, pkuseg_model=None):
     """The Chinese pipeline: pkuseg segmentation with the domain lexicon kept whole.
 

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cppcc_nlp._hugepages import huge_pages_off
 from cppcc_nlp.errors import EmptyCorpusError, InputError, ParameterError
 from cppcc_nlp.resources.lexicon import Lexicon, load_lexicon
 from cppcc_nlp.resources.stopwords import boilerplate, is_num_text, is_punct_text, stopwords
@@ -239,6 +240,7 @@ def _stopping_the_segmenter(function):
     return call
 
 
+@huge_pages_off()  # (on a VM that hands freed memory back to its host: cppcc_nlp._hugepages)
 @_stopping_the_segmenter
 def tokens(
     corpus,
