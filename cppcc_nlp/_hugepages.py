@@ -7,8 +7,8 @@ asked for after that is faulted back from the host and zeroed there.  On the pro
 a VM) touching 512 MiB of new array took 6.2–6.6 s that way, against 0.08 s when the memory was freed less
 than a second before and 0.3–0.5 s in 4 KB pages, however long ago it was freed.  The analyses allocate and
 free arrays of hundreds of MB step after step, so most of their huge pages came back from the host: on 16
-copies of the shared corpora, the terms count table took 19–23 s with huge pages and 9 s without, its kernel
-time 11–13 s against 1.4–1.6 s (benchmarks/README.md).
+copies of the shared corpora, ``extract_terms`` took 19–23 s with huge pages and 9 s without, its kernel time
+10.7–12.3 s against 1.5–1.7 s (benchmarks/README.md, "Twelfth stop").
 
 :func:`huge_pages_off` turns them off for this process and the children it forks (Linux's per-process switch,
 ``prctl(PR_SET_THP_DISABLE)``) while a heavy call runs (``analyze``, ``tokens``, ``nlp``), and puts the switch
