@@ -26,6 +26,8 @@ their sum) and the ratios of issue 11, as Markdown tables for benchmarks/README.
 * refresh (``add`` wall time, process start included, + ``analyze``) ÷ (alone + warm total);
 * peak memory: the analyze process and its largest worker, as max RSS (``ru_maxrss``, shared pages of forked
   workers included) and as peak USS (memory the process alone holds, sampled every 0.2 s with psutil).
+* CPU time of each ``analyze`` run, its children included, in user mode and in the kernel (on a virtual machine
+  that hands freed memory back to its host, new memory shows as kernel time: ``bench_memory.py``).
 
 ``--refresh-up-to 4`` skips the refresh (and its baseline) at larger scales, where a cold run alone takes
 most of an hour on 2 cores.  ``--quick`` is ``--scales 1``: a check that the script runs (about 5 minutes on 2 cores).
@@ -125,6 +127,14 @@ def _memory(peak: _PeakUSS) -> dict:
     }
 
 
+def _cpu_times() -> dict:
+    """CPU seconds of this process and of its children (all waited for: the segmenter, its workers, the step
+    children), in user mode and in the kernel: on a VM that hands memory back to its host, new memory shows as
+    kernel time (benchmarks/README.md, "Twelfth stop")."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"cpu_user_s": own.ru_utime + children.ru_utime, "cpu_kernel_s": own.ru_stime + children.ru_stime}
+
+
 def child_analyze(store: str, out: str, jobs: int) -> dict:
     from cppcc_nlp.workflow import analyze
 
@@ -132,6 +142,7 @@ def child_analyze(store: str, out: str, jobs: int) -> dict:
         result = analyze(store, out, force=True, progress=False, n_process=jobs)
     return {
         "timings": result.timings,
+        **_cpu_times(),
         "n_docs": int(len(result.tables["documents"])),
         "n_chars": int(result.tables["documents"]["n_chars"].sum()),
         "notes": result.notes,
@@ -292,9 +303,9 @@ def report(results: list, jobs: int) -> str:
         )
         + f". `--jobs {jobs}` = {cores} process(es).",
         "",
-        "| corpus | run | " + " | ".join(STEPS) + " | total | peak RSS main / largest child MB "
+        "| corpus | run | " + " | ".join(STEPS) + " | total | CPU user / kernel s | peak RSS main / largest child MB "
         "| peak USS main / segmenter / step child / worker MB |",
-        "|---|---|" + "---:|" * (len(STEPS) + 3),
+        "|---|---|" + "---:|" * (len(STEPS) + 4),
     ]
     for r in results:
         cold = r["runs"]["cold"]
@@ -305,7 +316,8 @@ def report(results: list, jobs: int) -> str:
             steps = " | ".join(_f(t.get(s, float("nan"))) for s in STEPS)
             name = f"refresh (add {run['add_s']:.1f} s + analyze)" if label == "refresh" else label
             lines.append(
-                f"| {corpus} | {name} | {steps} | {_f(total)} | {run['rss_main_mb']:,.0f} / "
+                f"| {corpus} | {name} | {steps} | {_f(total)} | {_f(run.get('cpu_user_s', float('nan')), 1)} / "
+                f"{_f(run.get('cpu_kernel_s', float('nan')), 1)} | {run['rss_main_mb']:,.0f} / "
                 f"{run['rss_worker_mb']:,.0f} | {run['uss_main_mb']:,.0f} / {run.get('uss_segmenter_mb', 0):,.0f} / "
                 f"{run.get('uss_step_mb', 0):,.0f} / {run['uss_worker_mb']:,.0f} |"
             )
