@@ -28,21 +28,21 @@ def child(mib: int, pause: float, huge_pages: bool) -> dict:
     """In a fresh process: free ``mib`` MiB, wait ``pause`` s, then time touching ``mib`` MiB of new array."""
     import numpy as np
 
-    from cppcc_nlp._hugepages import PR_SET_THP_DISABLE, _prctl
+    from cppcc_nlp import _hugepages
 
-    prctl = _prctl()
-    if not huge_pages and prctl is not None:
-        prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)
+    # (the library's own switch: off as analyze turns it off, on as it is left elsewhere)
+    os.environ[_hugepages.ENVIRONMENT_VARIABLE] = "on" if huge_pages else "off"
     n = mib * 2**20 // 8
-    freed = np.ones(n)
-    del freed
-    time.sleep(pause)
-    before = resource.getrusage(resource.RUSAGE_SELF)
-    started = time.perf_counter()
-    touched = np.ones(n)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_SELF)
-    del touched
+    with _hugepages.huge_pages_off():
+        freed = np.ones(n)
+        del freed
+        time.sleep(pause)
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        started = time.perf_counter()
+        touched = np.ones(n)
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        del touched
     return {"wall": wall, "kernel": after.ru_stime - before.ru_stime, "faults": after.ru_minflt - before.ru_minflt}
 
 

@@ -70,8 +70,9 @@ def _reports_free_memory() -> bool:
     return free_page_reporting()
 
 
+@functools.cache
 def _prctl():
-    """libc's ``prctl``, or None (not Linux, or no libc)."""
+    """libc's ``prctl``, or None (not Linux, or no libc); looked up once."""
     if not sys.platform.startswith("linux"):
         return None
     import ctypes
