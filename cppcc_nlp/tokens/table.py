@@ -296,6 +296,7 @@ def tokens(
         With ``isolate``, called as ``while_segmenting(n_chars)`` in this process while the forked child
         segments the ``n_chars`` characters the cache lacks (this process otherwise only waits): the main job
         imports there what its later steps need, and starts those that need no tokens when ``n_chars`` is small.
+        The rows of the cached paragraphs are then built, still while the child works.
     segmenter : PreloadedSegmenter, optional
         A child that began loading the default pipeline earlier (``analyze`` starts it beside the reading): with
         ``isolate`` and the same lexicon, it segments what the cache lacks instead of a child forked here.  It is
@@ -343,26 +344,38 @@ def tokens(
 
     words: dict[str, int] = {}
     store = None
-    found = TokenRows.concat([], words)
+    cached = None  # what the cache holds: which paragraphs first, their rows (``found``) built after
     if cache:
         root = cache_dir or getattr(corpus, "cache_dir", None) or default_cache_dir()
         store = TokenCache(Path(root), version)
         try:
-            found = store.lookup(unique, lex, words)
+            cached = store.scan(unique, lex)
         except OSError as exc:
             warnings.warn(f"token cache at {store.folder} unreadable ({exc}); segmenting anew", stacklevel=2)
     done = np.zeros(len(unique), dtype=bool)
-    done[found.text] = True
+    if cached is not None:
+        done[cached.found] = True
     todo = {h: t for (h, t), seen in zip(unique.items(), done) if not seen}
-    rows = found
+    found = None
+
+    def build_found() -> None:  # (the cached rows, their words first in ``words``: the same table as before)
+        nonlocal found
+        found = cached.rows(words) if cached is not None else TokenRows.concat([], words)
+
     if todo:
-        meanwhile = None if while_segmenting is None else lambda: while_segmenting(sum(map(len, todo.values())))
         isolated = nlp is None and client is None and isolate and fork_available() and not pipeline_loaded(lexicon=lex)
         if isolated:
             if segmenter is None or segmenter.lexicon.version != lex.version:
                 segmenter = PreloadedSegmenter(lex)  # (one given for another lexicon is stopped by the decorator)
+
+            def meanwhile() -> None:  # (while the child segments: the early steps, then the cached rows)
+                if while_segmenting is not None:
+                    while_segmenting(sum(map(len, todo.values())))
+                build_found()
+
             fresh = segmenter.segment(todo, n_process=n_process, batch_size=batch_size, meanwhile=meanwhile)
         else:
+            build_found()
             pipe = nlp if nlp is not None else make_nlp(lexicon=lex)
             if client is not None:
                 from cppcc_nlp.tokens._distributed import segment
@@ -379,6 +392,9 @@ def tokens(
         fresh = TokenRows.from_arrow(fresh, codes_of(fresh["text_hash"], number, add=False), words)
         rows = TokenRows.concat([found, fresh], words)
         del found, fresh  # (the table is built from ``rows`` alone)
+    else:
+        build_found()
+        rows = found
     para_text = np.array([number.get(h, -1) for h in hashes], dtype=np.int64)
     return _assemble(paras, sents, para_text, rows, compact=compact)
 

@@ -477,6 +477,61 @@ def test_a_table_read_partly_from_the_cache_equals_one_segmented_anew(pipe, samp
     assert [copy.text[s:e] for s, e in zip(rows["start"], rows["end"])] == rows["token"].tolist()
 
 
+def test_the_cache_names_the_paragraphs_it_holds_before_building_their_rows(
+    pipe, sample_corpus, shanghai_2020, tmp_path
+):
+    """``TokenCache.scan`` says which paragraphs are cached (so that the others go to the segmenter first), and
+    its ``rows`` are then those of ``lookup``: the same rows and the same word codes, in the same order."""
+    from cppcc_nlp.tokens._token_cache import TokenCache
+    from cppcc_nlp.tokens.pipeline import pipeline_version
+
+    cn.tokens(sample_corpus, nlp=pipe, cache_dir=tmp_path)
+    corpus = cn.Corpus([*sample_corpus.docs, shanghai_2020.docs[0]])
+    texts = {}
+    for text in corpus.paragraphs["text"].tolist():
+        if text.strip():
+            texts.setdefault(text_hash(text), text)
+    cached = {text_hash(t) for t in sample_corpus.paragraphs["text"].tolist() if t.strip()}
+    store, lex = TokenCache(tmp_path, pipeline_version()), load_lexicon(None)
+    scan = store.scan(texts, lex)
+    assert [list(texts)[n] for n in scan.found] == [h for h in texts if h in cached]
+    assert 30 < len(scan.found) < len(texts)
+    words, expected_words = {}, {}
+    rows, expected = scan.rows(words), store.lookup(texts, lex, expected_words)
+    assert list(words) == list(expected_words) and len(words) > 500
+    for name in ("text", "i", "word", "start", "end", "is_punct", "in_lexicon"):
+        assert getattr(rows, name).tolist() == getattr(expected, name).tolist(), name
+    assert set(rows.text.tolist()) == set(scan.found.tolist())
+
+
+def test_codes_of_maps_chunks_sharing_a_dictionary_as_it_maps_each_value(sample_tokens):
+    """A Parquet row group read in batches gives chunks that share one dictionary: mapped once, each row gets
+    the code its own value has; chunks with dictionaries of their own are mapped each on its own."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from cppcc_nlp.tokens._token_cache import codes_of
+
+    words = sample_tokens["token"].astype(str).tolist()
+    n = len(words) // 4
+    assert n > 500
+    buffer = io.BytesIO()
+    pq.write_table(pa.table({"token": words[: 2 * n]}), buffer, row_group_size=n + n // 2)
+    column = pq.read_table(io.BytesIO(buffer.getvalue()), read_dictionary=["token"])["token"].chunk(0)
+    shared = pa.chunked_array([column.slice(0, n // 2), column.slice(n // 2)])
+    assert shared.chunk(0).dictionary.equals(shared.chunk(1).dictionary)
+    chunks = [pa.array(words[a : a + n]).dictionary_encode().cast(shared.type) for a in (2 * n, 3 * n)]
+    for chunked in (shared, pa.chunked_array(chunks), pa.chunked_array([*shared.chunks, *chunks])):
+        values = [str(v) for v in chunked.cast(pa.string()).to_pylist()]
+        codes: dict = {}
+        assert codes_of(chunked, codes, add=True).tolist() == [codes[v] for v in values]
+        assert list(codes) == list(dict.fromkeys(values))  # (codes in the order of first use)
+        some = dict(list(codes.items())[::2])
+        assert codes_of(chunked, some, add=False).tolist() == [some.get(v, -1) for v in values]
+
+
 def test_lexicon_change_invalidates_only_paragraphs_with_changed_entries(pipe, sample_corpus, tmp_path, monkeypatch):
     cn.tokens(sample_corpus, nlp=pipe, cache_dir=tmp_path)
     f = tmp_path / "mine.txt"
