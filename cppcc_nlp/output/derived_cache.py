@@ -235,7 +235,7 @@ class DerivedCache:
         """The model fitted when the k of :meth:`previous_k` was chosen (to warm-start the refit), or None."""
         if self.previous_k(params_key, corpus) is None:
             return None
-        return _read_model(self.folder / f"k-{params_key}.zip", params_key)
+        return _read_model(self.folder / f"k-{params_key}.zip", params_key, tables=False)
 
     def remember_k(self, params_key: str, corpus, k: int, model=None, *, saved: Path | None = None) -> None:
         """Keep the k chosen on ``corpus`` (and the model fitted with it, for a warm start; ``saved`` as in
@@ -264,7 +264,7 @@ class DerivedCache:
             warnings.warn(f"derived-results cache not writable ({exc.strerror or exc}); results not kept", stacklevel=3)
 
 
-def _read_model(path: Path, inputs: str):
+def _read_model(path: Path, inputs: str, *, tables: bool = True):
     from cppcc_nlp.topics.model import TopicModel
 
     data = read_verified_bytes(path, inputs=inputs)
@@ -273,7 +273,7 @@ def _read_model(path: Path, inputs: str):
     with tempfile.TemporaryDirectory() as tmp:
         file = Path(tmp) / "model.zip"
         file.write_bytes(data)
-        return TopicModel.load(file)
+        return TopicModel.load(file, tables=tables)
 
 
 def _write_model(model, path: Path, inputs: str, saved: Path | None = None) -> None:

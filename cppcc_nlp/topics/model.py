@@ -672,8 +672,13 @@ class TopicModel(BaseEstimator):
         return save_model(self, path)
 
     @classmethod
-    def load(cls, path) -> "TopicModel":
+    def load(cls, path, *, tables: bool = True) -> "TopicModel":
         """Read a model written by :meth:`save`.
+
+        ``tables=False`` reads the parameters, vocabulary and matrices only, what ``fit(warm_start=...)`` needs:
+        the tables (``topics_``, ``terms_``, ``doc_topics_``, ``coherence_``, ...) are None.  A yearly refresh
+        warm-starts so (the 25 MB model of 16 copies of the shared corpora: 0.14-0.30 s instead of 0.40-0.50 s;
+        the rest is the units' tables and texts).
 
         Raises
         ------
@@ -681,4 +686,4 @@ class TopicModel(BaseEstimator):
             (a :class:`~cppcc_nlp.errors.ModelError`) The file is missing, not a saved topic model, or from an
             incompatible format version.
         """
-        return load_model(cls, path)
+        return load_model(cls, path, tables=tables)

@@ -103,8 +103,8 @@ def _put(zf, name: str, data: bytes) -> None:
     zf.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data, compress_type=compression)
 
 
-def _read(path: Path) -> tuple[dict, dict, dict]:
-    """meta.json, the arrays and the tables of a saved model."""
+def _read(path: Path, tables: bool = True) -> tuple[dict, dict, dict]:
+    """meta.json, the arrays and the tables of a saved model (``tables=False``: no tables, ``{}``)."""
     try:
         with zipfile.ZipFile(path) as zf:
             meta = json.loads(zf.read("meta.json").decode("utf-8"))
@@ -117,7 +117,11 @@ def _read(path: Path) -> tuple[dict, dict, dict]:
                     "refit the model on its corpus with this version (TopicModel(...).fit(corpus).save(path))"
                 )
             arrays = dict(np.load(io.BytesIO(zf.read("arrays.npz"))))
-            frames = {n[:-8]: pd.read_parquet(io.BytesIO(zf.read(n))) for n in zf.namelist() if n.endswith(".parquet")}
+            frames = {
+                n[:-8]: pd.read_parquet(io.BytesIO(zf.read(n)))
+                for n in zf.namelist()
+                if tables and n.endswith(".parquet")
+            }
     except SavedModelError:
         raise
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
@@ -135,14 +139,15 @@ def _search_units_before(model) -> int | None:
     return int((model.doc_topics_["n_terms"] > 0).sum())
 
 
-def load_model(cls, path):
-    """A ``cls`` (TopicModel) instance restored from a file written by :func:`save_model`."""
+def load_model(cls, path, *, tables: bool = True):
+    """A ``cls`` (TopicModel) instance restored from a file written by :func:`save_model` (``tables=False``: its
+    tables are None, as :meth:`TopicModel.load` says)."""
     path = Path(path)
     if path.is_dir():
         path = path / DEFAULT_NAME
     if not path.is_file():
         raise SavedModelError(f"{path}: no saved topic model there (save one with TopicModel.save(path))")
-    meta, arrays, frames = _read(path)
+    meta, arrays, frames = _read(path, tables)
     params = meta["params"]
     if params.get("k_range") is not None:
         params["k_range"] = tuple(params["k_range"])
@@ -163,6 +168,12 @@ def load_model(cls, path):
     model.components_ = arrays["components"]
     model.raw_components_ = arrays["raw_components"]
     model._raw_weights = arrays["raw_weights"]
+    model.library_version_ = meta.get("library_version")
+    if not tables:
+        model.topics_ = model.terms_ = model.coherence_ = model.doc_topics_ = None
+        model.section_topics_ = model.formula_sentences_ = None
+        model.search_units_, model._texts = meta.get("search_units"), {}
+        return model
     model.topics_ = frames["topics"]
     model.terms_ = frames["terms"]
     model.coherence_ = frames["coherence"]
@@ -172,5 +183,4 @@ def load_model(cls, path):
     model.formula_sentences_ = frames.get("formula_sentences", formula_sentences(pd.DataFrame(), Formulae()))
     texts = frames["texts"]
     model._texts = dict(zip(texts["unit"].tolist(), texts["text"].tolist()))
-    model.library_version_ = meta.get("library_version")
     return model

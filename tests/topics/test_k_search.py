@@ -300,6 +300,22 @@ def test_real_warm_started_refresh_matches_the_earlier_topics(sample_shanghai, e
 
 
 @pytest.mark.slow
+def test_a_model_loaded_without_its_tables_warm_starts_the_same_refit(sample_shanghai, earlier_model, tmp_path):
+    """``TopicModel.load(path, tables=False)``, what a refresh reads to warm-start: the matrices and vocabulary,
+    no tables; the refit from it is the refit from the whole model, table for table."""
+    corpus, table = sample_shanghai
+    _, previous = earlier_model
+    light = TopicModel.load(previous.save(tmp_path / "earlier.zip"), tables=False)
+    assert light.topics_ is None and light.doc_topics_ is None and light.n_topics_ == 14
+    assert light.vocabulary_ == previous.vocabulary_ and np.array_equal(light.raw_components_, previous.raw_components_)
+    refit = TopicModel(random_state=0).fit(corpus, tokens=table, warm_start=light)
+    expected = TopicModel(random_state=0).fit(corpus, tokens=table, warm_start=previous)
+    for name in ("topics_", "terms_", "doc_topics_", "coherence_"):
+        pd.testing.assert_frame_equal(getattr(refit, name), getattr(expected, name), obj=name)
+    assert np.array_equal(refit.components_, expected.components_)
+
+
+@pytest.mark.slow
 def test_real_a_refit_stopped_when_its_topics_settle_has_the_topics_of_all_400_iterations(
     sample_shanghai, earlier_model, monkeypatch
 ):
