@@ -232,7 +232,8 @@ class TokenCache:
         (:meth:`CachedParagraphs.rows`, the longer half: 0.43-0.67 s of about 1 s for 4 M rows).  So the
         paragraphs to segment are known first, and the rows are built while they are segmented."""
         index = {h: n for n, h in enumerate(texts)}
-        parts, version, versions = [], [], {}  # (table, text numbers) of each part, versions, version codes
+        # (table, text numbers) of each part; the numbers found; their lexicon versions; the code of each version
+        parts, hits, version, versions = [], [], [], {}
         for part in self._parts() if texts else []:
             table = self._read_part(part)
             if table is None:
@@ -241,10 +242,11 @@ class TokenCache:
             hit = text >= 0
             if hit.any():
                 parts.append((table, text))
+                hits.append(text[hit])
                 version.append(codes_of(table["lexicon_version"], versions, add=True)[hit])
             del table, text
         version = np.concatenate(version) if version else np.zeros(0, dtype=np.int64)
-        text = np.concatenate([t[t >= 0] for _, t in parts]).astype(np.int32) if parts else np.zeros(0, np.int32)
+        text = np.concatenate(hits).astype(np.int32) if hits else np.zeros(0, np.int32)
         chosen = np.full(len(texts), -1, dtype=np.int64)
         for n, v in self._valid_versions(text, version, list(versions), texts, lex).items():
             chosen[n] = v

@@ -117,11 +117,8 @@ def _read(path: Path, tables: bool = True) -> tuple[dict, dict, dict]:
                     "refit the model on its corpus with this version (TopicModel(...).fit(corpus).save(path))"
                 )
             arrays = dict(np.load(io.BytesIO(zf.read("arrays.npz"))))
-            frames = {
-                n[:-8]: pd.read_parquet(io.BytesIO(zf.read(n)))
-                for n in zf.namelist()
-                if tables and n.endswith(".parquet")
-            }
+            names = [n for n in zf.namelist() if n.endswith(".parquet")] if tables else []
+            frames = {n[:-8]: pd.read_parquet(io.BytesIO(zf.read(n))) for n in names}
     except SavedModelError:
         raise
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
