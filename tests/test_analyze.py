@@ -470,8 +470,21 @@ def test_steps_side_by_side_write_what_one_after_another_writes(shanghai, shangh
     """``n_process=2``: slogans, terms, keyness, indicators and topics computed in forked children, two at a time;
     every file written (tables, figures, the model, the report page) and every note are those of the run that
     computed them one after another, byte for byte."""
+    from cppcc_nlp import _fork
+
     _, cold = shanghai_cold
     monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path / "cache"))  # nothing derived kept: every step computed
+    running_together = []  # the steps' children running at once, as the scheduler saw them
+    side_by_side = _fork.run_side_by_side
+
+    def recording(work, lanes, *, on_change=None, **kwargs):
+        def seen(running, finished):
+            running_together.append(sorted(running))
+            on_change(running, finished)
+
+        return side_by_side(work, lanes, on_change=seen, **kwargs)
+
+    monkeypatch.setattr(_fork, "run_side_by_side", recording)
     side = analyze(shanghai, tmp_path / "side", progress=False, n_topics=K, n_process=2)
     assert set(side.tables) == set(cold.tables)
     for name, table in cold.tables.items():
@@ -482,8 +495,11 @@ def test_steps_side_by_side_write_what_one_after_another_writes(shanghai, shangh
         if relative.name != ".cppcc-nlp-output":
             assert (side.out / relative).read_bytes() == (cold.out / relative).read_bytes(), relative
     assert side.notes == cold.notes and side.figures == [side.out / p.relative_to(cold.out) for p in cold.figures]
-    steps = ("slogans", "terms", "keyness", "indicators", "topics")
-    assert side.timings["total"] < sum(side.timings[s] for s in ("reading", "tokens", *steps))  # they overlapped
+    # every step computed in a child, two (or more, with those started beside the segmentation) at a time: the
+    # scheduler's record, not the wall time, which a loaded machine makes longer than the steps' sum
+    steps = {"slogans", "terms", "keyness", "indicators", "topics"}
+    assert set().union(*running_together) == steps
+    assert max(map(len, running_together)) >= 2
 
 
 def test_the_report_font_is_subset_from_the_base_made_of_the_corpus_characters(
