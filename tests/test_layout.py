@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "cppcc_nlp"
 
 #: rooms from the bottom up; a module may import its own room, lower layers, and peers named together
 LAYERS = [
-    {"errors", "_version", "_text", "_cache", "_dask", "_fork", "_hugepages"},
+    {"errors", "_version", "_text", "_cache", "_dask", "_fork", "_hugepages", "_heap"},
     {"resources"},
     {"io"},
     {"corpus"},
