@@ -51,9 +51,10 @@ def _mallopt():
 
 def keep_freed_memory() -> bool:
     """Serve every ``malloc`` block of this process from its heap (no block of its own mapping) and keep the heap's
-    free top up to :data:`TRIM_THRESHOLD`; True if glibc took both settings.  Only in a short-lived forked child."""
+    free top up to :data:`TRIM_THRESHOLD`, grown :data:`TOP_PAD` at a time; True if glibc took all three settings.
+    Only in a short-lived forked child."""
     mallopt = _mallopt()
     if mallopt is None:
         return False
     settings = ((M_MMAP_MAX, 0), (M_TRIM_THRESHOLD, TRIM_THRESHOLD), (M_TOP_PAD, TOP_PAD))
-    return all([mallopt(option, value) == 1 for option, value in settings])
+    return all([mallopt(option, value) == 1 for option, value in settings])  # (a list: every setting is made)

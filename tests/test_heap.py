@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import resource
 
 import numpy as np
@@ -20,17 +21,16 @@ MB = 1 << 20
 def _faults_of_a_second_array(keep: bool) -> tuple[int, int]:
     """In a forked child: the page faults of touching a 64 MB array, and of touching another after it was freed
     (in 4 KB pages where Linux lets a process turn huge pages off)."""
-    prctl = _hugepages._prctl()
-    if prctl is not None:
-        prctl(_hugepages.PR_SET_THP_DISABLE, 1, 0, 0, 0)
+    os.environ[_hugepages.ENVIRONMENT_VARIABLE] = "off"  # (this child's own environment)
     if keep:
         assert _heap.keep_freed_memory()
     faults = []
-    for _ in range(2):
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-        array = np.ones(64 * MB, dtype=np.uint8)  # (every page written)
-        faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
-        del array
+    with _hugepages.huge_pages_off():
+        for _ in range(2):
+            before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+            array = np.ones(64 * MB, dtype=np.uint8)  # (every page written)
+            faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+            del array
     return faults[0], faults[1]
 
 
