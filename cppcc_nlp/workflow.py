@@ -21,9 +21,11 @@ loads the model (``tokens(isolate=True)``), so the main process never holds its 
 (``--jobs``) the analysis steps run side by side, each in a forked child that shares the corpus and the token
 table copy-on-write, draws its figures and keeps its outputs (:class:`_StepRunner`); those that need no tokens
 (slogans, indicators) start beside a small segmentation (a refresh).  The outputs are those of the steps
-run one after another.  After a refresh
-(reports added, at most 20% more characters) the topic model is refitted with the k chosen before, warm-started from the earlier model (topic i continues topic
-i); ``rechoose_k=True`` (``--rechoose-k``) searches k again.  An output folder that already holds other files
+run one after another.  After a small refresh (reports added, at most 2% more characters than when the topic
+model was fitted) the added reports are folded into that model (its topics stay; ``TopicModel.fold_in``); after a
+larger one (at most 20% more characters than when k was chosen), or with ``refit_topics=True``
+(``--refit-topics``), the model is refitted with the k chosen before, warm-started from the earlier model (topic
+i continues topic i); ``rechoose_k=True`` (``--rechoose-k``) searches k again.  An output folder that already holds other files
 is refused unless ``force=True``; even then only the files listed above are overwritten and nothing else is
 deleted.
 
@@ -103,6 +105,7 @@ class Job:
     slogan_lexicons: object = None
     client: object = None  # a distributed.Client: reading, tokens, slogans and term counts run on its cluster
     rechoose_k: bool = False
+    refit_topics: bool = False
     token_key: str = ""  # pipeline and lexicon versions of the tokens; set by _run after reading
     target: object = None  # keyness target year(s); None: the latest year
     reference: object = None  # keyness reference year(s); None: the years before the target
@@ -503,10 +506,23 @@ def _topics(job: Job) -> Part:
 
     cache = _derived(job, "topics", job.n_topics, job.random_state)
     params_key = _params_key(job, "topics", job.random_state)
-    # a model refitted with the k of an earlier run is kept apart: --rechoose-k does not read it
+    fit_key = _params_key(job, "topics-fit", job.n_topics, job.random_state)
+    # what a run with other options made is not read: a model refitted with the k of an earlier run
+    # (--rechoose-k does not read it), one with reports folded in (--refit-topics and --rechoose-k do not)
     model, caught, notes, saved = cache.model(), [], [], None
     if model is None and not job.rechoose_k:
         model = cache.model("topic-model-kept-k")
+    if model is None and not (job.rechoose_k or job.refit_topics):
+        model = cache.model("topic-model-folded")
+    if model is None and not (job.rechoose_k or job.refit_topics):
+        fitted = cache.previous_fit(fit_key, job.corpus)
+        if fitted is not None:
+            model = fitted.fold_in(
+                job.corpus, tokens=job.tokens, units_cache=_document_caches(job, "topics-of-document", job.token_key)
+            )
+            saved = model.save(job.out / "topic_model.zip")
+            cache.put_model(model, "topic-model-folded", saved=saved)
+            notes.append(_folded_note(fitted, job.corpus))
     if model is None:
         k, earlier = job.n_topics, None
         if k is None and not job.rechoose_k:
@@ -531,6 +547,7 @@ def _topics(job: Job) -> Part:
             return Part({}, section, [section.text])
         saved = model.save(job.out / "topic_model.zip")  # (the caches keep its bytes: one save, not two or three)
         cache.put_model(model, "topic-model" if k == job.n_topics else "topic-model-kept-k", saved=saved)
+        cache.remember_fit(fit_key, job.corpus, model, saved=saved)
         if k is None:
             cache.remember_k(params_key, job.corpus, model.n_topics_, model, saved=saved)
     notes = [f"Topics: {w.message}" for w in caught] + notes
@@ -548,6 +565,20 @@ def _topics(job: Job) -> Part:
     if saved is None:
         model.save(job.out / "topic_model.zip")
     return Part(tables, topic_section(model, shares, k_chosen=job.n_topics is None), notes, ["topic_model.zip"])
+
+
+def _folded_note(fitted, corpus) -> str:
+    """The note of a refresh folded into the model fitted before: how many reports, how much more text."""
+    from cppcc_nlp.output.derived_cache import FOLD_IN_GROWTH
+
+    docs = corpus.documents
+    added = ~docs["doc_id"].isin(set(fitted.doc_topics_["doc_id"]))
+    growth = docs.loc[added, "n_chars"].sum() / max(docs.loc[~added, "n_chars"].sum(), 1)
+    return (
+        f"Topics: the {int(added.sum())} report(s) added since the topic model was fitted ({growth:.1%} more text) "
+        f"are folded into it: its topics are kept (refitted past {FOLD_IN_GROWTH:.0%} more text, or with "
+        "--refit-topics)"
+    )
 
 
 def _derived(job: Job, step: str, *params):
@@ -571,7 +602,7 @@ def _topics_state(job: Job) -> tuple:
     """Which topic models the derived cache holds for this corpus: a run with ``--rechoose-k`` adds the searched
     model, which later runs then read (so the kept outputs of a run before it are not reused)."""
     cache = _derived(job, "topics", job.n_topics, job.random_state)
-    return cache.has("topic-model", ".zip"), cache.has("topic-model-kept-k", ".zip")
+    return tuple(cache.has(name, ".zip") for name in ("topic-model", "topic-model-kept-k", "topic-model-folded"))
 
 
 #: the options each step's kept outputs depend on (beyond the corpus, the tokens' versions and the code)
@@ -581,7 +612,7 @@ STEP_OPTIONS = {
     "terms": lambda job: (job.top_terms,),
     "keyness": lambda job: (repr(job.target), repr(job.reference)),
     "indicators": lambda job: (),
-    "topics": lambda job: (job.n_topics, job.random_state, job.rechoose_k, _topics_state(job)),
+    "topics": lambda job: (job.n_topics, job.random_state, job.rechoose_k, job.refit_topics, _topics_state(job)),
 }
 #: the steps that read the token table
 TOKEN_STEPS = ("terms", "keyness", "topics")
@@ -655,6 +686,7 @@ def analyze(
     slogan_lexicons=None,
     client=None,
     rechoose_k: bool = False,
+    refit_topics: bool = False,
     target=None,
     reference=None,
 ) -> AnalysisResult:
@@ -679,6 +711,9 @@ def analyze(
         summed counts (docs/scale.md).  The tables are the same as without it.
     rechoose_k : search k again even where the k of an earlier run on this corpus (before reports were added)
         would be kept.
+    refit_topics : fit the topic model again (warm-started, at the earlier k) even where the reports added since
+        it was fitted are few enough to be folded into it (at most ``FOLD_IN_GROWTH``, 2%, more characters; see
+        :meth:`TopicModel.fold_in`).
     target, reference : the keyness comparison, as years (``2019``, ``[2018, 2019]``); default: the latest
         year against the earlier ones (see :func:`cppcc_nlp.keyness`).
 
@@ -711,6 +746,7 @@ def analyze(
         slogan_lexicons=slogan_lexicons,
         client=client,
         rechoose_k=rechoose_k,
+        refit_topics=refit_topics,
         target=target,
         reference=reference,
     )

@@ -462,6 +462,48 @@ def test_a_refreshed_corpus_keeps_k_unless_asked(shared_dir, tmp_path, monkeypat
     assert calls["topics"] == [k, None]  # asked: k searched again
 
 
+def test_a_small_refresh_is_folded_into_the_topic_model_fitted_before(shanghai, tmp_path, monkeypatch):
+    """Reports added, at most ``FOLD_IN_GROWTH`` more text since the topic model was fitted: no fit, the added
+    reports folded into that model (``TopicModel.fold_in`` of the saved model gives the same tables); a rerun
+    reads the result back; ``refit_topics`` fits again; past the limit the model is fitted again.  The limit is
+    set around this corpus's growth (Shanghai reports of 12-30% more text each): the rule is tested, not its 2%."""
+    from cppcc_nlp.corpus.corpus import Corpus
+    from cppcc_nlp.output import derived_cache
+    from cppcc_nlp.topics.model import TopicModel
+
+    reports = sorted(shanghai.glob("provincial-shanghai_202*.txt"))
+    if len(reports) < 5:
+        pytest.skip(f"{shanghai} lacks the Shanghai reports 2020-2024")
+    size = {p: len(Corpus.from_path(p).paragraphs["text"].str.cat()) for p in reports}
+
+    def growth(before, after):
+        return sum(size[p] for p in after) / sum(size[p] for p in before) - 1
+
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path / "cache"))
+    first = analyze(reports[:3], tmp_path / "first", progress=False, n_topics=K)
+    calls = _counting_analyses(monkeypatch)
+    monkeypatch.setattr(derived_cache, "FOLD_IN_GROWTH", growth(reports[:3], reports[:4]) + 0.01)
+    folded = analyze(reports[:4], tmp_path / "folded", progress=False, n_topics=K)
+    assert calls["topics"] == []  # not fitted
+    assert any("1 report(s) added since the topic model was fitted" in note for note in folded.notes), folded.notes
+    expected = TopicModel.load(first.out / "topic_model.zip").fold_in(Corpus.from_path(reports[:4]))
+    pd.testing.assert_frame_equal(folded.tables["unit_topics"], expected.doc_topics_)
+    pd.testing.assert_frame_equal(folded.tables["topics"], expected.topics_)
+    assert folded.tables["topics"]["label"].tolist() == first.tables["topics"]["label"].tolist()
+    assert set(folded.tables["unit_topics"]["doc_id"]) == {p.stem for p in reports[:4]}
+    saved = TopicModel.load(folded.out / "topic_model.zip")
+    pd.testing.assert_frame_equal(saved.doc_topics_, expected.doc_topics_)
+    again = analyze(reports[:4], tmp_path / "again", progress=False, n_topics=K)
+    assert calls["topics"] == [] and again.notes == folded.notes  # read back
+    pd.testing.assert_frame_equal(again.tables["unit_topics"], folded.tables["unit_topics"])
+    refit = analyze(reports[:4], tmp_path / "refit", progress=False, n_topics=K, refit_topics=True)
+    assert calls["topics"] == [K] and not any("folded" in note for note in refit.notes)  # asked: fitted
+    assert set(refit.tables["unit_topics"]["doc_id"]) == {p.stem for p in reports[:4]}
+    monkeypatch.setattr(derived_cache, "FOLD_IN_GROWTH", growth(reports[:4], reports) - 0.01)
+    past = analyze(reports, tmp_path / "past", progress=False, n_topics=K)
+    assert calls["topics"] == [K, K] and not any("folded" in note for note in past.notes)  # past the limit
+
+
 # ---------------------------------------------------------------------------------------------------------
 # the analysis steps side by side (n_process > 1): each in a forked child, same outputs
 

@@ -30,6 +30,13 @@ def register(subparsers) -> None:
         "k unless the corpus grew by more than 20%% of its characters)",
     )
     p.add_argument(
+        "--refit-topics",
+        action="store_true",
+        help="fit the topics again (at the earlier k) after reports were added (default: fold the added reports "
+        "into the earlier model, its topics kept, unless the corpus grew by more than 2%% of its characters since "
+        "it was fitted)",
+    )
+    p.add_argument(
         "--target", type=int, nargs="+", metavar="YEAR", help="keyness target year(s) (default: the latest year)"
     )
     p.add_argument(
@@ -84,6 +91,7 @@ def _run(args, client) -> int:
         slogan_lexicons=args.slogan_lexicon,
         client=client,
         rechoose_k=args.rechoose_k,
+        refit_topics=args.refit_topics,
         target=_years(args.target),
         reference=_years(args.reference),
     )

@@ -272,6 +272,29 @@ def test_both_spellings_of_jobs_and_topics_are_accepted(argv, dest, value):
 
 
 @pytest.mark.parametrize(
+    "flags, expected",
+    [
+        ([], {"rechoose_k": False, "refit_topics": False}),
+        (["--refit-topics"], {"rechoose_k": False, "refit_topics": True}),
+        (["--rechoose-k"], {"rechoose_k": True, "refit_topics": False}),
+    ],
+)
+def test_analyze_passes_how_a_refresh_treats_the_topic_model(flags, expected, monkeypatch):
+    from cppcc_nlp import workflow
+
+    class Seen(Exception):
+        pass
+
+    def seen(paths, out, **options):
+        raise Seen({name: options[name] for name in expected})
+
+    monkeypatch.setattr(workflow, "analyze", seen)
+    with pytest.raises(Seen) as info:
+        main(["analyze", "P", "--out", "O", *flags])
+    assert info.value.args[0] == expected
+
+
+@pytest.mark.parametrize(
     "command, canonical, alias",
     [
         ("analyze", "-j N, --jobs N", "--n-process N"),

@@ -1,5 +1,5 @@
-"""The k search with few fits (one warm-started fit per k, all starts at the finalists), the sparse path, and a
-refit warm-started from an earlier model (a yearly refresh)."""
+"""The k search with few fits (one warm-started fit per k, all starts at the finalists), the sparse path, a
+refit warm-started from an earlier model (a yearly refresh), and a refresh folded into the earlier model."""
 
 from __future__ import annotations
 
@@ -335,3 +335,54 @@ def test_real_a_refit_stopped_when_its_topics_settle_has_the_topics_of_all_400_i
     assert cosine.min() > 0.9999, cosine
     same = settled.doc_topics_["dominant_topic"].eq(full.doc_topics_["dominant_topic"]).fillna(True)
     assert same.mean() > 0.99
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# a refresh folded into the earlier model (TopicModel.fold_in)
+
+
+@pytest.mark.slow
+def test_real_a_refresh_folded_in_keeps_the_topics_and_gives_each_unit_its_transform(
+    sample_shanghai, earlier_model, count_fits, tmp_path
+):
+    corpus, table = sample_shanghai
+    last, previous = earlier_model
+    folded = previous.fold_in(corpus, tokens=table)
+    assert count_fits == []  # no NMF fit
+    # the topics are the fitted ones
+    assert folded.n_topics_ == 14 and folded.vocabulary_ == previous.vocabulary_
+    assert np.array_equal(folded.components_, previous.components_)
+    for column in ("topic_id", "label", "top_terms", "weights", "coherence"):
+        assert folded.topics_[column].tolist() == previous.topics_[column].tolist(), column
+    pd.testing.assert_frame_equal(folded.terms_, previous.terms_)
+    pd.testing.assert_frame_equal(folded.coherence_, previous.coherence_)
+    # every unit of the refreshed corpus, each with the distribution transform gives it: the earlier units keep
+    # theirs to the bit, the new report's are there
+    units = folded.doc_topics_
+    pd.testing.assert_frame_equal(units, previous.transform(corpus, tokens=table))
+    kept = units[units["doc_id"] != last].reset_index(drop=True)
+    pd.testing.assert_frame_equal(kept, previous.doc_topics_.reset_index(drop=True))
+    new = units[units["doc_id"] == last]
+    assert len(new) > 50 and new["dominant_topic"].notna().mean() > 0.9
+    # shares and dominant counts of the refreshed corpus
+    assert folded.topics_["share"].sum() == pytest.approx(1.0)
+    assert folded.topics_["n_units"].sum() == units["dominant_topic"].notna().sum() > previous.topics_["n_units"].sum()
+    assert last in set(folded.section_topics_["doc_id"]) and last not in set(previous.section_topics_["doc_id"])
+    shares, before = (m.shares(by="year").set_index("year") for m in (folded, previous))  # (the sample is of 2024)
+    assert shares.loc[2024, "n_units"] == before.loc[2024, "n_units"] + new["dominant_topic"].notna().sum()
+    pd.testing.assert_frame_equal(shares.drop(index=2024), before.drop(index=2024))
+    best = folded.representative(n=50)
+    assert best["text"].str.len().gt(0).all()
+    # saved and read back, the same model
+    loaded = TopicModel.load(folded.save(tmp_path / "folded.zip"))
+    for name in ("topics_", "terms_", "doc_topics_", "section_topics_"):
+        pd.testing.assert_frame_equal(getattr(loaded, name), getattr(folded, name), obj=name)
+
+
+@pytest.mark.slow
+def test_fold_in_needs_the_tables_of_the_model(sample_shanghai, earlier_model, tmp_path):
+    corpus, table = sample_shanghai
+    _, previous = earlier_model
+    light = TopicModel.load(previous.save(tmp_path / "earlier.zip"), tables=False)
+    with pytest.raises(ParameterError, match="fold_in needs the model's tables"):
+        light.fold_in(corpus, tokens=table)
