@@ -600,7 +600,8 @@ def _step_cache(job: Job, step: str):
 
 def _topics_state(job: Job) -> tuple:
     """Which topic models the derived cache holds for this corpus: a run with ``--rechoose-k`` adds the searched
-    model, which later runs then read (so the kept outputs of a run before it are not reused)."""
+    model, one with ``--refit-topics`` a refitted one, which later runs then read (so the kept outputs of a run
+    before it are not reused)."""
     cache = _derived(job, "topics", job.n_topics, job.random_state)
     return tuple(cache.has(name, ".zip") for name in ("topic-model", "topic-model-kept-k", "topic-model-folded"))
 

@@ -31,6 +31,8 @@ corpus; what does (vocabulary, one fit, the units' weights, NPMI counting) grows
 A yearly refresh: ``fit(corpus, warm_start=last_years_model)`` keeps the earlier k and starts one NMF fit from
 the earlier topics, so that topic i of the new model continues topic i of the old one.  This fit, like the final
 fit after a search on a sample, stops when the topics stop moving (:func:`~cppcc_nlp.topics._factorise.settled`).
+A smaller one: ``last_years_model.fold_in(corpus)`` keeps the topics and weights every unit of the larger corpus
+under them (what ``analyze`` does while the corpus has grown by at most 2% since the model was fitted).
 
 Report formulae
 ---------------
