@@ -517,7 +517,9 @@ class TopicModel(BaseEstimator):
         matrix, labels, ``terms_`` and ``coherence_`` are this model's; every unit of ``X`` gets the distribution
         :meth:`transform` gives it, so the units of the fitted reports keep theirs to the bit, and ``topics_``'s
         ``share`` and ``n_units``, ``section_topics_`` and the texts of :meth:`representative` are those of
-        ``X``.  Terms that only the added reports bring are outside the vocabulary until the next fit.
+        ``X``.  Terms that only the added reports bring are outside the vocabulary until the next fit.  Only the
+        added units are weighted: the others' weights are this model's, the same bits (each unit is weighted on
+        its own; at 16 copies of the shared corpora 0.003 s instead of 0.95 s).
 
         ``analyze`` folds a refresh in when the corpus has grown by at most ``FOLD_IN_GROWTH`` (2%) of its
         characters since the model was fitted (:mod:`cppcc_nlp.output.derived_cache`): on 16 copies of the
@@ -549,14 +551,34 @@ class TopicModel(BaseEstimator):
             units.dropped if units.dropped is not None else formula_sentences(pd.DataFrame(), self.formulae_)
         )
         model._headings = units.headings
-        features = self._features(counts, self.idf_)
-        model.doc_topics_, model._raw_weights = model._unit_table(units, counts, features, self.topics_["label"])
+        model._raw_weights = self._folded_weights(units, counts, self._features(counts, self.idf_))
+        model.doc_topics_ = _results.unit_table(
+            units.meta, self.unit, counts, model._raw_weights, self.topics_["label"].to_numpy()
+        )
         model._texts = dict(zip(model.doc_topics_[UNITS[self.unit]], units.texts))
         model.topics_ = _results.with_shares(self.topics_, model.doc_topics_, self.n_topics_)
         model.section_topics_ = (
             model._section_topics(model.doc_topics_) if self.unit in ("paragraph", "section") else None
         )
         return model
+
+    def _folded_weights(self, units, counts, features) -> np.ndarray:
+        """The unit weights of :meth:`fold_in`: the fitted units' are this model's (each unit is weighted on its own,
+        so weighting them again gives the same bits: tests), the others' are computed."""
+        ids = units.meta[UNITS[self.unit]]
+        fitted = ids.isin(set(self.doc_topics_[UNITS[self.unit]])).to_numpy()
+        kept = getattr(self, "_raw_weights", None)
+        if kept is None or ids[fitted].tolist() != self.doc_topics_[UNITS[self.unit]].tolist():
+            fitted[:] = False  # (not the units this model weighted, in its order: all weighted again)
+        weights = np.zeros((len(ids), self.n_topics_))
+        if fitted.any():
+            weights[fitted] = kept
+        new = np.flatnonzero(~fitted)
+        with one_thread():
+            weights[new] = unit_weights(
+                self.method, counts[new], features[new], self.raw_components_, self.doc_topic_prior_
+            )
+        return weights
 
     # -- reading results --------------------------------------------------------------------------------------
     def shares(self, by="year", *, doc_topics: pd.DataFrame | None = None, wide: bool = True) -> pd.DataFrame:

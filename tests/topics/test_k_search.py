@@ -343,12 +343,19 @@ def test_real_a_refit_stopped_when_its_topics_settle_has_the_topics_of_all_400_i
 
 @pytest.mark.slow
 def test_real_a_refresh_folded_in_keeps_the_topics_and_gives_each_unit_its_transform(
-    sample_shanghai, earlier_model, count_fits, tmp_path
+    sample_shanghai, earlier_model, count_fits, tmp_path, monkeypatch
 ):
+    from cppcc_nlp.topics import model as model_module
+
     corpus, table = sample_shanghai
     last, previous = earlier_model
+    weighted = []  # the units weighted by fold_in: the new report's only, the others' weights are the model's
+    real = model_module.unit_weights
+    monkeypatch.setattr(model_module, "unit_weights", lambda m, c, *a: weighted.append(c.shape[0]) or real(m, c, *a))
     folded = previous.fold_in(corpus, tokens=table)
+    monkeypatch.setattr(model_module, "unit_weights", real)
     assert count_fits == []  # no NMF fit
+    assert weighted == [int((folded.doc_topics_["doc_id"] == last).sum())]
     # the topics are the fitted ones
     assert folded.n_topics_ == 14 and folded.vocabulary_ == previous.vocabulary_
     assert np.array_equal(folded.components_, previous.components_)
