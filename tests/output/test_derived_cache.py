@@ -81,3 +81,39 @@ def test_a_model_kept_from_the_file_it_was_saved_to_is_the_model_saved_anew(tmp_
         tmp_path / "derived" / "key-from-file.zip"
     ).read_bytes()
     pd.testing.assert_frame_equal(cache.model("from-file").topics_, model.topics_)
+
+
+def test_the_last_fit_is_found_for_its_corpus_with_reports_added_up_to_the_fold_in_limit(shared_corpus, tmp_path):
+    """``remember_fit`` / ``previous_fit`` on the shared corpora's documents: the model is found for the corpus it
+    was fitted on with reports added, at most ``FOLD_IN_GROWTH`` more characters; not for the same corpus, a
+    larger growth, or a corpus without one of its reports.  A new record replaces the model file of the last."""
+    from types import SimpleNamespace
+
+    from cppcc_nlp.output import derived_cache
+    from cppcc_nlp.topics.model import TopicModel
+
+    units = pd.DataFrame(
+        {"para_id": [f"p{i}" for i in range(12)], "tokens": [["政协", "协商", "委员"], ["经济", "增长", "投资"]] * 6}
+    )
+    model = TopicModel(n_topics=2, random_state=0, max_df=1.0).fit(units)
+    docs = shared_corpus.documents.sort_values("n_chars", ascending=False).reset_index(drop=True)
+
+    def corpus(rows):
+        return SimpleNamespace(documents=docs.iloc[rows].reset_index(drop=True))
+
+    base, small = list(range(1, len(docs))), len(docs) - 1  # every report but the longest; the shortest
+    fitted = docs["n_chars"].iloc[base[:-1]].sum()
+    assert docs["n_chars"].iloc[small] <= derived_cache.FOLD_IN_GROWTH * fitted < docs["n_chars"].iloc[0]
+    cache = DerivedCache(tmp_path, "unused")
+    cache.remember_fit("params", corpus(base[:-1]), model)  # fitted without the shortest report
+    first = sorted(p.name for p in cache.folder.glob("fit-params-*.zip"))
+    found = cache.previous_fit("params", corpus(base))  # the shortest added: folded in
+    assert found is not None
+    pd.testing.assert_frame_equal(found.topics_, model.topics_)  # (with its tables, which fold_in needs)
+    assert cache.previous_fit("params", corpus(base[:-1])) is None  # nothing added
+    assert cache.previous_fit("params", corpus([0, *base])) is None  # the longest added too: past the limit
+    assert cache.previous_fit("params", corpus(base[1:])) is None  # a report of the fit missing
+    assert cache.previous_fit("other", corpus(base)) is None  # other parameters
+    cache.remember_fit("params", corpus(base), model)
+    second = sorted(p.name for p in cache.folder.glob("fit-params-*.zip"))
+    assert len(first) == len(second) == 1 and first != second  # the record's model replaced
