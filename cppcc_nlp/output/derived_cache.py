@@ -235,12 +235,7 @@ class DerivedCache:
         if data is None:
             return None
         record = json.loads(data)
-        docs = set(corpus.documents["sha256"])
-        earlier = set(record["documents"])
-        n_chars = int(corpus.documents["n_chars"].sum())
-        if earlier < docs and n_chars <= record["n_chars"] * (1 + REUSE_K_GROWTH):
-            return int(record["k"])
-        return None
+        return int(record["k"]) if _grown_from(record, corpus, REUSE_K_GROWTH) else None
 
     def previous_model(self, params_key: str, corpus):
         """The model fitted when the k of :meth:`previous_k` was chosen (to warm-start the refit), or None."""
@@ -253,11 +248,7 @@ class DerivedCache:
         :meth:`put_model`)."""
         if model is not None:
             self._safely(lambda: _write_model(model, self.folder / f"k-{params_key}.zip", params_key, saved))
-        record = {
-            "k": int(k),
-            "n_chars": int(corpus.documents["n_chars"].sum()),
-            "documents": sorted(corpus.documents["sha256"]),
-        }
+        record = {"k": int(k), **_corpus_record(corpus)}
         self._safely(
             lambda: write_verified_bytes(
                 self.folder / f"k-{params_key}.json", json.dumps(record).encode(), inputs=params_key
@@ -272,9 +263,7 @@ class DerivedCache:
         if data is None:
             return None
         record = json.loads(data)
-        earlier = set(record["documents"])
-        n_chars = int(corpus.documents["n_chars"].sum())
-        if not (earlier < set(corpus.documents["sha256"]) and n_chars <= record["n_chars"] * (1 + FOLD_IN_GROWTH)):
+        if not _grown_from(record, corpus, FOLD_IN_GROWTH):
             return None
         return _read_model(self.folder / record["model"], params_key)
 
@@ -283,15 +272,16 @@ class DerivedCache:
 
         The model's file is named after its corpus and the record names it, so a record never describes another
         model; the file of the fit before is deleted once the record is replaced."""
-        documents = sorted(corpus.documents["sha256"])
-        name = f"fit-{params_key}-{cache_key('fit', *documents)[:16]}.zip"
-        record = {"n_chars": int(corpus.documents["n_chars"].sum()), "documents": documents, "model": name}
+        record = _corpus_record(corpus)
+        name = f"fit-{params_key}-{cache_key('fit', *record['documents'])[:16]}.zip"
+        record["model"] = name
         path = self.folder / f"fit-{params_key}.json"
         before = read_verified_bytes(path, inputs=params_key)
         self._safely(lambda: _write_model(model, self.folder / name, params_key, saved))
         self._safely(lambda: write_verified_bytes(path, json.dumps(record).encode(), inputs=params_key))
-        if before is not None and json.loads(before).get("model") not in (None, name):
-            (self.folder / json.loads(before)["model"]).unlink(missing_ok=True)
+        earlier_model = json.loads(before).get("model") if before is not None else None
+        if earlier_model not in (None, name):
+            (self.folder / earlier_model).unlink(missing_ok=True)
 
     @staticmethod
     def _safely(write) -> None:
@@ -302,6 +292,19 @@ class DerivedCache:
             import warnings
 
             warnings.warn(f"derived-results cache not writable ({exc.strerror or exc}); results not kept", stacklevel=3)
+
+
+def _corpus_record(corpus) -> dict:
+    """What the record of a k or of a fit keeps of its corpus: its characters and its documents' SHA-256."""
+    return {"n_chars": int(corpus.documents["n_chars"].sum()), "documents": sorted(corpus.documents["sha256"])}
+
+
+def _grown_from(record: dict, corpus, growth: float) -> bool:
+    """True when ``corpus`` is the corpus of ``record`` with reports added (every earlier document still there, at
+    least one more) and at most ``growth`` more characters."""
+    n_chars = int(corpus.documents["n_chars"].sum())
+    earlier = set(record["documents"])
+    return earlier < set(corpus.documents["sha256"]) and n_chars <= record["n_chars"] * (1 + growth)
 
 
 def _read_model(path: Path, inputs: str, *, tables: bool = True):

@@ -542,11 +542,12 @@ class TopicModel(BaseEstimator):
         units = collect_units(X, self.unit, self._token_options(), tokens, self.formulae_, units_cache)
         counts = count_matrix(units.tokens, self.vocabulary_)
         model = clone(self)
-        for name in ("vocabulary_", "formulae_", "idf_", "term_prob_", "components_", "raw_components_"):
+        topics_as_fitted = (
+            "vocabulary_", "formulae_", "idf_", "term_prob_", "components_", "raw_components_", "doc_topic_prior_",
+            "n_topics_", "coherence_", "search_units_", "coherence_reference_", "terms_",
+        )  # fmt: skip
+        for name in topics_as_fitted:
             setattr(model, name, getattr(self, name))
-        for name in ("doc_topic_prior_", "n_topics_", "coherence_", "search_units_", "coherence_reference_"):
-            setattr(model, name, getattr(self, name))
-        model.terms_ = self.terms_
         model.formula_sentences_ = (
             units.dropped if units.dropped is not None else formula_sentences(pd.DataFrame(), self.formulae_)
         )
