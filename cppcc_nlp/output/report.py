@@ -9,16 +9,19 @@ contexts (``<details>``).
 
 The page embeds a subset of the bundled Noto Sans CJK SC font (only the characters it uses: 390 KB for the
 bundled corpus's page of 1,524 characters), so its Chinese headings and tables show real glyphs on a machine
-without any CJK font.  :func:`font_face` makes it, from a smaller *base font* (:func:`prepare_font`) when one in
-the user cache holds the page's characters.
+without any CJK font.  :func:`font_face` makes it from a smaller *base font* when one holds the page's
+characters: the one shipped with the package (GB2312's characters, :data:`SHIPPED_BASE`), or one of the
+corpus's characters that :func:`prepare_font` made in the user cache.
 """
 
 from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import html
 import io
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -267,8 +270,9 @@ def font_face(text: str) -> str:
     font's bounding boxes (``recalcBBoxes=False``): bounds of a superset are valid, and computing them from every
     kept glyph's outline was a third of the subsetting (4.1 → 2.6 s for a page of 1,534 characters).
 
-    When a base font in the cache (:func:`prepare_font`) holds every character of ``text``, the rule is subset
-    from it: the same bytes in about a third of the time (1.2 → 0.4 s for a page of 1,524 characters).
+    When a base font holds every character of ``text`` (the shipped one, :data:`SHIPPED_BASE`, else one that
+    :func:`prepare_font` made in the cache), the rule is subset from it: the same bytes in about a third of the
+    time (1.3 → 0.5 s for a page of 1,530 characters).
     """
     from cppcc_nlp._cache import cache_dir, cache_key, read_verified_bytes, write_verified_bytes
     from cppcc_nlp.output.plot import cjk_font_path
@@ -280,7 +284,7 @@ def font_face(text: str) -> str:
     kept = read_verified_bytes(path, inputs=key)
     if kept is not None:
         return kept.decode("utf-8")
-    rule = _subset_font_face(font_file, characters, base=_covering_base(font_file, characters))
+    rule = _subset_font_face(font_file, characters, base=_base_for(font_file, characters))
     try:
         write_verified_bytes(path, rule.encode("utf-8"), inputs=key)
     except OSError:  # a cache that cannot be written only costs the next page its seconds
@@ -302,6 +306,76 @@ BASE_BLOCKS = ((0x20, 0xFF), (0x2000, 0x209F), (0x2190, 0x22FF), (0x3000, 0x303F
 #: how many base fonts the user cache keeps: the most recently used (one of a 2,200-character corpus: 0.5 MB)
 KEPT_BASES = 4
 
+#: the base font shipped with the package (``data/fonts/``, made by ``tools/make_font_base.py``): the bundled
+#: font subset, without hints, to :func:`gb2312_characters` (7,445: every character of the shared corpora but
+#: eight rare or traditional ones) and :data:`BASE_BLOCKS`, 1.6 MB.  Its ``.json`` names the font it was made
+#: from (size and SHA-256; another font leaves it unused), its characters and its own SHA-256.
+SHIPPED_BASE = Path(__file__).resolve().parent.parent / "data" / "fonts" / "NotoSansCJKsc-Regular-gb2312.otf"
+
+
+def gb2312_characters() -> str:
+    """The 7,445 characters of GB 2312 (6,763 hanzi, 682 symbols), sorted: those of the shipped base font."""
+    characters = set()
+    for high in range(0xA1, 0xF8):
+        for low in range(0xA1, 0xFF):
+            try:
+                characters.add(bytes((high, low)).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass
+    return "".join(sorted(characters))
+
+
+def shipped_base_characters() -> str:
+    """What :data:`SHIPPED_BASE` is made for: :func:`gb2312_characters`, :data:`BASE_BLOCKS` and the three
+    whitespace controls (which no font draws, so that a page's line breaks do not leave it), sorted."""
+    blocks = {chr(c) for low, high in BASE_BLOCKS for c in range(low, high + 1)}
+    return "".join(sorted(set(gb2312_characters()) | blocks | set("\t\n\r")))
+
+
+def make_shipped_base(font_file) -> tuple[bytes, dict]:
+    """The bytes of :data:`SHIPPED_BASE` made from ``font_file`` and the record written beside it (5 s)."""
+    font_file = Path(font_file)
+    characters = shipped_base_characters()
+    font = _subset(font_file, characters, hinting=False)
+    record = {
+        "made_from": {"file": font_file.name, "size": font_file.stat().st_size, "sha256": _file_sha256(font_file)},
+        "sha256": hashlib.sha256(font).hexdigest(),
+        "characters": characters,
+    }
+    return font, record
+
+
+@functools.cache
+def _file_sha256(font_file) -> str:
+    return hashlib.sha256(Path(font_file).read_bytes()).hexdigest()
+
+
+@functools.cache
+def _shipped_base(font_file) -> tuple[bytes, frozenset] | None:
+    """The shipped base font's bytes and characters when it was made from ``font_file`` and is sound, else None."""
+    try:
+        record = json.loads(SHIPPED_BASE.with_suffix(".json").read_text(encoding="utf-8"))
+        font = SHIPPED_BASE.read_bytes()
+        made_from = record["made_from"]
+        if (
+            made_from["size"] != Path(font_file).stat().st_size
+            or hashlib.sha256(font).hexdigest() != record["sha256"]
+            or made_from["sha256"] != _file_sha256(font_file)
+        ):
+            return None
+        return font, frozenset(record["characters"])
+    except (OSError, ValueError, KeyError, TypeError):  # (absent, or damaged: the cache's bases and the whole font)
+        return None
+
+
+def _base_for(font_file, characters: str) -> bytes | None:
+    """The base font to subset ``characters`` from: the shipped one when it holds them, else a cached one
+    (:func:`_covering_base`), else None (the whole font)."""
+    shipped = _shipped_base(font_file)
+    if shipped is not None and set(characters) <= shipped[1]:
+        return shipped[0]
+    return _covering_base(font_file, characters)
+
 
 def prepare_font(text: str) -> bool:
     """Make sure the user cache holds a base font for ``text``, from which :func:`font_face` subsets any page
@@ -310,7 +384,8 @@ def prepare_font(text: str) -> bool:
 
     The main job calls it in the background with the text of the corpus (``analyze --jobs 2``), so that a page
     with characters new to the cached rules (a refresh adding a report) does not wait 1–2 s for its font.
-    Returns True when a base was made, False when one held these characters already.
+    Returns True when a base was made, False when one held these characters already: the shipped base
+    (:data:`SHIPPED_BASE`) when it holds those of ``text``, as it does for most corpora, or a cached one.
 
     >>> prepare_font("两个确立，四个意识")  # doctest: +SKIP
     True
@@ -319,6 +394,9 @@ def prepare_font(text: str) -> bool:
     from cppcc_nlp.output.plot import cjk_font_path
 
     font_file = cjk_font_path()
+    shipped = _shipped_base(font_file)
+    if shipped is not None and set(text) <= shipped[1]:
+        return False
     wanted = set(text) | _own_characters() | {chr(c) for low, high in BASE_BLOCKS for c in range(low, high + 1)}
     characters = "".join(sorted(wanted - {"\x00"}))  # (NUL ends the list of characters in the cache entry)
     if _covering_base(font_file, characters) is not None:
@@ -340,6 +418,8 @@ def _own_characters() -> frozenset:
     root = Path(__file__).resolve().parent.parent
     characters = set()
     for path in sorted(root.rglob("*")):
+        if path.parent == SHIPPED_BASE.parent:  # (the shipped base's record lists GB2312, not the page's words)
+            continue
         if path.suffix in {".py", ".txt", ".yaml", ".csv", ".json"} and path.is_file():
             characters.update(path.read_text(encoding="utf-8", errors="replace"))
     return frozenset(characters)

@@ -146,6 +146,7 @@ def test_a_page_subset_from_a_base_font_has_the_bytes_of_a_subset_of_the_whole_f
     from cppcc_nlp.output.plot import cjk_font_path
 
     monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path))
+    monkeypatch.setattr(report, "_shipped_base", lambda font_file: None)  # (as for characters beyond GB 2312)
     font, page = cjk_font_path(), _page(bundled)
     assert report._covering_base(font, page) is None
     assert report.prepare_font(bundled.docs[0].text + bundled.docs[-1].text) is True
@@ -170,6 +171,7 @@ def test_a_damaged_base_font_is_never_used_and_the_cache_keeps_the_most_recent_b
     from cppcc_nlp.output.plot import cjk_font_path
 
     monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path))
+    monkeypatch.setattr(report, "_shipped_base", lambda font_file: None)
     font, page = cjk_font_path(), _page(bundled)
     report.prepare_font(page)
     (path,) = (tmp_path / "fonts").glob("base-*.bin")
@@ -186,3 +188,71 @@ def test_a_damaged_base_font_is_never_used_and_the_cache_keeps_the_most_recent_b
     assert len(list((tmp_path / "fonts").glob("base-*.bin"))) == 2
     assert report._covering_base(font, page + "龘") is None  # the oldest was removed
     assert report._covering_base(font, page + "麤") is not None
+
+
+# -- the base font shipped with the package (report.SHIPPED_BASE, tools/make_font_base.py)
+
+
+def _shipped_record() -> dict:
+    import json
+
+    from cppcc_nlp.output.report import SHIPPED_BASE
+
+    return json.loads(SHIPPED_BASE.with_suffix(".json").read_text(encoding="utf-8"))
+
+
+def _installed_font_is_the_shipped_base_s(font) -> bool:
+    from cppcc_nlp.output.report import _file_sha256
+
+    return _shipped_record()["made_from"]["sha256"] == _file_sha256(font)
+
+
+def test_the_shipped_base_font_is_the_bundled_font_subset_to_gb2312():
+    """tools/make_font_base.py makes the same bytes again from the installed font (its output is
+    deterministic); the record lists GB 2312's 7,445 characters and the symbol blocks."""
+    from cppcc_nlp.output import report
+    from cppcc_nlp.output.plot import cjk_font_path
+
+    font = cjk_font_path()
+    if not _installed_font_is_the_shipped_base_s(font):
+        pytest.skip("mplfonts' font is not the one the shipped base was made from: run tools/make_font_base.py")
+    record = _shipped_record()
+    assert len(report.gb2312_characters()) == 7445 and set(report.gb2312_characters()) <= set(record["characters"])
+    assert {"两", "确", "协", "，", "→", "²", "—"} <= set(record["characters"])
+    made, made_record = report.make_shipped_base(font)
+    assert made == report.SHIPPED_BASE.read_bytes() and made_record == record
+    assert 1_000_000 < len(made) < 2_000_000
+
+
+def test_a_page_is_subset_from_the_shipped_base_when_it_holds_the_page(bundled, tmp_path, monkeypatch):
+    """A page of the bundled corpus (GB 2312's characters) is subset from the shipped base, byte for byte what the
+    16 MB font gives, and prepare_font makes no base of its own for reports whose characters it holds (all of
+    the bundled corpus's but Shanghai 2024, which names the 蕰藻浜); a page with a character beyond GB 2312 (蕰,
+    龘, 個) is left to the cache's bases or the whole font; a shipped base that does not match its record
+    (damaged) is never used."""
+    from cppcc_nlp.output import report
+    from cppcc_nlp.output.plot import cjk_font_path
+
+    font, page = cjk_font_path(), _page(bundled)
+    if not _installed_font_is_the_shipped_base_s(font):
+        pytest.skip("mplfonts' font is not the one the shipped base was made from: run tools/make_font_base.py")
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path))
+    shipped = report.SHIPPED_BASE.read_bytes()
+    assert report._base_for(font, page) == shipped
+    assert report._subset_font_face(font, page, base=shipped) == report._subset_font_face(font, page)
+    assert report.prepare_font("".join(doc.text for doc in bundled.docs[:-1])) is False
+    assert not (tmp_path / "fonts").exists()
+    assert all(report._base_for(font, page + c) is None for c in "蕰龘個")
+    assert report.prepare_font("".join(doc.text for doc in bundled.docs)) is True  # 蕰: a base of its own
+    assert report._base_for(font, page + "蕰") not in (None, shipped)
+
+    damaged = tmp_path / "base.otf"
+    damaged.write_bytes(shipped[:-1] + bytes([shipped[-1] ^ 0xFF]))
+    (tmp_path / "base.json").write_text(report.SHIPPED_BASE.with_suffix(".json").read_text("utf-8"), "utf-8")
+    monkeypatch.setattr(report, "SHIPPED_BASE", damaged)
+    report._shipped_base.cache_clear()
+    try:
+        assert report._shipped_base(font) is None
+        assert report._base_for(font, page) != damaged.read_bytes()  # (the cache's base of the corpus)
+    finally:
+        report._shipped_base.cache_clear()
