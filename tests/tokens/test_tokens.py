@@ -300,12 +300,12 @@ def test_parallel_equals_serial(pipe, sample_corpus, monkeypatch):
 
 
 def test_chunks_for_workers_keep_order_and_stay_bounded(sample_corpus):
-    from cppcc_nlp.tokens._parallel import CHUNK_CHARS, chunked
+    from cppcc_nlp.tokens._parallel import CHUNK_CHARS, CHUNKS_PER_WORKER, chunked
 
     pieces = sample_corpus.paragraphs["text"].tolist()
     chunks = chunked(pieces, 2)
     assert [p for chunk in chunks for p in chunk] == pieces
-    assert len(chunks) >= 8  # about four per worker
+    assert CHUNKS_PER_WORKER <= len(chunks) <= 2 * CHUNKS_PER_WORKER  # about sixteen per worker (37 pieces: 19)
     big = pieces * 200  # a large corpus: chunks are cut by characters, not only by count
     chunks = chunked(big, 2)
     assert [p for chunk in chunks for p in chunk] == big
