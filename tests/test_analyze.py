@@ -589,3 +589,31 @@ def test_a_step_failing_in_its_child_fails_the_run_and_leaves_nothing(shanghai, 
         analyze(shanghai, tmp_path / "out", progress=False, n_topics=K, n_process=2)
     assert not (tmp_path / "out").exists()
     assert not list((tmp_path / "tmp").iterdir())  # the other children stopped, no answer left behind
+
+
+def test_the_model_preloads_beside_the_reading_of_folders_and_of_stores_with_reports_never_read(tmp_path, monkeypatch):
+    """``_preloaded_segmenter``: a folder or files (whose reading leaves no trace to tell a first run from a
+    rerun) preload on two cores or more; a store only while it holds a report never read; never on one core or
+    with a Dask client.  (The segmenter is a stand-in here: no model loads.)"""
+    from cppcc_nlp import workflow
+    from cppcc_nlp.corpus.store import CorpusStore
+    from cppcc_nlp.tokens import _parallel, table
+
+    started = []
+    monkeypatch.setattr(table, "PreloadedSegmenter", lambda lexicon=None: started.append(lexicon) or "segmenter")
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path / "cache"))
+    store = CorpusStore(tmp_path / "store", create=True)
+    store.add(SAMPLE)
+
+    def preloads(paths, **options) -> bool:
+        return workflow._preloaded_segmenter(workflow.Job(paths=paths, out=tmp_path / "out", **options)) is not None
+
+    monkeypatch.setattr(_parallel, "cores", lambda n_process: 2)
+    assert preloads(BUNDLED) and preloads([SAMPLE, BUNDLED / "gwr-national" / "national_2000.txt"])
+    assert preloads(store.path)  # its report never read
+    store.corpus()
+    assert not preloads(store.path)  # read before: a rerun most likely segments nothing
+    assert not preloads(BUNDLED, client=object())
+    monkeypatch.setattr(_parallel, "cores", lambda n_process: 1)
+    assert not preloads(BUNDLED)
+    assert len(started) == 3
