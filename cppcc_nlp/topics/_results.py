@@ -74,8 +74,9 @@ def topic_tables(
     return topics, terms
 
 
-def unit_table(meta: pd.DataFrame, unit: str, counts, weights: np.ndarray, labels) -> pd.DataFrame:
-    """``doc_topics_``: the units' docvars, ``n_chars, n_terms``, dominant topic and topic distribution."""
+def unit_table(meta: pd.DataFrame, unit: str, n_terms: np.ndarray, weights: np.ndarray, labels) -> pd.DataFrame:
+    """``doc_topics_``: the units' docvars, ``n_chars, n_terms`` (each unit's vocabulary tokens: the row sums of
+    its counts), dominant topic and topic distribution."""
     theta = normalise_rows(weights)
     has = theta.sum(axis=1) > 0
     dominant = pd.array(np.where(has, theta.argmax(axis=1), 0), dtype="Int64")
@@ -85,7 +86,7 @@ def unit_table(meta: pd.DataFrame, unit: str, counts, weights: np.ndarray, label
     id_col = UNITS[unit]
     front = [id_col] + [c for c in STANDARD if c != id_col and c in meta]
     meta = meta[front + [c for c in meta.columns if c not in front and c != "n_chars"] + ["n_chars"]]
-    meta["n_terms"] = np.asarray(counts.sum(axis=1)).ravel().astype(int)
+    meta["n_terms"] = np.asarray(n_terms).astype(int)
     meta["dominant_topic"] = dominant
     meta["dominant_label"] = [labels[d] if h else None for d, h in zip(theta.argmax(axis=1), has)]
     meta["dominant_weight"] = np.where(has, theta.max(axis=1), np.nan)
