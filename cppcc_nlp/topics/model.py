@@ -519,8 +519,8 @@ class TopicModel(BaseEstimator):
         :meth:`transform` gives it, so the units of the fitted reports keep theirs to the bit, and ``topics_``'s
         ``share`` and ``n_units``, ``section_topics_`` and the texts of :meth:`representative` are those of
         ``X``.  Terms that only the added reports bring are outside the vocabulary until the next fit.  Only the
-        added units are weighted: the others' weights are this model's, the same bits (each unit is weighted on
-        its own; at 16 copies of the shared corpora 0.003 s instead of 0.95 s).
+        added units are counted and weighted: the others' weights and ``n_terms`` are this model's, the same bits
+        (each unit is weighted on its own; at 16 copies of the shared corpora 0.003 s instead of 0.95 s).
 
         ``analyze`` folds a refresh in when the corpus has grown by at most ``FOLD_IN_GROWTH`` (2%) of its
         characters since the model was fitted (:mod:`cppcc_nlp.output.derived_cache`): on 16 copies of the
