@@ -1,7 +1,7 @@
 """cppcc-nlp: term extraction, topic clustering and slogan (提法) detection for Chinese political work reports.
 
 Data flows one way: files → :class:`Corpus` → :func:`tokens` → analyses (slogans, terms, topics) → tables
-and figures.  spaCy, scikit-learn, matplotlib and jieba are imported only when first used, so
+and figures.  spaCy, scikit-learn, SciPy, matplotlib and jieba are imported only when first used, so
 ``import cppcc_nlp`` takes well under a second.
 
 Examples

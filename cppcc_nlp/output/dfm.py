@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from cppcc_nlp.dictionary import Dictionary, dictionary_matches
 from cppcc_nlp.dictionary.model import as_dictionary
@@ -30,6 +30,9 @@ from cppcc_nlp.terms.counts import term_occurrences
 from cppcc_nlp.tokens.inputs import as_corpus
 from cppcc_nlp.tokens.table import token_lists
 from cppcc_nlp.tokens.table import tokens as make_tokens
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 UNITS = {"document": "doc_id", "section": "section_id", "paragraph": "para_id"}
 MATRIX_FILE, FEATURES_FILE, DOCVARS_FILE = "matrix.mtx", "features.txt", "docvars.csv"
@@ -97,6 +100,7 @@ class DFM:
     def load(cls, folder, *, unit: str | None = None) -> "DFM":
         """Read a DFM written by :meth:`save`."""
         import scipy.io
+        import scipy.sparse as sp
 
         folder = Path(folder)
         matrix = sp.csr_matrix(scipy.io.mmread(str(folder / MATRIX_FILE))).astype("int64")
@@ -119,6 +123,8 @@ def _unit_docvars(corpus, unit: str) -> pd.DataFrame:
 
 def _from_pairs(ids: list, pairs: pd.DataFrame, key: str, feature: str, features: list | None = None):
     """A CSR matrix from (unit id, feature) rows, one count per row."""
+    import scipy.sparse as sp  # (here: ``import cppcc_nlp`` and the command line need no SciPy)
+
     features = features if features is not None else sorted(pairs[feature].unique())
     col = {f: j for j, f in enumerate(features)}
     row = {u: i for i, u in enumerate(ids)}
