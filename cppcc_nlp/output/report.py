@@ -328,8 +328,7 @@ def gb2312_characters() -> str:
 def shipped_base_characters() -> str:
     """What :data:`SHIPPED_BASE` is made for: :func:`gb2312_characters`, :data:`BASE_BLOCKS` and the three
     whitespace controls (which no font draws, so that a page's line breaks do not leave it), sorted."""
-    blocks = {chr(c) for low, high in BASE_BLOCKS for c in range(low, high + 1)}
-    return "".join(sorted(set(gb2312_characters()) | blocks | set("\t\n\r")))
+    return "".join(sorted(set(gb2312_characters()) | _block_characters() | set("\t\n\r")))
 
 
 def make_shipped_base(font_file) -> tuple[bytes, dict]:
@@ -397,7 +396,7 @@ def prepare_font(text: str) -> bool:
     shipped = _shipped_base(font_file)
     if shipped is not None and set(text) <= shipped[1]:
         return False
-    wanted = set(text) | _own_characters() | {chr(c) for low, high in BASE_BLOCKS for c in range(low, high + 1)}
+    wanted = set(text) | _own_characters() | _block_characters()
     characters = "".join(sorted(wanted - {"\x00"}))  # (NUL ends the list of characters in the cache entry)
     if _covering_base(font_file, characters) is not None:
         return False
@@ -409,6 +408,11 @@ def prepare_font(text: str) -> bool:
     for stale in _bases(folder)[KEPT_BASES:]:
         _remove(stale)
     return True
+
+
+def _block_characters() -> frozenset:
+    """Every character of :data:`BASE_BLOCKS`, which every base font holds."""
+    return frozenset(chr(c) for low, high in BASE_BLOCKS for c in range(low, high + 1))
 
 
 @functools.cache

@@ -82,13 +82,21 @@ def test_slogan_figures_draw_at_most_max_figure_series(shared_corpus, monkeypatc
         plt.close(fig)
 
 
+def _outline(font, character: str) -> list:
+    """The drawing commands of ``character``'s glyph in ``font`` (a fontTools TTFont): its outline, hints aside."""
+    from fontTools.pens.recordingPen import RecordingPen
+
+    pen = RecordingPen()
+    font.getGlyphSet()[font.getBestCmap()[ord(character)]].draw(pen)
+    return pen.value
+
+
 def test_the_embedded_font_draws_every_character_of_the_page_with_the_bundled_glyphs(bundled):
     """font_face: the subset maps every character of the text to the bundled font's own glyph (same outline),
     and keeps the whole font's bounding box (recalcBBoxes=False: the bounds of a superset)."""
     import base64
     import io
 
-    from fontTools.pens.recordingPen import RecordingPen
     from fontTools.ttLib import TTFont
 
     from cppcc_nlp.output.plot import cjk_font_path
@@ -101,12 +109,7 @@ def test_the_embedded_font_draws_every_character_of_the_page_with_the_bundled_gl
     cmap, whole_cmap = subset.getBestCmap(), whole.getBestCmap()
     for ch in set(text) - {"\n"}:
         assert ord(ch) in cmap, ch
-        drawn = []
-        for font, glyph in ((subset, cmap[ord(ch)]), (whole, whole_cmap[ord(ch)])):
-            pen = RecordingPen()
-            font.getGlyphSet()[glyph].draw(pen)
-            drawn.append(pen.value)
-        assert drawn[0] == drawn[1], ch
+        assert _outline(subset, ch) == _outline(whole, ch), ch
     assert [getattr(subset["head"], f) for f in ("xMin", "yMin", "xMax", "yMax")] == [
         getattr(whole["head"], f) for f in ("xMin", "yMin", "xMax", "yMax")
     ]
@@ -214,7 +217,6 @@ def test_the_shipped_base_font_is_the_bundled_font_subset_to_gb2312():
     fontTools release, which may write the same glyphs in other bytes, leaves the test meaningful)."""
     import io
 
-    from fontTools.pens.recordingPen import RecordingPen
     from fontTools.ttLib import TTFont
 
     from cppcc_nlp.output import report
@@ -236,14 +238,8 @@ def test_the_shipped_base_font_is_the_bundled_font_subset_to_gb2312():
         cmap = base.getBestCmap()
         assert set(cmap) == {ord(c) for c in record["characters"]} & set(whole_cmap)
         for ch in record["characters"][::7]:
-            if ord(ch) not in whole_cmap:
-                continue
-            drawn = []
-            for f, glyph in ((base, cmap[ord(ch)]), (whole, whole_cmap[ord(ch)])):
-                pen = RecordingPen()
-                f.getGlyphSet()[glyph].draw(pen)
-                drawn.append(pen.value)
-            assert drawn[0] == drawn[1], ch
+            if ord(ch) in whole_cmap:
+                assert _outline(base, ch) == _outline(whole, ch), ch
 
 
 def test_a_page_is_subset_from_the_shipped_base_when_it_holds_the_page(bundled, tmp_path, monkeypatch):
