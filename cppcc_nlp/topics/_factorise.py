@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
+
+if TYPE_CHECKING:  # (annotations only: the command line imports this room without SciPy, 0.12 s)
+    import scipy.sparse as sp
 
 METHODS = ("nmf", "lda")
 """The factorisations: NMF on TF-IDF, LDA on counts."""
