@@ -225,12 +225,18 @@ EARLY_START_CHARS = 200_000
 
 
 def _while_segmenting(job: Job, n_chars: int) -> None:
-    """What this process does while its child segments ``n_chars`` characters: start the analyses that need no
-    tokens when that is little, and import scikit-learn for the topics step (a child forked after this step,
-    which thus inherits it instead of importing it, 3 s)."""
+    """What this process does while its child segments ``n_chars`` characters (the cached rows built): start the
+    analyses that need no tokens when that is little, and import scikit-learn for the topics step (a child forked
+    after this step, which thus inherits it instead of importing it, 2-3 s) while the child still loads the model.
+
+    Once the model is loaded, the segmentation of a refresh (one report) ends before the import would: the token
+    table, which every later step waits for, would then wait for the import (16 copies of the shared corpora:
+    the table 2 s later), so the topics child imports scikit-learn itself, beside the terms step.
+    """
     if n_chars <= EARLY_START_CHARS and job.start_early is not None:
         job.start_early()
-    if not _step_cache(job, "topics").has("step"):
+    loading = job.segmenter is None or not job.segmenter.loaded
+    if loading and not _step_cache(job, "topics").has("step"):
         _import_topic_model()
 
 

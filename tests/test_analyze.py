@@ -591,6 +591,36 @@ def test_a_step_failing_in_its_child_fails_the_run_and_leaves_nothing(shanghai, 
     assert not list((tmp_path / "tmp").iterdir())  # the other children stopped, no answer left behind
 
 
+def test_scikit_learn_is_imported_beside_the_segmentation_only_while_the_model_loads(tmp_path, monkeypatch):
+    """``_while_segmenting`` imports the topics step's scikit-learn (for the step children to inherit) only while
+    the segmenting child still loads the model: once it is loaded, a refresh's segmentation ends before the import
+    would, and the token table would wait for it; the topics child then imports it itself.  With the topics
+    step's outputs kept, nothing is imported.  (Stand-ins: no model, no import.)"""
+    from types import SimpleNamespace
+
+    from cppcc_nlp import workflow
+    from cppcc_nlp.corpus.corpus import Corpus
+
+    imported = []
+    monkeypatch.setattr(workflow, "_import_topic_model", lambda: imported.append(True))
+    monkeypatch.setenv("CPPCC_NLP_CACHE", str(tmp_path / "cache"))
+    job = workflow.Job(paths=SAMPLE, out=tmp_path / "out")
+    job.corpus = Corpus.from_path(SAMPLE)
+    job.token_key = workflow._token_key(job)
+
+    def imports(segmenter) -> bool:
+        imported.clear()
+        job.segmenter = segmenter
+        workflow._while_segmenting(job, n_chars=10**6)
+        return bool(imported)
+
+    assert imports(SimpleNamespace(loaded=False))  # still loading: imported meanwhile
+    assert imports(None)  # tokens() forks its own child now: it has only begun loading
+    assert not imports(SimpleNamespace(loaded=True))  # loaded: the segmentation ends first
+    monkeypatch.setattr(workflow, "_step_cache", lambda job, name: SimpleNamespace(has=lambda what: True))
+    assert not imports(SimpleNamespace(loaded=False))  # topics kept: nothing to import for
+
+
 def test_the_model_preloads_beside_the_reading_of_folders_and_of_stores_with_reports_never_read(tmp_path, monkeypatch):
     """``_preloaded_segmenter``: a folder or files (whose reading leaves no trace to tell a first run from a
     rerun) preload on two cores or more; a store only while it holds a report never read; never on one core or

@@ -160,10 +160,12 @@ class PreloadedSegmenter:
         from cppcc_nlp._fork import Forked
 
         self.lexicon = lexicon if isinstance(lexicon, Lexicon) else load_lexicon(lexicon)
+        context = multiprocessing.get_context("fork")
         # (a Queue: its feeder thread sends the paragraphs without waiting for the child to have loaded)
-        self._queue = multiprocessing.get_context("fork").Queue()
+        self._queue = context.Queue()
         self._queue.cancel_join_thread()  # (an unread queue never holds up this process's exit)
-        self._call = Forked(_segment_when_sent, self.lexicon, self._queue, name="cppcc-nlp-segmenter")
+        self._loaded = context.Event()
+        self._call = Forked(_segment_when_sent, self.lexicon, self._queue, self._loaded, name="cppcc-nlp-segmenter")
 
     def segment(self, texts: dict[str, str], *, n_process: int, batch_size: int, meanwhile=None):
         """The Arrow rows of ``texts`` (``{text_hash: text}``) segmented in the child, which then ends;
@@ -181,15 +183,22 @@ class PreloadedSegmenter:
         """True while the child loads, waits or segments."""
         return not self._call.done()
 
+    @property
+    def loaded(self) -> bool:
+        """True once the child has loaded the pipeline (it then segments, or waits for what to segment)."""
+        return self._loaded.is_set()
+
     def cancel(self) -> None:
         """Stop the child (loading or waiting) if it still runs."""
         self._call.cancel()
         self._queue.close()
 
 
-def _segment_when_sent(lex: Lexicon, queue):
-    """In the child of :class:`PreloadedSegmenter`: load the pipeline, then segment what comes through ``queue``."""
+def _segment_when_sent(lex: Lexicon, queue, loaded):
+    """In the child of :class:`PreloadedSegmenter`: load the pipeline (then set the event ``loaded``), then segment
+    what comes through ``queue``."""
     pipe = make_nlp(lexicon=lex)
+    loaded.set()
     texts, n_process, batch_size = queue.get()
     return _segment(pipe, texts, n_process=n_process, batch_size=batch_size)
 
@@ -294,9 +303,9 @@ def tokens(
         MB → 17 MB on the shared corpora).  The main job uses it; the analyses give the same tables either way.
     while_segmenting : callable, optional
         With ``isolate``, called as ``while_segmenting(n_chars)`` in this process while the forked child
-        segments the ``n_chars`` characters the cache lacks (this process otherwise only waits): the main job
-        imports there what its later steps need, and starts those that need no tokens when ``n_chars`` is small.
-        The rows of the cached paragraphs are then built, still while the child works.
+        segments the ``n_chars`` characters the cache lacks (this process otherwise only waits), once the rows
+        of the cached paragraphs are built: the main job starts there the steps that need no tokens when
+        ``n_chars`` is small, and imports what its later steps need while the model still loads.
     segmenter : PreloadedSegmenter, optional
         A child that began loading the default pipeline earlier (``analyze`` starts it beside the reading): with
         ``isolate`` and the same lexicon, it segments what the cache lacks instead of a child forked here.  It is
@@ -368,10 +377,10 @@ def tokens(
             if segmenter is None or segmenter.lexicon.version != lex.version:
                 segmenter = PreloadedSegmenter(lex)  # (one given for another lexicon is stopped by the decorator)
 
-            def meanwhile() -> None:  # (while the child segments: the early steps, then the cached rows)
+            def meanwhile() -> None:  # (while the child segments: the cached rows, then the caller's work)
+                build_found()
                 if while_segmenting is not None:
                     while_segmenting(sum(map(len, todo.values())))
-                build_found()
 
             fresh = segmenter.segment(todo, n_process=n_process, batch_size=batch_size, meanwhile=meanwhile)
         else:

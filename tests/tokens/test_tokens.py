@@ -365,7 +365,7 @@ def test_a_preloaded_segmenter_segments_as_the_pipeline_does_and_is_stopped_when
     segmenter = PreloadedSegmenter()
     assert segmenter.running
     got = segmenter.segment(texts, n_process=1, batch_size=64)
-    assert got.num_rows > 1000 and not segmenter.running
+    assert got.num_rows > 1000 and not segmenter.running and segmenter.loaded
     assert got.equals(_segment(pipe, texts, n_process=1, batch_size=64))
     cn.tokens(sample_corpus, cache_dir=tmp_path)  # (fills the cache)
     idle = PreloadedSegmenter()
